@@ -1,0 +1,118 @@
+"""Administration routes: users, regions, plans and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from telqc.api.deps import CtxDep, require
+from telqc.core import audit, auth
+from telqc.core.models import Region, User
+from telqc.core.rbac import Perm, Principal, Role
+from telqc.core.schemas import In, Out
+from telqc.customers.models import Plan
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+
+
+class UserCreate(In):
+    username: str = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=8, max_length=128)
+    role: Role
+    display_name: str | None = Field(default=None, max_length=60)
+    team_id: int | None = None
+    region_scope: list[str] | None = None
+    customer_id: int | None = None
+    skills: list[str] = Field(default_factory=list)
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    team_id: int | None
+    region_scope: list[str] | None
+    is_active: bool
+
+
+class RegionOut(Out):
+    code: str
+    name: str
+    name_en: str
+    level: str
+    parent_code: str | None
+    area_type: str | None
+
+
+class PlanOut(Out):
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    monthly_fee: float
+
+
+class AuditOut(Out):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    data: str
+    hash: str
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    checked: int
+    bad_id: int | None
+    reason: str
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(ctx: CtxDep, _: Annotated[Principal, require(Perm.users_read)]) -> list[User]:
+    return list(ctx.session.scalars(select(User).order_by(User.id)))
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(ctx: CtxDep, body: UserCreate, _: Annotated[Principal, require(Perm.users_admin)]) -> User:
+    return auth.create_user(ctx, **body.model_dump())
+
+
+@router.get("/regions", response_model=list[RegionOut])
+def list_regions(ctx: CtxDep, _: Annotated[Principal, require(None)],
+                 parent: str | None = None) -> list[Region]:
+    stmt = select(Region).order_by(Region.code)
+    stmt = stmt.where(Region.parent_code == parent) if parent else stmt.where(Region.level == "province")
+    return list(ctx.session.scalars(stmt))
+
+
+@router.get("/plans", response_model=list[PlanOut])
+def list_plans(ctx: CtxDep, _: Annotated[Principal, require(None)]) -> list[Plan]:
+    return list(ctx.session.scalars(select(Plan).order_by(Plan.code)))
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def list_audit(
+    ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)],
+    entity_type: str | None = None, entity_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[audit.AuditEntry]:
+    stmt = select(audit.AuditEntry).order_by(audit.AuditEntry.id.desc()).limit(limit)
+    if entity_type:
+        stmt = stmt.where(audit.AuditEntry.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(audit.AuditEntry.entity_id == entity_id)
+    return list(ctx.session.scalars(stmt))
+
+
+@router.get("/audit/verify", response_model=VerifyOut)
+def verify_audit(ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)]) -> VerifyOut:
+    r = audit.verify(ctx.session)
+    return VerifyOut(ok=r.ok, checked=r.checked, bad_id=r.bad_id, reason=r.reason)

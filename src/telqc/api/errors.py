@@ -1,0 +1,78 @@
+"""Error responses: field path and reason in the request's language; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from telqc.api.deps import request_language
+from telqc.core.errors import DomainError, Unauthenticated
+from telqc.core.i18n import MESSAGES, t
+
+log = logging.getLogger("telqc.api")
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path.startswith("/tmf-api/") or path in ("/docs", "/openapi.json"))
+
+
+def field_errors(errors: Any, lang: str) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        kind = e.get("type", "")
+        ctx = dict(e.get("ctx") or {})
+        if "error" in ctx:
+            ctx["error"] = str(ctx["error"]).removeprefix("Value error, ")
+        key = f"v.{kind}" if f"v.{kind}" in MESSAGES else "v.other"
+        msg = t(key, lang, msg=e.get("msg", ""), **ctx)
+        out.append({"loc": loc, "field": ".".join(loc), "msg": msg, "type": kind})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        lang = request_language(request)
+        return JSONResponse(
+            {"detail": field_errors(exc.errors(), lang), "message": t("error.validation", lang)}, status_code=422
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        lang = request_language(request)
+        if isinstance(exc, Unauthenticated) and _is_page(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        msg = exc.message(lang)
+        if exc.status == 422 and exc.field:
+            loc = exc.field.split(".")
+            body: dict[str, Any] = {"detail": [{"loc": loc, "field": exc.field, "msg": msg, "type": exc.key}],
+                                    "message": msg}
+        else:
+            body = {"detail": msg, "code": exc.key, "field": exc.field}
+        if _is_page(request) and exc.status in (403, 404):
+            from telqc.web.render import render_error
+
+            return render_error(request, exc.status, msg)
+        return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        lang = request_language(request)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404:
+            detail = t("error.not_found", lang, what=request.url.path)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        ref = secrets.token_hex(4)
+        log.exception("unhandled error ref=%s path=%s", ref, request.url.path)
+        return JSONResponse({"detail": t("error.internal", request_language(request), ref=ref)}, status_code=500)

@@ -1,0 +1,160 @@
+"""Append-only, hash-chained audit log.
+
+Services call :func:`record`; the rows are chained and written just before the
+transaction commits, under a lock on the single ``audit_head`` row, so the chain
+order equals commit order and the lock is held only for the final instant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, Text, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from telqc.core.db import Base, UTCDateTime
+
+GENESIS = "0" * 64
+_PENDING = "telqc_audit_pending"
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last link of the chain: deleting the newest rows is detected against it."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    name: str
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(None, "system")
+
+
+def canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def entry_hash(
+    *, id: int, at: datetime, actor_id: int | None, actor: str, action: str,
+    entity_type: str, entity_id: str, data: str, prev_hash: str,
+) -> str:
+    body = canonical(
+        {
+            "id": id, "at": at.isoformat(), "actor_id": actor_id, "actor": actor, "action": action,
+            "entity_type": entity_type, "entity_id": entity_id, "data": data, "prev": prev_hash,
+        }
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(
+    session: Session, actor: Actor, action: str, entity_type: str, entity_id: object,
+    at: datetime, data: dict[str, Any] | None = None,
+) -> None:
+    """Queue an audit row; it is written in the same transaction as the change it describes."""
+    session.info.setdefault(_PENDING, []).append(
+        (at, actor, action, entity_type, str(entity_id), canonical(data or {}))
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()
+    # Take the chain lock: a row lock on PostgreSQL; SQLite already holds its write lock.
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id))
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    last_id, last_hash = head.last_id, head.last_hash
+    rows = []
+    for at, actor, action, etype, eid, data in pending:
+        last_id += 1
+        h = entry_hash(
+            id=last_id, at=at, actor_id=actor.id, actor=actor.name, action=action,
+            entity_type=etype, entity_id=eid, data=data, prev_hash=last_hash,
+        )
+        rows.append(
+            {"id": last_id, "at": at, "actor_id": actor.id, "actor": actor.name, "action": action,
+             "entity_type": etype, "entity_id": eid, "data": data, "prev_hash": last_hash, "hash": h}
+        )
+        last_hash = h
+    session.execute(AuditEntry.__table__.insert(), rows)
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(last_id=last_id, last_hash=last_hash)
+    )
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    bad_id: int | None = None
+    reason: str = ""
+
+
+def _rows(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    after = 0
+    while True:
+        chunk = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not chunk:
+            return
+        yield from chunk
+        after = chunk[-1].id
+
+
+def verify(session: Session) -> VerifyResult:
+    """Walk the chain; name the first row whose content, link or position is wrong."""
+    prev_id, prev_hash, n = 0, GENESIS, 0
+    for row in _rows(session):
+        n += 1
+        if row.id != prev_id + 1:
+            return VerifyResult(False, n, row.id, f"row(s) {prev_id + 1}..{row.id - 1} missing before row {row.id}")
+        if row.prev_hash != prev_hash:
+            return VerifyResult(False, n, row.id, f"row {row.id} does not link to row {prev_id}")
+        expected = entry_hash(
+            id=row.id, at=row.at, actor_id=row.actor_id, actor=row.actor, action=row.action,
+            entity_type=row.entity_type, entity_id=row.entity_id, data=row.data, prev_hash=row.prev_hash,
+        )
+        if expected != row.hash:
+            return VerifyResult(False, n, row.id, f"row {row.id} content does not match its hash")
+        prev_id, prev_hash = row.id, row.hash
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_id != prev_id or head.last_hash != prev_hash):
+        return VerifyResult(False, n, prev_id + 1, f"rows after {prev_id} missing (head is at {head.last_id})")
+    return VerifyResult(True, n)

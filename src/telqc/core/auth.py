@@ -1,0 +1,107 @@
+"""Passwords, logins with lockout, and resolving a token to a principal."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import delete, select
+
+from telqc.core.context import Ctx
+from telqc.core.errors import Conflict, Invalid, Locked, Unauthenticated
+from telqc.core.models import AuthSession, User
+from telqc.core.rbac import Principal, Role
+
+_hasher = PasswordHasher()
+# Checked when the user does not exist, so response time does not reveal valid usernames.
+_DUMMY_HASH = _hasher.hash("telqc-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(ctx: Ctx, username: str, password: str) -> tuple[str, datetime]:
+    """Return a new session token; five failures in a row lock the account for a while."""
+    now = ctx.now()
+    user = ctx.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        check_password(_DUMMY_HASH, password)
+        raise Unauthenticated("error.bad_credentials")
+    if user.locked_until and user.locked_until > now:
+        raise Locked("error.account_locked", until=user.locked_until.isoformat(timespec="minutes"))
+    if not check_password(user.password_hash, password):
+        user.failed_logins += 1
+        ctx.audit("auth.login_failed", "user", user.id, failures=user.failed_logins)
+        if user.failed_logins >= ctx.settings.login_max_failures:
+            user.locked_until = now + timedelta(minutes=ctx.settings.login_lockout_minutes)
+            user.failed_logins = 0
+            ctx.audit("auth.locked", "user", user.id, until=user.locked_until.isoformat())
+        raise Unauthenticated("error.bad_credentials", persist=True)
+    user.failed_logins = 0
+    user.locked_until = None
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=ctx.settings.session_hours)
+    ctx.session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires))
+    ctx.audit("auth.login", "user", user.id)
+    return token, expires
+
+
+def logout(ctx: Ctx, token: str) -> None:
+    ctx.session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        user_id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role),
+        region_scope=tuple(user.region_scope) if user.region_scope is not None else None,
+        team_id=user.team_id, customer_id=user.customer_id,
+    )
+
+
+def resolve(ctx: Ctx, token: str) -> Principal | None:
+    row = ctx.session.execute(
+        select(User, AuthSession.expires_at)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    user, expires = row
+    if expires <= ctx.now() or not user.is_active:
+        return None
+    return principal_of(user)
+
+
+def create_user(
+    ctx: Ctx, *, username: str, password: str, role: Role, display_name: str | None = None,
+    team_id: int | None = None, region_scope: list[str] | None = None, customer_id: int | None = None,
+    skills: list[str] | None = None,
+) -> User:
+    if len(password) < 8:
+        raise Invalid("v.string_too_short", field="password", min_length=8)
+    if ctx.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("error.duplicate", field="username", what="w.user")
+    user = User(
+        username=username, display_name=display_name or username, password_hash=hash_password(password),
+        role=role.value, team_id=team_id, region_scope=region_scope, customer_id=customer_id,
+        skills=skills or [], is_active=True, failed_logins=0, created_at=ctx.now(),
+    )
+    ctx.session.add(user)
+    ctx.session.flush()
+    ctx.audit("user.created", "user", user.id, username=username, role=role.value, region_scope=region_scope)
+    return user

@@ -1,0 +1,66 @@
+"""Expected business errors: each carries its HTTP status and a translatable message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    key = "error.validation"
+
+    def __init__(
+        self, key: str | None = None, *, field: str | None = None, persist: bool = False, **params: Any
+    ) -> None:
+        self.key = key or self.key
+        self.field = field
+        # The boundary commits instead of rolling back: e.g. a failed attempt must still count.
+        self.persist = persist
+        self.params = params
+        super().__init__(f"{self.key} {params}")
+
+    def message(self, lang: str) -> str:
+        from telqc.core.i18n import t
+
+        params = {k: (t(v, lang) if isinstance(v, str) and v.startswith("w.") else v)
+                  for k, v in self.params.items()}
+        return t(self.key, lang, **params)
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    key = "error.unauthenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    key = "error.forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    key = "error.not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    key = "error.conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    key = "error.stale"
+
+
+class Locked(DomainError):
+    status = 423
+
+
+class Invalid(DomainError):
+    """A value that parsed but breaks a business rule; reported like a validation error."""
+
+    status = 422

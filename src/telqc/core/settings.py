@@ -1,0 +1,59 @@
+"""Runtime settings, read from the environment with the ``TELQC_`` prefix."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only keys: usable for the embedded demo, refused in production.
+DEV_PII_KEY = "dev1:" + base64.b64encode(b"telqc-dev-pii-key-do-not-use!!!!").decode()
+DEV_INDEX_KEY = "telqc-dev-blind-index-key"
+DEV_SECRET = "telqc-dev-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELQC_", env_file=".env", extra="ignore")
+
+    env: str = Field("development", description="development | test | production")
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str = DEV_SECRET
+    # Comma-separated "keyid:base64(32 bytes)"; the first is used for new data.
+    pii_keys: str = DEV_PII_KEY
+    blind_index_key: str = DEV_INDEX_KEY
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    verify_max_failures: int = 3
+    verify_lockout_minutes: int = 30
+    default_language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> Settings:
+        if self.env == "production":
+            dev = {
+                "secret_key": self.secret_key == DEV_SECRET,
+                "pii_keys": self.pii_keys == DEV_PII_KEY,
+                "blind_index_key": self.blind_index_key == DEV_INDEX_KEY,
+            }
+            bad = [name for name, is_dev in dev.items() if is_dev]
+            if bad:
+                raise ValueError(f"production refuses development secrets: set TELQC_{bad[0].upper()}")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'telqc.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,102 @@
+"""Customer routes: search, profile, 360 view, identity verification and account changes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from telqc.api.deps import CtxDep, require
+from telqc.core.errors import NotFound
+from telqc.core.rbac import Perm, Principal
+from telqc.customers import schemas as s
+from telqc.customers import service
+
+router = APIRouter(prefix="/api/v1", tags=["customers"])
+
+Read = Annotated[Principal, require(Perm.customers_read)]
+
+
+def _etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'W/"{version}"'
+
+
+def _if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    digits = value.removeprefix("W/").strip('"')
+    return int(digits) if digits.isdigit() else -1
+
+
+@router.get("/customers", response_model=list[s.CustomerOut])
+def search_customers(
+    ctx: CtxDep, _: Read,
+    phone: Annotated[str | None, Query(min_length=3, max_length=20)] = None,
+    name: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[s.CustomerOut]:
+    return service.present(ctx, service.search(ctx, phone=phone, name=name, limit=limit))
+
+
+@router.post("/customers", response_model=s.CustomerOut, status_code=201)
+def create_customer(
+    ctx: CtxDep, body: s.CustomerCreate, response: Response,
+    _: Annotated[Principal, require(Perm.customers_write)],
+) -> s.CustomerOut:
+    c = service.create(ctx, body)
+    _etag(response, c.version)
+    return service.present(ctx, [c])[0]
+
+
+@router.get("/customers/{customer_id}", response_model=s.CustomerOut)
+def get_customer(ctx: CtxDep, customer_id: int, response: Response, _: Read) -> s.CustomerOut:
+    c = service.get(ctx, customer_id)
+    _etag(response, c.version)
+    return service.present(ctx, [c])[0]
+
+
+@router.patch("/customers/{customer_id}", response_model=s.CustomerOut)
+def patch_customer(
+    ctx: CtxDep, customer_id: int, body: s.CustomerPatch, response: Response,
+    _: Annotated[Principal, require(Perm.customers_write)],
+    if_match: Annotated[str | None, Header()] = None,
+) -> s.CustomerOut:
+    c = service.update(ctx, customer_id, body, _if_match(if_match))
+    _etag(response, c.version)
+    return service.present(ctx, [c])[0]
+
+
+@router.get("/customers/{customer_id}/360", response_model=s.Customer360)
+def customer_360(ctx: CtxDep, customer_id: int, _: Read) -> s.Customer360:
+    return service.view_360(ctx, customer_id)
+
+
+@router.post("/customers/{customer_id}/plan-change", response_model=s.CustomerOut)
+def change_plan(
+    ctx: CtxDep, customer_id: int, body: s.PlanChangeIn,
+    _: Annotated[Principal, require(Perm.customers_account)],
+) -> s.CustomerOut:
+    return service.present(ctx, [service.change_plan(ctx, customer_id, body)])[0]
+
+
+@router.post("/customers/{customer_id}/address-change", response_model=s.CustomerOut)
+def change_address(
+    ctx: CtxDep, customer_id: int, body: s.AddressChangeIn,
+    _: Annotated[Principal, require(Perm.customers_account)],
+) -> s.CustomerOut:
+    return service.present(ctx, [service.change_address(ctx, customer_id, body)])[0]
+
+
+@router.post("/contacts/{contact_id}/verify", response_model=s.VerifyOut)
+def verify_identity(
+    ctx: CtxDep, contact_id: int, body: s.VerifyIn,
+    _: Annotated[Principal, require(Perm.customers_verify)],
+) -> s.VerifyOut:
+    return service.verify_identity(ctx, contact_id, body)
+
+
+@router.get("/me/customer", response_model=s.Customer360)
+def my_customer(ctx: CtxDep, p: Annotated[Principal, require(Perm.self_read)]) -> s.Customer360:
+    if p.customer_id is None:
+        raise NotFound(what="w.customer")
+    return service.view_360(ctx, p.customer_id)

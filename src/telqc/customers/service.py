@@ -1,0 +1,206 @@
+"""Customer rules: profiles, search, the 360 view, identity verification and account changes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from telqc.contacts import service as contacts
+from telqc.core import pii
+from telqc.core.auth import check_password, hash_password
+from telqc.core.context import Ctx
+from telqc.core.errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
+from telqc.core.models import Region
+from telqc.core.rbac import Perm, Principal
+from telqc.customers import repository as repo
+from telqc.customers import schemas as s
+from telqc.customers.models import Customer, CustomerPhone, CustomerPlan, Plan
+
+
+def _principal(ctx: Ctx) -> Principal:
+    assert ctx.principal is not None, "customer services need an acting user"
+    return ctx.principal
+
+
+def _months_between(a: date, b: date) -> int:
+    return max(0, (b.year - a.year) * 12 + b.month - a.month - (1 if b.day < a.day else 0))
+
+
+def present(ctx: Ctx, customers: list[Customer]) -> list[s.CustomerOut]:
+    """Shape customers for the reader: masked unless the role may see personal data, which is audited."""
+    p = _principal(ctx)
+    if not customers:
+        return []
+    ids = [c.id for c in customers]
+    phones = repo.phones_of(ctx.session, ids)
+    plans = repo.plans_of(ctx.session, ids)
+    names = repo.region_names(
+        ctx.session, {code for c in customers for code in (c.province_code, c.city_code, c.district_code)}
+    )
+    unmasked = p.can(Perm.customers_pii) or (p.customer_id is not None and ids == [p.customer_id])
+    today = ctx.now().date()
+    out = []
+    for c in customers:
+        nums = [ph.phone for ph in phones[c.id]]
+        current = plans[c.id]
+        out.append(
+            s.CustomerOut(
+                id=c.id, name=c.name,
+                phones=nums if unmasked else [pii.mask_phone(n) for n in nums],
+                id_number=c.id_number if unmasked else pii.mask_id_number(c.id_number),
+                address=c.address if unmasked else pii.mask_address(c.address),
+                province=names.get(c.province_code, c.province_code), city=names.get(c.city_code, c.city_code),
+                district=names.get(c.district_code, c.district_code), area_type=c.area_type,  # type: ignore[arg-type]
+                tier=c.tier, tags=c.tags, lifecycle=c.lifecycle,  # type: ignore[arg-type]
+                joined_on=c.joined_on, tenure_months=_months_between(c.joined_on, today),
+                contract_end=c.contract_end,
+                plans=[s.PlanOut(code=pl.code, name=pl.name, monthly_fee=cp.monthly_fee, started_on=cp.started_on)
+                       for cp, pl in current],
+                monthly_fee_total=sum((cp.monthly_fee for cp, _ in current), Decimal("0")),
+                pii_masked=not unmasked, version=c.version,
+            )
+        )
+    if unmasked and p.customer_id is None:
+        ctx.audit("pii.read", "customer", ",".join(map(str, ids)), fields=["phones", "id_number", "address"])
+    return out
+
+
+def get(ctx: Ctx, customer_id: int) -> Customer:
+    c = repo.get_readable(ctx.session, _principal(ctx), customer_id)
+    if c is None:
+        raise NotFound(what="w.customer")
+    return c
+
+
+def search(ctx: Ctx, *, phone: str | None = None, name: str | None = None, limit: int = 20) -> list[Customer]:
+    if phone:
+        return repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_index(phone))[:limit]
+    if name:
+        return repo.search_by_name(ctx.session, _principal(ctx), name, limit)
+    raise Invalid("v.missing", field="query.phone")
+
+
+def create(ctx: Ctx, data: s.CustomerCreate) -> Customer:
+    district = ctx.session.get(Region, data.district_code)
+    if district is None or district.level != "district" or district.parent_code is None:
+        raise Invalid("error.not_found", field="body.district_code", what="w.region")
+    city = ctx.session.get(Region, district.parent_code)
+    assert city is not None and city.parent_code is not None
+    if not _principal(ctx).sees_region(city.parent_code):
+        raise NotFound(what="w.region")
+    for ph in data.phones:
+        if ctx.session.scalar(select(CustomerPhone.id).where(CustomerPhone.phone_index == pii.phone_index(ph))):
+            raise Conflict("error.duplicate", field="body.phones", what="w.phone")
+    now = ctx.now()
+    c = Customer(
+        name=data.name, id_number=data.id_number, address=data.address,
+        province_code=city.parent_code, city_code=city.code, district_code=district.code,
+        area_type=district.area_type or "urban", tier=data.tier.value, tags=data.tags,
+        lifecycle=data.lifecycle.value, joined_on=data.joined_on, contract_end=data.contract_end,
+        service_password_hash=hash_password(data.service_password) if data.service_password else None,
+        verify_failures=0, created_at=now, updated_at=now,
+    )
+    ctx.session.add(c)
+    ctx.session.flush()
+    for i, ph in enumerate(data.phones):
+        ctx.session.add(CustomerPhone(customer_id=c.id, phone=ph, phone_index=pii.phone_index(ph), is_primary=i == 0))
+    for code in data.plans:
+        _add_plan(ctx, c, code, data.joined_on)
+    ctx.audit("customer.created", "customer", c.id, tier=c.tier, province=c.province_code, plans=data.plans)
+    return c
+
+
+def _add_plan(ctx: Ctx, c: Customer, code: str, since: date) -> Plan:
+    plan = ctx.session.get(Plan, code)
+    if plan is None:
+        raise Invalid("error.not_found", field="body.plan_code", what="w.plan")
+    ctx.session.add(CustomerPlan(customer_id=c.id, plan_code=code, monthly_fee=plan.monthly_fee, started_on=since))
+    return plan
+
+
+def update(ctx: Ctx, customer_id: int, patch: s.CustomerPatch, if_match: int | None) -> Customer:
+    c = get(ctx, customer_id)
+    if if_match is not None and if_match != c.version:
+        raise PreconditionFailed()
+    changes = patch.model_dump(exclude_unset=True, mode="json")
+    before = {k: getattr(c, k) for k in changes}
+    for k, v in changes.items():
+        setattr(c, k, v)
+    c.updated_at = ctx.now()
+    ctx.session.flush()
+    ctx.audit("customer.updated", "customer", c.id, before=before, after=changes)
+    return c
+
+
+def verify_identity(ctx: Ctx, contact_id: int, data: s.VerifyIn) -> s.VerifyOut:
+    """核实客户身份: phone plus ID last 4 or service password; repeated failures lock verification."""
+    contact = contacts.get(ctx, contact_id)
+    matches = repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_index(data.phone))
+    if not matches:
+        raise NotFound(what="w.customer")
+    c = matches[0]
+    now = ctx.now()
+    if c.verify_locked_until and c.verify_locked_until > now:
+        raise Locked("error.verify_locked", until=c.verify_locked_until.isoformat(timespec="minutes"))
+    method = "id_last4" if data.id_last4 else "service_password"
+    if data.id_last4:
+        ok = c.id_number[-4:].upper() == data.id_last4.upper()
+    else:
+        stored = c.service_password_hash
+        ok = bool(stored) and check_password(stored or "", data.service_password or "")
+    contacts.record_verification(ctx, contact, c.id, method, ok)
+    if not ok:
+        c.verify_failures += 1
+        left = ctx.settings.verify_max_failures - c.verify_failures
+        if left <= 0:
+            c.verify_locked_until = now + timedelta(minutes=ctx.settings.verify_lockout_minutes)
+            c.verify_failures = 0
+            ctx.audit("customer.verify_locked", "customer", c.id, until=c.verify_locked_until.isoformat())
+            raise Locked("error.verify_locked", persist=True,
+                         until=c.verify_locked_until.isoformat(timespec="minutes"))
+        raise Invalid("error.verify_failed", field="body", persist=True, left=left)
+    c.verify_failures = 0
+    return s.VerifyOut(verified=True, customer_id=c.id, method=method)
+
+
+def change_plan(ctx: Ctx, customer_id: int, data: s.PlanChangeIn) -> Customer:
+    """Account change: refused unless the caller was verified on this contact (业务办理前核实身份)."""
+    c = get(ctx, customer_id)
+    contacts.require_verified(ctx, data.contact_id, c.id)
+    today = ctx.now().date()
+    if data.replaces:
+        cp = ctx.session.scalar(select(CustomerPlan).where(
+            CustomerPlan.customer_id == c.id, CustomerPlan.plan_code == data.replaces, CustomerPlan.ended_on.is_(None)))
+        if cp is None:
+            raise Invalid("error.not_found", field="body.replaces", what="w.plan")
+        cp.ended_on = today
+    _add_plan(ctx, c, data.plan_code, today)
+    c.updated_at = ctx.now()
+    ctx.session.flush()
+    ctx.audit("customer.plan_changed", "customer", c.id, plan=data.plan_code, replaces=data.replaces,
+              contact_id=data.contact_id)
+    return c
+
+
+def change_address(ctx: Ctx, customer_id: int, data: s.AddressChangeIn) -> Customer:
+    c = get(ctx, customer_id)
+    contacts.require_verified(ctx, data.contact_id, c.id)
+    c.address = data.address
+    c.updated_at = ctx.now()
+    ctx.session.flush()
+    ctx.audit("customer.address_changed", "customer", c.id, contact_id=data.contact_id)
+    return c
+
+
+def view_360(ctx: Ctx, customer_id: int) -> s.Customer360:
+    c = get(ctx, customer_id)
+    recent = contacts.recent_for_customer(ctx, c.id, limit=20)
+    return s.Customer360(
+        customer=present(ctx, [c])[0],
+        recent_contacts=[s.ContactBrief(id=x.id, channel=x.channel, started_at=x.started_at.isoformat(),
+                                        category=x.category, summary=x.summary,
+                                        identity_verified=x.identity_verified) for x in recent],
+        orders=[], surveys=[],
+    )

@@ -1,0 +1,98 @@
+"""Server-rendered pages (Jinja2 + HTMX). They call the same services as the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
+from telqc.core import audit, auth
+from telqc.core.errors import DomainError, NotFound
+from telqc.core.models import User
+from telqc.core.rbac import Perm, Principal
+from telqc.customers import service as customers
+from telqc.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(value: str | None) -> str:
+    return value if value and value.startswith("/") and not value.startswith("//") else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login_submit(
+    request: Request, ctx: CtxDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        token, expires = auth.login(ctx, username, password)
+    except DomainError as e:
+        if e.persist:
+            ctx.session.commit()
+        return render(request, "login.html", status_code=e.status, next=_safe_next(next), error=e.message(ctx.lang))
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", expires=expires,
+                    secure=ctx.settings.env == "production")
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, ctx: CtxDep, _: Annotated[Principal, require(None)]) -> Response:
+    tok = _token(request)
+    if tok:
+        auth.logout(ctx, tok)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, _: Annotated[Principal, require(None)]) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.customers_read)],
+                   phone: str | None = None) -> Response:
+    found = customers.present(ctx, customers.search(ctx, phone=phone)) if phone else None
+    return render(request, "customers.html", customers=found, phone=phone)
+
+
+@router.get("/customers/results", response_class=HTMLResponse)
+def customers_results(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.customers_read)],
+                      phone: str = "") -> Response:
+    found = customers.present(ctx, customers.search(ctx, phone=phone)) if phone.strip() else []
+    return render(request, "customer_rows.html", customers=found)
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(request: Request, ctx: CtxDep, customer_id: int,
+                  _: Annotated[Principal, require(Perm.customers_read)]) -> Response:
+    return render(request, "customer_360.html", view=customers.view_360(ctx, customer_id))
+
+
+@router.get("/my", response_class=HTMLResponse)
+def my_page(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Perm.self_read)]) -> Response:
+    if p.customer_id is None:
+        raise NotFound(what="w.customer")
+    return render(request, "customer_360.html", view=customers.view_360(ctx, p.customer_id))
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.users_read)]) -> Response:
+    return render(request, "users.html", users=list(ctx.session.scalars(select(User).order_by(User.id))))
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)]) -> Response:
+    rows = list(ctx.session.scalars(select(audit.AuditEntry).order_by(audit.AuditEntry.id.desc()).limit(100)))
+    return render(request, "audit.html", rows=rows, result=audit.verify(ctx.session))

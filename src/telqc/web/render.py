@@ -1,0 +1,50 @@
+"""Template rendering with the request's language and the signed-in user's navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from telqc.api.deps import request_language
+from telqc.core.i18n import t
+from telqc.core.rbac import Perm, Principal
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+# (permission needed, link, label key); None means any signed-in user.
+NAV: list[tuple[Perm | None, str, str]] = [
+    (None, "/", "ui.home"),
+    (Perm.customers_read, "/customers", "ui.customers"),
+    (Perm.self_read, "/my", "ui.my_account"),
+    (Perm.users_read, "/users", "ui.users"),
+    (Perm.audit_read, "/audit", "ui.audit"),
+]
+
+
+def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
+    if principal is None:
+        return []
+    return [(href, key) for perm, href, key in NAV if perm is None or principal.can(perm)]
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = request_language(request)
+    ctx = getattr(request.state, "ctx", None)
+    principal = ctx.principal if ctx else None
+
+    def _(key: str, **kw: Any) -> str:
+        return t(key, lang, **kw)
+
+    return templates.TemplateResponse(
+        request, name,
+        {"_": _, "lang": lang, "principal": principal, "nav": nav_for(principal), "path": request.url.path, **context},
+        status_code=status_code,
+    )
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, status=status, message=message)

@@ -1,0 +1,127 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, built by the real migrations.
+
+PostgreSQL is mandatory when CI=true; elsewhere its variants skip with the reason when no
+server answers on TELQC_TEST_PG (default 127.0.0.1:5432, trust auth).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from telqc.api.app import create_app
+from telqc.core import migrate, pii
+from telqc.core.clock import FrozenClock
+from telqc.core.context import Ctx
+from telqc.core.settings import Settings
+from telqc.demo.reference import load_reference
+
+PG_ADMIN = os.environ.get("TELQC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_reachable() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return None
+    except Exception as e:
+        return str(e).strip().splitlines()[0]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    template: Path | None = None
+    engine: Engine | None = None
+
+    def reset(self, tmp: Path) -> str:
+        """A clean, migrated database for one test; returns its URL."""
+        if self.kind == "sqlite":
+            assert self.template is not None
+            target = tmp / "telqc.db"
+            shutil.copy(self.template, target)
+            return f"sqlite:///{target}"
+        assert self.engine is not None
+        with self.engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+        return self.url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("sqlite") / "template.db"
+        migrate.upgrade(f"sqlite:///{template}")
+        yield Database("sqlite", f"sqlite:///{template}", template=template)
+        return
+    problem = _pg_reachable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_ADMIN}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN} ({problem}); its variants need a server")
+    name = f"telqc_test_{_worker()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    url = f"{base}/{name}"
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    yield Database("postgresql", url, engine=engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database: Database, tmp_path: Path) -> Settings:
+    url = database.reset(tmp_path)
+    s = Settings(env="test", database_url=url, data_dir=tmp_path)
+    pii.configure(s)
+    return s
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    application = create_app(settings, clock)
+    with application.state.sessionmaker() as session:
+        ctx = Ctx(session=session, clock=clock, settings=settings)
+        load_reference(ctx)
+        session.commit()
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    with app.state.sessionmaker() as s:
+        yield s
+
+

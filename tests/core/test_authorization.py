@@ -1,0 +1,111 @@
+"""Every route × every role against the permission table below.
+
+The table is the specification: a new route that is not listed here fails
+``test_every_route_has_a_rule``, and a route whose declared permission drifts
+from the table fails ``test_declared_permissions_match_table``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from helpers import login, make_user
+
+from telqc.api.app import ROUTERS
+from telqc.api.deps import AUTHENTICATED, route_permission
+from telqc.core.rbac import ROLE_PERMISSIONS, Role
+
+PUBLIC = None
+
+# (method, path) -> permission string, AUTHENTICATED, or PUBLIC
+TABLE: dict[tuple[str, str], str | None] = {
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): AUTHENTICATED,
+    ("GET", "/api/v1/auth/me"): AUTHENTICATED,
+    ("GET", "/api/v1/users"): "users:read",
+    ("POST", "/api/v1/users"): "users:admin",
+    ("GET", "/api/v1/regions"): AUTHENTICATED,
+    ("GET", "/api/v1/plans"): AUTHENTICATED,
+    ("GET", "/api/v1/audit"): "audit:read",
+    ("GET", "/api/v1/audit/verify"): "audit:read",
+    ("GET", "/api/v1/customers"): "customers:read",
+    ("POST", "/api/v1/customers"): "customers:write",
+    ("GET", "/api/v1/customers/{customer_id}"): "customers:read",
+    ("PATCH", "/api/v1/customers/{customer_id}"): "customers:write",
+    ("GET", "/api/v1/customers/{customer_id}/360"): "customers:read",
+    ("POST", "/api/v1/customers/{customer_id}/plan-change"): "customers:account",
+    ("POST", "/api/v1/customers/{customer_id}/address-change"): "customers:account",
+    ("POST", "/api/v1/contacts/{contact_id}/verify"): "customers:verify",
+    ("GET", "/api/v1/me/customer"): "self:read",
+    ("POST", "/api/v1/contacts"): "contacts:write",
+    ("GET", "/api/v1/contacts/{contact_id}"): "contacts:read",
+    # pages
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): AUTHENTICATED,
+    ("GET", "/"): AUTHENTICATED,
+    ("GET", "/customers"): "customers:read",
+    ("GET", "/customers/results"): "customers:read",
+    ("GET", "/customers/{customer_id}"): "customers:read",
+    ("GET", "/my"): "self:read",
+    ("GET", "/users"): "users:read",
+    ("GET", "/audit"): "audit:read",
+}
+
+def _routes(app) -> list[tuple[str, str, APIRoute]]:  # type: ignore[no-untyped-def]
+    out = []
+    for router in ROUTERS:
+        for r in router.routes:
+            assert isinstance(r, APIRoute)
+            out.extend((m, r.path, r) for m in sorted(r.methods - {"HEAD"}))
+    openapi_paths = set(app.openapi()["paths"])
+    assert openapi_paths <= {p for _, p, _ in out}, "a route is registered outside telqc.api.app.ROUTERS"
+    return out
+
+
+def test_every_route_has_a_rule(app) -> None:  # type: ignore[no-untyped-def]
+    found = {(m, p) for m, p, _ in _routes(app)}
+    assert found - TABLE.keys() == set(), "routes without a rule in the permission table"
+    assert TABLE.keys() - found == set(), "rules for routes that no longer exist"
+
+
+def test_declared_permissions_match_table(app) -> None:  # type: ignore[no-untyped-def]
+    for method, path, route in _routes(app):
+        assert route_permission(route) == TABLE[(method, path)], f"{method} {path}"
+
+
+def _allowed(role: Role, rule: str | None) -> bool:
+    if rule in (PUBLIC, AUTHENTICATED):
+        return True
+    return rule in {p.value for p in ROLE_PERMISSIONS[role]}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_route_by_role(app, client, role: Role) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "u", role, region_scope=["440000"])
+    headers = login(client, "u")
+    for method, path, _ in _routes(app):
+        rule = TABLE[(method, path)]
+        if rule is PUBLIC or path in ("/api/v1/auth/logout", "/logout"):
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        resp = client.request(method, url, headers=headers, json={} if method in ("POST", "PATCH") else None,
+                              follow_redirects=False)
+        if _allowed(role, rule):
+            assert resp.status_code not in (401, 403), f"{role} {method} {path} -> {resp.status_code} {resp.text}"
+        else:
+            assert resp.status_code == 403, f"{role} {method} {path} -> {resp.status_code}"
+
+
+def test_anonymous_is_refused(app, client) -> None:  # type: ignore[no-untyped-def]
+    for method, path, _ in _routes(app):
+        if TABLE[(method, path)] is PUBLIC:
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        resp = client.request(method, url, follow_redirects=False)
+        if path.startswith("/api/"):
+            assert resp.status_code == 401, f"{method} {path} -> {resp.status_code}"
+        else:
+            assert resp.status_code == 303 and resp.headers["location"].startswith("/login"), f"{method} {path}"

@@ -1,0 +1,86 @@
+"""Personal data: encrypted at rest, found by blind index, masked unless the role may see it."""
+
+from __future__ import annotations
+
+from helpers import create_customer, id_number, login, make_user
+from sqlalchemy import text
+
+from telqc.core import audit
+from telqc.core.rbac import Role
+
+PHONE = "13912345678"
+
+
+def test_no_plaintext_in_raw_database(app, client) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "adm", Role.admin)
+    idn = id_number("440106", "19790101", "555")
+    create_customer(client, login(client, "adm"), phone=PHONE, id_number=idn,
+                    address="广东省广州市天河区珠江新城华夏路8号保密大厦2801")
+    dump: list[str] = []
+    with app.state.engine.connect() as conn:
+        for table in ("customers", "customer_phones", "audit_log", "contacts", "users"):
+            for row in conn.execute(text(f"SELECT * FROM {table}")):
+                dump.extend(str(v) for v in row)
+    blob = "\n".join(dump)
+    assert PHONE not in blob and PHONE[-8:] not in blob
+    assert idn not in blob and idn[6:14] not in blob
+    assert "保密大厦" not in blob
+    with app.state.engine.connect() as conn:
+        stored = conn.execute(text("SELECT phone FROM customer_phones")).scalar_one()
+    assert stored.startswith("dev1:"), "ciphertext carries the key id for rotation"
+
+
+def test_agent_sees_masked_supervisor_sees_clear_and_is_audited(app, client) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "adm", Role.admin)
+    make_user(app, "agent", Role.agent, region_scope=["440000"])
+    make_user(app, "sup", Role.supervisor, region_scope=["440000"])
+    idn = id_number("440106", "19880512", "123")
+    c = create_customer(client, login(client, "adm"), phone=PHONE, id_number=idn)
+
+    agent = client.get(f"/api/v1/customers/{c['id']}", headers=login(client, "agent")).json()
+    assert agent["phones"] == ["139****5678"]
+    assert agent["id_number"] == idn[:4] + "*" * 10 + idn[-4:]
+    assert agent["address"] == "广东省广州市天河区****"
+    assert agent["pii_masked"] is True
+
+    with app.state.sessionmaker() as s:
+        before = s.query(audit.AuditEntry).filter_by(action="pii.read").count()
+    sup = client.get(f"/api/v1/customers/{c['id']}", headers=login(client, "sup")).json()
+    assert sup["phones"] == [PHONE] and sup["id_number"] == idn and sup["pii_masked"] is False
+    with app.state.sessionmaker() as s:
+        reads = s.query(audit.AuditEntry).filter_by(action="pii.read").all()
+    assert len(reads) == before + 1
+    assert reads[-1].actor == "sup" and reads[-1].entity_id == str(c["id"])
+
+
+def test_phone_search_uses_blind_index_and_normalizes(app, client) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "adm", Role.admin)
+    h = login(client, "adm")
+    c = create_customer(client, h, phone=PHONE)
+    for query in (PHONE, "139 1234 5678", "+86 139-1234-5678"):
+        found = client.get("/api/v1/customers", params={"phone": query}, headers=h).json()
+        assert [x["id"] for x in found] == [c["id"]], query
+    assert client.get("/api/v1/customers", params={"phone": "13912345679"}, headers=h).json() == []
+
+
+def test_region_scope_hides_other_provinces(app, client) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "adm", Role.admin)
+    make_user(app, "gd", Role.agent, region_scope=["440000"])
+    make_user(app, "zj", Role.agent, region_scope=["330000"])
+    c = create_customer(client, login(client, "adm"), phone=PHONE)  # Guangzhou
+    zj = login(client, "zj")
+    assert client.get(f"/api/v1/customers/{c['id']}", headers=zj).status_code == 404
+    assert client.get("/api/v1/customers", params={"phone": PHONE}, headers=zj).json() == []
+    assert client.get(f"/api/v1/customers/{c['id']}/360", headers=login(client, "gd")).status_code == 200
+
+
+def test_customer_sees_only_own_profile_unmasked(app, client) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "adm", Role.admin)
+    h = login(client, "adm")
+    mine = create_customer(client, h, phone=PHONE)
+    create_customer(client, h, phone="13700001111")
+    make_user(app, "me", Role.customer, customer_id=mine["id"])
+    me = login(client, "me")
+    view = client.get("/api/v1/me/customer", headers=me).json()
+    assert view["customer"]["id"] == mine["id"] and view["customer"]["phones"] == [PHONE]
+    assert client.get(f"/api/v1/customers/{mine['id'] + 1}", headers=me).status_code == 403

@@ -1,0 +1,81 @@
+"""Bad input: 422 naming the field, in the request's language; unknown fields refused; no traces."""
+
+from __future__ import annotations
+
+from helpers import customer_payload, login, make_user
+
+from telqc.core.rbac import Role
+
+
+def _admin(app, client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    make_user(app, "adm", Role.admin)
+    return login(client, "adm")
+
+
+def test_validation_names_field_in_chinese_by_default(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    body = customer_payload(phones=["12345"])
+    r = client.post("/api/v1/customers", json=body, headers=h)
+    assert r.status_code == 422
+    err = r.json()["detail"][0]
+    assert err["field"] == "body.phones.0"
+    assert "手机号码" in err["msg"]
+
+
+def test_english_on_request(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    body = customer_payload()
+    del body["name"]
+    r = client.post("/api/v1/customers", json=body, headers={**h, "Accept-Language": "en-US,en;q=0.9"})
+    err = r.json()["detail"][0]
+    assert err["field"] == "body.name" and err["msg"] == "field required"
+    r = client.post("/api/v1/customers?lang=zh-CN", json=body, headers={**h, "Accept-Language": "en"})
+    assert r.json()["detail"][0]["msg"] == "必填字段缺失"
+
+
+def test_unknown_field_rejected_and_nothing_changes(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    r = client.post("/api/v1/customers", json=customer_payload(vip_level=9), headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.vip_level"
+    assert client.get("/api/v1/customers", params={"phone": "13812345678"}, headers=h).json() == []
+
+
+def test_bad_id_number_check_digit(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    good = customer_payload()["id_number"]
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    r = client.post("/api/v1/customers", json=customer_payload(id_number=bad), headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.id_number"
+    assert "校验位" in r.json()["detail"][0]["msg"]
+
+
+def test_business_rule_error_names_field(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    r = client.post("/api/v1/customers", json=customer_payload(district_code="999999"), headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.district_code"
+
+
+def test_stale_write_refused(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    c = client.post("/api/v1/customers", json=customer_payload(), headers=h)
+    etag = c.headers["etag"]
+    first = client.patch(f"/api/v1/customers/{c.json()['id']}", json={"tier": "vip"}, headers={**h, "If-Match": etag})
+    assert first.status_code == 200 and first.headers["etag"] != etag
+    stale = client.patch(f"/api/v1/customers/{c.json()['id']}", json={"tier": "silver"},
+                         headers={**h, "If-Match": etag})
+    assert stale.status_code == 412
+    assert client.get(f"/api/v1/customers/{c.json()['id']}", headers=h).json()["tier"] == "vip"
+
+
+def test_unexpected_error_has_no_stack_trace(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    h = _admin(app, client)
+    from telqc.customers import service
+
+    def boom(*a, **k):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(service, "view_360", boom)
+    r = client.get("/api/v1/customers/1/360", headers=h)
+    assert r.status_code == 500
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert "编号" in r.json()["detail"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from helpers import customer_payload, login, make_user
-
 from telqc.core.rbac import Role
 
 

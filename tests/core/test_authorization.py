@@ -11,8 +11,8 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
-from helpers import login, make_user
 
+from helpers import login, make_user
 from telqc.api.app import ROUTERS
 from telqc.api.deps import AUTHENTICATED, route_permission
 from telqc.core.rbac import ROLE_PERMISSIONS, Role

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helpers import create_customer, id_number, login, make_user
-
 from telqc.core.rbac import Role
 
 PHONE = "13812345678"
@@ -41,7 +40,7 @@ def test_account_change_refused_until_verified(app, client) -> None:  # type: ig
 
 
 def test_service_password_works_too(app, client) -> None:  # type: ignore[no-untyped-def]
-    c, h, contact = _setup(app, client)
+    _c, h, contact = _setup(app, client)
     r = client.post(f"/api/v1/contacts/{contact['id']}/verify",
                     json={"phone": PHONE, "service_password": "246810"}, headers=h)
     assert r.status_code == 200 and r.json()["method"] == "service_password"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import create_customer, id_number, login, make_user
 from sqlalchemy import text
 
+from helpers import create_customer, id_number, login, make_user
 from telqc.core import audit
 from telqc.core.rbac import Role
 

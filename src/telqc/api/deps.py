@@ -22,9 +22,10 @@ LANG_COOKIE = "telqc_lang"
 
 
 def request_language(request: Request) -> str:
-    return pick_language(
-        request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
-    )
+    """Pages are zh-CN unless the user picked English; API clients may also ask by Accept-Language."""
+    api = request.url.path.startswith(("/api/", "/tmf-api/"))
+    accept = request.headers.get("accept-language") if api else None
+    return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), accept)
 
 
 def get_ctx(request: Request) -> Iterator[Ctx]:

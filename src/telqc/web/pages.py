@@ -40,7 +40,9 @@ def login_submit(
             ctx.session.commit()
         return render(request, "login.html", status_code=e.status, next=_safe_next(next), error=e.message(ctx.lang))
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", expires=expires,
+    # max_age, not an absolute date: the server's clock decides expiry, not the browser's.
+    max_age = int((expires - ctx.now()).total_seconds())
+    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=max_age,
                     secure=ctx.settings.env == "production")
     return resp
 

@@ -1,0 +1,238 @@
+"""Offline evaluation of knowledge-base search against two standard baselines.
+
+Search quality is judged the way an agent feels it: is the first hit right
+(P@1), is the right article on the first screen (Recall@5), how far down is
+it (MRR@10), and how long the agent waits (latency p50/p95). Baselines run in
+the same process on the same data so the comparison is like for like.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from telqc.knowledge.index import Article, KnowledgeIndex
+
+Ranker = Callable[[str], list[str]]
+SYSTEMS = ("telqc", "bm25", "tfidf")
+_EVAL_INSTANT = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    system: str
+    queries: int
+    documents: int
+    p_at_1: float
+    recall_at_5: float
+    mrr_at_10: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    build_s: float
+
+
+# -- metrics (pure) -------------------------------------------------------------------------------
+
+
+def precision_at_1(ranked: Sequence[str], relevant: Iterable[str]) -> float:
+    return 1.0 if ranked and ranked[0] in set(relevant) else 0.0
+
+
+def recall_at_k(ranked: Sequence[str], relevant: Iterable[str], k: int = 5) -> float:
+    rel = set(relevant)
+    return len(rel.intersection(ranked[:k])) / len(rel) if rel else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: Iterable[str], k: int = 10) -> float:
+    rel = set(relevant)
+    for pos, doc_id in enumerate(ranked[:k], 1):
+        if doc_id in rel:
+            return 1.0 / pos
+    return 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile: an observed latency, never an interpolated one."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, int(np.ceil(q / 100.0 * len(ordered))))
+    return ordered[rank - 1]
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+
+def load_jsonl(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows
+
+
+def _doc_text(doc: dict[str, Any]) -> str:
+    """Everything a baseline may see: title, question variants and text, so no system gets less."""
+    return "\n".join([doc.get("title", ""), *doc.get("questions", []), doc["text"]]).strip()
+
+
+# -- systems --------------------------------------------------------------------------------------
+
+
+def build_telqc(docs: list[dict[str, Any]], **params: Any) -> Ranker:
+    index = KnowledgeIndex(**params)
+    for d in docs:
+        index.add(
+            Article(
+                id=str(d["id"]),
+                title=d.get("title", ""),
+                body=d["text"],
+                questions=tuple(d.get("questions", ())),
+            )
+        )
+
+    def rank(question: str) -> list[str]:
+        return [h.id for h in index.search(question, limit=10, at=_EVAL_INSTANT, suggest=False).hits]
+
+    return rank
+
+
+def build_bm25(docs: list[dict[str, Any]]) -> Ranker:
+    """jieba (default dictionary) + rank_bm25.BM25Okapi: the usual first attempt."""
+    import jieba
+    from rank_bm25 import BM25Okapi
+
+    ids = [str(d["id"]) for d in docs]
+    bm25 = BM25Okapi([jieba.lcut(_doc_text(d)) for d in docs])
+
+    def rank(question: str) -> list[str]:
+        scores = bm25.get_scores(jieba.lcut(question))
+        top = np.argsort(-scores, kind="stable")[:10]
+        return [ids[i] for i in top if scores[i] > 0]
+
+    return rank
+
+
+def build_tfidf(docs: list[dict[str, Any]]) -> Ranker:
+    """Character-bigram TF-IDF cosine: needs no segmenter, strong on short Chinese text."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
+    ids = [str(d["id"]) for d in docs]
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 2))
+    matrix = vectorizer.fit_transform([_doc_text(d) for d in docs])
+
+    def rank(question: str) -> list[str]:
+        scores = linear_kernel(vectorizer.transform([question]), matrix).ravel()
+        top = np.argsort(-scores, kind="stable")[:10]
+        return [ids[i] for i in top if scores[i] > 0]
+
+    return rank
+
+
+BUILDERS: dict[str, Callable[..., Ranker]] = {"telqc": build_telqc, "bm25": build_bm25, "tfidf": build_tfidf}
+
+
+def evaluate_ranker(
+    system: str, rank: Ranker, queries: list[dict[str, Any]], documents: int, build_s: float
+) -> EvalResult:
+    p1: list[float] = []
+    r5: list[float] = []
+    mrr: list[float] = []
+    latencies: list[float] = []
+    for q in queries:
+        relevant = [str(a) for a in q["answer_ids"]]
+        start = time.perf_counter()
+        ranked = rank(q["question"])
+        latencies.append((time.perf_counter() - start) * 1000.0)
+        p1.append(precision_at_1(ranked, relevant))
+        r5.append(recall_at_k(ranked, relevant, 5))
+        mrr.append(reciprocal_rank(ranked, relevant, 10))
+    mean = statistics.fmean if queries else (lambda _: 0.0)
+    return EvalResult(
+        system=system,
+        queries=len(queries),
+        documents=documents,
+        p_at_1=mean(p1),
+        recall_at_5=mean(r5),
+        mrr_at_10=mean(mrr),
+        latency_p50_ms=percentile(latencies, 50),
+        latency_p95_ms=percentile(latencies, 95),
+        build_s=build_s,
+    )
+
+
+def _warm_tokenizers() -> None:
+    """Load both jieba dictionaries up front so no system's build time includes it."""
+    import jieba
+
+    from telqc.knowledge.segment import default
+
+    jieba.initialize()
+    _ = default().tokenizer
+
+
+def run_eval(
+    answers_path: str | Path,
+    queries_path: str | Path,
+    systems: Sequence[str] = SYSTEMS,
+    limit: int | None = None,
+    telqc_params: dict[str, Any] | None = None,
+) -> list[EvalResult]:
+    """Index the answers once per system, run every query (first ``limit``), score them all."""
+    unknown = [s for s in systems if s not in BUILDERS]
+    if unknown:
+        raise ValueError(f"unknown system(s) {unknown}; choose from {sorted(BUILDERS)}")
+    docs = load_jsonl(answers_path)
+    queries = load_jsonl(queries_path, limit)
+    known = {str(d["id"]) for d in docs}
+    for q in queries:
+        missing = [a for a in q["answer_ids"] if str(a) not in known]
+        if missing:
+            raise ValueError(f"{queries_path}: query {q['id']} points at unknown answer ids {missing}")
+    _warm_tokenizers()
+    results = []
+    for system in systems:
+        start = time.perf_counter()
+        params = (telqc_params or {}) if system == "telqc" else {}
+        rank = BUILDERS[system](docs, **params)
+        build_s = time.perf_counter() - start
+        results.append(evaluate_ranker(system, rank, queries, len(docs), build_s))
+    return results
+
+
+def render(results: Sequence[EvalResult], title: str = "Knowledge-base search evaluation") -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("system", "docs", "queries", "P@1", "Recall@5", "MRR@10", "p50 ms", "p95 ms", "build s"):
+        table.add_column(col, justify="left" if col == "system" else "right")
+    for r in results:
+        table.add_row(
+            r.system,
+            str(r.documents),
+            str(r.queries),
+            f"{r.p_at_1:.3f}",
+            f"{r.recall_at_5:.3f}",
+            f"{r.mrr_at_10:.3f}",
+            f"{r.latency_p50_ms:.2f}",
+            f"{r.latency_p95_ms:.2f}",
+            f"{r.build_s:.2f}",
+        )
+    Console(width=max(Console().width, 110)).print(table)

@@ -1,0 +1,411 @@
+"""In-memory inverted index for knowledge-base articles (知识库检索).
+
+Agents search while the customer waits on the line, so the index answers from
+memory and one article can be published, edited or retired without a rebuild.
+Scoring is BM25F over words (title > question variants > body) plus a weighted
+BM25 over character bigrams: Chinese queries often segment differently from the
+articles they should find, and bigrams still meet where words do not.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+
+from telqc.knowledge.segment import Segmenter, char_bigrams, default, normalize
+
+Audience = Literal["internal", "public"]
+FIELDS = ("title", "questions", "body")
+_FIELD_WEIGHT = np.array([3.0, 2.0, 1.0], dtype=np.float64)
+_FIELD_B = np.array([0.5, 0.5, 0.75], dtype=np.float64)
+_K1 = 1.2
+_SNIPPET_CHARS = 80
+_HAN_OR_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Article:
+    """What the index needs of a KB article; the database row lives in the service layer."""
+
+    id: str
+    title: str
+    body: str = ""
+    questions: tuple[str, ...] = ()
+    category: str | None = None
+    tags: frozenset[str] = frozenset()
+    audience: Audience = "public"
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("valid_from", "valid_to"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"Article {self.id}: {name} must be timezone-aware")
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ValueError(f"Article {self.id}: valid_to must be after valid_from")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    title: str
+    snippet: str
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    suggestion: str | None = None
+
+
+@dataclass
+class _Doc:
+    article: Article
+    terms: dict[str, tuple[int, int, int]]
+    bigrams: Counter[str]
+
+
+def _ts(value: datetime | None, default_: float) -> float:
+    return value.timestamp() if value is not None else default_
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass
+class KnowledgeIndex:
+    """Inverted index with incremental add/update/remove; not thread-safe for writers."""
+
+    segmenter: Segmenter = field(default_factory=default)
+    bigram_weight: float = 0.5
+    synonym_weight_scale: float = 1.0
+    _slots: dict[str, int] = field(default_factory=dict, init=False)
+    _docs: list[_Doc | None] = field(default_factory=list, init=False)
+    _free: list[int] = field(default_factory=list, init=False)
+    _post: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict, init=False)
+    _bpost: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
+    _compiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
+    _bcompiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
+    _near: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _categories: dict[str, int] = field(default_factory=dict, init=False)
+    _len_sum: np.ndarray = field(default_factory=lambda: np.zeros(4), init=False)
+    _cap: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self._grow(1024)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._slots
+
+    def get(self, article_id: str) -> Article | None:
+        slot = self._slots.get(article_id)
+        doc = self._docs[slot] if slot is not None else None
+        return doc.article if doc else None
+
+    def _grow(self, cap: int) -> None:
+        def grow(arr: np.ndarray | None, shape: tuple[int, ...], fill: object, dtype: object) -> np.ndarray:
+            new = np.full(shape, fill, dtype=dtype)
+            if arr is not None:
+                new[: len(arr)] = arr
+            return new
+
+        old = self._cap > 0
+        self._lens = grow(self._lens if old else None, (cap, 4), 0.0, np.float64)
+        self._alive = grow(self._alive if old else None, (cap,), False, bool)
+        self._public = grow(self._public if old else None, (cap,), False, bool)
+        self._vfrom = grow(self._vfrom if old else None, (cap,), -np.inf, np.float64)
+        self._vto = grow(self._vto if old else None, (cap,), np.inf, np.float64)
+        self._cat = grow(self._cat if old else None, (cap,), -1, np.int32)
+        self._docs.extend([None] * (cap - len(self._docs)))
+        self._cap = cap
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def add(self, article: Article) -> None:
+        """Publish or replace one article; touches only that article's postings."""
+        if article.id in self._slots:
+            self.remove(article.id)
+        seg = self.segmenter
+        field_terms = (
+            seg.terms(article.title),
+            [t for q in article.questions for t in seg.terms(q)],
+            seg.terms(article.body),
+        )
+        counts = [Counter(ts) for ts in field_terms]
+        terms: dict[str, tuple[int, int, int]] = {
+            t: (counts[0][t], counts[1][t], counts[2][t]) for t in set().union(*counts)
+        }
+        bigrams = Counter(
+            char_bigrams(article.title) + char_bigrams(" ".join(article.questions)) + char_bigrams(article.body)
+        )
+        if not self._free and len(self._slots) >= self._cap:
+            self._grow(self._cap * 2)
+        # With no free slot every slot below len() is taken, so the next one is len().
+        slot = self._free.pop() if self._free else len(self._slots)
+        self._slots[article.id] = slot
+        self._docs[slot] = _Doc(article, terms, bigrams)
+        lens = [len(ts) for ts in field_terms] + [sum(bigrams.values())]
+        self._lens[slot] = lens
+        self._len_sum += lens
+        self._alive[slot] = True
+        self._public[slot] = article.audience == "public"
+        self._vfrom[slot] = _ts(article.valid_from, -np.inf)
+        self._vto[slot] = _ts(article.valid_to, np.inf)
+        if article.category is not None:
+            self._cat[slot] = self._categories.setdefault(article.category, len(self._categories))
+        else:
+            self._cat[slot] = -1
+        for term, tfs in terms.items():
+            posting = self._post.get(term)
+            if posting is None:
+                posting = self._post[term] = {}
+                self._index_near(term)
+            posting[slot] = tfs
+            if (arrays := self._compiled.get(term)) is not None:
+                self._compiled[term] = (np.append(arrays[0], slot), np.vstack([arrays[1], tfs]))
+        for bigram, tf in bigrams.items():
+            self._bpost.setdefault(bigram, {})[slot] = tf
+            if (barrays := self._bcompiled.get(bigram)) is not None:
+                self._bcompiled[bigram] = (np.append(barrays[0], slot), np.append(barrays[1], float(tf)))
+
+    def remove(self, article_id: str) -> bool:
+        """Retire one article; returns False when it was not indexed."""
+        slot = self._slots.pop(article_id, None)
+        if slot is None:
+            return False
+        doc = self._docs[slot]
+        assert doc is not None
+        for term in doc.terms:
+            posting = self._post[term]
+            del posting[slot]
+            if not posting:
+                del self._post[term]
+            self._drop(self._compiled, term, slot)
+        for bigram in doc.bigrams:
+            bposting = self._bpost[bigram]
+            del bposting[slot]
+            if not bposting:
+                del self._bpost[bigram]
+            self._drop(self._bcompiled, bigram, slot)
+        self._len_sum -= self._lens[slot]
+        self._lens[slot] = 0.0
+        self._alive[slot] = False
+        self._docs[slot] = None
+        self._free.append(slot)
+        return True
+
+    @staticmethod
+    def _drop(compiled: dict[str, tuple[np.ndarray, np.ndarray]], key: str, slot: int) -> None:
+        """Patch a compiled posting in place of rebuilding it, so an edit costs no query a rebuild."""
+        arrays = compiled.get(key)
+        if arrays is not None:
+            keep = arrays[0] != slot
+            compiled[key] = (arrays[0][keep], arrays[1][keep])
+
+    def _index_near(self, term: str) -> None:
+        if 2 <= len(term) <= 8 and _HAN_OR_WORD.match(term):
+            for key in _deletes(term):
+                self._near.setdefault(key, set()).add(term)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _arrays(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Postings as numpy arrays, built on a term's first query and patched on every edit."""
+        cached = self._compiled.get(term)
+        if cached is None:
+            posting = self._post.get(term)
+            if not posting:
+                return None
+            ids = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
+            tfs = np.array(list(posting.values()), dtype=np.float64).reshape(-1, 3)
+            cached = self._compiled[term] = (ids, tfs)
+        return cached
+
+    def _barrays(self, bigram: str) -> tuple[np.ndarray, np.ndarray] | None:
+        cached = self._bcompiled.get(bigram)
+        if cached is None:
+            posting = self._bpost.get(bigram)
+            if not posting:
+                return None
+            ids = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
+            tfs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
+            cached = self._bcompiled[bigram] = (ids, tfs)
+        return cached
+
+    def query_terms(self, query: str) -> dict[str, float]:
+        """Query words with weights (typed 1.0, synonyms discounted), limited to known words."""
+        weights = self.segmenter.expand(self.segmenter.terms(query))
+        return {t: (w if w == 1.0 else w * self.synonym_weight_scale) for t, w in weights.items()}
+
+    def scores(self, query: str) -> np.ndarray:
+        """Unfiltered relevance for every slot (0 where nothing matched)."""
+        n = max(len(self._slots), 1)
+        scores = np.zeros(self._cap, dtype=np.float64)
+        avg = np.maximum(self._len_sum / n, 1.0)
+        for term, qw in self.query_terms(query).items():
+            arrays = self._arrays(term)
+            if arrays is None:
+                continue
+            ids, tfs = arrays
+            norm = 1.0 - _FIELD_B + _FIELD_B * self._lens[ids, :3] / avg[:3]
+            tf = (tfs * _FIELD_WEIGHT / norm).sum(axis=1)
+            idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+            scores[ids] += qw * idf * tf * (_K1 + 1.0) / (tf + _K1)
+        if self.bigram_weight > 0:
+            for bigram, qtf in Counter(char_bigrams(query)).items():
+                barrays = self._barrays(bigram)
+                if barrays is None:
+                    continue
+                ids, btf = barrays
+                norm1 = 0.25 + 0.75 * self._lens[ids, 3] / avg[3]
+                idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+                scores[ids] += self.bigram_weight * min(qtf, 2) * idf * btf * (_K1 + 1) / (btf + _K1 * norm1)
+        return scores
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        category: str | None = None,
+        tags: frozenset[str] | set[str] = frozenset(),
+        customer_facing: bool = False,
+        at: datetime | None = None,
+        suggest: bool = True,
+    ) -> SearchResult:
+        """Ranked articles visible on the channel and valid at ``at`` (default: now).
+
+        Customer-facing channels (app, WeChat, web self-service) see only public
+        articles; agents also see internal ones. Expired or not-yet-valid articles
+        are never returned, so nobody quotes a retired tariff.
+        """
+        at = at or datetime.now(UTC)
+        if at.tzinfo is None:
+            raise ValueError("search: 'at' must be timezone-aware")
+        scores = self.scores(query)
+        now = at.timestamp()
+        mask = self._alive & (scores > 0) & (self._vfrom <= now) & (now < self._vto)
+        if customer_facing:
+            mask &= self._public
+        if category is not None:
+            mask &= self._cat == self._categories.get(category, -2)
+        candidates = np.nonzero(mask)[0]
+        if tags:
+            wanted = frozenset(tags)
+            docs = self._docs
+            keep = [slot for slot in candidates if wanted <= docs[slot].article.tags]  # type: ignore[union-attr]
+            candidates = np.array(keep, dtype=np.int64)
+        total = len(candidates)
+        top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]] if total > limit else candidates
+        top = top[np.argsort(-scores[top], kind="stable")]
+        qterms = self.query_terms(query)
+        hits = [self._hit(int(slot), float(scores[slot]), qterms) for slot in top]
+        suggestion = self.suggest(query) if suggest and total < limit else None
+        return SearchResult(hits=hits, total=total, suggestion=suggestion)
+
+    def _hit(self, slot: int, score: float, qterms: dict[str, float]) -> Hit:
+        doc = self._docs[slot]
+        assert doc is not None
+        matched = tuple(t for t in qterms if t in doc.terms)
+        art = doc.article
+        text = art.body or " ".join(art.questions) or art.title
+        return Hit(art.id, score, art.title, snippet(text, matched), matched)
+
+    def suggest(self, query: str) -> str | None:
+        """'Did you mean': replace unknown words by a known word one edit away (most frequent wins).
+
+        Adjacent short pieces are tried joined too, because jieba splits a mistyped
+        word (宽代续费) into fragments that are each unremarkable.
+        """
+        pieces = self.segmenter.cut(query)
+        out: list[str] = []
+        changed = False
+        i = 0
+        while i < len(pieces):
+            best: tuple[int, int, str] | None = None
+            for span in (3, 2, 1):
+                word = "".join(pieces[i : i + span])
+                key = normalize(word)
+                if i + span > len(pieces) or len(word) < 2 or key in self._post or key.isascii():
+                    continue
+                if any(syn in self._post for syn in self.segmenter.synonyms(key)):
+                    continue  # a colloquial word the synonym table already bridges is not a typo
+                fix = self._nearest(normalize(word))
+                if fix and (best is None or len(word) > best[0]):
+                    best = (len(word), span, fix)
+            if best:
+                out.append(best[2])
+                i += best[1]
+                changed = True
+            else:
+                out.append(pieces[i])
+                i += 1
+        return "".join(out) if changed else None
+
+    def _nearest(self, word: str) -> str | None:
+        candidates = set(self._near.get(word, ()))
+        for key in _deletes(word):
+            candidates |= self._near.get(key, set())
+            if key in self._post:
+                candidates.add(key)
+        scored = [  # a same-length substitution (宽代→宽带) beats dropping or adding a character
+            (len(c) == len(word), len(self._post[c]), c)
+            for c in candidates
+            if c in self._post and len(c) >= 2 and _edit_distance(word, c) == 1
+        ]
+        return max(scored)[2] if scored else None
+
+
+def snippet(text: str, terms: tuple[str, ...] | list[str], width: int = _SNIPPET_CHARS) -> str:
+    """HTML-escaped excerpt around the densest run of matches, each wrapped in <mark>."""
+    lowered = normalize(text) if len(normalize(text)) == len(text) else text
+    spans: list[tuple[int, int]] = []
+    taken = [False] * len(text)
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        for m in re.finditer(re.escape(term), lowered):
+            if not any(taken[m.start() : m.end()]):
+                spans.append((m.start(), m.end()))
+                taken[m.start() : m.end()] = [True] * (m.end() - m.start())
+    spans.sort()
+    start = 0
+    if len(text) > width and spans:
+        best = max(range(len(spans)), key=lambda k: sum(1 for s in spans[k:] if s[1] <= spans[k][0] + width))
+        start = max(0, min(spans[best][0] - 10, len(text) - width))
+    end = min(len(text), start + width)
+    parts = ["…"] if start > 0 else []
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        parts.append(html.escape(text[pos:s]))
+        parts.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    parts.append(html.escape(text[pos:end]))
+    if end < len(text):
+        parts.append("…")
+    return "".join(parts)

@@ -38,7 +38,7 @@ def _progress() -> Progress:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations (SQLite or PostgreSQL, from TELQC_DATABASE_URL)."""
     url = get_settings().effective_database_url
     migrate.upgrade(url, revision)
@@ -155,6 +155,16 @@ def demo(
     console.print(f"打开 / open [bold]http://{host}:{port}[/bold]   API docs: http://{host}:{port}/docs")
     serve(host=host, port=port)
 
+
+def _add_domain_commands() -> None:
+    """A domain adds commands with ``telqc/<domain>/cli.py`` exposing ``NAME`` and a Typer ``app``."""
+    from telqc.domains import modules
+
+    for m in modules("cli"):
+        app.add_typer(m.app, name=m.NAME)
+
+
+_add_domain_commands()
 
 if __name__ == "__main__":
     app()

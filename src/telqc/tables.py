@@ -1,8 +1,10 @@
 """Imports every domain's tables so ``Base.metadata`` is complete (migrations, tests)."""
 
-from telqc.contacts import models as contacts_models  # noqa: F401
-from telqc.core import audit, models  # noqa: F401
+from telqc.core import audit, events  # noqa: F401
 from telqc.core.db import Base
-from telqc.customers import models as customers_models  # noqa: F401
+from telqc.domains import modules
+
+for _module in modules("models"):
+    pass
 
 metadata = Base.metadata

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import RequestResponseEndpoint
 
 import telqc
 from telqc.api import admin, auth, errors
 from telqc.api.deps import LANG_COOKIE
-from telqc.contacts import api as contacts_api
 from telqc.core import pii
 from telqc.core.clock import Clock, SystemClock
 from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.i18n import LANGUAGES
 from telqc.core.settings import Settings, get_settings
-from telqc.customers import api as customers_api
+from telqc.domains import modules
 from telqc.web import pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
-# Every router the app serves; the route × role authorization test walks this list.
-ROUTERS = (auth.router, admin.router, customers_api.router, contacts_api.router, pages.router)
+
+
+def routers() -> list[APIRouter]:
+    """Every router the app serves; the route × role authorization test walks this list."""
+    found = [auth.router, admin.router]
+    found += [m.router for m in modules("api")]
+    found += [m.router for m in modules("pages")]
+    return [*found, pages.router]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -47,7 +52,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             response.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400)
         return response
 
-    for router in ROUTERS:
+    for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from telqc.core import auth
+from telqc.core import auth, events
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Forbidden, Unauthenticated
 from telqc.core.i18n import pick_language
 from telqc.core.rbac import Perm, Principal
+from telqc.jobs.dispatch import after_commit
 
 SESSION_COOKIE = "telqc_session"
 LANG_COOKIE = "telqc_lang"
@@ -36,7 +37,10 @@ def get_ctx(request: Request) -> Iterator[Ctx]:
     request.state.ctx = ctx
     try:
         yield ctx
+        emitted = events.pending_in(session)
         session.commit()
+        if emitted:
+            after_commit(state.sessionmaker, state.clock, state.settings)
     except DomainError as e:
         if e.persist:
             session.commit()

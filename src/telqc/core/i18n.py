@@ -78,7 +78,22 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     return DEFAULT
 
 
+_loaded = False
+
+
+def _load_domain_messages() -> None:
+    """Domains keep their own wording in ``telqc/<domain>/messages.py`` (a MESSAGES dict)."""
+    global _loaded
+    _loaded = True
+    from telqc.domains import modules
+
+    for m in modules("messages"):
+        MESSAGES.update(m.MESSAGES)
+
+
 def t(key: str, lang: str = DEFAULT, **params: Any) -> str:
+    if not _loaded:
+        _load_domain_messages()
     entry = MESSAGES.get(key)
     if entry is None:
         return key

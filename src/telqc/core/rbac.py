@@ -34,23 +34,55 @@ class Perm(StrEnum):
     users_read = "users:read"
     users_admin = "users:admin"
     audit_read = "audit:read"
+    # work orders
+    orders_read = "orders:read"              # orders in the user's regions
+    orders_write = "orders:write"            # create, note, transition orders one handles
+    orders_assign = "orders:assign"          # assign / reassign to others
+    orders_escalate = "orders:escalate"
+    orders_admin = "orders:admin"            # categories, SLA policies, calendars
+    repair_work = "repair:work"              # field engineer updates on dispatched repairs
+    network_work = "network:work"            # network problems handed off from complaints
+    # quality inspection
+    inspection_mine = "inspection:mine"      # an agent's own results, and appeals on them
+    inspection_score = "inspection:score"    # inspectors: samples, scoring, appeal rulings, calibration
+    inspection_admin = "inspection:admin"    # scorecards, rules, sampling plans
+    interactions_import = "interactions:import"
+    alerts_live = "alerts:live"              # supervisors' live QA alerts
+    # customer voice and KPIs
+    surveys_manage = "surveys:manage"        # callbacks (回访), survey invitations
+    metrics_read = "metrics:read"
+    reports_read = "reports:read"
+    # knowledge base
+    kb_read = "kb:read"
+    kb_write = "kb:write"                    # drafts
+    kb_publish = "kb:publish"                # review, publish, retire
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.customer: frozenset({Perm.self_read}),
     Role.agent: frozenset({
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
-        Perm.contacts_read, Perm.contacts_write,
+        Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
+        Perm.inspection_mine, Perm.kb_read, Perm.kb_write,
     }),
-    Role.engineer: frozenset(),
-    Role.inspector: frozenset({Perm.customers_read, Perm.contacts_read}),
+    Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
+    Role.inspector: frozenset({
+        Perm.customers_read, Perm.contacts_read, Perm.orders_read, Perm.inspection_score,
+        Perm.interactions_import, Perm.metrics_read, Perm.kb_read,
+    }),
     Role.supervisor: frozenset({
         Perm.customers_read, Perm.customers_pii, Perm.customers_verify, Perm.customers_account,
-        Perm.contacts_read, Perm.contacts_write, Perm.users_read,
+        Perm.contacts_read, Perm.contacts_write, Perm.users_read, Perm.orders_read, Perm.orders_write,
+        Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
+        Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish,
     }),
-    Role.manager: frozenset({Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read}),
-    Role.netops: frozenset(),
-    Role.admin: frozenset(Perm) - {Perm.self_read},
+    Role.manager: frozenset({
+        Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
+        Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
+        Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
+    }),
+    Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read}),
+    Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work},
 }
 
 

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    celery_broker_url: str = "redis://127.0.0.1:6379/1"
+    # inline: events are delivered in-process right after each commit (embedded default, tests);
+    # celery: a worker delivers them (production).
+    jobs_mode: str = "inline"
     secret_key: str = DEV_SECRET
     # Comma-separated "keyid:base64(32 bytes)"; the first is used for new data.
     pii_keys: str = DEV_PII_KEY

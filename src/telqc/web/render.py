@@ -25,10 +25,17 @@ NAV: list[tuple[Perm | None, str, str]] = [
 ]
 
 
+def _all_nav() -> list[tuple[Perm | None, str, str]]:
+    from telqc.domains import modules
+
+    extra = [item for m in modules("pages") for item in getattr(m, "NAV", [])]
+    return [*NAV[:2], *extra, *NAV[2:]]
+
+
 def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if principal is None:
         return []
-    return [(href, key) for perm, href, key in NAV if perm is None or principal.can(perm)]
+    return [(href, key) for perm, href, key in _all_nav() if perm is None or principal.can(perm)]
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

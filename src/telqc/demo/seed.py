@@ -1,6 +1,6 @@
 """Deterministic demo data at scale: customers with protected personal data, and contacts.
 
-Rows are generated in vectorised batches and bulk-inserted (COPY on PostgreSQL), so a
+Rows are generated in vectorised batches and bulk-loaded (COPY on PostgreSQL), so a
 million customers is a matter of minutes; the same seed always gives the same data.
 """
 
@@ -24,6 +24,7 @@ from telqc.core.models import User
 from telqc.customers.models import Customer, CustomerPhone, CustomerPlan
 from telqc.customers.schemas import id_check_char
 from telqc.demo import arrivals
+from telqc.demo.bulk import BulkWriter
 from telqc.demo.reference import PLANS, districts
 
 PREFIXES = ["138", "139", "135", "136", "137", "150", "151", "152", "158", "159", "182", "187", "188",
@@ -118,9 +119,16 @@ def _customer_batch(rng: np.random.Generator, pools: Pools, first_id: int, n: in
     return customers, phones, plans
 
 
+_writers: dict[tuple[int, str], BulkWriter] = {}
+
+
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(model.__table__.insert(), rows)
+        key = (id(session), model.__tablename__)
+        writer = _writers.get(key)
+        if writer is None or writer.session is not session:
+            writer = _writers[key] = BulkWriter(session, model.__table__, list(rows[0]))
+        writer.write(rows)
 
 
 def seed_customers(session: Session, n: int, seed: int, now: datetime,

@@ -144,7 +144,7 @@ def demo(
         seed(customers=customers, days=days, seed=42, contacts_per_day=0.03)
         with unit_of_work(_factory(settings)) as session:
             reference.link_demo_customer(_ctx(session, settings))
-    table = Table(title=f"TelQC demo · http://{host}:{port}  (password: {reference.DEMO_PASSWORD})")
+    table = Table(title="TelQC 演示账号 / demo logins")
     table.add_column("用户名 username")
     table.add_column("角色 role")
     table.add_column("范围 scope")
@@ -152,6 +152,7 @@ def demo(
         table.add_row(username, f"{display} · {role.value}", province or "全国 all")
     table.add_row("customer", "客户 · customer", "own account")
     console.print(table)
+    console.print(f"密码 / password: [bold]{reference.DEMO_PASSWORD}[/bold]")
     console.print(f"打开 / open [bold]http://{host}:{port}[/bold]   API docs: http://{host}:{port}/docs")
     serve(host=host, port=port)
 

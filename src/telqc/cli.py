@@ -118,6 +118,19 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command("pii-rotate")
+def pii_rotate() -> None:
+    """Re-encrypt personal data under the first key of TELQC_PII_KEYS (then the old key can be removed)."""
+    from telqc.core.rotation import rotate
+
+    settings = get_settings()
+    with _progress() as bar, unit_of_work(_factory(settings)) as session:
+        task = bar.add_task("重新加密 re-encrypting", total=None)
+        n = rotate(session, progress=lambda k: bar.advance(task, k))
+        _ctx(session, settings).audit("pii.rotated", "keyring", pii.keyring().active, values=n)
+    console.print(f"[green]{n} values re-encrypted under key {pii.keyring().active}[/green]")
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web app and API."""

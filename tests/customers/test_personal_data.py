@@ -84,3 +84,29 @@ def test_customer_sees_only_own_profile_unmasked(app, client) -> None:  # type: 
     view = client.get("/api/v1/me/customer", headers=me).json()
     assert view["customer"]["id"] == mine["id"] and view["customer"]["phones"] == [PHONE]
     assert client.get(f"/api/v1/customers/{mine['id'] + 1}", headers=me).status_code == 403
+
+
+def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    from telqc.core import pii
+    from telqc.core.rotation import rotate
+
+    make_user(app, "adm", Role.admin)
+    h = login(client, "adm")
+    c = create_customer(client, h, phone=PHONE)
+    new_key = "k2:" + base64.b64encode(b"k" * 32).decode()
+    pii.configure(settings.model_copy(update={"pii_keys": f"{new_key},{settings.pii_keys}"}))
+    try:
+        with app.state.sessionmaker() as s:
+            assert rotate(s) == 3  # phone, ID number, address
+            s.commit()
+        with app.state.engine.connect() as conn:
+            stored = [r[0] for r in conn.execute(text("SELECT phone FROM customer_phones"))]
+            stored += [v for r in conn.execute(text("SELECT id_number, address FROM customers")) for v in r]
+        assert all(v.startswith("k2:") for v in stored)
+        pii.configure(settings.model_copy(update={"pii_keys": new_key}))  # old key retired
+        view = client.get(f"/api/v1/customers/{c['id']}", headers=h).json()
+        assert view["phones"] == [PHONE]
+    finally:
+        pii.configure(settings)

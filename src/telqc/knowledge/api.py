@@ -1,0 +1,85 @@
+"""Knowledge-base routes: search, drafting and the review workflow."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from telqc.api.deps import CtxDep, require
+from telqc.core.rbac import Perm, Principal
+from telqc.knowledge import schemas as s
+from telqc.knowledge import searching, service
+
+router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
+
+
+def _out(ctx: CtxDep, art: object, response: Response | None = None) -> s.ArticleOut:
+    out = service.present(ctx, art)  # type: ignore[arg-type]
+    if response is not None:
+        response.headers["ETag"] = f'W/"{out.version}"'
+    return out
+
+
+@router.get("/search", response_model=s.SearchOut)
+def search(
+    ctx: CtxDep, p: Annotated[Principal, require(None)],
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    category: str | None = None, tag: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> s.SearchOut:
+    # Customers (self-service) see customer-facing articles only.
+    return searching.search(ctx, q, category=category, tags=tag, customer_facing=not p.can(Perm.kb_read),
+                            limit=limit)
+
+
+@router.post("/articles", response_model=s.ArticleOut, status_code=201)
+def create(ctx: CtxDep, body: s.ArticleIn, response: Response,
+           _: Annotated[Principal, require(Perm.kb_write)]) -> s.ArticleOut:
+    return _out(ctx, service.create(ctx, body), response)
+
+
+@router.get("/articles/{article_id}", response_model=s.ArticleOut)
+def get(ctx: CtxDep, article_id: int, response: Response,
+        _: Annotated[Principal, require(Perm.kb_read)]) -> s.ArticleOut:
+    return _out(ctx, service.get(ctx, article_id), response)
+
+
+@router.put("/articles/{article_id}", response_model=s.ArticleOut)
+def revise(ctx: CtxDep, article_id: int, body: s.ArticleIn, response: Response,
+           _: Annotated[Principal, require(Perm.kb_write)],
+           if_match: Annotated[str | None, Header()] = None) -> s.ArticleOut:
+    version = None
+    if if_match is not None:
+        digits = if_match.removeprefix("W/").strip('"')
+        version = int(digits) if digits.isdigit() else -1
+    return _out(ctx, service.revise(ctx, article_id, body, version), response)
+
+
+@router.post("/articles/{article_id}/submit", response_model=s.ArticleOut)
+def submit(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+           _: Annotated[Principal, require(Perm.kb_write)]) -> s.ArticleOut:
+    return _out(ctx, service.act(ctx, article_id, "submit", body.note))
+
+
+@router.post("/articles/{article_id}/approve", response_model=s.ArticleOut)
+def approve(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+            _: Annotated[Principal, require(Perm.kb_publish)]) -> s.ArticleOut:
+    return _out(ctx, service.act(ctx, article_id, "approve", body.note))
+
+
+@router.post("/articles/{article_id}/reject", response_model=s.ArticleOut)
+def reject(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+           _: Annotated[Principal, require(Perm.kb_publish)]) -> s.ArticleOut:
+    return _out(ctx, service.act(ctx, article_id, "reject", body.note))
+
+
+@router.post("/articles/{article_id}/retire", response_model=s.ArticleOut)
+def retire(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+           _: Annotated[Principal, require(Perm.kb_publish)]) -> s.ArticleOut:
+    return _out(ctx, service.act(ctx, article_id, "retire", body.note))
+
+
+@router.get("/articles/{article_id}/history", response_model=list[s.ChangeOut])
+def history(ctx: CtxDep, article_id: int, _: Annotated[Principal, require(Perm.kb_write)]) -> list[object]:
+    return list(service.history(ctx, article_id))

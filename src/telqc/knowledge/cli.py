@@ -1,0 +1,96 @@
+"""`telqc kb ...`: import and export articles, and the retrieval evaluation harness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy import select
+
+NAME = "kb"
+app = typer.Typer(help="知识库 / knowledge base")
+console = Console()
+
+
+@app.command("eval")
+def evaluate(
+    answers: Annotated[Path, typer.Option(help="answers.jsonl: {id, text}")],
+    queries: Annotated[Path, typer.Option(help="queries.jsonl: {id, question, answer_ids}")],
+    systems: Annotated[str, typer.Option(help="comma-separated: telqc,bm25,tfidf")] = "telqc,bm25,tfidf",
+    limit: Annotated[int | None, typer.Option(help="only the first N queries")] = None,
+) -> None:
+    """Index the answers, run every query; print P@1, Recall@5, MRR@10 and latency p50/p95 per system."""
+    from telqc.knowledge.evaluate import render, run_eval
+
+    render(run_eval(answers, queries, systems=tuple(systems.split(",")), limit=limit))
+
+
+@app.command("import")
+def import_articles(
+    file: Path, publish: Annotated[bool, typer.Option(help="publish at once (reviewed elsewhere)")] = False,
+    author: Annotated[str, typer.Option(help="username recorded as author")] = "admin",
+) -> None:
+    """Import articles from JSONL (one ArticleIn per line); all or nothing, errors name line and field."""
+    from telqc.cli import _ctx, _factory
+    from telqc.core.auth import principal_of
+    from telqc.core.db import unit_of_work
+    from telqc.core.models import User
+    from telqc.core.settings import get_settings
+    from telqc.knowledge import schemas as s
+    from telqc.knowledge import service
+
+    rows, errors = [], []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(s.ArticleIn.model_validate_json(line))
+        except ValidationError as e:
+            errors += [f"line {n}: {'.'.join(map(str, err['loc'])) or '(line)'}: {err['msg']}" for err in e.errors()]
+    if errors:
+        for err in errors:
+            console.print(f"[red]{err}[/red]")
+        console.print(f"[red]nothing imported: {len(errors)} error(s)[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    with unit_of_work(_factory(settings)) as session:
+        user = session.scalar(select(User).where(User.username == author))
+        if user is None:
+            console.print(f"[red]--author: no user {author!r}[/red]")
+            raise typer.Exit(2)
+        ctx = _ctx(session, settings)
+        ctx.principal = principal_of(user)
+        for row in rows:
+            art = service.create(ctx, row)
+            if publish:
+                service.act(ctx, art.id, "submit", "import")
+                art.status, art.published_version = "published", art.current_version
+                ctx.audit("kb.imported_published", "kb_article", art.id)
+    console.print(f"[green]{len(rows)} article(s) imported{' and published' if publish else ''}[/green]")
+
+
+@app.command("export")
+def export(file: Path) -> None:
+    """Export published articles as JSONL (the import format)."""
+    from telqc.cli import _factory
+    from telqc.core.db import unit_of_work
+    from telqc.core.settings import get_settings
+    from telqc.knowledge.models import KbArticle, KbVersion
+
+    n = 0
+    with unit_of_work(_factory(get_settings())) as session, file.open("w", encoding="utf-8") as out:
+        for art in session.scalars(select(KbArticle).where(KbArticle.published_version.is_not(None))):
+            v = session.get(KbVersion, (art.id, art.published_version))
+            assert v is not None
+            out.write(json.dumps({
+                "kind": art.kind, "title": v.title, "body": v.body, "questions": v.questions,
+                "category": art.category, "tags": art.tags, "audience": art.audience,
+                "valid_from": art.valid_from.isoformat() if art.valid_from else None,
+                "valid_to": art.valid_to.isoformat() if art.valid_to else None,
+            }, ensure_ascii=False) + "\n")
+            n += 1
+    console.print(f"[green]{n} article(s) exported to {file}[/green]")

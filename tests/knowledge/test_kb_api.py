@@ -1,0 +1,111 @@
+"""Knowledge base through the API: review workflow, permissions, search of published text, expiry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from helpers import login, make_user
+from telqc.core.rbac import Role
+
+ROUTER = {
+    "title": "光猫红灯闪烁怎么办", "category": "宽带故障", "tags": ["宽带"], "audience": "public",
+    "body": "光猫LOS红灯闪烁说明光信号中断，请检查光纤是否弯折，重启光猫后仍未恢复请报修。",
+    "questions": ["光猫亮红灯", "宽带断网光猫红灯"],
+}
+
+
+def _people(app, client):  # type: ignore[no-untyped-def]
+    make_user(app, "writer", Role.agent, region_scope=["440000"])
+    make_user(app, "lead", Role.supervisor, region_scope=["440000"])
+    make_user(app, "lead2", Role.supervisor, region_scope=["440000"])
+    make_user(app, "cust", Role.customer)
+    return {n: login(client, n) for n in ("writer", "lead", "lead2", "cust")}
+
+
+def _search(client, h, q: str) -> list[str]:  # type: ignore[no-untyped-def]
+    r = client.get("/api/v1/kb/search", params={"q": q}, headers=h)
+    assert r.status_code == 200, r.text
+    return [x["title"] for x in r.json()["hits"]]
+
+
+def test_review_workflow_and_search_sees_only_published(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    art = client.post("/api/v1/kb/articles", json=ROUTER, headers=h["writer"]).json()
+    assert art["status"] == "draft" and art["published_version"] is None
+    assert _search(client, h["writer"], "光猫红灯") == [], "drafts are not searchable"
+
+    assert client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["writer"]).status_code == 403
+    bad = client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead"])
+    assert bad.status_code == 409, "only an article in review can be approved"
+    client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={"note": "请审核"}, headers=h["writer"])
+    rej = client.post(f"/api/v1/kb/articles/{art['id']}/reject", json={"note": "补充报修电话"}, headers=h["lead"])
+    assert rej.json()["status"] == "draft"
+    client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=h["writer"])
+    ok = client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead"])
+    assert ok.status_code == 200 and ok.json()["published_version"] == 1
+
+    assert _search(client, h["writer"], "光猫 红灯") == [ROUTER["title"]]
+    assert _search(client, h["cust"], "光猫红灯") == [ROUTER["title"]], "public article visible to customers"
+    hist = client.get(f"/api/v1/kb/articles/{art['id']}/history", headers=h["writer"]).json()
+    assert [x["to_status"] for x in hist] == ["draft", "review", "draft", "review", "published"]
+    assert hist[2]["note"] == "补充报修电话"
+
+
+def test_author_may_not_approve_own_version(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    art = client.post("/api/v1/kb/articles", json=ROUTER, headers=h["lead"]).json()
+    client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=h["lead"])
+    own = client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead"])
+    assert own.status_code == 409 and own.json()["field"] == "reviewer"
+    assert client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead2"]).status_code == 200
+
+
+def _publish(client, h, body):  # type: ignore[no-untyped-def]
+    art = client.post("/api/v1/kb/articles", json=body, headers=h["writer"]).json()
+    client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=h["writer"])
+    client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead"])
+    return art
+
+
+def test_index_follows_revise_retire_and_internal_audience(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    art = _publish(client, h, ROUTER)
+    internal = _publish(client, h, {**ROUTER, "title": "内部：光猫更换审批流程", "audience": "internal",
+                                    "body": "光猫更换需班组长审批，旧光猫回收入库。", "questions": []})
+    assert ROUTER["title"] in _search(client, h["writer"], "光猫")
+    assert internal["id"] and "内部：光猫更换审批流程" not in _search(client, h["cust"], "光猫"), "internal hidden"
+
+    revised = {**ROUTER, "title": "光猫LOS灯红色闪烁处理", "note": "改标题"}
+    etag = client.get(f"/api/v1/kb/articles/{art['id']}", headers=h["writer"]).headers["etag"]
+    r = client.put(f"/api/v1/kb/articles/{art['id']}", json=revised, headers={**h["writer"], "If-Match": etag})
+    assert r.status_code == 200 and r.json()["status"] == "draft" and r.json()["published_version"] == 1
+    stale = client.put(f"/api/v1/kb/articles/{art['id']}", json=revised, headers={**h["writer"], "If-Match": etag})
+    assert stale.status_code == 412
+    assert ROUTER["title"] in _search(client, h["writer"], "光猫"), "published text stays live during revision"
+    client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=h["writer"])
+    client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead"])
+    titles = _search(client, h["writer"], "光猫")
+    assert "光猫LOS灯红色闪烁处理" in titles and ROUTER["title"] not in titles
+
+    client.post(f"/api/v1/kb/articles/{art['id']}/retire", json={"note": "停用"}, headers=h["lead"])
+    assert "光猫LOS灯红色闪烁处理" not in _search(client, h["writer"], "光猫")
+
+
+def test_promotion_expires_from_search(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    start = clock.now()
+    promo = {"title": "双十一流量包半价活动", "category": "流量咨询", "audience": "public",
+             "body": "活动期间订购20GB流量包半价。", "valid_from": start.isoformat(),
+             "valid_to": (start + timedelta(days=10)).isoformat()}
+    _publish(client, h, promo)
+    assert _search(client, h["writer"], "流量包") == [promo["title"]]
+    clock.advance(timedelta(days=11))
+    assert _search(client, login(client, "writer"), "流量包") == [], "expired promotions drop out of search"
+
+
+def test_bad_input_names_field(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    r = client.post("/api/v1/kb/articles", json={**ROUTER, "kind": "faq", "questions": []}, headers=h["writer"])
+    assert r.status_code == 422
+    r = client.post("/api/v1/kb/articles", json={**ROUTER, "valid_from": "2026-01-01T00:00:00"}, headers=h["writer"])
+    assert r.status_code == 422 and "时区" in r.json()["detail"][0]["msg"]

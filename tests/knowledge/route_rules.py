@@ -15,3 +15,10 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/kb/articles/{article_id}/retire"): "kb:publish",
     ("GET", "/api/v1/kb/articles/{article_id}/history"): "kb:write",
 }
+
+RULES.update({
+    ("POST", "/api/v1/kb/recommendations"): "kb:read",
+    ("POST", "/api/v1/kb/recommendations/choice"): "kb:read",
+    ("GET", "/api/v1/kb/solutions"): "kb:read",
+    ("POST", "/api/v1/kb/solutions"): "kb:publish",
+})

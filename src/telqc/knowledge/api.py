@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
+from telqc.knowledge import recommending, searching, service
 from telqc.knowledge import schemas as s
-from telqc.knowledge import searching, service
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 
@@ -83,3 +83,24 @@ def retire(ctx: CtxDep, article_id: int, body: s.ReviewIn,
 @router.get("/articles/{article_id}/history", response_model=list[s.ChangeOut])
 def history(ctx: CtxDep, article_id: int, _: Annotated[Principal, require(Perm.kb_write)]) -> list[object]:
     return list(service.history(ctx, article_id))
+
+
+@router.post("/recommendations", response_model=s.RecommendOut)
+def recommend(ctx: CtxDep, body: s.RecommendIn, _: Annotated[Principal, require(Perm.kb_read)]) -> s.RecommendOut:
+    return recommending.suggest(ctx, body)
+
+
+@router.post("/recommendations/choice", status_code=204)
+def choose(ctx: CtxDep, body: s.ChoiceIn, _: Annotated[Principal, require(Perm.kb_read)]) -> None:
+    recommending.record_choice(ctx, body)
+
+
+@router.get("/solutions", response_model=list[s.SolutionDef])
+def list_solutions(ctx: CtxDep, _: Annotated[Principal, require(Perm.kb_read)],
+                   category: str | None = None) -> list[object]:
+    return list(recommending.solutions(ctx, category))
+
+
+@router.post("/solutions", response_model=s.SolutionDef, status_code=201)
+def define_solution(ctx: CtxDep, body: s.SolutionIn, _: Annotated[Principal, require(Perm.kb_publish)]) -> object:
+    return recommending.define_solution(ctx, body)

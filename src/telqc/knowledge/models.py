@@ -66,3 +66,43 @@ class KbChange(Base):
     from_status: Mapped[str | None] = mapped_column(String(10))
     to_status: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class KbSolution(Base):
+    """A normalized solution (code + standard reply) that an agent records when resolving an order."""
+
+    __tablename__ = "kb_solutions"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(40))
+
+
+class KbCase(Base):
+    """What became of a resolved order: the evidence the recommender learns from."""
+
+    __tablename__ = "kb_cases"
+
+    order_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    category: Mapped[str | None] = mapped_column(String(40), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    solution_code: Mapped[str] = mapped_column(String(40))
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    reopened: Mapped[bool] = mapped_column(default=False)
+    repeat_contact: Mapped[bool] = mapped_column(default=False)
+    csat: Mapped[int | None] = mapped_column(Integer)
+
+
+class KbChoice(Base):
+    """The suggestion an agent picked, so its outcome can be traced back to the ranking."""
+
+    __tablename__ = "kb_choices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    solution_code: Mapped[str] = mapped_column(ForeignKey("kb_solutions.code", ondelete="RESTRICT"))
+    rank: Mapped[int] = mapped_column(Integer)
+    chosen_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -76,3 +76,45 @@ class SearchOut(Out):
     hits: list[HitOut]
     total: int
     suggestion: str | None
+
+
+class RecommendIn(In):
+    description: str = Field(min_length=2, max_length=4000)
+    category: str | None = Field(default=None, max_length=40)
+    limit: int = Field(default=3, ge=1, le=10)
+
+
+class SolutionOut(Out):
+    solution_code: str
+    title: str
+    answer: str
+    score: float
+    cases: int
+    successes: int
+    success_rate: float
+    example_orders: list[int]
+
+
+class RecommendOut(Out):
+    solutions: list[SolutionOut]
+    articles: list[HitOut]
+
+
+class ChoiceIn(In):
+    solution_code: str = Field(min_length=1, max_length=40)
+    order_id: int | None = None
+    rank: int = Field(default=1, ge=1, le=10)
+
+
+class SolutionIn(In):
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Z0-9_-]+$")
+    title: str = Field(min_length=2, max_length=200)
+    answer: str = Field(min_length=2, max_length=4000)
+    category: str | None = Field(default=None, max_length=40)
+
+
+class SolutionDef(Out):
+    code: str
+    title: str
+    answer: str
+    category: str | None

@@ -26,6 +26,8 @@ from telqc.core.context import Ctx
 from telqc.core.settings import Settings
 from telqc.demo.reference import load_reference
 
+pytest_plugins = ["browser_fixtures"]
+
 PG_ADMIN = os.environ.get("TELQC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -77,7 +79,9 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_ADMIN}: {problem}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN} ({problem}); its variants need a server")
-    name = f"telqc_test_{_worker()}"
+    # One database per test process: parallel runs (xdist workers, or two developers' suites on one
+    # server) never drop each other's database.
+    name = f"telqc_test_{_worker()}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
@@ -87,6 +91,8 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     engine = create_engine(url)
     yield Database("postgresql", url, engine=engine)
     engine.dispose()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

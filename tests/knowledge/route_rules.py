@@ -22,3 +22,8 @@ RULES.update({
     ("GET", "/api/v1/kb/solutions"): "kb:read",
     ("POST", "/api/v1/kb/solutions"): "kb:publish",
 })
+
+RULES.update({
+    ("GET", "/kb"): "kb:read",
+    ("GET", "/kb/panel"): "kb:read",
+})

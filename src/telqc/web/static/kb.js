@@ -1,0 +1,25 @@
+// One click puts the standard answer into the reply and records the choice for the ranking.
+document.addEventListener("click", (ev) => {
+  const btn = ev.target.closest(".kb-insert");
+  if (btn) {
+    const reply = document.getElementById("reply");
+    if (reply) {
+      reply.value = (reply.value ? reply.value + "\n" : "") + btn.dataset.answer;
+      reply.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    const order = document.body.dataset.orderId;
+    fetch("/api/v1/kb/recommendations/choice", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+      body: JSON.stringify({ solution_code: btn.dataset.code, rank: Number(btn.dataset.rank),
+                             order_id: order ? Number(order) : null }),
+    });
+    return;
+  }
+  const sug = ev.target.closest(".kb-suggest");
+  if (sug) {
+    ev.preventDefault();
+    const q = document.getElementById("kb-query");
+    q.value = sug.dataset.q;
+    q.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+});

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 CHROMIUM = os.environ.get("TELQC_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 def _free_port() -> int:

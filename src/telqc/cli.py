@@ -77,6 +77,10 @@ def seed(
                                   total=lambda t: bar.update(ctask, total=t))
         _ctx(session, settings).audit("demo.seeded", "database", "demo", customers=res.customers, contacts=n,
                                       seed=seed)
+    with unit_of_work(factory) as session:
+        from telqc.demo.kb_seed import load_kb
+
+        load_kb(_ctx(session, settings))
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +16,19 @@ from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | str | None) -> str:
+    """Times are stored in UTC and shown in the operator's time zone (Beijing time)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["local"] = local_time
 
 # (permission needed, link, label key); None means any signed-in user.
 NAV: list[tuple[Perm | None, str, str]] = [

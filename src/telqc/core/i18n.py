@@ -173,7 +173,6 @@ MESSAGES.update({
     "channel.wechat": {"zh-CN": "微信", "en": "WeChat"},
     "channel.store": {"zh-CN": "营业厅", "en": "Store"},
     "channel.social": {"zh-CN": "社交媒体", "en": "Social media"},
-    "ui.orders": {"zh-CN": "工单", "en": "Orders"},
     "ui.my_orders": {"zh-CN": "我的工单", "en": "My requests"},
     "o.new": {"zh-CN": "新建工单", "en": "New order"},
     "o.create": {"zh-CN": "提交工单", "en": "Create"},

@@ -56,6 +56,8 @@ DEMO_USERS = [
     ("admin", "系统管理员", Role.admin, None),
     ("agent", "王晓燕", Role.agent, "440000"),
     ("agent_zj", "陈思远", Role.agent, "330000"),
+    ("agent_sc", "李雪梅", Role.agent, "510000"),
+    ("agent_ha", "张国栋", Role.agent, "410000"),
     ("supervisor", "刘建华", Role.supervisor, "440000"),
     ("inspector", "赵敏", Role.inspector, None),
     ("manager", "孙国强", Role.manager, None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
@@ -61,3 +61,28 @@ class VerificationAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     method: Mapped[str] = mapped_column(String(20))
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class Interaction(Base):
+    """What quality inspection needs beyond the contact row: the transcript and customer signals.
+
+    One row per contact that has a transcript (imported call, chat, recognised recording). Turns
+    are kept as one JSON document: they are always read and written whole, and inspection never
+    queries inside them. ``csat``/``complaint`` feed targeted sampling (抽检: low CSAT, complaints).
+    """
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        CheckConstraint("source in ('import','api','asr','live')", name="source"),
+        CheckConstraint("csat is null or (csat >= 1 and csat <= 5)", name="csat"),
+    )
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(8))
+    turns: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    turn_count: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    complaint: Mapped[bool] = mapped_column(Boolean, default=False)
+    csat: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

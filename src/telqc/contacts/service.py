@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telqc.contacts import repository as repo
 from telqc.contacts import schemas as s
-from telqc.contacts.models import Contact, VerificationAttempt
+from telqc.contacts.models import Contact, Interaction, VerificationAttempt
+from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, NotFound
 
@@ -65,3 +66,64 @@ def recent_for_customer(ctx: Ctx, customer_id: int, limit: int = 20) -> list[Con
     return list(ctx.session.scalars(stmt))
 
 
+
+
+def dims_of(ctx: Ctx, contact: Contact) -> dict[str, object]:
+    """The event-contract dimensions of a contact, so no other domain has to read our tables."""
+    from telqc.core.models import User
+    from telqc.customers.models import Customer
+
+    cust = ctx.session.get(Customer, contact.customer_id) if contact.customer_id else None
+    agent = ctx.session.get(User, contact.agent_id) if contact.agent_id else None
+    return {
+        "province_code": cust.province_code if cust else contact.province_code,
+        "city_code": cust.city_code if cust else None,
+        "district_code": cust.district_code if cust else None,
+        "area_type": cust.area_type if cust else None,
+        "tier": cust.tier if cust else None,
+        "channel": contact.channel,
+        "team_id": agent.team_id if agent else None,
+        "agent_id": contact.agent_id,
+        "category": contact.category,
+    }
+
+
+def record_interaction(ctx: Ctx, contact: Contact, turns: list[dict[str, object]], *, source: str,
+                       external_id: str | None = None, complaint: bool = False, csat: int | None = None) -> Interaction:
+    """Store a finished interaction with its transcript and announce it ("contact.closed").
+
+    The caller has validated the turns; the contact row is new and complete (times, durations).
+    """
+    ctx.session.add(contact)
+    ctx.session.flush()
+    duration = max((int(t["end_ms"]) for t in turns), default=0)  # type: ignore[call-overload]
+    inter = Interaction(contact_id=contact.id, external_id=external_id, source=source, turns=turns,
+                        turn_count=len(turns), duration_ms=duration, complaint=complaint, csat=csat,
+                        created_at=ctx.now())
+    ctx.session.add(inter)
+    ctx.audit("interaction.recorded", "contact", contact.id, source=source, external_id=external_id,
+              turns=len(turns))
+    answered = not contact.abandoned
+    events.emit(ctx, "contact.closed", "contact", contact.id,
+                contact_id=contact.id, customer_id=contact.customer_id,
+                started_at=contact.started_at.isoformat(), queue_wait_s=contact.queue_wait_s,
+                talk_s=contact.talk_s, hold_s=contact.hold_s, acw_s=contact.acw_s, abandoned=contact.abandoned,
+                transferred=contact.transferred, answered_within_s=contact.queue_wait_s if answered else None,
+                dims=dims_of(ctx, contact))
+    return inter
+
+
+def get_interaction(ctx: Ctx, contact_id: int) -> tuple[Contact, Interaction]:
+    """A readable contact and its transcript (NotFound when either is missing or out of scope)."""
+    contact = get(ctx, contact_id)
+    inter = ctx.session.get(Interaction, contact_id)
+    if inter is None:
+        raise NotFound(what="w.contact")
+    return contact, inter
+
+
+def set_csat(ctx: Ctx, contact_id: int, csat: int | None) -> None:
+    """A survey answer reached us (event); low CSAT is a targeted-sampling criterion."""
+    inter = ctx.session.get(Interaction, contact_id)
+    if inter is not None and csat is not None:
+        inter.csat = csat

@@ -87,7 +87,7 @@ def handlers_for(event_type: str) -> list[tuple[str, Handler]]:
             or pattern == "*"]
 
 
-def emit(ctx: Ctx, type: str, entity_type: str, entity_id: object, **payload: Any) -> None:
+def emit(ctx: Ctx, type: str, entity_type: str, entity_id: object, /, **payload: Any) -> None:
     ctx.session.add(OutboxEvent(at=ctx.now(), type=type, entity_type=entity_type, entity_id=str(entity_id),
                                 payload=json.dumps(payload, ensure_ascii=False, default=str)))
     ctx.session.info[_EMITTED] = True
@@ -102,10 +102,13 @@ def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limi
     """Deliver unpublished events in order; returns how many were published. Safe to run concurrently."""
     done = 0
     with factory() as session:
+        lock = None
         if session.get_bind().dialect.name == "postgresql":
-            # One relay at a time keeps per-entity order; others return at once.
-            got = session.execute(text("SELECT pg_try_advisory_lock(7262001)")).scalar()
-            if not got:
+            # One relay at a time keeps per-entity order; others return at once. The lock lives on its own
+            # connection: the session hands its connection back to the pool at every commit.
+            lock = session.get_bind().connect()  # type: ignore[union-attr]
+            if not lock.execute(text("SELECT pg_try_advisory_lock(7262001)")).scalar():
+                lock.close()
                 return 0
         try:
             rows = session.scalars(
@@ -120,9 +123,9 @@ def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limi
                 session.commit()
                 done += 1
         finally:
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SELECT pg_advisory_unlock(7262001)"))
-                session.commit()
+            if lock is not None:
+                lock.execute(text("SELECT pg_advisory_unlock(7262001)"))
+                lock.close()
     return done
 
 

@@ -351,7 +351,8 @@ def parse_scorecard(data: Any, base_dir: str | Path | None = None) -> Scorecard:
     if not isinstance(data, Mapping):
         raise RuleConfigError([("(scorecard)", "(root)", "expected a mapping with 'name' and 'rules'")])
     problems: list[tuple[str, str, str]] = []
-    unknown = set(data) - {"name", "version", "rules"}
+    # ``pass_mark``/``items`` are the scoring half of the card (telqc.inspection.carddef).
+    unknown = set(data) - {"name", "version", "rules", "pass_mark", "items"}
     problems += [("(scorecard)", key, "unknown field") for key in sorted(unknown)]
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:

@@ -1,0 +1,120 @@
+"""``telqc inspect``: import interactions, score a file automatically, list scorecards."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from telqc.core import events, migrate, pii
+from telqc.core.clock import SystemClock
+from telqc.core.context import Ctx
+from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+from telqc.core.errors import DomainError
+from telqc.core.settings import get_settings
+
+NAME = "inspect"
+app = typer.Typer(help="质检 / quality inspection", no_args_is_help=True)
+console = Console()
+
+
+def _setup():  # type: ignore[no-untyped-def]
+    settings = get_settings()
+    pii.configure(settings)
+    migrate.upgrade(settings.effective_database_url)
+    return settings, make_sessionmaker(make_engine(settings.effective_database_url))
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console)
+
+
+@app.command("import")
+def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines file")],
+               inspect: Annotated[bool, typer.Option(help="run automatic inspection on each")] = True) -> None:
+    """Import interactions with transcripts (all or nothing; errors name line and field)."""
+    from telqc.inspection import importer
+    from telqc.jobs.dispatch import after_commit
+
+    settings, factory = _setup()
+    lines = file.read_text(encoding="utf-8").splitlines()
+    clock = SystemClock()
+    try:
+        with _progress() as bar, unit_of_work(factory) as session:
+            task = bar.add_task("导入 import", total=len(lines))
+            ctx = Ctx(session=session, clock=clock, settings=settings)
+            ids = importer.import_interactions(ctx, lines, inspect=inspect, progress=lambda k: bar.advance(task, k),
+                                               total=lambda n: bar.update(task, total=n))
+            emitted = events.pending_in(session)
+    except importer.ImportRejected as exc:
+        table = Table(title=f"导入被拒绝，未写入任何数据 / import rejected, nothing written ({len(exc.errors)})")
+        for col in ("line", "field", "error"):
+            table.add_column(col)
+        for e in exc.errors:
+            table.add_row(str(e.line), e.field, e.message)
+        console.print(table)
+        raise typer.Exit(1) from exc
+    if emitted:
+        after_commit(factory, clock, settings)
+    console.print(f"[green]imported[/green] {len(ids)} interactions")
+
+
+@app.command("run")
+def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines with turns")],
+            scorecard: Annotated[str | None, typer.Option("--scorecard", help="scorecard name")] = None) -> None:
+    """Score every interaction of a file automatically (nothing stored) and print a summary."""
+    from telqc.inspection import carddef, scorecards
+    from telqc.inspection.engine import Transcript
+
+    settings, factory = _setup()
+    try:
+        with unit_of_work(factory) as session:
+            sc = scorecards.active(Ctx(session=session, clock=SystemClock(), settings=settings), scorecard)
+            card, inspector = scorecards.compiled(sc)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message(settings.default_language)}[/red]: {scorecard}")
+        raise typer.Exit(1) from exc
+    hits_by_rule: Counter[str] = Counter()
+    calls_by_rule: Counter[str] = Counter()
+    scores, fatal, passed, bad = [], 0, 0, []
+    lines = [ln for ln in file.read_text(encoding="utf-8").splitlines()]
+    with _progress() as bar:
+        task = bar.add_task("质检 inspect", total=len(lines))
+        for n, raw in enumerate(lines, 1):
+            bar.advance(task)
+            if not raw.strip():
+                continue
+            try:
+                hits = inspector.evaluate(Transcript.from_dicts(json.loads(raw)["turns"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                bad.append((n, str(exc)))
+                continue
+            rules = [h.rule_id for h in hits]
+            hits_by_rule.update(rules)
+            calls_by_rule.update(set(rules))
+            values = carddef.auto_values(card, rules)
+            result = carddef.compute(card, values, only=values)
+            scores.append(result.score)
+            fatal += result.fatal
+            passed += result.passed
+    table = Table(title=f"{sc.name} v{sc.version}: {len(scores)} interactions")
+    for col in ("rule", "hits", "interactions", "share"):
+        table.add_column(col, justify="left" if col == "rule" else "right")
+    for rule in card.rules.active_rules():
+        k = calls_by_rule[rule.id]
+        table.add_row(rule.id, str(hits_by_rule[rule.id]), str(k), f"{k / len(scores):.1%}" if scores else "-")
+    console.print(table)
+    if scores:
+        console.print(f"automatic pre-score mean {sum(scores) / len(scores):.1f}; pass {passed / len(scores):.1%}; "
+                      f"fatal {fatal / len(scores):.1%}")
+    for n, msg in bad:
+        console.print(f"[red]line {n}[/red]: {msg}")
+    if bad:
+        raise typer.Exit(1)

@@ -1,0 +1,61 @@
+"""``telqc inspect import`` / ``run``: atomic import with a line-and-field report, and a summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from helpers import make_user
+from inspection.qa_helpers import jsonl, line, turns
+from telqc.cli import app as cli
+from telqc.contacts.models import Interaction
+from telqc.core.rbac import Role
+from telqc.core.settings import get_settings
+
+
+@pytest.fixture
+def env(app, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TELQC_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    make_user(app, "agent1", Role.agent, region_scope=["440000"])
+    yield app
+    get_settings.cache_clear()
+
+
+def _count(app) -> int:  # type: ignore[no-untyped-def]
+    with app.state.sessionmaker() as s:
+        return s.scalar(select(func.count()).select_from(Interaction)) or 0
+
+
+def test_import_is_atomic_and_names_line_and_field(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(jsonl([line(), line(agent="ghost"), line()]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", "import", str(bad)])
+    assert res.exit_code == 1, res.output
+    assert "ghost" in res.output and "agent" in res.output and "│ 2 " in res.output
+    assert _count(env) == 0
+    good = tmp_path / "good.jsonl"
+    rude = turns([("agent", "您好，很高兴为您服务。"), ("agent", "我不知道，你自己看。")])
+    good.write_text(jsonl([line(), line(turns=rude)]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", "import", str(good)])
+    assert res.exit_code == 0, res.output
+    assert "imported 2 interactions" in res.output
+    assert _count(env) == 2
+
+
+def test_run_prints_summary_per_rule(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rude = turns([("agent", "您好，很高兴为您服务。"), ("agent", "我不知道，你自己看。")])
+    f = tmp_path / "calls.jsonl"
+    f.write_text(jsonl([line(), line(turns=rude), line(turns=rude)]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", "run", str(f), "--scorecard", "默认热线质检评分表"])
+    assert res.exit_code == 0, res.output
+    row = next(ln for ln in res.output.splitlines() if "forbidden_phrase" in ln)
+    assert [c.strip() for c in row.split("│")[2:4]] == ["4", "2"], "4 hits in 2 interactions"
+    assert "3 interactions" in res.output
+    res = CliRunner().invoke(cli, ["inspect", "run", str(f), "--scorecard", "no-such-card"])
+    assert res.exit_code == 1 and "no-such-card" in res.output

@@ -55,6 +55,7 @@ def seed(
     days: Annotated[int, typer.Option(help="days of contact history")] = 30,
     seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same data)")] = 42,
     contacts_per_day: Annotated[float, typer.Option(help="contacts per customer per day")] = 0.03,
+    orders: Annotated[int, typer.Option(help="work orders created through the order services")] = 300,
 ) -> None:
     """Fill the database with deterministic demo data (reference data, demo users, customers, contacts)."""
     from telqc.demo import reference
@@ -81,8 +82,24 @@ def seed(
         from telqc.demo.kb_seed import load_kb
 
         load_kb(_ctx(session, settings))
+    if orders:
+        from telqc.demo.orders_seed import seed_orders
+
+        with console.status("工单 orders …"), unit_of_work(factory) as session:
+            made = seed_orders(_ctx(session, settings), count=orders, days=min(days, 30) or 14, seed=seed)
+        console.print(f"[green]seeded[/green] {made} work orders through the order services")
+    _relay(factory, settings)
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
+
+
+def _relay(factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Deliver the events the command produced (rollups, recommendations, notifications)."""
+    from telqc.core import events
+
+    with console.status("事件 events …"):
+        while events.drain(factory, SystemClock(), settings, limit=5000):
+            pass
 
 
 @user_app.command("create")
@@ -158,7 +175,7 @@ def demo(
     with unit_of_work(_factory(settings)) as session:
         empty = not session.scalar(select(func.count()).select_from(Customer))
     if empty:
-        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03)
+        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=300)
         with unit_of_work(_factory(settings)) as session:
             reference.link_demo_customer(_ctx(session, settings))
     table = Table(title="TelQC 演示账号 / demo logins")

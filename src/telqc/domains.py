@@ -15,9 +15,12 @@ DOMAINS = (
     "metrics", "workforce", "improvement", "evaluation",
 )
 
+# Interface adapters that plug in like domains (tables, routes, event handlers).
+ADAPTERS = ("api.tmf621",)
+
 
 def modules(name: str) -> Iterator[ModuleType]:
-    for domain in DOMAINS:
+    for domain in (*DOMAINS, *ADAPTERS):
         qual = f"telqc.{domain}.{name}"
         if importlib.util.find_spec(qual) is not None:
             yield importlib.import_module(qual)

@@ -105,7 +105,7 @@ def test_cli_seed_and_user_create(tmp_path, monkeypatch) -> None:  # type: ignor
     try:
         runner = CliRunner()
         assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-        r = runner.invoke(cli, ["seed", "--customers", "50", "--days", "3", "--seed", "5"])
+        r = runner.invoke(cli, ["seed", "--customers", "50", "--days", "3", "--seed", "5", "--orders", "10"])
         assert r.exit_code == 0, r.output
         assert "50 customers" in r.output
         r = runner.invoke(cli, ["user", "create", "qa01", "inspector", "--password", "long-enough-1"])

@@ -6,6 +6,7 @@ test reads the same declarations.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from telqc.core.i18n import pick_language
 from telqc.core.rbac import Perm, Principal
 from telqc.jobs.dispatch import after_commit
 
+log = logging.getLogger("telqc.events")
 SESSION_COOKIE = "telqc_session"
 LANG_COOKIE = "telqc_lang"
 
@@ -40,7 +42,10 @@ def get_ctx(request: Request) -> Iterator[Ctx]:
         emitted = events.pending_in(session)
         session.commit()
         if emitted:
-            after_commit(state.sessionmaker, state.clock, state.settings)
+            try:
+                after_commit(state.sessionmaker, state.clock, state.settings)
+            except Exception:
+                log.exception("event delivery after commit failed; the relay will retry")
     except DomainError as e:
         if e.persist:
             session.commit()

@@ -195,6 +195,8 @@ def change_address(ctx: Ctx, customer_id: int, data: s.AddressChangeIn) -> Custo
 
 
 def view_360(ctx: Ctx, customer_id: int) -> s.Customer360:
+    from telqc.orders import service as orders
+
     c = get(ctx, customer_id)
     recent = contacts.recent_for_customer(ctx, c.id, limit=20)
     return s.Customer360(
@@ -202,5 +204,5 @@ def view_360(ctx: Ctx, customer_id: int) -> s.Customer360:
         recent_contacts=[s.ContactBrief(id=x.id, channel=x.channel, started_at=x.started_at.isoformat(),
                                         category=x.category, summary=x.summary,
                                         identity_verified=x.identity_verified) for x in recent],
-        orders=[], surveys=[],
+        orders=orders.recent_for_customer(ctx, c.id), surveys=[],
     )

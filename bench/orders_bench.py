@@ -1,0 +1,526 @@
+"""Order-flow throughput over HTTP: TelQC versus django-helpdesk, on the same PostgreSQL.
+
+Per order: create -> assign -> three status transitions, N orders (default 2000) pushed by 16
+concurrent flows (one flow = one order's five requests in sequence). Each system is started here
+with TWO server processes on 127.0.0.1 and a freshly reset database, and stopped at the end, error
+or not.
+
+  TelQC            uvicorn telqc.api.asgi:app --workers 2, database telqc_bench
+                   (telqc db upgrade; telqc seed --customers 1000 --days 0)
+  django-helpdesk  gunicorn -w 2 (bench/helpdesk_peer, its own venv), database helpdesk_bench
+                   (manage.py migrate; bench/helpdesk_peer/seed.py), REST API with a DRF token.
+     plain    POST /api/tickets/ -> PATCH /api/tickets/{id}/ {assigned_to}
+              -> 3 x POST /api/followups/ {ticket, new_status}
+     fastest  POST /api/tickets/ with assigned_to inside the create -> 3 x POST /api/followups/
+              (PATCH /api/tickets/{id}/ goes through TicketViewSet.get_queryset, which loads every
+              ticket and runs one query per ticket: see bench/helpdesk_peer/README.md)
+
+Setup once:  bash bench/helpdesk_peer/setup.sh
+Run:         .venv/bin/python bench/orders_bench.py [--n 2000] [--concurrency 16]
+                 [--systems telqc,helpdesk] [--helpdesk-paths plain,fastest] [--json out.json]
+
+Prints one row per system/path (N, concurrency, wall s, orders/s, request p50/p99 ms), the
+per-step latencies, and the ratios TelQC/helpdesk-plain and TelQC/helpdesk-fastest (target: >= 3x
+the fastest path). Exits 1 if any order flow failed, 2 if a run hit --time-limit before N orders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+REPO = Path(__file__).resolve().parent.parent
+PEER_DIR = REPO / "bench" / "helpdesk_peer"
+DEFAULT_HELPDESK_VENV = REPO / "var" / "helpdesk-venv"
+TELQC_BIN = REPO / ".venv" / "bin"
+LOG_DIR = REPO / "var" / "orders-bench"
+HOST = "127.0.0.1"
+
+HELPDESK_DB = "helpdesk_bench"
+TELQC_DB = "telqc_bench"
+
+# helpdesk status ids (bench/helpdesk_peer/settings.py): 1 Open (initial), 6 Acknowledged,
+# 7 In progress, 3 Resolved. Three real status changes, each a FollowUp + TicketChange row.
+HELPDESK_TRANSITIONS = (6, 7, 3)
+TELQC_TRANSITIONS = ("acknowledged", "in_progress", "resolved")
+
+MAX_FAILED_FLOWS = 50  # stop a run early once this many orders failed: numbers would be meaningless
+STARTUP_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 20.0
+
+
+class Skip(Exception):
+    """A target cannot be measured (yet); the run goes on without it."""
+
+
+# --------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class Result:
+    system: str
+    path: str
+    n: int
+    concurrency: int
+    wall_s: float
+    ok_orders: int
+    failed_orders: int
+    not_run: int
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    steps: dict[str, dict[str, float]] = field(default_factory=dict)
+    first_errors: list[str] = field(default_factory=list)
+
+    @property
+    def orders_per_s(self) -> float:
+        return self.ok_orders / self.wall_s if self.wall_s > 0 else 0.0
+
+
+def pct(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list (q in 0..100)."""
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[k]
+
+
+class Recorder:
+    """Request latencies per step, plus the failures of whole order flows."""
+
+    def __init__(self) -> None:
+        self.lat: dict[str, list[float]] = {}
+        self.failed = 0
+        self.not_run = 0
+        self.errors: list[str] = []
+
+    async def call(self, step: str, coro: Awaitable[httpx.Response], expect: tuple[int, ...]) -> httpx.Response:
+        t0 = time.perf_counter()
+        resp = await coro
+        self.lat.setdefault(step, []).append((time.perf_counter() - t0) * 1000)
+        if resp.status_code not in expect:
+            raise RuntimeError(f"{step}: HTTP {resp.status_code} {resp.text[:300]}")
+        return resp
+
+    def result(self, system: str, path: str, n: int, concurrency: int, wall: float) -> Result:
+        all_lat = sorted(x for v in self.lat.values() for x in v)
+        steps = {}
+        for step, values in self.lat.items():
+            s = sorted(values)
+            steps[step] = {"count": len(s), "p50_ms": pct(s, 50), "p99_ms": pct(s, 99), "mean_ms": statistics.fmean(s)}
+        ok = n - self.failed - self.not_run
+        return Result(system, path, n, concurrency, wall, ok, self.failed, self.not_run, len(all_lat),
+                      pct(all_lat, 50), pct(all_lat, 99), steps, self.errors[:5])
+
+
+async def drive(n: int, concurrency: int, flow: Callable[[int, Recorder], Awaitable[None]], rec: Recorder,
+                time_limit: float) -> float:
+    """Run `flow(i)` for i in range(n) with `concurrency` worker tasks; return the wall time in seconds.
+
+    No new order starts after `time_limit` seconds (orders in flight finish); those never started
+    are counted in `rec.not_run`, so a truncated run reports the throughput of what it did.
+    """
+    next_i = 0
+    stop = asyncio.Event()
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+
+    async def worker() -> None:
+        nonlocal next_i
+        while not stop.is_set() and next_i < n and time.perf_counter() < deadline:
+            i = next_i
+            next_i += 1
+            try:
+                await flow(i, rec)
+            except Exception as exc:  # one failed order must not hide the others' numbers
+                rec.failed += 1
+                rec.errors.append(f"order {i}: {type(exc).__name__}: {exc}")
+                if rec.failed >= MAX_FAILED_FLOWS:
+                    stop.set()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
+    rec.not_run = n - next_i
+    return wall
+
+
+def http_client(base_url: str, concurrency: int, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    return httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=httpx.Timeout(120.0),
+                             trust_env=False)
+
+
+# --------------------------------------------------------------------------------------------
+# processes and databases
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def reset_database(admin_dsn: str, name: str) -> None:
+    """DROP (forcing out stale sessions) and CREATE `name` on the bench PostgreSQL."""
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def run_checked(cmd: list[str], env: dict[str, str], label: str, timeout: float = 600) -> str:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{label} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    print(f"  {label}: {time.perf_counter() - t0:.1f} s", flush=True)
+    return proc.stdout
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], env: dict[str, str], probe_url: str, log_name: str, cwd: Path) -> Iterator[None]:
+    """Start a server in its own process group, wait until `probe_url` answers, stop it on exit."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOG_DIR / log_name
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_S
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode}; see {log_path}")
+                try:
+                    httpx.get(probe_url, timeout=2.0, trust_env=False)  # any HTTP answer means it is up
+                    break
+                except httpx.TransportError as exc:
+                    if time.monotonic() > deadline:
+                        msg = f"server not answering after {STARTUP_TIMEOUT_S:.0f} s; see {log_path}"
+                        raise RuntimeError(msg) from exc
+                    time.sleep(0.3)
+            print(f"  server up (pid {proc.pid}): {' '.join(cmd[:3])} ...", flush=True)
+            yield
+        finally:
+            stop_process_group(proc)
+
+
+def stop_process_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the group this script started (master + its workers), SIGKILL it if it lingers."""
+    if proc.poll() is not None:
+        return
+    pgid = proc.pid  # start_new_session=True: the server leads its own group
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        proc.wait(timeout=STOP_TIMEOUT_S)
+    # the master is gone; make sure no worker of that group outlives it
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------------------------
+# django-helpdesk
+
+
+def helpdesk_env(args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTHON"))}
+    pg = conninfo_to_dict(args.pg)
+    env.update(
+        DJANGO_SETTINGS_MODULE="settings",
+        HELPDESK_BENCH_DB_NAME=HELPDESK_DB,
+        HELPDESK_BENCH_DB_HOST=str(pg.get("host", HOST)),
+        HELPDESK_BENCH_DB_PORT=str(pg.get("port", 5432)),
+        HELPDESK_BENCH_DB_USER=str(pg.get("user", "postgres")),
+        HELPDESK_BENCH_DB_PASSWORD=str(pg.get("password", "")),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def prepare_helpdesk(args: argparse.Namespace) -> dict[str, Any]:
+    py = str(Path(args.helpdesk_venv) / "bin" / "python")
+    if not Path(py).exists():
+        raise Skip(f"no peer venv at {args.helpdesk_venv}: run bash bench/helpdesk_peer/setup.sh")
+    env = helpdesk_env(args)
+    reset_database(args.pg, HELPDESK_DB)
+    run_checked([py, str(PEER_DIR / "manage.py"), "migrate", "--noinput"], env, "helpdesk migrate")
+    out = run_checked([py, str(PEER_DIR / "seed.py"), "--agents", "10"], env, "helpdesk seed")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+async def helpdesk_load(base_url: str, seed: dict[str, Any], args: argparse.Namespace, path: str) -> Result:
+    agents = seed["agent_ids"]
+    queue = seed["queue_id"]
+    headers = {"Authorization": f"Token {seed['token']}", "Accept": "application/json"}
+    rec = Recorder()
+    async with http_client(base_url, args.concurrency, headers) as client:
+        # warm both workers (imports, first connection) outside the timing
+        await asyncio.gather(*(client.get("/api/followups/", params={"page_size": 1}) for _ in range(8)))
+
+        async def flow(i: int, rec: Recorder) -> None:
+            agent = agents[i % len(agents)]
+            body: dict[str, Any] = {
+                "queue": queue, "title": f"Bench order {i}", "description": f"Customer reports problem #{i}",
+                "submitter_email": f"customer{i % 1000}@bench.invalid", "priority": 3,
+            }
+            if path == "fastest":
+                body["assigned_to"] = agent
+            r = await rec.call("create", client.post("/api/tickets/", json=body), (201,))
+            tid = r.json()["id"]
+            if path == "plain":
+                await rec.call("assign", client.patch(f"/api/tickets/{tid}/", json={"assigned_to": agent}), (200,))
+            for k, status in enumerate(HELPDESK_TRANSITIONS, 1):
+                await rec.call(f"transition{k}", client.post(
+                    "/api/followups/", json={"ticket": tid, "comment": f"step {k}", "new_status": status}), (201,))
+
+        wall = await drive(args.n, args.concurrency, flow, rec, args.time_limit)
+    return rec.result("django-helpdesk", path, args.n, args.concurrency, wall)
+
+
+def run_helpdesk(args: argparse.Namespace, path: str) -> Result:
+    """One measured run of django-helpdesk on a freshly reset database."""
+    print(f"[django-helpdesk {path}] resetting {HELPDESK_DB}", flush=True)
+    seed = prepare_helpdesk(args)
+    port = free_port()
+    gunicorn = str(Path(args.helpdesk_venv) / "bin" / "gunicorn")
+    cmd = [gunicorn, "-w", str(args.workers), "-b", f"{HOST}:{port}", "--chdir", str(PEER_DIR),
+           "--no-control-socket", "--log-level", "warning", "--timeout", "300"]
+    if args.helpdesk_threads > 1:
+        cmd += ["-k", "gthread", "--threads", str(args.helpdesk_threads)]
+    cmd.append("wsgi:application")
+    base = f"http://{HOST}:{port}"
+    with server(cmd, helpdesk_env(args), f"{base}/api/", f"helpdesk-{path}.log", PEER_DIR):
+        return asyncio.run(helpdesk_load(base, seed, args, path))
+
+
+# --------------------------------------------------------------------------------------------
+# TelQC
+#
+# ============================================================================================
+# run_telqc: TO BE FINISHED BY THE LEAD once the orders API exists. Written against the assumed
+# API below; it skips with a message while POST /api/v1/orders answers 404 (or 405).
+#   login       POST /api/v1/auth/token (form username/password) -> {access_token}
+#   create      POST /api/v1/orders {type, category, customer_id, channel:"hotline", title,
+#               description} -> 201 {id, version, ...}
+#   assign      POST /api/v1/orders/{id}/assign {handler_id}
+#   transition  POST /api/v1/orders/{id}/transition {to, reason}  (acknowledged, in_progress, resolved)
+# (the brief assumed category_code / assignee_id / note; the field names above are those of
+# src/telqc/orders/schemas.py as it stood when this was written: re-check them.)
+# Assumptions to confirm: demo login admin / telqc-demo; seeded customer ids are 1..--telqc-customers;
+# category codes come from --telqc-category or GET /api/v1/order-categories (order_type == --telqc-type);
+# handlers are the users of role "agent" from GET /api/v1/users; expected status codes below.
+# ============================================================================================
+
+TELQC_EXPECT_CREATE = (201,)
+TELQC_EXPECT_ASSIGN = (200, 201, 204)
+TELQC_EXPECT_TRANSITION = (200, 201, 204)
+
+
+def telqc_env(args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELQC_")}
+    pg = conninfo_to_dict(args.pg)
+    auth = str(pg.get("user", "postgres"))
+    if pg.get("password"):
+        auth += f":{pg['password']}"
+    env.update(
+        TELQC_DATABASE_URL=f"postgresql+psycopg://{auth}@{pg.get('host', HOST)}:{pg.get('port', 5432)}/{TELQC_DB}",
+        TELQC_DATA_DIR=str(LOG_DIR / "telqc-data"),
+        TELQC_JOBS_MODE="inline",
+    )
+    return env
+
+
+async def telqc_categories(client: httpx.AsyncClient, args: argparse.Namespace) -> list[str]:
+    """Category codes for the created orders: --telqc-category, else the catalogue's leaves of that type."""
+    if args.telqc_category:
+        return [c.strip() for c in args.telqc_category.split(",") if c.strip()]
+    r = await client.get("/api/v1/order-categories")
+    if r.status_code == 200:
+        items = [it for it in r.json() if it.get("order_type") == args.telqc_type]
+        parents = {it.get("parent_code") for it in items}
+        codes = [it["code"] for it in items if it["code"] not in parents] or [it["code"] for it in items]
+        if codes:
+            return codes
+    raise Skip(f"no order category of type {args.telqc_type!r} (GET /api/v1/order-categories answered "
+               f"{r.status_code}): pass --telqc-category CODE")
+
+
+async def telqc_load(base_url: str, args: argparse.Namespace) -> Result:
+    rec = Recorder()
+    async with http_client(base_url, args.concurrency) as client:
+        r = await client.post("/api/v1/auth/token", data={"username": args.telqc_user, "password": args.telqc_password})
+        if r.status_code != 200:
+            raise RuntimeError(f"TelQC login failed: HTTP {r.status_code} {r.text[:300]}")
+        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
+        probe = await client.post("/api/v1/orders", json={})
+        if probe.status_code in (404, 405):
+            raise Skip(f"POST /api/v1/orders answers {probe.status_code}: the orders API does not exist yet")
+
+        categories = await telqc_categories(client, args)
+        users = await client.get("/api/v1/users")
+        agents = [u["id"] for u in users.json() if u.get("role") == "agent"] if users.status_code == 200 else []
+        if not agents:
+            me = await client.get("/api/v1/auth/me")
+            agents = [me.json()["id"]]
+        # warm both workers outside the timing
+        await asyncio.gather(*(client.get("/api/v1/auth/me") for _ in range(8)))
+
+        async def flow(i: int, rec: Recorder) -> None:
+            body = {
+                "type": args.telqc_type, "category": categories[i % len(categories)],
+                "customer_id": 1 + i % args.telqc_customers, "channel": "hotline",
+                "title": f"Bench order {i}", "description": f"Customer reports problem #{i}",
+            }
+            r = await rec.call("create", client.post("/api/v1/orders", json=body), TELQC_EXPECT_CREATE)
+            oid = r.json()["id"]
+            # handler_id None = TelQC's automatic routing (skill/region/load); an explicit agent is refused
+            # with 422 orders.error.not_assignable when the agent's region does not cover the customer's.
+            assign = {"handler_id": None} if args.telqc_assign == "auto" else {"handler_id": agents[i % len(agents)]}
+            await rec.call("assign", client.post(f"/api/v1/orders/{oid}/assign", json=assign), TELQC_EXPECT_ASSIGN)
+            for k, to in enumerate(TELQC_TRANSITIONS, 1):
+                await rec.call(f"transition{k}", client.post(f"/api/v1/orders/{oid}/transition",
+                                                             json={"to": to, "reason": f"step {k}"}),
+                               TELQC_EXPECT_TRANSITION)
+
+        wall = await drive(args.n, args.concurrency, flow, rec, args.time_limit)
+    return rec.result("TelQC", "create+assign+3 transitions", args.n, args.concurrency, wall)
+
+
+def run_telqc(args: argparse.Namespace) -> Result:
+    """One measured run of TelQC on a freshly reset database (see the banner above)."""
+    print(f"[TelQC] resetting {TELQC_DB}", flush=True)
+    env = telqc_env(args)
+    reset_database(args.pg, TELQC_DB)
+    run_checked([str(TELQC_BIN / "telqc"), "db", "upgrade"], env, "telqc db upgrade")
+    run_checked([str(TELQC_BIN / "telqc"), "seed", "--customers", str(args.telqc_customers), "--days", "0",
+                 "--orders", "0"], env,
+                "telqc seed")
+    port = free_port()
+    cmd = [str(TELQC_BIN / "uvicorn"), "telqc.api.asgi:app", "--workers", str(args.workers), "--host", HOST,
+           "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    base = f"http://{HOST}:{port}"
+    with server(cmd, env, f"{base}/api/v1/auth/me", "telqc.log", REPO):
+        return asyncio.run(telqc_load(base, args))
+
+
+# --------------------------------------------------------------------------------------------
+# report
+
+
+def print_report(results: list[Result], skipped: list[str]) -> None:
+    head = (f"{'system':<16} {'path':<28} {'N':>6} {'conc':>5} {'wall s':>8} {'orders/s':>9} "
+            f"{'p50 ms':>8} {'p99 ms':>8} {'done':>6} {'failed':>6}")
+    print("\n" + head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r.system:<16} {r.path:<28} {r.n:>6} {r.concurrency:>5} {r.wall_s:>8.1f} {r.orders_per_s:>9.1f} "
+              f"{r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.ok_orders:>6} {r.failed_orders:>6}")
+    print("\nper step (p50 / p99 ms):")
+    for r in results:
+        steps = "  ".join(f"{k} {v['p50_ms']:.1f}/{v['p99_ms']:.1f}" for k, v in r.steps.items())
+        print(f"  {r.system} {r.path}: {steps}")
+    for r in results:
+        if r.not_run:
+            print(f"  ! {r.system} {r.path}: time limit reached, {r.not_run} of {r.n} orders never started "
+                  f"(orders/s is over the {r.ok_orders} completed, on a smaller table than a full run)")
+        for e in r.first_errors:
+            print(f"  ! {r.system} {r.path}: {e}")
+    for s in skipped:
+        print(f"skipped: {s}")
+
+    telqc = next((r for r in results if r.system == "TelQC"), None)
+    peers = {r.path: r for r in results if r.system == "django-helpdesk"}
+    if telqc is None:
+        return
+    print()
+    for path in ("plain", "fastest"):
+        peer = peers.get(path)
+        if peer and peer.orders_per_s > 0:
+            print(f"ratio TelQC / helpdesk-{path}: {telqc.orders_per_s / peer.orders_per_s:.2f}x")
+    fastest = peers.get("fastest")
+    if fastest and fastest.orders_per_s > 0:
+        ok = telqc.orders_per_s >= 3 * fastest.orders_per_s
+        print(f"target TelQC >= 3x helpdesk fastest path: {'MET' if ok else 'NOT MET'}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=2000, help="orders per run (default 2000)")
+    ap.add_argument("--concurrency", type=int, default=16, help="concurrent order flows (default 16)")
+    ap.add_argument("--workers", type=int, default=2, help="server processes per system (default 2)")
+    ap.add_argument("--systems", default="telqc,helpdesk", help="comma list of telqc, helpdesk")
+    ap.add_argument("--helpdesk-paths", default="fastest,plain", help="comma list of fastest, plain")
+    ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                    help="admin DSN of the bench PostgreSQL (its database is used for DROP/CREATE)")
+    ap.add_argument("--helpdesk-venv", default=str(DEFAULT_HELPDESK_VENV))
+    ap.add_argument("--helpdesk-threads", type=int, default=1,
+                    help="gunicorn threads per worker (1 = sync workers, >1 = gthread)")
+    ap.add_argument("--telqc-user", default="admin")
+    ap.add_argument("--telqc-password", default="telqc-demo")
+    ap.add_argument("--telqc-customers", type=int, default=1000)
+    ap.add_argument("--telqc-type", default="complaint")
+    ap.add_argument("--telqc-category", default="", help="comma list of category codes for --telqc-type")
+    ap.add_argument("--telqc-assign", choices=("auto", "explicit"), default="auto",
+                    help="assign step: auto = handler_id null (routing), explicit = round-robin over agents")
+    ap.add_argument("--time-limit", type=float, default=1800.0,
+                    help="seconds per run after which no new order starts (default 1800); a truncated run "
+                         "reports the orders it completed")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args()
+    if args.n < 1 or args.concurrency < 1 or args.workers < 1:
+        ap.error("--n, --concurrency and --workers must be positive")
+
+    # SIGTERM (e.g. a timeout wrapper) unwinds like Ctrl-C, so the servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    results: list[Result] = []
+    skipped: list[str] = []
+    if "helpdesk" in systems:
+        for path in [p.strip() for p in args.helpdesk_paths.split(",") if p.strip()]:
+            if path not in ("plain", "fastest"):
+                ap.error(f"unknown helpdesk path {path!r}")
+            try:
+                results.append(run_helpdesk(args, path))
+                print(f"  done: {results[-1].orders_per_s:.1f} orders/s", flush=True)
+            except Skip as exc:
+                skipped.append(f"django-helpdesk {path}: {exc}")
+    if "telqc" in systems:
+        try:
+            results.append(run_telqc(args))
+        except Skip as exc:
+            skipped.append(f"TelQC: {exc}")
+
+    print_report(results, skipped)
+    if args.json:
+        payload = [asdict(r) | {"orders_per_s": r.orders_per_s} for r in results]
+        Path(args.json).write_text(json.dumps({"results": payload, "skipped": skipped}, indent=2))
+    if any(r.failed_orders for r in results):
+        return 1
+    return 2 if any(r.not_run for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

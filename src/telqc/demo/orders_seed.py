@@ -1,0 +1,121 @@
+"""Demo work orders: created and moved through the real order services, so history, SLA clocks,
+callbacks, audit and events look exactly like production data.
+
+Orders are spread over the last `days` days on a moving clock (deterministic for a seed), handled
+by the demo agents of the customer's province; a share is resolved and closed through the callback
+loop, some stay open (some of those already late, for the SLA colours), a few are repairs dispatched
+to the demo engineer, and the final SLA sweep runs at the real current time.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from telqc.core.auth import principal_of
+from telqc.core.clock import FrozenClock
+from telqc.core.context import Ctx
+from telqc.core.errors import DomainError
+from telqc.core.models import User
+from telqc.customers.models import Customer
+from telqc.orders import complaints, config, repairs, service
+from telqc.orders import schemas as s
+from telqc.orders.sweep import sweep_all
+
+# (type, category, title, description)
+TEMPLATES = [
+    ("complaint", "complaint.billing", "话费多扣", "本月账单多扣了{n}元流量费，套餐内明明还有流量，要求退还。"),
+    ("complaint", "complaint.network", "家中信号差", "{place}4G/5G信号很差，打电话经常断线，已经持续一周。"),
+    ("complaint", "complaint.attitude", "营业厅服务态度差", "营业员态度冷淡，办理业务排队{n}分钟无人理会。"),
+    ("complaint", "complaint.handling", "套餐办理错误", "要求办理129元套餐却被办成了199元，要求更正并退差价。"),
+    ("complaint", "complaint.billing", "资费不透明", "宣传时说免费的增值业务每月扣费{n}元，再不处理我就投诉到工信部。"),
+    ("consultation", "consultation.plan", "5G套餐咨询", "想了解适合家庭使用的5G融合套餐。"),
+    ("consultation", "consultation.billing", "账单查询", "查询上月账单明细。"),
+    ("business", "business.plan_change", "套餐变更", "申请将套餐变更为5G畅享129元，次月生效。"),
+    ("business", "business.install", "宽带新装", "新房需要安装千兆宽带，希望周末上门。"),
+    ("repair", "repair.broadband", "宽带断网", "光猫LOS灯红色闪烁，无法上网。"),
+    ("repair", "repair.iptv", "IPTV无信号", "电视机顶盒提示无信号。"),
+]
+PLACES = ["小区地下车库", "家里卧室", "公司会议室", "学校宿舍"]
+
+
+def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42) -> int:
+    """Create `count` demo orders; returns how many were created (customers without an agent are skipped)."""
+    config.ensure_defaults(ctx)
+    rng = random.Random(seed)
+    sess = ctx.session
+    agents: dict[str, list[User]] = {}
+    for u in sess.scalars(select(User).where(User.role.in_(["agent", "supervisor"]), User.is_active.is_(True))
+                          .order_by(User.id)):
+        for province in u.region_scope or []:
+            agents.setdefault(province, []).append(u)
+    supervisors = {p: [u for u in us if u.role == "supervisor"] for p, us in agents.items()}
+    customers = list(sess.execute(select(Customer.id, Customer.province_code)
+                                  .where(Customer.province_code.in_(list(agents))).order_by(Customer.id).limit(5000)))
+    if not customers:
+        return 0
+    real_now = ctx.now()
+    clock = FrozenClock(real_now - timedelta(days=days))
+    step = timedelta(days=days) / max(count, 1)
+    made = 0
+    for _ in range(count):
+        clock.advance(step * rng.uniform(0.5, 1.5))
+        if clock.now() >= real_now:
+            break
+        cid, province = rng.choice(customers)
+        agent = rng.choice(agents[province])
+        sup = (supervisors.get(province) or [agent])[0]
+        try:
+            with sess.begin_nested():
+                own = FrozenClock(clock.now())  # each order's life runs on its own clock from its creation
+                _one(Ctx(session=sess, clock=own, settings=ctx.settings, principal=principal_of(agent)),
+                     principal_of(sup), rng, cid, real_now)
+            made += 1
+        except DomainError:
+            continue  # e.g. no engineer in the province for a repair: skip, the demo stays consistent
+    sweep_all(Ctx(session=sess, clock=ctx.clock, settings=ctx.settings), real_now)
+    ctx.audit("demo.orders_seeded", "database", "demo", orders=made, seed=seed)
+    return made
+
+
+def _one(ctx: Ctx, supervisor: object, rng: random.Random, customer_id: int, real_now: datetime) -> None:
+    kind, category, title, text = rng.choice(TEMPLATES)
+    body: dict[str, object] = {"type": kind, "category": category, "customer_id": customer_id,
+                               "channel": rng.choice(["hotline", "hotline", "app", "wechat", "web", "store"]),
+                               "title": title, "description": text.format(n=rng.randint(10, 90),
+                                                                         place=rng.choice(PLACES))}
+    if kind == "repair":
+        body["repair"] = {"product": "千兆宽带" if category == "repair.broadband" else "IPTV机顶盒"}
+    o = service.create(ctx, s.OrderCreate.model_validate(body))
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    fate = rng.random()
+
+    def later(minutes: float) -> bool:
+        clock.advance(timedelta(minutes=minutes * rng.uniform(0.3, 1.7)))
+        return clock.now() < real_now
+
+    if fate < 0.15 or not later(25):
+        return  # still new: some of these will be late at the final sweep
+    service.transition(ctx, o.id, s.TransitionIn(to="acknowledged"))
+    if kind == "repair":
+        sup_ctx = Ctx(session=ctx.session, clock=clock, settings=ctx.settings, principal=supervisor)  # type: ignore[arg-type]
+        repairs.dispatch(sup_ctx, o.id, s.DispatchIn())
+    if fate < 0.3 or not later(90):
+        return
+    service.transition(ctx, o.id, s.TransitionIn(to="in_progress"))
+    service.add_note(ctx, o.id, s.NoteIn(body="已核实情况，正在处理。", public=True))
+    if fate < 0.45 or not later(600):
+        return
+    service.transition(ctx, o.id, s.TransitionIn(to="resolved", solution_code="resolved_by_agent"))
+    if kind != "complaint":
+        if later(60):
+            service.transition(ctx, o.id, s.TransitionIn(to="closed"))
+        return
+    if not later(300):
+        return
+    sup_ctx = Ctx(session=ctx.session, clock=clock, settings=ctx.settings, principal=supervisor)  # type: ignore[arg-type]
+    outcome = "satisfied" if rng.random() < 0.85 else "unsatisfied"
+    complaints.record_callback(sup_ctx, o.id, s.CallbackIn(outcome=outcome))

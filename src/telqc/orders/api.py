@@ -1,0 +1,189 @@
+"""Work-order routes under /api/v1: orders, repairs for engineers, network problems for netops, and
+/me/orders for customers.  Writes that change an order return its ETag and honour If-Match (412 if stale);
+an illegal transition answers 409 with the `allowed` next states."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from telqc.api.deps import CtxDep, request_language, require
+from telqc.core.rbac import Perm, Principal
+from telqc.orders import complaints, config, escalations, repairs, service, timeline
+from telqc.orders import repository as repo
+from telqc.orders import schemas as s
+from telqc.orders.lifecycle import IllegalTransitionError
+
+
+class _OrderRoute(APIRoute):
+    """Adds the allowed transitions to a 409 body (the shared error handler has no place for them)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except IllegalTransitionError as exc:
+                return JSONResponse({"detail": exc.message(request_language(request)), "code": exc.key,
+                                     "field": exc.field, "allowed": exc.allowed}, status_code=409)
+
+        return wrapped
+
+
+router = APIRouter(prefix="/api/v1", tags=["orders"], route_class=_OrderRoute)
+
+Read = Annotated[Principal, require(Perm.orders_read)]
+Write = Annotated[Principal, require(Perm.orders_write)]
+IfMatch = Annotated[str | None, Header()]
+
+
+def _etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'W/"{version}"'
+
+
+def _if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    digits = value.removeprefix("W/").strip('"')
+    return int(digits) if digits.isdigit() else -1
+
+
+def _detail(ctx: CtxDep, response: Response, o: Any) -> s.OrderDetail:
+    _etag(response, o.version)
+    return timeline.detail(ctx, o)
+
+
+@router.get("/orders", response_model=s.OrderPage)
+def list_orders(
+    ctx: CtxDep, _: Read,
+    type: Annotated[str | None, Query(pattern="^(consultation|business|repair|complaint)$")] = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    priority: Annotated[str | None, Query(pattern="^P[1-4]$")] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    customer_id: int | None = None, handler_id: int | None = None, owner_id: int | None = None,
+    province_code: Annotated[str | None, Query(max_length=12)] = None,
+    sla_status: Annotated[str | None, Query(pattern="^(ok|warning|breached)$")] = None,
+    open_only: bool = False, created_from: datetime | None = None, created_to: datetime | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> s.OrderPage:
+    f = repo.OrderFilter(type=type, status=status, priority=priority, category=category, customer_id=customer_id,
+                         handler_id=handler_id, owner_id=owner_id, province_code=province_code,
+                         sla_status=sla_status, open_only=open_only, created_from=created_from,
+                         created_to=created_to)
+    rows, total = service.search(ctx, f, offset, limit)
+    return s.OrderPage(items=timeline.to_out(ctx, rows), total=total, offset=offset, limit=limit)
+
+
+@router.get("/order-categories", response_model=list[s.CategoryOut])
+def list_categories(ctx: CtxDep, _: Read) -> list[s.CategoryOut]:
+    return [s.CategoryOut.model_validate(c) for c in config.categories(ctx)]
+
+
+@router.post("/orders", response_model=s.OrderDetail, status_code=201)
+def create_order(ctx: CtxDep, body: s.OrderCreate, response: Response, _: Write) -> s.OrderDetail:
+    return _detail(ctx, response, service.create(ctx, body))
+
+
+@router.get("/orders/{order_id}", response_model=s.OrderDetail)
+def get_order(ctx: CtxDep, order_id: int, response: Response, _: Read) -> s.OrderDetail:
+    return _detail(ctx, response, service.get(ctx, order_id))
+
+
+@router.post("/orders/{order_id}/assign", response_model=s.OrderDetail)
+def assign_order(ctx: CtxDep, order_id: int, body: s.AssignIn, response: Response,
+                 _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None) -> s.OrderDetail:
+    return _detail(ctx, response, service.assign(ctx, order_id, body, _if_match(if_match)))
+
+
+@router.post("/orders/{order_id}/transition", response_model=s.OrderDetail)
+def transition_order(ctx: CtxDep, order_id: int, body: s.TransitionIn, response: Response, _: Write,
+                     if_match: IfMatch = None) -> s.OrderDetail:
+    return _detail(ctx, response, service.transition(ctx, order_id, body, _if_match(if_match)))
+
+
+@router.post("/orders/{order_id}/notes", response_model=s.TimelineItem, status_code=201)
+def add_note(ctx: CtxDep, order_id: int, body: s.NoteIn, _: Write) -> s.TimelineItem:
+    n = service.add_note(ctx, order_id, body)
+    return s.TimelineItem(at=n.at, kind="note", text=n.body, public=n.public, actor_id=n.author_id)
+
+
+@router.post("/orders/{order_id}/transfer", response_model=s.OrderDetail)
+def transfer_order(ctx: CtxDep, order_id: int, body: s.TransferIn, response: Response, _: Write,
+                   if_match: IfMatch = None) -> s.OrderDetail:
+    return _detail(ctx, response, service.transfer(ctx, order_id, body, _if_match(if_match)))
+
+
+@router.post("/orders/{order_id}/escalate", response_model=s.OrderDetail)
+def escalate_order(ctx: CtxDep, order_id: int, body: s.EscalateIn, response: Response,
+                   _: Annotated[Principal, require(Perm.orders_escalate)], if_match: IfMatch = None) -> s.OrderDetail:
+    return _detail(ctx, response, escalations.escalate(ctx, order_id, body, _if_match(if_match)))
+
+
+@router.post("/orders/{order_id}/callback", response_model=s.OrderDetail)
+def record_callback(ctx: CtxDep, order_id: int, body: s.CallbackIn, response: Response,
+                    _: Annotated[Principal, require(Perm.surveys_manage)], if_match: IfMatch = None) -> s.OrderDetail:
+    return _detail(ctx, response, complaints.record_callback(ctx, order_id, body, _if_match(if_match)))
+
+
+@router.post("/orders/{order_id}/network-problem", response_model=s.NetworkProblemOut, status_code=201)
+def hand_to_network(ctx: CtxDep, order_id: int, _: Write) -> s.NetworkProblemOut:
+    return s.NetworkProblemOut.model_validate(complaints.hand_to_network(ctx, order_id))
+
+
+@router.post("/orders/{order_id}/dispatch", response_model=s.RepairOut)
+def dispatch_repair(ctx: CtxDep, order_id: int, body: s.DispatchIn,
+                    _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None) -> s.RepairOut:
+    return s.RepairOut.model_validate(repairs.dispatch(ctx, order_id, body, _if_match(if_match)))
+
+
+# ----- field engineers ----------------------------------------------------------------
+
+
+@router.get("/repairs/mine", response_model=list[s.CustomerOrderOut])
+def my_repairs(ctx: CtxDep, _: Annotated[Principal, require(Perm.repair_work)]) -> list[s.CustomerOrderOut]:
+    return [timeline.for_customer(ctx, o, with_timeline=False) for o, _d in repairs.my_jobs(ctx)]
+
+
+@router.post("/repairs/{order_id}/updates", response_model=s.RepairOut)
+def engineer_update(ctx: CtxDep, order_id: int, body: s.EngineerUpdateIn,
+                    _: Annotated[Principal, require(Perm.repair_work)], if_match: IfMatch = None) -> s.RepairOut:
+    return s.RepairOut.model_validate(repairs.engineer_update(ctx, order_id, body, _if_match(if_match)))
+
+
+# ----- network operations ---------------------------------------------------------------
+
+
+@router.get("/network-problems", response_model=list[s.NetworkProblemOut])
+def list_network_problems(
+    ctx: CtxDep, _: Annotated[Principal, require(Perm.network_work)],
+    status: Annotated[str | None, Query(pattern="^(open|investigating|fixing|fixed|not_reproducible)$")] = None,
+) -> list[s.NetworkProblemOut]:
+    return [s.NetworkProblemOut.model_validate(n) for n in complaints.network_problems(ctx, status)]
+
+
+@router.post("/network-problems/{problem_id}/updates", response_model=s.NetworkProblemOut)
+def update_network_problem(ctx: CtxDep, problem_id: int, body: s.NetworkUpdateIn, response: Response,
+                           _: Annotated[Principal, require(Perm.network_work)],
+                           if_match: IfMatch = None) -> s.NetworkProblemOut:
+    np = complaints.update_network(ctx, problem_id, body, _if_match(if_match))
+    _etag(response, np.version)
+    return s.NetworkProblemOut.model_validate(np)
+
+
+# ----- customers ------------------------------------------------------------------------------
+
+
+@router.get("/me/orders", response_model=list[s.CustomerOrderOut])
+def my_orders(ctx: CtxDep, _: Annotated[Principal, require(Perm.self_read)]) -> list[s.CustomerOrderOut]:
+    return timeline.my_orders(ctx)
+
+
+@router.get("/me/orders/{order_id}", response_model=s.CustomerOrderOut)
+def my_order(ctx: CtxDep, order_id: int, _: Annotated[Principal, require(Perm.self_read)]) -> s.CustomerOrderOut:
+    return timeline.my_order(ctx, order_id)

@@ -1,0 +1,175 @@
+"""Complaint closed loop (投诉闭环), repeat complaints and network-problem hand-off.
+
+Loop: acknowledge within the first-response limit → verify → locate the
+responsible department → resolve → tell the customer (resolve notification) →
+callback task (回访) created on resolve → satisfied closes; unsatisfied reopens
+and, on a second failure, escalates to the manager.  KPI.md "closed-loop rate"
+counts closes where all of these happened; "complaint satisfaction" counts the
+callback answers emitted here as order.callback_recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from telqc.core import events
+from telqc.core.context import Ctx
+from telqc.core.errors import Invalid, NotFound
+from telqc.core.rbac import Perm
+from telqc.orders import escalations, lifecycle
+from telqc.orders import repository as repo
+from telqc.orders import schemas as s
+from telqc.orders.escalation import Escalation, EscalationAction, EscalationLevel, raise_priority
+from telqc.orders.lifecycle import actor_id, dims, history, iso
+from telqc.orders.models import NetworkProblem, NetworkUpdate, Order, OrderCallback, OrderLink
+from telqc.orders.sla import Priority
+from telqc.orders.states import OrderState
+
+S = OrderState
+REPEAT_WINDOW = timedelta(days=30)  # KPI.md "repeat complaint rate": same category within 30 days
+CALLBACK_BUSINESS_MINUTES = 450  # one business day to call the customer back
+MAX_CALLBACK_ATTEMPTS = 3  # 回访 three times without reaching the customer closes the loop as unreachable
+NETWORK_CATEGORIES = ("complaint.network", "complaint.technical")
+
+
+def find_repeat(ctx: Ctx, o: Order) -> Order | None:
+    """The complaint `o` repeats (same customer, same category, within 30 days), flagged on `o` (not yet saved)."""
+    prior = repo.recent_same_category(ctx.session, o.customer_id, o.category_code, o.created_at - REPEAT_WINDOW,
+                                      exclude_id=o.id)
+    if prior is not None:
+        o.is_repeat = True
+        o.repeat_of_id = prior.id
+    return prior
+
+
+def link_repeat(ctx: Ctx, o: Order, prior: Order) -> None:
+    """Record the repeat link found by `find_repeat` once `o` has its id."""
+    ctx.session.add(OrderLink(order_id=o.id, linked_id=prior.id, kind="repeat_of", at=ctx.now()))
+    history(ctx, o, "link", None, prior.id, "repeat complaint within 30 days")
+    ctx.audit("order.repeat_linked", "order", o.id, repeat_of=prior.id, category=o.category_code)
+
+
+def open_callback(ctx: Ctx, o: Order) -> OrderCallback:
+    """The 回访 task, due one business day after the resolution."""
+    existing = ctx.session.scalar(select(OrderCallback).where(OrderCallback.order_id == o.id,
+                                                              OrderCallback.status == "open"))
+    if existing is not None:
+        return existing
+    cal = lifecycle.policy_of(ctx, o).calendar
+    now = ctx.now()
+    cb = OrderCallback(order_id=o.id, created_at=now, due_at=lifecycle.due_in(cal, now, CALLBACK_BUSINESS_MINUTES),
+                       status="open", attempts=0)
+    ctx.session.add(cb)
+    ctx.session.flush()
+    ctx.audit("order.callback_created", "order", o.id, callback_id=cb.id, due_at=iso(cb.due_at))
+    return cb
+
+
+def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int | None = None) -> Order:
+    """Outcome of a callback attempt: satisfied closes, unsatisfied reopens (escalates on repeat failure)."""
+    from telqc.orders.service import get_for_update
+
+    o = get_for_update(ctx, order_id, if_match)
+    cb = ctx.session.scalar(select(OrderCallback).where(OrderCallback.order_id == o.id,
+                                                        OrderCallback.status == "open"))
+    if cb is None or S(o.status) not in (S.RESOLVED, S.CALLBACK):
+        raise Invalid("orders.error.no_callback", field="path.order_id")
+    now = ctx.now()
+    if S(o.status) is S.RESOLVED:
+        lifecycle.change_state(ctx, o, S.CALLBACK, "callback started")
+    cb.attempts += 1
+    cb.by_id = actor_id(ctx)
+    if data.outcome != "unreachable" or cb.attempts >= MAX_CALLBACK_ATTEMPTS:
+        cb.status, cb.outcome, cb.reason, cb.done_at = "done", data.outcome, data.reason, now
+    ctx.session.flush()
+    ctx.audit("order.callback_recorded", "order", o.id, outcome=data.outcome, attempts=cb.attempts,
+              reason=data.reason)
+    events.emit(ctx, "order.callback_recorded", "order", o.id, order_id=o.id, type=o.type, at=iso(now),
+                outcome=data.outcome, reason=data.reason, dims=dims(o))
+    if data.outcome == "satisfied":
+        lifecycle.change_state(ctx, o, S.CLOSED, "callback: satisfied")
+    elif data.outcome == "unsatisfied":
+        lifecycle.change_state(ctx, o, S.REOPENED, f"callback: unsatisfied {data.reason or ''}".strip())
+        if o.reopen_count >= 2 and o.escalation_level in ("none", "team_lead"):
+            escalations.apply(ctx, o, Escalation(
+                EscalationLevel.MANAGER, (EscalationAction.NOTIFY_SUPERVISOR, EscalationAction.RAISE_PRIORITY),
+                (f"unsatisfied callback #{o.reopen_count}",), raise_priority(Priority(o.priority))))
+    elif cb.status == "done":  # unreachable three times: close, not counted as closed loop
+        lifecycle.change_state(ctx, o, S.CLOSED, f"callback: unreachable after {cb.attempts} attempts")
+    ctx.session.flush()
+    return o
+
+
+def callbacks_of(ctx: Ctx, order_id: int) -> list[OrderCallback]:
+    return list(ctx.session.scalars(select(OrderCallback).where(OrderCallback.order_id == order_id)
+                                    .order_by(OrderCallback.id)))
+
+
+# ----- network problems -------------------------------------------------------------
+
+
+def hand_to_network(ctx: Ctx, order_id: int, summary: str | None = None) -> NetworkProblem:
+    """Open the linked network problem for network operations (网络部) from a network complaint."""
+    from telqc.orders.service import get_for_update
+
+    o = get_for_update(ctx, order_id, None)
+    if o.category_code not in NETWORK_CATEGORIES:
+        raise Invalid("orders.error.not_network", field="path.order_id")
+    existing = ctx.session.scalar(select(NetworkProblem).where(NetworkProblem.order_id == o.id))
+    if existing is not None:
+        return existing
+    now = ctx.now()
+    np = NetworkProblem(order_id=o.id, created_at=now, updated_at=now, status="open", province_code=o.province_code,
+                        district_code=o.district_code, summary=summary or o.description)
+    ctx.session.add(np)
+    o.department = "网络部"
+    o.updated_at = now
+    ctx.session.flush()
+    history(ctx, o, "network", None, "open", f"network problem #{np.id}", public=True)
+    ctx.audit("order.network_handoff", "order", o.id, problem_id=np.id)
+    return np
+
+
+def network_problems(ctx: Ctx, status: str | None = None, limit: int = 100) -> list[NetworkProblem]:
+    p = ctx.principal
+    assert p is not None
+    stmt = select(NetworkProblem).order_by(NetworkProblem.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(NetworkProblem.status == status)
+    if p.region_scope is not None:
+        stmt = stmt.where(NetworkProblem.province_code.in_(p.region_scope))
+    return list(ctx.session.scalars(stmt))
+
+
+def network_problem_of(ctx: Ctx, order_id: int) -> NetworkProblem | None:
+    return ctx.session.scalar(select(NetworkProblem).where(NetworkProblem.order_id == order_id))
+
+
+def update_network(ctx: Ctx, problem_id: int, data: s.NetworkUpdateIn, if_match: int | None = None) -> NetworkProblem:
+    """Netops progress; shown on the complaint's timeline (public) so agent and customer see it."""
+    p = ctx.principal
+    assert p is not None and p.can(Perm.network_work)
+    np = ctx.session.scalar(select(NetworkProblem).where(NetworkProblem.id == problem_id).with_for_update())
+    if np is None or (p.region_scope is not None and np.province_code not in p.region_scope):
+        raise NotFound(what="w.network_problem")
+    if if_match is not None and if_match != np.version:
+        from telqc.core.errors import PreconditionFailed
+
+        raise PreconditionFailed()
+    if np.status in ("fixed", "not_reproducible"):
+        raise Invalid("orders.error.final", field="path.problem_id")
+    now = ctx.now()
+    old = np.status
+    np.status, np.updated_at, np.assignee_id = data.status, now, p.user_id
+    ctx.session.add(NetworkUpdate(problem_id=np.id, at=now, by_id=p.user_id, status=data.status, note=data.note))
+    o = ctx.session.get(Order, np.order_id)
+    assert o is not None
+    history(ctx, o, "network", old, data.status, data.note, public=True)
+    ctx.audit("network_problem.updated", "network_problem", np.id, **{"from": old, "to": data.status})
+    ctx.session.flush()
+    from telqc.orders.service import notify_customer
+
+    notify_customer(ctx, o, f"network.{data.status}", np.id, "orders.sms.progress")
+    return np

@@ -1,0 +1,17 @@
+"""After-commit reactions: send the notifications that order changes queued.
+
+The rows were written in the change's own transaction (`notify.queue`); this
+handler only delivers them, and `deliver` is claim-based, so a re-run
+relay or a retried job never sends one twice.
+"""
+
+from __future__ import annotations
+
+from telqc.core import events
+from telqc.core.context import Ctx
+from telqc.orders import notify
+
+
+@events.subscribe("order.*")
+def deliver_notifications(ctx: Ctx, event: events.Event) -> None:
+    notify.deliver(ctx.session, ctx.clock)

@@ -1,0 +1,144 @@
+"""Customer and supervisor notifications, each sent exactly once.
+
+Exactly-once has two halves.  `queue` writes a `Notification` row in the
+same transaction as the change that causes it, under a unique key per
+(order, event kind, occurrence): a retried request or job cannot create a
+second row.  `deliver_pending` claims an unsent row with a conditional UPDATE
+(only one relay wins the claim), sends it through the configured channel with
+the key as the provider's idempotency key, and records `sent_at`; a re-run
+relay finds nothing left to send.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from telqc.core.clock import Clock
+from telqc.core.context import Ctx
+from telqc.orders.models import Notification
+
+log = logging.getLogger("telqc.orders.notify")
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str  # idempotency key: providers drop a second request with the same key
+    channel: str  # sms | push | internal
+    recipient: str  # "customer:12", "user:3", "team:4"
+    kind: str
+    body: str
+
+
+class NotificationChannel(Protocol):
+    """SMS gateway / app push / internal inbox.  `send` raises on failure; the row stays unsent."""
+
+    def send(self, message: Message) -> None: ...
+
+
+class LogChannel:
+    """Default channel when no gateway is configured: logs the message (embedded demo)."""
+
+    def send(self, message: Message) -> None:
+        log.info("notify %s %s %s: %s", message.channel, message.recipient, message.kind, message.body)
+
+
+@dataclass
+class RecordingChannel:
+    """Test fake: remembers every message it was asked to send."""
+
+    sent: list[Message] = field(default_factory=list)
+
+    def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+
+_channel: list[NotificationChannel] = [LogChannel()]
+_lock = threading.Lock()
+
+
+def set_channel(channel: NotificationChannel) -> NotificationChannel:
+    """Install the channel used by `deliver_pending`; returns the previous one (tests restore it)."""
+    with _lock:
+        previous = _channel[0]
+        _channel[0] = channel
+    return previous
+
+
+def channel() -> NotificationChannel:
+    return _channel[0]
+
+
+def _row(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, body: str,
+         via: str) -> dict[str, object]:
+    return {"key": f"order:{order_id}:{kind}:{occurrence}", "order_id": order_id, "kind": kind, "channel": via,
+            "recipient": recipient, "body": body, "created_at": ctx.now(), "attempts": 0}
+
+
+def row(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, body: str,
+        via: str = "sms") -> dict[str, object]:
+    """A notification row for `queue_many` (bulk callers such as the SLA sweep)."""
+    return _row(ctx, order_id, kind, occurrence, recipient, body, via)
+
+
+def queue_many(ctx: Ctx, rows: list[dict[str, object]]) -> int:
+    """Insert the rows whose key is new (INSERT … ON CONFLICT DO NOTHING, one executemany).
+
+    Returns how many were inserted (RETURNING: drivers report no rowcount for ON CONFLICT batches)."""
+    if not rows:
+        return 0
+    dialect = ctx.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    table = Notification.__table__
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    ctx.session.flush()  # the orders the rows point at must exist
+    result = ctx.session.connection().execute(stmt, rows)  # one compiled statement (insertmanyvalues)
+    return len(result.all())
+
+
+def queue(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, body: str,
+          via: str = "sms") -> bool:
+    """Create the notification row unless one with the same key exists; True if created."""
+    return queue_many(ctx, [_row(ctx, order_id, kind, occurrence, recipient, body, via)]) == 1
+
+
+def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
+    """Send unsent notifications inside the caller's transaction (the caller commits); returns how many.
+
+    Each row is claimed with a conditional UPDATE in a savepoint: a concurrent relay blocks on the row
+    and then sees it sent; a failed send rolls back only its own claim and stays queued.
+    """
+    sent = 0
+    rows = list(session.scalars(select(Notification).where(Notification.sent_at.is_(None))
+                                .order_by(Notification.id).limit(limit)))
+    for n in rows:
+        try:
+            with session.begin_nested():
+                claimed = session.execute(update(Notification)
+                                          .where(Notification.id == n.id, Notification.sent_at.is_(None))
+                                          .values(sent_at=clock.now(), attempts=Notification.attempts + 1)
+                                          .execution_options(synchronize_session=False))
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    continue
+                channel().send(Message(n.key, n.channel, n.recipient, n.kind, n.body))
+        except Exception:
+            log.exception("notification %s failed; it stays queued", n.id)
+            continue
+        sent += 1
+    return sent
+
+
+def deliver_pending(factory: sessionmaker[Session], clock: Clock, limit: int = 500) -> int:
+    """Standalone relay run (CLI, periodic job): one transaction, safe to re-run."""
+    with factory() as session:
+        n = deliver(session, clock, limit)
+        session.commit()
+    return n

@@ -1,0 +1,185 @@
+"""Agent and customer pages for work orders: list with SLA countdown, detail with actions, progress.
+
+Forms post to page routes that call the same services as the API and redirect back
+(post/redirect/get), so a reload never repeats an action; a refused action re-renders
+the page with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from telqc.api.deps import CtxDep, require
+from telqc.core.context import Ctx
+from telqc.core.errors import DomainError
+from telqc.core.models import User
+from telqc.core.rbac import Perm, Principal
+from telqc.customers import service as customers
+from telqc.orders import complaints, config, escalations, service, timeline
+from telqc.orders import repository as repo
+from telqc.orders import schemas as s
+from telqc.web.render import render
+
+router = APIRouter(include_in_schema=False)
+NAV = [(Perm.orders_read, "/orders", "ui.orders"), (Perm.self_read, "/my/orders", "ui.my_orders")]
+Read = Annotated[Principal, require(Perm.orders_read)]
+Write = Annotated[Principal, require(Perm.orders_write)]
+
+
+def sla_class(o: Any, now: datetime) -> str:
+    """Countdown colour: red when breached, amber from the 75% warning, green otherwise."""
+    if o.status in ("closed", "cancelled") or o.resolved_at:
+        return "done"
+    return {"breached": "bad", "warning": "warn"}.get(o.sla_status, "ok")
+
+
+def remaining(o: Any, now: datetime) -> str:
+    if not o.resolution_due or o.resolved_at or o.status in ("closed", "cancelled"):
+        return "—"
+    secs = int((o.resolution_due - now).total_seconds())
+    sign, secs = ("-" if secs < 0 else ""), abs(secs)
+    return f"{sign}{secs // 3600}:{secs % 3600 // 60:02d}"
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def order_list(request: Request, ctx: CtxDep, p: Read,
+               status: Annotated[str | None, Query(max_length=20)] = None,
+               type: Annotated[str | None, Query(pattern="^(consultation|business|repair|complaint)$")] = None,
+               sla: Annotated[str | None, Query(pattern="^(ok|warning|breached)$")] = None,
+               mine: bool = False, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    f = repo.OrderFilter(type=type, status=[status] if status else None, sla_status=sla,
+                         handler_id=p.user_id if mine else None, open_only=not status)
+    rows, total = service.search(ctx, f, offset, 50)
+    now = ctx.now()
+    return render(request, "orders/list.html", orders=timeline.to_out(ctx, rows), total=total, offset=offset,
+                  now=now, sla_class=sla_class, remaining=remaining,
+                  filters={"status": status, "type": type, "sla": sla, "mine": mine})
+
+
+def _form_page(request: Request, ctx: Ctx, error: str | None = None, values: dict[str, Any] | None = None,
+               status_code: int = 200) -> Response:
+    v = values or {}
+    customer = None
+    if v.get("customer_id"):
+        try:
+            customer = customers.present(ctx, [customers.get(ctx, int(v["customer_id"]))])[0]
+        except (DomainError, ValueError):
+            customer = None
+    return render(request, "orders/new.html", categories=config.categories(ctx), v=v, customer=customer,
+                  error=error, status_code=status_code)
+
+
+@router.get("/orders/new", response_class=HTMLResponse)
+def order_new(request: Request, ctx: CtxDep, _: Write, customer_id: int | None = None,
+              contact_id: int | None = None) -> Response:
+    return _form_page(request, ctx, values={"customer_id": customer_id, "contact_id": contact_id, "type": "complaint"})
+
+
+@router.post("/orders/new")
+def order_create(request: Request, ctx: CtxDep, _: Write,
+                 type: Annotated[str, Form()], category: Annotated[str, Form()],
+                 customer_id: Annotated[str, Form()], title: Annotated[str, Form()],
+                 description: Annotated[str, Form()], channel: Annotated[str, Form()] = "hotline",
+                 contact_id: Annotated[str, Form()] = "", product: Annotated[str, Form()] = "") -> Response:
+    values = {"type": type, "category": category, "customer_id": customer_id, "title": title,
+              "description": description, "channel": channel, "contact_id": contact_id, "product": product}
+    try:
+        data = s.OrderCreate.model_validate({
+            "type": type, "category": category, "customer_id": customer_id, "title": title,
+            "description": description, "channel": channel, "contact_id": contact_id or None,
+            "repair": {"product": product or "未指定"} if type == "repair" else None,
+        })
+        o = service.create(ctx, data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        return _form_page(request, ctx, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", values, 422)
+    except DomainError as e:
+        ctx.session.rollback()
+        return _form_page(request, ctx, e.message(ctx.lang), values, e.status)
+    return RedirectResponse(f"/orders/{o.id}", status_code=303)
+
+
+def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = None,
+                 status_code: int = 200) -> Response:
+    from telqc.knowledge import recommending
+
+    o = service.get(ctx, order_id)
+    d = timeline.detail(ctx, o)
+    try:
+        customer = customers.present(ctx, [customers.get(ctx, o.customer_id)])[0]
+    except DomainError:
+        customer = None
+    ids = {i for i in (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)) if i}
+    people = dict(ctx.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    return render(request, "orders/detail.html", o=d, customer=customer, now=ctx.now(), sla_class=sla_class,
+                  remaining=remaining, solutions=recommending.solutions(ctx), error=error, people=people,
+                  status_code=status_code)
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_detail(request: Request, ctx: CtxDep, order_id: int, _: Read) -> Response:
+    return _detail_page(request, ctx, order_id)
+
+
+def _act(request: Request, ctx: Ctx, order_id: int, action: Any) -> Response:
+    try:
+        action()
+    except ValidationError as e:
+        ctx.session.rollback()
+        err = e.errors()[0]
+        return _detail_page(request, ctx, order_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+    except DomainError as e:
+        ctx.session.rollback()
+        return _detail_page(request, ctx, order_id, e.message(ctx.lang), e.status)
+    return RedirectResponse(f"/orders/{order_id}", status_code=303)
+
+
+@router.post("/orders/{order_id}/transition")
+def page_transition(request: Request, ctx: CtxDep, order_id: int, _: Write, to: Annotated[str, Form()],
+                    reason: Annotated[str, Form()] = "", solution_code: Annotated[str, Form()] = "",
+                    pending_reason: Annotated[str, Form()] = "") -> Response:
+    return _act(request, ctx, order_id, lambda: service.transition(ctx, order_id, s.TransitionIn.model_validate({
+        "to": to, "reason": reason or None, "solution_code": solution_code or None,
+        "pending_reason": pending_reason or None})))
+
+
+@router.post("/orders/{order_id}/notes")
+def page_note(request: Request, ctx: CtxDep, order_id: int, _: Write, body: Annotated[str, Form()],
+              public: Annotated[bool, Form()] = False) -> Response:
+    return _act(request, ctx, order_id,
+                lambda: service.add_note(ctx, order_id, s.NoteIn(body=body, public=public)))
+
+
+@router.post("/orders/{order_id}/transfer")
+def page_transfer(request: Request, ctx: CtxDep, order_id: int, _: Write, to_queue: Annotated[str, Form()],
+                  handoff_note: Annotated[str, Form()]) -> Response:
+    return _act(request, ctx, order_id, lambda: service.transfer(
+        ctx, order_id, s.TransferIn.model_validate({"to_queue": to_queue, "handoff_note": handoff_note})))
+
+
+@router.post("/orders/{order_id}/escalate")
+def page_escalate(request: Request, ctx: CtxDep, order_id: int,
+                  _: Annotated[Principal, require(Perm.orders_escalate)],
+                  level: Annotated[str, Form()], reason: Annotated[str, Form()]) -> Response:
+    return _act(request, ctx, order_id, lambda: escalations.escalate(
+        ctx, order_id, s.EscalateIn.model_validate({"level": level, "reason": reason})))
+
+
+@router.post("/orders/{order_id}/callback")
+def page_callback(request: Request, ctx: CtxDep, order_id: int,
+                  _: Annotated[Principal, require(Perm.surveys_manage)],
+                  outcome: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
+    return _act(request, ctx, order_id, lambda: complaints.record_callback(
+        ctx, order_id, s.CallbackIn.model_validate({"outcome": outcome, "reason": reason or None})))
+
+
+@router.get("/my/orders", response_class=HTMLResponse)
+def my_orders(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.self_read)]) -> Response:
+    """The customer's progress page (mobile-first): own orders, public steps only."""
+    return render(request, "orders/mine.html", orders=[timeline.my_order(ctx, o.id) for o in timeline.my_orders(ctx)])

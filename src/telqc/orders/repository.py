@@ -1,0 +1,129 @@
+"""Order queries, starting from the one statement that says which orders a principal may read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.orm import Session
+
+from telqc.core.models import User
+from telqc.core.rbac import Perm, Principal
+from telqc.orders.models import Order, RepairDetail
+from telqc.orders.states import FINAL_STATES
+
+OPEN_STATES = ("new", "acknowledged", "in_progress", "pending", "resolved", "callback", "reopened")
+
+
+def readable(principal: Principal) -> Select[tuple[Order]]:
+    """Staff read orders in their regions; a customer reads only their own; an engineer their dispatches."""
+    stmt = select(Order)
+    if principal.can(Perm.orders_read):
+        if principal.region_scope is not None:
+            stmt = stmt.where(Order.province_code.in_(principal.region_scope))
+        return stmt
+    if principal.can(Perm.self_read) and principal.customer_id is not None:
+        return stmt.where(Order.customer_id == principal.customer_id)
+    if principal.can(Perm.repair_work):
+        mine = select(RepairDetail.order_id).where(RepairDetail.engineer_id == principal.user_id)
+        return stmt.where(Order.id.in_(mine))
+    return stmt.where(false())
+
+
+def get_readable(session: Session, principal: Principal, order_id: int, for_update: bool = False) -> Order | None:
+    stmt = readable(principal).where(Order.id == order_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Order)
+    return session.scalar(stmt)
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    type: str | None = None
+    status: Sequence[str] | None = None
+    priority: str | None = None
+    category: str | None = None
+    customer_id: int | None = None
+    handler_id: int | None = None
+    owner_id: int | None = None
+    province_code: str | None = None
+    sla_status: str | None = None
+    open_only: bool = False
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def _filtered(principal: Principal, f: OrderFilter) -> Select[tuple[Order]]:
+    stmt = readable(principal)
+    for col, val in ((Order.type, f.type), (Order.priority, f.priority), (Order.customer_id, f.customer_id),
+                     (Order.handler_id, f.handler_id), (Order.owner_id, f.owner_id),
+                     (Order.province_code, f.province_code), (Order.sla_status, f.sla_status)):
+        if val is not None:
+            stmt = stmt.where(col == val)
+    if f.category is not None:
+        stmt = stmt.where((Order.category_code == f.category) | Order.category_code.startswith(f"{f.category}."))
+    if f.status:
+        stmt = stmt.where(Order.status.in_(list(f.status)))
+    if f.open_only:
+        stmt = stmt.where(Order.status.not_in([s.value for s in FINAL_STATES]))
+    if f.created_from is not None:
+        stmt = stmt.where(Order.created_at >= f.created_from)
+    if f.created_to is not None:
+        stmt = stmt.where(Order.created_at < f.created_to)
+    return stmt
+
+
+def search(session: Session, principal: Principal, f: OrderFilter, offset: int, limit: int) -> tuple[list[Order], int]:
+    stmt = _filtered(principal, f)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.order_by(Order.id.desc()).offset(offset).limit(limit))
+    return list(rows), int(total)
+
+
+def recent_same_category(session: Session, customer_id: int, category: str, since: datetime,
+                         exclude_id: int | None = None) -> Order | None:
+    """The latest complaint of a customer in a category since `since` (重复投诉 detection)."""
+    stmt = (select(Order).where(Order.customer_id == customer_id, Order.category_code == category,
+                                Order.type == "complaint", Order.created_at >= since)
+            .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
+    if exclude_id is not None:
+        stmt = stmt.where(Order.id != exclude_id)
+    return session.scalar(stmt)
+
+
+def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
+    """Open orders per handler: the routing load measure."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(Order.handler_id, func.count()).where(
+        Order.handler_id.in_(list(user_ids)), Order.status.in_(OPEN_STATES)).group_by(Order.handler_id))
+    out = {uid: 0 for uid in user_ids}
+    out.update({int(h): int(n) for h, n in rows if h is not None})
+    return out
+
+
+def open_repairs_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(RepairDetail.engineer_id, func.count()).join(Order, Order.id == RepairDetail.order_id)
+                           .where(RepairDetail.engineer_id.in_(list(user_ids)), Order.status.in_(OPEN_STATES))
+                           .group_by(RepairDetail.engineer_id))
+    out = {uid: 0 for uid in user_ids}
+    out.update({int(h): int(n) for h, n in rows if h is not None})
+    return out
+
+
+def staff(session: Session, roles: Sequence[str], province_code: str) -> list[User]:
+    """Active users of these roles whose region scope covers the province (NULL scope = national)."""
+    users = session.scalars(select(User).where(User.role.in_(list(roles)), User.is_active.is_(True))
+                            .order_by(User.id))
+    return [u for u in users if u.region_scope is None or province_code in u.region_scope]
+
+
+def due_orders(session: Session, now: datetime, limit: int) -> list[Order]:
+    """Orders whose next SLA change is due: an index range scan on `next_due_at`, locked rows skipped."""
+    stmt = (select(Order).where(Order.next_due_at <= now).order_by(Order.next_due_at).limit(limit)
+            .with_for_update(skip_locked=True))
+    return list(session.scalars(stmt))

@@ -1,0 +1,52 @@
+"""Who should handle an order: skill, region, load and customer tier (VIP to senior agents).
+
+Rules, in order: the candidate must cover the order's province; among those,
+prefer holders of the category's skill (if anyone has it); VIP and gold
+customers go to agents with the `senior` skill when one exists (tiered service
+promise, KPI "complaint satisfaction"); then the lowest open-order load wins,
+ties by user id so routing is deterministic and testable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from telqc.core.models import User
+from telqc.orders import repository as repo
+
+SENIOR_SKILL = "senior"
+AGENT_ROLES = ("agent", "supervisor")
+SENIOR_TIERS = ("vip", "gold")
+
+
+def _prefer(users: list[User], pred: object) -> list[User]:
+    chosen = [u for u in users if pred(u)]  # type: ignore[operator]
+    return chosen or users
+
+
+def pick_agent(session: Session, province_code: str, skill: str | None, tier: str,
+               exclude: Sequence[int] = (), senior_only: bool = False) -> User | None:
+    """Best agent for an order, or None when nobody covers the province."""
+    users = [u for u in repo.staff(session, AGENT_ROLES, province_code) if u.id not in exclude]
+    if not users:
+        return None
+    if skill:
+        users = _prefer(users, lambda u: skill in (u.skills or []))
+    if senior_only or tier in SENIOR_TIERS:
+        users = _prefer(users, lambda u: SENIOR_SKILL in (u.skills or []))
+    load = repo.open_load(session, [u.id for u in users])
+    return min(users, key=lambda u: (load[u.id], u.id))
+
+
+def pick_engineer(session: Session, province_code: str, district_code: str | None, skill: str) -> User | None:
+    """Field engineer by area (district in skills first, then province scope), product skill, then load."""
+    users = repo.staff(session, ("engineer",), province_code)
+    if not users:
+        return None
+    users = _prefer(users, lambda u: skill in (u.skills or []))
+    if district_code:
+        users = _prefer(users, lambda u: district_code in (u.skills or []))
+    load = repo.open_repairs_load(session, [u.id for u in users])
+    return min(users, key=lambda u: (load[u.id], u.id))

@@ -1,0 +1,226 @@
+"""Work-order API shapes.  Inputs refuse unknown fields; outputs carry `version` for If-Match."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from telqc.core.schemas import In, Out
+
+OrderTypeName = Literal["consultation", "business", "repair", "complaint"]
+StateName = Literal["new", "acknowledged", "in_progress", "pending", "resolved", "callback", "closed", "reopened",
+                    "cancelled"]
+ChannelName = Literal["hotline", "app", "web", "wechat", "store", "social"]
+LevelName = Literal["team_lead", "manager", "crisis"]
+EngineerStatus = Literal["accepted", "on_the_way", "on_site", "fixed", "not_fixed", "parts_needed"]
+NetworkStatus = Literal["investigating", "fixing", "fixed", "not_reproducible"]
+
+
+class RepairIn(In):
+    product: str = Field(min_length=1, max_length=40)
+    serial: str | None = Field(default=None, max_length=60)
+    purchase_date: date | None = None
+    address: str | None = Field(default=None, min_length=4, max_length=200)  # default: the customer's address
+
+
+class OrderCreate(In):
+    type: OrderTypeName
+    category: str = Field(min_length=1, max_length=40)
+    customer_id: int
+    contact_id: int | None = None
+    channel: ChannelName = "hotline"
+    title: str = Field(min_length=1, max_length=120)
+    description: str = Field(min_length=1, max_length=4000)
+    handler_id: int | None = None
+    auto_assign: bool = False  # route by skill/region/load/tier instead of keeping it with the creator
+    repair: RepairIn | None = None
+
+
+class AssignIn(In):
+    handler_id: int | None = None  # None: automatic routing
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class TransitionIn(In):
+    to: StateName
+    reason: str | None = Field(default=None, max_length=1000)
+    pending_reason: Literal["customer", "third_party"] | None = None
+    solution_code: str | None = Field(default=None, max_length=40)
+
+
+class NoteIn(In):
+    body: str = Field(min_length=1, max_length=4000)
+    public: bool = False
+
+
+class TransferIn(In):
+    to_queue: str = Field(min_length=1, max_length=40)  # department or second-line seat
+    to_handler_id: int | None = None
+    handoff_note: str = Field(min_length=5, max_length=4000)
+
+
+class EscalateIn(In):
+    level: LevelName
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class CallbackIn(In):
+    outcome: Literal["satisfied", "unsatisfied", "unreachable"]
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class DispatchIn(In):
+    engineer_id: int | None = None  # None: by area, skill and load
+    appointment_start: datetime | None = None
+    appointment_end: datetime | None = None
+
+
+class EngineerUpdateIn(In):
+    status: EngineerStatus
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class NetworkUpdateIn(In):
+    status: NetworkStatus
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RepairOut(Out):
+    product: str
+    serial: str | None
+    purchase_date: date | None
+    address: str
+    skill: str
+    appointment_start: datetime | None
+    appointment_end: datetime | None
+    engineer_id: int | None
+    engineer_status: str | None
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    response_due: datetime | None
+
+
+class NetworkProblemOut(Out):
+    id: int
+    order_id: int
+    status: str
+    province_code: str
+    district_code: str | None
+    summary: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class CallbackOut(Out):
+    id: int
+    status: str
+    due_at: datetime
+    attempts: int
+    outcome: str | None
+    reason: str | None
+    done_at: datetime | None
+
+
+class OrderOut(Out):
+    id: int
+    type: str
+    category: str
+    category_name: str | None = None
+    priority: str
+    status: str
+    allowed_transitions: list[str]
+    pending_reason: str | None
+    customer_id: int
+    contact_id: int | None
+    channel: str
+    title: str
+    description: str
+    owner_id: int | None
+    handler_id: int | None
+    team_id: int | None
+    department: str
+    province_code: str
+    district_code: str | None
+    area_type: str
+    tier: str
+    escalation_level: str
+    escalation_risk: bool
+    regulator_risk: bool
+    risk_terms: list[str]
+    is_repeat: bool
+    repeat_of_id: int | None
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    sla_status: str
+    next_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    solution_code: str | None
+    reopen_count: int
+    version: int
+
+
+class TimelineItem(Out):
+    at: datetime
+    kind: str  # status | note | transfer | escalation | assign | priority | callback | repair | network | notify
+    text: str
+    public: bool
+    actor_id: int | None = None
+    data: dict[str, object] = {}
+
+
+class OrderDetail(OrderOut):
+    timeline: list[TimelineItem]
+    repair: RepairOut | None = None
+    network_problem: NetworkProblemOut | None = None
+    callbacks: list[CallbackOut] = []
+    linked_order_ids: list[int] = []
+
+
+class CustomerOrderOut(Out):
+    """What a customer sees about their own order: no handler names, no internal notes."""
+
+    id: int
+    type: str
+    category_name: str | None
+    title: str
+    status: str
+    created_at: datetime
+    resolution_due: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    timeline: list[TimelineItem] = []
+    network_status: str | None = None
+    engineer_status: str | None = None
+    appointment_start: datetime | None = None
+    appointment_end: datetime | None = None
+
+
+class OrderPage(Out):
+    items: list[OrderOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class CategoryOut(Out):
+    code: str
+    parent_code: str | None
+    order_type: str
+    name: str
+    name_en: str
+    severity: int
+    department: str
+
+
+class SweepOut(Out):
+    due: int
+    warned: int
+    breached: int
+    escalated: int

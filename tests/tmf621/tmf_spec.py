@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft4Validator, FormatChecker
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "refs" / "TMF621_TroubleTicket_v4.0.0.swagger.json"
+SPEC_NAME = "TMF621_TroubleTicket_v4.0.0.swagger.json"
+# ../shared/refs beside the checkout (as CI lays it out), or TELQC_SHARED_DIR.
+_ROOTS = [Path(os.environ["TELQC_SHARED_DIR"])] if os.environ.get("TELQC_SHARED_DIR") else []
+_ROOTS += [p / "shared" for p in Path(__file__).resolve().parents]
+SPEC = next((r / "refs" / SPEC_NAME for r in _ROOTS if (r / "refs" / SPEC_NAME).exists()),
+            Path(__file__).resolve().parents[3] / "shared" / "refs" / SPEC_NAME)
 
 
 @cache

@@ -89,6 +89,15 @@ def seed(
             made = seed_orders(_ctx(session, settings), count=orders, days=min(days, 30) or 14, seed=seed)
         console.print(f"[green]seeded[/green] {made} work orders through the order services")
     _relay(factory, settings)
+    from datetime import timedelta
+
+    from telqc.metrics import service as metrics
+
+    with console.status("指标 KPI rollups …"), unit_of_work(factory) as session:
+        ctx = _ctx(session, settings)
+        today = now.date()
+        done = metrics.backfill(ctx, today - timedelta(days=max(days, 1)), today)
+    console.print(f"[green]rollups rebuilt[/green] {done}")
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
 
@@ -175,7 +184,7 @@ def demo(
     with unit_of_work(_factory(settings)) as session:
         empty = not session.scalar(select(func.count()).select_from(Customer))
     if empty:
-        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=300)
+        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=150)
         with unit_of_work(_factory(settings)) as session:
             reference.link_demo_customer(_ctx(session, settings))
     table = Table(title="TelQC 演示账号 / demo logins")
@@ -195,7 +204,7 @@ def _add_domain_commands() -> None:
     """A domain adds commands with ``telqc/<domain>/cli.py`` exposing ``NAME`` and a Typer ``app``."""
     from telqc.domains import modules
 
-    for m in modules("cli"):
+    for m in (*modules("cli"), *modules("report_cli")):
         app.add_typer(m.app, name=m.NAME)
 
 

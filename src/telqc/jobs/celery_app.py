@@ -6,13 +6,14 @@ Run a worker with ``celery -A telqc.jobs.celery_app worker -B``.
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
 
 from telqc.core.settings import get_settings
 
 settings = get_settings()
 celery = Celery("telqc", broker=settings.celery_broker_url, backend=None)
 celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4,
-                   timezone="UTC", beat_schedule={"relay-events": {"task": "telqc.relay_events", "schedule": 5.0}})
+                   timezone=settings.timezone, beat_schedule={"relay-events": {"task": "telqc.relay_events", "schedule": 5.0}})
 
 
 @celery.task(name="telqc.relay_events")
@@ -45,3 +46,33 @@ def _load_domain_tasks() -> None:
 
 
 _load_domain_tasks()
+
+
+@celery.task(name="telqc.metrics.monthly_report")
+def monthly_report() -> list[str]:
+    from telqc.metrics.tasks import generate_reports
+
+    return [str(p) for p in generate_reports("monthly")]
+
+
+@celery.task(name="telqc.metrics.nightly_rebuild")
+def nightly_rebuild() -> dict[str, int]:
+    from telqc.metrics.tasks import nightly_rebuild as rebuild
+
+    return rebuild()
+
+
+@celery.task(name="telqc.surveys.expire_invitations")
+def expire_invitations() -> int:
+    from telqc.surveys.tasks import expire_invitations as expire
+
+    return expire()
+
+
+celery.conf.beat_schedule.update({
+    # Operator's local time (TELQC_TIMEZONE): the monthly report at 01:00 on the 1st, rollups rebuilt nightly at 02:30.
+    "metrics-monthly-report": {"task": "telqc.metrics.monthly_report",
+                               "schedule": crontab(minute=0, hour=1, day_of_month="1")},
+    "metrics-nightly-rebuild": {"task": "telqc.metrics.nightly_rebuild", "schedule": crontab(minute=30, hour=2)},
+    "surveys-expire": {"task": "telqc.surveys.expire_invitations", "schedule": 3600.0},
+})

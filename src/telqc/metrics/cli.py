@@ -1,0 +1,90 @@
+"""``telqc metrics ...``: rebuild rollups from raw facts, refresh the subscriber base, write reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from telqc.core.clock import SystemClock
+from telqc.core.context import Ctx
+from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+from telqc.core.settings import get_settings
+
+NAME = "metrics"
+app = typer.Typer(help="服务质量指标 / KPIs, rollups and reports", no_args_is_help=True)
+console = Console()
+
+
+def _run(fn):  # type: ignore[no-untyped-def]
+    from telqc.core import pii
+
+    settings = get_settings()
+    pii.configure(settings)
+    factory = make_sessionmaker(make_engine(settings.effective_database_url))
+    with unit_of_work(factory) as session:
+        return fn(Ctx(session=session, clock=SystemClock(), settings=settings))
+
+
+@app.command()
+def backfill(
+    start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first day (local)")],
+    end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last day, inclusive")],
+) -> None:
+    """Rebuild rollups of the days from raw facts (contacts table + stored events)."""
+    from telqc.metrics import service
+
+    if end < start:
+        console.print("[red]--to 早于 --from / --to is before --from[/red]")
+        raise typer.Exit(2)
+    res = _run(lambda ctx: service.backfill(ctx, start.date(), end.date()))
+    console.print(f"[green]rebuilt[/green] {start.date()}..{end.date()}: {res}")
+
+
+def write_report(period: str, day: date, fmt: str, out: Path | None) -> Path:
+    from telqc.metrics import reports
+
+    def make(ctx: Ctx) -> tuple[str, bytes]:
+        rep = reports.build(ctx, period, day)
+        return rep.label, reports.to_xlsx(rep) if fmt == "xlsx" else reports.to_pdf(rep)
+
+    label, data = _run(make)
+    path = out or Path(f"service-quality-{period}-{label}.{fmt}")
+    path.write_bytes(data)
+    return path
+
+
+@app.command()
+def report(
+    period: Annotated[str, typer.Option(help="daily | weekly | monthly")] = "monthly",
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (monthly)")] = None,
+    day: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="a day in the period")] = None,
+    format: Annotated[str, typer.Option("--format", help="xlsx | pdf")] = "xlsx",
+    out: Annotated[Path | None, typer.Option(help="output file")] = None,
+) -> None:
+    """Write the Chinese service-quality report (Excel with native charts, or PDF)."""
+    if period not in ("daily", "weekly", "monthly") or format not in ("xlsx", "pdf"):
+        console.print("[red]--period daily|weekly|monthly, --format xlsx|pdf[/red]")
+        raise typer.Exit(2)
+    try:
+        when = datetime.strptime(month + "-01", "%Y-%m-%d").date() if month else (day.date() if day else None)
+    except ValueError as e:
+        console.print("[red]--month 格式应为 YYYY-MM / --month must be YYYY-MM[/red]")
+        raise typer.Exit(2) from e
+    if when is None:
+        console.print("[red]--month 或 --day 必填 / give --month or --day[/red]")
+        raise typer.Exit(2)
+    path = write_report(period, when, format, out)
+    console.print(f"[green]written[/green] {path}")
+
+
+@app.command("subscribers")
+def subscribers() -> None:
+    """Recount the active-subscriber base (denominator of complaint rates) from customers."""
+    from telqc.metrics import sources
+
+    n = _run(lambda ctx: sources.refresh_subscriber_base(ctx.session, ctx.now()))
+    console.print(f"[green]subscriber base[/green]: {n} rows")

@@ -1,0 +1,56 @@
+"""Manager dashboard: tiles, charts from local ECharts, and drill-down complaint rate → city → orders."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import login, make_user
+from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
+from telqc.core.rbac import Role
+
+RANGE = "from=2026-10-01&to=2026-10-31"
+
+
+@pytest.fixture
+def loaded(app):  # type: ignore[no-untyped-def]
+    set_subscribers(app, SUBSCRIBERS)
+    emit_all(app, october_events())
+    make_user(app, "mgr", Role.manager)
+    return app
+
+
+def test_pages_render_and_drill(loaded, client) -> None:  # type: ignore[no-untyped-def]
+    h = login(client, "mgr")
+    page = client.get(f"/metrics?{RANGE}", headers=h)
+    assert page.status_code == 200 and 'id="tile-complaint_rate"' in page.text and "投诉率" in page.text
+    assert "/static/echarts.min.js" in page.text and "cdn" not in page.text.lower()
+    assert client.get("/static/echarts.min.js").status_code == 200
+    br = client.get(f"/metrics/kpi/complaint_rate?by=city&{RANGE}", headers=h)
+    assert br.status_code == 200 and 'data-key="440300"' in br.text
+    orders = client.get(f"/metrics/orders?kpi=complaint_rate&city=440300&{RANGE}", headers=h)
+    assert orders.status_code == 200 and orders.text.count("/orders/") == 33
+    en = client.get(f"/metrics?{RANGE}&lang=en", headers=h)
+    assert "Complaint rate" in en.text
+
+
+@pytest.mark.browser
+def test_browser_drill_from_complaint_rate_to_orders(loaded, live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{live_server}/login?next=/metrics%3F{RANGE.replace('&', '%26')}")
+    page.fill("input[name=username]", "mgr")
+    page.fill("input[name=password]", "correct-horse-9")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#tile-complaint_rate")
+    page.wait_for_function("document.querySelector('#chart-heat canvas') !== null")
+    assert "投诉率" in page.inner_text("#tile-complaint_rate")
+    assert page.evaluate("typeof echarts") == "object", "ECharts served locally"
+    page.screenshot(path=str(artifacts / "metrics_dashboard.png"), full_page=True)
+
+    page.click("#tile-complaint_rate a")
+    page.wait_for_selector("#breakdown")
+    assert "/metrics/kpi/complaint_rate" in page.url
+    page.click("#breakdown tr[data-key='440300'] a.orders")
+    page.wait_for_selector("#orders")
+    ids = page.locator("#orders li").all_inner_texts()
+    assert len(ids) == 33 and all("工单号" in i for i in ids)
+    page.screenshot(path=str(artifacts / "metrics_drill_orders.png"), full_page=True)

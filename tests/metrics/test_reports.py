@@ -1,0 +1,75 @@
+"""Monthly report in Excel (native charts) and PDF (SVG charts): values match the API, pages render."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from helpers import login, make_user
+from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
+from telqc.core.rbac import Role
+
+OCT = {"from": "2026-10-01", "to": "2026-10-31"}
+
+
+@pytest.fixture
+def loaded(app):  # type: ignore[no-untyped-def]
+    set_subscribers(app, SUBSCRIBERS)
+    emit_all(app, october_events())
+    make_user(app, "mgr", Role.manager)
+    return app
+
+
+def test_xlsx_matches_api(loaded, client) -> None:  # type: ignore[no-untyped-def]
+    h = login(client, "mgr")
+    r = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15", "format": "xlsx"}, headers=h)
+    assert r.status_code == 200 and "2026-10" in r.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["指标", "趋势", "投诉热点", "班组", "说明"]
+    ws = wb["指标"]
+    assert ws["A1"].value == "服务质量月报（2026-10）"
+    rows = {ws.cell(row=i, column=2).value: i for i in range(5, ws.max_row + 1)}
+    api = client.get("/api/v1/metrics", params={"kpi": ["complaint_rate", "fcr", "aht", "offered", "csat"], **OCT},
+                     headers=h).json()["kpis"]
+    for k in api:
+        row = rows[k["name"]]
+        got = ws.cell(row=row, column=3).value
+        assert (got is None and k["value"] is None) or got == pytest.approx(k["value"]), k["name"]
+        assert ws.cell(row=row, column=5).value == {"green": "达标", "amber": "预警", "red": "未达标",
+                                                    "grey": "无数据"}[k["status"]]
+    assert len(wb["趋势"]._charts) == 5, "native Excel charts"
+    hot = wb["投诉热点"]
+    assert (hot["A2"].value, hot["B2"].value) == ("city", "440300")  # the biggest significant rise first
+    assert ("category", "signal") in {(hot.cell(row=i, column=1).value, hot.cell(row=i, column=2).value)
+                                      for i in range(2, 6)}
+    assert any("信号" in str(c.value) for c in hot["A"] if c.value)       # a named complaint cluster
+    teams = [wb["班组"].cell(row=i, column=1).value for i in range(2, wb["班组"].max_row + 1)]
+    assert sorted(teams) == ["1", "2"]
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
+def test_pdf_pages_and_text(loaded, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15", "format": "pdf"},
+                   headers=login(client, "mgr"))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(r.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert 2 <= len(pages) <= 6
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    for words in ("服务质量月报（2026-10）", "投诉率", "关键指标与目标", "投诉热点", "班组表现", "未达标"):
+        assert words in text, words
+    assert f"共{len(pages)}页" in text.replace(" ", "")
+
+
+def test_agents_cannot_download_reports(app, client) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "ag", Role.agent)
+    r = client.get("/api/v1/metrics/reports/monthly", headers=login(client, "ag"))
+    assert r.status_code == 403

@@ -1,0 +1,219 @@
+"""Property: every KPI read from rollups equals the same KPI computed from scratch on the raw fact rows.
+
+Random contract events (out of time order, with repeat contacts, repeat complaints and bursts)
+go through the real outbox and handlers; the oracle below recomputes every part from the
+stored raw rows with naive scans, for a random cut of every KPI. A rebuild (backfill) must then
+reproduce the live rollups exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from metrics.metrics_factories import emit_all, set_subscribers
+from telqc.core.events import EventDelivery, OutboxEvent
+from telqc.metrics import ingest, registry, rollup, service, stateful
+from telqc.metrics.facts import base_parts, fact_time
+from telqc.metrics.models import MetricFact, Rollup
+
+TZ = ZoneInfo("Asia/Shanghai")
+BASE = datetime(2026, 10, 1, tzinfo=UTC)
+MASS_N = 3
+CITIES = {"440100": "440000", "440300": "440000", "330100": "330000"}
+EXAMPLES = int(os.environ.get("TELQC_PROPERTY_EXAMPLES", "8"))
+
+
+@st.composite
+def a_dims(draw, category: str | None = None):  # type: ignore[no-untyped-def]
+    city = draw(st.sampled_from(sorted(CITIES)))
+    return {"province_code": CITIES[city], "city_code": city, "district_code": None,
+            "area_type": draw(st.sampled_from(["urban", "rural"])), "tier": draw(st.sampled_from(["vip", "regular"])),
+            "channel": draw(st.sampled_from(["hotline", "app"])), "team_id": draw(st.sampled_from([1, 2, None])),
+            "agent_id": draw(st.sampled_from([7, 8])), "category": category}
+
+
+@st.composite
+def an_event(draw, n: int):  # type: ignore[no-untyped-def]
+    kind = draw(st.sampled_from([
+        "contact.closed", "contact.closed", "contact.closed", "order.created", "order.created", "order.first_response",
+        "order.resolved", "order.closed", "order.callback_recorded", "survey.answered", "survey.invited",
+        "inspection.scored", "inspection.calibrated", "agent.availability"]))
+    at = BASE + timedelta(minutes=draw(st.integers(0, 12 * 24 * 60)))
+    typ = draw(st.sampled_from(["consultation", "business", "repair", "complaint"]))
+    cat = draw(st.sampled_from(["a", "b"]))
+    d = draw(a_dims(cat))
+    p: dict = {"at": at.isoformat(), "dims": d}
+    if kind == "contact.closed":
+        wait, ab = draw(st.integers(0, 60)), draw(st.booleans())
+        p = {"contact_id": n, "customer_id": draw(st.sampled_from([1, 2, None])), "started_at": at.isoformat(),
+             "queue_wait_s": wait, "talk_s": draw(st.integers(0, 900)), "hold_s": draw(st.integers(0, 60)),
+             "acw_s": draw(st.integers(0, 120)), "abandoned": ab, "transferred": draw(st.booleans()),
+             "answered_within_s": None if ab else wait,
+             "dims": {**d, "category": draw(st.sampled_from(["a", "b", None]))}}
+    elif kind == "order.created":
+        p = {"order_id": n, "type": draw(st.sampled_from(["complaint", "complaint", "business"])),
+             "priority": "P3", "customer_id": draw(st.sampled_from([10, 11, None])), "created_at": at.isoformat(),
+             "escalation_risk": False, "regulator": draw(st.booleans()), "dims": d}
+        if draw(st.booleans()):  # bunch complaints into a burst window
+            p["created_at"] = (BASE + timedelta(days=2, minutes=draw(st.integers(0, 29)))).isoformat()
+    elif kind == "order.first_response":
+        p.update(order_id=n, type=typ, business_s=draw(st.integers(0, 30000)))
+    elif kind == "order.resolved":
+        p.update(order_id=n, type=typ, resolution_business_s=draw(st.integers(0, 300000)),
+                 within_deadline=draw(st.booleans()), reopened=draw(st.booleans()), solution_code="x")
+    elif kind == "order.closed":
+        p.update(order_id=n, type=typ, within_deadline=draw(st.booleans()), closed_loop=draw(st.booleans()))
+    elif kind == "order.callback_recorded":
+        p.update(order_id=n, type=typ, outcome=draw(st.sampled_from(["satisfied", "unsatisfied", "unreachable"])),
+                 reason=None)
+    elif kind == "survey.answered":
+        p.update(survey_id=n, order_id=None, contact_id=None, agent_id=7,
+                 csat=draw(st.one_of(st.none(), st.integers(1, 5))), nps=draw(st.one_of(st.none(), st.integers(0, 10))),
+                 resolved=draw(st.one_of(st.none(), st.booleans())))
+    elif kind == "survey.invited":
+        p.update(survey_id=n, channel="sms")
+    elif kind == "inspection.scored":
+        p.update(inspection_id=n, interaction_id=n, agent_id=7, score=draw(st.integers(0, 100)),
+                 passed=draw(st.booleans()), fatal=draw(st.booleans()))
+    elif kind == "inspection.calibrated":
+        p = {"session_id": n, "interaction_id": n, "item": "t", "at": at.isoformat(),
+             "scores": draw(st.lists(st.integers(50, 100), min_size=1, max_size=4))}
+    else:
+        p.update(agent_id=d["agent_id"], available_s=draw(st.integers(0, 3600)))
+    return (kind, "x", n, p)
+
+
+events_lists = st.integers(5, 45).flatmap(lambda k: st.tuples(*[an_event(i + 1) for i in range(k)]))
+cuts = st.lists(st.tuples(st.sampled_from(["dt", "ds", "dg", "ht", "hs", "hg"]), st.randoms(use_true_random=False)),
+                min_size=1, max_size=1)
+
+
+# ---- the oracle: naive scans over the raw rows -------------------------------------------------
+def _raw(session) -> list[tuple[int, str, datetime, dict]]:  # type: ignore[no-untyped-def]
+    return [(f.id, f.kind, fact_time(f.kind, json.loads(f.payload)), json.loads(f.payload))
+            for f in session.scalars(select(MetricFact).order_by(MetricFact.id))]
+
+
+def _dimmap(p: dict) -> dict[str, str]:
+    d = p.get("dims") or {}
+    out = {k: ("" if d.get(c) is None else str(d[c])) for k, c in registry.DIMENSIONS.items()}
+    out["team"] = str(d.get("team_id") or 0)
+    out["agent"] = str(d.get("agent_id") or 0)
+    return out
+
+
+def oracle_contributions(rows) -> list[tuple[datetime, dict[str, str], dict[str, float]]]:  # type: ignore[no-untyped-def]
+    out = [(at, _dimmap(p), base_parts(k, p)) for _, k, at, p in rows]
+    contacts = [r for r in rows if r[1] == "contact.closed" and r[3].get("customer_id") is not None
+                and (r[3]["dims"] or {}).get("category")]
+    for i, _k, at, p in contacts:
+        if p["abandoned"] or p["transferred"]:
+            continue
+        if any(q["customer_id"] == p["customer_id"] and q["dims"]["category"] == p["dims"]["category"]
+               and (at2, j) > (at, i) and at2 - at <= timedelta(days=7) for j, _, at2, q in contacts):
+            out.append((at, _dimmap(p), {"fcr_repeat": 1.0}))
+    complaints = [r for r in rows if r[1] == "order.created" and r[3]["type"] == "complaint"]
+    for i, _k, at, p in complaints:
+        if p["customer_id"] is not None and p["dims"]["category"] and any(
+                q["customer_id"] == p["customer_id"] and q["dims"]["category"] == p["dims"]["category"]
+                and (at2, j) < (at, i) and at - at2 <= timedelta(days=30) for j, _, at2, q in complaints):
+            out.append((at, _dimmap(p), {"cmp_repeat": 1.0}))
+    windows: dict[tuple, int] = defaultdict(int)
+    for _, _, at, p in complaints:
+        w = at.replace(minute=at.minute // 30 * 30, second=0, microsecond=0)
+        windows[(p["dims"]["category"], p["dims"]["city_code"], p["dims"]["province_code"], w)] += 1
+    for (cat, city, prov, w), n in windows.items():
+        if n >= MASS_N:
+            blank = {k: "" for k in registry.DIMENSIONS} | {"team": "0", "agent": "0"}
+            out.append((w, blank | {"category": cat, "city": city, "province": prov}, {"mass": 1.0}))
+    return out
+
+
+def oracle(rows, kpi, start, end, period, group_by, filters, base):  # type: ignore[no-untyped-def]
+    acc: dict = defaultdict(lambda: defaultdict(float))
+    for at, dims, parts in oracle_contributions(rows):
+        if not (start <= at < end) or any(dims[d] not in v for d, v in filters.items()):
+            continue
+        key = (rollup.period_key(rollup.hour_start(at), period, TZ), tuple(dims[g] for g in group_by))
+        for part, v in parts.items():
+            if part in kpi.parts:
+                acc[key][part] += v
+    geo = [i for i, g in enumerate(group_by) if g in registry.SUBSCRIBER_BASE_DIMS]
+    out = {}
+    for key, parts in acc.items():
+        if kpi.needs_subscribers:
+            parts = {**parts, "subscribers": base(tuple(key[1][i] for i in geo), [group_by[i] for i in geo], filters)}
+        out[key] = kpi.value(parts)
+    return out
+
+
+SUBS = [("440000", "440100", "urban", "vip", 1000), ("440000", "440300", "rural", "regular", 3000),
+        ("330000", "330100", "urban", "regular", 6000)]
+
+
+def _base(values: tuple[str, ...], dims: list[str], filters: dict[str, list[str]]) -> float:
+    cols = {"province": 0, "city": 1, "area_type": 2, "tier": 3}
+    return float(sum(r[4] for r in SUBS if all(r[cols[d]] == v for d, v in zip(dims, values, strict=True))
+                     and all(r[cols[d]] in vs for d, vs in filters.items() if d in cols)))
+
+
+def _reset(app) -> None:  # type: ignore[no-untyped-def]
+    from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer, SurveyResponse
+
+    with app.state.sessionmaker() as s:
+        for model in (Rollup, MetricFact, EventDelivery, OutboxEvent, SurveyResponse, SurveyInvitation,
+                      SurveyOrderCustomer):
+            s.execute(delete(model))
+        s.commit()
+
+
+@settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                       HealthCheck.too_slow])
+@given(evs=events_lists, rnd=st.randoms(use_true_random=False))
+def test_rollups_equal_raw(app, monkeypatch, evs, rnd) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(stateful, "MASS_N", MASS_N)
+    _reset(app)
+    set_subscribers(app, [r for r in SUBS])
+    emit_all(app, list(evs))
+    with app.state.sessionmaker() as s:
+        rows = _raw(s)
+        assert len(rows) >= len(evs)
+        for kpi in registry.KPIS:
+            cube = rnd.choice([c for c in rollup.CUBES if c.dims & kpi.dims or not kpi.dims])
+            dims = sorted(cube.dims & kpi.dims)
+            group_by = rnd.sample(dims, rnd.randint(0, min(2, len(dims))))
+            filters = {}
+            if dims and rnd.random() < 0.4:
+                fd = rnd.choice(dims)
+                filters[fd] = list({_dimmap(p)[fd] for _, _, _, p in rows[:3]})
+            period = rnd.choice(["hour", "day", "week", "month", None])
+            d0 = date(2026, 10, 1) + timedelta(days=rnd.randint(0, 4))
+            d1 = d0 + timedelta(days=rnd.randint(0, 14))
+            start, end = rollup.local_midnight(d0, TZ), rollup.local_midnight(d1 + timedelta(days=1), TZ)
+            got = service.evaluate(s, [kpi], start, end, period=period, group_by=group_by, filters=filters,
+                                   tz=TZ)[kpi.name]
+            want = oracle(rows, kpi, start, end, period, group_by, filters, _base)
+            empty = kpi.value({})
+            for key in set(got) | set(want):
+                g, w = got.get(key, empty), want.get(key, empty)
+                assert (g is None and w is None) or g == pytest.approx(w, rel=1e-9, abs=1e-9), (
+                    kpi.name, key, group_by, filters, period, g, w)
+        live = sorted((r.cube, r.period_start, r.part, r.channel, r.province_code, r.city_code, r.area_type, r.tier,
+                       r.category, r.team_id, r.agent_id, round(r.value, 9)) for r in s.scalars(select(Rollup)))
+        ingest.rebuild(s, BASE - timedelta(days=1), BASE + timedelta(days=20), TZ)
+        s.flush()
+        rebuilt = sorted((r.cube, r.period_start, r.part, r.channel, r.province_code, r.city_code, r.area_type,
+                          r.tier, r.category, r.team_id, r.agent_id, round(r.value, 9))
+                         for r in s.scalars(select(Rollup)))
+        assert rebuilt == live, "backfill must reproduce the live rollups"
+        s.rollback()

@@ -346,7 +346,7 @@ def telqc_env(args: argparse.Namespace) -> dict[str, str]:
     env.update(
         TELQC_DATABASE_URL=f"postgresql+psycopg://{auth}@{pg.get('host', HOST)}:{pg.get('port', 5432)}/{TELQC_DB}",
         TELQC_DATA_DIR=str(LOG_DIR / "telqc-data"),
-        TELQC_JOBS_MODE="inline",
+        TELQC_JOBS_MODE=os.environ.get("TELQC_JOBS_MODE", "inline"),
     )
     return env
 

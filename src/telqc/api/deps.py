@@ -103,3 +103,11 @@ def route_permission(route: Any) -> str | None:
             return str(perm)
         stack.extend(dep.dependencies)
     return None
+
+
+def if_match_version(value: str | None) -> int | None:
+    """The version an ``If-Match: W/"7"`` header names; an unparsable one matches nothing (-1 → 412)."""
+    if value is None:
+        return None
+    digits = value.removeprefix("W/").strip('"')
+    return int(digits) if digits.isdigit() else -1

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, if_match_version, require
 from telqc.core.errors import NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import schemas as s
@@ -21,11 +21,7 @@ def _etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'W/"{version}"'
 
 
-def _if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    digits = value.removeprefix("W/").strip('"')
-    return int(digits) if digits.isdigit() else -1
+_if_match = if_match_version
 
 
 @router.get("/customers", response_model=list[s.CustomerOut])

@@ -12,8 +12,10 @@ from telqc.core.settings import get_settings
 
 settings = get_settings()
 celery = Celery("telqc", broker=settings.celery_broker_url, backend=None)
-celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4,
-                   timezone=settings.timezone, beat_schedule={"relay-events": {"task": "telqc.relay_events", "schedule": 5.0}})
+celery.conf.update(
+    task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4, timezone=settings.timezone,
+    beat_schedule={"relay-events": {"task": "telqc.relay_events", "schedule": 5.0}},
+)
 
 
 @celery.task(name="telqc.relay_events")

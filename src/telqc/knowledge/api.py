@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, if_match_version, require
 from telqc.core.rbac import Perm, Principal
 from telqc.knowledge import recommending, searching, service
 from telqc.knowledge import schemas as s
@@ -49,11 +49,7 @@ def get(ctx: CtxDep, article_id: int, response: Response,
 def revise(ctx: CtxDep, article_id: int, body: s.ArticleIn, response: Response,
            _: Annotated[Principal, require(Perm.kb_write)],
            if_match: Annotated[str | None, Header()] = None) -> s.ArticleOut:
-    version = None
-    if if_match is not None:
-        digits = if_match.removeprefix("W/").strip('"')
-        version = int(digits) if digits.isdigit() else -1
-    return _out(ctx, service.revise(ctx, article_id, body, version), response)
+    return _out(ctx, service.revise(ctx, article_id, body, if_match_version(if_match)), response)
 
 
 @router.post("/articles/{article_id}/submit", response_model=s.ArticleOut)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from telqc.api.deps import CtxDep, request_language, require
+from telqc.api.deps import CtxDep, if_match_version, request_language, require
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import complaints, config, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
@@ -47,11 +47,7 @@ def _etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'W/"{version}"'
 
 
-def _if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    digits = value.removeprefix("W/").strip('"')
-    return int(digits) if digits.isdigit() else -1
+_if_match = if_match_version
 
 
 def _detail(ctx: CtxDep, response: Response, o: Any) -> s.OrderDetail:

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from telqc.api.deps import CtxDep, request_language, require
+from telqc.api.deps import CtxDep, if_match_version, request_language, require
 from telqc.api.errors import field_errors
 from telqc.api.tmf621 import hub, mapping
 from telqc.core import events
@@ -223,10 +223,7 @@ def patch_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Write,
     ro = set(body) - PATCHABLE - {"id", "href", "@type"}
     if ro:
         raise BadRequest("tmf.read_only", field=sorted(ro)[0], keys=", ".join(sorted(ro)))
-    version = None
-    if if_match is not None:
-        digits = if_match.removeprefix("W/").strip('"')
-        version = int(digits) if digits.isdigit() else -1
+    version = if_match_version(if_match)
     order = service.get(ctx, ticket_id)
     if "status" in body:
         try:

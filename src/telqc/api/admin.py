@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from telqc.api.deps import CtxDep, require
 from telqc.core import audit, auth
+from telqc.core import repository as core_repo
 from telqc.core.models import Region, User
 from telqc.core.rbac import Perm, Principal, Role
 from telqc.core.schemas import In, Out
+from telqc.customers import repository as customer_repo
 from telqc.customers.models import Plan
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -77,7 +78,7 @@ class VerifyOut(BaseModel):
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(ctx: CtxDep, _: Annotated[Principal, require(Perm.users_read)]) -> list[User]:
-    return list(ctx.session.scalars(select(User).order_by(User.id)))
+    return core_repo.users(ctx.session)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
@@ -88,14 +89,12 @@ def create_user(ctx: CtxDep, body: UserCreate, _: Annotated[Principal, require(P
 @router.get("/regions", response_model=list[RegionOut])
 def list_regions(ctx: CtxDep, _: Annotated[Principal, require(None)],
                  parent: str | None = None) -> list[Region]:
-    stmt = select(Region).order_by(Region.code)
-    stmt = stmt.where(Region.parent_code == parent) if parent else stmt.where(Region.level == "province")
-    return list(ctx.session.scalars(stmt))
+    return core_repo.regions(ctx.session, parent)
 
 
 @router.get("/plans", response_model=list[PlanOut])
 def list_plans(ctx: CtxDep, _: Annotated[Principal, require(None)]) -> list[Plan]:
-    return list(ctx.session.scalars(select(Plan).order_by(Plan.code)))
+    return customer_repo.plans(ctx.session)
 
 
 @router.get("/audit", response_model=list[AuditOut])
@@ -104,12 +103,7 @@ def list_audit(
     entity_type: str | None = None, entity_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[audit.AuditEntry]:
-    stmt = select(audit.AuditEntry).order_by(audit.AuditEntry.id.desc()).limit(limit)
-    if entity_type:
-        stmt = stmt.where(audit.AuditEntry.entity_type == entity_type)
-    if entity_id:
-        stmt = stmt.where(audit.AuditEntry.entity_id == entity_id)
-    return list(ctx.session.scalars(stmt))
+    return core_repo.audit_rows(ctx.session, limit, entity_type, entity_id)
 
 
 @router.get("/audit/verify", response_model=VerifyOut)

@@ -105,6 +105,11 @@ def route_permission(route: Any) -> str | None:
     return None
 
 
+def set_etag(response: Any, version: int) -> None:
+    """Weak ETag of a versioned row; clients send it back in If-Match."""
+    response.headers["ETag"] = f'W/"{version}"'
+
+
 def if_match_version(value: str | None) -> int | None:
     """The version an ``If-Match: W/"7"`` header names; an unparsable one matches nothing (-1 → 412)."""
     if value is None:

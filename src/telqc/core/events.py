@@ -59,7 +59,9 @@ class Event:
 
 
 Handler = Callable[[Ctx, Event], None]
+DrainHook = Callable[["sessionmaker[Session]", Clock, Settings], object]
 _handlers: list[tuple[str, str, Handler]] = []
+_after_drain: list[DrainHook] = []
 _discovered = False
 
 
@@ -69,6 +71,17 @@ def subscribe(pattern: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def after_drain(fn: DrainHook) -> DrainHook:
+    """Work that follows delivery in-process (e.g. sending what handlers queued for outside systems)."""
+    _after_drain.append(fn)
+    return fn
+
+
+def drain_hooks() -> list[DrainHook]:
+    _discover()
+    return list(_after_drain)
 
 
 def _discover() -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, if_match_version, require
+from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.errors import NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import schemas as s
@@ -15,10 +15,6 @@ from telqc.customers import service
 router = APIRouter(prefix="/api/v1", tags=["customers"])
 
 Read = Annotated[Principal, require(Perm.customers_read)]
-
-
-def _etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'W/"{version}"'
 
 
 _if_match = if_match_version
@@ -40,14 +36,14 @@ def create_customer(
     _: Annotated[Principal, require(Perm.customers_write)],
 ) -> s.CustomerOut:
     c = service.create(ctx, body)
-    _etag(response, c.version)
+    set_etag(response, c.version)
     return service.present(ctx, [c])[0]
 
 
 @router.get("/customers/{customer_id}", response_model=s.CustomerOut)
 def get_customer(ctx: CtxDep, customer_id: int, response: Response, _: Read) -> s.CustomerOut:
     c = service.get(ctx, customer_id)
-    _etag(response, c.version)
+    set_etag(response, c.version)
     return service.present(ctx, [c])[0]
 
 
@@ -58,7 +54,7 @@ def patch_customer(
     if_match: Annotated[str | None, Header()] = None,
 ) -> s.CustomerOut:
     c = service.update(ctx, customer_id, body, _if_match(if_match))
-    _etag(response, c.version)
+    set_etag(response, c.version)
     return service.present(ctx, [c])[0]
 
 

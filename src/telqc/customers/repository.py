@@ -60,3 +60,7 @@ def plans_of(session: Session, customer_ids: list[int]) -> dict[int, list[tuple[
 
 def region_names(session: Session, codes: set[str]) -> dict[str, str]:
     return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
+
+
+def plans(session: Session) -> list[Plan]:
+    return list(session.scalars(select(Plan).order_by(Plan.code)))

@@ -119,16 +119,9 @@ def _customer_batch(rng: np.random.Generator, pools: Pools, first_id: int, n: in
     return customers, phones, plans
 
 
-_writers: dict[tuple[int, str], BulkWriter] = {}
-
-
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        key = (id(session), model.__tablename__)
-        writer = _writers.get(key)
-        if writer is None or writer.session is not session:
-            writer = _writers[key] = BulkWriter(session, model.__table__, list(rows[0]))
-        writer.write(rows)
+        BulkWriter(session, model.__table__, list(rows[0])).write(rows)
 
 
 def seed_customers(session: Session, n: int, seed: int, now: datetime,

@@ -12,9 +12,8 @@ from telqc.core.settings import Settings
 def after_commit(factory: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
     if settings.jobs_mode == "inline":
         events.drain(factory, clock, settings)
-        from telqc.api.tmf621.hub import deliver_pending
-
-        deliver_pending(factory, clock, settings)
+        for hook in events.drain_hooks():
+            hook(factory, clock, settings)
         return
     from telqc.jobs.celery_app import relay_events
 

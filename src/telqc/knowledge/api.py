@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, if_match_version, require
+from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.knowledge import recommending, searching, service
 from telqc.knowledge import schemas as s
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 def _out(ctx: CtxDep, art: object, response: Response | None = None) -> s.ArticleOut:
     out = service.present(ctx, art)  # type: ignore[arg-type]
     if response is not None:
-        response.headers["ETag"] = f'W/"{out.version}"'
+        set_etag(response, out.version)
     return out
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from telqc.api.deps import CtxDep, if_match_version, request_language, require
+from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import complaints, config, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
@@ -44,7 +44,7 @@ IfMatch = Annotated[str | None, Header()]
 
 
 def _etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'W/"{version}"'
+    set_etag(response, version)
 
 
 _if_match = if_match_version

@@ -13,12 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from telqc.api.deps import CtxDep, require
+from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
-from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.orders import complaints, config, escalations, service, timeline
@@ -115,8 +114,7 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
         customer = customers.present(ctx, [customers.get(ctx, o.customer_id)])[0]
     except DomainError:
         customer = None
-    ids = {i for i in (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)) if i}
-    people = dict(ctx.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    people = core_repo.display_names(ctx.session, (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)))
     return render(request, "orders/detail.html", o=d, customer=customer, now=ctx.now(), sla_class=sla_class,
                   remaining=remaining, solutions=recommending.solutions(ctx), error=error, people=people,
                   status_code=status_code)

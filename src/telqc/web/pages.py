@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import audit, auth
+from telqc.core import repository as core_repo
 from telqc.core.errors import DomainError, NotFound
-from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.web.render import render
@@ -91,10 +90,9 @@ def my_page(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Perm.
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.users_read)]) -> Response:
-    return render(request, "users.html", users=list(ctx.session.scalars(select(User).order_by(User.id))))
+    return render(request, "users.html", users=core_repo.users(ctx.session))
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)]) -> Response:
-    rows = list(ctx.session.scalars(select(audit.AuditEntry).order_by(audit.AuditEntry.id.desc()).limit(100)))
-    return render(request, "audit.html", rows=rows, result=audit.verify(ctx.session))
+    return render(request, "audit.html", rows=core_repo.audit_rows(ctx.session), result=audit.verify(ctx.session))

@@ -17,9 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
 
-from telqc.api.deps import CtxDep, if_match_version, request_language, require
+from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
 from telqc.api.errors import field_errors
 from telqc.api.tmf621 import hub, mapping
 from telqc.core import events
@@ -102,9 +101,9 @@ class HubIn(BaseModel):
 
 
 def _severities(ctx: CtxDep) -> dict[str, int]:
-    from telqc.orders.models import OrderCategory
+    from telqc.orders import config
 
-    return dict(ctx.session.execute(select(OrderCategory.code, OrderCategory.severity)).all())
+    return {c.code: c.severity for c in config.categories(ctx)}
 
 
 def _resource(ctx: CtxDep, order: Any, fields: str | None, with_detail: bool = True) -> dict[str, Any]:
@@ -195,7 +194,7 @@ def create_ticket(ctx: CtxDep, response: Response, _: Write,
         service.add_note(ctx, created.id, os_.NoteIn(body=n.text, public=False))
     order = service.get(ctx, created.id)
     response.headers["Location"] = f"{BASE}/troubleTicket/{order.id}"
-    response.headers["ETag"] = f'W/"{order.version}"'
+    set_etag(response, order.version)
     return _resource(ctx, order, None)
 
 
@@ -204,7 +203,7 @@ def get_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Read, fields:
     from telqc.orders import service
 
     order = service.get(ctx, ticket_id)
-    response.headers["ETag"] = f'W/"{order.version}"'
+    set_etag(response, order.version)
     return _resource(ctx, order, fields)
 
 
@@ -249,7 +248,7 @@ def patch_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Write,
             continue  # existing notes (with an id) are kept as they are; merge patch only adds
         service.add_note(ctx, ticket_id, os_.NoteIn(body=str(note["text"])[:4000], public=False))
     order = service.get(ctx, ticket_id)
-    response.headers["ETag"] = f'W/"{order.version}"'
+    set_etag(response, order.version)
     return _resource(ctx, order, None)
 
 

@@ -118,12 +118,12 @@ def queue_deliveries(ctx: Ctx, ev: events.Event) -> None:
 
 
 def _severity(ctx: Ctx, order: Any) -> int:
-    from telqc.orders.models import OrderCategory
+    from telqc.orders import config
 
-    cat = ctx.session.get(OrderCategory, order.category_code)
-    return cat.severity if cat else 3
+    return next((c.severity for c in config.categories(ctx) if c.code == order.category_code), 3)
 
 
+@events.after_drain
 def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Settings, limit: int = 200,
                     client: httpx.Client | None = None) -> int:
     """POST due deliveries; returns how many were delivered. Failures back off exponentially."""

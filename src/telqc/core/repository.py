@@ -1,0 +1,38 @@
+"""Queries over the organisation tables and the audit log, shared by the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from telqc.core.audit import AuditEntry
+from telqc.core.models import Region, User
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def display_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+def regions(session: Session, parent: str | None = None) -> list[Region]:
+    stmt = select(Region).order_by(Region.code)
+    stmt = stmt.where(Region.parent_code == parent) if parent else stmt.where(Region.level == "province")
+    return list(session.scalars(stmt))
+
+
+def audit_rows(session: Session, limit: int = 100, entity_type: str | None = None,
+               entity_id: str | None = None) -> list[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if entity_type:
+        stmt = stmt.where(AuditEntry.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    return list(session.scalars(stmt))

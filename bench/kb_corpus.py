@@ -1,10 +1,9 @@
 """Build the knowledge-base evaluation corpus (answers.jsonl + queries.jsonl).
 
-SYNTHETIC corpus: no public Chinese question-answer corpus could be installed
-from the reachable package registries (PyPI's insuranceqa-data and
-efaqa-corpus-zh only download their data from elsewhere at run time, some
-behind a paid licence). This script therefore generates a clearly labelled
-synthetic telecom FAQ set, deterministically (fixed seed):
+SYNTHETIC corpus, a complement to the public InsuranceQA-zh evaluation
+(bench/kb_insuranceqa.py): InsuranceQA has no telecom vocabulary, so this set
+exercises the telecom dictionary and synonym table. Generated
+deterministically (fixed seed):
 
 * answers: one article per business x intent, with a title, two standard
   question variants and a body that shares vocabulary with sibling articles;

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from telqc.knowledge.index import Article, KnowledgeIndex, snippet
+from telqc.knowledge.index import Article, KnowledgeIndex, lead, snippet
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
@@ -28,6 +28,15 @@ def index() -> KnowledgeIndex:
 
 def test_synonym_reaches_operator_wording(index: KnowledgeIndex) -> None:
     assert ids(index, "无线猫坏了")[0] == "router"
+
+
+def test_untitled_answer_is_titled_by_its_lead_sentence() -> None:
+    assert lead("国际漫游需要提前开通。出国前拨打客服热线。") == "国际漫游需要提前开通。"
+    assert len(lead("长" * 500)) == 60
+    ix = KnowledgeIndex()
+    ix.add(Article("deep", "", body="出国前请检查套餐。很多客户忘记开通国际漫游，也可以在营业厅办理国际漫游。"))
+    ix.add(Article("lead", "", body="国际漫游需要提前开通。出国前请检查套餐，到营业厅办理。"))
+    assert ids(ix, "国际漫游怎么开通")[0] == "lead", "the sentence that restates the question weighs as a title"
 
 
 def test_validity_window() -> None:

@@ -31,10 +31,11 @@ def evaluate(
 
 @app.command("import")
 def import_articles(
-    file: Path, publish: Annotated[bool, typer.Option(help="publish at once (reviewed elsewhere)")] = False,
+    source: Annotated[Path, typer.Argument(help=".jsonl file, .md file, or a directory of .md files")],
+    publish: Annotated[bool, typer.Option(help="publish at once (reviewed elsewhere)")] = False,
     author: Annotated[str, typer.Option(help="username recorded as author")] = "admin",
 ) -> None:
-    """Import articles from JSONL (one ArticleIn per line); all or nothing, errors name line and field."""
+    """Import articles (JSONL or Markdown with YAML front matter); all or nothing, errors name place and field."""
     from telqc.cli import _ctx, _factory
     from telqc.core.auth import principal_of
     from telqc.core.db import unit_of_work
@@ -42,18 +43,21 @@ def import_articles(
     from telqc.core.settings import get_settings
     from telqc.knowledge import schemas as s
     from telqc.knowledge import service
+    from telqc.knowledge.transfer import FormatError, read_records
 
     rows, errors = [], []
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(s.ArticleIn.model_validate_json(line))
-        except ValidationError as e:
-            errors += [f"line {n}: {'.'.join(map(str, err['loc'])) or '(line)'}: {err['msg']}" for err in e.errors()]
+    try:
+        for where, record in read_records(source):
+            try:
+                rows.append(s.ArticleIn.model_validate(record))
+            except ValidationError as e:
+                errors += [f"{where}: {'.'.join(map(str, err['loc'])) or '(article)'}: {err['msg']}"
+                           for err in e.errors()]
+    except (FormatError, OSError) as e:
+        errors.append(str(e))
     if errors:
         for err in errors:
-            console.print(f"[red]{err}[/red]")
+            console.print(err, style="red", markup=False)
         console.print(f"[red]nothing imported: {len(errors)} error(s)[/red]")
         raise typer.Exit(2)
     settings = get_settings()
@@ -74,23 +78,38 @@ def import_articles(
 
 
 @app.command("export")
-def export(file: Path) -> None:
-    """Export published articles as JSONL (the import format)."""
+def export(
+    target: Annotated[Path, typer.Argument(help="a .jsonl file, or a directory for --format md")],
+    format: Annotated[str, typer.Option("--format", help="jsonl | md (one Markdown file per article)")] = "jsonl",
+) -> None:
+    """Export published articles in the import format (JSONL, or Markdown with YAML front matter)."""
     from telqc.cli import _factory
     from telqc.core.db import unit_of_work
     from telqc.core.settings import get_settings
     from telqc.knowledge.models import KbArticle, KbVersion
+    from telqc.knowledge.transfer import markdown_name, to_markdown
 
-    n = 0
-    with unit_of_work(_factory(get_settings())) as session, file.open("w", encoding="utf-8") as out:
-        for art in session.scalars(select(KbArticle).where(KbArticle.published_version.is_not(None))):
+    if format not in ("jsonl", "md"):
+        console.print(f"[red]--format: {format!r} is not one of jsonl, md[/red]")
+        raise typer.Exit(2)
+    with unit_of_work(_factory(get_settings())) as session:
+        records = []
+        for art in session.scalars(
+            select(KbArticle).where(KbArticle.published_version.is_not(None)).order_by(KbArticle.id)
+        ):
             v = session.get(KbVersion, (art.id, art.published_version))
             assert v is not None
-            out.write(json.dumps({
+            records.append((art.id, {
                 "kind": art.kind, "title": v.title, "body": v.body, "questions": v.questions,
                 "category": art.category, "tags": art.tags, "audience": art.audience,
                 "valid_from": art.valid_from.isoformat() if art.valid_from else None,
                 "valid_to": art.valid_to.isoformat() if art.valid_to else None,
-            }, ensure_ascii=False) + "\n")
-            n += 1
-    console.print(f"[green]{n} article(s) exported to {file}[/green]")
+            }))
+    if format == "md":
+        target.mkdir(parents=True, exist_ok=True)
+        for art_id, record in records:
+            (target / markdown_name(art_id, record["title"])).write_text(to_markdown(record), encoding="utf-8")
+    else:
+        with target.open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for _, record in records)
+    console.print(f"[green]{len(records)} article(s) exported to {target}[/green]")

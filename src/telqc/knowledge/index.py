@@ -25,7 +25,9 @@ Audience = Literal["internal", "public"]
 FIELDS = ("title", "questions", "body")
 _FIELD_WEIGHT = np.array([3.0, 2.0, 1.0], dtype=np.float64)
 _FIELD_B = np.array([0.5, 0.5, 0.75], dtype=np.float64)
-_K1 = 1.2
+_K1 = 0.8  # tuned on the InsuranceQA train split (docs/BENCHMARKS.md): short queries, long answers
+_LEAD_END = re.compile(r"(?<=[。！？!?；;\n])")
+_LEAD_CHARS = 60
 _SNIPPET_CHARS = 80
 _HAN_OR_WORD = re.compile(r"\w")
 
@@ -151,8 +153,9 @@ class KnowledgeIndex:
         if article.id in self._slots:
             self.remove(article.id)
         seg = self.segmenter
+        title = article.title or lead(article.body)
         field_terms = (
-            seg.terms(article.title),
+            seg.terms(title),
             [t for q in article.questions for t in seg.terms(q)],
             seg.terms(article.body),
         )
@@ -161,7 +164,7 @@ class KnowledgeIndex:
             t: (counts[0][t], counts[1][t], counts[2][t]) for t in set().union(*counts)
         }
         bigrams = Counter(
-            char_bigrams(article.title) + char_bigrams(" ".join(article.questions)) + char_bigrams(article.body)
+            char_bigrams(title) + char_bigrams(" ".join(article.questions)) + char_bigrams(article.body)
         )
         if not self._free and len(self._slots) >= self._cap:
             self._grow(self._cap * 2)
@@ -379,6 +382,11 @@ class KnowledgeIndex:
             if c in self._post and len(c) >= 2 and _edit_distance(word, c) == 1
         ]
         return max(scored)[2] if scored else None
+
+
+def lead(body: str) -> str:
+    """The first sentence: an untitled answer (FAQ import, answer bank) usually restates its question there."""
+    return _LEAD_END.split(body.strip(), maxsplit=1)[0][:_LEAD_CHARS]
 
 
 def snippet(text: str, terms: tuple[str, ...] | list[str], width: int = _SNIPPET_CHARS) -> str:

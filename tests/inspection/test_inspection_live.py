@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from fastapi.routing import APIWebSocketRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from helpers import login, make_user
 from inspection.route_rules import WEBSOCKET_RULES
 from telqc.api.app import create_app, routers
+from telqc.contacts.models import Contact, Interaction
 from telqc.core.rbac import Role
 from telqc.inspection.live_api import WEBSOCKET_PERMISSIONS
 
@@ -47,7 +49,9 @@ def _people(app: Any, client: TestClient) -> dict[str, dict[str, str]]:
     make_user(app, "gw", Role.admin)
     make_user(app, "sup", Role.supervisor, region_scope=["440000"])
     make_user(app, "agent", Role.agent, region_scope=["440000"])
-    return {u: login(client, u) for u in ("gw", "sup", "agent")}
+    make_user(app, "sup_zj", Role.supervisor, region_scope=["330000"])
+    make_user(app, "agent_zj", Role.agent, region_scope=["330000"])
+    return {u: login(client, u) for u in ("gw", "sup", "agent", "sup_zj")}
 
 
 def test_websocket_rules_match_the_routes() -> None:
@@ -71,14 +75,14 @@ def test_alert_reaches_a_supervisor_on_another_api_process(app, client, settings
     other = create_app(settings, clock)  # a second stateless API process on the same database and Redis
     with TestClient(other) as client_b, client_b.websocket_connect(ALERTS, headers=h["sup"]) as sup:
         assert sup.receive_json() == {"type": "ready", "mode": "redis"}
-        with client.websocket_connect(CALL.format("call-42") + "?agent_id=7", headers=h["gw"]) as call:
+        with client.websocket_connect(CALL.format("call-42") + "?agent=agent", headers=h["gw"]) as call:
             call.send_json(GREETING)
             assert call.receive_json() == {"type": "hits", "turn": 0, "hits": [], "alerts": 0}
             call.send_json(THREAT)
             ack = call.receive_json()
             assert ack["alerts"] == 1 and ack["hits"][0]["rule_id"] == "escalation_threat"
             alert = sup.receive_json()
-            assert alert["type"] == "alert" and alert["call_id"] == "call-42" and alert["agent_id"] == 7
+            assert alert["type"] == "alert" and alert["call_id"] == "call-42" and alert["province_code"] == "440000"
             assert alert["rule_id"] == "escalation_threat" and alert["label"] == "客户越级投诉倾向"
             assert alert["turn_index"] == 1 and alert["text"] == "12300"
             call.send_text("{not json")
@@ -86,7 +90,16 @@ def test_alert_reaches_a_supervisor_on_another_api_process(app, client, settings
             call.send_json({"type": "end"})
             final = call.receive_json()
             assert final["type"] == "final" and [x["rule_id"] for x in final["hits"]] == ["closing_missing"]
+            assert final["saved"] is True
     other.state.engine.dispose()
+    with app.state.sessionmaker() as s:  # the hung-up call is an interaction like an imported one
+        inter = s.get(Interaction, final["interaction_id"])
+        assert inter is not None and inter.external_id == "live-call-42" and inter.source == "live"
+        assert [tr["text"] for tr in inter.turns] == [GREETING["text"], THREAT["text"]]
+        contact = s.get(Contact, final["interaction_id"])
+        assert contact is not None and contact.province_code == "440000"
+    hits = client.get(f"/api/v1/interactions/{final['interaction_id']}/hits", headers=h["gw"])
+    assert hits.status_code == 200 and "escalation_threat" in {x["rule_id"] for x in hits.json()}, hits.text
 
 
 def test_without_redis_alerts_fan_out_in_process_with_a_warning(app, client, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +108,7 @@ def test_without_redis_alerts_fan_out_in_process_with_a_warning(app, client, cap
     caplog.set_level(logging.WARNING, logger="telqc.inspection.live")
     with client.websocket_connect(ALERTS, headers=h["sup"]) as sup:
         assert sup.receive_json() == {"type": "ready", "mode": "local"}
-        with client.websocket_connect(CALL.format("c7"), headers=h["gw"]) as call:
+        with client.websocket_connect(CALL.format("c7") + "?agent=agent", headers=h["gw"]) as call:
             call.send_json(GREETING)
             call.receive_json()
             call.send_json({"speaker": "agent", "start_ms": 25_000, "end_ms": 27_000, "text": "不好意思久等了"})
@@ -103,3 +116,32 @@ def test_without_redis_alerts_fan_out_in_process_with_a_warning(app, client, cap
             alert = sup.receive_json()
             assert alert["rule_id"] == "long_silence" and alert["value"] == 22000.0
     assert any("fall back to in-process" in r.getMessage() for r in caplog.records)
+
+
+def test_supervisors_hear_only_calls_in_their_provinces(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    app.state.settings = app.state.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    with client.websocket_connect(ALERTS, headers=h["sup_zj"]) as zj, \
+            client.websocket_connect(ALERTS, headers=h["sup"]) as gd:
+        zj.receive_json(), gd.receive_json()
+        for call_id, agent in (("gd-1", "agent"), ("zj-1", "agent_zj")):
+            with client.websocket_connect(CALL.format(call_id) + f"?agent={agent}", headers=h["gw"]) as call:
+                call.send_json(THREAT)
+                assert call.receive_json()["alerts"] == 1
+                call.send_json({"type": "end"})
+                assert call.receive_json()["saved"] is True
+        first_zj = zj.receive_json()
+        assert (first_zj["call_id"], first_zj["province_code"]) == ("zj-1", "330000"), "not the Guangdong call"
+        assert gd.receive_json()["call_id"] == "gd-1"
+
+
+def test_call_without_a_known_agent_is_inspected_but_not_saved(app, client) -> None:  # type: ignore[no-untyped-def]
+    h = _people(app, client)
+    with client.websocket_connect(CALL.format("anon") + "?agent=ghost", headers=h["gw"]) as call:
+        call.send_json(GREETING)
+        call.receive_json()
+        call.send_json({"type": "end"})
+        final = call.receive_json()
+    assert final["saved"] is False and final["errors"][0]["field"] == "agent"
+    with app.state.sessionmaker() as s:
+        assert s.scalar(select(Interaction).where(Interaction.external_id == "live-anon")) is None

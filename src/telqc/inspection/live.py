@@ -156,12 +156,15 @@ class LiveCall:
     session: LiveSession
     agent_id: int | None = None
     lang: str = "zh-CN"
+    province_code: str | None = None
     turns: int = 0
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def start(cls, inspector: Inspector, call_id: str, agent_id: int | None = None, lang: str = "zh-CN") -> LiveCall:
-        return cls(call_id, inspector.session(), agent_id, lang)
+    def start(cls, inspector: Inspector, call_id: str, agent_id: int | None = None, lang: str = "zh-CN",
+              province_code: str | None = None) -> LiveCall:
+        return cls(call_id, inspector.session(), agent_id, lang, province_code)
 
     def feed(self, raw: dict[str, Any], arrived_ns: int | None = None) -> tuple[list[Hit], list[dict[str, Any]]]:
         """Feed one turn; returns every new hit and the alerts to publish (``alert: true`` rules)."""
@@ -169,6 +172,8 @@ class LiveCall:
         turn = Turn(str(raw["speaker"]), int(raw["start_ms"]), int(raw["end_ms"]), str(raw["text"]))  # type: ignore[arg-type]
         hits = self.session.feed(turn)
         self.turns += 1
+        self.transcript.append({"speaker": turn.speaker, "start_ms": turn.start_ms, "end_ms": turn.end_ms,
+                                "text": turn.text})
         alerts = [self._alert(h, arrived_ns, raw.get("sent_ns")) for h in hits if h.alert]
         self.alerts += alerts
         return hits, alerts
@@ -178,11 +183,19 @@ class LiveCall:
 
     def _alert(self, h: Hit, arrived_ns: int, sent_ns: Any) -> dict[str, Any]:
         return {
-            "call_id": self.call_id, "agent_id": self.agent_id, "rule_id": h.rule_id, "kind": h.kind,
+            "call_id": self.call_id, "agent_id": self.agent_id, "province_code": self.province_code,
+            "rule_id": h.rule_id, "kind": h.kind,
             "severity": h.severity, "label": t(f"qa.alert.{h.rule_id}", self.lang), "turn_index": h.turn_index,
             "start_ms": h.start_ms, "text": h.text, "value": h.value, "arrived_ns": arrived_ns,
             "sent_ns": sent_ns if isinstance(sent_ns, int) else None,
         }
+
+
+def may_see(region_scope: tuple[str, ...] | None, alert: dict[str, Any]) -> bool:
+    """A provincial supervisor hears only about calls in their provinces; unplaced calls go to national roles."""
+    if region_scope is None:
+        return True
+    return alert.get("province_code") in region_scope
 
 
 def hit_dict(h: Hit) -> dict[str, Any]:

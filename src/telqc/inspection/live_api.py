@@ -1,9 +1,12 @@
 """Live WebSockets: a call streams its turns in; supervisors receive the alerts.
 
-``/api/v1/qa/live/calls/{call_id}`` (permission interactions:import — the ASR/telephony
-gateway's account) takes JSON turns ``{speaker, start_ms, end_ms, text[, sent_ns]}`` and
-``{"type": "end"}``; it answers each turn with ``{"type": "hits", ...}``.
-``/api/v1/qa/live/alerts`` (permission alerts:live) pushes each alert as it happens.
+``/api/v1/qa/live/calls/{call_id}?agent=<username>[&customer_id=&channel=]`` (permission
+interactions:import — the ASR/telephony gateway's account) takes JSON turns
+``{speaker, start_ms, end_ms, text[, sent_ns]}`` and ``{"type": "end"}``; it answers each turn with
+``{"type": "hits", ...}``. On hang-up the call is stored as an interaction with its transcript and
+inspected like an imported one, so inspectors can sample and score it afterwards.
+``/api/v1/qa/live/alerts`` (permission alerts:live) pushes each alert as it happens, only for calls
+in the supervisor's provinces.
 Both authenticate with the session cookie, a bearer header or ``?token=``; refusals close
 the socket with 4401 (not signed in) or 4403 (role lacks the permission).
 """
@@ -12,20 +15,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from telqc.api.deps import SESSION_COOKIE, request_language
-from telqc.core import auth
+from telqc.core import auth, events
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
+from telqc.core.models import Team, User
 from telqc.core.rbac import Perm, Principal
-from telqc.inspection import scorecards
+from telqc.inspection import importer, scorecards
 from telqc.inspection.engine import Inspector
-from telqc.inspection.live import LiveCall, bus_for, channel_for, hit_dict
+from telqc.inspection.live import LiveCall, bus_for, channel_for, hit_dict, may_see
+from telqc.jobs.dispatch import after_commit
+
+log = logging.getLogger(__name__)
 
 # Read by tests/inspection/route_rules.py: the WebSocket routes and the permission each needs.
 WEBSOCKET_PERMISSIONS = {
@@ -65,6 +76,63 @@ async def _admit(ws: WebSocket, perm: Perm, with_engine: bool = False) -> tuple[
     return principal, inspector
 
 
+@dataclass(frozen=True)
+class _Caller:
+    """Who is on the call, as the gateway names them in the query string."""
+
+    agent: User | None
+    province_code: str | None
+    customer_id: int | None
+    channel: str
+    started_at: datetime
+
+
+def _caller(ws: WebSocket) -> _Caller:
+    state, q = ws.app.state, ws.query_params
+    with state.sessionmaker() as session:
+        agent = None
+        if q.get("agent"):
+            agent = session.scalar(select(User).where(User.username == q["agent"]))
+        elif (raw := q.get("agent_id", "")).isdigit():
+            agent = session.get(User, int(raw))
+        province = None
+        if agent is not None:
+            team = session.get(Team, agent.team_id) if agent.team_id else None
+            province = team.province_code if team else (agent.region_scope or [None])[0]
+        if agent is not None:
+            session.expunge(agent)
+    customer = q.get("customer_id", "")
+    return _Caller(agent, province, int(customer) if customer.isdigit() else None, q.get("channel") or "hotline",
+                   state.clock.now())
+
+
+def _save(ws: WebSocket, principal: Principal, call: LiveCall, caller: _Caller, lang: str) -> dict[str, Any]:
+    """Store the finished call through the import path (same validation, inspection and audit)."""
+    if caller.agent is None:
+        return {"saved": False, "errors": [{"line": 1, "field": "agent", "msg": t("qa.live_no_agent", lang)}]}
+    if not call.transcript:
+        return {"saved": False, "errors": [{"line": 1, "field": "turns", "msg": t("qa.empty_import", lang)}]}
+    state = ws.app.state
+    line = json.dumps({"external_id": f"live-{call.call_id}"[:64], "channel": caller.channel,
+                       "agent": caller.agent.username, "customer_id": caller.customer_id,
+                       "started_at": caller.started_at.isoformat(), "turns": call.transcript}, ensure_ascii=False)
+    with state.sessionmaker() as session:
+        ctx = Ctx(session=session, clock=state.clock, settings=state.settings, principal=principal, lang=lang)
+        try:
+            ids = importer.import_interactions(ctx, [line], source="live")
+        except importer.ImportRejected as exc:
+            session.rollback()
+            return {"saved": False, "errors": [e.as_dict() for e in exc.errors]}
+        emitted = events.pending_in(session)
+        session.commit()
+    if emitted:
+        try:
+            after_commit(state.sessionmaker, state.clock, state.settings)
+        except Exception:
+            log.exception("event delivery after a live call failed; the relay will retry")
+    return {"saved": True, "interaction_id": ids[0]}
+
+
 def _bus(ws: WebSocket) -> Any:
     settings = ws.app.state.settings
     return bus_for(ws.app.state, settings.redis_url, channel_for(settings.effective_database_url))
@@ -74,11 +142,11 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
     admitted = await _admit(ws, Perm.interactions_import, with_engine=True)
     if admitted is None:
         return
-    _, inspector = admitted
+    principal, inspector = admitted
     assert inspector is not None
     lang = request_language(ws)  # type: ignore[arg-type]
-    agent = ws.query_params.get("agent_id")
-    call = LiveCall.start(inspector, call_id, int(agent) if agent and agent.isdigit() else None, lang)
+    caller = await run_in_threadpool(_caller, ws)
+    call = LiveCall.start(inspector, call_id, caller.agent.id if caller.agent else None, lang, caller.province_code)
     bus = _bus(ws)
     await bus.start()
     await ws.accept()
@@ -89,7 +157,9 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
             try:
                 msg = json.loads(raw)
                 if msg.get("type") == "end":
-                    await ws.send_json({"type": "final", "hits": [hit_dict(h) for h in call.finish()]})
+                    hits = [hit_dict(h) for h in call.finish()]
+                    saved = await run_in_threadpool(_save, ws, principal, call, caller, lang)
+                    await ws.send_json({"type": "final", "hits": hits, **saved})
                     await ws.close()
                     return
                 hits, alerts = call.feed(msg, arrived)
@@ -108,6 +178,7 @@ async def live_alerts(ws: WebSocket) -> None:
     admitted = await _admit(ws, Perm.alerts_live)
     if admitted is None:
         return
+    scope = admitted[0].region_scope
     bus = _bus(ws)
     async with bus.subscribe() as queue:
         await ws.accept()
@@ -121,6 +192,8 @@ async def live_alerts(ws: WebSocket) -> None:
                     getter.cancel()
                     return
                 alert = getter.result()
+                if not may_see(scope, alert):
+                    continue
                 alert["delivered_ns"] = time.time_ns()
                 await ws.send_json({"type": "alert", **alert})
         except (WebSocketDisconnect, RuntimeError):

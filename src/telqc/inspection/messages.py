@@ -47,6 +47,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "qa.double_needs_two": {"zh-CN": "双人盲评至少需要两名质检员", "en": "double scoring needs two inspectors"},
     # live
     "qa.live_bad_message": {"zh-CN": "消息格式错误：{error}", "en": "bad message: {error}"},
+    "qa.live_no_agent": {"zh-CN": "未识别坐席（连接参数 agent），通话未保存",
+                         "en": "unknown agent (query parameter agent); the call was not saved"},
     # ui
     "ui.qa_workbench": {"zh-CN": "质检工作台", "en": "QA workbench"},
     "ui.qa_live": {"zh-CN": "实时质检告警", "en": "Live QA alerts"},

@@ -150,15 +150,19 @@ def audit_verify() -> None:
 
 @app.command("pii-rotate")
 def pii_rotate() -> None:
-    """Re-encrypt personal data under the first key of TELQC_PII_KEYS (then the old key can be removed)."""
-    from telqc.core.rotation import rotate
+    """Re-encrypt personal data under the first key of TELQC_PII_KEYS and rewrite blind indexes under the first
+    key of TELQC_BLIND_INDEX_KEY (then the old keys can be removed)."""
+    from telqc.core.rotation import reindex, rotate
 
     settings = get_settings()
     with _progress() as bar, unit_of_work(_factory(settings)) as session:
         task = bar.add_task("重新加密 re-encrypting", total=None)
         n = rotate(session, progress=lambda k: bar.advance(task, k))
-        _ctx(session, settings).audit("pii.rotated", "keyring", pii.keyring().active, values=n)
-    console.print(f"[green]{n} values re-encrypted under key {pii.keyring().active}[/green]")
+        task = bar.add_task("重建盲索引 re-indexing", total=None)
+        m = reindex(session, progress=lambda k: bar.advance(task, k))
+        _ctx(session, settings).audit("pii.rotated", "keyring", pii.keyring().active, values=n, indexes=m)
+    console.print(f"[green]{n} values re-encrypted under key {pii.keyring().active}; {m} blind indexes rewritten"
+                  f"[/green]")
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from helpers import create_customer, id_number, login, make_user
+from helpers import create_customer, customer_payload, id_number, login, make_user
 from telqc.core import audit
 from telqc.core.rbac import Role
 
@@ -108,5 +108,41 @@ def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) 
         pii.configure(settings.model_copy(update={"pii_keys": new_key}))  # old key retired
         view = client.get(f"/api/v1/customers/{c['id']}", headers=h).json()
         assert view["phones"] == [PHONE]
+    finally:
+        pii.configure(settings)
+
+
+def test_blind_index_key_rotation_keeps_phone_search_working(app, client, settings) -> None:  # type: ignore[no-untyped-def]
+    from telqc.core import pii
+    from telqc.core.rotation import reindex
+
+    make_user(app, "adm", Role.admin)
+    h = login(client, "adm")
+    c = create_customer(client, h, phone=PHONE)
+
+    def found() -> list[int]:
+        r = client.get("/api/v1/customers", params={"phone": PHONE}, headers=h)
+        assert r.status_code == 200, r.text
+        return [x["id"] for x in r.json()]
+
+    def stored_index() -> str:
+        with app.state.engine.connect() as conn:
+            return conn.execute(text("SELECT phone_index FROM customer_phones")).scalar_one()
+
+    old = stored_index()
+    new_key = "new-index-key-32-bytes-long-xxxx"
+    pii.configure(settings.model_copy(update={"blind_index_key": f"{new_key},{settings.blind_index_key}"}))
+    try:
+        assert found() == [c["id"]], "the old index still matches while rotation has not run"
+        dup = client.post("/api/v1/customers", json=customer_payload(phone=PHONE), headers=h)
+        assert dup.status_code == 409, "a duplicate phone is caught under either key"
+        with app.state.sessionmaker() as s:
+            assert reindex(s) == 1 and reindex(s) == 0
+            s.commit()
+        assert stored_index() != old
+        pii.configure(settings.model_copy(update={"blind_index_key": new_key}))
+        assert found() == [c["id"]], "found under the new key alone once the old one is retired"
+        pii.configure(settings)
+        assert found() == [], "the retired key no longer matches anything"
     finally:
         pii.configure(settings)

@@ -2,7 +2,8 @@
 
 Phone numbers, ID numbers and addresses are stored only as AES-256-GCM ciphertext tagged
 with the key id, so keys can rotate; exact phone search uses a keyed hash (blind index),
-never decrypting every row.
+never decrypting every row. The index key rotates too: TELQC_BLIND_INDEX_KEY lists keys
+newest first, lookups try each, and ``telqc pii-rotate`` rewrites indexes under the newest.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from telqc.core.settings import Settings, get_settings
 class Keyring:
     active: str
     keys: dict[str, AESGCM]
-    index_key: bytes
+    index_keys: tuple[bytes, ...]  # newest (used for writes) first
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Keyring:
@@ -39,7 +40,10 @@ class Keyring:
                 raise ValueError(f"TELQC_PII_KEYS: key {kid!r} must be 32 bytes (base64)")
             keys[kid] = AESGCM(raw)
             order.append(kid)
-        return cls(active=order[0], keys=keys, index_key=settings.blind_index_key.encode())
+        index_keys = tuple(k.strip().encode() for k in settings.blind_index_key.split(",") if k.strip())
+        if not index_keys:
+            raise ValueError("TELQC_BLIND_INDEX_KEY: at least one key is required")
+        return cls(active=order[0], keys=keys, index_keys=index_keys)
 
 
 _keyring: Keyring | None = None
@@ -82,12 +86,19 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
-def blind_index(value: str) -> str:
-    return hmac.new(keyring().index_key, value.encode(), hashlib.sha256).hexdigest()
+def blind_index(value: str, key: bytes | None = None) -> str:
+    return hmac.new(key or keyring().index_keys[0], value.encode(), hashlib.sha256).hexdigest()
 
 
 def phone_index(phone: str) -> str:
+    """The index written for a phone (newest key)."""
     return blind_index("phone:" + normalize_phone(phone))
+
+
+def phone_indexes(phone: str) -> list[str]:
+    """Every index a stored phone may still carry: lookups keep working while a key rotation runs."""
+    value = "phone:" + normalize_phone(phone)
+    return [blind_index(value, key) for key in keyring().index_keys]
 
 
 class EncryptedText(TypeDecorator[str]):

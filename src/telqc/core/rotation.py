@@ -1,4 +1,4 @@
-"""Re-encrypt personal data under the active key, so an old key can be retired."""
+"""Re-encrypt personal data and rewrite blind indexes under the newest keys, so old keys can be retired."""
 
 from __future__ import annotations
 
@@ -16,6 +16,38 @@ def encrypted_columns() -> list[tuple[str, str]]:
 
     return [(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns
             if isinstance(c.type, pii.EncryptedText)]
+
+
+def blind_indexes() -> list[tuple[str, str, str, Callable[[str], str]]]:
+    """(table, index column, encrypted source column, index function) for every blind index."""
+    return [("customer_phones", "phone_index", "phone", pii.phone_index)]
+
+
+def reindex(session: Session, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
+    """Recompute every blind index under the newest index key; returns how many rows changed."""
+    import telqc.tables  # noqa: F401 - every table registered
+
+    changed = 0
+    for table_name, index_col, source_col, fn in blind_indexes():
+        table = Base.metadata.tables[table_name]
+        pk = table.primary_key.columns.values()[0]
+        after = None
+        while True:
+            stmt = select(pk, table.c[source_col], table.c[index_col]).order_by(pk).limit(batch)
+            if after is not None:
+                stmt = stmt.where(pk > after)
+            rows = session.execute(stmt).all()
+            if not rows:
+                break
+            for key, plain, stored in rows:
+                fresh = fn(plain)
+                if fresh != stored:
+                    session.execute(update(table).where(pk == key).values({index_col: fresh}))
+                    changed += 1
+            after = rows[-1][0]
+            if progress:
+                progress(len(rows))
+    return changed
 
 
 def rotate(session: Session, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:

@@ -25,8 +25,8 @@ def get_readable(session: Session, principal: Principal, customer_id: int) -> Cu
     return session.scalar(readable(principal).where(Customer.id == customer_id))
 
 
-def find_by_phone_index(session: Session, principal: Principal, index: str) -> list[Customer]:
-    ids = select(CustomerPhone.customer_id).where(CustomerPhone.phone_index == index)
+def find_by_phone_index(session: Session, principal: Principal, indexes: list[str]) -> list[Customer]:
+    ids = select(CustomerPhone.customer_id).where(CustomerPhone.phone_index.in_(indexes))
     return list(session.scalars(readable(principal).where(Customer.id.in_(ids)).order_by(Customer.id)))
 
 

@@ -76,7 +76,7 @@ def get(ctx: Ctx, customer_id: int) -> Customer:
 
 def search(ctx: Ctx, *, phone: str | None = None, name: str | None = None, limit: int = 20) -> list[Customer]:
     if phone:
-        return repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_index(phone))[:limit]
+        return repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_indexes(phone))[:limit]
     if name:
         return repo.search_by_name(ctx.session, _principal(ctx), name, limit)
     raise Invalid("v.missing", field="query.phone")
@@ -91,7 +91,7 @@ def create(ctx: Ctx, data: s.CustomerCreate) -> Customer:
     if not _principal(ctx).sees_region(city.parent_code):
         raise NotFound(what="w.region")
     for ph in data.phones:
-        if ctx.session.scalar(select(CustomerPhone.id).where(CustomerPhone.phone_index == pii.phone_index(ph))):
+        if ctx.session.scalar(select(CustomerPhone.id).where(CustomerPhone.phone_index.in_(pii.phone_indexes(ph)))):
             raise Conflict("error.duplicate", field="body.phones", what="w.phone")
     now = ctx.now()
     c = Customer(
@@ -137,7 +137,7 @@ def update(ctx: Ctx, customer_id: int, patch: s.CustomerPatch, if_match: int | N
 def verify_identity(ctx: Ctx, contact_id: int, data: s.VerifyIn) -> s.VerifyOut:
     """核实客户身份: phone plus ID last 4 or service password; repeated failures lock verification."""
     contact = contacts.get(ctx, contact_id)
-    matches = repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_index(data.phone))
+    matches = repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_indexes(data.phone))
     if not matches:
         raise NotFound(what="w.customer")
     c = matches[0]

@@ -9,6 +9,7 @@ Usage: python bench/kb_bench.py [--n 100000] [--queries 300]
 from __future__ import annotations
 
 import argparse
+import pickle
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,18 @@ def main() -> None:
     index.remove("a0")
     remove_ms = (time.perf_counter() - t0) * 1000
 
+    # What a restarted or additional worker pays instead of a rebuild (knowledge/searching.py snapshot).
+    t0 = time.perf_counter()
+    blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    save_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    loaded = pickle.loads(blob)
+    load_s = time.perf_counter() - t0
+    def top(ix: KnowledgeIndex) -> list[str]:
+        return [h.id for h in ix.search(QUERIES[0], at=now).hits]
+
+    assert top(loaded) == top(index), "a loaded snapshot answers like the index it was saved from"
+
     table = Table(title=f"KnowledgeIndex benchmark — {args.n:,} synthetic articles")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -108,6 +121,8 @@ def main() -> None:
     table.add_row("update one article p50 / p95 (ms)", p50_p95(upd))
     table.add_row("search right after an update p50 / p95 (ms)", p50_p95(upd_query))
     table.add_row("remove one article (ms)", f"{remove_ms:.2f}")
+    table.add_row("snapshot save / load (s)", f"{save_s:.1f} / {load_s:.1f}")
+    table.add_row("snapshot size (MB)", f"{len(blob) / 1e6:.0f}")
     Console(width=max(Console().width, 100)).print(table)
 
 

@@ -109,3 +109,30 @@ def test_bad_input_names_field(app, client) -> None:  # type: ignore[no-untyped-
     assert r.status_code == 422
     r = client.post("/api/v1/kb/articles", json={**ROUTER, "valid_from": "2026-01-01T00:00:00"}, headers=h["writer"])
     assert r.status_code == 422 and "时区" in r.json()["detail"][0]["msg"]
+
+
+def test_a_new_process_loads_the_index_snapshot_and_applies_only_later_changes(app, client, settings,
+                                                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from telqc.knowledge import index as ix
+    from telqc.knowledge import searching
+
+    h = _people(app, client)
+    _publish(client, h, ROUTER)
+    _publish(client, h, {**ROUTER, "title": "宽带续费办理", "body": "宽带到期前可在掌上营业厅续费。", "questions": []})
+    assert ROUTER["title"] in _search(client, h["writer"], "光猫")  # first search builds and saves the index
+    snapshots = list((Path(settings.data_dir) / "kb-index").glob("*.pickle"))
+    assert len(snapshots) == 1
+
+    indexed: list[str] = []
+    real_add = ix.KnowledgeIndex.add
+    monkeypatch.setattr(ix.KnowledgeIndex, "add", lambda self, a: (indexed.append(a.title), real_add(self, a))[1])
+    searching._states.clear()  # a fresh worker process
+    assert ROUTER["title"] in _search(client, h["writer"], "光猫")
+    assert indexed == [], "loaded from the snapshot, nothing segmented again"
+
+    _publish(client, h, {**ROUTER, "title": "国际漫游开通", "body": "出国前开通国际漫游。", "questions": []})
+    searching._states.clear()
+    assert _search(client, h["writer"], "国际漫游") == ["国际漫游开通"]
+    assert indexed == ["国际漫游开通"], "only the article published after the snapshot"

@@ -118,6 +118,18 @@ class KnowledgeIndex:
     def __post_init__(self) -> None:
         self._grow(1024)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Snapshots leave the segmenter out (it holds a lock and a 20 MB dictionary); loading re-attaches it."""
+        state = dict(self.__dict__)
+        if state.get("segmenter") is default():
+            state["segmenter"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        if state.get("segmenter") is None:
+            state["segmenter"] = default()
+        self.__dict__.update(state)
+
     def __len__(self) -> int:
         return len(self._slots)
 

@@ -3,13 +3,20 @@
 Each process holds its own index (agents search while the customer waits, so it must
 answer from memory); before a search it reads the newest entry of ``kb_changes`` and
 applies only the articles changed since it last looked. A database it has not seen
-(or one rewound) is indexed from scratch once.
+(or one rewound) is indexed from scratch once, and that index is saved as a snapshot
+under the data directory: the next process (a restart, another worker) loads it and
+applies only what changed since, instead of segmenting every article again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +25,10 @@ from telqc.core.context import Ctx
 from telqc.knowledge import index as ix
 from telqc.knowledge import schemas as s
 from telqc.knowledge.models import KbArticle, KbChange, KbVersion
+from telqc.knowledge.segment import DATA_DIR
+
+log = logging.getLogger(__name__)
+_RESAVE_AFTER = 1000  # articles re-indexed since the snapshot before it is written again
 
 
 @dataclass
@@ -25,6 +36,7 @@ class _State:
     index: ix.KnowledgeIndex = field(default_factory=ix.KnowledgeIndex)
     last: tuple[int, str] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    since_snapshot: int = 0
 
 
 _states: dict[str, _State] = {}
@@ -50,7 +62,46 @@ def _apply(session: Session, index: ix.KnowledgeIndex, article_ids: set[int]) ->
             index.add(doc)
 
 
-def current_index(session: Session) -> ix.KnowledgeIndex:
+def _snapshot_path(folder: Path, key: str) -> Path:
+    """One file per database and segmentation setup: a changed dictionary or synonym table is a new index."""
+    h = hashlib.sha256(key.encode())
+    for name in sorted(os.listdir(DATA_DIR)):
+        h.update(name.encode() + (DATA_DIR / name).read_bytes())
+    h.update(Path(ix.__file__).read_bytes())
+    return folder / "kb-index" / f"{h.hexdigest()[:24]}.pickle"
+
+
+def _load(path: Path | None) -> tuple[ix.KnowledgeIndex, tuple[int, str]] | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            index, last = pickle.load(fh)  # our own file under the data directory, written below
+        return index, last
+    except Exception:
+        log.warning("knowledge index snapshot %s unreadable; rebuilding", path, exc_info=True)
+        return None
+
+
+def _save(path: Path | None, index: ix.KnowledgeIndex, last: tuple[int, str] | None) -> None:
+    if path is None or last is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump((index, last), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)  # atomic: a concurrent reader sees the old or the new snapshot, never half
+
+
+def _still_there(session: Session, last: tuple[int, str] | None) -> bool:
+    return bool(last) and session.scalar(select(KbChange.token).where(KbChange.id == last[0])) == last[1]  # type: ignore[index]
+
+
+def _changed_since(session: Session, last: tuple[int, str]) -> set[int]:
+    return set(session.scalars(select(KbChange.article_id).where(KbChange.id > last[0])))
+
+
+def current_index(session: Session, snapshot_dir: Path | None = None) -> ix.KnowledgeIndex:
     key = str(session.get_bind().url)
     state = _states.setdefault(key, _State())
     newest = session.execute(select(KbChange.id, KbChange.token).order_by(KbChange.id.desc()).limit(1)).first()
@@ -58,23 +109,29 @@ def current_index(session: Session) -> ix.KnowledgeIndex:
     with state.lock:
         if newest_t == state.last:
             return state.index
-        still_there = state.last and session.scalar(
-            select(KbChange.token).where(KbChange.id == state.last[0])) == state.last[1]
-        if still_there:
+        path = _snapshot_path(snapshot_dir, key) if snapshot_dir is not None else None
+        if state.last is None and (snap := _load(path)) is not None and _still_there(session, snap[1]):
+            state.index, state.last = snap
+        if _still_there(session, state.last):
             assert state.last is not None
-            changed = set(session.scalars(select(KbChange.article_id).where(KbChange.id > state.last[0])))
+            changed = _changed_since(session, state.last)
             _apply(session, state.index, changed)
+            state.since_snapshot += len(changed)
         else:
             state.index = ix.KnowledgeIndex()
             _apply(session, state.index, set(session.scalars(
                 select(KbArticle.id).where(KbArticle.published_version.is_not(None)))))
+            state.since_snapshot = _RESAVE_AFTER
         state.last = newest_t
+        if state.since_snapshot >= _RESAVE_AFTER:
+            _save(path, state.index, state.last)
+            state.since_snapshot = 0
         return state.index
 
 
 def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str] | None = None,
            customer_facing: bool = False, limit: int = 10) -> s.SearchOut:
-    idx = current_index(ctx.session)
+    idx = current_index(ctx.session, Path(ctx.settings.data_dir))
     res = idx.search(query, limit=limit, category=category, tags=frozenset(tags or ()),
                      customer_facing=customer_facing, at=ctx.now())
     return s.SearchOut(

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from telqc.knowledge.evaluate import percentile
-from telqc.knowledge.index import Article, KnowledgeIndex
+from telqc.knowledge.index import Article, KnowledgeIndex, loads
 from telqc.knowledge.segment import default
 
 SEED = 7
@@ -100,7 +100,7 @@ def main() -> None:
     blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
     save_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    loaded = pickle.loads(blob)
+    loaded = loads(blob)
     load_s = time.perf_counter() - t0
     def top(ix: KnowledgeIndex) -> list[str]:
         return [h.id for h in ix.search(QUERIES[0], at=now).hits]

@@ -9,8 +9,10 @@ articles they should find, and bigrams still meet where words do not.
 
 from __future__ import annotations
 
+import gc
 import html
 import math
+import pickle
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -404,6 +406,18 @@ class KnowledgeIndex:
             if c in self._post and len(c) >= 2 and _edit_distance(word, c) == 1
         ]
         return max(scored)[2] if scored else None
+
+
+def loads(blob: bytes) -> object:
+    """Unpickle a snapshot with the cyclic GC paused: millions of fresh containers would trigger it
+    over and over, and none of them can be garbage yet."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(blob)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def lead(body: str) -> str:

@@ -75,8 +75,7 @@ def _load(path: Path | None) -> tuple[ix.KnowledgeIndex, tuple[int, str]] | None
     if path is None or not path.exists():
         return None
     try:
-        with path.open("rb") as fh:
-            index, last = pickle.load(fh)  # our own file under the data directory, written below
+        index, last = ix.loads(path.read_bytes())  # type: ignore[misc]  # our own file, written below
         return index, last
     except Exception:
         log.warning("knowledge index snapshot %s unreadable; rebuilding", path, exc_info=True)

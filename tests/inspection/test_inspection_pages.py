@@ -82,6 +82,7 @@ def test_supervisor_sees_a_live_alert_appear(app, client, live_server, browser, 
 
     make_user(app, "sup", Role.supervisor, region_scope=["440000"])
     make_user(app, "gw", Role.admin)
+    make_user(app, "agent_gd", Role.agent, region_scope=["440000"])
     token = login(client, "gw")["Authorization"].removeprefix("Bearer ")
 
     page = browser.new_page()
@@ -89,7 +90,7 @@ def test_supervisor_sees_a_live_alert_appear(app, client, live_server, browser, 
     page.wait_for_selector("#qa-live-status[data-state=ready]")
     assert page.locator("#qa-alerts tbody tr").count() == 0
 
-    ws_url = live_server.replace("http://", "ws://") + "/api/v1/qa/live/calls/call-9?agent_id=12"
+    ws_url = live_server.replace("http://", "ws://") + "/api/v1/qa/live/calls/call-9?agent=agent_gd"
     with connect(ws_url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
         ws.send(json.dumps({"speaker": "agent", "start_ms": 0, "end_ms": 2000, "text": "您好，很高兴为您服务"}))
         json.loads(ws.recv())

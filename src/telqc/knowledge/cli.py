@@ -57,7 +57,7 @@ def import_articles(
         errors.append(str(e))
     if errors:
         for err in errors:
-            console.print(err, style="red", markup=False)
+            console.print(err, style="red", markup=False, soft_wrap=True)
         console.print(f"[red]nothing imported: {len(errors)} error(s)[/red]")
         raise typer.Exit(2)
     settings = get_settings()

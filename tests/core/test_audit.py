@@ -91,3 +91,51 @@ def test_cli_verify_exit_codes(app, filled, settings, database, monkeypatch) -> 
         assert "row 2" in bad.output
     finally:
         get_settings.cache_clear()
+
+
+def test_hash_prefix_plus_id_and_prev_is_the_entry_hash() -> None:
+    """PostgreSQL chains rows from this prefix (audit._APPEND_PG); it must hash exactly like `entry_hash`."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    row = {"at": datetime(2026, 11, 2, 2, 0, 0, 123456, tzinfo=UTC), "actor_id": None, "actor": "系统 \"x\"",
+           "action": "order.created", "entity_type": "order", "entity_id": "42", "data": '{"a":"引号\\"\\n"}'}
+    prev = "ab" * 32
+    body = f'{audit.hash_prefix(**row)}7,"prev":"{prev}"}}'
+    assert hashlib.sha256(body.encode()).hexdigest() == audit.entry_hash(id=7, prev_hash=prev, **row)
+
+
+def test_concurrent_multi_row_commits_keep_one_unbroken_chain(app, database, clock) -> None:  # type: ignore[no-untyped-def]
+    """Writers commit 1-3 rows each at the same time: ids stay contiguous in commit order and verify passes."""
+    import threading
+
+    writers, per_writer = (8, 5) if database.kind == "postgresql" else (2, 3)
+    actor = audit.Actor(None, "test")
+    failures: list[BaseException] = []
+    start = threading.Barrier(writers)
+
+    def write(w: int) -> None:
+        try:
+            start.wait()
+            for i in range(per_writer):
+                with app.state.sessionmaker() as s:
+                    for k in range(1 + (w + i) % 3):
+                        audit.record(s, actor, "test.write", "writer", w, clock.now(), {"i": i, "k": k})
+                    s.commit()
+        except BaseException as e:  # reported below: a thread's exception would otherwise vanish
+            failures.append(e)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    expected = sum(1 + (w + i) % 3 for w in range(writers) for i in range(per_writer))
+    with app.state.sessionmaker() as s:
+        result = audit.verify(s)
+        written = s.query(audit.AuditEntry).filter(audit.AuditEntry.action == "test.write").count()
+        head = s.get(audit.AuditHead, 1)
+    assert result.ok, result.reason
+    assert written == expected
+    assert head is not None and head.last_id == result.checked

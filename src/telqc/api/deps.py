@@ -7,10 +7,12 @@ test reads the same declarations.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from telqc.core import auth, events
 from telqc.core.context import Ctx
@@ -31,30 +33,51 @@ def request_language(request: Request) -> str:
     return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), accept)
 
 
-def get_ctx(request: Request) -> Iterator[Ctx]:
-    """Commit once when the route returns; roll back on error unless the error must persist."""
+async def get_ctx(request: Request) -> AsyncIterator[Ctx]:
+    """Commit once when the route returns; roll back on error unless the error must persist.
+
+    Async so that opening costs no worker thread (a Session connects on first use); the commit or
+    rollback and the event relay run in one thread hop, shielded from cancellation so a dropped
+    client never leaves a transaction open."""
     state = request.app.state
-    session = state.sessionmaker()
-    ctx = Ctx(session=session, clock=state.clock, settings=state.settings, lang=request_language(request))
+    ctx = Ctx(session=state.sessionmaker(), clock=state.clock, settings=state.settings,
+              lang=request_language(request))
     request.state.ctx = ctx
     try:
         yield ctx
+    except BaseException as exc:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_abort, ctx, exc)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, request, ctx)
+
+
+def _finish(request: Request, ctx: Ctx) -> None:
+    state = request.app.state
+    session = ctx.session
+    try:
         emitted = events.pending_in(session)
         session.commit()
-        if emitted:
-            try:
-                after_commit(state.sessionmaker, state.clock, state.settings)
-            except Exception:
-                log.exception("event delivery after commit failed; the relay will retry")
-    except DomainError as e:
-        if e.persist:
+    except BaseException:
+        session.rollback()
+        session.close()
+        raise
+    session.close()
+    if emitted:
+        try:
+            after_commit(state.sessionmaker, state.clock, state.settings)
+        except Exception:
+            log.exception("event delivery after commit failed; the relay will retry")
+
+
+def _abort(ctx: Ctx, exc: BaseException) -> None:
+    session = ctx.session
+    try:
+        if isinstance(exc, DomainError) and exc.persist:
             session.commit()
         else:
             session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     finally:
         session.close()
 
@@ -84,7 +107,8 @@ AUTHENTICATED = "authenticated"
 def require(perm: Perm | None) -> Any:
     """Dependency marker: the caller must hold ``perm`` (or just be signed in when None)."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal, scope="function")]) -> Principal:
+    # async: a pure check, so FastAPI runs it on the event loop instead of sending it to a worker thread
+    async def dependency(principal: Annotated[Principal, Depends(current_principal, scope="function")]) -> Principal:
         if perm is not None and not principal.can(perm):
             raise Forbidden(permission=perm.value)
         return principal

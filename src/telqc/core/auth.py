@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, Locked, Unauthenticated
@@ -75,12 +75,13 @@ def principal_of(user: User) -> Principal:
     )
 
 
+# Every request runs it: built once (building and cache-keying a statement costs more than running it).
+_RESOLVE = (select(User, AuthSession.expires_at).join(AuthSession, AuthSession.user_id == User.id)
+            .where(AuthSession.token_hash == bindparam("token_hash")))
+
+
 def resolve(ctx: Ctx, token: str) -> Principal | None:
-    row = ctx.session.execute(
-        select(User, AuthSession.expires_at)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(AuthSession.token_hash == _token_hash(token))
-    ).first()
+    row = ctx.session.execute(_RESOLVE, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
     user, expires = row

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -68,8 +70,36 @@ def make_engine(url: str, **kw: Any) -> Engine:
     if "poolclass" not in kw:
         kw.setdefault("pool_size", 10)
         kw.setdefault("max_overflow", 20)
-        kw.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kw)
+    engine = create_engine(url, **kw)
+    if "poolclass" not in kw and not kw.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only if it sat idle: a server restart or an idle timeout is
+    caught before the request uses it, while a busy API process (a checkout per request) skips the extra
+    round trip that ``pool_pre_ping`` would pay every time. A connection that breaks in between fails
+    that one request, and SQLAlchemy then replaces the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["telqc_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("telqc_idle_since")
+        if since is not None and time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as e:
+            raise DisconnectionError() from e
+        if not alive:
+            raise DisconnectionError()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,7 @@ from celery.schedules import crontab
 from telqc.core.settings import get_settings
 
 settings = get_settings()
+RELAY_BATCH = 1000  # events per relay pass (one outbox read)
 celery = Celery("telqc", broker=settings.celery_broker_url, backend=None)
 celery.conf.update(
     task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4, timezone=settings.timezone,
@@ -22,9 +23,17 @@ celery.conf.update(
 def relay_events() -> int:
     from telqc.core import events
     from telqc.core.clock import SystemClock
+    from telqc.jobs.dispatch import clear_relay_flag
 
     factory = _factory()
-    return events.drain(factory, SystemClock(), get_settings())
+    settings = get_settings()
+    clear_relay_flag(settings)  # before reading the outbox: a commit from now on queues the next pass
+    total = 0
+    while True:  # a backlog is worked off now, not 1,000 events per wake-up
+        done = events.drain(factory, SystemClock(), settings, limit=RELAY_BATCH)
+        total += done
+        if done < RELAY_BATCH:
+            return total
 
 
 _cached: dict[str, object] = {}

@@ -1,6 +1,7 @@
 """Work-order routes under /api/v1: orders, repairs for engineers, network problems for netops, and
 /me/orders for customers.  Writes that change an order return its ETag and honour If-Match (412 if stale);
-an illegal transition answers 409 with the `allowed` next states."""
+they answer the full order detail, or only the order with ``Prefer: return=minimal``; an illegal
+transition answers 409 with the `allowed` next states."""
 
 from __future__ import annotations
 
@@ -50,9 +51,28 @@ def _etag(response: Response, version: int) -> None:
 _if_match = if_match_version
 
 
-def _detail(ctx: CtxDep, response: Response, o: Any) -> s.OrderDetail:
-    _etag(response, o.version)
-    return timeline.detail(ctx, o)
+Prefer = Annotated[str | None, Header(description="`return=minimal` (RFC 7240): answer the order without "
+                                                    "timeline, callbacks and links (OrderOut)")]
+
+
+def _minimal(prefer: str | None) -> bool:
+    return prefer is not None and any(p.strip().replace(" ", "").lower() == "return=minimal"
+                                      for p in prefer.replace(";", ",").split(","))
+
+
+def _detail(ctx: CtxDep, o: Any, status_code: int = 200, prefer: str | None = None) -> Response:
+    """The order as JSON with its ETag: the full OrderDetail, or with ``Prefer: return=minimal`` the order's
+    own fields (what an integration firing updates needs, without re-reading the timeline).
+
+    Serialized here because FastAPI would validate the returned model against `response_model` once more
+    (in one more worker-thread hop); the declared model still documents the full answer."""
+    minimal = _minimal(prefer)
+    body = timeline.to_out(ctx, [o])[0] if minimal else timeline.detail(ctx, o)
+    out = Response(body.model_dump_json(), status_code=status_code, media_type="application/json")
+    if minimal:
+        out.headers["Preference-Applied"] = "return=minimal"
+    _etag(out, o.version)
+    return out
 
 
 @router.get("/orders", response_model=s.OrderPage)
@@ -82,25 +102,26 @@ def list_categories(ctx: CtxDep, _: Read) -> list[s.CategoryOut]:
 
 
 @router.post("/orders", response_model=s.OrderDetail, status_code=201)
-def create_order(ctx: CtxDep, body: s.OrderCreate, response: Response, _: Write) -> s.OrderDetail:
-    return _detail(ctx, response, service.create(ctx, body))
+def create_order(ctx: CtxDep, body: s.OrderCreate, _: Write, prefer: Prefer = None) -> Response:
+    return _detail(ctx, service.create(ctx, body), status_code=201, prefer=prefer)
 
 
 @router.get("/orders/{order_id}", response_model=s.OrderDetail)
-def get_order(ctx: CtxDep, order_id: int, response: Response, _: Read) -> s.OrderDetail:
-    return _detail(ctx, response, service.get(ctx, order_id))
+def get_order(ctx: CtxDep, order_id: int, _: Read) -> Response:
+    return _detail(ctx, service.get(ctx, order_id))
 
 
 @router.post("/orders/{order_id}/assign", response_model=s.OrderDetail)
-def assign_order(ctx: CtxDep, order_id: int, body: s.AssignIn, response: Response,
-                 _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None) -> s.OrderDetail:
-    return _detail(ctx, response, service.assign(ctx, order_id, body, _if_match(if_match)))
+def assign_order(ctx: CtxDep, order_id: int, body: s.AssignIn,
+                 _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None,
+                 prefer: Prefer = None) -> Response:
+    return _detail(ctx, service.assign(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/transition", response_model=s.OrderDetail)
-def transition_order(ctx: CtxDep, order_id: int, body: s.TransitionIn, response: Response, _: Write,
-                     if_match: IfMatch = None) -> s.OrderDetail:
-    return _detail(ctx, response, service.transition(ctx, order_id, body, _if_match(if_match)))
+def transition_order(ctx: CtxDep, order_id: int, body: s.TransitionIn, _: Write,
+                     if_match: IfMatch = None, prefer: Prefer = None) -> Response:
+    return _detail(ctx, service.transition(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/notes", response_model=s.TimelineItem, status_code=201)
@@ -110,21 +131,23 @@ def add_note(ctx: CtxDep, order_id: int, body: s.NoteIn, _: Write) -> s.Timeline
 
 
 @router.post("/orders/{order_id}/transfer", response_model=s.OrderDetail)
-def transfer_order(ctx: CtxDep, order_id: int, body: s.TransferIn, response: Response, _: Write,
-                   if_match: IfMatch = None) -> s.OrderDetail:
-    return _detail(ctx, response, service.transfer(ctx, order_id, body, _if_match(if_match)))
+def transfer_order(ctx: CtxDep, order_id: int, body: s.TransferIn, _: Write,
+                   if_match: IfMatch = None, prefer: Prefer = None) -> Response:
+    return _detail(ctx, service.transfer(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/escalate", response_model=s.OrderDetail)
-def escalate_order(ctx: CtxDep, order_id: int, body: s.EscalateIn, response: Response,
-                   _: Annotated[Principal, require(Perm.orders_escalate)], if_match: IfMatch = None) -> s.OrderDetail:
-    return _detail(ctx, response, escalations.escalate(ctx, order_id, body, _if_match(if_match)))
+def escalate_order(ctx: CtxDep, order_id: int, body: s.EscalateIn,
+                   _: Annotated[Principal, require(Perm.orders_escalate)], if_match: IfMatch = None,
+                   prefer: Prefer = None) -> Response:
+    return _detail(ctx, escalations.escalate(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/callback", response_model=s.OrderDetail)
-def record_callback(ctx: CtxDep, order_id: int, body: s.CallbackIn, response: Response,
-                    _: Annotated[Principal, require(Perm.surveys_manage)], if_match: IfMatch = None) -> s.OrderDetail:
-    return _detail(ctx, response, complaints.record_callback(ctx, order_id, body, _if_match(if_match)))
+def record_callback(ctx: CtxDep, order_id: int, body: s.CallbackIn,
+                    _: Annotated[Principal, require(Perm.surveys_manage)], if_match: IfMatch = None,
+                    prefer: Prefer = None) -> Response:
+    return _detail(ctx, complaints.record_callback(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/network-problem", response_model=s.NetworkProblemOut, status_code=201)

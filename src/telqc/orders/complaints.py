@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from telqc.core import events
 from telqc.core.context import Ctx
@@ -32,6 +32,12 @@ REPEAT_WINDOW = timedelta(days=30)  # KPI.md "repeat complaint rate": same categ
 CALLBACK_BUSINESS_MINUTES = 450  # one business day to call the customer back
 MAX_CALLBACK_ATTEMPTS = 3  # 回访 three times without reaching the customer closes the loop as unreachable
 NETWORK_CATEGORIES = ("complaint.network", "complaint.technical")
+
+# Read on every resolve and in every order detail: built once (see orders.repository).
+_OPEN_CALLBACK = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id"),
+                                             OrderCallback.status == "open")
+_CALLBACKS = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
+_NETWORK_PROBLEM = select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
 
 
 def find_repeat(ctx: Ctx, o: Order) -> Order | None:
@@ -53,8 +59,7 @@ def link_repeat(ctx: Ctx, o: Order, prior: Order) -> None:
 
 def open_callback(ctx: Ctx, o: Order) -> OrderCallback:
     """The 回访 task, due one business day after the resolution."""
-    existing = ctx.session.scalar(select(OrderCallback).where(OrderCallback.order_id == o.id,
-                                                              OrderCallback.status == "open"))
+    existing = ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id})
     if existing is not None:
         return existing
     cal = lifecycle.policy_of(ctx, o).calendar
@@ -103,8 +108,7 @@ def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int |
 
 
 def callbacks_of(ctx: Ctx, order_id: int) -> list[OrderCallback]:
-    return list(ctx.session.scalars(select(OrderCallback).where(OrderCallback.order_id == order_id)
-                                    .order_by(OrderCallback.id)))
+    return list(ctx.session.scalars(_CALLBACKS, {"order_id": order_id}))
 
 
 # ----- network problems -------------------------------------------------------------
@@ -144,7 +148,7 @@ def network_problems(ctx: Ctx, status: str | None = None, limit: int = 100) -> l
 
 
 def network_problem_of(ctx: Ctx, order_id: int) -> NetworkProblem | None:
-    return ctx.session.scalar(select(NetworkProblem).where(NetworkProblem.order_id == order_id))
+    return ctx.session.scalar(_NETWORK_PROBLEM, {"order_id": order_id})
 
 
 def update_network(ctx: Ctx, problem_id: int, data: s.NetworkUpdateIn, if_match: int | None = None) -> NetworkProblem:

@@ -4,19 +4,27 @@ Defaults are written on first use (`ensure_defaults`) so a fresh installation
 (and every test database) has the China business calendar, a Chinese category
 tree and a policy for every (type, priority, tier, area) combination.  The
 stored rows are built into the pure engines (`calendar.BusinessCalendar`,
-`sla.PolicyTable`) and cached by row content, so a changed row takes effect on
-the next call and an unchanged one costs nothing to rebuild.
+`sla.PolicyTable`) and kept per process and database as one immutable
+`Snapshot`: every order write needs the category and the policy table, and
+re-reading three tables per request cost more than the write itself.  A
+snapshot is re-read after `CACHE_SECONDS` (engines are rebuilt only when the
+row content changed), so an operator's change to a policy, calendar or
+category reaches every API process within that time; this process's own
+writes (`ensure_defaults`) take effect at once.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
 from telqc.orders.calendar import CN_HOLIDAYS, BusinessCalendar
@@ -24,6 +32,8 @@ from telqc.orders.models import OrderCalendar, OrderCategory, OrderSlaPolicy
 from telqc.orders.sla import Area, CustomerTier, PolicyRule, PolicyTable, Priority, SlaPolicy
 from telqc.orders.states import OrderType
 
+CACHE_SECONDS = 30.0
+"""How long a process trusts its configuration snapshot before re-reading the three tables."""
 BUSINESS_CALENDAR = "cn_business"
 ALWAYS_OPEN_CALENDAR = "7x24"
 
@@ -97,6 +107,10 @@ def ensure_defaults(ctx: Ctx) -> None:
             s.flush()
     except IntegrityError:
         return  # another transaction wrote them first
+    # Until this transaction commits its snapshot stays with the session: a rollback must not leave other
+    # requests a configuration whose rows are gone.
+    s.info[_OWN] = None
+    invalidate()
     ctx.audit("orders.config_defaults", "order_config", "default", categories=len(DEFAULT_CATEGORIES),
               policies=len(DEFAULT_POLICIES))
 
@@ -136,9 +150,72 @@ class Policies:
     by_id: dict[int, SlaPolicy]
 
 
-def policies(ctx: Ctx) -> Policies:
-    rows = list(ctx.session.scalars(select(OrderSlaPolicy).order_by(OrderSlaPolicy.id)))
-    cals = {c.name: c for c in ctx.session.scalars(select(OrderCalendar))}
+@dataclass(frozen=True)
+class Category:
+    """One row of the category tree, detached from any session."""
+
+    code: str
+    parent_code: str | None
+    order_type: str
+    name: str
+    name_en: str
+    severity: int
+    department: str
+    skill: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    categories: dict[str, Category]  # by code, in code order
+    policies: Policies
+    loaded_at: float  # time.monotonic()
+
+
+_OWN = "telqc_orders_config"  # session.info: the snapshot of a session that wrote configuration
+_SNAPSHOTS: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary()
+
+
+def invalidate() -> None:
+    """Forget every snapshot of this process (after writing configuration)."""
+    with _LOCK:
+        _SNAPSHOTS.clear()
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def snapshot(ctx: Ctx) -> Snapshot:
+    """The configuration of the session's database, read at most every `CACHE_SECONDS` per process."""
+    info = ctx.session.info
+    if _OWN in info:
+        own = info[_OWN] or Snapshot(_read_categories(ctx.session), _read_policies(ctx.session), time.monotonic())
+        info[_OWN] = own
+        return own
+    engine = _engine(ctx.session)
+    with _LOCK:
+        snap = _SNAPSHOTS.get(engine)
+    now = time.monotonic()
+    if snap is not None and now - snap.loaded_at < CACHE_SECONDS:
+        return snap
+    snap = Snapshot(_read_categories(ctx.session), _read_policies(ctx.session), now)
+    if snap.categories:  # an empty one is about to be written by ensure_defaults
+        with _LOCK:
+            _SNAPSHOTS[engine] = snap
+    return snap
+
+
+def _read_categories(session: Session) -> dict[str, Category]:
+    rows = session.scalars(select(OrderCategory).order_by(OrderCategory.code))
+    return {r.code: Category(r.code, r.parent_code, r.order_type, r.name, r.name_en, r.severity, r.department,
+                             r.skill, r.active) for r in rows}
+
+
+def _read_policies(session: Session) -> Policies:
+    rows = list(session.scalars(select(OrderSlaPolicy).order_by(OrderSlaPolicy.id)))
+    cals = {c.name: c for c in session.scalars(select(OrderCalendar))}
     key = json.dumps([(r.id, r.name, r.order_type, r.priority, r.tier, r.area, r.first_response_min,
                        r.resolution_min, r.calendar_name, r.always_open, r.warn_fraction) for r in rows]
                      + [(c.name, c.tz_name, c.weekly, c.cn_holidays, c.extra_holidays, c.makeup_days)
@@ -166,10 +243,17 @@ def policies(ctx: Ctx) -> Policies:
     return out
 
 
-def category(ctx: Ctx, code: str) -> OrderCategory | None:
-    return ctx.session.get(OrderCategory, code)
+def policies(ctx: Ctx) -> Policies:
+    return snapshot(ctx).policies
 
 
-def categories(ctx: Ctx) -> list[OrderCategory]:
-    ensure_defaults(ctx)
-    return list(ctx.session.scalars(select(OrderCategory).order_by(OrderCategory.code)))
+def category(ctx: Ctx, code: str) -> Category | None:
+    return snapshot(ctx).categories.get(code)
+
+
+def categories(ctx: Ctx) -> list[Category]:
+    cats = snapshot(ctx).categories
+    if not cats:
+        ensure_defaults(ctx)
+        cats = snapshot(ctx).categories
+    return list(cats.values())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from telqc.core import events
 from telqc.core.context import Ctx
@@ -61,9 +61,11 @@ def history(ctx: Ctx, o: Order, field: str, old: object, new: object, reason: st
                                  to_value=None if new is None else str(new), reason=reason, public=public))
 
 
+_PAUSES = select(OrderPause).where(OrderPause.order_id == bindparam("order_id")).order_by(OrderPause.start)
+
+
 def pauses_of(ctx: Ctx, order_id: int) -> list[Pause]:
-    rows = ctx.session.scalars(select(OrderPause).where(OrderPause.order_id == order_id).order_by(OrderPause.start))
-    return [Pause(p.start, p.end) for p in rows]
+    return [Pause(p.start, p.end) for p in ctx.session.scalars(_PAUSES, {"order_id": order_id})]
 
 
 def policy_of(ctx: Ctx, o: Order, pols: config.Policies | None = None) -> SlaPolicy:
@@ -114,7 +116,7 @@ def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | Non
     old = S(o.status)
     now = ctx.now()
     s = ctx.session
-    rows = list(s.scalars(select(OrderPause).where(OrderPause.order_id == o.id).order_by(OrderPause.start)))
+    rows = list(s.scalars(_PAUSES, {"order_id": o.id}))
     if pauses_clock(old) and not pauses_clock(new):
         for p in rows:
             if p.end is None:

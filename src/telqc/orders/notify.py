@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
-from telqc.orders.models import Notification
+from telqc.orders.models import Notification, Order
 
 log = logging.getLogger("telqc.orders.notify")
 
@@ -92,22 +94,34 @@ def queue_many(ctx: Ctx, rows: list[dict[str, object]]) -> int:
     Returns how many were inserted (RETURNING: drivers report no rowcount for ON CONFLICT batches)."""
     if not rows:
         return 0
-    dialect = ctx.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    table = Notification.__table__
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-    ctx.session.flush()  # the orders the rows point at must exist
+    stmt = _INSERT_NEW[ctx.session.get_bind().dialect.name]
+    if any(isinstance(obj, Order) for obj in ctx.session.new):
+        ctx.session.flush()  # the orders the rows point at must exist (changes to existing ones can wait)
     result = ctx.session.connection().execute(stmt, rows)  # one compiled statement (insertmanyvalues)
     return len(result.all())
+
+
+def _insert_new(insert: Any) -> Any:
+    table = Notification.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+
+
+# built once per dialect: every acknowledge and resolve queues a notification
+_INSERT_NEW = {"postgresql": _insert_new(pg_insert), "sqlite": _insert_new(sqlite_insert)}
 
 
 def queue(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, body: str,
           via: str = "sms") -> bool:
     """Create the notification row unless one with the same key exists; True if created."""
     return queue_many(ctx, [_row(ctx, order_id, kind, occurrence, recipient, body, via)]) == 1
+
+
+# The relay runs `deliver` after every order event: its statements are built once.
+_UNSENT = (select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id)
+           .limit(bindparam("limit")))
+_CLAIM = (update(Notification).where(Notification.id == bindparam("claim_id"), Notification.sent_at.is_(None))
+          .values(sent_at=bindparam("now"), attempts=Notification.attempts + 1)
+          .execution_options(synchronize_session=False))
 
 
 def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
@@ -117,15 +131,11 @@ def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
     and then sees it sent; a failed send rolls back only its own claim and stays queued.
     """
     sent = 0
-    rows = list(session.scalars(select(Notification).where(Notification.sent_at.is_(None))
-                                .order_by(Notification.id).limit(limit)))
+    rows = list(session.scalars(_UNSENT, {"limit": limit}))
     for n in rows:
         try:
             with session.begin_nested():
-                claimed = session.execute(update(Notification)
-                                          .where(Notification.id == n.id, Notification.sent_at.is_(None))
-                                          .values(sent_at=clock.now(), attempts=Notification.attempts + 1)
-                                          .execution_options(synchronize_session=False))
+                claimed = session.execute(_CLAIM, {"claim_id": n.id, "now": clock.now()})
                 if claimed.rowcount != 1:  # type: ignore[attr-defined]
                     continue
                 channel().send(Message(n.key, n.channel, n.recipient, n.kind, n.body))

@@ -1,0 +1,100 @@
+"""After-commit dispatch: relays coalesce instead of piling up, and no committed event is left behind."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from telqc.core import events
+from telqc.core.context import Ctx
+from telqc.jobs import dispatch
+
+
+def _commit_event(app: Any, clock: Any, n: int) -> None:
+    with app.state.sessionmaker() as s:
+        events.emit(Ctx(session=s, clock=clock, settings=app.state.settings), "test.coalesce", "test", n, n=n)
+        s.commit()
+
+
+def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app, clock, database) -> None:  # type: ignore[no-untyped-def]
+    if database.kind != "postgresql":
+        pytest.skip("SQLite serialises every transaction: a handler mid-pass blocks the second commit itself")
+    seen: list[int] = []
+    entered, release = threading.Event(), threading.Event()
+
+    def handler(ctx: Ctx, event: events.Event) -> None:
+        seen.append(event.payload["n"])
+        if event.payload["n"] == 1:
+            entered.set()
+            assert release.wait(30), "test deadlock"
+
+    events.subscribe("test.coalesce")(handler)
+    state = app.state
+    try:
+        _commit_event(app, clock, 1)
+        first = threading.Thread(target=dispatch.after_commit, args=(state.sessionmaker, clock, state.settings))
+        first.start()
+        assert entered.wait(30)
+        # a second request commits while the first is relaying: it returns at once, leaving its event
+        # to the relaying thread
+        _commit_event(app, clock, 2)
+        second = threading.Thread(target=dispatch.after_commit, args=(state.sessionmaker, clock, state.settings))
+        second.start()
+        second.join(10)
+        assert not second.is_alive(), "a commit during a relay pass must not wait for it"
+        assert seen == [1]
+        release.set()
+        first.join(30)
+        assert seen == [1, 2], "the relaying thread made one more pass for the event committed meanwhile"
+        with state.sessionmaker() as s:
+            left = s.scalars(select(events.OutboxEvent.id).where(events.OutboxEvent.published_at.is_(None))).all()
+        assert left == []
+    finally:
+        release.set()
+        events._handlers[:] = [h for h in events._handlers if h[2] is not handler]
+
+
+@pytest.fixture
+def flag_settings(settings):  # type: ignore[no-untyped-def]
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    s = settings.model_copy(update={"jobs_mode": "celery", "celery_broker_url": url})
+    redis.Redis.from_url(url).delete(dispatch.RELAY_QUEUED_KEY)
+    yield s
+    redis.Redis.from_url(url).delete(dispatch.RELAY_QUEUED_KEY)
+
+
+def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from telqc.jobs import celery_app
+
+    queued: list[int] = []
+    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    for _ in range(5):  # five commits while the task waits in the queue
+        dispatch.wake_worker(flag_settings)
+    assert len(queued) == 1
+    dispatch.clear_relay_flag(flag_settings)  # the task starts: it reads the outbox after this point
+    dispatch.wake_worker(flag_settings)  # so a commit from now on needs a task of its own
+    assert len(queued) == 2
+
+
+def test_celery_flag_is_cleared_when_queueing_fails(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from telqc.jobs import celery_app
+
+    def broker_down() -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(celery_app.relay_events, "delay", broker_down)
+    with pytest.raises(ConnectionError):
+        dispatch.wake_worker(flag_settings)
+    queued: list[int] = []
+    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    dispatch.wake_worker(flag_settings)
+    assert queued == [1], "a failed wake-up must not suppress the next one"

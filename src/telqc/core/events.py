@@ -4,6 +4,12 @@ A service emits an event in the same transaction as the change; after commit the
 relay hands each event to every subscribed handler exactly once (a delivery row is
 written in the handler's own transaction, so a retried relay skips finished work).
 Handlers live in ``telqc/<domain>/handlers.py`` and subscribe by type or ``prefix.*``.
+
+``subscribe`` handlers get one event per transaction. ``subscribe_batch`` handlers get every
+matching event of a relay batch as a list, in one transaction: the relay first claims the
+batch by inserting its delivery rows (skipping events already delivered), then calls the
+handler, then commits; a failure rolls back claims and effects together, so the batch is
+retried whole, and a concurrent relay either waits for the claim and skips, or finds it gone.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from telqc.core.settings import Settings
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 _EMITTED = "telqc_events_emitted"
+RELAY_LOCK = 7262001  # PostgreSQL advisory lock held by the relay while it delivers
 
 
 class OutboxEvent(Base):
@@ -59,8 +66,10 @@ class Event:
 
 
 Handler = Callable[[Ctx, Event], None]
+BatchHandler = Callable[[Ctx, list[Event]], None]
 DrainHook = Callable[["sessionmaker[Session]", Clock, Settings], object]
 _handlers: list[tuple[str, str, Handler]] = []
+_batch_handlers: list[tuple[tuple[str, ...], str, BatchHandler]] = []
 _after_drain: list[DrainHook] = []
 _discovered = False
 
@@ -68,6 +77,15 @@ _discovered = False
 def subscribe(pattern: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _handlers.append((pattern, f"{fn.__module__}.{fn.__qualname__}", fn))
+        return fn
+
+    return register
+
+
+def subscribe_batch(*patterns: str) -> Callable[[BatchHandler], BatchHandler]:
+    """For handlers whose cost is per transaction rather than per event (e.g. rollup upserts)."""
+    def register(fn: BatchHandler) -> BatchHandler:
+        _batch_handlers.append((patterns, f"{fn.__module__}.{fn.__qualname__}", fn))
         return fn
 
     return register
@@ -93,11 +111,18 @@ def _discover() -> None:
         list(modules("handlers"))
 
 
+def _matches(pattern: str, event_type: str) -> bool:
+    return pattern == event_type or pattern == "*" or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
+
+
 def handlers_for(event_type: str) -> list[tuple[str, Handler]]:
     _discover()
-    return [(name, fn) for pattern, name, fn in _handlers
-            if pattern == event_type or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
-            or pattern == "*"]
+    return [(name, fn) for pattern, name, fn in _handlers if _matches(pattern, event_type)]
+
+
+def batch_handlers() -> list[tuple[tuple[str, ...], str, BatchHandler]]:
+    _discover()
+    return list(_batch_handlers)
 
 
 def emit(ctx: Ctx, type: str, entity_type: str, entity_id: object, /, **payload: Any) -> None:
@@ -112,7 +137,11 @@ def pending_in(session: Session) -> bool:
 
 
 def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limit: int = 1000) -> int:
-    """Deliver unpublished events in order; returns how many were published. Safe to run concurrently."""
+    """Deliver up to ``limit`` unpublished events in order; returns how many were published.
+
+    Safe to run concurrently. Batch handlers get the whole batch first (one transaction each), then
+    per-event handlers each event; events are marked published in bulk once every handler has them.
+    """
     done = 0
     with factory() as session:
         lock = None
@@ -120,26 +149,53 @@ def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limi
             # One relay at a time keeps per-entity order; others return at once. The lock lives on its own
             # connection: the session hands its connection back to the pool at every commit.
             lock = session.get_bind().connect()  # type: ignore[union-attr]
-            if not lock.execute(text("SELECT pg_try_advisory_lock(7262001)")).scalar():
+            if not lock.execute(text(f"SELECT pg_try_advisory_lock({RELAY_LOCK})")).scalar():
                 lock.close()
                 return 0
         try:
-            rows = session.scalars(
-                select(OutboxEvent).where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.id).limit(limit)
+            rows = session.execute(
+                select(OutboxEvent.id, OutboxEvent.at, OutboxEvent.type, OutboxEvent.entity_type,
+                       OutboxEvent.entity_id, OutboxEvent.payload)
+                .where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.id).limit(limit)
             ).all()
             session.commit()
-            for row in rows:
-                event = Event(row.id, row.at, row.type, row.entity_type, row.entity_id, json.loads(row.payload))
-                for name, fn in handlers_for(event.type):
-                    _deliver(factory, clock, settings, event, name, fn)
-                session.execute(update(OutboxEvent).where(OutboxEvent.id == row.id).values(published_at=clock.now()))
+            batch = [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+            for patterns, name, bfn in batch_handlers():
+                mine = [e for e in batch if any(_matches(p, e.type) for p in patterns)]
+                if mine:
+                    _deliver_batch(factory, clock, settings, mine, name, bfn)
+            try:
+                for event in batch:
+                    for name, fn in handlers_for(event.type):
+                        _deliver(factory, clock, settings, event, name, fn)
+                    done += 1
+            finally:  # what every handler has is published, even when a later event's handler failed
+                _published(session, [e.id for e in batch[:done]], clock.now())
                 session.commit()
-                done += 1
         finally:
             if lock is not None:
-                lock.execute(text("SELECT pg_advisory_unlock(7262001)"))
+                lock.execute(text(f"SELECT pg_advisory_unlock({RELAY_LOCK})"))
                 lock.close()
     return done
+
+
+def hold_relay(session: Session) -> None:
+    """Keep the relay out until this transaction ends (waiting for a pass under way to finish).
+
+    For work that recomputes what handlers maintain (a rollup rebuild): an event delivered halfway
+    through could be counted by both. SQLite transactions never overlap, so there is nothing to do.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({RELAY_LOCK})"))
+
+
+def _published(session: Session, ids: list[int], now: datetime) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("UPDATE outbox_events SET published_at = :now WHERE id = ANY(CAST(:ids AS bigint[]))"),
+                        {"ids": ids, "now": now})
+        return
+    for i in range(0, len(ids), 5000):
+        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids[i:i + 5000])).values(published_at=now))
 
 
 def _deliver(factory: sessionmaker[Session], clock: Clock, settings: Settings, event: Event,
@@ -154,3 +210,35 @@ def _deliver(factory: sessionmaker[Session], clock: Clock, settings: Settings, e
             session.commit()
         except IntegrityError:
             session.rollback()  # another relay delivered it first
+
+
+def _deliver_batch(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],
+                   name: str, fn: BatchHandler) -> None:
+    """Claim, apply and commit in one transaction: all of the batch's effects, or none of them."""
+    with factory() as session:
+        claimed = _claim(session, [e.id for e in batch], name, clock.now())
+        todo = [e for e in batch if e.id in claimed]
+        if todo:
+            fn(Ctx(session=session, clock=clock, settings=settings), todo)
+        session.commit()
+
+
+def _claim(session: Session, ids: list[int], name: str, now: datetime) -> set[int]:
+    """Insert the delivery rows first; returns the events this transaction now owns.
+
+    ON CONFLICT DO NOTHING skips events delivered before; on PostgreSQL a claim held by a
+    concurrent, uncommitted relay makes this insert wait for it, then skip (or take over if it
+    rolled back). SQLite transactions start with BEGIN IMMEDIATE, so they never overlap.
+    """
+    table = EventDelivery.__table__
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter, whatever the batch size
+        return set(session.scalars(text(
+            "INSERT INTO event_deliveries (event_id, handler, at) SELECT unnest(CAST(:ids AS bigint[])), :name, :at "
+            "ON CONFLICT DO NOTHING RETURNING event_id"), {"ids": ids, "name": name, "at": now}))
+    from sqlalchemy.dialects.sqlite import insert
+
+    out: set[int] = set()
+    for i in range(0, len(ids), 5000):
+        stmt = insert(table).values([{"event_id": e, "handler": name, "at": now} for e in ids[i:i + 5000]])
+        out.update(session.scalars(stmt.on_conflict_do_nothing().returning(table.c.event_id)))
+    return out

@@ -8,7 +8,8 @@ personal data is encrypted, timestamps are UTC, JSON is serialized.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -64,6 +65,28 @@ class BulkWriter:
                 r[name] = f(r[name])
             tuples.append(tuple(map(r.__getitem__, cols)))
         self.write_tuples(tuples)
+
+    @contextmanager
+    def stream(self) -> Iterator[Callable[[Sequence[dict[str, Any]]], None]]:
+        """One COPY across many batches: on PostgreSQL a background thread sends what is written, so the
+        server loads one batch while the next is generated (two cores at work instead of one)."""
+        if self.sqlite:
+            yield self.write
+            return
+        from psycopg.copy import QueuedLibpqWriter
+
+        raw = self.session.connection().connection.dbapi_connection
+        assert raw is not None
+        cols, convert = self.columns, self.convert
+        with raw.cursor() as cur, cur.copy(f"COPY {self.table.name} ({', '.join(cols)}) FROM STDIN",
+                                           writer=QueuedLibpqWriter(cur)) as copy:
+            def put(rows: Sequence[dict[str, Any]]) -> None:
+                for r in rows:
+                    for name, f in convert:
+                        r[name] = f(r[name])
+                    copy.write_row(tuple(map(r.__getitem__, cols)))
+
+            yield put
 
     def write_tuples(self, tuples: Sequence[tuple[Any, ...]]) -> None:
         raw = self.session.connection().connection.dbapi_connection

@@ -10,6 +10,7 @@ to the demo engineer, and the final SLA sweep runs at the real current time.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -41,8 +42,16 @@ TEMPLATES = [
 PLACES = ["小区地下车库", "家里卧室", "公司会议室", "学校宿舍"]
 
 
-def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42) -> int:
-    """Create `count` demo orders; returns how many were created (customers without an agent are skipped)."""
+SERVICE_ORDERS = 300  # beyond this many, the rest are generated in bulk (telqc.demo.orders_bulk)
+
+
+def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42,
+                progress: Callable[[int], None] | None = None) -> int:
+    """Create `count` demo orders; returns how many were created (customers without an agent are skipped).
+
+    The first ``SERVICE_ORDERS`` go through the real order services (full history, audit, events
+    relayed to every domain); the rest are bulk-generated rows and events, for large databases.
+    """
     config.ensure_defaults(ctx)
     rng = random.Random(seed)
     sess = ctx.session
@@ -58,9 +67,10 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42) -> i
         return 0
     real_now = ctx.now()
     clock = FrozenClock(real_now - timedelta(days=days))
-    step = timedelta(days=days) / max(count, 1)
+    service_count = min(count, SERVICE_ORDERS)
+    step = timedelta(days=days) / max(service_count, 1)
     made = 0
-    for _ in range(count):
+    for _ in range(service_count):
         clock.advance(step * rng.uniform(0.5, 1.5))
         if clock.now() >= real_now:
             break
@@ -75,7 +85,13 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42) -> i
             made += 1
         except DomainError:
             continue  # e.g. no engineer in the province for a repair: skip, the demo stays consistent
+        if progress:
+            progress(1)
     sweep_all(Ctx(session=sess, clock=ctx.clock, settings=ctx.settings), real_now)
+    if count > service_count:
+        from telqc.demo.orders_bulk import seed_bulk_orders
+
+        made += seed_bulk_orders(ctx, count - service_count, days, seed, real_now, progress)
     ctx.audit("demo.orders_seeded", "database", "demo", orders=made, seed=seed)
     return made
 

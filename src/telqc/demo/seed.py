@@ -6,6 +6,7 @@ million customers is a matter of minutes; the same seed always gives the same da
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ class Pools:
         self.pw_hashes = [hash_password(p) for p in SERVICE_PASSWORDS]
 
 
-def _next_id(session: Session, col: Any) -> int:
+def next_id(session: Session, col: Any) -> int:
     return int(session.scalar(select(func.coalesce(func.max(col), 0))) or 0) + 1
 
 
@@ -128,7 +129,7 @@ def seed_customers(session: Session, n: int, seed: int, now: datetime,
                    progress: Callable[[int], None] | None = None) -> SeedResult:
     rng = np.random.default_rng(seed)
     pools = Pools(seed)
-    first = _next_id(session, Customer.id)
+    first = next_id(session, Customer.id)
     result = SeedResult()
     for start in range(0, n, BATCH):
         size = min(BATCH, n - start)
@@ -141,7 +142,7 @@ def seed_customers(session: Session, n: int, seed: int, now: datetime,
         result.plans += len(plans)
         if progress:
             progress(size)
-    _fix_sequences(session)
+    fix_sequences(session)
     return result
 
 
@@ -203,22 +204,28 @@ def seed_contacts(session: Session, days: int, seed: int, now: datetime, per_cus
     epochs, slots = epochs[keep], slots[keep]
     if total:
         total(int(epochs.size))
-    first = _next_id(session, Contact.id)
+    first = next_id(session, Contact.id)
     n = 0
-    for rows in _contact_batches(rng, epochs, slots, ids, prov, agents, first):
-        _insert(session, Contact, rows)
-        n += len(rows)
-        if progress:
-            progress(len(rows))
-    _fix_sequences(session)
+    writer: BulkWriter | None = None
+    with contextlib.ExitStack() as stack:
+        for rows in _contact_batches(rng, epochs, slots, ids, prov, agents, first):
+            if writer is None:
+                writer = BulkWriter(session, Contact.__table__, list(rows[0]))
+                put = stack.enter_context(writer.stream())
+            put(rows)
+            n += len(rows)
+            if progress:
+                progress(len(rows))
+    fix_sequences(session)
     return n
 
 
-def _fix_sequences(session: Session) -> None:
+def fix_sequences(session: Session,
+                  tables: tuple[str, ...] = ("customers", "customer_phones", "customer_plans", "contacts")) -> None:
     """Explicit ids bypass PostgreSQL sequences; move them past the inserted rows."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in ("customers", "customer_phones", "customer_plans", "contacts"):
+    for table in tables:
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

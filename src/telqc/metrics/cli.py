@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -40,7 +41,14 @@ def backfill(
     if end < start:
         console.print("[red]--to 早于 --from / --to is before --from[/red]")
         raise typer.Exit(2)
-    res = _run(lambda ctx: service.backfill(ctx, start.date(), end.date()))
+    last = {"imported": 0.0, "folded": 0.0}
+
+    def progress(stage: str, n: int) -> None:  # a line every 10 s: a quarter's rebuild takes minutes
+        if time.monotonic() - last[stage] >= 10:
+            last[stage] = time.monotonic()
+            console.print(f"  {stage} {n:,} facts")
+
+    res = _run(lambda ctx: service.backfill(ctx, start.date(), end.date(), progress=progress))
     console.print(f"[green]rebuilt[/green] {start.date()}..{end.date()}: {res}")
 
 

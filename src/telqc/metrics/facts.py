@@ -7,9 +7,8 @@ Parts that depend on *other* facts (a repeat contact within 7 days, a repeat com
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from telqc.metrics import sketch
 
@@ -22,6 +21,27 @@ FACT_KINDS = (
 DIM_COLUMNS = ("channel", "province_code", "city_code", "area_type", "tier", "category", "team_id", "agent_id")
 INT_DIMS = frozenset({"team_id", "agent_id"})
 
+# Every additive part a fact can contribute: one rollup column each (``rollup.column``). A new part
+# (e.g. for a KPI another domain registers) needs a migration adding its column.
+BASE_PARTS = (
+    # contacts
+    "offered", "abandoned_short", "abandoned_late", "handled", "answered_20", "answered_15", "wait_sum",
+    "handle_sum", "transferred", "fcr_repeat",
+    # orders and complaints
+    "orders_created", "complaints", "complaints_regulator", "frt_n", "frt_sum", "field_n", "field_sum", "resolved",
+    "resolved_in_time", "res_sum", "biz_completed", "biz_accurate", "reopened", "order_transfers", "cmp_closed",
+    "cmp_closed_in_time", "cmp_closed_loop", "cb_answers", "cb_satisfied", "cb_unreachable", "cmp_repeat", "mass",
+    # customer voice, quality, workforce
+    "survey_invited", "survey_answered", "csat_n", "csat_sum", "csat_good", "nps_n", "nps_pro", "nps_det", "fcrs_n",
+    "fcrs_yes", "qa_n", "qa_sum", "qa_pass", "qa_fatal", "cal_n", "cal_var", "available_s",
+)
+PARTS: tuple[str, ...] = (*BASE_PARTS, *(p for m in sketch.METRICS for p in sketch.parts_of(m)))
+
+
+def column(part: str) -> str:
+    """Rollup column of a part (histogram bins "h.asa.03" become "h_asa_03")."""
+    return part.replace(".", "_")
+
 REPEAT_CONTACT_DAYS = 7      # FCR (KPI.md)
 REPEAT_COMPLAINT_DAYS = 30   # repeat complaint rate (KPI.md)
 MASS_N = 10                  # mass complaint: ≥ N complaints ...
@@ -29,8 +49,9 @@ MASS_MINUTES = 30            # ... of one category in one city within M minutes 
 SL_SECONDS = 20              # service level T (80/20)
 
 
-@dataclass(frozen=True)
-class Dims:
+class Dims(NamedTuple):
+    """Dimension values of a fact, in ``DIM_COLUMNS`` order (a plain tuple: cheap to hash and slice)."""
+
     channel: str = ""
     province_code: str = ""
     city_code: str = ""
@@ -47,7 +68,7 @@ class Dims:
                    int(d.get("team_id") or 0), int(d.get("agent_id") or 0))
 
     def as_tuple(self) -> tuple[str | int, ...]:
-        return tuple(getattr(self, c) for c in DIM_COLUMNS)
+        return tuple(self)
 
 
 def parse_at(value: Any) -> datetime:

@@ -1,4 +1,4 @@
-"""Contract events in, rollups out: each fact stored once and folded into every cube."""
+"""Contract events in, rollups out: each relay batch stored once and folded into every cube in one transaction."""
 
 from __future__ import annotations
 
@@ -10,32 +10,9 @@ from telqc.metrics.facts import FACT_KINDS
 from telqc.metrics.service import tz_of
 
 
-def _fold(ctx: Ctx, event: Event) -> None:
-    if event.type in FACT_KINDS:
-        ingest.ingest(ctx.session, event.type, event.payload, event.id, ctx.now(), tz_of(ctx))
-
-
-@events.subscribe("contact.closed")
-def on_contact(ctx: Ctx, event: Event) -> None:
-    _fold(ctx, event)
-
-
-@events.subscribe("order.*")
-def on_order(ctx: Ctx, event: Event) -> None:
-    _fold(ctx, event)
-
-
-@events.subscribe("survey.*")
-def on_survey(ctx: Ctx, event: Event) -> None:
-    _fold(ctx, event)
-
-
-@events.subscribe("inspection.*")
-def on_inspection(ctx: Ctx, event: Event) -> None:
-    _fold(ctx, event)
-
-
-@events.subscribe("agent.availability")
-def on_availability(ctx: Ctx, event: Event) -> None:
-    """Not in the contract yet: workforce may emit {agent_id, at, available_s, dims} for occupancy."""
-    _fold(ctx, event)
+# "agent.availability" is not in the contract yet: workforce may emit {agent_id, at, available_s, dims}
+# for occupancy.
+@events.subscribe_batch("contact.closed", "order.*", "survey.*", "inspection.*", "agent.availability")
+def fold(ctx: Ctx, batch: list[Event]) -> None:
+    ingest.ingest_batch(ctx.session, [(e.type, e.payload, e.id) for e in batch if e.type in FACT_KINDS],
+                        ctx.now(), tz_of(ctx))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
+from telqc.metrics.facts import PARTS, column
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -48,28 +49,23 @@ class MetricFact(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
-class Rollup(Base):
-    """Sum of one part for one period bucket of one cube and one combination of its dimensions."""
-
-    __tablename__ = "metrics_rollups"
-    __table_args__ = (
-        UniqueConstraint("cube", "period_start", "part", "channel", "province_code", "city_code", "area_type",
-                         "tier", "category", "team_id", "agent_id", name="uq_metrics_rollups_key"),
-    )
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    cube: Mapped[str] = mapped_column(String(4))
-    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
-    part: Mapped[str] = mapped_column(String(24))
-    channel: Mapped[str] = mapped_column(String(10))
-    province_code: Mapped[str] = mapped_column(String(12))
-    city_code: Mapped[str] = mapped_column(String(12))
-    area_type: Mapped[str] = mapped_column(String(8))
-    tier: Mapped[str] = mapped_column(String(10))
-    category: Mapped[str] = mapped_column(String(40))
-    team_id: Mapped[int] = mapped_column(Integer)
-    agent_id: Mapped[int] = mapped_column(Integer)
-    value: Mapped[float] = mapped_column(Float)
+# One wide row per cube cell: the cell's key, then one nullable column per part (NULL = the part never
+# occurred in the cell, so a KPI is absent where none of its parts is). A dashboard cell is one row
+# instead of one row per part, and a fact folds into one upsert per cube.
+rollups = Table(
+    "metrics_rollups", Base.metadata,
+    Column("cube", String(4), primary_key=True),
+    Column("period_start", UTCDateTime(), primary_key=True),
+    Column("channel", String(10), primary_key=True),
+    Column("province_code", String(12), primary_key=True),
+    Column("city_code", String(12), primary_key=True),
+    Column("area_type", String(8), primary_key=True),
+    Column("tier", String(10), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("team_id", Integer, primary_key=True),
+    Column("agent_id", Integer, primary_key=True),
+    *(Column(column(p), Float) for p in PARTS),
+)
 
 
 class SubscriberBase(Base):

@@ -2,14 +2,22 @@
 
 A formula reads *parts* — additive sums kept in rollups (see ``telqc.metrics.facts``) — so the
 same definition serves an hour of one agent and a quarter of the whole country. Dashboards,
-reports, hotspots and the API all evaluate KPIs through ``KPI.value``.
+reports, hotspots and the API all evaluate KPIs through ``KPI.value`` (one cell) or ``KPI.values``
+(every cell of a rollup read at once, as numpy columns).
+
+Formulas are written with ``ratio`` / ``per`` / ``when`` instead of ``if``, so the very same
+expression evaluates on floats and on arrays, with the same IEEE operations in the same order:
+a dashboard computed cell by cell and one computed column-wise give identical numbers.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 from telqc.metrics import sketch
 
@@ -23,12 +31,23 @@ ALL = frozenset(DIMENSIONS)
 GEO = frozenset({"province", "city", "area_type", "tier"})
 SUBSCRIBER_BASE_DIMS = GEO  # the active-subscriber base is known by these only
 
-Parts = Mapping[str, float]
-Formula = Callable[[Parts], float | None]
+Parts = Mapping[str, Any]          # part name -> float, or -> numpy column
+Formula = Callable[[Parts], Any]   # a float / array; NaN where the KPI has no value
 
 
-def ratio(num: float, den: float) -> float | None:
-    return num / den if den > 0 else None
+def ratio(num: Any, den: Any) -> Any:
+    """num / den where den > 0, else NaN ("no data"): a ratio without a denominator has no value."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
+
+
+def per(num: Any, den: Any, scale: float) -> Any:
+    """num / den × scale (per 10,000 subscribers, NPS points), NaN without a denominator."""
+    return ratio(num, den) * scale
+
+
+def when(cond: Any, value: Any) -> Any:
+    return np.where(cond, value, np.nan)
 
 
 @dataclass(frozen=True)
@@ -48,8 +67,19 @@ class KPI:
     needs_subscribers: bool = False
 
     def value(self, parts: Parts) -> float | None:
-        # A defaultdict(float) already reads missing parts as zero; anything else is wrapped.
-        return self.formula(parts if isinstance(parts, defaultdict) else _Zero(parts))
+        """One cell: missing parts read as zero; None when the KPI has no value (no denominator)."""
+        v = self.formula(_Zero(parts))
+        return None if v is None or math.isnan(v := float(v)) else v
+
+    def values(self, cols: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        """Every cell at once from part columns of length n (missing parts are zero); NaN = no value."""
+        zero = _Columns(cols, n)
+        try:
+            out = np.asarray(self.formula(zero), dtype=float)
+        except (TypeError, ValueError):  # a formula registered with scalar-only code: cell by cell
+            out = np.array([np.nan if (v := self.value({p: c[i] for p, c in cols.items()})) is None else v
+                            for i in range(n)], dtype=float)
+        return np.broadcast_to(out, (n,))
 
     def target_for(self, group: Mapping[str, str] | None = None) -> float | None:
         for dim, by in self.target_by.items():
@@ -62,11 +92,17 @@ class KPI:
 class _Zero(dict[str, float]):
     """Missing parts read as zero: a bucket without abandoned contacts has none."""
 
-    def __init__(self, parts: Parts) -> None:
-        super().__init__(parts)
-
     def __missing__(self, key: str) -> float:
         return 0.0
+
+
+class _Columns(dict[str, np.ndarray]):
+    def __init__(self, cols: Mapping[str, np.ndarray], n: int) -> None:
+        super().__init__(cols)
+        self.n = n
+
+    def __missing__(self, key: str) -> np.ndarray:
+        return np.zeros(self.n)
 
 
 def status(kpi: KPI, value: float | None, target: float | None, amber_band: float = 0.10) -> str:
@@ -110,7 +146,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("aht_p90", "处理时长P90", "AHT p90", "seconds", "lower", 600.0, tuple(H("aht")), _pct("aht", 0.9),
         definition="处理时长的90分位（分箱直方图）"),
     KPI("occupancy", "坐席占用率", "Occupancy", "ratio", "higher", 0.85, ("handle_sum", "available_s"),
-        lambda p: ratio(p["handle_sum"], p["available_s"] + p["handle_sum"]) if p["available_s"] > 0 else None,
+        lambda p: when(p["available_s"] > 0, ratio(p["handle_sum"], p["available_s"] + p["handle_sum"])),
         dims=frozenset({"channel", "team", "agent"}), definition="处理时长 /（空闲可用时长 + 处理时长）"),
     KPI("transfer_rate", "转接率", "Transfer rate", "ratio", "lower", 0.10, ("transferred", "handled"),
         lambda p: ratio(p["transferred"], p["handled"]), definition="至少转接一次的接触 / 已处理"),
@@ -132,7 +168,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("sla_compliance", "时限达标率", "SLA compliance", "ratio", "higher", 0.95, ("resolved_in_time", "resolved"),
         lambda p: ratio(p["resolved_in_time"], p["resolved"]), definition="时限内解决 / 已解决工单"),
     KPI("complaint_rate", "投诉率", "Complaint rate", "per_10k", "lower", 2.0, ("complaints", "subscribers"),
-        lambda p: None if p["subscribers"] <= 0 else p["complaints"] / p["subscribers"] * 10_000,
+        lambda p: per(p["complaints"], p["subscribers"], 10_000),
         dims=frozenset({"channel", "province", "city", "area_type", "tier", "category"}), needs_subscribers=True,
         definition="每万名在网用户投诉量"),
     KPI("timely_complaint_handling", "投诉处理及时率", "Timely complaint handling", "ratio", "higher", 0.98,
@@ -149,7 +185,7 @@ KPIS: tuple[KPI, ...] = (
         definition="30天内同客户同类别再次投诉 / 投诉"),
     KPI("escalated_complaint_rate", "越级投诉率", "Escalated complaint rate", "per_million", "lower", 10.0,
         ("complaints_regulator", "subscribers"),
-        lambda p: None if p["subscribers"] <= 0 else p["complaints_regulator"] / p["subscribers"] * 1_000_000,
+        lambda p: per(p["complaints_regulator"], p["subscribers"], 1_000_000),
         dims=frozenset({"channel", "province", "city", "area_type", "tier", "category"}), needs_subscribers=True,
         definition="每百万用户向工信部/12300等外部越级投诉量"),
     KPI("mass_complaint", "批量投诉", "Mass complaints", "count", "lower", 0.0, ("mass",), lambda p: p["mass"],
@@ -168,7 +204,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("csat_mean", "满意度均分", "CSAT mean", "score", "higher", 4.5, ("csat_sum", "csat_n"),
         lambda p: ratio(p["csat_sum"], p["csat_n"]), definition="满意度评分均值（1–5分）"),
     KPI("nps", "净推荐值", "NPS", "points", "higher", 30.0, _NPS,
-        lambda p: None if p["nps_n"] <= 0 else (p["nps_pro"] - p["nps_det"]) / p["nps_n"] * 100,
+        lambda p: per(p["nps_pro"] - p["nps_det"], p["nps_n"], 100),
         definition="推荐者(9–10)% − 贬损者(0–6)%"),
     KPI("survey_response_rate", "回复率", "Survey response rate", "ratio", "higher", 0.20,
         ("survey_answered", "survey_invited"), lambda p: ratio(p["survey_answered"], p["survey_invited"]),

@@ -1,22 +1,31 @@
-"""Rollup cubes: incremental upserts of additive parts, and reading parts back by period and group.
+"""Rollup cubes: folding contributions into wide cube rows, upserting them, and reading parts back.
 
-Each fact lands in every cube (hour and local-day grain × three dimension sets), so a query
-reads the smallest cube that carries its dimensions and never touches raw facts.
+Each fact lands in every cube: day grain by {channel, province} (the dashboard's cut), by the
+geography set and by the staff set, plus hour grain by {channel, province}. A cube row holds
+every part of its cell as a column, so a query reads the smallest cube that carries its
+dimensions, one row per cell, and never touches raw facts. Hour-grain cuts by city, team, agent
+and the like are not kept: at hour grain those cells hold about one fact each, so such a cube
+would be as large as the fact table itself.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+import numpy as np
+from sqlalchemy import Float, Select, any_, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from telqc.metrics.facts import DIM_COLUMNS, INT_DIMS, Dims
-from telqc.metrics.models import Rollup
+from telqc.metrics import sql
+from telqc.metrics.facts import DIM_COLUMNS, INT_DIMS, PARTS, Dims, column
+from telqc.metrics.models import rollups
 from telqc.metrics.registry import DIMENSIONS
 
 
@@ -25,17 +34,30 @@ class Cube:
     id: str
     grain: str                 # hour | day
     dims: frozenset[str]       # API dimension names kept; others are blanked
+    _pick: Callable[[tuple], tuple] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cols = {DIMENSIONS[d] for d in self.dims}
+        n = len(DIM_COLUMNS)
+        # Kept values come from the dims, the others from the blanks appended after them.
+        object.__setattr__(self, "_pick", itemgetter(*(i if c in cols else n + i for i, c in enumerate(DIM_COLUMNS))))
+
+    def mask(self, dims: Dims) -> tuple[str | int, ...]:
+        return self._pick(dims + _BLANK)
 
 
+_BLANK = tuple(0 if c in INT_DIMS else "" for c in DIM_COLUMNS)
 _TOP = frozenset({"channel", "province"})
 _GEO = frozenset({"channel", "province", "city", "area_type", "tier", "category"})
 _STAFF = frozenset({"channel", "team", "agent", "category"})
 # Preference order: smallest first.
 CUBES: tuple[Cube, ...] = (
-    Cube("dt", "day", _TOP), Cube("ds", "day", _STAFF), Cube("dg", "day", _GEO),
-    Cube("ht", "hour", _TOP), Cube("hs", "hour", _STAFF), Cube("hg", "hour", _GEO),
+    Cube("dt", "day", _TOP), Cube("ds", "day", _STAFF), Cube("dg", "day", _GEO), Cube("ht", "hour", _TOP),
 )
+KEY_COLUMNS = ("cube", "period_start", *DIM_COLUMNS)
 Contribution = tuple[datetime, Dims, Mapping[str, float]]
+RowKey = tuple  # (cube id, period start, *dimension values), as KEY_COLUMNS
+_ORDER = {p: i for i, p in enumerate(PARTS)}
 
 
 class UnsupportedCut(ValueError):
@@ -55,57 +77,95 @@ def local_midnight(d: date, tz: ZoneInfo) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(UTC)
 
 
-def _masked(dims: Dims, cube: Cube) -> tuple[str | int, ...]:
-    keep = {DIMENSIONS[d] for d in cube.dims}
-    return tuple(v if c in keep else (0 if c in INT_DIMS else "") for c, v in zip(DIM_COLUMNS, dims.as_tuple(),
-                                                                                   strict=True))
+def fold(contributions: Iterable[Contribution], tz: ZoneInfo,
+         into: dict[RowKey, dict[str, float]] | None = None) -> dict[RowKey, dict[str, float]]:
+    """Sum contributions into cube rows in memory (``into``, or new ones), so a batch becomes one upsert
+    per touched row.
 
-
-def aggregate(contributions: Iterable[Contribution], tz: ZoneInfo) -> dict[tuple, float]:
-    """Fold contributions into cube rows (in memory, so a batch becomes one upsert per row)."""
-    acc: dict[tuple, float] = defaultdict(float)
+    Facts are first summed per (hour, full dimensions); each such atom then feeds every cube.
+    """
+    atoms: dict[tuple[datetime, Dims], dict[str, float]] = {}
     for at, dims, parts in contributions:
-        starts = {"hour": hour_start(at), "day": day_start(at, tz)}
+        if not parts:
+            continue
+        key = (hour_start(at), dims)
+        acc = atoms.get(key)
+        if acc is None:
+            atoms[key] = dict(parts)
+            continue
+        for p, v in parts.items():
+            acc[p] = acc.get(p, 0.0) + v
+    rows: dict[RowKey, dict[str, float]] = {} if into is None else into
+    days: dict[datetime, datetime] = {}
+    for (hour, dims), parts in atoms.items():
+        day = days.get(hour)
+        if day is None:
+            day = days[hour] = day_start(hour, tz)
+        ext = dims + _BLANK
         for cube in CUBES:
-            key_dims = _masked(dims, cube)
-            for part, v in parts.items():
-                acc[(cube.id, starts[cube.grain], part, *key_dims)] += v
-    return acc
+            key = (cube.id, hour if cube.grain == "hour" else day, *cube._pick(ext))
+            acc = rows.get(key)
+            if acc is None:
+                rows[key] = dict(parts)
+                continue
+            for p, v in parts.items():
+                acc[p] = acc.get(p, 0.0) + v
+    return rows
 
 
 def apply(session: Session, contributions: Iterable[Contribution], tz: ZoneInfo) -> int:
-    """Add contributions to the rollups with one INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
-    acc = aggregate(contributions, tz)
-    if not acc:
+    """Add contributions to the rollups; returns the number of cube rows written."""
+    return write(session, fold(contributions, tz))
+
+
+def write(session: Session, rows: Mapping[RowKey, Mapping[str, float]], chunk: int = 20_000) -> int:
+    """Add cube rows to the stored ones: INSERT … ON CONFLICT DO UPDATE of the part columns present.
+
+    Keys are written in sorted order, so two writers touching the same cells lock them in the
+    same order and cannot deadlock. On PostgreSQL a chunk travels as one JSON document holding
+    only each row's non-empty parts (a cell has a dozen of its 181 parts, typically), expanded
+    server side by ``jsonb_populate_recordset``.
+    """
+    if not rows:
         return 0
-    cols = ("cube", "period_start", "part", *DIM_COLUMNS)
-    keys = sorted(acc)
-    if session.get_bind().dialect.name == "postgresql":
-        # One statement per 20,000 rows: arrays unnested server side (row-by-row upserts are ~20x slower).
-        for i in range(0, len(keys), 20000):
-            chunk = keys[i:i + 20000]
-            params = {c: [k[j] for k in chunk] for j, c in enumerate(cols)}
-            params["value"] = [acc[k] for k in chunk]
-            session.execute(_PG_UPSERT, params)
-        return len(keys)
+    keys = sorted(rows)
+    present = tuple(sorted({p for r in rows.values() for p in r}, key=_ORDER.__getitem__))
+    pg = sql.is_pg(session)
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        if pg:
+            docs = []
+            for k in part:
+                doc = {_COLUMN[p]: v for p, v in rows[k].items()}
+                doc.update(zip(KEY_COLUMNS, k, strict=True))
+                doc["period_start"] = k[1].isoformat()
+                docs.append(doc)
+            session.execute(_pg_upsert(present), {"rows": json.dumps(docs)})
+        else:
+            session.execute(_sqlite_upsert(present), [
+                dict(zip(KEY_COLUMNS, k, strict=True)) | {column(p): rows[k].get(p) for p in present} for k in part])
+    return len(keys)
+
+
+_COLUMN = {p: column(p) for p in PARTS}
+
+
+@lru_cache(maxsize=64)
+def _pg_upsert(present: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    sets = ", ".join(f"{c} = COALESCE(r.{c} + excluded.{c}, r.{c}, excluded.{c})" for c in map(column, present))
+    return text("INSERT INTO metrics_rollups AS r SELECT p.* FROM "
+                "jsonb_populate_recordset(NULL::metrics_rollups, CAST(:rows AS jsonb)) AS p "
+                f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {sets}")
+
+
+@lru_cache(maxsize=64)
+def _sqlite_upsert(present: tuple[str, ...]):  # type: ignore[no-untyped-def]
     from sqlalchemy.dialects.sqlite import insert
 
-    rows = [dict(zip(cols, k, strict=True), value=acc[k]) for k in keys]
-    table = Rollup.__table__
-    stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(cols), set_={"value": table.c.value + stmt.excluded.value})
-    session.connection().execute(stmt, rows)
-    return len(rows)
-
-
-_COLS = "cube, period_start, part, channel, province_code, city_code, area_type, tier, category, team_id, agent_id"
-_PG_UPSERT = text(
-    f"INSERT INTO metrics_rollups ({_COLS}, value) SELECT * FROM unnest("
-    "CAST(:cube AS text[]), CAST(:period_start AS timestamptz[]), CAST(:part AS text[]), CAST(:channel AS text[]), "
-    "CAST(:province_code AS text[]), CAST(:city_code AS text[]), CAST(:area_type AS text[]), CAST(:tier AS text[]), "
-    "CAST(:category AS text[]), CAST(:team_id AS int[]), CAST(:agent_id AS int[]), CAST(:value AS float8[])) "
-    f"ON CONFLICT ({_COLS}) DO UPDATE SET value = metrics_rollups.value + excluded.value"
-)
+    stmt = insert(rollups)
+    c, ex = rollups.c, stmt.excluded
+    return stmt.on_conflict_do_update(index_elements=list(KEY_COLUMNS), set_={
+        column(p): func.coalesce(c[column(p)] + ex[column(p)], c[column(p)], ex[column(p)]) for p in present})
 
 
 def choose_cube(grain: str, dims: Iterable[str]) -> Cube:
@@ -133,31 +193,107 @@ def period_key(start: datetime, period: str | None, tz: ZoneInfo) -> str:
 GroupKey = tuple[str, tuple[str, ...]]
 
 
+@dataclass
+class Frame:
+    """Summed parts of each (period label, group): one row per key, one column per part.
+
+    NaN marks a part that never occurred in the cell, so a KPI can be left out where none of its
+    parts has data (a city without complaints has no complaint rate row, rather than a zero).
+    """
+
+    keys: list[GroupKey]
+    parts: tuple[str, ...]
+    values: np.ndarray  # shape (len(keys), len(parts))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        filled = np.nan_to_num(self.values, nan=0.0)
+        return {p: filled[:, i] for i, p in enumerate(self.parts)}
+
+    def present(self, parts: Iterable[str]) -> np.ndarray:
+        want = set(parts)
+        idx = [i for i, p in enumerate(self.parts) if p in want]
+        return ~np.isnan(self.values[:, idx]).all(axis=1) if idx else np.zeros(len(self.keys), dtype=bool)
+
+
+def read(
+    session: Session, parts: Sequence[str], start: datetime, end: datetime, *, period: str | None,
+    group_by: Sequence[str], filters: Mapping[str, Sequence[str]], tz: ZoneInfo,
+) -> Frame:
+    """Summed parts per (period label, group values) over [start, end) — rollups only, one query."""
+    grain = "hour" if period == "hour" or start != day_start(start, tz) or end != day_start(end, tz) else "day"
+    cube = choose_cube(grain, [*group_by, *filters])
+    # A cut that is exactly the cube's cells (e.g. day x channel x province from "dt") reads rows as they are.
+    exact = period == grain and set(group_by) == cube.dims and not filters
+    by_period = period is not None
+    cols = tuple(DIMENSIONS[d] for d in group_by)
+    params: dict[str, object] = {"cube": cube.id, "start": start, "end": end, "nan": math.nan}
+    for dim, values in filters.items():
+        col = DIMENSIONS[dim]
+        params[f"f_{col}"] = [int(v) for v in values] if col in INT_DIMS else [str(v) for v in values]
+    pg = sql.is_pg(session)
+    rows = sql.fetch(session, _query(tuple(parts), cols, by_period, exact, tuple(DIMENSIONS[d] for d in filters), pg),
+                  params)
+    head = int(by_period)
+    k = head + len(cols)
+    values = np.array([r[k:] for r in rows], dtype=float).reshape(len(rows), len(parts))
+    labels: dict[datetime, str] = {}
+    keys: list[GroupKey] = []
+    for r in rows:
+        label = "all"
+        if by_period:
+            label = labels.get(r[0]) or labels.setdefault(r[0], period_key(r[0], period, tz))
+        keys.append((label, tuple(str(v) for v in r[head:k])))
+    return _merge(Frame(keys, tuple(parts), values))
+
+
+@lru_cache(maxsize=256)
+def _query(parts: tuple[str, ...], group: tuple[str, ...], by_period: bool, exact: bool, filters: tuple[str, ...],
+           pg: bool) -> Select:
+    """The read for one shape of cut; values come as bound parameters, so shapes are built (and compiled) once."""
+    t = rollups.c
+    head = [t.period_start] if by_period else []
+    values = [t[column(p)] if exact else func.sum(t[column(p)]) for p in parts]
+    if pg:  # NaN, not NULL: numpy converts plain floats faster
+        nan = bindparam("nan", type_=Float)
+        values = [func.coalesce(v, nan) for v in values]
+    stmt = select(*head, *(t[c] for c in group), *values).where(
+        t.cube == bindparam("cube"), t.period_start >= bindparam("start", type_=t.period_start.type),
+        t.period_start < bindparam("end", type_=t.period_start.type))
+    for col in filters:
+        if pg:
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            stmt = stmt.where(t[col] == any_(bindparam(f"f_{col}", type_=ARRAY(t[col].type))))
+        else:
+            stmt = stmt.where(t[col].in_(bindparam(f"f_{col}", expanding=True)))
+    return stmt if exact else stmt.group_by(*head, *(t[c] for c in group))
+
+
+def _merge(frame: Frame) -> Frame:
+    """Sum rows sharing a key (several days of one week or month); a part absent from all stays NaN."""
+    index: dict[GroupKey, int] = {}
+    inv = np.array([index.setdefault(k, len(index)) for k in frame.keys], dtype=np.intp)
+    if len(index) == len(frame.keys):
+        return frame
+    sums = np.zeros((len(index), len(frame.parts)))
+    seen = np.zeros((len(index), len(frame.parts)))
+    np.add.at(sums, inv, np.nan_to_num(frame.values, nan=0.0))
+    np.add.at(seen, inv, ~np.isnan(frame.values))
+    return Frame(list(index), frame.parts, np.where(seen > 0, sums, np.nan))
+
+
 def read_parts(
     session: Session, parts: Sequence[str], start: datetime, end: datetime, *, period: str | None,
     group_by: Sequence[str], filters: Mapping[str, Sequence[str]], tz: ZoneInfo,
 ) -> dict[GroupKey, dict[str, float]]:
-    """Summed parts per (period label, group values) over [start, end) — rollups only."""
-    grain = "hour" if period == "hour" or start != day_start(start, tz) or end != day_start(end, tz) else "day"
-    cube = choose_cube(grain, [*group_by, *filters])
-    gcols = [getattr(Rollup, DIMENSIONS[d]) for d in group_by]
-    by_period = period is not None
-    stmt = select(*([Rollup.period_start] if by_period else []), *gcols, Rollup.part, func.sum(Rollup.value))
-    stmt = stmt.where(Rollup.cube == cube.id, Rollup.period_start >= start, Rollup.period_start < end,
-                      Rollup.part.in_(list(parts)))
-    for dim, values in filters.items():
-        col = DIMENSIONS[dim]
-        vals = [int(v) for v in values] if col in INT_DIMS else [str(v) for v in values]
-        stmt = stmt.where(getattr(Rollup, col).in_(vals))
-    stmt = stmt.group_by(*([Rollup.period_start] if by_period else []), *gcols, Rollup.part)
-    out: dict[GroupKey, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    labels: dict[datetime, str] = {}
-    for row in session.execute(stmt):
-        if by_period:
-            label = labels.get(row[0]) or labels.setdefault(row[0], period_key(row[0], period, tz))
-            group = tuple(str(v) for v in row[1:1 + len(gcols)])
-        else:
-            label = "all"
-            group = tuple(str(v) for v in row[:len(gcols)])
-        out[(label, group)][row[-2]] += float(row[-1])
+    """``read`` as plain dicts, for callers that need a handful of cells (hotspots)."""
+    frame = read(session, parts, start, end, period=period, group_by=group_by, filters=filters, tz=tz)
+    out: dict[GroupKey, dict[str, float]] = {}
+    for key, row in zip(frame.keys, frame.values.tolist(), strict=True):
+        cell = {p: v for p, v in zip(frame.parts, row, strict=True) if v == v}
+        if cell:
+            out[key] = cell
     return out

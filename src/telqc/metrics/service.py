@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
-from telqc.metrics import ingest, registry, rollup, sources
+from telqc.metrics import ingest, registry, rollup, sources, sql
 from telqc.metrics.models import MetricFact, SubscriberBase
 from telqc.metrics.registry import KPI, SUBSCRIBER_BASE_DIMS
 
@@ -59,26 +60,53 @@ def _subscribers(session: Session, group_by: Sequence[str], filters: Filters) ->
     return {tuple(str(v) for v in row[:-1]): float(row[-1] or 0) for row in session.execute(stmt)}
 
 
+@dataclass
+class Values:
+    """KPI values of every cell of one read: keys, and per KPI a column (NaN = no value) and the rows
+    where any of its parts occurred (a KPI is absent, not zero, where it has no data)."""
+
+    keys: list[rollup.GroupKey]
+    values: dict[str, np.ndarray]
+    present: dict[str, np.ndarray]
+
+    def as_dicts(self) -> dict[str, dict[rollup.GroupKey, float | None]]:
+        out: dict[str, dict[rollup.GroupKey, float | None]] = {}
+        for name, vals in self.values.items():
+            out[name] = {k: (None if v != v else v) for k, v, m in
+                         zip(self.keys, vals.tolist(), self.present[name].tolist(), strict=True) if m}
+        return out
+
+
+def kpi_values(kpis: Sequence[KPI], frame: rollup.Frame, subscribers: np.ndarray | None = None) -> Values:
+    """Every KPI over every cell of a frame of parts, column-wise through the registry formulas."""
+    cols = frame.columns()
+    if subscribers is not None:
+        cols["subscribers"] = subscribers
+    n = len(frame)
+    return Values(frame.keys, {k.name: k.values(cols, n) for k in kpis},
+                  {k.name: frame.present([p for p in k.parts if p != "subscribers"]) for k in kpis})
+
+
+def compute(session: Session, kpis: Sequence[KPI], start: datetime, end: datetime, *, period: str | None,
+            group_by: Sequence[str], filters: Filters, tz: ZoneInfo) -> Values:
+    """KPI columns per (period label, group) over [start, end): one rollup read for all the KPIs."""
+    parts = sorted({p for k in kpis for p in k.parts if p != "subscribers"})
+    try:
+        frame = rollup.read(session, parts, start, end, period=period, group_by=group_by, filters=filters, tz=tz)
+    except rollup.UnsupportedCut as e:
+        raise Invalid("metrics.error.cut", field="query.group_by", dims=str(e)) from e
+    subs = None
+    if any(k.needs_subscribers for k in kpis):
+        base = _subscribers(session, group_by, filters)
+        geo_idx = [i for i, d in enumerate(group_by) if d in SUBSCRIBER_BASE_DIMS]
+        subs = np.array([base.get(tuple(g[i] for i in geo_idx), 0.0) for _, g in frame.keys], dtype=float)
+    return kpi_values(kpis, frame, subs)
+
+
 def evaluate(session: Session, kpis: Sequence[KPI], start: datetime, end: datetime, *, period: str | None,
              group_by: Sequence[str], filters: Filters, tz: ZoneInfo) -> dict[str, dict[rollup.GroupKey, float | None]]:
     """KPI values per (period label, group) over [start, end) from rollup parts."""
-    parts = sorted({p for k in kpis for p in k.parts if p != "subscribers"})
-    try:
-        sums = rollup.read_parts(session, parts, start, end, period=period, group_by=group_by, filters=filters,
-                                 tz=tz)
-    except rollup.UnsupportedCut as e:
-        raise Invalid("metrics.error.cut", field="query.group_by", dims=str(e)) from e
-    base = _subscribers(session, group_by, filters) if any(k.needs_subscribers for k in kpis) else {}
-    geo_idx = [i for i, d in enumerate(group_by) if d in SUBSCRIBER_BASE_DIMS]
-    out: dict[str, dict[rollup.GroupKey, float | None]] = {}
-    for kpi in kpis:
-        vals: dict[rollup.GroupKey, float | None] = {}
-        for key, p in sums.items():
-            if kpi.needs_subscribers:
-                p["subscribers"] = base.get(tuple(key[1][i] for i in geo_idx), 0.0)
-            vals[key] = kpi.value(p)
-        out[kpi.name] = vals
-    return out
+    return compute(session, kpis, start, end, period=period, group_by=group_by, filters=filters, tz=tz).as_dicts()
 
 
 def _window(q: Query, tz: ZoneInfo) -> tuple[datetime, datetime, datetime]:
@@ -104,6 +132,44 @@ def _change(value: float | None, previous: float | None) -> float | None:
     return None if value is None or previous is None else value - previous
 
 
+def _tile(kpi: KPI, f: Filters, group_by: Sequence[str], cur_total: Mapping[rollup.GroupKey, float | None],
+          prev_total: Mapping[rollup.GroupKey, float | None], trend: Mapping[rollup.GroupKey, float | None],
+          cur: Mapping[rollup.GroupKey, float | None], prv: Mapping[rollup.GroupKey, float | None]) -> dict[str, Any]:
+    empty = kpi.value({})  # no rows: 0 for counts, None (no data) for ratios
+    total = cur_total.get(("all", ()), empty)
+    previous = prev_total.get(("all", ()), empty)
+    groups = []
+    for (_, g), v in sorted(cur.items(), key=lambda kv: kv[0][1]):
+        key = dict(zip(group_by, g, strict=True))
+        target = kpi.target_for(key)
+        pv = prv.get(("all", g))
+        groups.append({"key": key, "value": v, "target": target, "status": registry.status(kpi, v, target),
+                       "previous": pv, "change": _change(v, pv)})
+    target = kpi.target_for(f and {k: v[0] for k, v in f.items() if len(v) == 1})
+    return {
+        "name": kpi.name, "zh": kpi.zh, "en": kpi.en, "unit": kpi.unit, "direction": kpi.direction,
+        "definition": kpi.definition, "target": target, "value": total,
+        "status": registry.status(kpi, total, target), "previous": previous, "change": _change(total, previous),
+        "trend": [{"period": label, "value": v} for (label, _), v in sorted(trend.items())],
+        "groups": groups,
+    }
+
+
+def _tiles(ctx: Ctx, kpis: list[KPI], f: Filters, q: Query, tz: ZoneInfo) -> dict[str, dict[str, Any]]:
+    """Tiles of KPIs sharing their filters: five rollup reads in all, however many KPIs."""
+    start, end, prev_start = _window(q, tz)
+
+    def ev(s: datetime, e: datetime, period: str | None,
+           group_by: Sequence[str]) -> dict[str, dict[rollup.GroupKey, float | None]]:
+        return evaluate(ctx.session, kpis, s, e, period=period, group_by=group_by, filters=f, tz=tz)
+
+    cur_total, prev_total = ev(start, end, None, []), ev(prev_start, start, None, [])
+    trend = ev(start, end, q.period, [])
+    cur, prv = (ev(start, end, None, q.group_by), ev(prev_start, start, None, q.group_by)) if q.group_by else ({}, {})
+    return {k.name: _tile(k, f, q.group_by, cur_total[k.name], prev_total[k.name], trend[k.name],
+                          cur.get(k.name, {}), prv.get(k.name, {})) for k in kpis}
+
+
 def view(ctx: Ctx, q: Query) -> dict[str, Any]:
     """Values, targets, traffic lights, trend and change against the previous equal period."""
     tz = tz_of(ctx)
@@ -111,37 +177,13 @@ def view(ctx: Ctx, q: Query) -> dict[str, Any]:
         raise Invalid("metrics.error.period", field="query.period")
     filters = scoped_filters(ctx, q.filters)
     kpis = resolve(q.kpis, q.group_by, {k: v for k, v in q.filters.items() if v})
-    start, end, prev_start = _window(q, tz)
-    result = []
-    for kpi in kpis:
-        f = filters if "province" in kpi.dims else {k: v for k, v in filters.items() if k != "province"}
-        cur_total = evaluate(ctx.session, [kpi], start, end, period=None, group_by=[], filters=f, tz=tz)[kpi.name]
-        prev_total = evaluate(ctx.session, [kpi], prev_start, start, period=None, group_by=[], filters=f,
-                              tz=tz)[kpi.name]
-        trend = evaluate(ctx.session, [kpi], start, end, period=q.period, group_by=[], filters=f, tz=tz)[kpi.name]
-        empty = kpi.value({})  # no rows: 0 for counts, None (no data) for ratios
-        total = cur_total.get(("all", ()), empty)
-        previous = prev_total.get(("all", ()), empty)
-        groups = []
-        if q.group_by:
-            cur = evaluate(ctx.session, [kpi], start, end, period=None, group_by=q.group_by, filters=f,
-                           tz=tz)[kpi.name]
-            prv = evaluate(ctx.session, [kpi], prev_start, start, period=None, group_by=q.group_by, filters=f,
-                           tz=tz)[kpi.name]
-            for (_, g), v in sorted(cur.items(), key=lambda kv: kv[0][1]):
-                key = dict(zip(q.group_by, g, strict=True))
-                target = kpi.target_for(key)
-                pv = prv.get(("all", g))
-                groups.append({"key": key, "value": v, "target": target, "status": registry.status(kpi, v, target),
-                               "previous": pv, "change": _change(v, pv)})
-        target = kpi.target_for(f and {k: v[0] for k, v in f.items() if len(v) == 1})
-        result.append({
-            "name": kpi.name, "zh": kpi.zh, "en": kpi.en, "unit": kpi.unit, "direction": kpi.direction,
-            "definition": kpi.definition, "target": target, "value": total,
-            "status": registry.status(kpi, total, target), "previous": previous, "change": _change(total, previous),
-            "trend": [{"period": label, "value": v} for (label, _), v in sorted(trend.items())],
-            "groups": groups,
-        })
+    out: dict[str, dict[str, Any]] = {}
+    for has_province in (True, False):  # a KPI without a province dimension drops that filter
+        same = [k for k in kpis if ("province" in k.dims) == has_province]
+        if same:
+            out |= _tiles(ctx, same, filters if has_province else
+                          {k: v for k, v in filters.items() if k != "province"}, q, tz)
+    result = [out[k.name] for k in kpis]
     return {"from": q.start.isoformat(), "to": q.end.isoformat(), "period": q.period, "group_by": q.group_by,
             "filters": filters, "kpis": result}
 
@@ -181,28 +223,25 @@ def drill_orders(ctx: Ctx, kpi_name: str, start_day: date, end_day: date, filter
     return [int(i) for i in ids if i is not None]
 
 
-def backfill(ctx: Ctx, start_day: date, end_day: date) -> dict[str, int]:
+def _stage(progress: Callable[[str, int], None] | None, name: str) -> Callable[[int], None] | None:
+    return None if progress is None else (lambda n: progress(name, n))
+
+
+def backfill(ctx: Ctx, start_day: date, end_day: date,
+             progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Rebuild rollups of [start, end] from raw facts: contacts are imported, then every fact refolded."""
     tz = tz_of(ctx)
     start = rollup.local_midnight(start_day, tz)
     end = rollup.local_midnight(end_day + timedelta(days=1), tz)
-    imported = 0
-    existing = set(ctx.session.scalars(select(MetricFact.dedupe_key).where(
-        MetricFact.kind == "contact.closed", MetricFact.at >= start, MetricFact.at < end)))
-    batch = []
-    for payload in sources.iter_contact_facts(ctx.session, start, end):
-        f = ingest.make_fact("contact.closed", payload, None, ctx.now())
-        if f.dedupe_key not in existing:
-            batch.append(f)
-            imported += 1
-        if len(batch) >= 5000:
-            ctx.session.add_all(batch)
-            ctx.session.flush()
-            batch = []
-    ctx.session.add_all(batch)
-    ctx.session.flush()
-    folded = ingest.rebuild(ctx.session, start, end, tz)
+    contacts = (("contact.closed", p, None) for p in sources.iter_contact_facts(ctx.session, start, end))
+    imported = ingest.import_facts(ctx.session, contacts, ctx.now(), progress=_stage(progress, "imported"))
+    folded = ingest.rebuild(ctx.session, start, end, tz, progress=_stage(progress, "folded"))
     subscribers = sources.refresh_subscriber_base(ctx.session, ctx.now())
+    if sql.is_pg(ctx.session):
+        # After a bulk load the planner must know the new sizes before autovacuum gets round to it:
+        # live ingest's neighbour lookups and dashboard reads pick their index from these statistics.
+        ctx.session.execute(text("ANALYZE metrics_facts"))
+        ctx.session.execute(text("ANALYZE metrics_rollups"))
     ctx.audit("metrics.backfilled", "metrics", f"{start_day}..{end_day}", imported=imported, facts=folded,
               subscriber_rows=subscribers)
     return {"contacts_imported": imported, "facts_folded": folded, "subscriber_rows": subscribers}

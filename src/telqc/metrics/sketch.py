@@ -12,12 +12,18 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 # Upper bin edges in seconds (inclusive); the last bin is open ended.
 EDGES: tuple[float, ...] = (
     0, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700, 3600,
     5400, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 172800, 259200, 432000, 604800, math.inf,
 )
+METRICS = ("asa", "aht", "frt", "res")
+# What a rank in each bin reads as: the bin's upper edge; the open last bin reads as the last finite edge.
+_ANSWER = np.array([*EDGES[:-1], EDGES[-2]])
 
 
 def bin_of(value: float) -> int:
@@ -43,26 +49,19 @@ def add(target: dict[str, float], metric: str, value: float) -> None:
     target[key] = target.get(key, 0.0) + 1.0
 
 
-def quantile(parts: Mapping[str, float], metric: str, q: float) -> float | None:
-    """Upper edge of the bin holding rank ceil(q·n); None without data."""
-    get = parts.get
-    counts = [get(name, 0.0) for name in _names(metric)]
-    n = sum(counts)
-    if n <= 0:
-        return None
-    rank = max(1, math.ceil(q * n))
-    seen = 0.0
-    for i, c in enumerate(counts):
-        seen += c
-        if seen >= rank:
-            edge = EDGES[i]
-            return edge if math.isfinite(edge) else EDGES[-2]
-    return EDGES[-2]
+def quantile(parts: Mapping[str, Any], metric: str, q: float) -> Any:
+    """Upper edge of the bin holding rank ceil(q·n); NaN without data. Parts may be floats or columns."""
+    seen = np.cumsum(np.stack([np.asarray(parts[name], dtype=float) for name in _names(metric)]), axis=0)
+    n = seen[-1]
+    rank = np.maximum(1.0, np.ceil(q * n))
+    edge = _ANSWER[np.argmax(seen >= rank, axis=0)]
+    return np.where(n > 0, edge, np.nan)
 
 
 def quantile_of_values(values: Iterable[float], metric: str, q: float) -> float | None:
     """The same quantile computed from raw values (used to check rollups against raw rows)."""
-    h: dict[str, float] = {}
+    h: dict[str, float] = {name: 0.0 for name in _names(metric)}
     for v in values:
         add(h, metric, v)
-    return quantile(h, metric, q)
+    out = float(quantile(h, metric, q))
+    return None if math.isnan(out) else out

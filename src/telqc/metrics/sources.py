@@ -9,44 +9,45 @@ through events only.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from telqc.contacts.models import Contact
 from telqc.core.models import User
 from telqc.customers.models import Customer
+from telqc.metrics import sql
 from telqc.metrics.models import SubscriberBase
 
 
-def iter_contact_facts(session: Session, start: datetime, end: datetime, page: int = 5000) -> Iterator[dict[str, Any]]:
+def iter_contact_facts(session: Session, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     """Raw contacts of [start, end) as "contact.closed" payloads (dimensions joined from customer and agent)."""
-    last = 0
-    while True:
-        stmt = (
-            select(Contact, Customer.city_code, Customer.district_code, Customer.area_type, Customer.tier,
-                   Customer.province_code, User.team_id)
-            .outerjoin(Customer, Customer.id == Contact.customer_id)
-            .outerjoin(User, User.id == Contact.agent_id)
-            .where(Contact.started_at >= start, Contact.started_at < end, Contact.id > last)
-            .order_by(Contact.id).limit(page)
-        )
-        rows = session.execute(stmt).all()
-        if not rows:
-            return
-        for c, city, district, area, tier, cust_province, team in rows:
-            yield {
-                "contact_id": c.id, "customer_id": c.customer_id, "started_at": c.started_at.isoformat(),
-                "queue_wait_s": c.queue_wait_s, "talk_s": c.talk_s, "hold_s": c.hold_s, "acw_s": c.acw_s,
-                "abandoned": c.abandoned, "transferred": c.transferred,
-                "answered_within_s": None if c.abandoned else c.queue_wait_s,
-                "dims": {"province_code": c.province_code or cust_province, "city_code": city,
-                         "district_code": district, "area_type": area, "tier": tier, "channel": c.channel,
-                         "team_id": team, "agent_id": c.agent_id, "category": c.category},
-            }
-        last = rows[-1][0].id
+    for (cid, customer, started, wait, talk, hold, acw, abandoned, transferred, province, channel, agent,
+         category, cust_province, city, district, area, tier, team) in sql.stream(session, _CONTACTS,
+                                                                                   {"start": start, "end": end}):
+        yield {
+            "contact_id": cid, "customer_id": customer, "started_at": started.astimezone(UTC).isoformat(),
+            "queue_wait_s": wait, "talk_s": talk, "hold_s": hold, "acw_s": acw,
+            "abandoned": abandoned, "transferred": transferred,
+            "answered_within_s": None if abandoned else wait,
+            "dims": {"province_code": province or cust_province, "city_code": city,
+                     "district_code": district, "area_type": area, "tier": tier, "channel": channel,
+                     "team_id": team, "agent_id": agent, "category": category},
+        }
+
+
+_C = Contact
+_CONTACTS = (
+    select(_C.id, _C.customer_id, _C.started_at, _C.queue_wait_s, _C.talk_s, _C.hold_s, _C.acw_s, _C.abandoned,
+           _C.transferred, _C.province_code, _C.channel, _C.agent_id, _C.category, Customer.province_code,
+           Customer.city_code, Customer.district_code, Customer.area_type, Customer.tier, User.team_id)
+    .outerjoin(Customer, Customer.id == _C.customer_id)
+    .outerjoin(User, User.id == _C.agent_id)
+    .where(_C.started_at >= bindparam("start", type_=_C.started_at.type),
+           _C.started_at < bindparam("end", type_=_C.started_at.type))
+)
 
 
 def refresh_subscriber_base(session: Session, now: datetime) -> int:

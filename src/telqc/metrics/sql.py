@@ -1,0 +1,77 @@
+"""Fast paths for the few statements metrics runs at volume (live batches, rebuilds, dashboard reads).
+
+On PostgreSQL a long list travels as one array parameter rather than thousands of binds, and
+bulk reads come back in binary (no float or timestamp formatted as text and parsed again);
+SQLite takes the plain SQLAlchemy path. Statements are built by the caller; shapes that repeat
+are compiled once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Dialect, Select, any_, bindparam, func, select, tuple_
+from sqlalchemy.orm import Session
+
+
+def is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def in_list(session: Session, col: Any, values: list[Any]) -> Any:
+    """``col IN (values)``; on PostgreSQL one array parameter (``= ANY``) instead of thousands of binds."""
+    if is_pg(session):
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return col == any_(bindparam(None, values, type_=ARRAY(col.type)))
+    return col.in_(values)
+
+
+def in_pairs(session: Session, a: Any, b: Any, pairs: list[tuple[Any, Any]]) -> Any:
+    """``(a, b) IN (pairs)``; on PostgreSQL a semi-join with two unnested arrays (an index probe per pair)."""
+    if is_pg(session):
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        u = func.unnest(bindparam(None, [p[0] for p in pairs], type_=ARRAY(a.type)),
+                        bindparam(None, [p[1] for p in pairs], type_=ARRAY(b.type)))
+        u = u.table_valued("a", "b").render_derived()
+        return tuple_(a, b).in_(select(u.c.a, u.c.b))
+    return tuple_(a, b).in_(pairs)
+
+
+@lru_cache(maxsize=256)
+def _compiled(stmt: Select, dialect: Dialect) -> str:
+    return str(stmt.compile(dialect=dialect))
+
+
+def fetch(session: Session, stmt: Select, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+    """All rows of a statement whose values are named bind parameters (binary on PostgreSQL).
+
+    Rows come from the driver as they are: timestamps are aware, in the connection's zone.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return session.execute(stmt, dict(params)).all()
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor(binary=True) as cur:  # type: ignore[call-arg]
+        cur.execute(_compiled(stmt, conn.dialect), params)
+        return cur.fetchall()
+
+
+def stream(session: Session, stmt: Select, params: Mapping[str, Any], page: int = 20_000) -> Iterator[Sequence[Any]]:
+    """Rows of a large read a page at a time (a binary server-side cursor on PostgreSQL); other
+    statements may run on the session meanwhile."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        for part in session.execute(stmt, dict(params), execution_options={"yield_per": page}).partitions():
+            yield from part
+        return
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor(name=f"telqc_metrics_{id(stmt)}", binary=True) as cur:  # type: ignore[call-overload]
+        cur.itersize = page
+        cur.execute(_compiled(stmt, conn.dialect), params)
+        yield from cur

@@ -34,7 +34,7 @@ class MetricFact(Base):
     kind: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    order_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    order_id: Mapped[int | None] = mapped_column(BigInteger)  # drill-down selects it; nothing looks facts up by it
     contact_id: Mapped[int | None] = mapped_column(BigInteger)
     customer_id: Mapped[int | None] = mapped_column(Integer)
     order_type: Mapped[str] = mapped_column(String(20), default="")

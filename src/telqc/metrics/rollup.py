@@ -235,10 +235,13 @@ def read(
         params[f"f_{col}"] = [int(v) for v in values] if col in INT_DIMS else [str(v) for v in values]
     pg = sql.is_pg(session)
     rows = sql.fetch(session, _query(tuple(parts), cols, by_period, exact, tuple(DIMENSIONS[d] for d in filters), pg),
-                  params)
+                     params)
     head = int(by_period)
     k = head + len(cols)
-    values = np.array([r[k:] for r in rows], dtype=float).reshape(len(rows), len(parts))
+    if pg:  # one float8[] per row, loaded straight into numpy (sql.fetch)
+        values = np.vstack([r[k] for r in rows]) if rows else np.empty((0, len(parts)))
+    else:
+        values = np.array([r[k:] for r in rows], dtype=float).reshape(len(rows), len(parts))
     labels: dict[datetime, str] = {}
     keys: list[GroupKey] = []
     for r in rows:
@@ -256,9 +259,11 @@ def _query(parts: tuple[str, ...], group: tuple[str, ...], by_period: bool, exac
     t = rollups.c
     head = [t.period_start] if by_period else []
     values = [t[column(p)] if exact else func.sum(t[column(p)]) for p in parts]
-    if pg:  # NaN, not NULL: numpy converts plain floats faster
+    if pg:  # the row's parts as one float8[] (NaN, not NULL, for a part that never occurred)
+        from sqlalchemy.dialects.postgresql import array
+
         nan = bindparam("nan", type_=Float)
-        values = [func.coalesce(v, nan) for v in values]
+        values = [array([func.coalesce(v, nan) for v in values])]
     stmt = select(*head, *(t[c] for c in group), *values).where(
         t.cube == bindparam("cube"), t.period_start >= bindparam("start", type_=t.period_start.type),
         t.period_start < bindparam("end", type_=t.period_start.type))

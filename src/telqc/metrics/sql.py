@@ -1,17 +1,22 @@
 """Fast paths for the few statements metrics runs at volume (live batches, rebuilds, dashboard reads).
 
 On PostgreSQL a long list travels as one array parameter rather than thousands of binds, and
-bulk reads come back in binary (no float or timestamp formatted as text and parsed again);
-SQLite takes the plain SQLAlchemy path. Statements are built by the caller; shapes that repeat
-are compiled once.
+bulk reads come back in binary (no float or timestamp formatted as text and parsed again; a
+float8[] lands in numpy without a Python object per element); SQLite takes the plain
+SQLAlchemy path. Statements are built by the caller; shapes that repeat are compiled once.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 from sqlalchemy import Dialect, Select, any_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -49,7 +54,8 @@ def _compiled(stmt: Select, dialect: Dialect) -> str:
 def fetch(session: Session, stmt: Select, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
     """All rows of a statement whose values are named bind parameters (binary on PostgreSQL).
 
-    Rows come from the driver as they are: timestamps are aware, in the connection's zone.
+    Rows come from the driver as they are: timestamps are aware, in the connection's zone, and a
+    float8[] column arrives as a numpy array (a dashboard row packs its ~180 parts in one).
     """
     conn = session.connection()
     if conn.dialect.name != "postgresql":
@@ -57,8 +63,29 @@ def fetch(session: Session, stmt: Select, params: Mapping[str, Any]) -> Sequence
     raw = conn.connection.dbapi_connection
     assert raw is not None
     with raw.cursor(binary=True) as cur:  # type: ignore[call-arg]
+        cur.adapters.register_loader(_FLOAT8_ARRAY, _Float8Array)
         cur.execute(_compiled(stmt, conn.dialect), params)
         return cur.fetchall()
+
+
+_FLOAT8_ARRAY = 1022  # PostgreSQL's oid of float8[]
+_ELEMENT = np.dtype([("len", ">i4"), ("value", ">f8")])
+
+
+class _Float8Array(Loader):
+    """Binary float8[] to numpy without a Python float per element: a one-dimensional array without
+    NULLs is a 20-byte header, then (length, big-endian float8) pairs (PostgreSQL's array_send)."""
+
+    format = Format.BINARY
+
+    def load(self, data: Buffer) -> np.ndarray:
+        ndim, has_null, _oid = struct.unpack_from(">iiI", data)
+        if ndim == 0:
+            return np.empty(0)
+        if ndim != 1 or has_null:
+            raise ValueError("expected a one-dimensional float8[] without NULLs")
+        n = struct.unpack_from(">i", data, 12)[0]
+        return np.frombuffer(data, dtype=_ELEMENT, count=n, offset=20)["value"].astype(float)
 
 
 def stream(session: Session, stmt: Select, params: Mapping[str, Any], page: int = 20_000) -> Iterator[Sequence[Any]]:

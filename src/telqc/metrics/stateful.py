@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from telqc.metrics.facts import MASS_MINUTES, MASS_N, REPEAT_COMPLAINT_DAYS, REPEAT_CONTACT_DAYS, Dims
@@ -101,7 +101,7 @@ def on_batch(session: Session, new: Sequence[Fact]) -> list[Contribution]:
     if repeats := [f for f in complaints if linked(f)]:
         out += _repeats(session, repeats, ids, _CREATED, timedelta(days=REPEAT_COMPLAINT_DAYS), "cmp_repeat")
     if bursty := [f for f in complaints if f.dims.category and f.dims.city_code]:
-        out += _bursts(session, bursty, ids)
+        out += _bursts(session, bursty)
     return out
 
 
@@ -156,24 +156,28 @@ def _states(seq: list[_Node], span: timedelta, forward: bool, affected: tuple[da
     return on
 
 
-def _bursts(session: Session, new: list[Fact], ids: set[int]) -> list[Contribution]:
-    wins = sorted({(f.dims.category, f.dims.city_code, window(f.at)[0]) for f in new})
-    found: dict[tuple[str, str, datetime], list[tuple[datetime, int, str]]] = defaultdict(list)
+def _bursts(session: Session, new: list[Fact]) -> list[Contribution]:
+    """Windows whose count of complaints crosses N with this batch raise their burst.
+
+    Counted in SQL (one row per window, however busy the window is: a mass complaint is exactly a
+    busy window); only a window that crosses N reads its N-th complaint, for the burst's province.
+    """
+    fresh = Counter((f.dims.category, f.dims.city_code, window(f.at)[0]) for f in new)
+    wins = sorted(fresh)
     step = timedelta(minutes=MASS_MINUTES)
-    for i in range(0, len(wins), 100):
-        conds = [and_(MetricFact.category == c, MetricFact.city_code == city, MetricFact.at >= w,
-                      MetricFact.at < w + step) for c, city, w in wins[i:i + 100]]
-        stmt = select(MetricFact.at, MetricFact.id, MetricFact.category, MetricFact.city_code,
-                      MetricFact.province_code).where(MetricFact.kind == _CREATED,
-                                                      MetricFact.order_type == "complaint", or_(*conds))
-        for at, fid, cat, city, province in session.execute(stmt):
-            found[(cat, city, window(at)[0])].append((at, fid, province))
+    base = (MetricFact.kind == _CREATED, MetricFact.order_type == "complaint")
     out: list[Contribution] = []
-    for (cat, city, w), rows in found.items():
-        rows.sort()
-        old = sum(1 for r in rows if r[1] not in ids)
-        if old < MASS_N <= len(rows):
-            out.append((w, _burst_dims(rows[MASS_N - 1][2], city, cat), {"mass": 1.0}))
+    for i in range(0, len(wins), 100):
+        chunk = wins[i:i + 100]
+        conds = [and_(MetricFact.category == c, MetricFact.city_code == city, MetricFact.at >= w,
+                      MetricFact.at < w + step) for c, city, w in chunk]
+        label = case(*((cond, j) for j, cond in enumerate(conds)))
+        for j, n in session.execute(select(label, func.count()).where(*base, or_(*conds)).group_by(label)):
+            cat, city, w = chunk[j]
+            if n - fresh[chunk[j]] < MASS_N <= n:
+                nth = session.scalar(select(MetricFact.province_code).where(*base, conds[j])
+                                     .order_by(MetricFact.at, MetricFact.id).offset(MASS_N - 1).limit(1))
+                out.append((w, _burst_dims(nth or "", city, cat), {"mass": 1.0}))
     return out
 
 

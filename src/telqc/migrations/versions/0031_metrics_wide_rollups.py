@@ -1,4 +1,5 @@
-"""metrics: one wide rollup row per cube cell (a column per part) instead of one row per part
+"""metrics: one wide rollup row per cube cell (a column per part) instead of one row per part;
+drop the facts' order_id index (no query uses it, every live insert paid for it)
 
 The old narrow rows cannot be converted in place (their cubes changed too); rollups are derived
 data: run ``telqc metrics backfill --from ... --to ...`` after upgrading to rebuild them from facts.
@@ -48,9 +49,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('cube', 'period_start', 'channel', 'province_code', 'city_code', 'area_type', 'tier',
                             'category', 'team_id', 'agent_id', name=op.f('pk_metrics_rollups'))
     )
+    op.drop_index('ix_metrics_facts_order_id', table_name='metrics_facts')
 
 
 def downgrade() -> None:
+    op.create_index('ix_metrics_facts_order_id', 'metrics_facts', ['order_id'], unique=False)
     op.drop_table('metrics_rollups')
     op.create_table('metrics_rollups',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),

@@ -165,3 +165,33 @@ def test_hold_relay_keeps_the_relay_out_until_the_transaction_ends(app, batches)
         s.rollback()
     assert events.drain(st.sessionmaker, st.clock, st.settings) == 2
     assert _counts(app) == (2, 2, 2)
+
+
+def test_per_event_handler_share_is_one_transaction_that_sees_its_own_work(app) -> None:  # type: ignore[no-untyped-def]
+    """A `subscribe` handler is still called once per event, but its share of a batch commits once, and each call
+    sees what the calls before it wrote (as it would across separate commits)."""
+    from sqlalchemy import event
+
+    seen: list[int] = []
+
+    def counting(ctx: Ctx, ev: events.Event) -> None:
+        seen.append(int(ctx.session.scalar(select(func.count()).select_from(events.OutboxEvent)
+                                           .where(events.OutboxEvent.type == "tc.seen")) or 0))
+        events.emit(ctx, "tc.seen", "thing", ev.entity_id)
+
+    events.subscribe("tb.ping")(counting)
+    commits: list[int] = []
+    st = app.state
+    listener = lambda s: commits.append(1)  # noqa: E731
+    try:
+        _emit(app, 5)
+        event.listen(st.sessionmaker, "after_commit", listener)
+        assert events.drain(st.sessionmaker, st.clock, st.settings) == 5
+        assert seen == [0, 1, 2, 3, 4]
+        # read outbox, per-event handler share, mark published: three commits for five events
+        assert len(commits) == 3
+        assert events.drain(st.sessionmaker, st.clock, st.settings) == 5, "the five follow-up events"
+        assert seen == [0, 1, 2, 3, 4], "nothing delivered twice"
+    finally:
+        event.remove(st.sessionmaker, "after_commit", listener)
+        events._handlers[:] = [h for h in events._handlers if h[2] is not counting]

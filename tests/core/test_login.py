@@ -60,3 +60,47 @@ def test_logout_revokes_token(app, client) -> None:  # type: ignore[no-untyped-d
     h = login(client, "wu")
     assert client.post("/api/v1/auth/logout", headers=h).status_code == 204
     assert client.get("/api/v1/auth/me", headers=h).status_code == 401
+
+
+def _revoke_elsewhere(app) -> None:  # type: ignore[no-untyped-def]
+    """What another process's logout (or an admin deleting sessions) does: the rows go, this process is not told."""
+    from sqlalchemy import delete
+
+    from telqc.core.models import AuthSession
+
+    with app.state.sessionmaker() as s:
+        s.execute(delete(AuthSession))
+        s.commit()
+
+
+def test_verified_token_is_trusted_for_the_cache_interval_then_rechecked(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import telqc.core.auth as auth
+
+    make_user(app, "qian", Role.agent)
+    h = login(client, "qian")
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 200
+    _revoke_elsewhere(app)
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 200, "within auth_cache_seconds: no lookup"
+    later = auth.time.monotonic() + app.state.settings.auth_cache_seconds + 0.1
+    monkeypatch.setattr(auth.time, "monotonic", lambda: later)
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 401, "after the interval the row is read again"
+
+
+def test_cached_token_still_expires_and_logout_evicts_at_once(app, client, clock, settings) -> None:  # type: ignore[no-untyped-def]
+    make_user(app, "feng", Role.agent)
+    h, h2 = login(client, "feng"), login(client, "feng")
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 200
+    assert client.get("/api/v1/auth/me", headers=h2).status_code == 200
+    assert client.post("/api/v1/auth/logout", headers=h).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 401, "logout evicts its own process's cache"
+    clock.advance(timedelta(hours=settings.session_hours, seconds=1))
+    assert client.get("/api/v1/auth/me", headers=h2).status_code == 401, "the session's expiry is checked on a hit"
+
+
+def test_cache_can_be_switched_off(app, client) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings.auth_cache_seconds = 0
+    make_user(app, "chu", Role.agent)
+    h = login(client, "chu")
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 200
+    _revoke_elsewhere(app)
+    assert client.get("/api/v1/auth/me", headers=h).status_code == 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -64,6 +65,7 @@ def login(ctx: Ctx, username: str, password: str) -> tuple[str, datetime]:
 
 
 def logout(ctx: Ctx, token: str) -> None:
+    _verified.pop(_token_hash(token), None)
     ctx.session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
 
 
@@ -81,13 +83,44 @@ _RESOLVE = (select(User, AuthSession.expires_at).join(AuthSession, AuthSession.u
 
 
 def resolve(ctx: Ctx, token: str) -> Principal | None:
-    row = ctx.session.execute(_RESOLVE, {"token_hash": _token_hash(token)}).first()
+    key = _token_hash(token)
+    row = ctx.session.execute(_RESOLVE, {"token_hash": key}).first()
     if row is None:
         return None
     user, expires = row
     if expires <= ctx.now() or not user.is_active:
         return None
-    return principal_of(user)
+    principal = principal_of(user)
+    if ctx.settings.auth_cache_seconds > 0:
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[key] = (time.monotonic() + ctx.settings.auth_cache_seconds, expires, principal)
+    return principal
+
+
+# token hash -> (monotonic time to check again, session expiry, principal): what `resolve` found, reused
+# for `auth_cache_seconds` so a busy client costs one session lookup per process per interval.
+_verified: dict[str, tuple[float, datetime, Principal]] = {}
+_VERIFIED_MAX = 50_000
+
+
+def recently_verified(ctx: Ctx, token: str) -> Principal | None:
+    """The principal `resolve` returned for this token in this process less than `auth_cache_seconds` ago.
+
+    The trade-off: a session deleted or a user deactivated by another process stays usable here for at
+    most that long (logout evicts at once in its own process); the session's expiry is always checked."""
+    hit = _verified.get(_token_hash(token))
+    if hit is None:
+        return None
+    recheck_at, expires, principal = hit
+    if recheck_at <= time.monotonic() or expires <= ctx.now():
+        return None
+    return principal
+
+
+def forget_verified() -> None:
+    """Drop every cached verification (tests, and after changing users in bulk)."""
+    _verified.clear()
 
 
 def create_user(

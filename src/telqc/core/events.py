@@ -5,11 +5,14 @@ relay hands each event to every subscribed handler exactly once (a delivery row 
 written in the handler's own transaction, so a retried relay skips finished work).
 Handlers live in ``telqc/<domain>/handlers.py`` and subscribe by type or ``prefix.*``.
 
-``subscribe`` handlers get one event per transaction. ``subscribe_batch`` handlers get every
-matching event of a relay batch as a list, in one transaction: the relay first claims the
-batch by inserting its delivery rows (skipping events already delivered), then calls the
-handler, then commits; a failure rolls back claims and effects together, so the batch is
-retried whole, and a concurrent relay either waits for the claim and skips, or finds it gone.
+``subscribe`` handlers are called once per event; ``subscribe_batch`` handlers once per relay
+batch with every matching event as a list. Either way a handler's share of a batch is one
+transaction: the relay first claims it by inserting its delivery rows (skipping events already
+delivered), then calls the handler, then commits; a failure rolls back claims and effects
+together, and a concurrent relay either waits for the claim and skips, or finds it gone. When a
+per-event handler fails inside its batch, the relay redelivers that share one event per
+transaction, so the events before the failing one land and the failing one stops the relay
+(and is retried) exactly as if every event had its own transaction.
 """
 
 from __future__ import annotations
@@ -120,6 +123,11 @@ def handlers_for(event_type: str) -> list[tuple[str, Handler]]:
     return [(name, fn) for pattern, name, fn in _handlers if _matches(pattern, event_type)]
 
 
+def event_handlers() -> list[tuple[str, str, Handler]]:
+    _discover()
+    return list(_handlers)
+
+
 def batch_handlers() -> list[tuple[tuple[str, ...], str, BatchHandler]]:
     _discover()
     return list(_batch_handlers)
@@ -164,14 +172,22 @@ def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limi
                 mine = [e for e in batch if any(_matches(p, e.type) for p in patterns)]
                 if mine:
                     _deliver_batch(factory, clock, settings, mine, name, bfn)
-            try:
-                for event in batch:
-                    for name, fn in handlers_for(event.type):
-                        _deliver(factory, clock, settings, event, name, fn)
-                    done += 1
-            finally:  # what every handler has is published, even when a later event's handler failed
-                _published(session, [e.id for e in batch[:done]], clock.now())
-                session.commit()
+            done = len(batch)  # events before this index are delivered to every handler
+            failure: BaseException | None = None
+            for pattern, name, fn in event_handlers():
+                mine = [e for e in batch[:done] if _matches(pattern, e.type)]
+                if not mine:
+                    continue
+                try:
+                    _deliver_each(factory, clock, settings, mine, name, fn)
+                except _HandlerFailed as exc:
+                    done = next(i for i, e in enumerate(batch) if e.id == exc.event_id)
+                    failure = exc.__cause__
+            # what every handler has is published, even when a later event's handler failed
+            _published(session, [e.id for e in batch[:done]], clock.now())
+            session.commit()
+            if failure is not None:
+                raise failure
         finally:
             if lock is not None:
                 lock.execute(text(f"SELECT pg_advisory_unlock({RELAY_LOCK})"))
@@ -210,6 +226,52 @@ def _deliver(factory: sessionmaker[Session], clock: Clock, settings: Settings, e
             session.commit()
         except IntegrityError:
             session.rollback()  # another relay delivered it first
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, event_id: int) -> None:
+        super().__init__(event_id)
+        self.event_id = event_id
+
+
+def _deliver_each(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],
+                  name: str, fn: Handler) -> None:
+    """A per-event handler's share of a batch in one transaction (one claim statement, one commit).
+
+    Flushes after each event, so a handler sees what it did for the events before (as it would across
+    commits). When event k fails, the transaction rolls back and events before k are delivered again
+    in one transaction; then ``_HandlerFailed`` names k (the handler's error as its cause)."""
+    end, error = len(batch), None
+    while end:
+        failed_at, err = _attempt(factory, clock, settings, batch[:end], name, fn)
+        if err is None:
+            break
+        end, error = failed_at, err
+    if error is not None:
+        raise _HandlerFailed(batch[end].id) from error
+
+
+def _attempt(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],
+             name: str, fn: Handler) -> tuple[int, Exception | None]:
+    """(len(batch), None) when committed, else (index of the failing event, its error); 0 if the commit failed."""
+    with factory() as session:
+        claimed = _claim(session, [e.id for e in batch], name, clock.now())
+        ctx = Ctx(session=session, clock=clock, settings=settings)
+        for i, event in enumerate(batch):
+            if event.id not in claimed:
+                continue
+            try:
+                fn(ctx, event)
+                session.flush()
+            except Exception as exc:
+                session.rollback()
+                return i, exc
+        try:
+            session.commit()
+        except Exception as exc:
+            session.rollback()
+            return 0, exc
+    return len(batch), None
 
 
 def _deliver_batch(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     pii_keys: str = DEV_PII_KEY
     blind_index_key: str = DEV_INDEX_KEY
     session_hours: int = 12
+    # A token verified against its session row is trusted for this long per process (0: every request).
+    auth_cache_seconds: float = 10.0
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     verify_max_failures: int = 3

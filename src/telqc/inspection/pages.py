@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, TxRoute, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
@@ -22,7 +22,7 @@ from telqc.inspection import schemas as s
 from telqc.inspection.carddef import Mode
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TxRoute)
 
 NAV = [
     (Perm.inspection_score, "/qa/workbench", "ui.qa_workbench"),

@@ -19,21 +19,36 @@ celery.conf.update(
 )
 
 
+RELAY_MIN_INTERVAL = 0.2
+"""Seconds between the end of one relay pass and the start of the next. Under load every commit would
+otherwise wake a pass of a few events, and a pass costs several transactions whatever its size; waiting
+(with the relay flag still set, so the waiting commits queue no task) lets one pass take them all, for
+at most this much more delay before a notification goes out."""
+_last_pass_end = 0.0
+
+
 @celery.task(name="telqc.relay_events")
 def relay_events() -> int:
+    import time
+
     from telqc.core import events
     from telqc.core.clock import SystemClock
     from telqc.jobs.dispatch import clear_relay_flag
 
+    global _last_pass_end
     factory = _factory()
     settings = get_settings()
+    time.sleep(max(0.0, _last_pass_end + RELAY_MIN_INTERVAL - time.monotonic()))
     clear_relay_flag(settings)  # before reading the outbox: a commit from now on queues the next pass
     total = 0
-    while True:  # a backlog is worked off now, not 1,000 events per wake-up
-        done = events.drain(factory, SystemClock(), settings, limit=RELAY_BATCH)
-        total += done
-        if done < RELAY_BATCH:
-            return total
+    try:
+        while True:  # a backlog is worked off now, not 1,000 events per wake-up
+            done = events.drain(factory, SystemClock(), settings, limit=RELAY_BATCH)
+            total += done
+            if done < RELAY_BATCH:
+                return total
+    finally:
+        _last_pass_end = time.monotonic()
 
 
 _cached: dict[str, object] = {}

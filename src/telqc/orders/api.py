@@ -11,9 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
-from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
+from telqc.api.deps import CtxDep, TxRoute, if_match_version, request_language, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import complaints, config, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
@@ -21,7 +20,7 @@ from telqc.orders import schemas as s
 from telqc.orders.lifecycle import IllegalTransitionError
 
 
-class _OrderRoute(APIRoute):
+class _OrderRoute(TxRoute):
     """Adds the allowed transitions to a 409 body (the shared error handler has no place for them)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -12,6 +12,7 @@ from telqc.core.context import Ctx
 from telqc.orders import notify
 
 
-@events.subscribe("order.*")
-def deliver_notifications(ctx: Ctx, event: events.Event) -> None:
+@events.subscribe_batch("order.*")
+def deliver_notifications(ctx: Ctx, batch: list[events.Event]) -> None:
+    """Once per relay batch: `deliver` sends whatever is queued, whichever events queued it."""
     notify.deliver(ctx.session, ctx.clock)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, TxRoute, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
@@ -25,7 +25,7 @@ from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TxRoute)
 NAV = [(Perm.orders_read, "/orders", "ui.orders"), (Perm.self_read, "/my/orders", "ui.my_orders")]
 Read = Annotated[Principal, require(Perm.orders_read)]
 Write = Annotated[Principal, require(Perm.orders_write)]

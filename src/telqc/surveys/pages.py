@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, TxRoute, require
 from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
@@ -16,7 +16,7 @@ from telqc.surveys import schemas as s
 from telqc.surveys import service
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TxRoute)
 NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys")]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
+from telqc.api.deps import SESSION_COOKIE, CtxDep, TxRoute, _token, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
 from telqc.core.errors import DomainError, NotFound
@@ -15,7 +15,7 @@ from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TxRoute)
 
 
 def _safe_next(value: str | None) -> str:

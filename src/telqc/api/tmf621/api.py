@@ -15,10 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
+from telqc.api.deps import CtxDep, TxRoute, if_match_version, request_language, require, set_etag
 from telqc.api.errors import field_errors
 from telqc.api.tmf621 import hub, mapping
 from telqc.core import events
@@ -28,7 +27,7 @@ from telqc.core.rbac import Perm, Principal
 BASE = mapping.BASE
 
 
-class _TmfRoute(APIRoute):
+class _TmfRoute(TxRoute):
     """Every error of these routes in the TMF Error shape."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

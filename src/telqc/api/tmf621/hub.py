@@ -95,14 +95,21 @@ def _matches(query: dict[str, set[str]], event_type: str, ticket: dict[str, Any]
 _SUBSCRIPTIONS = select(TmfSubscription)  # read for every order event: built once
 
 
-@events.subscribe("order.*")
-def queue_deliveries(ctx: Ctx, ev: events.Event) -> None:
+@events.subscribe_batch("order.*")
+def queue_deliveries(ctx: Ctx, batch: list[events.Event]) -> None:
+    """Once per relay batch: with no subscription (the usual case) that is one query for the whole batch."""
     subs = list(ctx.session.scalars(_SUBSCRIPTIONS))
     if not subs:
         return
+    ctx.principal = SYSTEM
+    for ev in batch:
+        _queue(ctx, ev, subs)
+        ctx.session.flush()
+
+
+def _queue(ctx: Ctx, ev: events.Event, subs: list[TmfSubscription]) -> None:
     from telqc.orders import service, timeline
 
-    ctx.principal = SYSTEM
     if ev.type == "order.deleted":
         resource = ev.payload["ticket"]
         reason = None

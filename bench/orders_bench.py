@@ -23,12 +23,14 @@ or not.
 
 Setup once:  bash bench/helpdesk_peer/setup.sh
 Run:         .venv/bin/python bench/orders_bench.py [--n 2000] [--concurrency 16]
-                 [--systems telqc,helpdesk] [--helpdesk-paths plain,fastest] [--json out.json]
+                 [--systems telqc,helpdesk] [--helpdesk-paths plain,fastest]
+                 [--telqc-prefer full,minimal] [--json out.json]
 
 Prints one row per system/path (N, concurrency, wall s, orders/s, request p50/p99 ms), the
-per-step latencies, TelQC's event relay (mode, backlog left when the load ended, time to drain it,
-orders/s including that time), and the ratios TelQC/helpdesk-plain and TelQC/helpdesk-fastest (target: >= 3x
-the fastest path). Exits 1 if any order flow failed, 2 if a run hit --time-limit before N orders.
+per-step latencies, CPU per order by process group (servers, relay, PostgreSQL, this client; read from
+/proc), TelQC's event relay (mode, backlog left when the load ended, time to drain it, orders/s including
+that time), and the ratios TelQC/helpdesk-plain and TelQC/helpdesk-fastest (target: >= 3x the fastest path).
+Exits 1 if any order flow failed, 2 if a run hit --time-limit before N orders.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -102,6 +105,7 @@ class Result:
     jobs: str = ""  # TelQC: inline | celery
     relay_backlog: int = 0  # events not yet relayed when the last request answered
     relay_lag_s: float = 0.0  # time after the last request until the outbox was empty
+    cpu_ms_per_order: dict[str, float] = field(default_factory=dict)  # by process group, see CpuMeter
 
     @property
     def orders_per_s(self) -> float:
@@ -317,6 +321,71 @@ def http_client(base_url: str, concurrency: int, headers: dict[str, str] | None 
 # processes and databases
 
 
+class CpuMeter:
+    """CPU seconds of every process on the machine while the block runs, by group (Linux /proc).
+
+    Samples every 0.2 s and keeps each process's last reading, so processes that start and stop inside
+    the window (PostgreSQL backends) count too. Groups by command line: the servers (uvicorn/gunicorn
+    and their workers), the relay (Celery), PostgreSQL (backends and its own writers), this client."""
+
+    GROUPS = (("api", ("uvicorn", "multiprocessing.spawn", "gunicorn")), ("relay", ("celery",)),
+              ("postgres", ("postgres",)))
+
+    def __init__(self) -> None:
+        self.hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.first: dict[tuple[str, str], int] = {}
+        self.last: dict[tuple[str, str], tuple[int, str]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.seconds: dict[str, float] = {}
+        self._baseline = False
+
+    def _group(self, pid: str, cmd: str) -> str:
+        if int(pid) == os.getpid():
+            return "client"
+        return next((g for g, keys in self.GROUPS if any(k in cmd for k in keys)), "other")
+
+    def _sample(self) -> None:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            key, ticks = (pid, stat[19]), int(stat[11]) + int(stat[12])
+            self.first.setdefault(key, ticks if self._baseline else 0)  # a process born in the window: all of it
+            self.last[key] = (ticks, self._group(pid, cmd) if cmd else "other")
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def __enter__(self) -> CpuMeter:
+        if Path("/proc/self/stat").exists():
+            self._baseline = True
+            self._sample()  # what already-running processes had used before the window
+            self._baseline = False
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._thread.is_alive():
+            return
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        for key, (ticks, group) in self.last.items():
+            self.seconds[group] = self.seconds.get(group, 0.0) + (ticks - self.first.get(key, 0)) / self.hz
+
+    def per_order(self, orders: int) -> dict[str, float]:
+        out = {g: round(sec / orders * 1000, 2) for g, sec in sorted(self.seconds.items()) if orders}
+        if out:
+            out["total"] = round(sum(out.values()), 2)
+        return out
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
@@ -455,7 +524,10 @@ def run_helpdesk(args: argparse.Namespace, path: str) -> Result:
     cmd.append("wsgi:application")
     base = f"http://{HOST}:{port}"
     with server(cmd, helpdesk_env(args), f"{base}/api/", f"helpdesk-{path}.log", PEER_DIR):
-        return asyncio.run(helpdesk_load(base, seed, args, path))
+        with CpuMeter() as cpu:
+            result = asyncio.run(helpdesk_load(base, seed, args, path))
+        result.cpu_ms_per_order = cpu.per_order(result.ok_orders)
+        return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,13 +685,15 @@ def run_telqc(args: argparse.Namespace) -> Result:
     base = f"http://{HOST}:{port}"
     worker = celery_worker(env) if args.telqc_jobs == "celery" else contextlib.nullcontext()
     with worker, server(cmd, env, f"{base}/api/v1/auth/me", "telqc.log", REPO):
-        result = asyncio.run(telqc_load(base, args))
-        result.jobs = args.telqc_jobs
-        print(f"  load done: {result.ok_orders} orders in {result.wall_s:.1f} s", flush=True)
-        if args.telqc_jobs == "celery":
-            result.relay_backlog, result.relay_lag_s = wait_relayed(args)
-        else:  # inline: nothing relays after the last request; report what it left behind
-            result.relay_backlog = unrelayed(args)
+        with CpuMeter() as cpu:  # the load and, in celery mode, the relay catching up after it
+            result = asyncio.run(telqc_load(base, args))
+            result.jobs = args.telqc_jobs
+            print(f"  load done: {result.ok_orders} orders in {result.wall_s:.1f} s", flush=True)
+            if args.telqc_jobs == "celery":
+                result.relay_backlog, result.relay_lag_s = wait_relayed(args)
+            else:  # inline: nothing relays after the last request; report what it left behind
+                result.relay_backlog = unrelayed(args)
+        result.cpu_ms_per_order = cpu.per_order(result.ok_orders)
         return result
 
 
@@ -646,6 +720,11 @@ def print_report(results: list[Result], skipped: list[str]) -> None:
                 line += (f", relayed {r.relay_lag_s:.1f} s later -> {r.orders_per_s_relayed:.1f} orders/s "
                          "including the relay")
             print(line)
+    if any(r.cpu_ms_per_order for r in results):
+        print("\nCPU per order, ms (all processes on the machine during the load, by group):")
+        for r in results:
+            if r.cpu_ms_per_order:
+                print(f"  {r.system} {r.path}: " + "  ".join(f"{k} {v:.1f}" for k, v in r.cpu_ms_per_order.items()))
     for r in results:
         if r.not_run:
             print(f"  ! {r.system} {r.path}: time limit reached, {r.not_run} of {r.n} orders never started "
@@ -655,19 +734,17 @@ def print_report(results: list[Result], skipped: list[str]) -> None:
     for s in skipped:
         print(f"skipped: {s}")
 
-    telqc = next((r for r in results if r.system == "TelQC"), None)
     peers = {r.path: r for r in results if r.system == "django-helpdesk"}
-    if telqc is None:
-        return
-    print()
-    for path in ("plain", "fastest"):
-        peer = peers.get(path)
-        if peer and peer.orders_per_s > 0:
-            print(f"ratio TelQC / helpdesk-{path}: {telqc.orders_per_s / peer.orders_per_s:.2f}x")
-    fastest = peers.get("fastest")
-    if fastest and fastest.orders_per_s > 0:
-        ok = telqc.orders_per_s >= 3 * fastest.orders_per_s
-        print(f"target TelQC >= 3x helpdesk fastest path: {'MET' if ok else 'NOT MET'}")
+    for telqc in (r for r in results if r.system == "TelQC"):
+        print(f"\nTelQC {telqc.path}:")
+        for path in ("plain", "fastest"):
+            peer = peers.get(path)
+            if peer and peer.orders_per_s > 0:
+                print(f"  ratio TelQC / helpdesk-{path}: {telqc.orders_per_s / peer.orders_per_s:.2f}x")
+        fastest = peers.get("fastest")
+        if fastest and fastest.orders_per_s > 0:
+            ok = telqc.orders_per_s >= 3 * fastest.orders_per_s
+            print(f"  target TelQC >= 3x helpdesk fastest path: {'MET' if ok else 'NOT MET'}")
 
 
 def main() -> int:
@@ -694,10 +771,10 @@ def main() -> int:
                     help="TelQC's Celery broker for the run: a Redis database of its own, flushed first")
     ap.add_argument("--telqc-db", default=TELQC_DB, help="database dropped and recreated for TelQC")
     ap.add_argument("--helpdesk-db", default=HELPDESK_DB, help="database dropped and recreated for django-helpdesk")
-    ap.add_argument("--telqc-prefer", choices=("full", "minimal"), default="full",
-                    help="what TelQC's writes answer: full = the order detail with timeline (default), minimal = "
-                         "Prefer: return=minimal, the order alone (like helpdesk's ticket/follow-up answers); "
-                         "the same rows are written either way")
+    ap.add_argument("--telqc-prefer", default="full,minimal",
+                    help="comma list, one TelQC run each (default both): what TelQC's writes answer: full = the "
+                         "order detail with timeline, minimal = Prefer: return=minimal, the order alone (like "
+                         "helpdesk's ticket/follow-up answers); the same rows are written either way")
     ap.add_argument("--telqc-assign", choices=("auto", "explicit"), default="auto",
                     help="assign step: auto = handler_id null (routing), explicit = round-robin over agents")
     ap.add_argument("--time-limit", type=float, default=1800.0,
@@ -727,10 +804,13 @@ def main() -> int:
             except Skip as exc:
                 skipped.append(f"django-helpdesk {path}: {exc}")
     if "telqc" in systems:
-        try:
-            results.append(run_telqc(args))
-        except Skip as exc:
-            skipped.append(f"TelQC: {exc}")
+        for prefer in [p.strip() for p in args.telqc_prefer.split(",") if p.strip()]:
+            if prefer not in ("full", "minimal"):
+                ap.error(f"unknown --telqc-prefer {prefer!r}")
+            try:
+                results.append(run_telqc(argparse.Namespace(**{**vars(args), "telqc_prefer": prefer})))
+            except Skip as exc:
+                skipped.append(f"TelQC: {exc}")
 
     print_report(results, skipped)
     if args.json:

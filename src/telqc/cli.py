@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import func, select
 
@@ -55,7 +55,8 @@ def seed(
     days: Annotated[int, typer.Option(help="days of contact history")] = 30,
     seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same data)")] = 42,
     contacts_per_day: Annotated[float, typer.Option(help="contacts per customer per day")] = 0.03,
-    orders: Annotated[int, typer.Option(help="work orders created through the order services")] = 300,
+    orders: Annotated[int, typer.Option(help="work orders: the first 300 through the order services, "
+                                             "the rest bulk-generated")] = 300,
 ) -> None:
     """Fill the database with deterministic demo data (reference data, demo users, customers, contacts)."""
     from telqc.demo import reference
@@ -83,20 +84,31 @@ def seed(
 
         load_kb(_ctx(session, settings))
     if orders:
-        from telqc.demo.orders_seed import seed_orders
+        from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders
 
-        with console.status("工单 orders …"), unit_of_work(factory) as session:
-            made = seed_orders(_ctx(session, settings), count=orders, days=min(days, 30) or 14, seed=seed)
-        console.print(f"[green]seeded[/green] {made} work orders through the order services")
+        with _progress() as bar, unit_of_work(factory) as session:
+            otask = bar.add_task("工单 orders", total=orders)
+            made = seed_orders(_ctx(session, settings), count=orders, days=min(days, 30) or 14, seed=seed,
+                               progress=lambda k: bar.advance(otask, k))
+        how = ("through the order services" if orders <= SERVICE_ORDERS else
+               f"the first {SERVICE_ORDERS} through the order services, the rest bulk-generated")
+        console.print(f"[green]seeded[/green] {made} work orders ({how})")
     _relay(factory, settings)
     from datetime import timedelta
 
     from telqc.metrics import service as metrics
 
-    with console.status("指标 KPI rollups …"), unit_of_work(factory) as session:
+    with _progress() as bar, unit_of_work(factory) as session:
         ctx = _ctx(session, settings)
-        today = now.date()
-        done = metrics.backfill(ctx, today - timedelta(days=max(days, 1)), today)
+        today = metrics.local_today(ctx)
+        stages: dict[str, TaskID] = {}
+
+        def advance(stage: str, k: int) -> None:
+            if stage not in stages:
+                stages[stage] = bar.add_task(f"指标 KPI rollups: {stage}", total=None)
+            bar.advance(stages[stage], k)
+
+        done = metrics.backfill(ctx, today - timedelta(days=max(days, 1)), today, progress=advance)
     console.print(f"[green]rollups rebuilt[/green] {done}")
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")

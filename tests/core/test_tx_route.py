@@ -87,3 +87,13 @@ def test_model_route_is_serialized_before_commit(app, client) -> None:  # type: 
     assert kinds.count("commit") == 1
     assert kinds.index("serialize") < kinds.index("commit"), "a model may still read the session while serialized"
     assert _audited(app, "test.model") == 1
+
+
+def test_every_api_and_page_route_is_a_txroute() -> None:
+    from fastapi.routing import APIRoute
+
+    from telqc.api.app import routers
+
+    plain = [f"{r.path} ({r.endpoint.__module__})" for router in routers() for r in router.routes
+             if isinstance(r, APIRoute) and not isinstance(r, TxRoute)]
+    assert plain == [], "routers are declared with route_class=TxRoute (docs/CONTRIBUTING.md)"

@@ -60,7 +60,7 @@ def fmt(unit: str, v: float | None) -> str:
 
 
 def build(ctx: Ctx, period: str, day: date | None = None) -> Report:
-    today = ctx.now().astimezone(service.tz_of(ctx)).date()
+    today = service.local_today(ctx)
     start, end, label = period_bounds(period, day or today - timedelta(days=1))
     names = list(registry.KPI_MD)
     view = service.view(ctx, service.Query(kpis=names, start=start, end=end, period="day"))

@@ -37,6 +37,6 @@ class FilterParams:
 
 
 def default_range(ctx: Ctx, start: date | None, end: date | None) -> tuple[date, date]:
-    today = ctx.now().astimezone(service.tz_of(ctx)).date()
+    today = service.local_today(ctx)
     end = end or today
     return start or end - timedelta(days=29), end

@@ -36,6 +36,11 @@ def tz_of(ctx: Ctx) -> ZoneInfo:
     return ZoneInfo(ctx.settings.timezone)
 
 
+def local_today(ctx: Ctx) -> date:
+    """The operator's calendar day now: KPIs are cut by local days (after 16:00 UTC Beijing is a day ahead)."""
+    return ctx.now().astimezone(tz_of(ctx)).date()
+
+
 def resolve(names: Sequence[str], group_by: Sequence[str], filters: Filters) -> list[KPI]:
     """Known KPIs cut only by dimensions they allow; otherwise a clear error naming the field."""
     out = []

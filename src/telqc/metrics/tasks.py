@@ -23,7 +23,7 @@ def generate_reports(period: str = "monthly") -> list[Path]:
     from telqc.metrics import reports, service
 
     def run(ctx: Ctx) -> list[Path]:
-        today = ctx.now().astimezone(service.tz_of(ctx)).date()
+        today = service.local_today(ctx)
         day = today.replace(day=1) - timedelta(days=1) if period == "monthly" else today - timedelta(days=1)
         rep = reports.build(ctx, period, day)
         folder = Path(ctx.settings.data_dir) / "reports"
@@ -42,7 +42,7 @@ def nightly_rebuild() -> dict[str, int]:
     from telqc.metrics import service
 
     def run(ctx: Ctx) -> dict[str, int]:
-        yesterday = ctx.now().astimezone(service.tz_of(ctx)).date() - timedelta(days=1)
+        yesterday = service.local_today(ctx) - timedelta(days=1)
         return service.backfill(ctx, yesterday, yesterday)
 
     return _ctx_run(run)

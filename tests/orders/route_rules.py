@@ -5,6 +5,12 @@ from __future__ import annotations
 RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/orders"): "orders:read",
     ("GET", "/api/v1/order-categories"): "orders:read",
+    ("POST", "/api/v1/order-categories"): "orders:admin",
+    ("PATCH", "/api/v1/order-categories/{code}"): "orders:admin",
+    ("GET", "/api/v1/order-calendars"): "orders:admin",
+    ("PUT", "/api/v1/order-calendars/{name}"): "orders:admin",
+    ("GET", "/api/v1/order-sla-policies"): "orders:admin",
+    ("PUT", "/api/v1/order-sla-policies/{name}"): "orders:admin",
     ("POST", "/api/v1/orders"): "orders:write",
     ("GET", "/api/v1/orders/{order_id}"): "orders:read",
     ("POST", "/api/v1/orders/{order_id}/assign"): "orders:assign",

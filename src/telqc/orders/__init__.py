@@ -20,6 +20,7 @@ Service layer (every function takes a `Ctx` first, never commits, audits and emi
   `for_customer / my_orders / my_order` (public items only).
 - `sweep.sweep(ctx, now)` / `sweep_all`: SLA warnings, breaches, escalations for orders due now.
 - `notify`: `NotificationChannel` protocol, `RecordingChannel`, `set_channel`, `queue`, `deliver_pending`.
-- `config`: `ensure_defaults`, `policies`, `categories` (stored tree, calendars and SLA policies).
+- `config`: `ensure_defaults`, `policies`, `categories` (stored tree, calendars and SLA policies, cached per process).
+- `configure`: orders:admin changes to categories, calendars and SLA policies (validated, audited, effective at once).
 - `lifecycle`: `change_state` (the single path of every status change), `refresh_sla`, `dims`.
 """

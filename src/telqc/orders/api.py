@@ -1,7 +1,8 @@
 """Work-order routes under /api/v1: orders, repairs for engineers, network problems for netops, and
 /me/orders for customers.  Writes that change an order return its ETag and honour If-Match (412 if stale);
 they answer the full order detail, or only the order with ``Prefer: return=minimal``; an illegal
-transition answers 409 with the `allowed` next states."""
+transition answers 409 with the `allowed` next states.  Categories, business calendars and SLA policies are
+configured here too (orders:admin); PUT answers 201 when it created the calendar or policy."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from telqc.api.deps import CtxDep, TxRoute, if_match_version, request_language, require, set_etag
 from telqc.core.rbac import Perm, Principal
-from telqc.orders import complaints, config, escalations, repairs, service, timeline
+from telqc.orders import complaints, config, configure, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.lifecycle import IllegalTransitionError
@@ -40,6 +41,7 @@ router = APIRouter(prefix="/api/v1", tags=["orders"], route_class=_OrderRoute)
 
 Read = Annotated[Principal, require(Perm.orders_read)]
 Write = Annotated[Principal, require(Perm.orders_write)]
+Admin = Annotated[Principal, require(Perm.orders_admin)]
 IfMatch = Annotated[str | None, Header()]
 
 
@@ -98,6 +100,43 @@ def list_orders(
 @router.get("/order-categories", response_model=list[s.CategoryOut])
 def list_categories(ctx: CtxDep, _: Read) -> list[s.CategoryOut]:
     return [s.CategoryOut.model_validate(c) for c in config.categories(ctx)]
+
+
+@router.post("/order-categories", response_model=s.CategoryOut, status_code=201)
+def create_category(ctx: CtxDep, body: s.CategoryIn, _: Admin) -> s.CategoryOut:
+    return s.CategoryOut.model_validate(configure.create_category(ctx, body))
+
+
+@router.patch("/order-categories/{code}", response_model=s.CategoryOut)
+def update_category(ctx: CtxDep, code: Annotated[str, Path(max_length=40)], body: s.CategoryPatch,
+                    _: Admin) -> s.CategoryOut:
+    return s.CategoryOut.model_validate(configure.update_category(ctx, code, body))
+
+
+@router.get("/order-calendars", response_model=list[s.CalendarOut])
+def list_calendars(ctx: CtxDep, _: Admin) -> list[s.CalendarOut]:
+    return [s.CalendarOut.model_validate(c) for c in configure.list_calendars(ctx)]
+
+
+@router.put("/order-calendars/{name}", response_model=s.CalendarOut)
+def put_calendar(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=40)], body: s.CalendarIn,
+                 response: Response, _: Admin) -> s.CalendarOut:
+    row, created = configure.put_calendar(ctx, name, body)
+    response.status_code = 201 if created else 200
+    return s.CalendarOut.model_validate(row)
+
+
+@router.get("/order-sla-policies", response_model=list[s.PolicyOut])
+def list_policies(ctx: CtxDep, _: Admin) -> list[s.PolicyOut]:
+    return [s.PolicyOut.model_validate(p) for p in configure.list_policies(ctx)]
+
+
+@router.put("/order-sla-policies/{name}", response_model=s.PolicyOut)
+def put_policy(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=60)], body: s.PolicyIn,
+               response: Response, _: Admin) -> s.PolicyOut:
+    row, created = configure.put_policy(ctx, name, body)
+    response.status_code = 201 if created else 200
+    return s.PolicyOut.model_validate(row)
 
 
 @router.post("/orders", response_model=s.OrderDetail, status_code=201)

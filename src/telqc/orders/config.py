@@ -10,7 +10,8 @@ re-reading three tables per request cost more than the write itself.  A
 snapshot is re-read after `CACHE_SECONDS` (engines are rebuilt only when the
 row content changed), so an operator's change to a policy, calendar or
 category reaches every API process within that time; this process's own
-writes (`ensure_defaults`) take effect at once.
+writes (`ensure_defaults`, and the orders:admin writes in `orders.configure`)
+take effect at once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,10 +108,7 @@ def ensure_defaults(ctx: Ctx) -> None:
             s.flush()
     except IntegrityError:
         return  # another transaction wrote them first
-    # Until this transaction commits its snapshot stays with the session: a rollback must not leave other
-    # requests a configuration whose rows are gone.
-    s.info[_OWN] = None
-    invalidate()
+    took_effect(s)
     ctx.audit("orders.config_defaults", "order_config", "default", categories=len(DEFAULT_CATEGORIES),
               policies=len(DEFAULT_POLICIES))
 
@@ -182,6 +180,18 @@ def invalidate() -> None:
         _SNAPSHOTS.clear()
 
 
+def took_effect(session: Session) -> None:
+    """After a configuration write: the writing session reads its own (uncommitted) configuration at once.
+
+    Until the transaction commits the snapshot stays with the session: a rollback must not leave other
+    requests a configuration whose rows are gone.  The process's snapshots are dropped now and again after
+    the commit, so a request that re-read the old rows in between does not keep them for `CACHE_SECONDS`.
+    """
+    session.info[_OWN] = None
+    invalidate()
+    event.listen(session, "after_commit", lambda _s: invalidate(), once=True)
+
+
 def _engine(session: Session) -> Engine:
     bind = session.get_bind()
     return bind if isinstance(bind, Engine) else bind.engine
@@ -191,7 +201,7 @@ def snapshot(ctx: Ctx) -> Snapshot:
     """The configuration of the session's database, read at most every `CACHE_SECONDS` per process."""
     info = ctx.session.info
     if _OWN in info:
-        own = info[_OWN] or Snapshot(_read_categories(ctx.session), _read_policies(ctx.session), time.monotonic())
+        own = info[_OWN] or Snapshot(_read_categories(ctx.session), read_policies(ctx.session), time.monotonic())
         info[_OWN] = own
         return own
     engine = _engine(ctx.session)
@@ -200,7 +210,7 @@ def snapshot(ctx: Ctx) -> Snapshot:
     now = time.monotonic()
     if snap is not None and now - snap.loaded_at < CACHE_SECONDS:
         return snap
-    snap = Snapshot(_read_categories(ctx.session), _read_policies(ctx.session), now)
+    snap = Snapshot(_read_categories(ctx.session), read_policies(ctx.session), now)
     if snap.categories:  # an empty one is about to be written by ensure_defaults
         with _LOCK:
             _SNAPSHOTS[engine] = snap
@@ -213,7 +223,7 @@ def _read_categories(session: Session) -> dict[str, Category]:
                              r.skill, r.active) for r in rows}
 
 
-def _read_policies(session: Session) -> Policies:
+def read_policies(session: Session) -> Policies:
     rows = list(session.scalars(select(OrderSlaPolicy).order_by(OrderSlaPolicy.id)))
     cals = {c.name: c for c in session.scalars(select(OrderCalendar))}
     key = json.dumps([(r.id, r.name, r.order_type, r.priority, r.tier, r.area, r.first_response_min,
@@ -257,3 +267,4 @@ def categories(ctx: Ctx) -> list[Category]:
         ensure_defaults(ctx)
         cats = snapshot(ctx).categories
     return list(cats.values())
+

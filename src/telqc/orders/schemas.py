@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from telqc.core.schemas import In, Out
+from telqc.orders.sla import Area, CustomerTier, Priority
+from telqc.orders.states import OrderType
 
 OrderTypeName = Literal["consultation", "business", "repair", "complaint"]
 StateName = Literal["new", "acknowledged", "in_progress", "pending", "resolved", "callback", "closed", "reopened",
@@ -217,6 +220,100 @@ class CategoryOut(Out):
     name_en: str
     severity: int
     department: str
+    skill: str | None = None
+    active: bool = True
+
+
+# ----- configuration (orders:admin) ------------------------------------------------------
+
+MAX_TARGET_MIN = 525_600
+"""A year in minutes: a longer target promises the customer nothing and is most likely a typo."""
+
+
+class CategoryIn(In):
+    """A new node of the category tree.  Codes are dotted lowercase paths because they appear in URLs,
+    reports and the orders that use them, and never change afterwards."""
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+    parent_code: str | None = Field(default=None, max_length=40)
+    order_type: OrderType
+    name: str = Field(min_length=1, max_length=40)
+    name_en: str = Field(min_length=1, max_length=60)
+    severity: int = Field(ge=1, le=4)
+    department: str = Field(min_length=1, max_length=40)
+    skill: str | None = Field(default=None, min_length=1, max_length=40)
+    active: bool = True
+
+
+class CategoryPatch(In):
+    """Fields sent are changed, fields left out are kept; code, type and parent are fixed (orders and
+    reports are keyed on them)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=40)
+    name_en: str | None = Field(default=None, min_length=1, max_length=60)
+    severity: int | None = Field(default=None, ge=1, le=4)
+    department: str | None = Field(default=None, min_length=1, max_length=40)
+    skill: str | None = Field(default=None, min_length=1, max_length=40)  # null clears it
+    active: bool | None = None
+
+    @field_validator("name", "name_en", "severity", "department", "active")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        """Only `skill` may be cleared; null elsewhere would blank a required column."""
+        if v is None:
+            raise PydanticCustomError("missing", "field required")
+        return v
+
+
+class CalendarIn(In):
+    """A business calendar: `weekly` maps "0" (Monday) … "6" to "HH:MM-HH:MM[,HH:MM-HH:MM]"; a day left
+    out or "" is a day off.  `cn_holidays` adds the State Council holidays and make-up days."""
+
+    tz_name: str = Field(default="Asia/Shanghai", min_length=1, max_length=40)
+    weekly: dict[str, Annotated[str, Field(max_length=200)]]
+    cn_holidays: bool = True
+    extra_holidays: list[date] = Field(default_factory=list, max_length=400)
+    makeup_days: list[date] = Field(default_factory=list, max_length=400)
+
+
+class CalendarOut(Out):
+    name: str
+    tz_name: str
+    weekly: dict[str, str]
+    cn_holidays: bool
+    extra_holidays: list[date]
+    makeup_days: list[date]
+    updated_at: datetime
+
+
+class PolicyIn(In):
+    """One SLA rule; a key field left out is a wildcard and the most specific rule wins (`sla.PolicyTable`).
+    Targets are business minutes on the calendar, or elapsed minutes when `always_open` (7×24)."""
+
+    order_type: OrderType | None = None
+    priority: Priority | None = None
+    tier: CustomerTier | None = None
+    area: Area | None = None
+    first_response_min: int = Field(gt=0, le=MAX_TARGET_MIN)
+    resolution_min: int = Field(gt=0, le=MAX_TARGET_MIN)
+    calendar_name: str = Field(min_length=1, max_length=40)
+    always_open: bool = False
+    warn_fraction: float = Field(default=0.75, gt=0, le=1)
+
+
+class PolicyOut(Out):
+    id: int
+    name: str
+    order_type: str | None
+    priority: str | None
+    tier: str | None
+    area: str | None
+    first_response_min: int
+    resolution_min: int
+    calendar_name: str
+    always_open: bool
+    warn_fraction: float
+    updated_at: datetime
 
 
 class SweepOut(Out):

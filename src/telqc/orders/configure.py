@@ -125,12 +125,16 @@ def put_calendar(ctx: Ctx, name: str, data: schemas.CalendarIn) -> tuple[OrderCa
     session = ctx.session
     row = session.get(OrderCalendar, name)
     before = None if row is None else _columns(row, _CALENDAR)
-    if row is None:
-        row = OrderCalendar(name=name)
-        session.add(row)
-    for k, v in values.items():
-        setattr(row, k, v)
-    session.flush()
+    try:
+        with session.begin_nested():
+            if row is None:
+                row = OrderCalendar(name=name)
+                session.add(row)
+            for k, v in values.items():
+                setattr(row, k, v)
+            session.flush()
+    except IntegrityError:  # the same new name created concurrently
+        raise Conflict("error.duplicate", field="path.name", what="w.calendar") from None
     took_effect(session)
     ctx.audit("orders.calendar_created" if before is None else "orders.calendar_replaced", "order_calendar",
               name, before=before, after=_columns(row, _CALENDAR))
@@ -166,7 +170,10 @@ def put_policy(ctx: Ctx, name: str, data: schemas.PolicyIn) -> tuple[OrderSlaPol
         for k, v in values.items():
             setattr(row, k, v)
         row.updated_at = ctx.now()
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # the same new name created concurrently
+            raise Conflict("error.duplicate", field="path.name", what="w.policy") from None
         other = session.scalar(select(OrderSlaPolicy.name).where(
             OrderSlaPolicy.id != row.id, *(getattr(OrderSlaPolicy, k).is_not_distinct_from(values[k])
                                            for k in _POLICY[:4])))

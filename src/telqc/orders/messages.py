@@ -27,6 +27,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "bad appointment slot (give start and end, end after start)"},
     # configuration (orders:admin)
     "w.calendar": {"zh-CN": "业务日历", "en": "business calendar"},
+    "w.policy": {"zh-CN": "SLA 策略", "en": "SLA policy"},
     "orders.error.parent_type": {"zh-CN": "上级分类属于工单类型 {parent_type}，与 {type} 不一致",
                                  "en": "the parent category belongs to order type {parent_type}, not {type}"},
     "orders.error.bad_tz": {"zh-CN": "时区 {tz} 无效（应为 IANA 时区名，如 Asia/Shanghai）",

@@ -35,8 +35,9 @@ _RESAVE_AFTER = 1000  # articles re-indexed since the snapshot before it is writ
 class _State:
     index: ix.KnowledgeIndex = field(default_factory=ix.KnowledgeIndex)
     last: tuple[int, str] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held while the index changes or is saved
     since_snapshot: int = 0
+    saver: threading.Thread | None = None
 
 
 _states: dict[str, _State] = {}
@@ -105,6 +106,8 @@ def current_index(session: Session, snapshot_dir: Path | None = None) -> ix.Know
     state = _states.setdefault(key, _State())
     newest = session.execute(select(KbChange.id, KbChange.token).order_by(KbChange.id.desc()).limit(1)).first()
     newest_t = (newest[0], newest[1]) if newest else None
+    if newest_t == state.last:  # nothing changed: no lock, so a snapshot being written delays no search
+        return state.index
     with state.lock:
         if newest_t == state.last:
             return state.index
@@ -122,10 +125,28 @@ def current_index(session: Session, snapshot_dir: Path | None = None) -> ix.Know
                 select(KbArticle.id).where(KbArticle.published_version.is_not(None)))))
             state.since_snapshot = _RESAVE_AFTER
         state.last = newest_t
-        if state.since_snapshot >= _RESAVE_AFTER:
-            _save(path, state.index, state.last)
+        if state.since_snapshot >= _RESAVE_AFTER and path is not None:
             state.since_snapshot = 0
+            # Written by a thread that takes the lock once this request has released it: pickling 100k
+            # articles takes seconds, which the request that crossed the threshold should not wait for.
+            state.saver = threading.Thread(target=_save_locked, args=(state, path), name="kb-snapshot", daemon=True)
+            state.saver.start()
         return state.index
+
+
+def _save_locked(state: _State, path: Path) -> None:
+    with state.lock:
+        try:
+            _save(path, state.index, state.last)
+        except OSError:
+            log.warning("knowledge index snapshot %s not written", path, exc_info=True)
+
+
+def wait_for_snapshots() -> None:
+    """Block until every snapshot being written has been written (tests; a clean shutdown)."""
+    for state in list(_states.values()):
+        if state.saver is not None:
+            state.saver.join()
 
 
 def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str] | None = None,

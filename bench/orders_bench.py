@@ -24,7 +24,7 @@ or not.
 Setup once:  bash bench/helpdesk_peer/setup.sh
 Run:         .venv/bin/python bench/orders_bench.py [--n 2000] [--concurrency 16]
                  [--systems telqc,helpdesk] [--helpdesk-paths plain,fastest]
-                 [--telqc-prefer full,minimal] [--json out.json]
+                 [--telqc-prefer full,minimal] [--rounds K] [--json out.json]
 
 Prints one row per system/path (N, concurrency, wall s, orders/s, request p50/p99 ms), the
 per-step latencies, CPU per order by process group (servers, relay, PostgreSQL, this client; read from
@@ -106,6 +106,7 @@ class Result:
     relay_backlog: int = 0  # events not yet relayed when the last request answered
     relay_lag_s: float = 0.0  # time after the last request until the outbox was empty
     cpu_ms_per_order: dict[str, float] = field(default_factory=dict)  # by process group, see CpuMeter
+    round: int = 1  # --rounds: which pass of the whole comparison
 
     @property
     def orders_per_s(self) -> float:
@@ -747,6 +748,21 @@ def print_report(results: list[Result], skipped: list[str]) -> None:
             print(f"  target TelQC >= 3x helpdesk fastest path: {'MET' if ok else 'NOT MET'}")
 
 
+def print_rounds(results: list[Result]) -> None:
+    """Median over rounds of each TelQC variant's ratio to the same round's helpdesk fastest path: the two
+    systems of one round ran minutes apart, so a machine that speeds up or slows down affects both."""
+    rounds = sorted({r.round for r in results})
+    fastest = {r.round: r for r in results if r.system == "django-helpdesk" and r.path == "fastest"}
+    print(f"\n=== {len(rounds)} rounds")
+    for path in dict.fromkeys(r.path for r in results if r.system == "TelQC"):
+        ratios = [r.orders_per_s / fastest[r.round].orders_per_s for r in results
+                  if r.system == "TelQC" and r.path == path and r.round in fastest and fastest[r.round].orders_per_s]
+        if ratios:
+            print(f"  TelQC {path} / helpdesk fastest, per round: " + ", ".join(f"{x:.2f}x" for x in ratios)
+                  + f"; median {statistics.median(ratios):.2f}x (target 3x: "
+                  + ("MET" if statistics.median(ratios) >= 3 else "NOT MET") + ")")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000, help="orders per run (default 2000)")
@@ -783,36 +799,49 @@ def main() -> int:
     ap.add_argument("--client", choices=("lean", "httpx"), default="lean",
                     help="HTTP client of the load generator (same for both systems): lean = keep-alive HTTP/1.1 "
                          "over asyncio streams, a tenth of httpx's CPU per request")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat the whole comparison; with more than one, also print each TelQC variant's "
+                         "median ratio over the rounds (robust to a machine whose speed drifts)")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
-    if args.n < 1 or args.concurrency < 1 or args.workers < 1:
-        ap.error("--n, --concurrency and --workers must be positive")
+    if args.n < 1 or args.concurrency < 1 or args.workers < 1 or args.rounds < 1:
+        ap.error("--n, --concurrency, --workers and --rounds must be positive")
 
     # SIGTERM (e.g. a timeout wrapper) unwinds like Ctrl-C, so the servers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    results: list[Result] = []
+    everything: list[Result] = []
     skipped: list[str] = []
-    if "helpdesk" in systems:
-        for path in [p.strip() for p in args.helpdesk_paths.split(",") if p.strip()]:
-            if path not in ("plain", "fastest"):
-                ap.error(f"unknown helpdesk path {path!r}")
-            try:
-                results.append(run_helpdesk(args, path))
-                print(f"  done: {results[-1].orders_per_s:.1f} orders/s", flush=True)
-            except Skip as exc:
-                skipped.append(f"django-helpdesk {path}: {exc}")
-    if "telqc" in systems:
-        for prefer in [p.strip() for p in args.telqc_prefer.split(",") if p.strip()]:
-            if prefer not in ("full", "minimal"):
-                ap.error(f"unknown --telqc-prefer {prefer!r}")
-            try:
-                results.append(run_telqc(argparse.Namespace(**{**vars(args), "telqc_prefer": prefer})))
-            except Skip as exc:
-                skipped.append(f"TelQC: {exc}")
+    for rnd in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            print(f"\n=== round {rnd} of {args.rounds}", flush=True)
+        results: list[Result] = []
+        if "helpdesk" in systems:
+            for path in [p.strip() for p in args.helpdesk_paths.split(",") if p.strip()]:
+                if path not in ("plain", "fastest"):
+                    ap.error(f"unknown helpdesk path {path!r}")
+                try:
+                    results.append(run_helpdesk(args, path))
+                    print(f"  done: {results[-1].orders_per_s:.1f} orders/s", flush=True)
+                except Skip as exc:
+                    skipped.append(f"django-helpdesk {path}: {exc}")
+        if "telqc" in systems:
+            for prefer in [p.strip() for p in args.telqc_prefer.split(",") if p.strip()]:
+                if prefer not in ("full", "minimal"):
+                    ap.error(f"unknown --telqc-prefer {prefer!r}")
+                try:
+                    results.append(run_telqc(argparse.Namespace(**{**vars(args), "telqc_prefer": prefer})))
+                except Skip as exc:
+                    skipped.append(f"TelQC: {exc}")
 
-    print_report(results, skipped)
+        for r in results:
+            r.round = rnd
+        print_report(results, skipped if rnd == args.rounds else [])
+        everything += results
+    if args.rounds > 1:
+        print_rounds(everything)
+    results = everything
     if args.json:
         payload = [asdict(r) | {"orders_per_s": r.orders_per_s, "orders_per_s_relayed": r.orders_per_s_relayed}
                    for r in results]

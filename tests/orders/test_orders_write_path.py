@@ -69,3 +69,47 @@ def test_configuration_snapshot_is_reused_and_refreshed(app, clock, monkeypatch)
     assert fresh is not first
     rule = fresh.policies.by_id[fresh.policies.ids["投诉"]]
     assert rule.resolution.total_seconds() == 999 * 60
+
+
+def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  # type: ignore[no-untyped-def]
+    """The locked read says whether an order ever paused; one transaction that pauses and resumes an order
+    still closes the pause it opened, and a later write sees it."""
+    from sqlalchemy import event
+
+    from telqc.core.rbac import Principal, Role
+    from telqc.orders import lifecycle, service
+    from telqc.orders import schemas as s_
+    from telqc.orders.models import OrderPause
+
+    w = World(app, client)
+    oid = w.create()["id"]
+    w.move(oid, "acknowledged")
+    st = app.state
+    admin = Principal(user_id=w.agent_id, username="agent1", display_name="agent1", role=Role.supervisor,
+                      region_scope=None)
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(st.engine, "before_cursor_execute", record)
+    try:
+        with st.sessionmaker() as s:
+            ctx = Ctx(session=s, clock=st.clock, settings=st.settings, principal=admin)
+            o = service.get_for_update(ctx, oid, None)  # several changes of one loaded order, as callbacks do
+            lifecycle.change_state(ctx, o, "in_progress")
+            assert not any(q.startswith("SELECT order_pauses.") for q in seen), "no pause yet: none read"
+            lifecycle.change_state(ctx, o, "pending", pending_reason="customer")
+            lifecycle.change_state(ctx, o, "in_progress")
+            s.commit()
+        with st.sessionmaker() as s:
+            ctx = Ctx(session=s, clock=st.clock, settings=st.settings, principal=admin)
+            seen.clear()
+            service.transition(ctx, oid, s_.TransitionIn(to="pending", pending_reason="customer"))
+            assert any(q.startswith("SELECT order_pauses.") for q in seen), "an order with a pause reads its pauses"
+            s.commit()
+            pauses = [(p.state, p.end is not None) for p in s.scalars(select(OrderPause).where(
+                OrderPause.order_id == oid).order_by(OrderPause.id))]
+    finally:
+        event.remove(st.engine, "before_cursor_execute", record)
+    assert pauses == [("pending", True), ("pending", False)]

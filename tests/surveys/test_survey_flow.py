@@ -38,7 +38,23 @@ def _resolve_order(app, clock, oid: int = 1, customer: int = 10) -> None:  # typ
     now = clock.now()
     emit_all(app, [order(oid, now, "complaint", customer, "signal", agent=42),
                    order_event("order.resolved", oid, now, "complaint", d=dims(category="signal", agent=42),
+                               customer_id=customer, resolution_business_s=600, within_deadline=True,
+                               reopened=False, solution_code="x")])
+
+
+def test_resolved_event_without_customer_uses_the_kept_mapping(app, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+    """Events emitted before order.resolved carried the customer find it in the mapping kept for them."""
+    from telqc.surveys.models import SurveyOrderCustomer
+
+    with app.state.sessionmaker() as s:
+        s.add(SurveyOrderCustomer(order_id=5, customer_id=11, order_type="complaint"))
+        s.commit()
+    now = clock.now()
+    emit_all(app, [order_event("order.resolved", 5, now, "complaint", d=dims(category="signal", agent=42),
+                               resolution_business_s=600, within_deadline=True, reopened=False, solution_code="x"),
+                   order_event("order.resolved", 6, now, "complaint", d=dims(category="signal", agent=42),
                                resolution_business_s=600, within_deadline=True, reopened=False, solution_code="x")])
+    assert [(m.customer_id, m.channel) for m in outbox.sent] == [(11, "sms")]  # order 6: customer unknown
 
 
 def test_invite_answer_kpi_moves(app, client, clock, outbox) -> None:  # type: ignore[no-untyped-def]

@@ -112,10 +112,9 @@ _APPEND_PG = text("""
 WITH RECURSIVE
 head AS (SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
 input AS (
-    SELECT * FROM unnest(CAST(:n AS int[]), CAST(:prefix AS text[]), CAST(:at AS timestamptz[]),
-                         CAST(:actor_id AS int[]), CAST(:actor AS text[]), CAST(:action AS text[]),
-                         CAST(:entity_type AS text[]), CAST(:entity_id AS text[]), CAST(:data AS text[]))
-        AS t(n, prefix, at, actor_id, actor, action, entity_type, entity_id, data)
+    SELECT * FROM json_to_recordset(CAST(:rows AS json))
+        AS t(n int, prefix text, at timestamptz, actor_id int, actor text, action text, entity_type text,
+             entity_id text, data text)
 ),
 chain AS (
     SELECT i.n, h.last_id + 1 AS id, CAST(h.last_hash AS text) AS prev_hash,
@@ -136,6 +135,8 @@ UPDATE audit_head SET last_id = last.id, last_hash = last.hash
 FROM (SELECT id, hash FROM chain ORDER BY n DESC LIMIT 1) AS last
 WHERE audit_head.id = 1
 """)
+"""The rows travel as one JSON document: one text parameter costs the driver far less to send than nine
+arrays, and ISO timestamps read back as the same instants `entry_hash` saw."""
 
 
 @event.listens_for(Session, "before_commit")
@@ -151,19 +152,14 @@ def _write_pending(session: Session) -> None:
 
 
 def _append_pg(session: Session, pending: list[tuple[Any, ...]]) -> None:
-    cols: dict[str, list[Any]] = {k: [] for k in
-                                  ("n", "prefix", "at", "actor_id", "actor", "action", "entity_type", "entity_id",
-                                   "data")}
+    rows = []
     for n, (at, actor, action, etype, eid, data) in enumerate(pending, 1):
         if at.tzinfo is None:
             raise ValueError("naive datetime refused: use timezone-aware values")
         values = {"at": at, "actor_id": actor.id, "actor": actor.name, "action": action, "entity_type": etype,
                   "entity_id": eid, "data": data}
-        for k, v in values.items():
-            cols[k].append(v)
-        cols["n"].append(n)
-        cols["prefix"].append(hash_prefix(**values))
-    session.execute(_APPEND_PG, cols)
+        rows.append({**values, "n": n, "at": at.isoformat(), "prefix": hash_prefix(**values)})
+    session.execute(_APPEND_PG, {"rows": json.dumps(rows, ensure_ascii=False)})
 
 
 def _append(session: Session, pending: list[tuple[Any, ...]]) -> None:

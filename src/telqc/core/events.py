@@ -205,10 +205,15 @@ def hold_relay(session: Session) -> None:
         session.execute(text(f"SELECT pg_advisory_xact_lock({RELAY_LOCK})"))
 
 
+def _pg_array(ids: list[int]) -> str:
+    """An id list as one PostgreSQL array literal: the driver adapts a Python list element by element."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
 def _published(session: Session, ids: list[int], now: datetime) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("UPDATE outbox_events SET published_at = :now WHERE id = ANY(CAST(:ids AS bigint[]))"),
-                        {"ids": ids, "now": now})
+                        {"ids": _pg_array(ids), "now": now})
         return
     for i in range(0, len(ids), 5000):
         session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids[i:i + 5000])).values(published_at=now))
@@ -296,7 +301,7 @@ def _claim(session: Session, ids: list[int], name: str, now: datetime) -> set[in
     if session.get_bind().dialect.name == "postgresql":  # one array parameter, whatever the batch size
         return set(session.scalars(text(
             "INSERT INTO event_deliveries (event_id, handler, at) SELECT unnest(CAST(:ids AS bigint[])), :name, :at "
-            "ON CONFLICT DO NOTHING RETURNING event_id"), {"ids": ids, "name": name, "at": now}))
+            "ON CONFLICT DO NOTHING RETURNING event_id"), {"ids": _pg_array(ids), "name": name, "at": now}))
     from sqlalchemy.dialects.sqlite import insert
 
     out: set[int] = set()

@@ -228,8 +228,8 @@ class _Generator:
                                                                                                 at, [])}))
             elif state == "resolved":
                 ev(("order.resolved", o.id, at, {
-                    **base, "at": iso(at), "resolution_business_s": lifecycle.business_seconds(policy.calendar, o, at,
-                                                                                               []),
+                    **base, "at": iso(at), "customer_id": o.customer_id,
+                    "resolution_business_s": lifecycle.business_seconds(policy.calendar, o, at, []),
                     "within_deadline": o.resolution_due is None or at <= o.resolution_due, "reopened": False,
                     "solution_code": "resolved_by_agent", "dims": d}))
             elif state == "callback":

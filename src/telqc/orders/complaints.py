@@ -59,7 +59,8 @@ def link_repeat(ctx: Ctx, o: Order, prior: Order) -> None:
 
 def open_callback(ctx: Ctx, o: Order) -> OrderCallback:
     """The 回访 task, due one business day after the resolution."""
-    existing = ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id})
+    # a first resolution has none yet: resolving again always passes through a reopen
+    existing = ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id}) if o.reopen_count else None
     if existing is not None:
         return existing
     cal = lifecycle.policy_of(ctx, o).calendar

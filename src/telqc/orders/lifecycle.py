@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from telqc.core import events
 from telqc.core.context import Ctx
@@ -106,6 +107,14 @@ def business_seconds(calendar: BusinessCalendar, o: Order, until: datetime, paus
     return int(business_elapsed(calendar, o.created_at, until, pauses).total_seconds())
 
 
+_PAUSED = "telqc_orders_paused"  # session.info: orders that got a pause in this transaction
+
+
+def _may_have_pauses(s: Session, o: Order) -> bool:
+    """False only when the order is known to have no pause: loaded without one and given none since."""
+    return o.id in s.info.get(_PAUSED, ()) or bool(o.has_pauses)  # type: ignore[attr-defined]
+
+
 def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | None = None,
                  pending_reason: str | None = None, solution_code: str | None = None) -> OrderState:
     """Validate and apply one state change with all its consequences, in the caller's transaction."""
@@ -116,7 +125,7 @@ def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | Non
     old = S(o.status)
     now = ctx.now()
     s = ctx.session
-    rows = list(s.scalars(_PAUSES, {"order_id": o.id}))
+    rows = list(s.scalars(_PAUSES, {"order_id": o.id})) if _may_have_pauses(s, o) else []
     if pauses_clock(old) and not pauses_clock(new):
         for p in rows:
             if p.end is None:
@@ -124,6 +133,7 @@ def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | Non
     if pauses_clock(new) and not pauses_clock(old):
         rows.append(OrderPause(order_id=o.id, state=new.value, start=now))
         s.add(rows[-1])
+        s.info.setdefault(_PAUSED, set()).add(o.id)
     with s.no_autoflush:  # one UPDATE of the order per change: nothing is written before all fields are set
         return _apply(ctx, o, old, new, now, rows, reason, pending_reason, solution_code)
 
@@ -159,6 +169,7 @@ def _apply(ctx: Ctx, o: Order, old: OrderState, new: OrderState, now: datetime, 
                 actor_id=actor_id(ctx), dims=d, **{"from": old.value, "to": new.value})
     if new is S.RESOLVED:
         events.emit(ctx, "order.resolved", "order", o.id, order_id=o.id, type=o.type, at=iso(now),
+                    customer_id=o.customer_id,
                     resolution_business_s=business_seconds(policy.calendar, o, now, pauses),
                     within_deadline=bool(rep.resolution.met), reopened=o.reopen_count > 0,
                     solution_code=o.solution_code, dims=d)

@@ -23,8 +23,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
 from telqc.core.pii import EncryptedText
@@ -195,6 +196,12 @@ class OrderPause(Base):
     state: Mapped[str] = mapped_column(String(16))
     start: Mapped[datetime] = mapped_column(UTCDateTime())
     end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# Whether the order ever paused its clock. Deferred: the locked read of a write loads it in the same statement,
+# so the state change reads the pauses only for orders that have some (most never pause).
+Order.has_pauses = column_property(  # type: ignore[attr-defined]
+    exists().where(OrderPause.order_id == Order.id).correlate_except(OrderPause), deferred=True)
 
 
 class OrderTransfer(Base):

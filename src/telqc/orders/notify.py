@@ -3,8 +3,8 @@
 Exactly-once has two halves.  `queue` writes a `Notification` row in the
 same transaction as the change that causes it, under a unique key per
 (order, event kind, occurrence): a retried request or job cannot create a
-second row.  `deliver_pending` claims an unsent row with a conditional UPDATE
-(only one relay wins the claim), sends it through the configured channel with
+second row.  `deliver_pending` claims unsent rows with a conditional UPDATE
+(only one relay wins each claim), sends it through the configured channel with
 the key as the provider's idempotency key, and records `sent_at`; a re-run
 relay finds nothing left to send.
 """
@@ -119,31 +119,36 @@ def queue(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str
 # The relay runs `deliver` after every order event: its statements are built once.
 _UNSENT = (select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id)
            .limit(bindparam("limit")))
-_CLAIM = (update(Notification).where(Notification.id == bindparam("claim_id"), Notification.sent_at.is_(None))
+_CLAIM = (update(Notification).where(Notification.id.in_(bindparam("ids", expanding=True)),
+                                     Notification.sent_at.is_(None))
           .values(sent_at=bindparam("now"), attempts=Notification.attempts + 1)
-          .execution_options(synchronize_session=False))
+          .returning(Notification.id).execution_options(synchronize_session=False))
+_RELEASE = (update(Notification).where(Notification.id.in_(bindparam("ids", expanding=True)))
+            .values(sent_at=None).execution_options(synchronize_session=False))
 
 
 def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
     """Send unsent notifications inside the caller's transaction (the caller commits); returns how many.
 
-    Each row is claimed with a conditional UPDATE in a savepoint: a concurrent relay blocks on the row
-    and then sees it sent; a failed send rolls back only its own claim and stays queued.
+    One conditional UPDATE claims the whole batch: a concurrent relay blocks on those rows and then finds
+    them sent. A failed send is released again (its attempt still counted) and stays queued.
     """
-    sent = 0
     rows = list(session.scalars(_UNSENT, {"limit": limit}))
+    if not rows:
+        return 0
+    claimed = set(session.scalars(_CLAIM, {"ids": [n.id for n in rows], "now": clock.now()}))
+    failed = []
     for n in rows:
+        if n.id not in claimed:
+            continue
         try:
-            with session.begin_nested():
-                claimed = session.execute(_CLAIM, {"claim_id": n.id, "now": clock.now()})
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                    continue
-                channel().send(Message(n.key, n.channel, n.recipient, n.kind, n.body))
+            channel().send(Message(n.key, n.channel, n.recipient, n.kind, n.body))
         except Exception:
             log.exception("notification %s failed; it stays queued", n.id)
-            continue
-        sent += 1
-    return sent
+            failed.append(n.id)
+    if failed:
+        session.execute(_RELEASE, {"ids": failed})
+    return len(claimed) - len(failed)
 
 
 def deliver_pending(factory: sessionmaker[Session], clock: Clock, limit: int = 500) -> int:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
@@ -52,7 +52,7 @@ def readable(principal: Principal) -> Select[tuple[Order]]:
 
 
 _BY_ID = {(kind, lock): (select(Order).where(cond, Order.id == bindparam("order_id"))
-                         .with_for_update(of=Order) if lock else
+                         .options(undefer(Order.has_pauses)).with_for_update(of=Order) if lock else
                          select(Order).where(cond, Order.id == bindparam("order_id")))
           for kind, cond in _SCOPES.items() for lock in (False, True)}
 

@@ -9,17 +9,14 @@ from telqc.surveys import repository as repo
 from telqc.surveys import service
 
 
-@events.subscribe("order.created")
-def remember_customer(ctx: Ctx, event: Event) -> None:
-    p = event.payload
-    service.remember_order(ctx, int(p["order_id"]), p.get("customer_id"), str(p.get("type") or ""))
-
-
 @events.subscribe("order.resolved")
 def after_resolution(ctx: Ctx, event: Event) -> None:
     p = event.payload
-    ref = repo.order_customer(ctx.session, int(p["order_id"]))
-    service.invite(ctx, customer_id=ref.customer_id if ref else None, trigger="order", order_id=int(p["order_id"]),
+    customer_id = p.get("customer_id")
+    if "customer_id" not in p:  # emitted before order.resolved carried the customer: the mapping kept for them
+        ref = repo.order_customer(ctx.session, int(p["order_id"]))
+        customer_id = ref.customer_id if ref else None
+    service.invite(ctx, customer_id=customer_id, trigger="order", order_id=int(p["order_id"]),
                    dims=p.get("dims") or {})
 
 

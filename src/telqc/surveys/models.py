@@ -60,7 +60,9 @@ class SurveyResponse(Base):
 
 
 class SurveyOrderCustomer(Base):
-    """order.resolved carries no customer: remember it from order.created (no read of orders tables)."""
+    """Customer of orders whose order.resolved event was emitted before it carried `customer_id`.
+
+    No longer written: read only for such events still in the outbox after an upgrade."""
 
     __tablename__ = "survey_order_customers"
 

@@ -21,7 +21,7 @@ from telqc.core.errors import Conflict, NotFound
 from telqc.surveys import channels
 from telqc.surveys import repository as repo
 from telqc.surveys import schemas as s
-from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer, SurveyResponse
+from telqc.surveys.models import SurveyInvitation, SurveyResponse
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,6 @@ def token_hash(token: str) -> str:
 
 def link_for(token: str) -> str:
     return f"/s/{token}"
-
-
-def remember_order(ctx: Ctx, order_id: int, customer_id: int | None, order_type: str) -> None:
-    """order.resolved carries no customer; keep it from order.created."""
-    if repo.order_customer(ctx.session, order_id) is None:
-        ctx.session.add(SurveyOrderCustomer(order_id=order_id, customer_id=customer_id, order_type=order_type))
 
 
 def invite(ctx: Ctx, *, customer_id: int | None, trigger: str, order_id: int | None = None,

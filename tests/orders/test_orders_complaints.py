@@ -108,7 +108,9 @@ def test_repeat_complaint_linked_and_flagged(app, client, clock) -> None:  # typ
     w.agent = login(client, "agent1")  # sessions expire after 12 hours
     second = w.create()
     assert second["is_repeat"] is True and second["repeat_of_id"] == first["id"]
-    assert first["id"] in second["linked_order_ids"]
+    assert second["linked_order_ids"] == [first["id"]]
+    earlier = client.get(f"/api/v1/orders/{first['id']}", headers=w.agent).json()
+    assert earlier["linked_order_ids"] == [second["id"]], "the link shows from both orders"
     clock.advance(timedelta(days=31))
     w.agent = login(client, "agent1")
     third = w.create(category="complaint.attitude", title="态度差", description="客服态度又差")

@@ -43,15 +43,15 @@ def to_out(ctx: Ctx, orders: list[Order]) -> list[s.OrderOut]:
     return [s.OrderOut.model_validate(_fields(o, names)) for o in orders]
 
 
-_HISTORY, _NOTE, _TRANSFER, _ESCALATION = range(4)
+_HISTORY, _NOTE, _TRANSFER, _ESCALATION, _LINK = range(5)
 _NO_TEXT = cast(null(), Text)
 _NO_INT = cast(null(), Integer)
 
 
 def _sources(public_only: bool) -> CompoundSelect[Any]:
-    """Every timeline source in one statement (one round trip instead of four):
-    columns (src, id, at, actor_id, public, a, b, c, d, e, f), meaning per source as read in `_item`."""
-    h, n, t, e = OrderHistory, OrderNote, OrderTransfer, OrderEscalation
+    """Every timeline source, and for staff the order's links, in one statement (one round trip instead of
+    five): columns (src, id, at, actor_id, public, a, b, c, d, e, f), meaning per source as read in `_item`."""
+    h, n, t, e, k = OrderHistory, OrderNote, OrderTransfer, OrderEscalation, OrderLink
     oid = bindparam("order_id")
     history = select(literal(_HISTORY).label("src"), h.id.label("id"), h.at, h.actor_id, h.public, h.field,
                      h.from_value, h.to_value, h.reason, _NO_INT, _NO_INT).where(h.order_id == oid)
@@ -63,13 +63,14 @@ def _sources(public_only: bool) -> CompoundSelect[Any]:
                        t.handoff_note, t.from_handler_id, t.to_handler_id).where(t.order_id == oid)
     escalations = select(literal(_ESCALATION), e.id, e.at, e.by_id, false(), e.level, cast(e.actions, Text),
                          cast(e.reasons, Text), _NO_TEXT, _NO_INT, _NO_INT).where(e.order_id == oid)
-    return union_all(history, notes, transfers, escalations).order_by("src", "id")
+    links = select(literal(_LINK), k.id, k.at, _NO_INT, false(), k.kind, _NO_TEXT, _NO_TEXT, _NO_TEXT,
+                   cast(k.order_id, Integer), cast(k.linked_id, Integer)).where(or_(k.order_id == oid,
+                                                                                   k.linked_id == oid))
+    return union_all(history, notes, transfers, escalations, links).order_by("src", "id")
 
 
 # built once: constructing and cache-keying this union costs more than running it
 _TIMELINE = {public_only: _sources(public_only) for public_only in (False, True)}
-_LINKS = select(OrderLink.order_id, OrderLink.linked_id).where(
-    or_(OrderLink.order_id == bindparam("order_id"), OrderLink.linked_id == bindparam("order_id")))
 
 
 def _item(row: Any, public_only: bool) -> s.TimelineItem:
@@ -96,16 +97,13 @@ def _item(row: Any, public_only: bool) -> s.TimelineItem:
                           actor_id=actor, data={"level": a, "actions": json.loads(b or "[]")})
 
 
-def _items(ctx: Ctx, o: Order, public_only: bool) -> list[s.TimelineItem]:
-    rows = ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id})
-    out = [_item(r, public_only) for r in rows]
+def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem], list[int]]:
+    """The timeline, oldest first, and the ids of linked orders (staff view only)."""
+    rows = ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
+    out = [_item(r, public_only) for r in rows if r[0] != _LINK]
     out.sort(key=lambda i: i.at)  # stable: equal instants keep history, notes, transfers, escalations order
-    return out
-
-
-def _linked_ids(ctx: Ctx, order_id: int) -> list[int]:
-    rows = ctx.session.execute(_LINKS, {"order_id": order_id})
-    return sorted({b if a == order_id else a for a, b in rows})
+    linked = sorted({r[10] if r[9] == o.id else r[9] for r in rows if r[0] == _LINK})
+    return out, linked
 
 
 def detail(ctx: Ctx, o: Order) -> s.OrderDetail:
@@ -118,12 +116,13 @@ def detail(ctx: Ctx, o: Order) -> s.OrderDetail:
     np = complaints.network_problem_of(ctx, o.id) if o.category_code in complaints.NETWORK_CATEGORIES else None
     resolved_once = o.resolved_at is not None or o.reopen_count > 0
     cbs = complaints.callbacks_of(ctx, o.id) if resolved_once else []
+    timeline, linked = _items(ctx, o, public_only=False)
     return s.OrderDetail.model_validate({
-        **_fields(o, _category_names(ctx, {o.category_code})), "timeline": _items(ctx, o, public_only=False),
+        **_fields(o, _category_names(ctx, {o.category_code})), "timeline": timeline,
         "repair": s.RepairOut.model_validate(d) if d else None,
         "network_problem": s.NetworkProblemOut.model_validate(np) if np else None,
         "callbacks": [s.CallbackOut.model_validate(c) for c in cbs],
-        "linked_order_ids": _linked_ids(ctx, o.id),
+        "linked_order_ids": linked,
     })
 
 
@@ -134,7 +133,7 @@ def for_customer(ctx: Ctx, o: Order, with_timeline: bool = True) -> s.CustomerOr
         id=o.id, type=o.type, category_name=_category_names(ctx, {o.category_code}).get(o.category_code),
         title=o.title, status=o.status, created_at=o.created_at, resolution_due=o.resolution_due,
         resolved_at=o.resolved_at, closed_at=o.closed_at,
-        timeline=_items(ctx, o, public_only=True) if with_timeline else [],
+        timeline=_items(ctx, o, public_only=True)[0] if with_timeline else [],
         network_status=np.status if np else None, engineer_status=d.engineer_status if d else None,
         appointment_start=d.appointment_start if d else None, appointment_end=d.appointment_end if d else None,
     )

@@ -12,7 +12,7 @@ under ``--callgrind`` the instructions per order, which valgrind counts exactly 
   .venv/bin/python bench/orders_flow_cost.py --full               # writes answer the full order detail
 
 The database (default telqc_cost on the local PostgreSQL) is dropped, migrated and seeded first, as the
-throughput bench does; jobs run in celery mode against Redis db 15, and nothing consumes that queue: the
+throughput bench does; jobs run in celery mode against Redis db 8, and nothing consumes that queue: the
 outbox is relayed here (``--relay``) or not at all.
 """
 
@@ -53,7 +53,7 @@ def prepare(args: argparse.Namespace) -> dict[str, str]:
     env.update(TELQC_DATABASE_URL=f"postgresql+psycopg://{pg.get('user', 'postgres')}@{pg.get('host', '127.0.0.1')}:"
                                   f"{pg.get('port', 5432)}/{args.db}",
                TELQC_DATA_DIR=str(REPO / "var" / "flow-cost"), TELQC_JOBS_MODE="celery",
-               TELQC_CELERY_BROKER_URL="redis://127.0.0.1:6379/15")
+               TELQC_CELERY_BROKER_URL="redis://127.0.0.1:6379/8")  # not db 15, the tests'
     for cmd in (["db", "upgrade"], ["seed", "--customers", "1000", "--days", "0", "--orders", "0"]):
         subprocess.run([str(BIN / "telqc"), *cmd], env=env, check=True, capture_output=True)
     return env

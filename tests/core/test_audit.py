@@ -94,7 +94,7 @@ def test_cli_verify_exit_codes(app, filled, settings, database, monkeypatch) -> 
 
 
 def test_hash_prefix_plus_id_and_prev_is_the_entry_hash() -> None:
-    """PostgreSQL chains rows from this prefix (audit._APPEND_PG); it must hash exactly like `entry_hash`."""
+    """PostgreSQL chains rows from this prefix (audit._AUDIT_CTES); it must hash exactly like `entry_hash`."""
     import hashlib
     from datetime import UTC, datetime
 

@@ -27,6 +27,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, select, text, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from telqc.core import journal
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.db import Base, UTCDateTime
@@ -48,6 +49,9 @@ class OutboxEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+_OUTBOX = OutboxEvent.__table__
 
 
 class EventDelivery(Base):
@@ -134,8 +138,9 @@ def batch_handlers() -> list[tuple[tuple[str, ...], str, BatchHandler]]:
 
 
 def emit(ctx: Ctx, type: str, entity_type: str, entity_id: object, /, **payload: Any) -> None:
-    ctx.session.add(OutboxEvent(at=ctx.now(), type=type, entity_type=entity_type, entity_id=str(entity_id),
-                                payload=json.dumps(payload, ensure_ascii=False, default=str)))
+    journal.add(ctx.session, _OUTBOX, {"at": ctx.now(), "type": type, "entity_type": entity_type,
+                                      "entity_id": str(entity_id), "published_at": None,
+                                      "payload": json.dumps(payload, ensure_ascii=False, default=str)})
     ctx.session.info[_EMITTED] = True
 
 

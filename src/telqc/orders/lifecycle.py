@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from telqc.core import events
+from telqc.core import events, journal
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict
 from telqc.orders import config
@@ -55,11 +55,15 @@ def actor_id(ctx: Ctx) -> int | None:
     return ctx.principal.user_id if ctx.principal else None
 
 
+_HISTORY = OrderHistory.__table__
+
+
 def history(ctx: Ctx, o: Order, field: str, old: object, new: object, reason: str | None = None,
             public: bool = False) -> None:
-    ctx.session.add(OrderHistory(order_id=o.id, at=ctx.now(), actor_id=actor_id(ctx), field=field,
-                                 from_value=None if old is None else str(old),
-                                 to_value=None if new is None else str(new), reason=reason, public=public))
+    journal.add(ctx.session, _HISTORY, {"order_id": o.id, "at": ctx.now(), "actor_id": actor_id(ctx), "field": field,
+                                        "from_value": None if old is None else str(old),
+                                        "to_value": None if new is None else str(new), "reason": reason,
+                                        "public": public})
 
 
 _PAUSES = select(OrderPause).where(OrderPause.order_id == bindparam("order_id")).order_by(OrderPause.start)

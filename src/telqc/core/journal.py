@@ -1,0 +1,64 @@
+"""Append-only rows (order history, outbox events) queued in the session and written just before COMMIT.
+
+As ORM objects, such rows cost the unit of work an instance state, an identity-map entry and an
+INSERT … RETURNING per flush, for ids nobody reads back in the request. Queued as plain dicts they are
+written when the transaction commits, after its final flush (so the rows they point at exist), by the
+audit writer (`telqc.core.audit`): on PostgreSQL inside the audit statement itself, elsewhere as one
+executemany per table. Until then a SELECT through the session writes them first, as autoflush does for
+added objects, so the transaction always reads its own rows.
+Inside a SAVEPOINT a row is written at once, so a rolled-back savepoint takes it along as it would an
+added object; what is still queued when a transaction ends without committing is dropped with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+_QUEUE = "telqc_journal"
+
+Queued = dict[Table, list[dict[str, Any]]]
+
+
+def add(session: Session, table: Table, row: dict[str, Any]) -> None:
+    """Queue one row of an append-only table for this transaction (every row of a table has the same keys)."""
+    if session.in_nested_transaction():
+        write(session)  # keep the order: what was queued before the savepoint goes first
+        session.execute(table.insert(), [row])
+        return
+    session.info.setdefault(_QUEUE, {}).setdefault(table, []).append(row)
+
+
+def take(session: Session) -> Queued | None:
+    """The queued rows, now the caller's to write."""
+    queued: Queued | None = session.info.pop(_QUEUE, None)
+    return queued
+
+
+def insert(session: Session, queued: Queued) -> None:
+    for table, rows in queued.items():
+        session.execute(table.insert(), rows)
+
+
+def write(session: Session) -> None:
+    """Write every queued row now (one statement per table)."""
+    if queued := take(session):
+        session.flush()
+        insert(session, queued)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_read(state: ORMExecuteState) -> None:
+    if state.is_select and _QUEUE in state.session.info:
+        write(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: committed (queue written) or rolled back
+        session.info.pop(_QUEUE, None)
+
+
+from telqc.core import audit as _audit  # noqa: E402,F401  (its before_commit listener writes the queue)

@@ -19,6 +19,7 @@ from telqc.orders import lifecycle, routing
 from telqc.orders import schemas as s
 from telqc.orders.lifecycle import history, iso
 from telqc.orders.models import Order, RepairDetail, RepairUpdate
+from telqc.orders.repository import Staff
 from telqc.orders.states import OrderState
 
 S = OrderState
@@ -60,7 +61,7 @@ def dispatch(ctx: Ctx, order_id: int, data: s.DispatchIn, if_match: int | None =
             data.appointment_start and data.appointment_end and data.appointment_end <= data.appointment_start):
         raise Invalid("orders.error.bad_slot", field="body.appointment_end")
     if data.engineer_id is not None:
-        eng = ctx.session.get(User, data.engineer_id)
+        eng: User | Staff | None = ctx.session.get(User, data.engineer_id)
         if eng is None or eng.role != "engineer" or not eng.is_active or not (
                 eng.region_scope is None or o.province_code in eng.region_scope):
             raise Invalid("orders.error.not_assignable", field="body.engineer_id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, true
 from sqlalchemy.orm import Session, undefer
@@ -144,14 +144,23 @@ def open_repairs_load(session: Session, user_ids: Sequence[int]) -> dict[int, in
     return out
 
 
-_STAFF = (select(User).where(User.role.in_(bindparam("roles", expanding=True)), User.is_active.is_(True))
-          .order_by(User.id))
+class Staff(NamedTuple):
+    """What routing reads of a user: plain columns, so a routing decision loads no User into the session."""
+
+    id: int
+    team_id: int | None
+    region_scope: list[str] | None
+    skills: list[str] | None
 
 
-def staff(session: Session, roles: Sequence[str], province_code: str) -> list[User]:
+_STAFF = (select(User.id, User.team_id, User.region_scope, User.skills)
+          .where(User.role.in_(bindparam("roles", expanding=True)), User.is_active.is_(True)).order_by(User.id))
+
+
+def staff(session: Session, roles: Sequence[str], province_code: str) -> list[Staff]:
     """Active users of these roles whose region scope covers the province (NULL scope = national)."""
-    users = session.scalars(_STAFF, {"roles": list(roles)})
-    return [u for u in users if u.region_scope is None or province_code in u.region_scope]
+    rows = session.execute(_STAFF, {"roles": list(roles)})
+    return [Staff(*r) for r in rows if r[2] is None or province_code in r[2]]
 
 
 def due_orders(session: Session, now: datetime, limit: int) -> list[Order]:

@@ -13,21 +13,21 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from telqc.core.models import User
 from telqc.orders import repository as repo
+from telqc.orders.repository import Staff
 
 SENIOR_SKILL = "senior"
 AGENT_ROLES = ("agent", "supervisor")
 SENIOR_TIERS = ("vip", "gold")
 
 
-def _prefer(users: list[User], pred: object) -> list[User]:
+def _prefer(users: list[Staff], pred: object) -> list[Staff]:
     chosen = [u for u in users if pred(u)]  # type: ignore[operator]
     return chosen or users
 
 
 def pick_agent(session: Session, province_code: str, skill: str | None, tier: str,
-               exclude: Sequence[int] = (), senior_only: bool = False) -> User | None:
+               exclude: Sequence[int] = (), senior_only: bool = False) -> Staff | None:
     """Best agent for an order, or None when nobody covers the province."""
     users = [u for u in repo.staff(session, AGENT_ROLES, province_code) if u.id not in exclude]
     if not users:
@@ -40,7 +40,7 @@ def pick_agent(session: Session, province_code: str, skill: str | None, tier: st
     return min(users, key=lambda u: (load[u.id], u.id))
 
 
-def pick_engineer(session: Session, province_code: str, district_code: str | None, skill: str) -> User | None:
+def pick_engineer(session: Session, province_code: str, district_code: str | None, skill: str) -> Staff | None:
     """Field engineer by area (district in skills first, then province scope), product skill, then load."""
     users = repo.staff(session, ("engineer",), province_code)
     if not users:

@@ -28,6 +28,7 @@ from telqc.orders import schemas as s
 from telqc.orders.escalation import RiskCategory, decide_escalation, detect_escalation_risk
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderNote, OrderTransfer
+from telqc.orders.repository import Staff
 from telqc.orders.sla import derive_priority
 from telqc.orders.states import OrderState, OrderType
 
@@ -134,7 +135,7 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     return o
 
 
-def _initial_handler(ctx: Ctx, o: Order, skill: str | None, data: s.OrderCreate) -> User | None:
+def _initial_handler(ctx: Ctx, o: Order, skill: str | None, data: s.OrderCreate) -> User | Staff | None:
     """首问负责制: the creator handles it unless routing or a named handler is asked for."""
     if data.handler_id is not None:
         return _assignable(ctx, o, data.handler_id, "body.handler_id")
@@ -157,7 +158,7 @@ def assign(ctx: Ctx, order_id: int, data: s.AssignIn, if_match: int | None = Non
     if S(o.status) in (S.CLOSED, S.CANCELLED):
         raise Invalid("orders.error.final", field="path.order_id")
     if data.handler_id is not None:
-        u: User | None = _assignable(ctx, o, data.handler_id, "body.handler_id")
+        u: User | Staff | None = _assignable(ctx, o, data.handler_id, "body.handler_id")
     else:
         cat = config.category(ctx, o.category_code)
         u = routing.pick_agent(ctx.session, o.province_code, cat.skill if cat else None, o.tier,
@@ -230,7 +231,7 @@ def transfer(ctx: Ctx, order_id: int, data: s.TransferIn, if_match: int | None =
     if S(o.status) in (S.CLOSED, S.CANCELLED):
         raise Invalid("orders.error.final", field="path.order_id")
     if data.to_handler_id is not None:
-        to: User | None = _assignable(ctx, o, data.to_handler_id, "body.to_handler_id")
+        to: User | Staff | None = _assignable(ctx, o, data.to_handler_id, "body.to_handler_id")
     else:
         to = routing.pick_agent(ctx.session, o.province_code, None, o.tier, exclude=[o.handler_id or 0],
                                 senior_only=True)

@@ -5,7 +5,9 @@ INSERT … RETURNING per flush, for ids nobody reads back in the request. Queued
 written when the transaction commits, after its final flush (so the rows they point at exist), by the
 audit writer (`telqc.core.audit`): on PostgreSQL inside the audit statement itself, elsewhere as one
 executemany per table. Until then a SELECT through the session writes them first, as autoflush does for
-added objects, so the transaction always reads its own rows.
+added objects, so the transaction always reads its own rows; a hot SELECT that reads no journaled table,
+or merges the queued rows itself (`queued`), says so with the execution options `LEAVES_QUEUE` and the
+rows still go with the commit.
 Inside a SAVEPOINT a row is written at once, so a rolled-back savepoint takes it along as it would an
 added object; what is still queued when a transaction ends without committing is dropped with it.
 """
@@ -18,6 +20,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 _QUEUE = "telqc_journal"
+LEAVES_QUEUE = {"telqc_leaves_journal": True}
 
 Queued = dict[Table, list[dict[str, Any]]]
 
@@ -42,6 +45,11 @@ def insert(session: Session, queued: Queued) -> None:
         session.execute(table.insert(), rows)
 
 
+def queued(session: Session, table: Table) -> list[dict[str, Any]]:
+    """Rows of `table` queued in this transaction and not yet written."""
+    return list(session.info.get(_QUEUE, {}).get(table, ()))
+
+
 def write(session: Session) -> None:
     """Write every queued row now (one statement per table)."""
     if queued := take(session):
@@ -51,7 +59,8 @@ def write(session: Session) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _before_read(state: ORMExecuteState) -> None:
-    if state.is_select and _QUEUE in state.session.info:
+    if state.is_select and _QUEUE in state.session.info and not state.execution_options.get(
+            "telqc_leaves_journal"):
         write(state.session)
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 
-from telqc.core import events
+from telqc.core import events, journal
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound
 from telqc.core.rbac import Perm
@@ -36,25 +36,28 @@ NETWORK_CATEGORIES = ("complaint.network", "complaint.technical")
 # Read on every resolve and in every order detail: built once (see orders.repository).
 _OPEN_CALLBACK = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id"),
                                              OrderCallback.status == "open")
-_CALLBACKS = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
-_NETWORK_PROBLEM = select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
+_CALLBACKS = (select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
+              .execution_options(**journal.LEAVES_QUEUE))
+_NETWORK_PROBLEM = (select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
+                    .execution_options(**journal.LEAVES_QUEUE))
 
 
-def find_repeat(ctx: Ctx, o: Order) -> Order | None:
-    """The complaint `o` repeats (same customer, same category, within 30 days), flagged on `o` (not yet saved)."""
+def find_repeat(ctx: Ctx, o: Order) -> int | None:
+    """Id of the complaint `o` repeats (same customer, same category, within 30 days), flagged on `o` (not yet
+    saved)."""
     prior = repo.recent_same_category(ctx.session, o.customer_id, o.category_code, o.created_at - REPEAT_WINDOW,
                                       exclude_id=o.id)
     if prior is not None:
         o.is_repeat = True
-        o.repeat_of_id = prior.id
+        o.repeat_of_id = prior
     return prior
 
 
-def link_repeat(ctx: Ctx, o: Order, prior: Order) -> None:
+def link_repeat(ctx: Ctx, o: Order, prior_id: int) -> None:
     """Record the repeat link found by `find_repeat` once `o` has its id."""
-    ctx.session.add(OrderLink(order_id=o.id, linked_id=prior.id, kind="repeat_of", at=ctx.now()))
-    history(ctx, o, "link", None, prior.id, "repeat complaint within 30 days")
-    ctx.audit("order.repeat_linked", "order", o.id, repeat_of=prior.id, category=o.category_code)
+    ctx.session.add(OrderLink(order_id=o.id, linked_id=prior_id, kind="repeat_of", at=ctx.now()))
+    history(ctx, o, "link", None, prior_id, "repeat complaint within 30 days")
+    ctx.audit("order.repeat_linked", "order", o.id, repeat_of=prior_id, category=o.category_code)
 
 
 def open_callback(ctx: Ctx, o: Order) -> OrderCallback:

@@ -105,15 +105,15 @@ def search(session: Session, principal: Principal, f: OrderFilter, offset: int, 
     return list(rows), int(total)
 
 
-_RECENT = (select(Order).where(Order.customer_id == bindparam("customer_id"),
+_RECENT = (select(Order.id).where(Order.customer_id == bindparam("customer_id"),
                                Order.category_code == bindparam("category"), Order.type == "complaint",
                                Order.created_at >= bindparam("since"), Order.id != bindparam("exclude_id"))
            .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
 
 
 def recent_same_category(session: Session, customer_id: int, category: str, since: datetime,
-                         exclude_id: int | None = None) -> Order | None:
-    """The latest complaint of a customer in a category since `since` (重复投诉 detection)."""
+                         exclude_id: int | None = None) -> int | None:
+    """Id of the latest complaint of a customer in a category since `since` (重复投诉 detection)."""
     return session.scalar(_RECENT, {"customer_id": customer_id, "category": category, "since": since,
                                     "exclude_id": -1 if exclude_id is None else exclude_id})
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import CompoundSelect, Integer, Text, bindparam, cast, false, literal, null, or_, select, union_all
 
+from telqc.core import journal
 from telqc.core.context import Ctx
 from telqc.core.errors import NotFound
 from telqc.orders import complaints, config, repairs
@@ -70,7 +71,9 @@ def _sources(public_only: bool) -> CompoundSelect[Any]:
 
 
 # built once: constructing and cache-keying this union costs more than running it
-_TIMELINE = {public_only: _sources(public_only) for public_only in (False, True)}
+# and it merges this transaction's queued history rows itself (see `_items`), so they still go with the commit
+_TIMELINE = {public_only: _sources(public_only).execution_options(**journal.LEAVES_QUEUE)
+             for public_only in (False, True)}
 
 
 def _item(row: Any, public_only: bool) -> s.TimelineItem:
@@ -101,6 +104,10 @@ def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem],
     """The timeline, oldest first, and the ids of linked orders (staff view only)."""
     rows = ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
     out = [_item(r, public_only) for r in rows if r[0] != _LINK]
+    out += [_item((_HISTORY, None, h["at"], h["actor_id"], h["public"], h["field"], h["from_value"], h["to_value"],
+                   h["reason"], None, None), public_only)
+            for h in journal.queued(ctx.session, OrderHistory.__table__)
+            if h["order_id"] == o.id and (h["public"] or not public_only)]
     out.sort(key=lambda i: i.at)  # stable: equal instants keep history, notes, transfers, escalations order
     linked = sorted({r[10] if r[9] == o.id else r[9] for r in rows if r[0] == _LINK})
     return out, linked

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, Text, event, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from telqc.core import journal
 from telqc.core.db import Base, UTCDateTime
@@ -81,6 +81,8 @@ def record(
     at: datetime, data: dict[str, Any] | None = None,
 ) -> None:
     """Queue an audit row; it is written in the same transaction as the change it describes."""
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any statement, drops the row
     session.info.setdefault(_PENDING, []).append(
         (at, actor, action, entity_type, str(entity_id), canonical(data or {}))
     )
@@ -224,9 +226,30 @@ def _append(session: Session, pending: list[tuple[Any, ...]]) -> None:
     session.execute(head.update().where(head.c.id == 1).values(last_hash=last_hash))
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+_MARKS = "telqc_audit_savepoints"  # session.info: savepoint -> how many rows were pending when it began
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = len(session.info.get(_PENDING, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rolled-back savepoint drops the rows recorded inside it; a rolled-back transaction drops them all."""
+    if previous_transaction.nested:
+        mark = session.info.get(_MARKS, {}).pop(previous_transaction, None)
+        if mark is not None and _PENDING in session.info:
+            del session.info[_PENDING][mark:]
+    elif previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_savepoints(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MARKS, None)
 
 
 @dataclass(frozen=True)

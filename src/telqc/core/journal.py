@@ -28,10 +28,18 @@ Queued = dict[Table, list[dict[str, Any]]]
 def add(session: Session, table: Table, row: dict[str, Any]) -> None:
     """Queue one row of an append-only table for this transaction (every row of a table has the same keys)."""
     if session.in_nested_transaction():
-        write(session)  # keep the order: what was queued before the savepoint goes first
         session.execute(table.insert(), [row])
         return
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any statement, drops the row
     session.info.setdefault(_QUEUE, {}).setdefault(table, []).append(row)
+
+
+def savepoint(session: Session) -> SessionTransaction:
+    """`session.begin_nested()` where rows may be queued: they are written first, outside the savepoint, so
+    rolling the savepoint back cannot take them along."""
+    write(session)
+    return session.begin_nested()
 
 
 def take(session: Session) -> Queued | None:
@@ -62,6 +70,12 @@ def _before_read(state: ORMExecuteState) -> None:
     if state.is_select and _QUEUE in state.session.info and not state.execution_options.get(
             "telqc_leaves_journal"):
         write(state.session)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _no_queue_across_savepoints(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested and session.info.get(_QUEUE):
+        raise RuntimeError("journal rows are queued: open the savepoint with journal.savepoint(session)")
 
 
 @event.listens_for(Session, "after_transaction_end")

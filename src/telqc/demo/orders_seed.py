@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from telqc.core import journal
 from telqc.core.auth import principal_of
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
@@ -78,7 +79,7 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42,
         agent = rng.choice(agents[province])
         sup = (supervisors.get(province) or [agent])[0]
         try:
-            with sess.begin_nested():
+            with journal.savepoint(sess):
                 own = FrozenClock(clock.now())  # each order's life runs on its own clock from its creation
                 _one(Ctx(session=sess, clock=own, settings=ctx.settings, principal=principal_of(agent)),
                      principal_of(sup), rng, cid, real_now)

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from telqc.core import journal
 from telqc.core.context import Ctx
 from telqc.orders.calendar import CN_HOLIDAYS, BusinessCalendar
 from telqc.orders.models import OrderCalendar, OrderCategory, OrderSlaPolicy
@@ -90,7 +91,7 @@ def ensure_defaults(ctx: Ctx) -> None:
         return
     now = ctx.now()
     try:
-        with s.begin_nested():
+        with journal.savepoint(s):
             s.add(OrderCalendar(name=BUSINESS_CALENDAR, tz_name="Asia/Shanghai", weekly=_WEEKDAYS, cn_holidays=True,
                                 extra_holidays=[], makeup_days=[], updated_at=now))
             s.add(OrderCalendar(name=ALWAYS_OPEN_CALENDAR, tz_name="Asia/Shanghai",

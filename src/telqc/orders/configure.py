@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from telqc.core import journal
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
 from telqc.orders import schemas
@@ -57,7 +58,7 @@ def create_category(ctx: Ctx, data: schemas.CategoryIn) -> OrderCategory:
                         name=data.name, name_en=data.name_en, severity=data.severity, department=data.department,
                         skill=data.skill, active=data.active)
     try:
-        with session.begin_nested():
+        with journal.savepoint(session):
             session.add(row)
             session.flush()
     except IntegrityError:  # the same code created concurrently
@@ -126,7 +127,7 @@ def put_calendar(ctx: Ctx, name: str, data: schemas.CalendarIn) -> tuple[OrderCa
     row = session.get(OrderCalendar, name)
     before = None if row is None else _columns(row, _CALENDAR)
     try:
-        with session.begin_nested():
+        with journal.savepoint(session):
             if row is None:
                 row = OrderCalendar(name=name)
                 session.add(row)
@@ -163,7 +164,7 @@ def put_policy(ctx: Ctx, name: str, data: schemas.PolicyIn) -> tuple[OrderSlaPol
     # every rule committed before this one.
     row = next((r for r in session.scalars(select(OrderSlaPolicy).with_for_update()) if r.name == name), None)
     before = None if row is None else _columns(row, _POLICY)
-    with session.begin_nested():  # rolled back if the new table is ambiguous or leaves an order uncovered
+    with journal.savepoint(session):  # rolled back if the new table is ambiguous or leaves an order uncovered
         if row is None:
             row = OrderSlaPolicy(name=name)
             session.add(row)

@@ -7,9 +7,10 @@ audit writer (`telqc.core.audit`): on PostgreSQL inside the audit statement itse
 executemany per table. Until then a SELECT through the session writes them first, as autoflush does for
 added objects, so the transaction always reads its own rows; a hot SELECT that reads no journaled table,
 or merges the queued rows itself (`queued`), says so with the execution options `LEAVES_QUEUE` and the
-rows still go with the commit.
-Inside a SAVEPOINT a row is written at once, so a rolled-back savepoint takes it along as it would an
-added object; what is still queued when a transaction ends without committing is dropped with it.
+rows still go with the commit. Savepoints are opened with `savepoint`, which writes the queue first,
+outside them (a plain `begin_nested()` past queued rows is refused); inside one a row is written at once,
+so a rolled-back savepoint takes it along as it would an added object. What is still queued when a
+transaction ends without committing is dropped with it.
 """
 
 from __future__ import annotations

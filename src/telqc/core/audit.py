@@ -144,29 +144,15 @@ arrays, and ISO timestamps read back as the same instants `entry_hash` saw. The 
 journal rows (`telqc.core.journal`) ride along as further INSERTs in the same WITH, so the commit costs
 one statement whatever the request appended."""
 
-_STATEMENTS: dict[tuple[tuple[str, tuple[str, ...]], ...], Any] = {}
+_STATEMENTS: dict[str, Any] = {}
 
 
-def _statement(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> Any:
-    """The audit statement with one INSERT per journal table (built once per shape)."""
-    stmt = _STATEMENTS.get(shape)
+def _statement(journal_ctes: str) -> Any:
+    """The audit statement, carrying the journal's INSERTs when it has some (built once per shape)."""
+    stmt = _STATEMENTS.get(journal_ctes)
     if stmt is None:
-        extra = "".join(f""",
-j{i} AS (
-    INSERT INTO {table} ({", ".join(cols)})
-    SELECT {", ".join(cols)} FROM json_populate_recordset(NULL::{table}, CAST(:j{i} AS json)) WITH ORDINALITY
-    ORDER BY ordinality
-)""" for i, (table, cols) in enumerate(shape))
-        stmt = _STATEMENTS[shape] = text(_AUDIT_CTES + extra + _AUDIT_HEAD)
+        stmt = _STATEMENTS[journal_ctes] = text(_AUDIT_CTES + journal_ctes + _AUDIT_HEAD)
     return stmt
-
-
-def _json_value(v: object) -> str:
-    if isinstance(v, datetime):
-        if v.tzinfo is None:
-            raise ValueError("naive datetime refused: use timezone-aware values")
-        return v.isoformat()
-    raise TypeError(f"{type(v).__name__} is not a journal value")
 
 
 @event.listens_for(Session, "before_commit")
@@ -194,12 +180,8 @@ def _append_pg(session: Session, pending: list[tuple[Any, ...]], queued: journal
         values = {"at": at, "actor_id": actor.id, "actor": actor.name, "action": action, "entity_type": etype,
                   "entity_id": eid, "data": data}
         rows.append({**values, "n": n, "at": at.isoformat(), "prefix": hash_prefix(**values)})
-    params = {"rows": json.dumps(rows, ensure_ascii=False)}
-    shape = []
-    for i, (table, jrows) in enumerate(queued.items()):
-        shape.append((table.name, tuple(jrows[0])))
-        params[f"j{i}"] = json.dumps(jrows, ensure_ascii=False, default=_json_value)
-    session.execute(_statement(tuple(shape)), params)
+    ctes, params = journal.pg_ctes(queued)
+    session.execute(_statement(ctes), {**params, "rows": json.dumps(rows, ensure_ascii=False)})
 
 
 def _append(session: Session, pending: list[tuple[Any, ...]]) -> None:

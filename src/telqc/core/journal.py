@@ -15,6 +15,8 @@ transaction ends without committing is dropped with it.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, event
@@ -52,6 +54,30 @@ def take(session: Session) -> Queued | None:
 def insert(session: Session, queued: Queued) -> None:
     for table, rows in queued.items():
         session.execute(table.insert(), rows)
+
+
+def pg_ctes(queued: Queued) -> tuple[str, dict[str, str]]:
+    """PostgreSQL: the queued rows as data-modifying CTEs (``, j0 AS (INSERT …)``) to append to a WITH,
+    and their parameters, one JSON document per table; ids follow the order the rows were queued in."""
+    ctes, params = [], {}
+    for i, (table, rows) in enumerate(queued.items()):
+        cols = ", ".join(rows[0])
+        ctes.append(f""",
+j{i} AS (
+    INSERT INTO {table.name} ({cols})
+    SELECT {cols} FROM json_populate_recordset(NULL::{table.name}, CAST(:j{i} AS json)) WITH ORDINALITY
+    ORDER BY ordinality
+)""")
+        params[f"j{i}"] = json.dumps(rows, ensure_ascii=False, default=_json_value)
+    return "".join(ctes), params
+
+
+def _json_value(v: object) -> str:
+    if isinstance(v, datetime):
+        if v.tzinfo is None:
+            raise ValueError("naive datetime refused: use timezone-aware values")
+        return v.isoformat()
+    raise TypeError(f"{type(v).__name__} is not a journal value")
 
 
 def queued(session: Session, table: Table) -> list[dict[str, Any]]:

@@ -50,14 +50,17 @@ def test_notifications_sent_exactly_once_when_relay_reruns(app, client, channel)
     events.drain(factory, clock, app.state.settings)
     assert notify.deliver_pending(factory, clock) == 0
     assert len(channel.sent) == 2
-    # queuing the same (order, kind, occurrence) again is refused
+    # queuing the same (order, kind, occurrence) again writes nothing and sends nothing
     from telqc.core.context import Ctx
 
     with factory() as s:
         ctx = Ctx(session=s, clock=clock, settings=app.state.settings)
-        assert notify.queue(ctx, oid, "resolved", 0, f"customer:{w.customer_id}", "dup") is False
+        notify.queue(ctx, oid, "resolved", 0, f"customer:{w.customer_id}", "dup")
         s.commit()
         assert s.query(Notification).filter_by(order_id=oid).count() == 2
+        assert "dup" not in {n.body for n in s.query(Notification).filter_by(order_id=oid)}
+    assert notify.deliver_pending(factory, clock) == 0
+    assert len(channel.sent) == 2
 
 
 def test_failed_send_stays_queued_and_is_sent_once_later(app, client) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ or merges the queued rows itself (`queued`), says so with the execution options 
 rows still go with the commit. Savepoints are opened with `savepoint`, which writes the queue first,
 outside them (a plain `begin_nested()` past queued rows is refused); inside one a row is written at once,
 so a rolled-back savepoint takes it along as it would an added object. What is still queued when a
-transaction ends without committing is dropped with it.
+transaction ends without committing is dropped with it. A table declared `keyed` skips a row whose unique key
+exists already (ON CONFLICT DO NOTHING), for rows that must be written once (notifications).
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 _QUEUE = "telqc_journal"
 LEAVES_QUEUE = {"telqc_leaves_journal": True}
 
 Queued = dict[Table, list[dict[str, Any]]]
+_KEYED: set[Table] = set()
+
+
+def keyed(table: Table) -> Table:
+    """Declare that a queued row repeating a unique key of `table` is skipped rather than refused."""
+    _KEYED.add(table)
+    return table
 
 
 def add(session: Session, table: Table, row: dict[str, Any]) -> None:
@@ -52,8 +60,25 @@ def take(session: Session) -> Queued | None:
 
 
 def insert(session: Session, queued: Queued) -> None:
+    """Write queued rows: on PostgreSQL in one statement, elsewhere one executemany per table."""
+    if session.get_bind().dialect.name == "postgresql":
+        ctes, params = pg_ctes(queued)
+        session.execute(_pg_statement(ctes), params)
+        return
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     for table, rows in queued.items():
-        session.execute(table.insert(), rows)
+        session.execute(sqlite_insert(table).on_conflict_do_nothing() if table in _KEYED else table.insert(), rows)
+
+
+_PG_STATEMENTS: dict[str, Any] = {}
+
+
+def _pg_statement(ctes: str) -> Any:
+    stmt = _PG_STATEMENTS.get(ctes)
+    if stmt is None:
+        stmt = _PG_STATEMENTS[ctes] = text("WITH " + ctes.removeprefix(",") + "\nSELECT 1")
+    return stmt
 
 
 def pg_ctes(queued: Queued) -> tuple[str, dict[str, str]]:
@@ -61,12 +86,12 @@ def pg_ctes(queued: Queued) -> tuple[str, dict[str, str]]:
     and their parameters, one JSON document per table; ids follow the order the rows were queued in."""
     ctes, params = [], {}
     for i, (table, rows) in enumerate(queued.items()):
-        cols = ", ".join(rows[0])
+        cols = ", ".join(f'"{c}"' for c in rows[0])  # quoted: a column may be named like a keyword ("end")
         ctes.append(f""",
 j{i} AS (
     INSERT INTO {table.name} ({cols})
     SELECT {cols} FROM json_populate_recordset(NULL::{table.name}, CAST(:j{i} AS json)) WITH ORDINALITY
-    ORDER BY ordinality
+    ORDER BY ordinality{" ON CONFLICT DO NOTHING" if table in _KEYED else ""}
 )""")
         params[f"j{i}"] = json.dumps(rows, ensure_ascii=False, default=_json_value)
     return "".join(ctes), params

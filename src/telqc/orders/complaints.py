@@ -36,8 +36,9 @@ NETWORK_CATEGORIES = ("complaint.network", "complaint.technical")
 # Read on every resolve and in every order detail: built once (see orders.repository).
 _OPEN_CALLBACK = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id"),
                                              OrderCallback.status == "open")
-_CALLBACKS = (select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
-              .execution_options(**journal.LEAVES_QUEUE))
+_CALLBACK_TABLE = OrderCallback.__table__
+_LINK_TABLE = OrderLink.__table__
+_CALLBACKS = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
 _NETWORK_PROBLEM = (select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
                     .execution_options(**journal.LEAVES_QUEUE))
 
@@ -55,25 +56,23 @@ def find_repeat(ctx: Ctx, o: Order) -> int | None:
 
 def link_repeat(ctx: Ctx, o: Order, prior_id: int) -> None:
     """Record the repeat link found by `find_repeat` once `o` has its id."""
-    ctx.session.add(OrderLink(order_id=o.id, linked_id=prior_id, kind="repeat_of", at=ctx.now()))
+    journal.add(ctx.session, _LINK_TABLE,
+                {"order_id": o.id, "linked_id": prior_id, "kind": "repeat_of", "at": ctx.now()})
     history(ctx, o, "link", None, prior_id, "repeat complaint within 30 days")
     ctx.audit("order.repeat_linked", "order", o.id, repeat_of=prior_id, category=o.category_code)
 
 
-def open_callback(ctx: Ctx, o: Order) -> OrderCallback:
-    """The 回访 task, due one business day after the resolution."""
+def open_callback(ctx: Ctx, o: Order) -> None:
+    """The 回访 task, due one business day after the resolution (written with the commit)."""
     # a first resolution has none yet: resolving again always passes through a reopen
-    existing = ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id}) if o.reopen_count else None
-    if existing is not None:
-        return existing
+    if o.reopen_count and ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id}) is not None:
+        return
     cal = lifecycle.policy_of(ctx, o).calendar
     now = ctx.now()
-    cb = OrderCallback(order_id=o.id, created_at=now, due_at=lifecycle.due_in(cal, now, CALLBACK_BUSINESS_MINUTES),
-                       status="open", attempts=0)
-    ctx.session.add(cb)
-    ctx.session.flush()
-    ctx.audit("order.callback_created", "order", o.id, callback_id=cb.id, due_at=iso(cb.due_at))
-    return cb
+    due = lifecycle.due_in(cal, now, CALLBACK_BUSINESS_MINUTES)
+    journal.add(ctx.session, _CALLBACK_TABLE, {"order_id": o.id, "created_at": now, "due_at": due, "status": "open",
+                                               "attempts": 0})
+    ctx.audit("order.callback_created", "order", o.id, due_at=iso(due))
 
 
 def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int | None = None) -> Order:

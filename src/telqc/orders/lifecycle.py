@@ -66,6 +66,7 @@ def history(ctx: Ctx, o: Order, field: str, old: object, new: object, reason: st
                                         "public": public})
 
 
+_PAUSE_TABLE = OrderPause.__table__
 _PAUSES = select(OrderPause).where(OrderPause.order_id == bindparam("order_id")).order_by(OrderPause.start)
 
 
@@ -134,17 +135,18 @@ def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | Non
         for p in rows:
             if p.end is None:
                 p.end = now
+    pauses = [Pause(p.start, p.end) for p in rows]
     if pauses_clock(new) and not pauses_clock(old):
-        rows.append(OrderPause(order_id=o.id, state=new.value, start=now))
-        s.add(rows[-1])
+        # written with the commit (the next read of the pauses writes it first)
+        journal.add(s, _PAUSE_TABLE, {"order_id": o.id, "state": new.value, "start": now, "end": None})
+        pauses.append(Pause(now, None))
         s.info.setdefault(_PAUSED, set()).add(o.id)
     with s.no_autoflush:  # one UPDATE of the order per change: nothing is written before all fields are set
-        return _apply(ctx, o, old, new, now, rows, reason, pending_reason, solution_code)
+        return _apply(ctx, o, old, new, now, pauses, reason, pending_reason, solution_code)
 
 
-def _apply(ctx: Ctx, o: Order, old: OrderState, new: OrderState, now: datetime, rows: list[OrderPause],
+def _apply(ctx: Ctx, o: Order, old: OrderState, new: OrderState, now: datetime, pauses: list[Pause],
            reason: str | None, pending_reason: str | None, solution_code: str | None) -> OrderState:
-    pauses = [Pause(p.start, p.end) for p in rows]
     o.status = new.value
     o.pending_reason = pending_reason if new is S.PENDING else None
     o.updated_at = now

@@ -1,7 +1,7 @@
 """Customer and supervisor notifications, each sent exactly once.
 
-Exactly-once has two halves.  `queue` writes a `Notification` row in the
-same transaction as the change that causes it, under a unique key per
+Exactly-once has two halves.  `queue` has a `Notification` row written at
+the commit of the change that causes it, under a unique key per
 (order, event kind, occurrence): a retried request or job cannot create a
 second row.  `deliver_pending` claims unsent rows with a conditional UPDATE
 (only one relay wins each claim), sends it through the configured channel with
@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from telqc.core import journal
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.orders.models import Notification, Order
@@ -110,10 +111,13 @@ def _insert_new(insert: Any) -> Any:
 _INSERT_NEW = {"postgresql": _insert_new(pg_insert), "sqlite": _insert_new(sqlite_insert)}
 
 
+_TABLE = journal.keyed(Notification.__table__)
+
+
 def queue(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, body: str,
-          via: str = "sms") -> bool:
-    """Create the notification row unless one with the same key exists; True if created."""
-    return queue_many(ctx, [_row(ctx, order_id, kind, occurrence, recipient, body, via)]) == 1
+          via: str = "sms") -> None:
+    """Create the notification row with the transaction's commit, unless one with the same key exists by then."""
+    journal.add(ctx.session, _TABLE, _row(ctx, order_id, kind, occurrence, recipient, body, via))
 
 
 # The relay runs `deliver` after every order event: its statements are built once.

@@ -7,12 +7,13 @@ prebuilt one does, and each write runs a dozen of them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, true
+from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session, undefer
 
 from telqc.core.models import User
@@ -118,21 +119,6 @@ def recent_same_category(session: Session, customer_id: int, category: str, sinc
                                     "exclude_id": -1 if exclude_id is None else exclude_id})
 
 
-_OPEN_LOAD = (select(Order.handler_id, func.count())
-              .where(Order.handler_id.in_(bindparam("user_ids", expanding=True)), Order.status.in_(OPEN_STATES))
-              .group_by(Order.handler_id))
-
-
-def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
-    """Open orders per handler: the routing load measure."""
-    if not user_ids:
-        return {}
-    out = {uid: 0 for uid in user_ids}
-    out.update({int(h): int(n) for h, n in session.execute(_OPEN_LOAD, {"user_ids": list(user_ids)})
-                if h is not None})
-    return out
-
-
 def open_repairs_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
     if not user_ids:
         return {}
@@ -151,16 +137,38 @@ class Staff(NamedTuple):
     team_id: int | None
     region_scope: list[str] | None
     skills: list[str] | None
+    load: int = 0  # open orders handled (read by `agents` only)
 
 
-_STAFF = (select(User.id, User.team_id, User.region_scope, User.skills)
-          .where(User.role.in_(bindparam("roles", expanding=True)), User.is_active.is_(True)).order_by(User.id))
+_STAFF_COLUMNS = (User.id, User.team_id, User.region_scope, User.skills)
+_STAFF_WHERE = (User.role.in_(bindparam("roles", expanding=True)), User.is_active.is_(True))
+_STAFF = select(*_STAFF_COLUMNS).where(*_STAFF_WHERE).order_by(User.id)
+_SCOPE_TEXT = cast(User.region_scope, Text)
+# One statement for routing: the candidates with their open-order load. The LIKE narrows the rows to scopes
+# naming the province (or none) so the count runs only for those; `_covers` decides exactly.
+_AGENTS = (select(*_STAFF_COLUMNS,
+                  select(func.count()).where(Order.handler_id == User.id, Order.status.in_(OPEN_STATES))
+                  .correlate(User).scalar_subquery())
+           .where(*_STAFF_WHERE, or_(User.region_scope.is_(None), _SCOPE_TEXT == "null",
+                                     _SCOPE_TEXT.like(bindparam("scope_like"))))
+           .order_by(User.id))
+
+
+def _covers(scope: list[str] | None, province_code: str) -> bool:
+    return scope is None or province_code in scope
 
 
 def staff(session: Session, roles: Sequence[str], province_code: str) -> list[Staff]:
     """Active users of these roles whose region scope covers the province (NULL scope = national)."""
     rows = session.execute(_STAFF, {"roles": list(roles)})
-    return [Staff(*r) for r in rows if r[2] is None or province_code in r[2]]
+    return [Staff(*r) for r in rows if _covers(r[2], province_code)]
+
+
+def agents(session: Session, roles: Sequence[str], province_code: str) -> list[Staff]:
+    """`staff`, each with the open orders they handle (the routing load measure)."""
+    like = f"%{json.dumps(province_code)}%"  # a _ or % in a code only widens the narrowing
+    rows = session.execute(_AGENTS, {"roles": list(roles), "scope_like": like})
+    return [Staff(*r) for r in rows if _covers(r[2], province_code)]
 
 
 def due_orders(session: Session, now: datetime, limit: int) -> list[Order]:

@@ -29,15 +29,14 @@ def _prefer(users: list[Staff], pred: object) -> list[Staff]:
 def pick_agent(session: Session, province_code: str, skill: str | None, tier: str,
                exclude: Sequence[int] = (), senior_only: bool = False) -> Staff | None:
     """Best agent for an order, or None when nobody covers the province."""
-    users = [u for u in repo.staff(session, AGENT_ROLES, province_code) if u.id not in exclude]
+    users = [u for u in repo.agents(session, AGENT_ROLES, province_code) if u.id not in exclude]
     if not users:
         return None
     if skill:
         users = _prefer(users, lambda u: skill in (u.skills or []))
     if senior_only or tier in SENIOR_TIERS:
         users = _prefer(users, lambda u: SENIOR_SKILL in (u.skills or []))
-    load = repo.open_load(session, [u.id for u in users])
-    return min(users, key=lambda u: (load[u.id], u.id))
+    return min(users, key=lambda u: (u.load, u.id))
 
 
 def pick_engineer(session: Session, province_code: str, district_code: str | None, skill: str) -> Staff | None:

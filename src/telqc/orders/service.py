@@ -205,10 +205,11 @@ def notify_customer(ctx: Ctx, o: Order, kind: str, occurrence: object, message_k
     from telqc.core.i18n import t
 
     body = t(message_key, "zh-CN", id=o.id, title=o.title)
-    if kind == "resolved":  # set before the queue flushes, so the order is written once
+    if kind == "resolved":
         o.customer_notified_at = ctx.now()
-    if notify.queue(ctx, o.id, kind, occurrence, f"customer:{o.customer_id}", body):
-        history(ctx, o, "notify", None, kind, body, public=True)
+    # a new key: an order is acknowledged once and resolved once per reopen (states.TRANSITIONS)
+    notify.queue(ctx, o.id, kind, occurrence, f"customer:{o.customer_id}", body)
+    history(ctx, o, "notify", None, kind, body, public=True)
 
 
 def add_note(ctx: Ctx, order_id: int, data: s.NoteIn) -> OrderNote:

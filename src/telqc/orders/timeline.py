@@ -109,7 +109,9 @@ def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem],
             for h in journal.queued(ctx.session, OrderHistory.__table__)
             if h["order_id"] == o.id and (h["public"] or not public_only)]
     out.sort(key=lambda i: i.at)  # stable: equal instants keep history, notes, transfers, escalations order
-    linked = sorted({r[10] if r[9] == o.id else r[9] for r in rows if r[0] == _LINK})
+    links = [(r[9], r[10]) for r in rows if r[0] == _LINK]
+    links += [(k["order_id"], k["linked_id"]) for k in journal.queued(ctx.session, OrderLink.__table__)]
+    linked = sorted({b if a == o.id else a for a, b in links if o.id in (a, b)})
     return out, linked
 
 

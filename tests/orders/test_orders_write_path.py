@@ -113,3 +113,50 @@ def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  #
     finally:
         event.remove(st.engine, "before_cursor_execute", record)
     assert pauses == [("pending", True), ("pending", False)]
+
+
+def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: ignore[no-untyped-def]
+    """The order's UPDATE may wait for the commit (on PostgreSQL it carries the commit's history, outbox and
+    audit rows): the answer's ETag and version are still the committed ones, and If-Match works with them."""
+    from sqlalchemy import event
+
+    from telqc.orders.models import Order
+
+    w = World(app, client)
+    oid = w.create()["id"]
+    statements: list[str] = []
+    committed: list[bool] = []
+
+    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        if not committed:  # the request's own transaction (the inline relay follows it)
+            statements.append(statement)
+
+    def commit(conn) -> None:  # type: ignore[no-untyped-def]
+        committed.append(True)
+
+    event.listen(app.state.engine, "after_cursor_execute", count)
+    event.listen(app.state.engine, "commit", commit)
+    try:
+        r = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "acknowledged"},
+                        headers={**w.agent, **MINIMAL})
+    finally:
+        event.remove(app.state.engine, "after_cursor_execute", count)
+        event.remove(app.state.engine, "commit", commit)
+    assert r.status_code == 200, r.text
+    with app.state.sessionmaker() as s:
+        stored = s.get(Order, oid)
+        assert stored is not None and stored.status == "acknowledged"
+        assert r.json()["version"] == stored.version and r.headers["ETag"] == f'W/"{stored.version}"'
+        assert audit.verify(s).ok
+        kinds = [h.field for h in s.scalars(select(OrderHistory).where(OrderHistory.order_id == oid))]
+    assert kinds == ["status", "status", "notify"]
+    if app.state.engine.dialect.name == "postgresql":  # one write: the order's UPDATE, carrying the rest
+        writes = [x for x in statements if not x.startswith("SELECT")]
+        assert len(writes) == 1 and writes[0].startswith("WITH RECURSIVE audit_lock"), [x[:60] for x in writes]
+        assert "UPDATE orders SET" in writes[0] and "INSERT INTO order_history" in writes[0]
+    stale = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "in_progress"},
+                        headers={**w.agent, **MINIMAL, "If-Match": f'W/"{stored.version - 1}"'})
+    assert stale.status_code == 412, stale.text
+    fresh = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "in_progress"},
+                        headers={**w.agent, **MINIMAL, "If-Match": r.headers["ETag"]})
+    assert fresh.status_code == 200, fresh.text

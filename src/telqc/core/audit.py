@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, Text, event, select, text
+from sqlalchemy import BigInteger, Connection, Engine, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from telqc.core import journal
@@ -110,69 +110,99 @@ def hash_prefix(*, at: datetime, actor_id: int | None, actor: str, action: str, 
 # One statement locks the head, chains the rows (sha256 over prefix || id || prev, exactly `entry_hash`),
 # appends them and moves the head. The lock is then held for this statement and the COMMIT only: every
 # audited write in the installation queues on it, and each extra round trip under it (with the GIL to win
-# back in a busy API process) was time every other writer waited.
-_AUDIT_CTES = """
-WITH RECURSIVE
-head AS (SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
-input AS (
-    SELECT * FROM json_to_recordset(CAST(:rows AS json))
+# back in a busy API process) was time every other writer waited. The CTE names start with audit_ so that,
+# prefixed to another statement (`_carry`), they shadow none of its tables.
+_AUDIT_CTES = ("""audit_lock AS (SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE)""", """
+audit_input AS (
+    SELECT * FROM json_to_recordset(CAST(:audit_rows AS json))
         AS t(n int, prefix text, at timestamptz, actor_id int, actor text, action text, entity_type text,
              entity_id text, data text)
-),
-chain AS (
+)""", """
+audit_chain AS (
     SELECT i.n, h.last_id + 1 AS id, CAST(h.last_hash AS text) AS prev_hash,
            encode(sha256(convert_to(i.prefix || (h.last_id + 1) || ',"prev":"' || h.last_hash || '"}', 'UTF8')),
                   'hex') AS hash
-    FROM head h JOIN input i ON i.n = 1
+    FROM audit_lock h JOIN audit_input i ON i.n = 1
     UNION ALL
     SELECT i.n, c.id + 1, c.hash,
            encode(sha256(convert_to(i.prefix || (c.id + 1) || ',"prev":"' || c.hash || '"}', 'UTF8')), 'hex')
-    FROM chain c JOIN input i ON i.n = c.n + 1
-),
-appended AS (
+    FROM audit_chain c JOIN audit_input i ON i.n = c.n + 1
+)""", """
+audit_appended AS (
     INSERT INTO audit_log (id, at, actor_id, actor, action, entity_type, entity_id, data, prev_hash, hash)
     SELECT c.id, i.at, i.actor_id, i.actor, i.action, i.entity_type, i.entity_id, i.data, c.prev_hash, c.hash
-    FROM chain c JOIN input i USING (n)
-)"""
-_AUDIT_HEAD = """
-UPDATE audit_head SET last_id = last.id, last_hash = last.hash
-FROM (SELECT id, hash FROM chain ORDER BY n DESC LIMIT 1) AS last
-WHERE audit_head.id = 1
-"""
+    FROM audit_chain c JOIN audit_input i USING (n)
+)""", """
+audit_moved AS (
+    UPDATE audit_head SET last_id = last.id, last_hash = last.hash
+    FROM (SELECT id, hash FROM audit_chain ORDER BY n DESC LIMIT 1) AS last
+    WHERE audit_head.id = 1
+)""")
 """The rows travel as one JSON document: one text parameter costs the driver far less to send than nine
 arrays, and ISO timestamps read back as the same instants `entry_hash` saw. The transaction's queued
-journal rows (`telqc.core.journal`) ride along as further INSERTs in the same WITH, so the commit costs
-one statement whatever the request appended."""
+journal rows (`telqc.core.journal`) ride along as further INSERTs in the same WITH."""
 
-_STATEMENTS: dict[str, Any] = {}
+_CARRY = "telqc_commit_carry"  # Connection.info: the commit's CTEs, waiting for the final flush's first UPDATE
+_DRIVER_SQL: dict[tuple[str, ...], str] = {}
 
 
-def _statement(journal_ctes: str) -> Any:
-    """The audit statement, carrying the journal's INSERTs when it has some (built once per shape)."""
-    stmt = _STATEMENTS.get(journal_ctes)
-    if stmt is None:
-        stmt = _STATEMENTS[journal_ctes] = text(_AUDIT_CTES + journal_ctes + _AUDIT_HEAD)
-    return stmt
+def _driver_sql(ctes: tuple[str, ...], dialect: Any) -> str:
+    """The CTE list with the driver's placeholders (compiled once per shape)."""
+    sql = _DRIVER_SQL.get(ctes)
+    if sql is None:
+        sql = _DRIVER_SQL[ctes] = "WITH RECURSIVE " + text(",".join(ctes)).compile(dialect=dialect).string
+    return sql
 
 
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
-    """The transaction's last writes: queued journal rows, then the audit rows that chain it."""
+    """The transaction's last writes: queued journal rows, then the audit rows that chain it.
+
+    On PostgreSQL they are one WITH of INSERTs (and the chain's head UPDATE). The final flush usually
+    UPDATEs the changed row (an order's new status): that UPDATE carries the WITH (`_carry`), so the commit
+    costs one statement; a flush with no UPDATE leaves it to run alone."""
     pending = session.info.pop(_PENDING, None)
     queued = journal.take(session)
     if not pending and not queued:
         return
-    session.flush()
-    if pending and session.get_bind().dialect.name == "postgresql":
-        _append_pg(session, pending, queued or {})
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.flush()
+        if queued:
+            journal.insert(session, queued)
+        if pending:
+            _append(session, pending)
         return
-    if queued:
-        journal.insert(session, queued)
+    ctes, params = journal.pg_ctes(queued or {})
     if pending:
-        _append(session, pending)
+        ctes = [*_AUDIT_CTES, *ctes]
+        params["audit_rows"] = _pg_rows(pending)
+    sql = _driver_sql(tuple(ctes), connection.dialect)
+    connection.info[_CARRY] = (sql, params)
+    try:
+        session.flush()
+    finally:
+        left = connection.info.pop(_CARRY, None)
+    if left is not None:
+        connection.exec_driver_sql(sql + "\nSELECT 1", params)
 
 
-def _append_pg(session: Session, pending: list[tuple[Any, ...]], queued: journal.Queued) -> None:
+@event.listens_for(Engine, "before_cursor_execute", retval=True)
+def _carry(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
+           executemany: bool) -> tuple[str, Any]:
+    """Prefix the commit's WITH to the first single-row UPDATE of the final flush (see `_write_pending`).
+
+    The UPDATE stays the statement proper: its row count, which the ORM's version check reads, is its own."""
+    if executemany or not statement.startswith("UPDATE ") or not isinstance(parameters, dict):
+        return statement, parameters
+    carry = conn.info.pop(_CARRY, None)
+    if carry is None:
+        return statement, parameters
+    sql, params = carry
+    return f"{sql}\n{statement}", {**parameters, **params}
+
+
+def _pg_rows(pending: list[tuple[Any, ...]]) -> str:
     rows = []
     for n, (at, actor, action, etype, eid, data) in enumerate(pending, 1):
         if at.tzinfo is None:
@@ -180,8 +210,7 @@ def _append_pg(session: Session, pending: list[tuple[Any, ...]], queued: journal
         values = {"at": at, "actor_id": actor.id, "actor": actor.name, "action": action, "entity_type": etype,
                   "entity_id": eid, "data": data}
         rows.append({**values, "n": n, "at": at.isoformat(), "prefix": hash_prefix(**values)})
-    ctes, params = journal.pg_ctes(queued)
-    session.execute(_statement(ctes), {**params, "rows": json.dumps(rows, ensure_ascii=False)})
+    return json.dumps(rows, ensure_ascii=False)
 
 
 def _append(session: Session, pending: list[tuple[Any, ...]]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, object_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -118,3 +118,14 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def version_at_commit(row: Any) -> int:
+    """The version a versioned row (``version_id_col``) has once its transaction commits.
+
+    The ORM adds one at the flush that writes a change. A write answered before its COMMIT may leave that
+    flush to the commit, where the row's UPDATE carries the commit's other writes (`telqc.core.audit`),
+    so its ETag and body count the change still to be flushed."""
+    session = object_session(row)
+    changed = session is not None and row in session.dirty and session.is_modified(row, include_collections=False)
+    return int(row.version) + (1 if changed else 0)

@@ -63,7 +63,7 @@ def insert(session: Session, queued: Queued) -> None:
     """Write queued rows: on PostgreSQL in one statement, elsewhere one executemany per table."""
     if session.get_bind().dialect.name == "postgresql":
         ctes, params = pg_ctes(queued)
-        session.execute(_pg_statement(ctes), params)
+        session.execute(_pg_statement(tuple(ctes)), params)
         return
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -71,30 +71,30 @@ def insert(session: Session, queued: Queued) -> None:
         session.execute(sqlite_insert(table).on_conflict_do_nothing() if table in _KEYED else table.insert(), rows)
 
 
-_PG_STATEMENTS: dict[str, Any] = {}
+_PG_STATEMENTS: dict[tuple[str, ...], Any] = {}
 
 
-def _pg_statement(ctes: str) -> Any:
+def _pg_statement(ctes: tuple[str, ...]) -> Any:
     stmt = _PG_STATEMENTS.get(ctes)
     if stmt is None:
-        stmt = _PG_STATEMENTS[ctes] = text("WITH " + ctes.removeprefix(",") + "\nSELECT 1")
+        stmt = _PG_STATEMENTS[ctes] = text("WITH " + ",".join(ctes) + "\nSELECT 1")
     return stmt
 
 
-def pg_ctes(queued: Queued) -> tuple[str, dict[str, str]]:
-    """PostgreSQL: the queued rows as data-modifying CTEs (``, j0 AS (INSERT …)``) to append to a WITH,
-    and their parameters, one JSON document per table; ids follow the order the rows were queued in."""
+def pg_ctes(queued: Queued) -> tuple[list[str], dict[str, str]]:
+    """PostgreSQL: the queued rows as data-modifying CTEs (``journal_0 AS (INSERT …)``) for a WITH, and their
+    parameters, one JSON document per table; ids follow the order the rows were queued in."""
     ctes, params = [], {}
     for i, (table, rows) in enumerate(queued.items()):
         cols = ", ".join(f'"{c}"' for c in rows[0])  # quoted: a column may be named like a keyword ("end")
-        ctes.append(f""",
-j{i} AS (
+        ctes.append(f"""
+journal_{i} AS (
     INSERT INTO {table.name} ({cols})
-    SELECT {cols} FROM json_populate_recordset(NULL::{table.name}, CAST(:j{i} AS json)) WITH ORDINALITY
+    SELECT {cols} FROM json_populate_recordset(NULL::{table.name}, CAST(:journal_{i} AS json)) WITH ORDINALITY
     ORDER BY ordinality{" ON CONFLICT DO NOTHING" if table in _KEYED else ""}
 )""")
-        params[f"j{i}"] = json.dumps(rows, ensure_ascii=False, default=_json_value)
-    return "".join(ctes), params
+        params[f"journal_{i}"] = json.dumps(rows, ensure_ascii=False, default=_json_value)
+    return ctes, params
 
 
 def _json_value(v: object) -> str:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from telqc.api.deps import CtxDep, TxRoute, if_match_version, request_language, require, set_etag
+from telqc.core.db import version_at_commit
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import complaints, config, configure, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
@@ -72,7 +73,7 @@ def _detail(ctx: CtxDep, o: Any, status_code: int = 200, prefer: str | None = No
     out = Response(body.model_dump_json(), status_code=status_code, media_type="application/json")
     if minimal:
         out.headers["Preference-Applied"] = "return=minimal"
-    _etag(out, o.version)
+    _etag(out, version_at_commit(o))
     return out
 
 

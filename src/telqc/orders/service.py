@@ -172,8 +172,7 @@ def assign(ctx: Ctx, order_id: int, data: s.AssignIn, if_match: int | None = Non
     o.updated_at = ctx.now()
     history(ctx, o, "handler", old, u.id, data.reason or ("auto" if data.handler_id is None else "manual"))
     ctx.audit("order.assigned", "order", o.id, **{"from": old, "to": u.id, "auto": data.handler_id is None})
-    ctx.session.flush()
-    return o
+    return o  # the order's UPDATE is flushed at commit, carrying the history and audit rows
 
 
 def transition(ctx: Ctx, order_id: int, data: s.TransitionIn, if_match: int | None = None) -> Order:
@@ -185,8 +184,7 @@ def transition(ctx: Ctx, order_id: int, data: s.TransitionIn, if_match: int | No
         raise Invalid("v.missing", field="body.pending_reason")
     lifecycle.change_state(ctx, o, target, data.reason, data.pending_reason, data.solution_code)
     after_transition(ctx, o, target)
-    ctx.session.flush()
-    return o
+    return o  # the order's UPDATE is flushed at commit, carrying the history and audit rows
 
 
 def after_transition(ctx: Ctx, o: Order, target: OrderState) -> None:

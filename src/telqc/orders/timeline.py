@@ -14,6 +14,7 @@ from sqlalchemy import CompoundSelect, Integer, Text, bindparam, cast, false, li
 
 from telqc.core import journal
 from telqc.core.context import Ctx
+from telqc.core.db import version_at_commit
 from telqc.core.errors import NotFound
 from telqc.orders import complaints, config, repairs
 from telqc.orders import repository as repo
@@ -34,6 +35,7 @@ def _category_names(ctx: Ctx, codes: set[str]) -> dict[str, str]:
 
 def _fields(o: Order, names: dict[str, str]) -> dict[str, Any]:
     out = {f: getattr(o, f) for f in _ORDER_FIELDS}
+    out["version"] = version_at_commit(o)
     out.update(category=o.category_code, category_name=names.get(o.category_code),
                allowed_transitions=sorted(str(x) for x in allowed(o.type, o.status)))
     return out

@@ -111,7 +111,8 @@ def test_link_expires(app, client, clock, outbox) -> None:  # type: ignore[no-un
 def test_one_survey_per_customer_in_30_days(app, clock, outbox) -> None:  # type: ignore[no-untyped-def]
     now = clock.now()
     emit_all(app, [contact(1, now, 10, "billing"), contact(2, now, 10, "billing", abandoned=True),
-                   contact(3, now, None, "billing"), contact(4, now, 11, "plan", channel="app")])
+                   contact(3, now, None, "billing"), contact(4, now, 11, "plan", channel="app"),
+                   contact(5, now, 10, "plan")])  # the same customer again in one relay batch
     assert [(m.customer_id, m.channel) for m in outbox.sent] == [(10, "sms"), (11, "app_push")]
     clock.advance(timedelta(days=29))
     _resolve_order(app, clock, oid=5, customer=10)

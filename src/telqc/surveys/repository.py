@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer
@@ -14,10 +14,14 @@ def by_token_hash(session: Session, token_hash: str) -> SurveyInvitation | None:
     return session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash))
 
 
-def invited_since(session: Session, customer_id: int, since: datetime) -> bool:
-    stmt = select(SurveyInvitation.id).where(SurveyInvitation.customer_id == customer_id,
-                                             SurveyInvitation.sent_at > since).limit(1)
-    return session.scalar(stmt) is not None
+_INVITED_SINCE = (select(SurveyInvitation.customer_id).distinct()
+                  .where(SurveyInvitation.customer_id.in_(bindparam("customers", expanding=True)),
+                         SurveyInvitation.sent_at > bindparam("since")))
+
+
+def invited_since(session: Session, customer_ids: set[int], since: datetime) -> set[int]:
+    """Which of these customers were invited after `since`."""
+    return set(session.scalars(_INVITED_SINCE, {"customers": sorted(customer_ids), "since": since}))
 
 
 def order_customer(session: Session, order_id: int) -> SurveyOrderCustomer | None:

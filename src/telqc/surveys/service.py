@@ -41,33 +41,57 @@ def link_for(token: str) -> str:
     return f"/s/{token}"
 
 
+@dataclass(frozen=True)
+class Trigger:
+    """What may earn a customer an invitation: a resolved order or a finished contact."""
+
+    customer_id: int | None
+    trigger: str  # order | contact
+    order_id: int | None = None
+    contact_id: int | None = None
+    dims: dict[str, Any] | None = None
+
+
 def invite(ctx: Ctx, *, customer_id: int | None, trigger: str, order_id: int | None = None,
            contact_id: int | None = None, dims: dict[str, Any] | None = None,
            policy: SurveyPolicy = POLICY) -> tuple[SurveyInvitation, str] | None:
     """Send one invitation unless the customer is unknown or was surveyed within the gap."""
-    if customer_id is None:
-        return None
+    sent = invite_many(ctx, [Trigger(customer_id, trigger, order_id, contact_id, dims)], policy)
+    return sent[0] if sent else None
+
+
+def invite_many(ctx: Ctx, triggers: list[Trigger], policy: SurveyPolicy = POLICY) -> list[tuple[SurveyInvitation, str]]:
+    """Invite for each trigger in turn, skipping unknown customers and those surveyed within the gap (or
+    earlier in `triggers`): one query for the whole list, one INSERT."""
     now = ctx.now()
-    if repo.invited_since(ctx.session, customer_id, now - timedelta(days=policy.min_gap_days)):
-        return None
-    dims = dims or {}
-    token = secrets.token_urlsafe(24)
-    channel = "app_push" if dims.get("channel") == "app" else "sms"
-    inv = SurveyInvitation(
-        token_hash=token_hash(token), customer_id=customer_id, trigger=trigger, order_id=order_id,
-        contact_id=contact_id, agent_id=dims.get("agent_id"), channel=channel, status="sent", sent_at=now,
-        expires_at=now + timedelta(days=policy.validity_days), dims=json.dumps(dims, ensure_ascii=False),
-    )
-    ctx.session.add(inv)
+    wanted = {t.customer_id for t in triggers if t.customer_id is not None}
+    surveyed = repo.invited_since(ctx.session, wanted, now - timedelta(days=policy.min_gap_days)) if wanted else set()
+    sent: list[tuple[SurveyInvitation, str]] = []
+    for t in triggers:
+        if t.customer_id is None or t.customer_id in surveyed:
+            continue
+        surveyed.add(t.customer_id)
+        dims = t.dims or {}
+        token = secrets.token_urlsafe(24)
+        channel = "app_push" if dims.get("channel") == "app" else "sms"
+        sent.append((SurveyInvitation(
+            token_hash=token_hash(token), customer_id=t.customer_id, trigger=t.trigger, order_id=t.order_id,
+            contact_id=t.contact_id, agent_id=dims.get("agent_id"), channel=channel, status="sent", sent_at=now,
+            expires_at=now + timedelta(days=policy.validity_days), dims=json.dumps(dims, ensure_ascii=False),
+        ), token))
+    if not sent:
+        return sent
+    ctx.session.add_all([inv for inv, _ in sent])
     ctx.session.flush()
-    channels.current().send(channels.Message(
-        channel=channel, customer_id=customer_id, link=link_for(token),
-        text=f"【客户服务】感谢您的来电/办理，请花1分钟评价本次服务：{link_for(token)}（{policy.validity_days}天内有效）"))
-    ctx.audit("survey.invited", "survey", inv.id, customer_id=customer_id, channel=channel, trigger=trigger,
-              order_id=order_id, contact_id=contact_id)
-    events.emit(ctx, "survey.invited", "survey", inv.id, survey_id=inv.id, order_id=order_id, contact_id=contact_id,
-                channel=channel, at=now.isoformat(), dims=dims)
-    return inv, token
+    for inv, token in sent:
+        channels.current().send(channels.Message(
+            channel=inv.channel, customer_id=inv.customer_id, link=link_for(token),
+            text=f"【客户服务】感谢您的来电/办理，请花1分钟评价本次服务：{link_for(token)}（{policy.validity_days}天内有效）"))
+        ctx.audit("survey.invited", "survey", inv.id, customer_id=inv.customer_id, channel=inv.channel,
+                  trigger=inv.trigger, order_id=inv.order_id, contact_id=inv.contact_id)
+        events.emit(ctx, "survey.invited", "survey", inv.id, survey_id=inv.id, order_id=inv.order_id,
+                    contact_id=inv.contact_id, channel=inv.channel, at=now.isoformat(), dims=json.loads(inv.dims))
+    return sent
 
 
 def open_link(ctx: Ctx, token: str) -> SurveyInvitation:

@@ -24,10 +24,16 @@ from telqc.web import pages
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
+HOT_API = "telqc.orders.api"
+"""Matched first: FastAPI tries routes in order, and every work-order call (most of the API's traffic) would
+otherwise pass the auth, admin, customer and contact routes on the way (no path of theirs overlaps it)."""
+
+
 def routers() -> list[APIRouter]:
-    """Every router the app serves; the route × role authorization test walks this list."""
-    found = [auth.router, admin.router]
-    found += [m.router for m in modules("api")]
+    """Every router the app serves, in matching order; the route × role authorization test walks this list."""
+    apis = list(modules("api"))
+    hot = [m.router for m in apis if m.__name__ == HOT_API]
+    found = [*hot, auth.router, admin.router, *(m.router for m in apis if m.__name__ != HOT_API)]
     found += [m.router for m in modules("pages")]
     return [*found, pages.router]
 

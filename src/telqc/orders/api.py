@@ -98,48 +98,6 @@ def list_orders(
     return s.OrderPage(items=timeline.to_out(ctx, rows), total=total, offset=offset, limit=limit)
 
 
-@router.get("/order-categories", response_model=list[s.CategoryOut])
-def list_categories(ctx: CtxDep, _: Read) -> list[s.CategoryOut]:
-    return [s.CategoryOut.model_validate(c) for c in config.categories(ctx)]
-
-
-@router.post("/order-categories", response_model=s.CategoryOut, status_code=201)
-def create_category(ctx: CtxDep, body: s.CategoryIn, _: Admin) -> s.CategoryOut:
-    return s.CategoryOut.model_validate(configure.create_category(ctx, body))
-
-
-@router.patch("/order-categories/{code}", response_model=s.CategoryOut)
-def update_category(ctx: CtxDep, code: Annotated[str, Path(max_length=40)], body: s.CategoryPatch,
-                    _: Admin) -> s.CategoryOut:
-    return s.CategoryOut.model_validate(configure.update_category(ctx, code, body))
-
-
-@router.get("/order-calendars", response_model=list[s.CalendarOut])
-def list_calendars(ctx: CtxDep, _: Admin) -> list[s.CalendarOut]:
-    return [s.CalendarOut.model_validate(c) for c in configure.list_calendars(ctx)]
-
-
-@router.put("/order-calendars/{name}", response_model=s.CalendarOut)
-def put_calendar(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=40)], body: s.CalendarIn,
-                 response: Response, _: Admin) -> s.CalendarOut:
-    row, created = configure.put_calendar(ctx, name, body)
-    response.status_code = 201 if created else 200
-    return s.CalendarOut.model_validate(row)
-
-
-@router.get("/order-sla-policies", response_model=list[s.PolicyOut])
-def list_policies(ctx: CtxDep, _: Admin) -> list[s.PolicyOut]:
-    return [s.PolicyOut.model_validate(p) for p in configure.list_policies(ctx)]
-
-
-@router.put("/order-sla-policies/{name}", response_model=s.PolicyOut)
-def put_policy(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=60)], body: s.PolicyIn,
-               response: Response, _: Admin) -> s.PolicyOut:
-    row, created = configure.put_policy(ctx, name, body)
-    response.status_code = 201 if created else 200
-    return s.PolicyOut.model_validate(row)
-
-
 @router.post("/orders", response_model=s.OrderDetail, status_code=201)
 def create_order(ctx: CtxDep, body: s.OrderCreate, _: Write, prefer: Prefer = None) -> Response:
     return _detail(ctx, service.create(ctx, body), status_code=201, prefer=prefer)
@@ -245,3 +203,47 @@ def my_orders(ctx: CtxDep, _: Annotated[Principal, require(Perm.self_read)]) -> 
 @router.get("/me/orders/{order_id}", response_model=s.CustomerOrderOut)
 def my_order(ctx: CtxDep, order_id: int, _: Annotated[Principal, require(Perm.self_read)]) -> s.CustomerOrderOut:
     return timeline.my_order(ctx, order_id)
+
+
+# Configuration (orders:admin), after the order routes: FastAPI tries routes in order, and every order call
+# would otherwise pass these first.
+@router.get("/order-categories", response_model=list[s.CategoryOut])
+def list_categories(ctx: CtxDep, _: Read) -> list[s.CategoryOut]:
+    return [s.CategoryOut.model_validate(c) for c in config.categories(ctx)]
+
+
+@router.post("/order-categories", response_model=s.CategoryOut, status_code=201)
+def create_category(ctx: CtxDep, body: s.CategoryIn, _: Admin) -> s.CategoryOut:
+    return s.CategoryOut.model_validate(configure.create_category(ctx, body))
+
+
+@router.patch("/order-categories/{code}", response_model=s.CategoryOut)
+def update_category(ctx: CtxDep, code: Annotated[str, Path(max_length=40)], body: s.CategoryPatch,
+                    _: Admin) -> s.CategoryOut:
+    return s.CategoryOut.model_validate(configure.update_category(ctx, code, body))
+
+
+@router.get("/order-calendars", response_model=list[s.CalendarOut])
+def list_calendars(ctx: CtxDep, _: Admin) -> list[s.CalendarOut]:
+    return [s.CalendarOut.model_validate(c) for c in configure.list_calendars(ctx)]
+
+
+@router.put("/order-calendars/{name}", response_model=s.CalendarOut)
+def put_calendar(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=40)], body: s.CalendarIn,
+                 response: Response, _: Admin) -> s.CalendarOut:
+    row, created = configure.put_calendar(ctx, name, body)
+    response.status_code = 201 if created else 200
+    return s.CalendarOut.model_validate(row)
+
+
+@router.get("/order-sla-policies", response_model=list[s.PolicyOut])
+def list_policies(ctx: CtxDep, _: Admin) -> list[s.PolicyOut]:
+    return [s.PolicyOut.model_validate(p) for p in configure.list_policies(ctx)]
+
+
+@router.put("/order-sla-policies/{name}", response_model=s.PolicyOut)
+def put_policy(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=60)], body: s.PolicyIn,
+               response: Response, _: Admin) -> s.PolicyOut:
+    row, created = configure.put_policy(ctx, name, body)
+    response.status_code = 201 if created else 200
+    return s.PolicyOut.model_validate(row)

@@ -1,17 +1,18 @@
-"""Append-only rows (order history, outbox events) queued in the session and written just before COMMIT.
+"""Rows nobody reads back by id in the request (order history, outbox events, notifications, pauses, callback
+tasks, links) queued in the session and written at COMMIT.
 
-As ORM objects, such rows cost the unit of work an instance state, an identity-map entry and an
-INSERT … RETURNING per flush, for ids nobody reads back in the request. Queued as plain dicts they are
-written when the transaction commits, after its final flush (so the rows they point at exist), by the
-audit writer (`telqc.core.audit`): on PostgreSQL inside the audit statement itself, elsewhere as one
-executemany per table. Until then a SELECT through the session writes them first, as autoflush does for
-added objects, so the transaction always reads its own rows; a hot SELECT that reads no journaled table,
-or merges the queued rows itself (`queued`), says so with the execution options `LEAVES_QUEUE` and the
-rows still go with the commit. Savepoints are opened with `savepoint`, which writes the queue first,
-outside them (a plain `begin_nested()` past queued rows is refused); inside one a row is written at once,
-so a rolled-back savepoint takes it along as it would an added object. What is still queued when a
-transaction ends without committing is dropped with it. A table declared `keyed` skips a row whose unique key
-exists already (ON CONFLICT DO NOTHING), for rows that must be written once (notifications).
+As ORM objects, such rows cost the unit of work an instance state, an identity-map entry and an INSERT … RETURNING
+per flush. Queued as plain dicts they are written when the transaction commits, with its final flush, by the audit
+writer (`telqc.core.audit`): on PostgreSQL as INSERTs in the one WITH that also appends the audit rows, carried by
+the flush's UPDATE of the changed row (the rows they point at were written by earlier flushes), elsewhere as one
+executemany per table. Until then a SELECT through the session writes them first, as autoflush does for added
+objects, so the transaction always reads its own rows; a hot SELECT that reads no journaled table, or merges the
+queued rows itself (`queued`), says so with the execution options `LEAVES_QUEUE` and the rows still go with the
+commit. Savepoints are opened with `savepoint`, which writes the queue first, outside them (a plain
+`begin_nested()` past queued rows is refused); inside one a row is written at once, so a rolled-back savepoint
+takes it along as it would an added object. What is still queued when a transaction ends without committing is
+dropped with it. A table declared `keyed` skips a row whose unique key exists already (ON CONFLICT DO NOTHING),
+for rows that must be written once (notifications).
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound
 from telqc.core.rbac import Perm
 from telqc.orders import escalations, lifecycle
-from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.escalation import Escalation, EscalationAction, EscalationLevel, raise_priority
 from telqc.orders.lifecycle import actor_id, dims, history, iso
@@ -43,19 +42,16 @@ _NETWORK_PROBLEM = (select(NetworkProblem).where(NetworkProblem.order_id == bind
                     .execution_options(**journal.LEAVES_QUEUE))
 
 
-def find_repeat(ctx: Ctx, o: Order) -> int | None:
-    """Id of the complaint `o` repeats (same customer, same category, within 30 days), flagged on `o` (not yet
-    saved)."""
-    prior = repo.recent_same_category(ctx.session, o.customer_id, o.category_code, o.created_at - REPEAT_WINDOW,
-                                      exclude_id=o.id)
-    if prior is not None:
+def flag_repeat(o: Order, prior_id: int | None) -> None:
+    """Flag `o` (not yet saved) as repeating complaint `prior_id`: same customer, same category, within
+    REPEAT_WINDOW (found with the customer's read, `repository.customer_facts`)."""
+    if prior_id is not None:
         o.is_repeat = True
-        o.repeat_of_id = prior
-    return prior
+        o.repeat_of_id = prior_id
 
 
 def link_repeat(ctx: Ctx, o: Order, prior_id: int) -> None:
-    """Record the repeat link found by `find_repeat` once `o` has its id."""
+    """Record the repeat link flagged by `flag_repeat` once `o` has its id."""
     journal.add(ctx.session, _LINK_TABLE,
                 {"order_id": o.id, "linked_id": prior_id, "kind": "repeat_of", "at": ctx.now()})
     history(ctx, o, "link", None, prior_id, "repeat complaint within 30 days")

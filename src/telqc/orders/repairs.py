@@ -35,9 +35,14 @@ _DRIVES: dict[str, tuple[OrderState, ...]] = {
 }
 
 
-def attach(ctx: Ctx, o: Order, data: s.RepairIn, customer: Customer, skill: str) -> RepairDetail:
+def attach(ctx: Ctx, o: Order, data: s.RepairIn, skill: str) -> RepairDetail:
+    """The repair details of a new repair order; the visit goes to the customer's address unless one is given."""
+    address = data.address
+    if not address:
+        customer = ctx.session.get(Customer, o.customer_id)
+        address = customer.address if customer else ""
     d = RepairDetail(order_id=o.id, product=data.product, serial=data.serial, purchase_date=data.purchase_date,
-                     address=data.address or customer.address, skill=skill)
+                     address=address, skill=skill)
     ctx.session.add(d)
     ctx.session.flush()
     return d

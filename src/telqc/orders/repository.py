@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, undefer
 
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
+from telqc.customers.models import Customer
 from telqc.orders.models import Order, RepairDetail
 from telqc.orders.states import FINAL_STATES
 
@@ -106,17 +107,33 @@ def search(session: Session, principal: Principal, f: OrderFilter, offset: int, 
     return list(rows), int(total)
 
 
-_RECENT = (select(Order.id).where(Order.customer_id == bindparam("customer_id"),
-                               Order.category_code == bindparam("category"), Order.type == "complaint",
-                               Order.created_at >= bindparam("since"), Order.id != bindparam("exclude_id"))
-           .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
+class CustomerFacts(NamedTuple):
+    """What a new order copies from its customer (no personal data), and the complaint it repeats, if any."""
+
+    id: int
+    province_code: str
+    city_code: str
+    district_code: str
+    area_type: str
+    tier: str
+    repeat_of: int | None
 
 
-def recent_same_category(session: Session, customer_id: int, category: str, since: datetime,
-                         exclude_id: int | None = None) -> int | None:
-    """Id of the latest complaint of a customer in a category since `since` (重复投诉 detection)."""
-    return session.scalar(_RECENT, {"customer_id": customer_id, "category": category, "since": since,
-                                    "exclude_id": -1 if exclude_id is None else exclude_id})
+# The latest complaint of the customer in the category since :since (重复投诉), read with the customer.
+_PRIOR = (select(Order.id).where(Order.customer_id == Customer.id, Order.category_code == bindparam("category"),
+                                 Order.type == "complaint", Order.created_at >= bindparam("since"))
+          .order_by(Order.created_at.desc(), Order.id.desc()).limit(1).correlate(Customer).scalar_subquery())
+_CUSTOMER_FACTS = select(Customer.id, Customer.province_code, Customer.city_code, Customer.district_code,
+                         Customer.area_type, Customer.tier, _PRIOR).where(Customer.id == bindparam("customer_id"))
+
+
+def customer_facts(session: Session, customer_id: int, repeat_category: str | None,
+                   since: datetime) -> CustomerFacts | None:
+    """The customer's routing and SLA facts, and the id of their latest complaint in `repeat_category` since
+    `since` (None when no category is given): one statement for both."""
+    row = session.execute(_CUSTOMER_FACTS, {"customer_id": customer_id, "category": repeat_category,
+                                            "since": since}).first()
+    return None if row is None else CustomerFacts(*row)
 
 
 def open_repairs_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:

@@ -21,7 +21,6 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
-from telqc.customers.models import Customer
 from telqc.orders import config, lifecycle, notify, routing
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
@@ -82,12 +81,15 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
         raise Invalid("error.not_found", field="body.category", what="w.category")
     if cat.order_type != data.type:
         raise Invalid("orders.error.category_type", field="body.category", type=data.type)
-    customer = ctx.session.get(Customer, data.customer_id)
+    from telqc.orders import complaints
+
+    now = ctx.now()
+    customer = repo.customer_facts(ctx.session, data.customer_id, cat.code if data.type == "complaint" else None,
+                                   now - complaints.REPEAT_WINDOW)
     if customer is None or not p.sees_region(customer.province_code):
         raise Invalid("error.not_found", field="body.customer_id", what="w.customer")
     if data.type == "repair" and data.repair is None:
         raise Invalid("v.missing", field="body.repair")
-    now = ctx.now()
     priority = derive_priority(data.type, cat.severity, customer.tier, customer.area_type)
     text = f"{data.title}\n{data.description}"
     risk = detect_escalation_risk(text) if data.type == "complaint" else ()
@@ -109,9 +111,8 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     if handler is not None and handler.team_id is not None:
         o.team_id = handler.team_id
     lifecycle.refresh_sla(o, policy, [], now)
-    from telqc.orders import complaints
-
-    prior = complaints.find_repeat(ctx, o) if data.type == "complaint" else None
+    prior = customer.repeat_of
+    complaints.flag_repeat(o, prior)
     ctx.session.add(o)
     ctx.session.flush()  # one INSERT with every field decided
     history(ctx, o, "status", None, S.NEW.value, "created", public=True)
@@ -122,7 +123,7 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     if data.repair is not None:
         from telqc.orders import repairs
 
-        repairs.attach(ctx, o, data.repair, customer, cat.skill or "repair")
+        repairs.attach(ctx, o, data.repair, cat.skill or "repair")
     events.emit(ctx, "order.created", "order", o.id, order_id=o.id, type=o.type, priority=o.priority,
                 customer_id=o.customer_id, created_at=iso(now), escalation_risk=o.escalation_risk,
                 regulator=o.regulator_risk, dims=dims(o))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -57,6 +58,11 @@ def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app,
         events._handlers[:] = [h for h in events._handlers if h[2] is not handler]
 
 
+# One Redis key is the flag: the tests that set it run on one xdist worker, one after another
+# (each test also runs once per database parametrisation).
+REDIS_FLAG = pytest.mark.xdist_group("redis-relay-flag")
+
+
 @pytest.fixture
 def flag_settings(settings):  # type: ignore[no-untyped-def]
     import redis
@@ -65,6 +71,8 @@ def flag_settings(settings):  # type: ignore[no-untyped-def]
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except Exception as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"Redis is required in CI for the relay wake-up flag ({url}): {exc}")
         pytest.skip(f"Redis not reachable at {url}: {exc}")
     s = settings.model_copy(update={"jobs_mode": "celery", "celery_broker_url": url})
     redis.Redis.from_url(url).delete(dispatch.RELAY_QUEUED_KEY)
@@ -72,6 +80,7 @@ def flag_settings(settings):  # type: ignore[no-untyped-def]
     redis.Redis.from_url(url).delete(dispatch.RELAY_QUEUED_KEY)
 
 
+@REDIS_FLAG
 def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from telqc.jobs import celery_app
 
@@ -85,6 +94,7 @@ def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch)
     assert len(queued) == 2
 
 
+@REDIS_FLAG
 def test_celery_flag_is_cleared_when_queueing_fails(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from telqc.jobs import celery_app
 

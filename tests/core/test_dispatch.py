@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -58,13 +59,8 @@ def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app,
         events._handlers[:] = [h for h in events._handlers if h[2] is not handler]
 
 
-# One Redis key is the flag: the tests that set it run on one xdist worker, one after another
-# (each test also runs once per database parametrisation).
-REDIS_FLAG = pytest.mark.xdist_group("redis-relay-flag")
-
-
 @pytest.fixture
-def flag_settings(settings):  # type: ignore[no-untyped-def]
+def flag_settings(settings, monkeypatch):  # type: ignore[no-untyped-def]
     import redis
 
     url = "redis://127.0.0.1:6379/15"
@@ -75,12 +71,23 @@ def flag_settings(settings):  # type: ignore[no-untyped-def]
             pytest.fail(f"Redis is required in CI for the relay wake-up flag ({url}): {exc}")
         pytest.skip(f"Redis not reachable at {url}: {exc}")
     s = settings.model_copy(update={"jobs_mode": "celery", "celery_broker_url": url})
-    redis.Redis.from_url(url).delete(dispatch.RELAY_QUEUED_KEY)
+    # a key of this test process's own: the suite's other process runs these tests too, at the same time
+    key = f"{dispatch.RELAY_QUEUED_KEY}:test-{os.getpid()}"
+    monkeypatch.setattr(dispatch, "RELAY_QUEUED_KEY", key)
+    redis.Redis.from_url(url).delete(key)
     yield s
-    redis.Redis.from_url(url).delete(dispatch.RELAY_QUEUED_KEY)
+    redis.Redis.from_url(url).delete(key)
 
 
-@REDIS_FLAG
+def _settle(queued: list[int], expect: int) -> list[int]:
+    """Wait out the wake window: a commit inside it is checked once more when it ends."""
+    deadline = time.monotonic() + 5
+    while len(queued) < expect and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(3 * dispatch.WAKE_WINDOW_SECONDS)  # and nothing more arrives after it
+    return queued
+
+
 def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from telqc.jobs import celery_app
 
@@ -88,23 +95,37 @@ def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch)
     monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
     for _ in range(5):  # five commits while the task waits in the queue
         dispatch.wake_worker(flag_settings)
-    assert len(queued) == 1
+    assert _settle(queued, 1) == [1]
     dispatch.clear_relay_flag(flag_settings)  # the task starts: it reads the outbox after this point
     dispatch.wake_worker(flag_settings)  # so a commit from now on needs a task of its own
-    assert len(queued) == 2
+    assert _settle(queued, 2) == [1, 1]
 
 
-@REDIS_FLAG
+def test_celery_commits_inside_a_wake_window_are_checked_when_it_ends(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from telqc.jobs import celery_app
+
+    queued: list[int] = []
+    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    _settle(queued, 0)  # a fresh window
+    dispatch.wake_worker(flag_settings)
+    assert queued == [1], "the first commit of a window wakes the worker at once"
+    dispatch.clear_relay_flag(flag_settings)  # the task started before the next commit
+    dispatch.wake_worker(flag_settings)  # inside the window: no round trip now...
+    assert _settle(queued, 2) == [1, 1], "...but a check when the window ends queues the pass it needs"
+
+
 def test_celery_flag_is_cleared_when_queueing_fails(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from telqc.jobs import celery_app
 
     def broker_down() -> None:
         raise ConnectionError("broker down")
 
+    queued: list[int] = []
+    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    _settle(queued, 0)  # a fresh window
     monkeypatch.setattr(celery_app.relay_events, "delay", broker_down)
     with pytest.raises(ConnectionError):
         dispatch.wake_worker(flag_settings)
-    queued: list[int] = []
     monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
     dispatch.wake_worker(flag_settings)
-    assert queued == [1], "a failed wake-up must not suppress the next one"
+    assert _settle(queued, 1) == [1], "a failed wake-up must not suppress the next one"

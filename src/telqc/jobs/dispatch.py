@@ -11,12 +11,17 @@ Both paths coalesce, because a busy API process commits far more often than a re
   is set, a new commit needs no task of its own (the queued one reads the outbox after this commit).
   The task clears the flag before it reads the outbox, so no commit is ever left without a pass; the
   flag expires on its own should a worker die holding it, and beat's periodic relay remains the floor.
+  A process asks Redis at most once per WAKE_WINDOW_SECONDS: a commit inside the window is covered by
+  one more check when the window ends (a background thread), so a busy API process spends one round trip
+  per window instead of one per request, and no commit waits more than a window for its check.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,7 +83,70 @@ def _flag_store(settings: Settings) -> Any | None:
     return client
 
 
+WAKE_WINDOW_SECONDS = 0.05
+"""Relay passes start at least 0.2 s apart (see `telqc.jobs.celery_app`): checking the flag more often than
+this buys no earlier delivery."""
+
+
+class _Waker:
+    """This process's wake-ups: the first commit of a window checks at once, the rest once at its end."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: Settings | None = None  # a commit in the current window still needs its check
+        self._window_end = 0.0
+        self._armed = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self, settings: Settings) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now < self._window_end:
+                self._due = settings
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="telqc-relay-waker", daemon=True)
+                    self._thread.start()
+                self._armed.set()
+                return
+            self._window_end = now + WAKE_WINDOW_SECONDS
+        _wake_now(settings)
+
+    def _run(self) -> None:
+        while True:
+            self._armed.wait()
+            with self._lock:
+                wait = self._window_end - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            with self._lock:
+                self._armed.clear()
+                settings, self._due = self._due, None
+                if settings is None:
+                    continue
+                self._window_end = time.monotonic() + WAKE_WINDOW_SECONDS
+            try:
+                _wake_now(settings)
+            except Exception:
+                log.exception("relay wake-up failed; beat's periodic relay will deliver the events")
+
+
+_waker = _Waker()
+
+
+def _new_waker_after_fork() -> None:
+    global _waker
+    _waker = _Waker()  # the parent's thread does not exist in the child
+
+
+os.register_at_fork(after_in_child=_new_waker_after_fork)
+
+
 def wake_worker(settings: Settings) -> None:
+    """See that a relay pass starts after this commit (within one wake window)."""
+    _waker.wake(settings)
+
+
+def _wake_now(settings: Settings) -> None:
     """Queue a relay task unless one is already queued and not yet started."""
     from telqc.jobs.celery_app import relay_events
 

@@ -139,3 +139,24 @@ def test_concurrent_multi_row_commits_keep_one_unbroken_chain(app, database, clo
     assert result.ok, result.reason
     assert written == expected
     assert head is not None and head.last_id == result.checked
+
+
+def test_rows_are_chained_by_the_commit_and_vanish_with_a_rollback(app, database, clock) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL rows wait in audit_pending until the COMMIT chains them; SQLite chains them in Python."""
+    actor = audit.Actor(None, "test")
+    with app.state.sessionmaker() as s:
+        before = s.query(audit.AuditEntry).count()
+        audit.record(s, actor, "test.kept", "writer", 1, clock.now(), {"i": 1})
+        s.commit()
+    with app.state.sessionmaker() as s:
+        audit.record(s, actor, "test.dropped", "writer", 2, clock.now(), {"i": 2})
+        s.flush()
+        if database.kind == "postgresql":  # written by the WITH at commit, not before
+            assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 0
+        s.rollback()
+    with app.state.sessionmaker() as s:
+        actions = [a for (a,) in s.execute(text("SELECT action FROM audit_log ORDER BY id"))][before:]
+        assert actions == ["test.kept"]
+        assert audit.verify(s).ok
+        if database.kind == "postgresql":  # nothing left waiting once its transaction is over
+            assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 0

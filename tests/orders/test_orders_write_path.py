@@ -152,7 +152,7 @@ def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: i
     assert kinds == ["status", "status", "notify"]
     if app.state.engine.dialect.name == "postgresql":  # one write: the order's UPDATE, carrying the rest
         writes = [x for x in statements if not x.startswith("SELECT")]
-        assert len(writes) == 1 and writes[0].startswith("WITH RECURSIVE audit_lock"), [x[:60] for x in writes]
+        assert len(writes) == 1 and writes[0].startswith("WITH \naudit_queued"), [x[:60] for x in writes]
         assert "UPDATE orders SET" in writes[0] and "INSERT INTO order_history" in writes[0]
     stale = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "in_progress"},
                         headers={**w.agent, **MINIMAL, "If-Match": f'W/"{stored.version - 1}"'})

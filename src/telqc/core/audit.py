@@ -1,8 +1,8 @@
 """Append-only, hash-chained audit log.
 
-Services call :func:`record`; the rows are chained and written just before the
-transaction commits, under a lock on the single ``audit_head`` row, so the chain
-order equals commit order and the lock is held only for the final instant.
+Services call :func:`record`; the rows are chained as the transaction commits, under a lock on the
+single ``audit_head`` row, so the chain order equals commit order and the lock is held only for the
+final instant (on PostgreSQL inside the COMMIT itself, see ``_AUDIT_CTES``).
 """
 
 from __future__ import annotations
@@ -107,37 +107,22 @@ def hash_prefix(*, at: datetime, actor_id: int | None, actor: str, action: str, 
     return body[: -len(_ID_TAIL)]
 
 
-# One statement locks the head, chains the rows (sha256 over prefix || id || prev, exactly `entry_hash`),
-# appends them and moves the head. The lock is then held for this statement and the COMMIT only: every
-# audited write in the installation queues on it, and each extra round trip under it (with the GIL to win
-# back in a busy API process) was time every other writer waited. The CTE names start with audit_ so that,
-# prefixed to another statement (`_carry`), they shadow none of its tables.
-_AUDIT_CTES = ("""audit_lock AS (SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE)""", """
-audit_input AS (
-    SELECT * FROM json_to_recordset(CAST(:audit_rows AS json))
+# On PostgreSQL the rows are not chained by the transaction's statements: they wait in audit_pending
+# (migration 0003), and a deferred constraint trigger chains them into audit_log inside the COMMIT, under
+# a lock on audit_head (sha256 over prefix || id || prev, exactly `entry_hash`). The lock that orders
+# every audited write in the installation is then held from that trigger to the end of the commit. Taken
+# by a statement, it was held across the client's round trip to its COMMIT as well (with the GIL to win
+# back in a busy API process): under load every audited write waited on the one before. The CTE names
+# start with audit_ so that, prefixed to another statement (`_carry`), they shadow none of its tables.
+_AUDIT_CTES = ("""
+audit_queued AS (
+    INSERT INTO audit_pending (prefix, at, actor_id, actor, action, entity_type, entity_id, data)
+    SELECT prefix, at, actor_id, actor, action, entity_type, entity_id, data
+    FROM json_to_recordset(CAST(:audit_rows AS json))
         AS t(n int, prefix text, at timestamptz, actor_id int, actor text, action text, entity_type text,
              entity_id text, data text)
-)""", """
-audit_chain AS (
-    SELECT i.n, h.last_id + 1 AS id, CAST(h.last_hash AS text) AS prev_hash,
-           encode(sha256(convert_to(i.prefix || (h.last_id + 1) || ',"prev":"' || h.last_hash || '"}', 'UTF8')),
-                  'hex') AS hash
-    FROM audit_lock h JOIN audit_input i ON i.n = 1
-    UNION ALL
-    SELECT i.n, c.id + 1, c.hash,
-           encode(sha256(convert_to(i.prefix || (c.id + 1) || ',"prev":"' || c.hash || '"}', 'UTF8')), 'hex')
-    FROM audit_chain c JOIN audit_input i ON i.n = c.n + 1
-)""", """
-audit_appended AS (
-    INSERT INTO audit_log (id, at, actor_id, actor, action, entity_type, entity_id, data, prev_hash, hash)
-    SELECT c.id, i.at, i.actor_id, i.actor, i.action, i.entity_type, i.entity_id, i.data, c.prev_hash, c.hash
-    FROM audit_chain c JOIN audit_input i USING (n)
-)""", """
-audit_moved AS (
-    UPDATE audit_head SET last_id = last.id, last_hash = last.hash
-    FROM (SELECT id, hash FROM audit_chain ORDER BY n DESC LIMIT 1) AS last
-    WHERE audit_head.id = 1
-)""")
+    ORDER BY n
+)""",)
 """The rows travel as one JSON document: one text parameter costs the driver far less to send than nine
 arrays, and ISO timestamps read back as the same instants `entry_hash` saw. The transaction's queued
 journal rows (`telqc.core.journal`) ride along as further INSERTs in the same WITH."""
@@ -150,7 +135,7 @@ def _driver_sql(ctes: tuple[str, ...], dialect: Any) -> str:
     """The CTE list with the driver's placeholders (compiled once per shape)."""
     sql = _DRIVER_SQL.get(ctes)
     if sql is None:
-        sql = _DRIVER_SQL[ctes] = "WITH RECURSIVE " + text(",".join(ctes)).compile(dialect=dialect).string
+        sql = _DRIVER_SQL[ctes] = "WITH " + text(",".join(ctes)).compile(dialect=dialect).string
     return sql
 
 
@@ -158,9 +143,9 @@ def _driver_sql(ctes: tuple[str, ...], dialect: Any) -> str:
 def _write_pending(session: Session) -> None:
     """The transaction's last writes: queued journal rows, then the audit rows that chain it.
 
-    On PostgreSQL they are one WITH of INSERTs (and the chain's head UPDATE). The final flush usually
-    UPDATEs the changed row (an order's new status): that UPDATE carries the WITH (`_carry`), so the commit
-    costs one statement; a flush with no UPDATE leaves it to run alone."""
+    On PostgreSQL they are one WITH of INSERTs (the audit rows into audit_pending, chained by the COMMIT).
+    The final flush usually UPDATEs the changed row (an order's new status): that UPDATE carries the WITH
+    (`_carry`), so the commit costs one statement; a flush with no UPDATE leaves it to run alone."""
     pending = session.info.pop(_PENDING, None)
     queued = journal.take(session)
     if not pending and not queued:

@@ -5,7 +5,7 @@ concurrent flows (one flow = one order's five requests in sequence). Each system
 with TWO server processes on 127.0.0.1 and a freshly reset database, and stopped at the end, error
 or not.
 
-  TelQC            uvicorn telqc.api.asgi:app --workers 2, database telqc_bench
+  TelQC            telqc serve --workers 2 (uvicorn workers, one listening socket each), database telqc_bench
                    (telqc db upgrade; telqc seed --customers 1000 --days 0 --orders 0)
                    --telqc-jobs celery (default, the production setting): plus ONE Celery worker with
                    beat (celery -A telqc.jobs.celery_app worker -B -c 1) draining the outbox on the same
@@ -681,8 +681,8 @@ def run_telqc(args: argparse.Namespace) -> Result:
                  "--orders", "0"], env,
                 "telqc seed")
     port = free_port()
-    cmd = [str(TELQC_BIN / "uvicorn"), "telqc.api.asgi:app", "--workers", str(args.workers), "--host", HOST,
-           "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    cmd = [str(TELQC_BIN / "telqc"), "serve", "--workers", str(args.workers), "--host", HOST, "--port", str(port),
+           "--log-level", "warning"]
     base = f"http://{HOST}:{port}"
     worker = celery_worker(env) if args.telqc_jobs == "celery" else contextlib.nullcontext()
     with worker, server(cmd, env, f"{base}/api/v1/auth/me", "telqc.log", REPO):

@@ -178,11 +178,11 @@ def pii_rotate() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the web app and API."""
-    import uvicorn
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level: str = "info") -> None:
+    """Serve the web app and API (several workers: one listening socket each, see telqc.api.serve)."""
+    from telqc.api import serve as server
 
-    uvicorn.run("telqc.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    server.run(host, port, workers, log_level)
 
 
 @app.command()

@@ -59,6 +59,7 @@ async def get_ctx(request: Request) -> Ctx:
     state = request.app.state
     ctx = Ctx(session=state.sessionmaker(), clock=state.clock, settings=state.settings,
               lang=request_language(request))
+    request.state.ctx = ctx  # pages render their navigation for the caller (`telqc.web.render`)
     _tx.set(_Tx(request, ctx))
     return ctx
 

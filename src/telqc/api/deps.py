@@ -159,7 +159,7 @@ def _token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-async def current_principal(request: Request, ctx: Ctx) -> Principal:
+async def _caller(request: Request, ctx: Ctx) -> Principal:
     """Async so that a token verified moments ago costs no worker-thread hop; otherwise one lookup."""
     token = _token(request)
     principal = None
@@ -182,7 +182,7 @@ def require(perm: Perm | None) -> Any:
 
     # async: a pure check, so FastAPI runs it on the event loop instead of sending it to a worker thread
     async def dependency(request: Request, ctx: CtxDep) -> Principal:
-        principal = await current_principal(request, ctx)
+        principal = await _caller(request, ctx)
         if perm is not None and not principal.can(perm):
             raise Forbidden(permission=perm.value)
         return principal

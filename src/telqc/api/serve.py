@@ -3,8 +3,9 @@
 uvicorn's ``--workers`` shares one listening socket, and whichever worker wakes first accepts every
 connection waiting on it: a client opening its keep-alive connections at once (a balancer, a bench)
 may leave 15 of 16 on one worker for good. A worker runs Python one thread at a time, so that worker
-saturates its core while the other idles, and measured CPU per order rose by 25-40% on such a split.
-With a socket per worker the kernel spreads connections over the workers by their address hash.
+saturates its core while the other idles (uneven splits cost more CPU per order in the orders bench,
+see docs/BENCHMARKS.md). With a socket per worker the kernel spreads connections over the workers by
+their address hash.
 The parent only supervises: it restarts a worker that dies and stops them all on SIGINT/SIGTERM.
 """
 
@@ -53,13 +54,10 @@ def run(host: str, port: int, workers: int, log_level: str = "info") -> None:
     ctx = multiprocessing.get_context("spawn")
     stopping = False
 
-    started: dict[int, float] = {}
-
-    def start() -> multiprocessing.process.BaseProcess:
+    def start() -> tuple[multiprocessing.process.BaseProcess, float]:
         p = ctx.Process(target=_worker, args=(host, port, log_level), daemon=False)
         p.start()
-        started[id(p)] = time.monotonic()
-        return p
+        return p, time.monotonic()
 
     def stop(_sig: int, _frame: FrameType | None) -> None:
         nonlocal stopping
@@ -67,26 +65,26 @@ def run(host: str, port: int, workers: int, log_level: str = "info") -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    procs = [start() for _ in range(workers)]
+    running = [start() for _ in range(workers)]  # each worker with the time it was started
     log.info("telqc serve: %d workers on %s:%d (one socket each)", workers, host, port)
     try:
         while not stopping:
             time.sleep(0.5)
-            for i, p in enumerate(procs):
+            for i, (p, since) in enumerate(running):
                 if p.is_alive() or stopping:
                     continue
-                young = time.monotonic() - started.pop(id(p)) < STARTUP_SECONDS
+                young = time.monotonic() - since < STARTUP_SECONDS
                 if p.exitcode == STARTUP_FAILURE or (young and (p.exitcode or 0) > 0):
                     # the app or its settings are broken (not a kill): another worker would fail alike
                     log.error("worker %s exited with %s while starting; stopping", p.pid, p.exitcode)
                     raise SystemExit(STARTUP_FAILURE)
                 log.warning("worker %s exited with %s; starting another", p.pid, p.exitcode)
-                procs[i] = start()
+                running[i] = start()
     finally:
-        for p in procs:
+        for p, _ in running:
             if p.is_alive():
                 p.terminate()  # SIGTERM: uvicorn finishes the requests in flight, then exits
-        for p in procs:
+        for p, _ in running:
             p.join(30)
             if p.is_alive():
                 p.kill()

@@ -59,19 +59,19 @@ def test_response_route_commits_in_its_own_thread_once(app, client, monkeypatch)
     h = login(client, "tx1")
     assert client.get("/api/v1/auth/me", headers=h).status_code == 200  # the token is now verified
     hops: list[str] = []
-    real = deps.run_in_threadpool
+    real = deps.in_thread
 
     async def counting(fn, *args):  # type: ignore[no-untyped-def]
         hops.append(fn.__name__)
         return await real(fn, *args)
 
-    monkeypatch.setattr(deps, "run_in_threadpool", counting)
+    monkeypatch.setattr(deps, "in_thread", counting)
     log.clear()
     assert client.post("/t/raw", headers=h).status_code == 200
     commits = [t for k, t in log if k == "commit"]
     endpoint = next(t for k, t in log if k == "endpoint")
     assert commits == [endpoint], "one commit, in the endpoint's worker thread"
-    assert hops == [], "no hop besides the endpoint's own: no token lookup, no separate commit"
+    assert hops == ["endpoint_then_commit"], "one hop, the endpoint's: no token lookup, no separate commit"
     assert _audited(app, "test.raw") == 1
 
 

@@ -56,7 +56,12 @@ def test_unsatisfied_callback_reopens_then_escalates(app, client, channel) -> No
     oid = w.create()["id"]
     for _ in range(2):
         for to in ("acknowledged", "in_progress", "resolved") if _ == 0 else ("in_progress", "resolved"):
-            w.move(oid, to)
+            r_move = w.move(oid, to)
+        # the resolve's answer shows the task it opened (saved with its commit, so no id yet) after the earlier ones
+        assert [(c["status"], c["id"] is None) for c in r_move["callbacks"]] == [("done", False)] * _ + [("open", True)]
+        got = client.get(f"/api/v1/orders/{oid}", headers=w.agent).json()["callbacks"]
+        assert [c["status"] for c in got] == [c["status"] for c in r_move["callbacks"]]
+        assert all(isinstance(c["id"], int) for c in got) and got[-1]["due_at"] == r_move["callbacks"][-1]["due_at"]
         r = client.post(f"/api/v1/orders/{oid}/callback", json={"outcome": "unsatisfied", "reason": "仍有疑问"},
                         headers=w.sup)
         assert r.status_code == 200, r.text

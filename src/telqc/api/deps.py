@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import typing
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ import anyio
 from fastapi import Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
+from telqc.api.threads import in_thread
 from telqc.core import auth, events
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Forbidden, Unauthenticated
@@ -32,11 +34,13 @@ SESSION_COOKIE = "telqc_session"
 LANG_COOKIE = "telqc_lang"
 
 
-def request_language(request: Request) -> str:
+def request_language(request: HTTPConnection) -> str:
     """Pages are zh-CN unless the user picked English; API clients may also ask by Accept-Language."""
-    api = request.url.path.startswith(("/api/", "/tmf-api/"))
+    scope = request.scope
+    api = scope["path"].startswith(("/api/", "/tmf-api/"))
     accept = request.headers.get("accept-language") if api else None
-    return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), accept)
+    query = request.query_params.get("lang") if b"lang=" in scope.get("query_string", b"") else None
+    return pick_language(query, request.cookies.get(LANG_COOKIE) if "cookie" in request.headers else None, accept)
 
 
 @dataclass
@@ -55,7 +59,11 @@ async def get_ctx(request: Request) -> Ctx:
 
     Async so that opening costs no worker thread (a Session connects on first use). A plain function, not
     a dependency with yield: FastAPI's exit stack, cancel scope and shielded exit cost more per request
-    than the route wrapper that does the same work (`TxRoute`)."""
+    than the route wrapper that does the same work (`TxRoute`). Called again for the same request (by
+    `require`), it answers the context it opened."""
+    tx = _tx.get()
+    if tx is not None and tx.request.scope is request.scope:
+        return tx.ctx
     state = request.app.state
     ctx = Ctx(session=state.sessionmaker(), clock=state.clock, settings=state.settings,
               lang=request_language(request))
@@ -64,17 +72,35 @@ async def get_ctx(request: Request) -> Ctx:
     return ctx
 
 
-def _commit_on_return(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a sync route so that, when it returns a finished Response, it commits in the same worker thread.
+_REQUEST_PARAM = "telqc_request"
 
-    Saves the request one of its two thread hops. Only a finished Response qualifies: a model is still to
-    be serialized (and may read the session), a streaming body is still to be produced."""
-    if inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(endpoint):
+
+def _ctx_params(endpoint: Callable[..., Any]) -> list[str]:
+    """The parameters of `endpoint` declared as `CtxDep` ([] if its annotations cannot be resolved here)."""
+    try:
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+    except Exception:  # a name only imported for type checking: FastAPI resolves CtxDep itself
+        return []
+    return [name for name, hint in hints.items()
+            if name != "return" and any(getattr(a, "dependency", None) is get_ctx for a in typing.get_args(hint))]
+
+
+def _route_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint FastAPI calls: it runs a sync route in a worker thread (`in_thread`), committing in the
+    same thread when the route returns a finished Response, and hands the route its `CtxDep` itself.
+
+    The commit saves the request one of its two thread hops. Only a finished Response qualifies: a model is
+    still to be serialized (and may read the session), a streaming body is still to be produced. Handing
+    over the context spares FastAPI solving one dependency per request (it takes the request instead)."""
+    if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
+        return endpoint
+    sync = not inspect.iscoroutinefunction(endpoint)
+    ctx_names = _ctx_params(endpoint)
+    if not sync and not ctx_names:
         return endpoint
 
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
+    def endpoint_then_commit(kwargs: dict[str, Any]) -> Any:
+        result = endpoint(**kwargs)
         tx = _tx.get()
         if (tx is not None and not tx.done and isinstance(result, Response)
                 and not isinstance(result, StreamingResponse)):
@@ -82,11 +108,37 @@ def _commit_on_return(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             _finish(tx.request, tx.ctx)
         return result
 
-    return run  # FastAPI reads the signature and annotations of `endpoint` through __wrapped__
+    sig = _signature_without(endpoint, ctx_names) if ctx_names else None
+    own_request = sig is not None and _REQUEST_PARAM not in sig.parameters
+    request_param = next((n for n, p in sig.parameters.items() if p.annotation is Request), "") if sig else ""
+
+    async def run(**kwargs: Any) -> Any:
+        if ctx_names:
+            request = kwargs[request_param] if own_request else kwargs.pop(_REQUEST_PARAM)
+            kwargs.update(dict.fromkeys(ctx_names, await get_ctx(request)))
+        if sync:
+            return await in_thread(endpoint_then_commit, kwargs)
+        return await endpoint(**kwargs)
+
+    functools.update_wrapper(run, endpoint)  # FastAPI reads endpoint's signature through __wrapped__ …
+    if ctx_names:  # … unless the context parameters are to be replaced
+        del run.__wrapped__  # type: ignore[attr-defined]
+        run.__signature__ = sig  # type: ignore[attr-defined]
+    return run
+
+
+def _signature_without(endpoint: Callable[..., Any], ctx_names: list[str]) -> inspect.Signature:
+    """`endpoint`'s signature (annotations resolved, as `_ctx_params` could) without its context parameters,
+    and with a request parameter unless it has one."""
+    sig = inspect.signature(endpoint, eval_str=True)
+    params = [p for name, p in sig.parameters.items() if name not in ctx_names]
+    if not any(p.annotation is Request for p in params):  # FastAPI hands the request to one parameter only
+        params.append(inspect.Parameter(_REQUEST_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+    return sig.replace(parameters=params)
 
 
 class TxRoute(APIRoute):
-    """The route class of every TelQC router: one commit per request (see `get_ctx`, `_commit_on_return`).
+    """The route class of every TelQC router: one commit per request (see `get_ctx`, `_route_endpoint`).
 
     When the route is done (its answer serialized, not yet sent), the request's session commits, or rolls
     back on error unless the error must persist, and the event relay runs: in one thread hop, shielded
@@ -94,7 +146,7 @@ class TxRoute(APIRoute):
     finished Response has already committed in its own worker thread."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, _commit_on_return(endpoint), **kwargs)
+        super().__init__(path, _route_endpoint(endpoint), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -108,13 +160,13 @@ class TxRoute(APIRoute):
                 if tx is not None and not tx.done:
                     tx.done = True
                     with anyio.CancelScope(shield=True):
-                        await run_in_threadpool(_abort, tx.ctx, exc)
+                        await in_thread(_abort, tx.ctx, exc)
                 raise
             tx = _tx.get()
             if tx is not None and not tx.done:
                 tx.done = True
                 with anyio.CancelScope(shield=True):
-                    await run_in_threadpool(_finish, request, tx.ctx)
+                    await in_thread(_finish, request, tx.ctx)
             return response
 
         return run
@@ -164,7 +216,7 @@ async def _caller(request: Request, ctx: Ctx) -> Principal:
     token = _token(request)
     principal = None
     if token:
-        principal = auth.recently_verified(ctx, token) or await run_in_threadpool(auth.resolve, ctx, token)
+        principal = auth.recently_verified(ctx, token) or await in_thread(auth.resolve, ctx, token)
     if principal is None:
         raise Unauthenticated()
     ctx.principal = principal
@@ -180,9 +232,10 @@ def require(perm: Perm | None) -> Any:
     One dependency, not one per step (context, caller, check): each level of FastAPI's dependency solving
     costs the request more than the check itself."""
 
-    # async: a pure check, so FastAPI runs it on the event loop instead of sending it to a worker thread
-    async def dependency(request: Request, ctx: CtxDep) -> Principal:
-        principal = await _caller(request, ctx)
+    # async: a pure check, so FastAPI runs it on the event loop instead of sending it to a worker thread;
+    # it takes the request only (not CtxDep), which spares FastAPI solving a nested dependency
+    async def dependency(request: Request) -> Principal:
+        principal = await _caller(request, await get_ctx(request))
         if perm is not None and not principal.can(perm):
             raise Forbidden(permission=perm.value)
         return principal

@@ -10,7 +10,7 @@ callback answers emitted here as order.callback_recorded.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import bindparam, select
 
@@ -37,7 +37,9 @@ _OPEN_CALLBACK = select(OrderCallback).where(OrderCallback.order_id == bindparam
                                              OrderCallback.status == "open")
 _CALLBACK_TABLE = OrderCallback.__table__
 _LINK_TABLE = OrderLink.__table__
-_CALLBACKS = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
+# merges this transaction's queued callback task itself (`callbacks_of`), so it still goes with the commit
+_CALLBACKS = (select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
+              .execution_options(**journal.LEAVES_QUEUE))
 _NETWORK_PROBLEM = (select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
                     .execution_options(**journal.LEAVES_QUEUE))
 
@@ -106,8 +108,14 @@ def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int |
     return o
 
 
-def callbacks_of(ctx: Ctx, order_id: int) -> list[OrderCallback]:
-    return list(ctx.session.scalars(_CALLBACKS, {"order_id": order_id}))
+def callbacks_of(ctx: Ctx, o: Order) -> list[s.CallbackOut]:
+    """The order's callback tasks, oldest first. One opened in this transaction is written with its commit
+    and has no id yet; on a first resolution it is the only one, and nothing is read."""
+    opened = [s.CallbackOut(id=None, status=r["status"], due_at=r["due_at"].astimezone(UTC), attempts=r["attempts"])
+              for r in journal.queued(ctx.session, _CALLBACK_TABLE) if r["order_id"] == o.id]
+    if opened and o.reopen_count == 0:  # only a resolution opens one, and a second passes through a reopen
+        return opened
+    return [s.CallbackOut.model_validate(c) for c in ctx.session.scalars(_CALLBACKS, {"order_id": o.id})] + opened
 
 
 # ----- network problems -------------------------------------------------------------

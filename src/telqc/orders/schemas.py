@@ -118,13 +118,15 @@ class NetworkProblemOut(Out):
 
 
 class CallbackOut(Out):
-    id: int
+    id: int | None = Field(description="null in the answer of the request that opened the task: it is written "
+                                       "with that request's commit (record the outcome by order: "
+                                       "POST /orders/{id}/callback)")
     status: str
     due_at: datetime
     attempts: int
-    outcome: str | None
-    reason: str | None
-    done_at: datetime | None
+    outcome: str | None = None
+    reason: str | None = None
+    done_at: datetime | None = None
 
 
 class OrderOut(Out):

@@ -122,24 +122,26 @@ def detail(ctx: Ctx, o: Order) -> s.OrderDetail:
     """Everything an agent sees on the order page.
 
     Every write answers with this, so only the tables that can hold rows for this order are read: a repair
-    detail exists only for repairs, a network problem only for the network categories (`hand_to_network`
-    refuses the others), callbacks only once the order has been resolved (`open_callback` runs on resolve).
+    detail exists only for repairs, a network problem only once the timeline shows the hand-off (the
+    "network" history row `hand_to_network` writes with it), callbacks only once the order has been
+    resolved (`open_callback` runs on resolve).
 
     When the order is the only changed object, these reads of other tables do not flush it: its UPDATE stays
     for the commit, which it then carries (`telqc.core.audit`)."""
     session = ctx.session
     only_the_order = not session.new and all(x is o for x in session.dirty)
     with session.no_autoflush if only_the_order else contextlib.nullcontext():
-        d = repairs.detail(ctx, o.id) if o.type == OrderType.REPAIR else None
-        np = complaints.network_problem_of(ctx, o.id) if o.category_code in complaints.NETWORK_CATEGORIES else None
-        resolved_once = o.resolved_at is not None or o.reopen_count > 0
-        cbs = complaints.callbacks_of(ctx, o.id) if resolved_once else []
         timeline, linked = _items(ctx, o, public_only=False)
+        d = repairs.detail(ctx, o.id) if o.type == OrderType.REPAIR else None
+        handed = any(i.kind == "network" for i in timeline)  # `hand_to_network` writes this history row
+        np = complaints.network_problem_of(ctx, o.id) if handed else None
+        resolved_once = o.resolved_at is not None or o.reopen_count > 0
+        cbs = complaints.callbacks_of(ctx, o) if resolved_once else []
     return s.OrderDetail.model_validate({
         **_fields(o, _category_names(ctx, {o.category_code})), "timeline": timeline,
         "repair": s.RepairOut.model_validate(d) if d else None,
         "network_problem": s.NetworkProblemOut.model_validate(np) if np else None,
-        "callbacks": [s.CallbackOut.model_validate(c) for c in cbs],
+        "callbacks": cbs,
         "linked_order_ids": linked,
     })
 

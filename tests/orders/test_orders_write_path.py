@@ -160,3 +160,19 @@ def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: i
     fresh = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "in_progress"},
                         headers={**w.agent, **MINIMAL, "If-Match": r.headers["ETag"]})
     assert fresh.status_code == 200, fresh.text
+
+
+def test_the_create_answer_shows_the_timeline_a_later_read_shows(app, client) -> None:  # type: ignore[no-untyped-def]
+    """A new order's answer is built from the rows its commit writes (nothing is read back for a plain
+    order): it must match what the order page reads afterwards, for a plain, a repeated and an escalated
+    complaint."""
+    w = World(app, client)
+    answers = []
+    for kw in ({}, {}, {"category": "complaint.attitude", "description": "再不解决我就投诉到工信部，还要找媒体曝光"}):
+        created = w.create(**kw)  # the second repeats the first: same customer and category within 30 days
+        again = client.get(f"/api/v1/orders/{created['id']}", headers=w.agent).json()
+        assert created["timeline"] == again["timeline"] and created["linked_order_ids"] == again["linked_order_ids"]
+        answers.append(created)
+    plain, repeat, risky = answers
+    assert [i["kind"] for i in repeat["timeline"]] == ["status", "link"] and repeat["linked_order_ids"] == [plain["id"]]
+    assert risky["escalation_level"] != "none" and "escalation" in [i["kind"] for i in risky["timeline"]]

@@ -23,9 +23,9 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from telqc.api.deps import SESSION_COOKIE, request_language
+from telqc.api.threads import in_thread
 from telqc.core import auth, events
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
@@ -66,7 +66,7 @@ def _connect(ws: WebSocket, token: str | None, with_engine: bool) -> tuple[Princ
 
 
 async def _admit(ws: WebSocket, perm: Perm, with_engine: bool = False) -> tuple[Principal, Inspector | None] | None:
-    principal, inspector = await run_in_threadpool(_connect, ws, _token(ws), with_engine)
+    principal, inspector = await in_thread(_connect, ws, _token(ws), with_engine)
     if principal is None:
         await ws.close(code=4401, reason="unauthenticated")
         return None
@@ -145,7 +145,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
     principal, inspector = admitted
     assert inspector is not None
     lang = request_language(ws)  # type: ignore[arg-type]
-    caller = await run_in_threadpool(_caller, ws)
+    caller = await in_thread(_caller, ws)
     call = LiveCall.start(inspector, call_id, caller.agent.id if caller.agent else None, lang, caller.province_code)
     bus = _bus(ws)
     await bus.start()
@@ -158,7 +158,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
                 msg = json.loads(raw)
                 if msg.get("type") == "end":
                     hits = [hit_dict(h) for h in call.finish()]
-                    saved = await run_in_threadpool(_save, ws, principal, call, caller, lang)
+                    saved = await in_thread(_save, ws, principal, call, caller, lang)
                     await ws.send_json({"type": "final", "hits": hits, **saved})
                     await ws.close()
                     return

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.threads import in_thread
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
@@ -112,7 +112,7 @@ async def score_submit(request: Request, ctx: CtxDep, inspection_id: int, _: Sco
                           **_inspection_view(ctx, inspection_id))
         return RedirectResponse("/qa/workbench", status_code=303)
 
-    return await run_in_threadpool(work)
+    return await in_thread(work)
 
 
 @router.post("/qa/appeals/{appeal_id}/ruling", response_class=HTMLResponse)
@@ -133,7 +133,7 @@ async def ruling_submit(request: Request, ctx: CtxDep, appeal_id: int, _: Score)
                           **_inspection_view(ctx, appeal.inspection_id))
         return RedirectResponse("/qa/workbench", status_code=303)
 
-    return await run_in_threadpool(work)
+    return await in_thread(work)
 
 
 @router.get("/qa/live", response_class=HTMLResponse)
@@ -165,4 +165,4 @@ async def appeal_submit(request: Request, ctx: CtxDep, inspection_id: int, p: Mi
                           now=ctx.now())
         return RedirectResponse("/qa/my", status_code=303)
 
-    return await run_in_threadpool(work)
+    return await in_thread(work)

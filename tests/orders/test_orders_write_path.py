@@ -165,14 +165,17 @@ def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: i
 def test_the_create_answer_shows_the_timeline_a_later_read_shows(app, client) -> None:  # type: ignore[no-untyped-def]
     """A new order's answer is built from the rows its commit writes (nothing is read back for a plain
     order): it must match what the order page reads afterwards, for a plain, a repeated and an escalated
-    complaint."""
+    complaint, and for a repair (whose dispatch reads staff while the order's rows are queued)."""
     w = World(app, client)
     answers = []
-    for kw in ({}, {}, {"category": "complaint.attitude", "description": "再不解决我就投诉到工信部，还要找媒体曝光"}):
+    repair = {"type": "repair", "category": "repair.broadband", "title": "宽带断网", "description": "光猫红灯",
+              "repair": {"product": "千兆宽带", "serial": "ZTE-F7600-001", "purchase_date": "2024-05-01"}}
+    for kw in ({}, {}, {"category": "complaint.attitude", "description": "再不解决我就投诉到工信部，还要找媒体曝光"},
+               repair):
         created = w.create(**kw)  # the second repeats the first: same customer and category within 30 days
         again = client.get(f"/api/v1/orders/{created['id']}", headers=w.agent).json()
         assert created["timeline"] == again["timeline"] and created["linked_order_ids"] == again["linked_order_ids"]
         answers.append(created)
-    plain, repeat, risky = answers
+    plain, repeat, risky, _ = answers
     assert [i["kind"] for i in repeat["timeline"]] == ["status", "link"] and repeat["linked_order_ids"] == [plain["id"]]
     assert risky["escalation_level"] != "none" and "escalation" in [i["kind"] for i in risky["timeline"]]

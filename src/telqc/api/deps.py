@@ -15,7 +15,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import anyio
 from fastapi import Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
@@ -40,7 +39,7 @@ def request_language(request: HTTPConnection) -> str:
     api = scope["path"].startswith(("/api/", "/tmf-api/"))
     accept = request.headers.get("accept-language") if api else None
     query = request.query_params.get("lang") if b"lang=" in scope.get("query_string", b"") else None
-    return pick_language(query, request.cookies.get(LANG_COOKIE) if "cookie" in request.headers else None, accept)
+    return pick_language(query, request.cookies.get(LANG_COOKIE), accept)
 
 
 @dataclass
@@ -79,7 +78,7 @@ def _ctx_params(endpoint: Callable[..., Any]) -> list[str]:
     """The parameters of `endpoint` declared as `CtxDep` ([] if its annotations cannot be resolved here)."""
     try:
         hints = typing.get_type_hints(endpoint, include_extras=True)
-    except Exception:  # a name only imported for type checking: FastAPI resolves CtxDep itself
+    except (NameError, TypeError):  # e.g. a name imported for type checking only: FastAPI resolves CtxDep
         return []
     return [name for name, hint in hints.items()
             if name != "return" and any(getattr(a, "dependency", None) is get_ctx for a in typing.get_args(hint))]
@@ -108,13 +107,11 @@ def _route_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             _finish(tx.request, tx.ctx)
         return result
 
-    sig = _signature_without(endpoint, ctx_names) if ctx_names else None
-    own_request = sig is not None and _REQUEST_PARAM not in sig.parameters
-    request_param = next((n for n, p in sig.parameters.items() if p.annotation is Request), "") if sig else ""
+    sig, request_param = _signature_without(endpoint, ctx_names) if ctx_names else (None, "")
 
     async def run(**kwargs: Any) -> Any:
         if ctx_names:
-            request = kwargs[request_param] if own_request else kwargs.pop(_REQUEST_PARAM)
+            request = kwargs.pop(request_param) if request_param == _REQUEST_PARAM else kwargs[request_param]
             kwargs.update(dict.fromkeys(ctx_names, await get_ctx(request)))
         if sync:
             return await in_thread(endpoint_then_commit, kwargs)
@@ -127,23 +124,25 @@ def _route_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _signature_without(endpoint: Callable[..., Any], ctx_names: list[str]) -> inspect.Signature:
+def _signature_without(endpoint: Callable[..., Any], ctx_names: list[str]) -> tuple[inspect.Signature, str]:
     """`endpoint`'s signature (annotations resolved, as `_ctx_params` could) without its context parameters,
-    and with a request parameter unless it has one."""
+    and the parameter that receives the request: its own, else one added (FastAPI fills only one)."""
     sig = inspect.signature(endpoint, eval_str=True)
     params = [p for name, p in sig.parameters.items() if name not in ctx_names]
-    if not any(p.annotation is Request for p in params):  # FastAPI hands the request to one parameter only
+    own = next((p.name for p in params if p.annotation is Request), None)
+    if own is None:
         params.append(inspect.Parameter(_REQUEST_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request))
-    return sig.replace(parameters=params)
+    return sig.replace(parameters=params), own or _REQUEST_PARAM
 
 
 class TxRoute(APIRoute):
     """The route class of every TelQC router: one commit per request (see `get_ctx`, `_route_endpoint`).
 
     When the route is done (its answer serialized, not yet sent), the request's session commits, or rolls
-    back on error unless the error must persist, and the event relay runs: in one thread hop, shielded
-    from cancellation so a dropped client never leaves a transaction open. A sync route returning a
-    finished Response has already committed in its own worker thread."""
+    back on error unless the error must persist, and the event relay runs: in one thread hop, which a
+    cancellation cannot cut short (`in_thread` waits for its thread), so a dropped client never leaves a
+    transaction open. A sync route returning a finished Response has already committed in its own worker
+    thread."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _route_endpoint(endpoint), **kwargs)
@@ -159,14 +158,12 @@ class TxRoute(APIRoute):
                 tx = _tx.get()
                 if tx is not None and not tx.done:
                     tx.done = True
-                    with anyio.CancelScope(shield=True):
-                        await in_thread(_abort, tx.ctx, exc)
+                    await in_thread(_abort, tx.ctx, exc)
                 raise
             tx = _tx.get()
             if tx is not None and not tx.done:
                 tx.done = True
-                with anyio.CancelScope(shield=True):
-                    await in_thread(_finish, request, tx.ctx)
+                await in_thread(_finish, request, tx.ctx)
             return response
 
         return run

@@ -21,7 +21,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
-from telqc.orders import config, lifecycle, notify, routing, timeline
+from telqc.orders import config, lifecycle, notify, routing
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.escalation import RiskCategory, decide_escalation, detect_escalation_risk
@@ -115,7 +115,6 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     complaints.flag_repeat(o, prior)
     ctx.session.add(o)
     ctx.session.flush()  # one INSERT with every field decided
-    timeline.created_here(ctx, o)
     history(ctx, o, "status", None, S.NEW.value, "created", public=True)
     ctx.audit("order.created", "order", o.id, type=o.type, category=o.category_code, priority=o.priority,
               customer_id=o.customer_id, handler_id=o.handler_id, risk_terms=o.risk_terms)

@@ -103,28 +103,21 @@ def _item(row: Any, public_only: bool) -> s.TimelineItem:
                           actor_id=actor, data={"level": a, "actions": json.loads(b or "[]")})
 
 
-_CREATED_HERE = "telqc_orders_created"
-
-
-def created_here(ctx: Ctx, o: Order) -> None:
-    """Note that `o` was created in this session: until it escalates, its timeline is all queued rows."""
-    ctx.session.info.setdefault(_CREATED_HERE, set()).add(o.id)
-
-
-def _nothing_saved(ctx: Ctx, o: Order) -> bool:
-    """True when no timeline row of `o` can be saved yet: it was created in this session, whose other
-    timeline rows (history, links) are queued for the commit, and has not escalated (the one row a new
-    order writes through the ORM: `escalations.apply` on a complaint that threatens an outside appeal)."""
-    return o.escalation_level == "none" and o.id in ctx.session.info.get(_CREATED_HERE, ())
+def _nothing_saved(o: Order, queued_history: list[dict[str, Any]]) -> bool:
+    """True when no timeline row of `o` can be saved yet: its creation row is still queued (so is every
+    history and link row since, nothing having written the queue), and it has not escalated (the one row a
+    new order writes through the ORM: `escalations.apply` on a complaint that threatens an outside appeal)."""
+    return o.escalation_level == "none" and any(
+        h["order_id"] == o.id and h["field"] == "status" and h["from_value"] is None for h in queued_history)
 
 
 def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem], list[int]]:
     """The timeline, oldest first, and the ids of linked orders (staff view only)."""
-    rows = [] if _nothing_saved(ctx, o) else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
+    queued = journal.queued(ctx.session, OrderHistory.__table__)
+    rows = [] if _nothing_saved(o, queued) else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
     saved = [r for r in rows if r[0] != _LINK]
     saved += [(_HISTORY, None, h["at"], h["actor_id"], h["public"], h["field"], h["from_value"], h["to_value"],
-               h["reason"], None, None) for h in journal.queued(ctx.session, OrderHistory.__table__)
-              if h["order_id"] == o.id and (h["public"] or not public_only)]
+               h["reason"], None, None) for h in queued if h["order_id"] == o.id and (h["public"] or not public_only)]
     # by time, then as the statement orders its sources (history, notes, transfers, escalations); the sort
     # is stable, so queued history rows follow the saved ones of the same instant
     out = [_item(r, public_only) for r in sorted(saved, key=lambda r: (r[2], r[0]))]

@@ -10,6 +10,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import func, select
 
 from helpers import create_customer, login, make_user
 from telqc.api.tmf621.hub import deliver_pending
@@ -178,6 +179,30 @@ def test_hub_delivers_every_event_type_once_with_retry(app, client, clock, setti
         validate(str(body["eventType"]), body)
     assert client.delete(f"{B}/hub/{only_resolved['id']}", headers=actors["agent"]).status_code == 204
     assert client.delete(f"{B}/hub/{only_resolved['id']}", headers=actors["agent"]).status_code == 404
+
+
+def test_hub_without_subscription_claims_nothing(app, client, clock, settings, actors, receiver) -> None:  # type: ignore[no-untyped-def]
+    receiver.fail = 0
+    hub = "telqc.api.tmf621.hub.queue_deliveries"
+
+    def claimed() -> int:
+        with app.state.sessionmaker() as s:
+            return int(s.scalar(select(func.count()).select_from(events.EventDelivery)
+                                .where(events.EventDelivery.handler == hub)) or 0)
+
+    before = client.post(f"{B}/troubleTicket", json=_ticket(actors["customer_id"]), headers=actors["agent"]).json()
+    events.drain(app.state.sessionmaker, clock, settings)
+    assert claimed() == 0, "no subscription: the relay passes the hub by"
+    client.post(f"{B}/hub", json={"callback": receiver.url}, headers=actors["agent"])
+    merge = {**actors["agent"], "Content-Type": "application/merge-patch+json"}
+    r = client.patch(f"{B}/troubleTicket/{before['id']}", content=json.dumps({"status": "inProgress"}), headers=merge)
+    assert r.status_code == 200, r.text
+    events.drain(app.state.sessionmaker, clock, settings)
+    deliver_pending(app.state.sessionmaker, clock, settings)
+    assert claimed() >= 1
+    kinds = [b["eventType"] for b in receiver.bodies]
+    assert "TroubleTicketStatusChangeEvent" in kinds and "TroubleTicketCreateEvent" not in kinds, \
+        "the subscription gets what happened after it, not the creation before it"
 
 
 def test_attribute_change_event_on_transfer(app, client, clock, settings, actors, receiver) -> None:  # type: ignore[no-untyped-def]

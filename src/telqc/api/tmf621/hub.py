@@ -92,14 +92,21 @@ def _matches(query: dict[str, set[str]], event_type: str, ticket: dict[str, Any]
     return all(checks[k] in wanted for k, wanted in query.items())
 
 
-_SUBSCRIPTIONS = select(TmfSubscription)  # read for every order event: built once
+_SUBSCRIPTIONS = select(TmfSubscription)  # read for every relay batch of order events: built once
+_ANY_SUBSCRIPTION = select(TmfSubscription.id).limit(1)
 
 
-@events.subscribe_batch("order.*")
+def _subscribed(session: Session) -> bool:
+    """A subscription receives the events relayed after it was registered: until there is one, the hub has
+    nothing to claim."""
+    return session.scalar(_ANY_SUBSCRIPTION) is not None
+
+
+@events.subscribe_batch("order.*", gate=_subscribed)
 def queue_deliveries(ctx: Ctx, batch: list[events.Event]) -> None:
-    """Once per relay batch: with no subscription (the usual case) that is one query for the whole batch."""
+    """Once per relay batch with a subscription (without one, `_subscribed` is all the batch costs)."""
     subs = list(ctx.session.scalars(_SUBSCRIPTIONS))
-    if not subs:
+    if not subs:  # the last one was deleted since
         return
     ctx.principal = SYSTEM
     for ev in batch:

@@ -21,6 +21,11 @@ or not.
               (PATCH /api/tickets/{id}/ goes through TicketViewSet.get_queryset, which loads every
               ticket and runs one query per ticket: see bench/helpdesk_peer/README.md)
 
+Before each measured load, with that system's servers up, the bench runs CHECKPOINT and waits until the
+machine is quiet (`settle`), so no run pays for what the run before left behind (dirty buffers, autovacuum
+of its tables). With --rounds, each round starts one run later than the one before (helpdesk, full,
+minimal; then full, minimal, helpdesk; ...), so no system always runs right after the same other one.
+
 Setup once:  bash bench/helpdesk_peer/setup.sh
 Run:         .venv/bin/python bench/orders_bench.py [--n 2000] [--concurrency 16]
                  [--systems telqc,helpdesk] [--helpdesk-paths plain,fastest]
@@ -387,6 +392,41 @@ class CpuMeter:
         return out
 
 
+SETTLE_BUSY_PCT = 10.0
+SETTLE_TIMEOUT_S = 120.0
+
+
+def machine_busy(seconds: float) -> float | None:
+    """Share of all CPUs in use over `seconds` (/proc/stat; None elsewhere)."""
+    def ticks() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values) - idle, sum(values)
+
+    if not Path("/proc/stat").exists():
+        return None
+    (busy0, all0), _ = ticks(), time.sleep(seconds)
+    busy1, all1 = ticks()
+    return 100.0 * (busy1 - busy0) / max(1, all1 - all0)
+
+
+def settle(admin_dsn: str) -> None:
+    """Before each measured load, with its servers up: write out what earlier runs left dirty (CHECKPOINT), then
+    wait until the machine is quiet (the previous system's autovacuum, server start-up imports), so that no run
+    pays for the one before it. Whatever else runs is still counted (CpuMeter)."""
+    t0 = time.monotonic()
+    try:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+    except psycopg.Error as exc:  # not a superuser (nor pg_checkpoint): measure without it
+        print(f"  settle: no CHECKPOINT ({exc.diag.message_primary or exc})", flush=True)
+    busy = machine_busy(1.0)
+    while busy is not None and busy > SETTLE_BUSY_PCT and time.monotonic() - t0 < SETTLE_TIMEOUT_S:
+        busy = machine_busy(1.0)
+    if busy is not None:
+        print(f"  settled in {time.monotonic() - t0:.1f} s ({busy:.0f}% of the CPUs busy)", flush=True)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
@@ -525,6 +565,7 @@ def run_helpdesk(args: argparse.Namespace, path: str) -> Result:
     cmd.append("wsgi:application")
     base = f"http://{HOST}:{port}"
     with server(cmd, helpdesk_env(args), f"{base}/api/", f"helpdesk-{path}.log", PEER_DIR):
+        settle(args.pg)
         with CpuMeter() as cpu:
             result = asyncio.run(helpdesk_load(base, seed, args, path))
         result.cpu_ms_per_order = cpu.per_order(result.ok_orders)
@@ -686,6 +727,7 @@ def run_telqc(args: argparse.Namespace) -> Result:
     base = f"http://{HOST}:{port}"
     worker = celery_worker(env) if args.telqc_jobs == "celery" else contextlib.nullcontext()
     with worker, server(cmd, env, f"{base}/api/v1/auth/me", "telqc.log", REPO):
+        settle(args.pg)
         with CpuMeter() as cpu:  # the load and, in celery mode, the relay catching up after it
             result = asyncio.run(telqc_load(base, args))
             result.jobs = args.telqc_jobs
@@ -811,30 +853,35 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    runs: list[tuple[str, str]] = []  # one round: (system, helpdesk path or TelQC answer), in this order
+    if "helpdesk" in systems:
+        for path in [p.strip() for p in args.helpdesk_paths.split(",") if p.strip()]:
+            if path not in ("plain", "fastest"):
+                ap.error(f"unknown helpdesk path {path!r}")
+            runs.append(("helpdesk", path))
+    if "telqc" in systems:
+        for prefer in [p.strip() for p in args.telqc_prefer.split(",") if p.strip()]:
+            if prefer not in ("full", "minimal"):
+                ap.error(f"unknown --telqc-prefer {prefer!r}")
+            runs.append(("telqc", prefer))
+    if not runs:
+        ap.error("nothing to run: --systems names neither helpdesk nor telqc")
     everything: list[Result] = []
     skipped: list[str] = []
     for rnd in range(1, args.rounds + 1):
         if args.rounds > 1:
             print(f"\n=== round {rnd} of {args.rounds}", flush=True)
         results: list[Result] = []
-        if "helpdesk" in systems:
-            for path in [p.strip() for p in args.helpdesk_paths.split(",") if p.strip()]:
-                if path not in ("plain", "fastest"):
-                    ap.error(f"unknown helpdesk path {path!r}")
-                try:
-                    results.append(run_helpdesk(args, path))
+        k = (rnd - 1) % len(runs)  # each round starts one run later: no system always follows the same one
+        for system, variant in runs[k:] + runs[:k]:
+            try:
+                if system == "helpdesk":
+                    results.append(run_helpdesk(args, variant))
                     print(f"  done: {results[-1].orders_per_s:.1f} orders/s", flush=True)
-                except Skip as exc:
-                    skipped.append(f"django-helpdesk {path}: {exc}")
-        if "telqc" in systems:
-            for prefer in [p.strip() for p in args.telqc_prefer.split(",") if p.strip()]:
-                if prefer not in ("full", "minimal"):
-                    ap.error(f"unknown --telqc-prefer {prefer!r}")
-                try:
-                    results.append(run_telqc(argparse.Namespace(**{**vars(args), "telqc_prefer": prefer})))
-                except Skip as exc:
-                    skipped.append(f"TelQC: {exc}")
-
+                else:
+                    results.append(run_telqc(argparse.Namespace(**{**vars(args), "telqc_prefer": variant})))
+            except Skip as exc:
+                skipped.append(f"django-helpdesk {variant}: {exc}" if system == "helpdesk" else f"TelQC: {exc}")
         for r in results:
             r.round = rnd
         print_report(results, skipped if rnd == args.rounds else [])

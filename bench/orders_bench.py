@@ -405,7 +405,8 @@ def machine_busy(seconds: float) -> float | None:
 
     if not Path("/proc/stat").exists():
         return None
-    (busy0, all0), _ = ticks(), time.sleep(seconds)
+    busy0, all0 = ticks()
+    time.sleep(seconds)
     busy1, all1 = ticks()
     return 100.0 * (busy1 - busy0) / max(1, all1 - all0)
 

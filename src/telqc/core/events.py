@@ -75,9 +75,8 @@ class Event:
 Handler = Callable[[Ctx, Event], None]
 BatchHandler = Callable[[Ctx, list[Event]], None]
 DrainHook = Callable[["sessionmaker[Session]", Clock, Settings], object]
-Gate = Callable[[Session], bool]
 _handlers: list[tuple[str, str, Handler]] = []
-_batch_handlers: list[tuple[tuple[str, ...], str, BatchHandler, bool, Gate | None]] = []
+_batch_handlers: list[tuple[tuple[str, ...], str, BatchHandler, bool]] = []
 _after_drain: list[DrainHook] = []
 _discovered = False
 
@@ -90,16 +89,13 @@ def subscribe(pattern: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def subscribe_batch(*patterns: str, ledger: bool = True,
-                    gate: Gate | None = None) -> Callable[[BatchHandler], BatchHandler]:
+def subscribe_batch(*patterns: str, ledger: bool = True) -> Callable[[BatchHandler], BatchHandler]:
     """For handlers whose cost is per transaction rather than per event (e.g. rollup upserts).
 
     ``ledger=False``: the handler is safe to run again on the same events by itself (it only reacts to
-    "something happened", as the notification sender does), so no delivery row is claimed per event.
-    ``gate``: while ``gate(session)`` is false the handler has nothing to do (the TMF621 hub without a
-    subscription): the batch passes it by, unclaimed and unseen, for the price of that one check."""
+    "something happened", as the notification sender does), so no delivery row is claimed per event."""
     def register(fn: BatchHandler) -> BatchHandler:
-        _batch_handlers.append((patterns, f"{fn.__module__}.{fn.__qualname__}", fn, ledger, gate))
+        _batch_handlers.append((patterns, f"{fn.__module__}.{fn.__qualname__}", fn, ledger))
         return fn
 
     return register
@@ -139,7 +135,7 @@ def event_handlers() -> list[tuple[str, str, Handler]]:
     return list(_handlers)
 
 
-def batch_handlers() -> list[tuple[tuple[str, ...], str, BatchHandler, bool, Gate | None]]:
+def batch_handlers() -> list[tuple[tuple[str, ...], str, BatchHandler, bool]]:
     _discover()
     return list(_batch_handlers)
 
@@ -180,10 +176,10 @@ def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limi
             ).all()
             session.commit()
             batch = [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
-            for patterns, name, bfn, ledger, gate in batch_handlers():
+            for patterns, name, bfn, ledger in batch_handlers():
                 mine = [e for e in batch if any(_matches(p, e.type) for p in patterns)]
                 if mine:
-                    _deliver_batch(factory, clock, settings, mine, name, bfn, ledger, gate)
+                    _deliver_batch(factory, clock, settings, mine, name, bfn, ledger)
             done = len(batch)  # events before this index are delivered to every handler
             failure: BaseException | None = None
             for pattern, name, fn in event_handlers():
@@ -292,11 +288,9 @@ def _attempt(factory: sessionmaker[Session], clock: Clock, settings: Settings, b
 
 
 def _deliver_batch(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],
-                   name: str, fn: BatchHandler, ledger: bool = True, gate: Gate | None = None) -> None:
+                   name: str, fn: BatchHandler, ledger: bool = True) -> None:
     """Claim, apply and commit in one transaction: all of the batch's effects, or none of them."""
     with factory() as session:
-        if gate is not None and not gate(session):
-            return
         if ledger:
             claimed = _claim(session, [e.id for e in batch], name, clock.now())
             todo = [e for e in batch if e.id in claimed]

@@ -1,6 +1,10 @@
 """TMF621 event hub: listeners subscribe with a callback and a query; every matching event is
 queued once per listener (unique delivery row) and POSTed with retries and backoff.
 
+That unique row is the hub's own ledger: a relay that runs again over the same events queues nothing new
+(`journal.keyed`), so the hub claims no delivery rows of the relay's (`ledger=False`). Without a
+subscription (the usual case) a relay batch costs the hub one query.
+
 Delivery is at-least-once on the wire (a crash between the listener's 2xx and our commit
 resends); each body carries ``eventId`` so a listener drops the rare repeat, and TelQC
 itself never queues or re-sends a delivered event.
@@ -20,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.api.tmf621 import mapping
 from telqc.api.tmf621.models import TmfDelivery, TmfSubscription
-from telqc.core import events
+from telqc.core import events, journal
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, NotFound
@@ -93,25 +97,18 @@ def _matches(query: dict[str, set[str]], event_type: str, ticket: dict[str, Any]
 
 
 _SUBSCRIPTIONS = select(TmfSubscription)  # read for every relay batch of order events: built once
-_ANY_SUBSCRIPTION = select(TmfSubscription.id).limit(1)
+_DELIVERIES = journal.keyed(TmfDelivery.__table__)  # unique (subscription, event, type): queued once
 
 
-def _subscribed(session: Session) -> bool:
-    """A subscription receives the events relayed after it was registered: until there is one, the hub has
-    nothing to claim."""
-    return session.scalar(_ANY_SUBSCRIPTION) is not None
-
-
-@events.subscribe_batch("order.*", gate=_subscribed)
+@events.subscribe_batch("order.*", ledger=False)
 def queue_deliveries(ctx: Ctx, batch: list[events.Event]) -> None:
-    """Once per relay batch with a subscription (without one, `_subscribed` is all the batch costs)."""
+    """Once per relay batch; a subscription receives the events relayed after it was registered."""
     subs = list(ctx.session.scalars(_SUBSCRIPTIONS))
-    if not subs:  # the last one was deleted since
+    if not subs:
         return
     ctx.principal = SYSTEM
     for ev in batch:
         _queue(ctx, ev, subs)
-        ctx.session.flush()
 
 
 def _queue(ctx: Ctx, ev: events.Event, subs: list[TmfSubscription]) -> None:
@@ -130,8 +127,9 @@ def _queue(ctx: Ctx, ev: events.Event, subs: list[TmfSubscription]) -> None:
                            "eventType": event_type, "event": {"troubleTicket": resource}}, ensure_ascii=False)
         for sub in subs:
             if _matches(parse_query(sub.query), event_type, resource):
-                ctx.session.add(TmfDelivery(subscription_id=sub.id, event_id=ev.id, event_type=event_type, body=body,
-                                            status="pending", attempts=0, next_attempt_at=ctx.now()))
+                journal.add(ctx.session, _DELIVERIES, {"subscription_id": sub.id, "event_id": ev.id,
+                                                       "event_type": event_type, "body": body, "status": "pending",
+                                                       "attempts": 0, "next_attempt_at": ctx.now()})
 
 
 def _severity(ctx: Ctx, order: Any) -> int:

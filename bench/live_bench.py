@@ -47,20 +47,17 @@ def _free_port() -> int:
 
 
 def _prepare(db_url: str) -> None:
-    from telqc.core import migrate, pii
+    from telqc.core import migrate
     from telqc.core.auth import create_user
     from telqc.core.clock import SystemClock
-    from telqc.core.context import Ctx
-    from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+    from telqc.core.db import sessionmaker_for
     from telqc.core.rbac import Role
     from telqc.core.settings import Settings
+    from telqc.jobs.dispatch import job_ctx
 
     settings = Settings(database_url=db_url)
-    pii.configure(settings)
     migrate.upgrade(db_url)
-    factory = make_sessionmaker(make_engine(db_url))
-    with unit_of_work(factory) as session:
-        ctx = Ctx(session=session, clock=SystemClock(), settings=settings)
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
         create_user(ctx, username="bench_gw", password=PASSWORD, role=Role.admin)
         for n in range(2):
             create_user(ctx, username=f"bench_sup{n}", password=PASSWORD, role=Role.supervisor)

@@ -46,6 +46,7 @@ from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork
 from telqc.metrics import ingest, registry, rollup, service, sketch
 from telqc.metrics.models import MetricFact
 
@@ -177,10 +178,11 @@ def live(factory, settings: Settings, n: int, batch: int,  # type: ignore[no-unt
 
     def run(part: list[tuple[str, str, int, dict]]) -> tuple[int, float]:
         with factory() as s:
-            ctx = Ctx(session=s, clock=clock, settings=settings)
+            uow = UnitOfWork(s)
+            ctx = Ctx(uow=uow, clock=clock, settings=settings)
             for kind, entity, eid, payload in part:
                 events.emit(ctx, kind, entity, eid, **payload)
-            s.commit()
+            uow.commit()
             before = int(s.scalar(select(func.count()).select_from(MetricFact)) or 0)
         t = time.perf_counter()
         while events.drain(factory, clock, settings, limit=batch):

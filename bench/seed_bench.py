@@ -27,6 +27,7 @@ from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork
 from telqc.demo.reference import load_reference
 from telqc.demo.seed import seed_contacts, seed_customers
 
@@ -47,8 +48,9 @@ def prepare(url: str):  # type: ignore[no-untyped-def]
     migrate.upgrade(url)
     factory = make_sessionmaker(make_engine(url))
     with factory() as s:
-        load_reference(Ctx(s, SystemClock(), Settings()))
-        s.commit()
+        uow = UnitOfWork(s)
+        load_reference(Ctx(uow, SystemClock(), Settings()))
+        uow.commit()
     return factory
 
 

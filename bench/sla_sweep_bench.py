@@ -31,6 +31,7 @@ from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork
 from telqc.customers.models import Customer
 from telqc.demo.reference import load_reference
 from telqc.orders import config
@@ -58,7 +59,8 @@ def _setup() -> tuple[Settings, object, int, int]:
     factory = make_sessionmaker(make_engine(url))
     clock = FrozenClock(NOW)
     with factory() as s:
-        ctx = Ctx(session=s, clock=clock, settings=settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=settings)
         load_reference(ctx)
         config.ensure_defaults(ctx)
         c = Customer(name="基准客户", id_number="440106198805121234", address="广州市天河区体育西路100号",
@@ -68,7 +70,7 @@ def _setup() -> tuple[Settings, object, int, int]:
         s.add(c)
         s.flush()
         policy = s.scalar(select(OrderSlaPolicy.id).where(OrderSlaPolicy.name == "报修-城市"))
-        s.commit()
+        uow.commit()
         assert policy is not None
         return settings, factory, c.id, policy
 
@@ -107,10 +109,11 @@ def _time_sweeps(settings: Settings, factory: object, due: int, rounds: int, lab
     for r in range(rounds):
         _mark_due(factory, due, hash((label, r)) % 10_000)
         with factory() as s:  # type: ignore[operator]
-            ctx = Ctx(session=s, clock=FrozenClock(NOW), settings=settings)
+            uow = UnitOfWork(s)
+            ctx = Ctx(uow=uow, clock=FrozenClock(NOW), settings=settings)
             t0 = time.perf_counter()
             res = sweep(ctx, NOW, batch=due)
-            s.commit()
+            uow.commit()
             times.append(time.perf_counter() - t0)
         assert res.due == due and res.breached == due and res.escalated == due, res
     med = statistics.median(times)

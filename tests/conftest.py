@@ -20,10 +20,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from telqc.api.app import create_app
-from telqc.core import migrate, pii
+from telqc.core import audit, migrate, pii
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork
 from telqc.demo.reference import load_reference
 
 pytest_plugins = ["browser_fixtures"]
@@ -109,13 +110,21 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, clock: FrozenClock, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The app on a clean database. After the test, every audit entry its writes left is chained and the
+    whole chain verified, unless the test tampers with the log on purpose (marker `audit_tampered`)."""
     application = create_app(settings, clock)
     with application.state.sessionmaker() as session:
-        ctx = Ctx(session=session, clock=clock, settings=settings)
+        uow = UnitOfWork(session)
+        ctx = Ctx(uow=uow, clock=clock, settings=settings)
         load_reference(ctx)
-        session.commit()
+        uow.commit()
     yield application
+    if request.node.get_closest_marker("audit_tampered") is None:
+        with application.state.sessionmaker() as session:
+            audit.chain_all(session)
+            result = audit.verify(session)
+        assert result.ok, f"the test's writes left a broken audit chain: {result.reason}"
     application.state.engine.dispose()
 
 

@@ -9,13 +9,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import audit, migrate, pii
 from telqc.core.clock import SystemClock
-from telqc.core.context import Ctx
-from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+from telqc.core.db import sessionmaker_for
 from telqc.core.rbac import Role
 from telqc.core.settings import Settings, get_settings
+from telqc.jobs.dispatch import job_ctx
+from telqc.jobs.relay import relay_backlog
 
 app = typer.Typer(help="TelQC 客户服务与服务质量管理平台 / customer service and quality control", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / database")
@@ -25,11 +27,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 console = Console()
-
-
-def _factory(settings: Settings):  # type: ignore[no-untyped-def]
-    pii.configure(settings)
-    return make_sessionmaker(make_engine(settings.effective_database_url))
 
 
 def _progress() -> Progress:
@@ -43,10 +40,6 @@ def db_upgrade(revision: str = "heads") -> None:
     url = get_settings().effective_database_url
     migrate.upgrade(url, revision)
     console.print(f"[green]database at {revision}[/green]: {url.split('@')[-1]}")
-
-
-def _ctx(session, settings: Settings) -> Ctx:  # type: ignore[no-untyped-def]
-    return Ctx(session=session, clock=SystemClock(), settings=settings)
 
 
 @app.command()
@@ -64,31 +57,31 @@ def seed(
 
     settings = get_settings()
     migrate.upgrade(settings.effective_database_url)
-    factory = _factory(settings)
+    factory = sessionmaker_for(settings)
     now = SystemClock().now()
-    with unit_of_work(factory) as session:
-        ctx = _ctx(session, settings)
+    clock = SystemClock()
+    with job_ctx(factory, clock, settings) as ctx:
         reference.load_reference(ctx)
         reference.load_demo_users(ctx)
-    with _progress() as bar, unit_of_work(factory) as session:
+    with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
+        session = ctx.session
         task = bar.add_task("客户 customers", total=customers)
         res = seeding.seed_customers(session, customers, seed, now, progress=lambda k: bar.advance(task, k))
         ctask = bar.add_task("接触 contacts", total=None)
         n = seeding.seed_contacts(session, days, seed, now, contacts_per_day,
                                   progress=lambda k: bar.advance(ctask, k),
                                   total=lambda t: bar.update(ctask, total=t))
-        _ctx(session, settings).audit("demo.seeded", "database", "demo", customers=res.customers, contacts=n,
-                                      seed=seed)
-    with unit_of_work(factory) as session:
+        ctx.audit("demo.seeded", "database", "demo", customers=res.customers, contacts=n, seed=seed)
+    with job_ctx(factory, clock, settings) as ctx:
         from telqc.demo.kb_seed import load_kb
 
-        load_kb(_ctx(session, settings))
+        load_kb(ctx)
     if orders:
         from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders
 
-        with _progress() as bar, unit_of_work(factory) as session:
+        with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
             otask = bar.add_task("工单 orders", total=orders)
-            made = seed_orders(_ctx(session, settings), count=orders, days=min(days, 30) or 14, seed=seed,
+            made = seed_orders(ctx, count=orders, days=min(days, 30) or 14, seed=seed,
                                progress=lambda k: bar.advance(otask, k))
         how = ("through the order services" if orders <= SERVICE_ORDERS else
                f"the first {SERVICE_ORDERS} through the order services, the rest bulk-generated")
@@ -98,8 +91,7 @@ def seed(
 
     from telqc.metrics import service as metrics
 
-    with _progress() as bar, unit_of_work(factory) as session:
-        ctx = _ctx(session, settings)
+    with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
         today = metrics.local_today(ctx)
         stages: dict[str, TaskID] = {}
 
@@ -114,13 +106,10 @@ def seed(
                   f"{n} contacts (seed {seed})")
 
 
-def _relay(factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def _relay(factory: sessionmaker[Session], settings: Settings) -> None:
     """Deliver the events the command produced (rollups, recommendations, notifications)."""
-    from telqc.core import events
-
     with console.status("事件 events …"):
-        while events.drain(factory, SystemClock(), settings, limit=5000):
-            pass
+        relay_backlog(factory, SystemClock(), settings, limit=5000)
 
 
 @user_app.command("create")
@@ -137,8 +126,8 @@ def user_create(
 
     settings = get_settings()
     try:
-        with unit_of_work(_factory(settings)) as session:
-            u = create_user(_ctx(session, settings), username=username, password=password, role=role,
+        with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+            u = create_user(ctx, username=username, password=password, role=role,
                             display_name=display_name, region_scope=region or None, customer_id=customer_id)
             uid = u.id
     except DomainError as e:
@@ -149,12 +138,14 @@ def user_create(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit hash chain; exit 1 and name the first broken row if it was tampered with."""
+    """Chain the entries still pending, then check the audit hash chain; exit 1 and name the first broken row
+    if it was tampered with."""
     settings = get_settings()
-    with unit_of_work(_factory(settings)) as session:
+    with sessionmaker_for(settings)() as session:
+        chained = audit.chain_all(session)
         r = audit.verify(session)
     if r.ok:
-        console.print(f"[green]audit chain intact: {r.checked} rows[/green]")
+        console.print(f"[green]audit chain intact: {r.checked} rows[/green] ({chained} pending entries chained now)")
         return
     console.print(f"[red]audit chain BROKEN at row {r.bad_id}: {r.reason}[/red]")
     raise typer.Exit(1)
@@ -167,12 +158,13 @@ def pii_rotate() -> None:
     from telqc.core.rotation import reindex, rotate
 
     settings = get_settings()
-    with _progress() as bar, unit_of_work(_factory(settings)) as session:
+    with _progress() as bar, job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        session = ctx.session
         task = bar.add_task("重新加密 re-encrypting", total=None)
         n = rotate(session, progress=lambda k: bar.advance(task, k))
         task = bar.add_task("重建盲索引 re-indexing", total=None)
         m = reindex(session, progress=lambda k: bar.advance(task, k))
-        _ctx(session, settings).audit("pii.rotated", "keyring", pii.keyring().active, values=n, indexes=m)
+        ctx.audit("pii.rotated", "keyring", pii.keyring().active, values=n, indexes=m)
     console.print(f"[green]{n} values re-encrypted under key {pii.keyring().active}; {m} blind indexes rewritten"
                   f"[/green]")
 
@@ -197,12 +189,12 @@ def demo(
 
     settings = get_settings()
     migrate.upgrade(settings.effective_database_url)
-    with unit_of_work(_factory(settings)) as session:
+    with sessionmaker_for(settings)() as session:
         empty = not session.scalar(select(func.count()).select_from(Customer))
     if empty:
         seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=150)
-        with unit_of_work(_factory(settings)) as session:
-            reference.link_demo_customer(_ctx(session, settings))
+        with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+            reference.link_demo_customer(ctx)
     table = Table(title="TelQC 演示账号 / demo logins")
     table.add_column("用户名 username")
     table.add_column("角色 role")

@@ -19,8 +19,11 @@ DOMAINS = (
 ADAPTERS = ("api.tmf621",)
 
 
+def module_names(name: str) -> list[str]:
+    """The dotted names of the domains' (and adapters') modules called `name` that exist."""
+    return [q for q in (f"telqc.{d}.{name}" for d in (*DOMAINS, *ADAPTERS)) if importlib.util.find_spec(q) is not None]
+
+
 def modules(name: str) -> Iterator[ModuleType]:
-    for domain in (*DOMAINS, *ADAPTERS):
-        qual = f"telqc.{domain}.{name}"
-        if importlib.util.find_spec(qual) is not None:
-            yield importlib.import_module(qual)
+    for qual in module_names(name):
+        yield importlib.import_module(qual)

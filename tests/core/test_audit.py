@@ -47,6 +47,7 @@ def test_database_refuses_updates_and_deletes(app, filled) -> None:  # type: ign
             conn.execute(text(stmt))
 
 
+@pytest.mark.audit_tampered
 @pytest.mark.parametrize(
     ("tamper", "bad_row"),
     [
@@ -65,6 +66,7 @@ def test_tampering_names_first_broken_row(app, filled, database, tamper: str, ba
     assert result.bad_id == bad_row, result.reason
 
 
+@pytest.mark.audit_tampered
 def test_deleting_newest_rows_is_detected(app, filled, database) -> None:  # type: ignore[no-untyped-def]
     with app.state.engine.begin() as conn:
         _disable_guard(conn, database.kind)
@@ -74,6 +76,7 @@ def test_deleting_newest_rows_is_detected(app, filled, database) -> None:  # typ
     assert not result.ok and result.bad_id == filled
 
 
+@pytest.mark.audit_tampered
 def test_cli_verify_exit_codes(app, filled, settings, database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
     from telqc.core.settings import get_settings
@@ -93,70 +96,104 @@ def test_cli_verify_exit_codes(app, filled, settings, database, monkeypatch) -> 
         get_settings.cache_clear()
 
 
-def test_hash_prefix_plus_id_and_prev_is_the_entry_hash() -> None:
-    """PostgreSQL chains rows from this prefix (audit._AUDIT_CTES); it must hash exactly like `entry_hash`."""
-    import hashlib
-    from datetime import UTC, datetime
-
-    row = {"at": datetime(2026, 11, 2, 2, 0, 0, 123456, tzinfo=UTC), "actor_id": None, "actor": "系统 \"x\"",
-           "action": "order.created", "entity_type": "order", "entity_id": "42", "data": '{"a":"引号\\"\\n"}'}
-    prev = "ab" * 32
-    body = f'{audit.hash_prefix(**row)}7,"prev":"{prev}"}}'
-    assert hashlib.sha256(body.encode()).hexdigest() == audit.entry_hash(id=7, prev_hash=prev, **row)
-
-
-def test_concurrent_multi_row_commits_keep_one_unbroken_chain(app, database, clock) -> None:  # type: ignore[no-untyped-def]
-    """Writers commit 1-3 rows each at the same time: ids stay contiguous in commit order and verify passes."""
+def test_concurrent_writers_and_chainers_keep_one_unbroken_chain(app, database, clock) -> None:  # type: ignore[no-untyped-def]
+    """Writers commit 1-3 entries each while chainers run at the same time: every committed entry is chained
+    once, ids stay contiguous, and verify passes."""
     import threading
+
+    from telqc.core.uow import UnitOfWork
 
     writers, per_writer = (8, 5) if database.kind == "postgresql" else (2, 3)
     actor = audit.Actor(None, "test")
     failures: list[BaseException] = []
-    start = threading.Barrier(writers)
+    start = threading.Barrier(writers + 2)
+    done = threading.Event()
 
     def write(w: int) -> None:
         try:
             start.wait()
             for i in range(per_writer):
                 with app.state.sessionmaker() as s:
+                    uow = UnitOfWork(s)
                     for k in range(1 + (w + i) % 3):
-                        audit.record(s, actor, "test.write", "writer", w, clock.now(), {"i": i, "k": k})
-                    s.commit()
+                        audit.record(uow, actor, "test.write", "writer", w, clock.now(), {"i": i, "k": k})
+                    uow.commit()
         except BaseException as e:  # reported below: a thread's exception would otherwise vanish
             failures.append(e)
 
+    def chain() -> None:
+        try:
+            start.wait()
+            while not done.is_set():
+                with app.state.sessionmaker() as s:
+                    audit.chain_all(s)
+        except BaseException as e:
+            failures.append(e)
+
     threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for t in threads:
+    chainers = [threading.Thread(target=chain) for _ in range(2)]
+    for t in (*threads, *chainers):
         t.start()
     for t in threads:
+        t.join()
+    done.set()
+    for t in chainers:
         t.join()
     assert not failures, failures
     expected = sum(1 + (w + i) % 3 for w in range(writers) for i in range(per_writer))
     with app.state.sessionmaker() as s:
+        audit.chain_all(s)
         result = audit.verify(s)
         written = s.query(audit.AuditEntry).filter(audit.AuditEntry.action == "test.write").count()
         head = s.get(audit.AuditHead, 1)
+        pending = s.query(audit.PendingEntry).count()
     assert result.ok, result.reason
-    assert written == expected
+    assert written == expected and pending == 0
     assert head is not None and head.last_id == result.checked
 
 
-def test_rows_are_chained_by_the_commit_and_vanish_with_a_rollback(app, database, clock) -> None:  # type: ignore[no-untyped-def]
-    """On PostgreSQL rows wait in audit_pending until the COMMIT chains them; SQLite chains them in Python."""
+def test_entries_are_chained_after_their_commit_and_vanish_with_a_rollback(app, clock) -> None:  # type: ignore[no-untyped-def]
+    """An entry is written to audit_pending with its change, chained by the next `chain`; a rolled-back
+    transaction leaves none behind."""
+    from telqc.core.uow import UnitOfWork
+
     actor = audit.Actor(None, "test")
     with app.state.sessionmaker() as s:
+        audit.chain_all(s)
         before = s.query(audit.AuditEntry).count()
-        audit.record(s, actor, "test.kept", "writer", 1, clock.now(), {"i": 1})
-        s.commit()
+        uow = UnitOfWork(s)
+        audit.record(uow, actor, "test.kept", "writer", 1, clock.now(), {"i": 1})
+        uow.commit()
     with app.state.sessionmaker() as s:
-        audit.record(s, actor, "test.dropped", "writer", 2, clock.now(), {"i": 2})
-        s.flush()
-        if database.kind == "postgresql":  # written by the WITH at commit, not before
-            assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 0
-        s.rollback()
+        uow = UnitOfWork(s)
+        audit.record(uow, actor, "test.dropped", "writer", 2, clock.now(), {"i": 2})
+        uow.flush()
+        assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 2
+        uow.rollback()
     with app.state.sessionmaker() as s:
+        assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 1
+        assert audit.chain_all(s) == 1
         actions = [a for (a,) in s.execute(text("SELECT action FROM audit_log ORDER BY id"))][before:]
         assert actions == ["test.kept"]
         assert audit.verify(s).ok
-        if database.kind == "postgresql":  # nothing left waiting once its transaction is over
-            assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 0
+
+
+def test_the_cli_chains_what_is_pending_before_it_verifies(app, settings, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from telqc.core.settings import get_settings
+    from telqc.core.uow import UnitOfWork
+
+    with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        audit.record(uow, audit.Actor(None, "test"), "test.cli", "writer", 1, clock.now())
+        uow.commit()
+    monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    try:
+        ok = CliRunner().invoke(cli, ["audit", "verify"])
+    finally:
+        get_settings.cache_clear()
+    assert ok.exit_code == 0, ok.output
+    assert "1 pending entries chained" in ok.output
+    with app.state.sessionmaker() as s:
+        assert s.query(audit.AuditEntry).filter(audit.AuditEntry.action == "test.cli").count() == 1

@@ -12,13 +12,17 @@ from sqlalchemy import select
 
 from telqc.core import events
 from telqc.core.context import Ctx
-from telqc.jobs import dispatch
+from telqc.core.uow import UnitOfWork
+from telqc.jobs import celery_app, dispatch, wakeup
+
+WROTE_EVENTS = frozenset({events.OUTBOX_TABLE})
 
 
 def _commit_event(app: Any, clock: Any, n: int) -> None:
     with app.state.sessionmaker() as s:
-        events.emit(Ctx(session=s, clock=clock, settings=app.state.settings), "test.coalesce", "test", n, n=n)
-        s.commit()
+        uow = UnitOfWork(s)
+        events.emit(Ctx(uow=uow, clock=clock, settings=app.state.settings), "test.coalesce", "test", n, n=n)
+        uow.commit()
 
 
 def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app, clock, database) -> None:  # type: ignore[no-untyped-def]
@@ -35,15 +39,16 @@ def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app,
 
     events.subscribe("test.coalesce")(handler)
     state = app.state
+    relay_args = (WROTE_EVENTS, state.sessionmaker, clock, state.settings)
     try:
         _commit_event(app, clock, 1)
-        first = threading.Thread(target=dispatch.after_commit, args=(state.sessionmaker, clock, state.settings))
+        first = threading.Thread(target=dispatch.after_commit, args=relay_args)
         first.start()
         assert entered.wait(30)
         # a second request commits while the first is relaying: it returns at once, leaving its event
         # to the relaying thread
         _commit_event(app, clock, 2)
-        second = threading.Thread(target=dispatch.after_commit, args=(state.sessionmaker, clock, state.settings))
+        second = threading.Thread(target=dispatch.after_commit, args=relay_args)
         second.start()
         second.join(10)
         assert not second.is_alive(), "a commit during a relay pass must not wait for it"
@@ -72,8 +77,8 @@ def flag_settings(settings, monkeypatch):  # type: ignore[no-untyped-def]
         pytest.skip(f"Redis not reachable at {url}: {exc}")
     s = settings.model_copy(update={"jobs_mode": "celery", "celery_broker_url": url})
     # a key of this test process's own: the suite's other process runs these tests too, at the same time
-    key = f"{dispatch.RELAY_QUEUED_KEY}:test-{os.getpid()}"
-    monkeypatch.setattr(dispatch, "RELAY_QUEUED_KEY", key)
+    key = f"{wakeup.RELAY_QUEUED_KEY}:test-{os.getpid()}"
+    monkeypatch.setattr(wakeup, "RELAY_QUEUED_KEY", key)
     redis.Redis.from_url(url).delete(key)
     yield s
     redis.Redis.from_url(url).delete(key)
@@ -89,43 +94,37 @@ def _settle(queued: list[int], expect: int) -> list[int]:
 
 
 def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from telqc.jobs import celery_app
-
     queued: list[int] = []
-    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(celery_app.celery, "send_task", lambda name: queued.append(1))
     for _ in range(5):  # five commits while the task waits in the queue
         dispatch.wake_worker(flag_settings)
     assert _settle(queued, 1) == [1]
-    dispatch.clear_relay_flag(flag_settings)  # the task starts: it reads the outbox after this point
+    wakeup.clear_relay_flag(flag_settings)  # the task starts: it reads the outbox after this point
     dispatch.wake_worker(flag_settings)  # so a commit from now on needs a task of its own
     assert _settle(queued, 2) == [1, 1]
 
 
 def test_celery_commits_inside_a_wake_window_are_checked_when_it_ends(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from telqc.jobs import celery_app
-
     queued: list[int] = []
-    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(celery_app.celery, "send_task", lambda name: queued.append(1))
     _settle(queued, 0)  # a fresh window
     dispatch.wake_worker(flag_settings)
     assert queued == [1], "the first commit of a window wakes the worker at once"
-    dispatch.clear_relay_flag(flag_settings)  # the task started before the next commit
+    wakeup.clear_relay_flag(flag_settings)  # the task started before the next commit
     dispatch.wake_worker(flag_settings)  # inside the window: no round trip now...
     assert _settle(queued, 2) == [1, 1], "...but a check when the window ends queues the pass it needs"
 
 
 def test_celery_flag_is_cleared_when_queueing_fails(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from telqc.jobs import celery_app
-
-    def broker_down() -> None:
+    def broker_down(name: str) -> None:
         raise ConnectionError("broker down")
 
     queued: list[int] = []
-    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(celery_app.celery, "send_task", lambda name: queued.append(1))
     _settle(queued, 0)  # a fresh window
-    monkeypatch.setattr(celery_app.relay_events, "delay", broker_down)
+    monkeypatch.setattr(celery_app.celery, "send_task", broker_down)
     with pytest.raises(ConnectionError):
         dispatch.wake_worker(flag_settings)
-    monkeypatch.setattr(celery_app.relay_events, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(celery_app.celery, "send_task", lambda name: queued.append(1))
     dispatch.wake_worker(flag_settings)
     assert _settle(queued, 1) == [1], "a failed wake-up must not suppress the next one"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from telqc.core import events
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 
 
 @pytest.fixture
@@ -34,9 +35,10 @@ def recorder() -> Iterator[list[tuple[str, int]]]:
 
 def _emit(app, clock, settings, n: int, commit: bool = True) -> None:  # type: ignore[no-untyped-def]
     with app.state.sessionmaker() as s:
-        events.emit(Ctx(s, clock, settings), "test.ping", "thing", n, n=n)
+        uow = UnitOfWork(s)
+        events.emit(Ctx(uow, clock, settings), "test.ping", "thing", n, n=n)
         if commit:
-            s.commit()
+            uow.commit()
         else:
             s.rollback()
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from telqc.core import events
+from telqc.core import audit, events
 from telqc.core.audit import AuditEntry
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 
 HANDLER = f"{__name__}.applied"
 
@@ -47,14 +48,16 @@ def batches() -> Iterator[Batches]:
 def _emit(app, n: int) -> None:  # type: ignore[no-untyped-def]
     st = app.state
     with st.sessionmaker() as s:
+        uow = UnitOfWork(s)
         for i in range(n):
-            events.emit(Ctx(s, st.clock, st.settings), "tb.ping", "thing", i, n=i)
-        s.commit()
+            events.emit(Ctx(uow, st.clock, st.settings), "tb.ping", "thing", i, n=i)
+        uow.commit()
 
 
 def _counts(app) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     """(effects applied, delivery rows, events published)"""
     with app.state.sessionmaker() as s:
+        audit.chain_all(s)  # the handler's audit entries, committed with its effects, join the chain
         applied = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "test.batch"))
         delivered = s.scalar(select(func.count()).select_from(events.EventDelivery)
                              .where(events.EventDelivery.handler == HANDLER))

@@ -11,6 +11,7 @@ from helpers import login, make_user
 from telqc.core.context import Ctx
 from telqc.core.events import OutboxEvent
 from telqc.core.rbac import Role
+from telqc.core.uow import UnitOfWork
 from telqc.demo.orders_bulk import seed_bulk_orders
 from telqc.demo.reference import load_demo_users
 from telqc.demo.seed import seed_customers
@@ -24,11 +25,12 @@ NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 def test_bulk_orders_rows_events_and_kpis(app, client) -> None:  # type: ignore[no-untyped-def]
     st = app.state
     with st.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=st.clock, settings=st.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings)
         load_demo_users(ctx)
         seed_customers(s, 300, 5, NOW)
         made = seed_bulk_orders(ctx, 400, 14, 5, NOW)
-        s.commit()
+        uow.commit()
     assert made == 400
     with st.sessionmaker() as s:
         orders = s.scalars(select(Order)).all()
@@ -52,9 +54,10 @@ def test_bulk_orders_rows_events_and_kpis(app, client) -> None:  # type: ignore[
         assert s.scalar(select(func.count()).select_from(MetricFact)) == sum(facts.values())
         complaints = sum(o.type == "complaint" for o in orders)
     with st.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=st.clock, settings=st.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings)
         metrics.backfill(ctx, date(2026, 10, 15), date(2026, 11, 2))
-        s.commit()
+        uow.commit()
         rate = metrics.view(ctx, metrics.Query(kpis=["complaint_rate"], start=date(2026, 10, 15),
                                                end=date(2026, 11, 2)))["kpis"][0]["value"]
     assert rate * 300 / 10_000 == pytest.approx(complaints), "every bulk complaint reached the rollups"

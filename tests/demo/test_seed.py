@@ -15,6 +15,7 @@ from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.rbac import Role
+from telqc.core.uow import UnitOfWork
 from telqc.customers.models import Customer, CustomerPhone
 from telqc.demo import arrivals
 from telqc.demo.reference import load_reference
@@ -28,8 +29,9 @@ def _fresh(tmp_path, name: str):  # type: ignore[no-untyped-def]
     migrate.upgrade(url)
     factory = make_sessionmaker(make_engine(url))
     with factory() as s:
-        load_reference(Ctx(s, SystemClock(), None))  # type: ignore[arg-type]
-        s.commit()
+        uow = UnitOfWork(s)
+        load_reference(Ctx(uow, SystemClock(), None))  # type: ignore[arg-type]
+        uow.commit()
     return factory
 
 

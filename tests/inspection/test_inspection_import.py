@@ -109,18 +109,20 @@ def test_single_interaction_api_and_recognizer(app, client, importer_headers, cl
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "external_id"
 
     from telqc.core.context import Ctx
+    from telqc.core.uow import UnitOfWork
 
     rec = line(external_id="REC-1")
     del rec["turns"]
     rec["audio"] = "s3://calls/rec-1.wav"
     fake = FakeRecognizer({"s3://calls/rec-1.wav": turns()[:3]})
     with app.state.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=clock, settings=app.state.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=app.state.settings)
         with pytest.raises(ImportRejected) as exc:
             import_interactions(ctx, [json.dumps(rec)])  # no recognizer configured
         assert (exc.value.errors[0].line, exc.value.errors[0].field) == (1, "audio")
         ids = import_interactions(ctx, [json.dumps(rec)], recognizer=fake)
-        s.commit()
+        uow.commit()
         assert fake.calls == ["s3://calls/rec-1.wav"]
         inter = s.get(Interaction, ids[0])
         assert inter is not None and inter.turn_count == 3

@@ -9,6 +9,7 @@ import pytest
 from inspection.qa_helpers import jsonl, line, team, upload
 from telqc.core.context import Ctx
 from telqc.core.events import drain, emit
+from telqc.core.uow import UnitOfWork
 from telqc.inspection import carddef
 from telqc.inspection.pages import highlight
 from telqc.inspection.rules import DEFAULT_SCORECARD, LEXICON_DIR, RuleConfigError
@@ -94,10 +95,11 @@ def test_survey_answer_sets_csat_for_targeted_sampling(app, client, clock) -> No
     t = team(app, client)
     cid = upload(client, t["h"]["insp1"], jsonl([line("agent1")])).json()["contact_ids"][0]
     with app.state.sessionmaker() as s:
-        emit(Ctx(session=s, clock=clock, settings=app.state.settings), "survey.answered", "survey", 1,
+        uow = UnitOfWork(s)
+        emit(Ctx(uow=uow, clock=clock, settings=app.state.settings), "survey.answered", "survey", 1,
              survey_id=1, order_id=None, contact_id=cid, agent_id=None, csat=1, nps=None, resolved=None,
              at=clock.now().isoformat(), dims={})
-        s.commit()
+        uow.commit()
     drain(app.state.sessionmaker, clock, app.state.settings)
     r = client.post("/api/v1/qa/samples", headers=t["h"]["admin"], json={
         "since": "2026-11-01T00:00:00+00:00", "until": "2026-11-03T00:00:00+00:00", "targets": ["low_csat"],

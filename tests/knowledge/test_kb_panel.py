@@ -10,6 +10,7 @@ from helpers import login, make_user
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.uow import UnitOfWork
 
 pytestmark = pytest.mark.browser
 ANSWER = "您好，已为您派单装维工程师上门检修光纤，预计24小时内联系您。"
@@ -26,12 +27,13 @@ def test_agent_types_and_inserts_answer(app, client, clock, settings, live_serve
     client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=login(client, "agent"))
     client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=lead)
     with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
         for oid in (1, 2, 3):
-            events.emit(Ctx(s, clock, settings), "order.resolved", "order", oid, order_id=oid, type="repair",
+            events.emit(Ctx(uow, clock, settings), "order.resolved", "order", oid, order_id=oid, type="repair",
                         at=(clock.now() - timedelta(days=2)).isoformat(), solution_code="DISPATCH_FIBER",
                         description="宽带断网光猫红灯闪烁", customer_id=oid, reopened=False,
                         dims={"category": "宽带故障"})
-        s.commit()
+        uow.commit()
     events.drain(app.state.sessionmaker, clock, settings)
 
     page = browser.new_page()

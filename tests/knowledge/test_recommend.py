@@ -8,6 +8,7 @@ from helpers import login, make_user
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.uow import UnitOfWork
 from telqc.knowledge.recommend import Case, recommend
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -51,11 +52,12 @@ def test_recency_breaks_ties() -> None:
 
 def _resolved(app, clock, settings, order_id: int, code: str, customer: int) -> None:  # type: ignore[no-untyped-def]
     with app.state.sessionmaker() as s:
-        events.emit(Ctx(s, clock, settings), "order.resolved", "order", order_id, order_id=order_id, type="repair",
+        uow = UnitOfWork(s)
+        events.emit(Ctx(uow, clock, settings), "order.resolved", "order", order_id, order_id=order_id, type="repair",
                     at=(clock.now() - timedelta(days=1)).isoformat(), solution_code=code, reopened=False,
                     description=f"{TEXT}（{order_id}）", customer_id=customer,
                     dims={"category": "宽带故障"})
-        s.commit()
+        uow.commit()
 
 
 def test_events_feed_the_recommendation_api_and_outcomes_move_it(app, client, clock, settings) -> None:  # type: ignore[no-untyped-def]
@@ -76,12 +78,13 @@ def test_events_feed_the_recommendation_api_and_outcomes_move_it(app, client, cl
     assert first[0]["solution_code"] == "RESTART_ONT" and first[0]["title"] == "指导客户重启光猫"
 
     with app.state.sessionmaker() as s:  # three of the restarts came back
-        ctx = Ctx(s, clock, settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow, clock, settings)
         for oid in (10, 11):
             events.emit(ctx, "order.reopened", "order", oid, order_id=oid, type="repair", at=clock.now().isoformat())
         events.emit(ctx, "contact.closed", "contact", 1, contact_id=1, customer_id=102,
                     started_at=clock.now().isoformat())
-        s.commit()
+        uow.commit()
     events.drain(app.state.sessionmaker, clock, settings)
     after = client.post("/api/v1/kb/recommendations", json=body, headers=agent).json()["solutions"]
     assert [x["solution_code"] for x in after] == ["DISPATCH_FIBER", "RESTART_ONT"]

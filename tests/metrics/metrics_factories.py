@@ -7,6 +7,7 @@ from typing import Any
 
 from telqc.core import events
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 
 Ev = tuple[str, str, object, dict[str, Any]]
 
@@ -72,10 +73,11 @@ def emit_all(app, evs: list[Ev]) -> None:  # type: ignore[no-untyped-def]
     """Emit in one transaction, then deliver to every handler exactly as production does."""
     st = app.state
     with st.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=st.clock, settings=st.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings)
         for kind, entity, eid, payload in evs:
             events.emit(ctx, kind, entity, eid, **payload)
-        s.commit()
+        uow.commit()
     while events.drain(st.sessionmaker, st.clock, st.settings):
         pass
 
@@ -85,8 +87,9 @@ def set_subscribers(app, rows: list[tuple[str, str, str, str, int]]) -> None:  #
 
     st = app.state
     with st.sessionmaker() as s:
-        service.set_subscribers(Ctx(session=s, clock=st.clock, settings=st.settings), rows)
-        s.commit()
+        uow = UnitOfWork(s)
+        service.set_subscribers(Ctx(uow=uow, clock=st.clock, settings=st.settings), rows)
+        uow.commit()
 
 
 _PLACES = ["小区", "家里", "地下室", "办公室", "学校附近", "村里"]

@@ -9,6 +9,7 @@ import pytest
 from metrics.metrics_factories import emit_all, order
 from telqc.contacts.models import Contact
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 from telqc.metrics import service
 
 T0 = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)
@@ -23,7 +24,8 @@ def _contact(i: int, wait: int, talk: int, abandoned: bool = False) -> Contact:
 def _view(app, *kpis: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
     st = app.state
     with st.sessionmaker() as s:
-        out = service.view(Ctx(session=s, clock=st.clock, settings=st.settings),
+        uow = UnitOfWork(s)
+        out = service.view(Ctx(uow=uow, clock=st.clock, settings=st.settings),
                            service.Query(kpis=list(kpis), start=date(2026, 10, 1), end=date(2026, 10, 31)))
     return {k["name"]: k["value"] for k in out["kpis"]}
 
@@ -37,9 +39,10 @@ def test_backfill_from_raw_contacts_and_events(app) -> None:  # type: ignore[no-
     assert _view(app, "offered")["offered"] == 0, "seeded contacts emit no events"
     for _ in range(2):  # a second run changes nothing: contacts are imported once, rollups rebuilt
         with st.sessionmaker() as s:
-            res = service.backfill(Ctx(session=s, clock=st.clock, settings=st.settings), date(2026, 10, 1),
+            uow = UnitOfWork(s)
+            res = service.backfill(Ctx(uow=uow, clock=st.clock, settings=st.settings), date(2026, 10, 1),
                                    date(2026, 10, 31))
-            s.commit()
+            uow.commit()
     assert res["contacts_imported"] == 0 and res["facts_folded"] == 4
     v = _view(app, "offered", "aht", "abandonment_rate", "asa")
     assert v == {"offered": 3, "aht": pytest.approx((110 + 210) / 2), "abandonment_rate": pytest.approx(1 / 3),

@@ -8,6 +8,7 @@ import pytest
 
 from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 from telqc.metrics import hotspots
 
 
@@ -26,7 +27,8 @@ def test_rises_and_clusters(app) -> None:  # type: ignore[no-untyped-def]
     emit_all(app, october_events())
     st = app.state
     with st.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=st.clock, settings=st.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings)
         rises = hotspots.rises(ctx, date(2026, 10, 1), date(2026, 10, 31))
         found = [(r.dimension, r.value) for r in rises]
         assert ("category", "signal") in found and ("city", "440300") in found

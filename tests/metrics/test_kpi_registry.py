@@ -21,6 +21,7 @@ from metrics.metrics_factories import (
 )
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
+from telqc.core.uow import UnitOfWork
 from telqc.metrics import registry, service
 
 T0 = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -78,7 +79,7 @@ def _events() -> list:  # type: ignore[type-arg]
 
 
 def _ctx(app, session) -> Ctx:  # type: ignore[no-untyped-def]
-    return Ctx(session=session, clock=app.state.clock, settings=app.state.settings)
+    return Ctx(uow=UnitOfWork(session), clock=app.state.clock, settings=app.state.settings)
 
 
 def test_every_kpi_md_row_is_registered() -> None:

@@ -10,11 +10,12 @@ def test_local_today_is_the_operators_day_not_the_utc_one() -> None:
     from telqc.core.clock import FrozenClock
     from telqc.core.context import Ctx
     from telqc.core.settings import Settings
+    from telqc.core.uow import UnitOfWork
     from telqc.metrics.service import local_today
 
     def at(hour: int) -> date:
         clock = FrozenClock(datetime(2026, 11, 2, hour, 0, tzinfo=UTC))
-        return local_today(Ctx(session=None, clock=clock, settings=Settings(env="test")))  # type: ignore[arg-type]
+        return local_today(Ctx(uow=UnitOfWork(None), clock=clock, settings=Settings(env="test")))  # type: ignore[arg-type]
 
     assert at(15) == date(2026, 11, 2)
     assert at(16) == date(2026, 11, 3)

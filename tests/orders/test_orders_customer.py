@@ -52,11 +52,13 @@ def test_notifications_sent_exactly_once_when_relay_reruns(app, client, channel)
     assert len(channel.sent) == 2
     # queuing the same (order, kind, occurrence) again writes nothing and sends nothing
     from telqc.core.context import Ctx
+    from telqc.core.uow import UnitOfWork
 
     with factory() as s:
-        ctx = Ctx(session=s, clock=clock, settings=app.state.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=app.state.settings)
         notify.queue(ctx, oid, "resolved", 0, f"customer:{w.customer_id}", "dup")
-        s.commit()
+        uow.commit()
         assert s.query(Notification).filter_by(order_id=oid).count() == 2
         assert "dup" not in {n.body for n in s.query(Notification).filter_by(order_id=oid)}
     assert notify.deliver_pending(factory, clock) == 0

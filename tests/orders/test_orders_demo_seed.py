@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from telqc.core import audit
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 from telqc.demo import reference
 from telqc.demo import seed as seeding
 from telqc.demo.orders_seed import seed_orders
@@ -17,12 +18,13 @@ from telqc.orders.models import Order, OrderHistory
 def test_demo_orders_seed(app, clock) -> None:  # type: ignore[no-untyped-def]
     factory = app.state.sessionmaker
     with factory() as s:
-        ctx = Ctx(session=s, clock=clock, settings=app.state.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=app.state.settings)
         reference.load_demo_users(ctx)
         seeding.seed_customers(s, 60, 7, clock.now())
-        s.commit()
+        uow.commit()
         made = seed_orders(ctx, count=40, days=7, seed=7)
-        s.commit()
+        uow.commit()
         assert made >= 30
         assert s.scalar(select(func.count()).select_from(Order)) == made
         statuses = set(s.scalars(select(Order.status)))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telqc.orders.escalation import (
+from telqc.orders.escalation_rules import (
     EscalationAction,
     EscalationLevel,
     RiskCategory,

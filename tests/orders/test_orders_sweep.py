@@ -13,8 +13,8 @@ from sqlalchemy import select
 from helpers import login
 from orders.orders_helpers import World
 from telqc.core.events import OutboxEvent
-from telqc.orders.jobs import run_sweep
 from telqc.orders.models import Notification, Order
+from telqc.orders.tasks import run_sweep
 
 
 def _sweep(app) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from orders.orders_helpers import World
 from telqc.core import audit
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 from telqc.orders import config
 from telqc.orders.models import OrderHistory, OrderSlaPolicy
 
@@ -53,16 +54,18 @@ def test_writes_answer_the_full_detail_by_default(app, client) -> None:  # type:
 def test_configuration_snapshot_is_reused_and_refreshed(app, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Policies are read once per process (not per request); a changed row is seen after CACHE_SECONDS."""
     with app.state.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=clock, settings=app.state.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=app.state.settings)
         config.ensure_defaults(ctx)
-        s.commit()
+        uow.commit()
     with app.state.sessionmaker() as s:
-        ctx = Ctx(session=s, clock=clock, settings=app.state.settings)
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=app.state.settings)
         first = config.snapshot(ctx)
         assert config.snapshot(ctx) is first
         assert config.category(ctx, "complaint.billing") is not None
         s.execute(update(OrderSlaPolicy).where(OrderSlaPolicy.name == "投诉").values(resolution_min=999))
-        s.commit()
+        uow.commit()
         assert config.snapshot(ctx) is first, "within CACHE_SECONDS the snapshot stays"
         monkeypatch.setattr(config, "CACHE_SECONDS", 0.0)
         fresh = config.snapshot(ctx)
@@ -95,19 +98,21 @@ def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  #
     event.listen(st.engine, "before_cursor_execute", record)
     try:
         with st.sessionmaker() as s:
-            ctx = Ctx(session=s, clock=st.clock, settings=st.settings, principal=admin)
+            uow = UnitOfWork(s)
+            ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings, principal=admin)
             o = service.get_for_update(ctx, oid, None)  # several changes of one loaded order, as callbacks do
             lifecycle.change_state(ctx, o, "in_progress")
             assert not any(q.startswith("SELECT order_pauses.") for q in seen), "no pause yet: none read"
             lifecycle.change_state(ctx, o, "pending", pending_reason="customer")
             lifecycle.change_state(ctx, o, "in_progress")
-            s.commit()
+            uow.commit()
         with st.sessionmaker() as s:
-            ctx = Ctx(session=s, clock=st.clock, settings=st.settings, principal=admin)
+            uow = UnitOfWork(s)
+            ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings, principal=admin)
             seen.clear()
             service.transition(ctx, oid, s_.TransitionIn(to="pending", pending_reason="customer"))
             assert any(q.startswith("SELECT order_pauses.") for q in seen), "an order with a pause reads its pauses"
-            s.commit()
+            uow.commit()
             pauses = [(p.state, p.end is not None) for p in s.scalars(select(OrderPause).where(
                 OrderPause.order_id == oid).order_by(OrderPause.id))]
     finally:
@@ -116,8 +121,9 @@ def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  #
 
 
 def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: ignore[no-untyped-def]
-    """The order's UPDATE may wait for the commit (on PostgreSQL it carries the commit's history, outbox and
-    audit rows): the answer's ETag and version are still the committed ones, and If-Match works with them."""
+    """The service flushes the order before the answer is built, so the answer's ETag and version are the ones
+    the commit writes (read back after it), and If-Match works with them. On PostgreSQL the write is the
+    order's UPDATE and one statement for its history, outbox, audit and notification rows."""
     from sqlalchemy import event
 
     from telqc.orders.models import Order
@@ -150,10 +156,11 @@ def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: i
         assert audit.verify(s).ok
         kinds = [h.field for h in s.scalars(select(OrderHistory).where(OrderHistory.order_id == oid))]
     assert kinds == ["status", "status", "notify"]
-    if app.state.engine.dialect.name == "postgresql":  # one write: the order's UPDATE, carrying the rest
+    if app.state.engine.dialect.name == "postgresql":  # the order's UPDATE, then one statement for the rest
         writes = [x for x in statements if not x.startswith("SELECT")]
-        assert len(writes) == 1 and writes[0].startswith("WITH \naudit_queued"), [x[:60] for x in writes]
-        assert "UPDATE orders SET" in writes[0] and "INSERT INTO order_history" in writes[0]
+        assert len(writes) == 2 and writes[0].startswith("UPDATE orders SET"), [x[:60] for x in writes]
+        assert all(f"INSERT INTO {t}" in writes[1] for t in ("order_history", "outbox_events", "audit_pending",
+                                                           "order_notifications")), writes[1][:300]
     stale = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "in_progress"},
                         headers={**w.agent, **MINIMAL, "If-Match": f'W/"{stored.version - 1}"'})
     assert stale.status_code == 412, stale.text

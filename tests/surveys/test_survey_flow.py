@@ -12,6 +12,7 @@ from helpers import login, make_user
 from metrics.metrics_factories import contact, dims, emit_all, order, order_event
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.uow import UnitOfWork
 from telqc.metrics import service as metrics
 from telqc.surveys import channels
 from telqc.surveys.models import SurveyInvitation, SurveyResponse
@@ -28,8 +29,9 @@ def outbox() -> Iterator[channels.RecordingChannel]:
 def _kpis(app, *names: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
     st = app.state
     with st.sessionmaker() as s:
+        uow = UnitOfWork(s)
         today = st.clock.now().date()
-        out = metrics.view(Ctx(session=s, clock=st.clock, settings=st.settings),
+        out = metrics.view(Ctx(uow=uow, clock=st.clock, settings=st.settings),
                            metrics.Query(kpis=list(names), start=today - timedelta(days=40), end=today))
     return {k["name"]: k["value"] for k in out["kpis"]}
 
@@ -99,11 +101,12 @@ def test_link_expires(app, client, clock, outbox) -> None:  # type: ignore[no-un
     assert r.status_code == 409 and "过期" in r.text
     assert client.get(link).status_code == 409
     with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
         assert s.scalars(select(SurveyResponse)).first() is None
         from telqc.surveys import service
 
-        assert service.expire_due(Ctx(session=s, clock=clock, settings=app.state.settings)) == 1
-        s.commit()
+        assert service.expire_due(Ctx(uow=uow, clock=clock, settings=app.state.settings)) == 1
+        uow.commit()
         assert s.scalars(select(SurveyInvitation)).one().status == "expired"
     assert _kpis(app, "csat")["csat"] is None
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
 from telqc.core.models import Region, User
@@ -17,7 +17,7 @@ from telqc.core.schemas import In, Out
 from telqc.customers import repository as customer_repo
 from telqc.customers.models import Plan
 
-router = APIRouter(prefix="/api/v1", tags=["admin"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1", tags=["admin"])
 
 
 class UserCreate(In):

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from telqc.api.deps import CtxDep, TxRoute, _token, require
+from telqc.api.deps import CtxDep, _token, require
 from telqc.core import auth
 from telqc.core.rbac import Principal
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 class TokenOut(BaseModel):

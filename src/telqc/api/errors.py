@@ -56,7 +56,7 @@ def install(app: FastAPI) -> None:
             body: dict[str, Any] = {"detail": [{"loc": loc, "field": exc.field, "msg": msg, "type": exc.key}],
                                     "message": msg}
         else:
-            body = {"detail": msg, "code": exc.key, "field": exc.field}
+            body = {"detail": msg, "code": exc.key, "field": exc.field, **exc.extra()}
         if _is_page(request) and exc.status in (403, 404):
             from telqc.web.render import render_error
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.contacts import schemas as s
 from telqc.contacts import service
 from telqc.contacts.models import Contact
 from telqc.core.rbac import Perm, Principal
 
-router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
 
 
 @router.post("", response_model=s.ContactOut, status_code=201)

@@ -1,4 +1,4 @@
-"""What a service call needs besides its arguments: the session, the clock and who is acting."""
+"""What a service call needs besides its arguments: the unit of work, the clock and who is acting."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from telqc.core import audit
 from telqc.core.clock import Clock
 from telqc.core.rbac import Principal
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork
 
 
 @dataclass
 class Ctx:
-    session: Session
+    uow: UnitOfWork
     clock: Clock
     settings: Settings
     principal: Principal | None = None
     lang: str = "zh-CN"
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -31,4 +36,5 @@ class Ctx:
         return audit.Actor(p.user_id, p.username) if p else audit.Actor.system()
 
     def audit(self, action: str, entity_type: str, entity_id: object, **data: Any) -> None:
-        audit.record(self.session, self.actor, action, entity_type, entity_id, self.now(), data)
+        """Audit a state change: the entry is written with the change (see `telqc.core.audit`)."""
+        audit.record(self.uow, self.actor, action, entity_type, entity_id, self.now(), data)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, object_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from telqc.core import pii
+from telqc.core.settings import Settings
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -106,26 +107,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
-@contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """The one commit boundary for CLI commands and jobs (requests use the API dependency)."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def version_at_commit(row: Any) -> int:
-    """The version a versioned row (``version_id_col``) has once its transaction commits.
-
-    The ORM adds one at the flush that writes a change. A write answered before its COMMIT may leave that
-    flush to the commit, where the row's UPDATE carries the commit's other writes (`telqc.core.audit`),
-    so its ETag and body count the change still to be flushed."""
-    session = object_session(row)
-    changed = session is not None and row in session.dirty and session.is_modified(row, include_collections=False)
-    return int(row.version) + (1 if changed else 0)
+def sessionmaker_for(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the configured database, with these settings' personal-data keys (commands, workers)."""
+    pii.configure(settings)
+    return make_sessionmaker(make_engine(settings.effective_database_url))

@@ -26,6 +26,10 @@ class DomainError(Exception):
                   for k, v in self.params.items()}
         return t(self.key, lang, **params)
 
+    def extra(self) -> dict[str, Any]:
+        """More fields for the error's JSON body (e.g. the allowed next states of an illegal transition)."""
+        return {}
+
 
 class BadRequest(DomainError):
     status = 400

@@ -27,14 +27,13 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, select, text, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from telqc.core import journal
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.db import Base, UTCDateTime
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork, transaction
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
-_EMITTED = "telqc_events_emitted"
 RELAY_LOCK = 7262001  # PostgreSQL advisory lock held by the relay while it delivers
 
 
@@ -141,15 +140,12 @@ def batch_handlers() -> list[tuple[tuple[str, ...], str, BatchHandler, bool]]:
 
 
 def emit(ctx: Ctx, type: str, entity_type: str, entity_id: object, /, **payload: Any) -> None:
-    journal.add(ctx.session, _OUTBOX, {"at": ctx.now(), "type": type, "entity_type": entity_type,
-                                      "entity_id": str(entity_id), "published_at": None,
-                                      "payload": json.dumps(payload, ensure_ascii=False, default=str)})
-    ctx.session.info[_EMITTED] = True
+    """Add the event to the outbox in the caller's unit of work: it exists exactly when the change commits."""
+    ctx.uow.add(_OUTBOX, {"at": ctx.now(), "type": type, "entity_type": entity_type, "entity_id": str(entity_id),
+                          "published_at": None, "payload": json.dumps(payload, ensure_ascii=False, default=str)})
 
 
-def pending_in(session: Session) -> bool:
-    """Whether this session emitted events (call before commit; the flag is cleared)."""
-    return bool(session.info.pop(_EMITTED, False))
+OUTBOX_TABLE = _OUTBOX.name
 
 
 def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limit: int = 1000) -> int:
@@ -229,16 +225,18 @@ def _published(session: Session, ids: list[int], now: datetime) -> None:
 
 def _deliver(factory: sessionmaker[Session], clock: Clock, settings: Settings, event: Event,
              name: str, fn: Handler) -> None:
-    with factory() as session:
-        if session.get(EventDelivery, (event.id, name)) is not None:
+    uow = UnitOfWork(factory())
+    try:
+        if uow.session.get(EventDelivery, (event.id, name)) is not None:
             return
-        ctx = Ctx(session=session, clock=clock, settings=settings)
-        fn(ctx, event)
-        session.add(EventDelivery(event_id=event.id, handler=name, at=clock.now()))
+        fn(Ctx(uow=uow, clock=clock, settings=settings), event)
+        uow.session.add(EventDelivery(event_id=event.id, handler=name, at=clock.now()))
         try:
-            session.commit()
+            uow.commit()
         except IntegrityError:
-            session.rollback()  # another relay delivered it first
+            uow.rollback()  # another relay delivered it first
+    finally:
+        uow.close()
 
 
 class _HandlerFailed(Exception):
@@ -267,38 +265,40 @@ def _deliver_each(factory: sessionmaker[Session], clock: Clock, settings: Settin
 def _attempt(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],
              name: str, fn: Handler) -> tuple[int, Exception | None]:
     """(len(batch), None) when committed, else (index of the failing event, its error); 0 if the commit failed."""
-    with factory() as session:
-        claimed = _claim(session, [e.id for e in batch], name, clock.now())
-        ctx = Ctx(session=session, clock=clock, settings=settings)
+    uow = UnitOfWork(factory())
+    try:
+        claimed = _claim(uow.session, [e.id for e in batch], name, clock.now())
+        ctx = Ctx(uow=uow, clock=clock, settings=settings)
         for i, event in enumerate(batch):
             if event.id not in claimed:
                 continue
             try:
                 fn(ctx, event)
-                session.flush()
+                uow.flush()  # the next event's call sees what this one wrote
             except Exception as exc:
-                session.rollback()
+                uow.rollback()
                 return i, exc
         try:
-            session.commit()
+            uow.commit()
         except Exception as exc:
-            session.rollback()
+            uow.rollback()
             return 0, exc
+    finally:
+        uow.close()
     return len(batch), None
 
 
 def _deliver_batch(factory: sessionmaker[Session], clock: Clock, settings: Settings, batch: list[Event],
                    name: str, fn: BatchHandler, ledger: bool = True) -> None:
     """Claim, apply and commit in one transaction: all of the batch's effects, or none of them."""
-    with factory() as session:
+    with transaction(factory) as uow:
         if ledger:
-            claimed = _claim(session, [e.id for e in batch], name, clock.now())
+            claimed = _claim(uow.session, [e.id for e in batch], name, clock.now())
             todo = [e for e in batch if e.id in claimed]
         else:
             todo = batch
         if todo:
-            fn(Ctx(session=session, clock=clock, settings=settings), todo)
-        session.commit()
+            fn(Ctx(uow=uow, clock=clock, settings=settings), todo)
 
 
 def _claim(session: Session, ids: list[int], name: str, now: datetime) -> set[int]:

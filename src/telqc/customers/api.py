@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, TxRoute, if_match_version, require, set_etag
+from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.errors import NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import schemas as s
 from telqc.customers import service
 
-router = APIRouter(prefix="/api/v1", tags=["customers"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1", tags=["customers"])
 
 Read = Annotated[Principal, require(Perm.customers_read)]
 

@@ -32,7 +32,7 @@ from telqc.demo.orders_seed import PLACES, TEMPLATES
 from telqc.demo.seed import fix_sequences, next_id
 from telqc.metrics import ingest
 from telqc.orders import config, lifecycle
-from telqc.orders.escalation import RiskCategory, detect_escalation_risk
+from telqc.orders.escalation_rules import RiskCategory, detect_escalation_risk
 from telqc.orders.models import Order, OrderCallback, OrderHistory
 from telqc.orders.sla import derive_priority
 

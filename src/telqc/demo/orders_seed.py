@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from telqc.core import journal
 from telqc.core.auth import principal_of
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.models import User
+from telqc.core.rbac import Principal
 from telqc.customers.models import Customer
 from telqc.orders import complaints, config, repairs, service
 from telqc.orders import schemas as s
@@ -79,16 +80,16 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42,
         agent = rng.choice(agents[province])
         sup = (supervisors.get(province) or [agent])[0]
         try:
-            with journal.savepoint(sess):
+            ctx.uow.flush()  # what is collected so far belongs to the outer transaction, not to the savepoint
+            with sess.begin_nested():
                 own = FrozenClock(clock.now())  # each order's life runs on its own clock from its creation
-                _one(Ctx(session=sess, clock=own, settings=ctx.settings, principal=principal_of(agent)),
-                     principal_of(sup), rng, cid, real_now)
+                _one(replace(ctx, clock=own, principal=principal_of(agent)), principal_of(sup), rng, cid, real_now)
             made += 1
         except DomainError:
             continue  # e.g. no engineer in the province for a repair: skip, the demo stays consistent
         if progress:
             progress(1)
-    sweep_all(Ctx(session=sess, clock=ctx.clock, settings=ctx.settings), real_now)
+    sweep_all(replace(ctx, principal=None), real_now)
     if count > service_count:
         from telqc.demo.orders_bulk import seed_bulk_orders
 
@@ -97,7 +98,7 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42,
     return made
 
 
-def _one(ctx: Ctx, supervisor: object, rng: random.Random, customer_id: int, real_now: datetime) -> None:
+def _one(ctx: Ctx, supervisor: Principal, rng: random.Random, customer_id: int, real_now: datetime) -> None:
     kind, category, title, text = rng.choice(TEMPLATES)
     body: dict[str, object] = {"type": kind, "category": category, "customer_id": customer_id,
                                "channel": rng.choice(["hotline", "hotline", "app", "wechat", "web", "store"]),
@@ -118,7 +119,7 @@ def _one(ctx: Ctx, supervisor: object, rng: random.Random, customer_id: int, rea
         return  # still new: some of these will be late at the final sweep
     service.transition(ctx, o.id, s.TransitionIn(to="acknowledged"))
     if kind == "repair":
-        sup_ctx = Ctx(session=ctx.session, clock=clock, settings=ctx.settings, principal=supervisor)  # type: ignore[arg-type]
+        sup_ctx = replace(ctx, principal=supervisor)
         repairs.dispatch(sup_ctx, o.id, s.DispatchIn())
     if fate < 0.3 or not later(90):
         return
@@ -133,6 +134,6 @@ def _one(ctx: Ctx, supervisor: object, rng: random.Random, customer_id: int, rea
         return
     if not later(300):
         return
-    sup_ctx = Ctx(session=ctx.session, clock=clock, settings=ctx.settings, principal=supervisor)  # type: ignore[arg-type]
+    sup_ctx = replace(ctx, principal=supervisor)
     outcome = "satisfied" if rng.random() < 0.85 else "unsatisfied"
     complaints.record_callback(sup_ctx, o.id, s.CallbackIn(outcome=outcome))

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.inspection import appeals, calibration, importer, live_api, sampling, scorecards, scoring
@@ -18,7 +18,7 @@ from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection.models import Appeal, CalibrationSession, ScorecardVersion
 
-router = APIRouter(prefix="/api/v1", tags=["inspection"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1", tags=["inspection"])
 # WebSockets (not HTTP: listed in route_rules.WEBSOCKET_RULES, permission checked inside the handler).
 router.add_api_websocket_route(live_api.CALL_PATH.removeprefix("/api/v1"), live_api.live_call)
 router.add_api_websocket_route(live_api.ALERTS_PATH.removeprefix("/api/v1"), live_api.live_alerts)

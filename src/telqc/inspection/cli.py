@@ -11,24 +11,24 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
-from telqc.core import events, migrate, pii
+from telqc.core import migrate
 from telqc.core.clock import SystemClock
-from telqc.core.context import Ctx
-from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
-from telqc.core.settings import get_settings
+from telqc.core.settings import Settings, get_settings
+from telqc.jobs.dispatch import job_ctx
 
 NAME = "inspect"
 app = typer.Typer(help="质检 / quality inspection", no_args_is_help=True)
 console = Console()
 
 
-def _setup():  # type: ignore[no-untyped-def]
+def _setup() -> tuple[Settings, sessionmaker[Session]]:
     settings = get_settings()
-    pii.configure(settings)
     migrate.upgrade(settings.effective_database_url)
-    return settings, make_sessionmaker(make_engine(settings.effective_database_url))
+    return settings, sessionmaker_for(settings)
 
 
 def _progress() -> Progress:
@@ -41,18 +41,15 @@ def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                inspect: Annotated[bool, typer.Option(help="run automatic inspection on each")] = True) -> None:
     """Import interactions with transcripts (all or nothing; errors name line and field)."""
     from telqc.inspection import importer
-    from telqc.jobs.dispatch import after_commit
 
     settings, factory = _setup()
     lines = file.read_text(encoding="utf-8").splitlines()
     clock = SystemClock()
     try:
-        with _progress() as bar, unit_of_work(factory) as session:
+        with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
             task = bar.add_task("导入 import", total=len(lines))
-            ctx = Ctx(session=session, clock=clock, settings=settings)
             ids = importer.import_interactions(ctx, lines, inspect=inspect, progress=lambda k: bar.advance(task, k),
                                                total=lambda n: bar.update(task, total=n))
-            emitted = events.pending_in(session)
     except importer.ImportRejected as exc:
         table = Table(title=f"导入被拒绝，未写入任何数据 / import rejected, nothing written ({len(exc.errors)})")
         for col in ("line", "field", "error"):
@@ -61,8 +58,6 @@ def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
             table.add_row(str(e.line), e.field, e.message)
         console.print(table)
         raise typer.Exit(1) from exc
-    if emitted:
-        after_commit(factory, clock, settings)
     console.print(f"[green]imported[/green] {len(ids)} interactions")
 
 
@@ -75,8 +70,8 @@ def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
 
     settings, factory = _setup()
     try:
-        with unit_of_work(factory) as session:
-            sc = scorecards.active(Ctx(session=session, clock=SystemClock(), settings=settings), scorecard)
+        with job_ctx(factory, SystemClock(), settings) as ctx:
+            sc = scorecards.active(ctx, scorecard)
             card, inspector = scorecards.compiled(sc)
     except DomainError as exc:
         console.print(f"[red]{exc.message(settings.default_language)}[/red]: {scorecard}")

@@ -23,18 +23,17 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from telqc.api.deps import SESSION_COOKIE, request_language
-from telqc.api.threads import in_thread
-from telqc.core import auth, events
-from telqc.core.context import Ctx
+from telqc.core import auth
 from telqc.core.i18n import t
 from telqc.core.models import Team, User
 from telqc.core.rbac import Perm, Principal
 from telqc.inspection import importer, scorecards
 from telqc.inspection.engine import Inspector
 from telqc.inspection.live import LiveCall, bus_for, channel_for, hit_dict, may_see
-from telqc.jobs.dispatch import after_commit
+from telqc.jobs.dispatch import job_ctx
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +54,16 @@ def _token(ws: WebSocket) -> str | None:
 
 def _connect(ws: WebSocket, token: str | None, with_engine: bool) -> tuple[Principal | None, Inspector | None]:
     state = ws.app.state
-    with state.sessionmaker() as session:
-        ctx = Ctx(session=session, clock=state.clock, settings=state.settings)
+    with job_ctx(state.sessionmaker, state.clock, state.settings) as ctx:
         principal = auth.resolve(ctx, token) if token else None
         inspector = None
         if principal is not None and with_engine:
             inspector = scorecards.compiled(scorecards.ensure_default(ctx))[1]
-        session.commit()
     return principal, inspector
 
 
 async def _admit(ws: WebSocket, perm: Perm, with_engine: bool = False) -> tuple[Principal, Inspector | None] | None:
-    principal, inspector = await in_thread(_connect, ws, _token(ws), with_engine)
+    principal, inspector = await run_in_threadpool(_connect, ws, _token(ws), with_engine)
     if principal is None:
         await ws.close(code=4401, reason="unauthenticated")
         return None
@@ -116,20 +113,12 @@ def _save(ws: WebSocket, principal: Principal, call: LiveCall, caller: _Caller, 
     line = json.dumps({"external_id": f"live-{call.call_id}"[:64], "channel": caller.channel,
                        "agent": caller.agent.username, "customer_id": caller.customer_id,
                        "started_at": caller.started_at.isoformat(), "turns": call.transcript}, ensure_ascii=False)
-    with state.sessionmaker() as session:
-        ctx = Ctx(session=session, clock=state.clock, settings=state.settings, principal=principal, lang=lang)
-        try:
+    try:
+        with job_ctx(state.sessionmaker, state.clock, state.settings, principal) as ctx:
+            ctx.lang = lang
             ids = importer.import_interactions(ctx, [line], source="live")
-        except importer.ImportRejected as exc:
-            session.rollback()
-            return {"saved": False, "errors": [e.as_dict() for e in exc.errors]}
-        emitted = events.pending_in(session)
-        session.commit()
-    if emitted:
-        try:
-            after_commit(state.sessionmaker, state.clock, state.settings)
-        except Exception:
-            log.exception("event delivery after a live call failed; the relay will retry")
+    except importer.ImportRejected as exc:  # rolled back: nothing of the call is stored
+        return {"saved": False, "errors": [e.as_dict() for e in exc.errors]}
     return {"saved": True, "interaction_id": ids[0]}
 
 
@@ -145,7 +134,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
     principal, inspector = admitted
     assert inspector is not None
     lang = request_language(ws)  # type: ignore[arg-type]
-    caller = await in_thread(_caller, ws)
+    caller = await run_in_threadpool(_caller, ws)
     call = LiveCall.start(inspector, call_id, caller.agent.id if caller.agent else None, lang, caller.province_code)
     bus = _bus(ws)
     await bus.start()
@@ -158,7 +147,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
                 msg = json.loads(raw)
                 if msg.get("type") == "end":
                     hits = [hit_dict(h) for h in call.finish()]
-                    saved = await in_thread(_save, ws, principal, call, caller, lang)
+                    saved = await run_in_threadpool(_save, ws, principal, call, caller, lang)
                     await ws.send_json({"type": "final", "hits": hits, **saved})
                     await ws.close()
                     return

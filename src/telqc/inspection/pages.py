@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from telqc.api.deps import CtxDep, TxRoute, require
-from telqc.api.threads import in_thread
+from telqc.api.deps import CtxDep, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
@@ -22,7 +22,7 @@ from telqc.inspection import schemas as s
 from telqc.inspection.carddef import Mode
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False, route_class=TxRoute)
+router = APIRouter(include_in_schema=False)
 
 NAV = [
     (Perm.inspection_score, "/qa/workbench", "ui.qa_workbench"),
@@ -106,13 +106,13 @@ async def score_submit(request: Request, ctx: CtxDep, inspection_id: int, _: Sco
             data = s.ScoreIn(items=_items_from(form), comments=_comments_from(form))  # type: ignore[arg-type]
             scoring.score(ctx, inspection_id, data)
         except (DomainError, ValueError) as e:
-            ctx.session.rollback()
+            ctx.uow.rollback()
             msg = e.message(ctx.lang) if isinstance(e, DomainError) else str(e)
             return render(request, "inspection/inspect.html", status_code=422, error=msg,
                           **_inspection_view(ctx, inspection_id))
         return RedirectResponse("/qa/workbench", status_code=303)
 
-    return await in_thread(work)
+    return await run_in_threadpool(work)
 
 
 @router.post("/qa/appeals/{appeal_id}/ruling", response_class=HTMLResponse)
@@ -127,13 +127,13 @@ async def ruling_submit(request: Request, ctx: CtxDep, appeal_id: int, _: Score)
             data = s.RulingIn(decision=decision, ruling=str(form.get("ruling") or ""), items=items)  # type: ignore[arg-type]
             appeals.rule(ctx, appeal_id, data)
         except (DomainError, ValueError) as e:
-            ctx.session.rollback()
+            ctx.uow.rollback()
             msg = e.message(ctx.lang) if isinstance(e, DomainError) else str(e)
             return render(request, "inspection/inspect.html", status_code=422, error=msg,
                           **_inspection_view(ctx, appeal.inspection_id))
         return RedirectResponse("/qa/workbench", status_code=303)
 
-    return await in_thread(work)
+    return await run_in_threadpool(work)
 
 
 @router.get("/qa/live", response_class=HTMLResponse)
@@ -159,10 +159,10 @@ async def appeal_submit(request: Request, ctx: CtxDep, inspection_id: int, p: Mi
         try:
             appeals.file(ctx, inspection_id, s.AppealIn(reason=str(form.get("reason") or "")))
         except (DomainError, ValueError) as e:
-            ctx.session.rollback()
+            ctx.uow.rollback()
             msg = e.message(ctx.lang) if isinstance(e, DomainError) else str(e)
             return render(request, "inspection/my.html", status_code=422, rows=_mine(ctx, p), error=msg,
                           now=ctx.now())
         return RedirectResponse("/qa/my", status_code=303)
 
-    return await in_thread(work)
+    return await run_in_threadpool(work)

@@ -14,7 +14,6 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from telqc.core import journal
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound
 from telqc.inspection import carddef
@@ -54,7 +53,7 @@ def ensure_default(ctx: Ctx) -> ScorecardVersion:
     sc = ScorecardVersion(name=card.name, version=1, pass_mark=card.pass_mark, definition=text, active=True,
                           created_at=ctx.now(), created_by=None)
     try:
-        with journal.savepoint(ctx.session):  # two first requests at once: one inserts, the other reads it
+        with ctx.session.begin_nested():  # two first requests at once: one inserts, the other reads it
             ctx.session.add(sc)
             ctx.session.flush()
     except IntegrityError:

@@ -1,4 +1,5 @@
-"""After a commit that emitted events: deliver them inline (embedded default) or wake a Celery worker.
+"""After a commit that wrote outbox events or audit entries: relay them inline (embedded default) or wake a
+Celery worker; and the unit of work of a job or command, which does that after its commit.
 
 Both paths coalesce, because a busy API process commits far more often than a relay pass is needed:
 
@@ -22,30 +23,58 @@ import logging
 import os
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from telqc.core import events
+from telqc.core.audit import PendingEntry
 from telqc.core.clock import Clock
+from telqc.core.context import Ctx
+from telqc.core.events import OUTBOX_TABLE
+from telqc.core.rbac import Principal
 from telqc.core.settings import Settings
+from telqc.core.uow import UnitOfWork
+from telqc.jobs.relay import relay_pass
 
 log = logging.getLogger("telqc.jobs")
-RELAY_QUEUED_KEY = "telqc:relay:queued"
-RELAY_FLAG_SECONDS = 30
+RELAYED_TABLES = frozenset({OUTBOX_TABLE, PendingEntry.__tablename__})
+"""A commit that wrote to these has work for the relay: events to deliver, audit entries to chain."""
 
 INLINE_MAX_PASSES = 3
 """Passes one request makes for commits that arrived meanwhile: under steady load there would always be
 another, and that request would never answer; what is left goes with the next request's pass."""
 _relaying = threading.Lock()
-_dirty = False  # events committed in this process since the running pass started
+_dirty = False  # relay work committed in this process since the running pass started
 
 
-def after_commit(factory: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
-    if settings.jobs_mode == "inline":
-        _relay_inline(factory, clock, settings)
-    else:
-        wake_worker(settings)
+def after_commit(written: frozenset[str], factory: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
+    """Relay what a commit wrote (`written`: the tables `UnitOfWork.commit` answered)."""
+    if not written & RELAYED_TABLES:
+        return
+    try:
+        if settings.jobs_mode == "inline":
+            _relay_inline(factory, clock, settings)
+        else:
+            wake_worker(settings)
+    except Exception:  # the commit stands; what failed stays in the outbox for the next pass
+        log.exception("relay after commit failed; the relay will retry")
+
+
+@contextmanager
+def job_ctx(factory: sessionmaker[Session], clock: Clock, settings: Settings,
+            principal: Principal | None = None) -> Iterator[Ctx]:
+    """The unit of work of a job or a command: commit at the end (roll back on error), then relay."""
+    uow = UnitOfWork(factory())
+    try:
+        yield Ctx(uow=uow, clock=clock, settings=settings, principal=principal)
+        written = uow.commit()
+    except BaseException:
+        uow.rollback()
+        raise
+    finally:
+        uow.close()
+    after_commit(written, factory, clock, settings)
 
 
 def _relay_inline(factory: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
@@ -59,28 +88,10 @@ def _relay_inline(factory: sessionmaker[Session], clock: Clock, settings: Settin
             while _dirty and passes < INLINE_MAX_PASSES:
                 _dirty = False
                 passes += 1
-                events.drain(factory, clock, settings)
-                for hook in events.drain_hooks():
-                    hook(factory, clock, settings)
+                relay_pass(factory, clock, settings)
         finally:
             _relaying.release()
         # a commit may have set _dirty between our last check and the release: go round again
-
-
-_flags: dict[str, Any] = {}
-
-
-def _flag_store(settings: Settings) -> Any | None:
-    """Redis of the Celery broker (None for any other broker: then every commit queues a task)."""
-    url = settings.celery_broker_url
-    if not url.startswith(("redis://", "rediss://", "unix://")):
-        return None
-    client = _flags.get(url)
-    if client is None:
-        import redis
-
-        client = _flags[url] = redis.Redis.from_url(url, socket_timeout=2.0)
-    return client
 
 
 WAKE_WINDOW_SECONDS = 0.05
@@ -148,29 +159,14 @@ def wake_worker(settings: Settings) -> None:
 
 def _wake_now(settings: Settings) -> None:
     """Queue a relay task unless one is already queued and not yet started."""
-    from telqc.jobs.celery_app import relay_events
+    # celery and redis cost 0.37 s at import (measured: `python -c "import celery.app"` 154 ms,
+    # `import redis` 210 ms); only celery mode needs them, so the embedded default never loads them
+    from telqc.jobs import celery_app, wakeup
 
-    store = _flag_store(settings)
-    if store is not None:
-        try:
-            if not store.set(RELAY_QUEUED_KEY, b"1", nx=True, ex=RELAY_FLAG_SECONDS):
-                return
-        except Exception:
-            log.warning("relay flag unavailable; queueing a relay task anyway", exc_info=True)
-            store = None
+    if not wakeup.set_relay_flag(settings):
+        return
     try:
-        relay_events.delay()
+        celery_app.celery.send_task(celery_app.RELAY_TASK)
     except BaseException:
-        if store is not None:
-            clear_relay_flag(settings)  # nothing is queued: the next commit must try again
+        wakeup.clear_relay_flag(settings)  # nothing is queued: the next commit must try again
         raise
-
-
-def clear_relay_flag(settings: Settings) -> None:
-    """Called by the relay task before it reads the outbox: commits from now on need a new task."""
-    store = _flag_store(settings)
-    if store is not None:
-        try:
-            store.delete(RELAY_QUEUED_KEY)
-        except Exception:
-            log.warning("could not clear the relay flag; it expires in %s s", RELAY_FLAG_SECONDS, exc_info=True)

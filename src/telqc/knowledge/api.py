@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, TxRoute, if_match_version, require, set_etag
+from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.knowledge import recommending, searching, service
 from telqc.knowledge import schemas as s
 
-router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 
 
 def _out(ctx: CtxDep, art: object, response: Response | None = None) -> s.ArticleOut:

@@ -36,11 +36,12 @@ def import_articles(
     author: Annotated[str, typer.Option(help="username recorded as author")] = "admin",
 ) -> None:
     """Import articles (JSONL or Markdown with YAML front matter); all or nothing, errors name place and field."""
-    from telqc.cli import _ctx, _factory
     from telqc.core.auth import principal_of
-    from telqc.core.db import unit_of_work
+    from telqc.core.clock import SystemClock
+    from telqc.core.db import sessionmaker_for
     from telqc.core.models import User
     from telqc.core.settings import get_settings
+    from telqc.jobs.dispatch import job_ctx
     from telqc.knowledge import schemas as s
     from telqc.knowledge import service
     from telqc.knowledge.transfer import FormatError, read_records
@@ -61,12 +62,11 @@ def import_articles(
         console.print(f"[red]nothing imported: {len(errors)} error(s)[/red]")
         raise typer.Exit(2)
     settings = get_settings()
-    with unit_of_work(_factory(settings)) as session:
-        user = session.scalar(select(User).where(User.username == author))
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        user = ctx.session.scalar(select(User).where(User.username == author))
         if user is None:
             console.print(f"[red]--author: no user {author!r}[/red]")
             raise typer.Exit(2)
-        ctx = _ctx(session, settings)
         ctx.principal = principal_of(user)
         for row in rows:
             art = service.create(ctx, row)
@@ -83,8 +83,7 @@ def export(
     format: Annotated[str, typer.Option("--format", help="jsonl | md (one Markdown file per article)")] = "jsonl",
 ) -> None:
     """Export published articles in the import format (JSONL, or Markdown with YAML front matter)."""
-    from telqc.cli import _factory
-    from telqc.core.db import unit_of_work
+    from telqc.core.db import sessionmaker_for
     from telqc.core.settings import get_settings
     from telqc.knowledge.models import KbArticle, KbVersion
     from telqc.knowledge.transfer import markdown_name, to_markdown
@@ -92,7 +91,7 @@ def export(
     if format not in ("jsonl", "md"):
         console.print(f"[red]--format: {format!r} is not one of jsonl, md[/red]")
         raise typer.Exit(2)
-    with unit_of_work(_factory(get_settings())) as session:
+    with sessionmaker_for(get_settings())() as session:
         records = []
         for art in session.scalars(
             select(KbArticle).where(KbArticle.published_version.is_not(None)).order_by(KbArticle.id)

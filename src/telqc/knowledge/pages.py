@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
 from telqc.knowledge import recommending, searching
 from telqc.knowledge.schemas import RecommendIn
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False, route_class=TxRoute)
+router = APIRouter(include_in_schema=False)
 NAV = [(Perm.kb_read, "/kb", "ui.kb")]
 
 

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
 from telqc.metrics import hotspots, registry, reports, service
 from telqc.metrics.schemas import Dim, FilterParams, Period, default_range
 
-router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 Read = Annotated[Principal, require(Perm.metrics_read)]
 Filters = Annotated[FilterParams, Depends()]
 

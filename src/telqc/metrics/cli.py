@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
-from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+from telqc.core.db import sessionmaker_for
 from telqc.core.settings import get_settings
+from telqc.jobs.dispatch import job_ctx
 
+T = TypeVar("T")
 NAME = "metrics"
 app = typer.Typer(help="服务质量指标 / KPIs, rollups and reports", no_args_is_help=True)
 console = Console()
 
 
-def _run(fn):  # type: ignore[no-untyped-def]
-    from telqc.core import pii
-
+def _run(fn: Callable[[Ctx], T]) -> T:
     settings = get_settings()
-    pii.configure(settings)
-    factory = make_sessionmaker(make_engine(settings.effective_database_url))
-    with unit_of_work(factory) as session:
-        return fn(Ctx(session=session, clock=SystemClock(), settings=settings))
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        return fn(ctx)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.metrics import registry, service
@@ -17,7 +17,7 @@ from telqc.metrics.reports import fmt
 from telqc.metrics.schemas import FilterParams, default_range
 from telqc.web.render import render, render_error
 
-router = APIRouter(include_in_schema=False, route_class=TxRoute)
+router = APIRouter(include_in_schema=False)
 NAV = [(Perm.metrics_read, "/metrics", "ui.metrics")]
 Read = Annotated[Principal, require(Perm.metrics_read)]
 Filters = Annotated[FilterParams, Depends()]

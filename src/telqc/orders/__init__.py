@@ -2,7 +2,7 @@
 closed loop, fault repair, customer progress.
 
 Pure engines (plain data, no I/O): `calendar` (BusinessCalendar), `sla` (clocks, priority, policy
-matching), `states` (state machine, TMF621 status mapping), `escalation` (rules, risk terms).
+matching), `states` (state machine, TMF621 status mapping), `escalation_rules` (rules, risk terms).
 
 Service layer (every function takes a `Ctx` first, never commits, audits and emits contract events):
 
@@ -18,9 +18,11 @@ Service layer (every function takes a `Ctx` first, never commits, audits and emi
   `my_jobs(ctx)`, `detail(ctx, id)`.
 - `timeline`: `to_out(ctx, orders)`, `detail(ctx, order)` (agent view with full timeline),
   `for_customer / my_orders / my_order` (public items only).
-- `sweep.sweep(ctx, now)` / `sweep_all`: SLA warnings, breaches, escalations for orders due now.
+- `sweep.sweep(ctx, now)` / `sweep_all`: SLA warnings, breaches, escalations for orders due now;
+  `tasks.run_sweep` runs it as a job (Celery beat, `telqc orders sweep`).
 - `notify`: `NotificationChannel` protocol, `RecordingChannel`, `set_channel`, `queue`, `deliver_pending`.
 - `config`: `ensure_defaults`, `policies`, `categories` (stored tree, calendars and SLA policies, cached per process).
-- `configure`: orders:admin changes to categories, calendars and SLA policies (validated, audited, effective at once).
+- `config_admin`: orders:admin changes to categories, calendars and SLA policies (validated, audited,
+  effective at once).
 - `lifecycle`: `change_state` (the single path of every status change), `refresh_sla`, `dims`.
 """

@@ -6,39 +6,18 @@ configured here too (orders:admin); PUT answers 201 when it created the calendar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Response
 
-from telqc.api.deps import CtxDep, TxRoute, if_match_version, request_language, require, set_etag
-from telqc.core.db import version_at_commit
+from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
-from telqc.orders import complaints, config, configure, escalations, repairs, service, timeline
+from telqc.orders import complaints, config, config_admin, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
-from telqc.orders.lifecycle import IllegalTransitionError
 
-
-class _OrderRoute(TxRoute):
-    """Adds the allowed transitions to a 409 body (the shared error handler has no place for them)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def wrapped(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except IllegalTransitionError as exc:
-                return JSONResponse({"detail": exc.message(request_language(request)), "code": exc.key,
-                                     "field": exc.field, "allowed": exc.allowed}, status_code=409)
-
-        return wrapped
-
-
-router = APIRouter(prefix="/api/v1", tags=["orders"], route_class=_OrderRoute)
+router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 Read = Annotated[Principal, require(Perm.orders_read)]
 Write = Annotated[Principal, require(Perm.orders_write)]
@@ -73,7 +52,7 @@ def _detail(ctx: CtxDep, o: Any, status_code: int = 200, prefer: str | None = No
     out = Response(body.model_dump_json(), status_code=status_code, media_type="application/json")
     if minimal:
         out.headers["Preference-Applied"] = "return=minimal"
-    _etag(out, version_at_commit(o))
+    _etag(out, o.version)
     return out
 
 
@@ -214,36 +193,36 @@ def list_categories(ctx: CtxDep, _: Read) -> list[s.CategoryOut]:
 
 @router.post("/order-categories", response_model=s.CategoryOut, status_code=201)
 def create_category(ctx: CtxDep, body: s.CategoryIn, _: Admin) -> s.CategoryOut:
-    return s.CategoryOut.model_validate(configure.create_category(ctx, body))
+    return s.CategoryOut.model_validate(config_admin.create_category(ctx, body))
 
 
 @router.patch("/order-categories/{code}", response_model=s.CategoryOut)
 def update_category(ctx: CtxDep, code: Annotated[str, Path(max_length=40)], body: s.CategoryPatch,
                     _: Admin) -> s.CategoryOut:
-    return s.CategoryOut.model_validate(configure.update_category(ctx, code, body))
+    return s.CategoryOut.model_validate(config_admin.update_category(ctx, code, body))
 
 
 @router.get("/order-calendars", response_model=list[s.CalendarOut])
 def list_calendars(ctx: CtxDep, _: Admin) -> list[s.CalendarOut]:
-    return [s.CalendarOut.model_validate(c) for c in configure.list_calendars(ctx)]
+    return [s.CalendarOut.model_validate(c) for c in config_admin.list_calendars(ctx)]
 
 
 @router.put("/order-calendars/{name}", response_model=s.CalendarOut)
 def put_calendar(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=40)], body: s.CalendarIn,
                  response: Response, _: Admin) -> s.CalendarOut:
-    row, created = configure.put_calendar(ctx, name, body)
+    row, created = config_admin.put_calendar(ctx, name, body)
     response.status_code = 201 if created else 200
     return s.CalendarOut.model_validate(row)
 
 
 @router.get("/order-sla-policies", response_model=list[s.PolicyOut])
 def list_policies(ctx: CtxDep, _: Admin) -> list[s.PolicyOut]:
-    return [s.PolicyOut.model_validate(p) for p in configure.list_policies(ctx)]
+    return [s.PolicyOut.model_validate(p) for p in config_admin.list_policies(ctx)]
 
 
 @router.put("/order-sla-policies/{name}", response_model=s.PolicyOut)
 def put_policy(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=60)], body: s.PolicyIn,
                response: Response, _: Admin) -> s.PolicyOut:
-    row, created = configure.put_policy(ctx, name, body)
+    row, created = config_admin.put_policy(ctx, name, body)
     response.status_code = 201 if created else 200
     return s.PolicyOut.model_validate(row)

@@ -5,29 +5,23 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from telqc.core import pii
 from telqc.core.clock import SystemClock
-from telqc.core.context import Ctx
-from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
+from telqc.core.db import sessionmaker_for
 from telqc.core.settings import get_settings
+from telqc.jobs.dispatch import job_ctx
+from telqc.orders import config
+from telqc.orders.tasks import run_sweep
 
 NAME = "orders"
 app = typer.Typer(help="工单 / work orders", no_args_is_help=True)
 console = Console()
 
 
-def _factory():  # type: ignore[no-untyped-def]
-    s = get_settings()
-    pii.configure(s)
-    return make_sessionmaker(make_engine(s.effective_database_url))
-
-
 @app.command("sweep")
 def sweep() -> None:
     """Apply SLA warnings, breaches and escalations to every order due now."""
-    from telqc.orders.jobs import run_sweep
-
-    res = run_sweep(_factory(), SystemClock(), get_settings())
+    settings = get_settings()
+    res = run_sweep(sessionmaker_for(settings), SystemClock(), settings)
     console.print(f"[green]sweep[/green] due={res['due']} warned={res['warned']} breached={res['breached']} "
                   f"escalated={res['escalated']}")
 
@@ -35,9 +29,7 @@ def sweep() -> None:
 @app.command("init")
 def init() -> None:
     """Write the default categories, China business calendar and SLA policies (if none exist)."""
-    from telqc.orders import config
-
     settings = get_settings()
-    with unit_of_work(_factory()) as session:
-        config.ensure_defaults(Ctx(session=session, clock=SystemClock(), settings=settings))
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        config.ensure_defaults(ctx)
     console.print("[green]order configuration ready[/green]")

@@ -14,13 +14,13 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import bindparam, select
 
-from telqc.core import events, journal
+from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound
 from telqc.core.rbac import Perm
 from telqc.orders import escalations, lifecycle
 from telqc.orders import schemas as s
-from telqc.orders.escalation import Escalation, EscalationAction, EscalationLevel, raise_priority
+from telqc.orders.escalation_rules import Escalation, EscalationAction, EscalationLevel, raise_priority
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import NetworkProblem, NetworkUpdate, Order, OrderCallback, OrderLink
 from telqc.orders.sla import Priority
@@ -37,11 +37,8 @@ _OPEN_CALLBACK = select(OrderCallback).where(OrderCallback.order_id == bindparam
                                              OrderCallback.status == "open")
 _CALLBACK_TABLE = OrderCallback.__table__
 _LINK_TABLE = OrderLink.__table__
-# merges this transaction's queued callback task itself (`callbacks_of`), so it still goes with the commit
-_CALLBACKS = (select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
-              .execution_options(**journal.LEAVES_QUEUE))
-_NETWORK_PROBLEM = (select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
-                    .execution_options(**journal.LEAVES_QUEUE))
+_CALLBACKS = select(OrderCallback).where(OrderCallback.order_id == bindparam("order_id")).order_by(OrderCallback.id)
+_NETWORK_PROBLEM = select(NetworkProblem).where(NetworkProblem.order_id == bindparam("order_id"))
 
 
 def flag_repeat(o: Order, prior_id: int | None) -> None:
@@ -54,22 +51,24 @@ def flag_repeat(o: Order, prior_id: int | None) -> None:
 
 def link_repeat(ctx: Ctx, o: Order, prior_id: int) -> None:
     """Record the repeat link flagged by `flag_repeat` once `o` has its id."""
-    journal.add(ctx.session, _LINK_TABLE,
-                {"order_id": o.id, "linked_id": prior_id, "kind": "repeat_of", "at": ctx.now()})
+    ctx.uow.add(_LINK_TABLE, {"order_id": o.id, "linked_id": prior_id, "kind": "repeat_of", "at": ctx.now()})
     history(ctx, o, "link", None, prior_id, "repeat complaint within 30 days")
     ctx.audit("order.repeat_linked", "order", o.id, repeat_of=prior_id, category=o.category_code)
 
 
 def open_callback(ctx: Ctx, o: Order) -> None:
-    """The 回访 task, due one business day after the resolution (written with the commit)."""
+    """The 回访 task, due one business day after the resolution (a row of the unit of work: `callbacks_of`
+    merges it into the answer of the resolve, and `record_callback` runs in a later transaction)."""
     # a first resolution has none yet: resolving again always passes through a reopen
-    if o.reopen_count and ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id}) is not None:
-        return
+    if o.reopen_count:
+        ctx.uow.flush()  # this transaction may have opened one already
+        if ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id}) is not None:
+            return
     cal = lifecycle.policy_of(ctx, o).calendar
     now = ctx.now()
     due = lifecycle.due_in(cal, now, CALLBACK_BUSINESS_MINUTES)
-    journal.add(ctx.session, _CALLBACK_TABLE, {"order_id": o.id, "created_at": now, "due_at": due, "status": "open",
-                                               "attempts": 0})
+    ctx.uow.add(_CALLBACK_TABLE, {"order_id": o.id, "created_at": now, "due_at": due, "status": "open",
+                                  "attempts": 0})
     ctx.audit("order.callback_created", "order", o.id, due_at=iso(due))
 
 
@@ -78,8 +77,8 @@ def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int |
     from telqc.orders.service import get_for_update
 
     o = get_for_update(ctx, order_id, if_match)
-    cb = ctx.session.scalar(select(OrderCallback).where(OrderCallback.order_id == o.id,
-                                                        OrderCallback.status == "open"))
+    ctx.uow.flush()  # a callback task this transaction opened is a row of the unit of work until written
+    cb = ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id})
     if cb is None or S(o.status) not in (S.RESOLVED, S.CALLBACK):
         raise Invalid("orders.error.no_callback", field="path.order_id")
     now = ctx.now()
@@ -109,10 +108,11 @@ def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int |
 
 
 def callbacks_of(ctx: Ctx, o: Order) -> list[s.CallbackOut]:
-    """The order's callback tasks, oldest first. One opened in this transaction is written with its commit
-    and has no id yet; on a first resolution it is the only one, and nothing is read."""
+    """The order's callback tasks, oldest first. One opened in this transaction is still a row of the unit
+    of work, written with its commit, and has no id yet; on a first resolution it is the only one, and
+    nothing is read."""
     opened = [s.CallbackOut(id=None, status=r["status"], due_at=r["due_at"].astimezone(UTC), attempts=r["attempts"])
-              for r in journal.queued(ctx.session, _CALLBACK_TABLE) if r["order_id"] == o.id]
+              for r in ctx.uow.pending(_CALLBACK_TABLE) if r["order_id"] == o.id]
     if opened and o.reopen_count == 0:  # only a resolution opens one, and a second passes through a reopen
         return opened
     return [s.CallbackOut.model_validate(c) for c in ctx.session.scalars(_CALLBACKS, {"order_id": o.id})] + opened

@@ -10,7 +10,7 @@ re-reading three tables per request cost more than the write itself.  A
 snapshot is re-read after `CACHE_SECONDS` (engines are rebuilt only when the
 row content changed), so an operator's change to a policy, calendar or
 category reaches every API process within that time; this process's own
-writes (`ensure_defaults`, and the orders:admin writes in `orders.configure`)
+writes (`ensure_defaults`, and the orders:admin writes in `orders.config_admin`)
 take effect at once.
 """
 
@@ -23,12 +23,12 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from telqc.core import journal
 from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
 from telqc.orders.calendar import CN_HOLIDAYS, BusinessCalendar
 from telqc.orders.models import OrderCalendar, OrderCategory, OrderSlaPolicy
 from telqc.orders.sla import Area, CustomerTier, PolicyRule, PolicyTable, Priority, SlaPolicy
@@ -91,7 +91,7 @@ def ensure_defaults(ctx: Ctx) -> None:
         return
     now = ctx.now()
     try:
-        with journal.savepoint(s):
+        with s.begin_nested():
             s.add(OrderCalendar(name=BUSINESS_CALENDAR, tz_name="Asia/Shanghai", weekly=_WEEKDAYS, cn_holidays=True,
                                 extra_holidays=[], makeup_days=[], updated_at=now))
             s.add(OrderCalendar(name=ALWAYS_OPEN_CALENDAR, tz_name="Asia/Shanghai",
@@ -109,7 +109,7 @@ def ensure_defaults(ctx: Ctx) -> None:
             s.flush()
     except IntegrityError:
         return  # another transaction wrote them first
-    took_effect(s)
+    took_effect(ctx)
     ctx.audit("orders.config_defaults", "order_config", "default", categories=len(DEFAULT_CATEGORIES),
               policies=len(DEFAULT_POLICIES))
 
@@ -171,8 +171,10 @@ class Snapshot:
     loaded_at: float  # time.monotonic()
 
 
-_OWN = "telqc_orders_config"  # session.info: the snapshot of a session that wrote configuration
 _SNAPSHOTS: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary()
+# Units of work that wrote configuration, with the snapshot they read of it (None: not read yet): until it
+# commits, only the writer may see its configuration.
+_WRITERS: weakref.WeakKeyDictionary[UnitOfWork, Snapshot | None] = weakref.WeakKeyDictionary()
 
 
 def invalidate() -> None:
@@ -181,16 +183,16 @@ def invalidate() -> None:
         _SNAPSHOTS.clear()
 
 
-def took_effect(session: Session) -> None:
-    """After a configuration write: the writing session reads its own (uncommitted) configuration at once.
+def took_effect(ctx: Ctx) -> None:
+    """After a configuration write: the writing unit of work reads its own (uncommitted) configuration at once.
 
-    Until the transaction commits the snapshot stays with the session: a rollback must not leave other
-    requests a configuration whose rows are gone.  The process's snapshots are dropped now and again after
-    the commit, so a request that re-read the old rows in between does not keep them for `CACHE_SECONDS`.
+    Until it commits the snapshot stays with it: a rollback must not leave other requests a configuration
+    whose rows are gone.  The process's snapshots are dropped now and again after the commit, so a request
+    that re-read the old rows in between does not keep them for `CACHE_SECONDS`.
     """
-    session.info[_OWN] = None
+    _WRITERS[ctx.uow] = None
     invalidate()
-    event.listen(session, "after_commit", lambda _s: invalidate(), once=True)
+    ctx.uow.on_commit(invalidate)
 
 
 def _engine(session: Session) -> Engine:
@@ -200,10 +202,10 @@ def _engine(session: Session) -> Engine:
 
 def snapshot(ctx: Ctx) -> Snapshot:
     """The configuration of the session's database, read at most every `CACHE_SECONDS` per process."""
-    info = ctx.session.info
-    if _OWN in info:
-        own = info[_OWN] or Snapshot(_read_categories(ctx.session), read_policies(ctx.session), time.monotonic())
-        info[_OWN] = own
+    if ctx.uow in _WRITERS:
+        own = _WRITERS[ctx.uow] or Snapshot(_read_categories(ctx.session), read_policies(ctx.session),
+                                            time.monotonic())
+        _WRITERS[ctx.uow] = own
         return own
     engine = _engine(ctx.session)
     with _LOCK:

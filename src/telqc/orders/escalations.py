@@ -1,6 +1,6 @@
 """Applying escalations (升级): by hand (team lead → manager → crisis) or from the SLA sweep.
 
-The decision is pure (`orders.escalation.decide_escalation`); this module does
+The decision is pure (`orders.escalation_rules.decide_escalation`); this module does
 what it says and records it: an escalation row, history, audit, the
 supervisor's notification, a raised priority (re-matching the SLA policy is
 deliberately *not* done: the customer's promised deadline does not move) and,
@@ -14,7 +14,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.orders import lifecycle, notify, routing
 from telqc.orders import schemas as s
-from telqc.orders.escalation import Escalation, EscalationAction, EscalationLevel
+from telqc.orders.escalation_rules import Escalation, EscalationAction, EscalationLevel
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderEscalation
 from telqc.orders.sla import Priority, SlaPolicy
@@ -75,7 +75,7 @@ def escalate(ctx: Ctx, order_id: int, data: s.EscalateIn, if_match: int | None =
     actions = [EscalationAction.NOTIFY_SUPERVISOR]
     if target is not EscalationLevel.TEAM_LEAD:
         actions.append(EscalationAction.RAISE_PRIORITY)
-    from telqc.orders.escalation import raise_priority
+    from telqc.orders.escalation_rules import raise_priority
 
     new_p = raise_priority(Priority(o.priority)) if EscalationAction.RAISE_PRIORITY in actions else None
     apply(ctx, o, Escalation(target, tuple(actions), (data.reason,), new_p))

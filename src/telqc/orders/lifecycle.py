@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from telqc.core import events, journal
+from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict
 from telqc.orders import config
@@ -26,7 +26,7 @@ from telqc.orders.states import transition as check_transition
 
 S = OrderState
 ESCALATION_FRACTIONS = (1.5, 2.0)
-"""Overdue fractions at which escalation.DEFAULT_RULES fire again (manager, crisis): the sweep wakes there too."""
+"""Overdue fractions at which escalation_rules.DEFAULT_RULES fire again (manager, crisis): the sweep wakes there too."""
 
 
 class IllegalTransitionError(Conflict):
@@ -38,6 +38,9 @@ class IllegalTransitionError(Conflict):
         self.allowed = [str(s) for s in exc.allowed_targets]
         super().__init__(self.key, field="body.to", current=str(exc.current), target=str(exc.target),
                          allowed=", ".join(self.allowed) or "—")
+
+    def extra(self) -> dict[str, Any]:
+        return {"allowed": self.allowed}
 
 
 def dims(o: Order) -> dict[str, Any]:
@@ -60,13 +63,11 @@ _HISTORY = OrderHistory.__table__
 
 def history(ctx: Ctx, o: Order, field: str, old: object, new: object, reason: str | None = None,
             public: bool = False) -> None:
-    journal.add(ctx.session, _HISTORY, {"order_id": o.id, "at": ctx.now(), "actor_id": actor_id(ctx), "field": field,
-                                        "from_value": None if old is None else str(old),
-                                        "to_value": None if new is None else str(new), "reason": reason,
-                                        "public": public})
+    ctx.uow.add(_HISTORY, {"order_id": o.id, "at": ctx.now(), "actor_id": actor_id(ctx), "field": field,
+                           "from_value": None if old is None else str(old),
+                           "to_value": None if new is None else str(new), "reason": reason, "public": public})
 
 
-_PAUSE_TABLE = OrderPause.__table__
 _PAUSES = select(OrderPause).where(OrderPause.order_id == bindparam("order_id")).order_by(OrderPause.start)
 
 
@@ -112,14 +113,6 @@ def business_seconds(calendar: BusinessCalendar, o: Order, until: datetime, paus
     return int(business_elapsed(calendar, o.created_at, until, pauses).total_seconds())
 
 
-_PAUSED = "telqc_orders_paused"  # session.info: orders that got a pause in this transaction
-
-
-def _may_have_pauses(s: Session, o: Order) -> bool:
-    """False only when the order is known to have no pause: loaded without one and given none since."""
-    return o.id in s.info.get(_PAUSED, ()) or bool(o.has_pauses)  # type: ignore[attr-defined]
-
-
 def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | None = None,
                  pending_reason: str | None = None, solution_code: str | None = None) -> OrderState:
     """Validate and apply one state change with all its consequences, in the caller's transaction."""
@@ -130,17 +123,18 @@ def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | Non
     old = S(o.status)
     now = ctx.now()
     s = ctx.session
-    rows = list(s.scalars(_PAUSES, {"order_id": o.id})) if _may_have_pauses(s, o) else []
+    # `has_pauses` is read with the locked row: most orders never pause, and then nothing is read here
+    rows = list(s.scalars(_PAUSES, {"order_id": o.id})) if o.has_pauses else []
     if pauses_clock(old) and not pauses_clock(new):
         for p in rows:
             if p.end is None:
                 p.end = now
-    pauses = [Pause(p.start, p.end) for p in rows]
     if pauses_clock(new) and not pauses_clock(old):
-        # written with the commit (the next read of the pauses writes it first)
-        journal.add(s, _PAUSE_TABLE, {"order_id": o.id, "state": new.value, "start": now, "end": None})
-        pauses.append(Pause(now, None))
-        s.info.setdefault(_PAUSED, set()).add(o.id)
+        pause = OrderPause(order_id=o.id, state=new.value, start=now, end=None)
+        s.add(pause)
+        rows.append(pause)
+        set_committed_value(o, "has_pauses", True)  # what a later change in this transaction must read
+    pauses = [Pause(p.start, p.end) for p in rows]
     with s.no_autoflush:  # one UPDATE of the order per change: nothing is written before all fields are set
         return _apply(ctx, o, old, new, now, pauses, reason, pending_reason, solution_code)
 

@@ -153,7 +153,10 @@ class Order(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version counts writes, not statements: `service.get_for_update` (and the SLA sweep) add one per
+    # write, and the ORM checks it in every UPDATE's WHERE without adding more, so an ETag does not depend
+    # on how often the session flushed.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class OrderHistory(Base):

@@ -21,10 +21,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from telqc.core import journal
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
-from telqc.orders.models import Notification, Order
+from telqc.orders.models import Notification
 
 log = logging.getLogger("telqc.orders.notify")
 
@@ -96,8 +95,7 @@ def queue_many(ctx: Ctx, rows: list[dict[str, object]]) -> int:
     if not rows:
         return 0
     stmt = _INSERT_NEW[ctx.session.get_bind().dialect.name]
-    if any(isinstance(obj, Order) for obj in ctx.session.new):
-        ctx.session.flush()  # the orders the rows point at must exist (changes to existing ones can wait)
+    ctx.session.flush()  # the orders the rows point at must exist
     result = ctx.session.connection().execute(stmt, rows)  # one compiled statement (insertmanyvalues)
     return len(result.all())
 
@@ -111,13 +109,13 @@ def _insert_new(insert: Any) -> Any:
 _INSERT_NEW = {"postgresql": _insert_new(pg_insert), "sqlite": _insert_new(sqlite_insert)}
 
 
-_TABLE = journal.keyed(Notification.__table__)
+_TABLE = Notification.__table__
 
 
 def queue(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, body: str,
           via: str = "sms") -> None:
     """Create the notification row with the transaction's commit, unless one with the same key exists by then."""
-    journal.add(ctx.session, _TABLE, _row(ctx, order_id, kind, occurrence, recipient, body, via))
+    ctx.uow.add_once(_TABLE, _row(ctx, order_id, kind, occurrence, recipient, body, via))
 
 
 # The relay runs `deliver` after every order event: its statements are built once.

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
@@ -25,7 +25,7 @@ from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False, route_class=TxRoute)
+router = APIRouter(include_in_schema=False)
 NAV = [(Perm.orders_read, "/orders", "ui.orders"), (Perm.self_read, "/my/orders", "ui.my_orders")]
 Read = Annotated[Principal, require(Perm.orders_read)]
 Write = Annotated[Principal, require(Perm.orders_write)]
@@ -99,7 +99,7 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
         err = e.errors()[0]
         return _form_page(request, ctx, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", values, 422)
     except DomainError as e:
-        ctx.session.rollback()
+        ctx.uow.rollback()
         return _form_page(request, ctx, e.message(ctx.lang), values, e.status)
     return RedirectResponse(f"/orders/{o.id}", status_code=303)
 
@@ -129,11 +129,11 @@ def _act(request: Request, ctx: Ctx, order_id: int, action: Any) -> Response:
     try:
         action()
     except ValidationError as e:
-        ctx.session.rollback()
+        ctx.uow.rollback()
         err = e.errors()[0]
         return _detail_page(request, ctx, order_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
     except DomainError as e:
-        ctx.session.rollback()
+        ctx.uow.rollback()
         return _detail_page(request, ctx, order_id, e.message(ctx.lang), e.status)
     return RedirectResponse(f"/orders/{order_id}", status_code=303)
 

@@ -24,7 +24,7 @@ from telqc.core.rbac import Perm, Principal
 from telqc.orders import config, lifecycle, notify, routing
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
-from telqc.orders.escalation import RiskCategory, decide_escalation, detect_escalation_risk
+from telqc.orders.escalation_rules import RiskCategory, decide_escalation, detect_escalation_risk
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderNote, OrderTransfer
 from telqc.orders.repository import Staff
@@ -48,12 +48,15 @@ def get(ctx: Ctx, order_id: int) -> Order:
 
 
 def get_for_update(ctx: Ctx, order_id: int, if_match: int | None) -> Order:
-    """Lock the row and check the caller's version: 412 if someone else changed it first."""
+    """Lock the row for a write and check the caller's version: 412 if someone else changed it first.
+
+    The write's new version is set here, once, so the ETag it answers does not depend on flushes."""
     o = repo.get_readable(ctx.session, _principal(ctx), order_id, for_update=True)
     if o is None:
         raise NotFound(what="w.order")
     if if_match is not None and if_match != o.version:
         raise PreconditionFailed()
+    o.version += 1
     return o
 
 
@@ -133,6 +136,7 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
         esc = decide_escalation(o.type, o.priority, o.sla_status, 0.0, o.escalation_level, live)
         if esc is not None:
             escalations.apply(ctx, o, esc, policy)
+    ctx.session.flush()  # the answer's version (ETag) is the one the commit writes
     return o
 
 
@@ -173,7 +177,8 @@ def assign(ctx: Ctx, order_id: int, data: s.AssignIn, if_match: int | None = Non
     o.updated_at = ctx.now()
     history(ctx, o, "handler", old, u.id, data.reason or ("auto" if data.handler_id is None else "manual"))
     ctx.audit("order.assigned", "order", o.id, **{"from": old, "to": u.id, "auto": data.handler_id is None})
-    return o  # the order's UPDATE is flushed at commit, carrying the history and audit rows
+    ctx.session.flush()  # the answer's version (ETag) is the one the commit writes
+    return o
 
 
 def transition(ctx: Ctx, order_id: int, data: s.TransitionIn, if_match: int | None = None) -> Order:
@@ -185,7 +190,8 @@ def transition(ctx: Ctx, order_id: int, data: s.TransitionIn, if_match: int | No
         raise Invalid("v.missing", field="body.pending_reason")
     lifecycle.change_state(ctx, o, target, data.reason, data.pending_reason, data.solution_code)
     after_transition(ctx, o, target)
-    return o  # the order's UPDATE is flushed at commit, carrying the history and audit rows
+    ctx.session.flush()  # the answer's version (ETag) is the one the commit writes
+    return o
 
 
 def after_transition(ctx: Ctx, o: Order, target: OrderState) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select, update
 from telqc.core.context import Ctx
 from telqc.orders import config, escalations, lifecycle, notify
 from telqc.orders import repository as repo
-from telqc.orders.escalation import decide_escalation
+from telqc.orders.escalation_rules import decide_escalation
 from telqc.orders.models import Order, OrderPause
 from telqc.orders.sla import Pause, SlaStatus
 

@@ -7,15 +7,12 @@ DESIGN.md "a customer sees the timeline of their own orders, no internal notes".
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Integer, Text, bindparam, cast, false, literal, null, or_, select, union_all
 
-from telqc.core import journal
 from telqc.core.context import Ctx
-from telqc.core.db import version_at_commit
 from telqc.core.errors import NotFound
 from telqc.orders import complaints, config, repairs
 from telqc.orders import repository as repo
@@ -36,7 +33,7 @@ def _category_names(ctx: Ctx, codes: set[str]) -> dict[str, str]:
 
 def _fields(o: Order, names: dict[str, str]) -> dict[str, Any]:
     out = {f: getattr(o, f) for f in _ORDER_FIELDS}
-    out["version"] = version_at_commit(o)
+    out["version"] = o.version  # a write's service flushed the order: the version its commit writes
     out.update(category=o.category_code, category_name=names.get(o.category_code),
                allowed_transitions=sorted(str(x) for x in allowed(o.type, o.status)))
     return out
@@ -74,9 +71,7 @@ def _sources(public_only: bool) -> CompoundSelect[Any]:
 
 
 # built once: constructing and cache-keying this union costs more than running it
-# and it merges this transaction's queued history rows itself (see `_items`), so they still go with the commit
-_TIMELINE = {public_only: _sources(public_only).execution_options(**journal.LEAVES_QUEUE)
-             for public_only in (False, True)}
+_TIMELINE = {public_only: _sources(public_only) for public_only in (False, True)}
 
 
 def _item(row: Any, public_only: bool) -> s.TimelineItem:
@@ -104,16 +99,17 @@ def _item(row: Any, public_only: bool) -> s.TimelineItem:
 
 
 def _nothing_saved(o: Order, queued_history: list[dict[str, Any]]) -> bool:
-    """True when no timeline row of `o` can be saved yet: its creation row is still queued (so is every
-    history and link row since, nothing having written the queue), and it has not escalated (the one row a
-    new order writes through the ORM: `escalations.apply` on a complaint that threatens an outside appeal)."""
+    """True when no timeline row of `o` can be saved yet: its creation row is still a row of the unit of work
+    (so is every history and link row since: only the commit or an explicit flush writes them), and it has
+    not escalated (the one row a new order writes through the ORM: `escalations.apply` on a complaint that
+    threatens an outside appeal)."""
     return o.escalation_level == "none" and any(
         h["order_id"] == o.id and h["field"] == "status" and h["from_value"] is None for h in queued_history)
 
 
 def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem], list[int]]:
     """The timeline, oldest first, and the ids of linked orders (staff view only)."""
-    queued = journal.queued(ctx.session, OrderHistory.__table__)
+    queued = ctx.uow.pending(OrderHistory.__table__)
     rows = [] if _nothing_saved(o, queued) else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
     saved = [r for r in rows if r[0] != _LINK]
     saved += [(_HISTORY, None, h["at"], h["actor_id"], h["public"], h["field"], h["from_value"], h["to_value"],
@@ -122,7 +118,7 @@ def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem],
     # is stable, so queued history rows follow the saved ones of the same instant
     out = [_item(r, public_only) for r in sorted(saved, key=lambda r: (r[2], r[0]))]
     links = [(r[9], r[10]) for r in rows if r[0] == _LINK]
-    links += [(k["order_id"], k["linked_id"]) for k in journal.queued(ctx.session, OrderLink.__table__)]
+    links += [(k["order_id"], k["linked_id"]) for k in ctx.uow.pending(OrderLink.__table__)]
     linked = sorted({b if a == o.id else a for a, b in links if o.id in (a, b)})
     return out, linked
 
@@ -133,19 +129,13 @@ def detail(ctx: Ctx, o: Order) -> s.OrderDetail:
     Every write answers with this, so only the tables that can hold rows for this order are read: a repair
     detail exists only for repairs, a network problem only once the timeline shows the hand-off (the
     "network" history row `hand_to_network` writes with it), callbacks only once the order has been
-    resolved (`open_callback` runs on resolve).
-
-    When the order is the only changed object, these reads of other tables do not flush it: its UPDATE stays
-    for the commit, which it then carries (`telqc.core.audit`)."""
-    session = ctx.session
-    only_the_order = not session.new and all(x is o for x in session.dirty)
-    with session.no_autoflush if only_the_order else contextlib.nullcontext():
-        timeline, linked = _items(ctx, o, public_only=False)
-        d = repairs.detail(ctx, o.id) if o.type == OrderType.REPAIR else None
-        handed = any(i.kind == "network" for i in timeline)  # `hand_to_network` writes this history row
-        np = complaints.network_problem_of(ctx, o.id) if handed else None
-        resolved_once = o.resolved_at is not None or o.reopen_count > 0
-        cbs = complaints.callbacks_of(ctx, o) if resolved_once else []
+    resolved (`open_callback` runs on resolve)."""
+    timeline, linked = _items(ctx, o, public_only=False)
+    d = repairs.detail(ctx, o.id) if o.type == OrderType.REPAIR else None
+    handed = any(i.kind == "network" for i in timeline)  # `hand_to_network` writes this history row
+    np = complaints.network_problem_of(ctx, o.id) if handed else None
+    resolved_once = o.resolved_at is not None or o.reopen_count > 0
+    cbs = complaints.callbacks_of(ctx, o) if resolved_once else []
     return s.OrderDetail.model_validate({
         **_fields(o, _category_names(ctx, {o.category_code})), "timeline": timeline,
         "repair": s.RepairOut.model_validate(d) if d else None,

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
 from telqc.surveys import schemas as s
 from telqc.surveys import service
 
-router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"], route_class=TxRoute)
+router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"])
 
 
 @router.get("/invitations", response_model=list[s.InvitationOut])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, TxRoute, require
+from telqc.api.deps import CtxDep, require
 from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
@@ -16,7 +16,7 @@ from telqc.surveys import schemas as s
 from telqc.surveys import service
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False, route_class=TxRoute)
+router = APIRouter(include_in_schema=False)
 NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys")]
 
 
@@ -49,7 +49,7 @@ def survey_submit(
         return render(request, "surveys/answer.html", status_code=422, error=str(e.errors()[0]["loc"][0]),
                       done=False, token=token)
     except DomainError as e:
-        ctx.session.rollback()
+        ctx.uow.rollback()
         return render(request, "surveys/answer.html", status_code=e.status, error=e.message(ctx.lang), done=False,
                       token=token)
     return render(request, "surveys/answer.html", done=True, error=None)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from telqc.core.clock import SystemClock
-from telqc.core.context import Ctx
-from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
-from telqc.core.settings import get_settings
+from telqc.jobs.celery_app import celery, session_factory, settings
+from telqc.jobs.dispatch import job_ctx
 from telqc.surveys import service
 
+celery.conf.beat_schedule["surveys-expire"] = {"task": "telqc.surveys.expire_invitations", "schedule": 3600.0}
 
+
+@celery.task(name="telqc.surveys.expire_invitations")
 def expire_invitations() -> int:
     """Run by the scheduler (hourly); safe to repeat."""
-    settings = get_settings()
-    factory = make_sessionmaker(make_engine(settings.effective_database_url))
-    with unit_of_work(factory) as session:
-        return service.expire_due(Ctx(session=session, clock=SystemClock(), settings=settings))
+    with job_ctx(session_factory(), SystemClock(), settings) as ctx:
+        return service.expire_due(ctx)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from telqc.api.deps import SESSION_COOKIE, CtxDep, TxRoute, _token, require
+from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
 from telqc.core.errors import DomainError, NotFound
@@ -15,7 +15,7 @@ from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.web.render import render
 
-router = APIRouter(include_in_schema=False, route_class=TxRoute)
+router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(value: str | None) -> str:
@@ -34,9 +34,7 @@ def login_submit(
 ) -> Response:
     try:
         token, expires = auth.login(ctx, username, password)
-    except DomainError as e:
-        if e.persist:
-            ctx.session.commit()
+    except DomainError as e:  # answered as a page, so the request commits what must persist (failed attempts)
         return render(request, "login.html", status_code=e.status, next=_safe_next(next), error=e.message(ctx.lang))
     resp = RedirectResponse(_safe_next(next), status_code=303)
     # max_age, not an absolute date: the server's clock decides expiry, not the browser's.

@@ -15,9 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from telqc.api.deps import CtxDep, TxRoute, if_match_version, request_language, require, set_etag
+from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
 from telqc.api.errors import field_errors
 from telqc.api.tmf621 import hub, mapping
 from telqc.core import events
@@ -27,8 +28,9 @@ from telqc.core.rbac import Perm, Principal
 BASE = mapping.BASE
 
 
-class _TmfRoute(TxRoute):
-    """Every error of these routes in the TMF Error shape."""
+class _TmfRoute(APIRoute):
+    """Every error of these routes in the TMF Error shape (FastAPI's custom route class; the request's
+    transaction has already been rolled back when an error reaches it)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -38,8 +40,7 @@ class _TmfRoute(TxRoute):
             try:
                 return await handler(request)
             except DomainError as e:
-                extra = {"allowed": e.allowed} if hasattr(e, "allowed") else {}  # type: ignore[attr-defined]
-                return _error(e.status, e.key, e.message(lang), field=e.field, **extra)
+                return _error(e.status, e.key, e.message(lang), field=e.field, **e.extra())
             except RequestValidationError as e:
                 errs = field_errors(e.errors(), lang)
                 return _error(400, "validation", "; ".join(f"{x['field']}: {x['msg']}" for x in errs),

@@ -2,7 +2,7 @@
 queued once per listener (unique delivery row) and POSTed with retries and backoff.
 
 That unique row is the hub's own ledger: a relay that runs again over the same events queues nothing new
-(`journal.keyed`), so the hub claims no delivery rows of the relay's (`ledger=False`). Without a
+(`UnitOfWork.add_once`), so the hub claims no delivery rows of the relay's (`ledger=False`). Without a
 subscription (the usual case) a relay batch costs the hub one query.
 
 Delivery is at-least-once on the wire (a crash between the listener's 2xx and our commit
@@ -24,12 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.api.tmf621 import mapping
 from telqc.api.tmf621.models import TmfDelivery, TmfSubscription
-from telqc.core import events, journal
+from telqc.core import events
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, NotFound
 from telqc.core.rbac import Principal, Role
 from telqc.core.settings import Settings
+from telqc.orders import config, service, timeline
 
 log = logging.getLogger("telqc.tmf621")
 EVENT_TYPES = (
@@ -97,7 +98,7 @@ def _matches(query: dict[str, set[str]], event_type: str, ticket: dict[str, Any]
 
 
 _SUBSCRIPTIONS = select(TmfSubscription)  # read for every relay batch of order events: built once
-_DELIVERIES = journal.keyed(TmfDelivery.__table__)  # unique (subscription, event, type): queued once
+_DELIVERIES = TmfDelivery.__table__  # unique (subscription, event, type): added once
 
 
 @events.subscribe_batch("order.*", ledger=False)
@@ -112,8 +113,6 @@ def queue_deliveries(ctx: Ctx, batch: list[events.Event]) -> None:
 
 
 def _queue(ctx: Ctx, ev: events.Event, subs: list[TmfSubscription]) -> None:
-    from telqc.orders import service, timeline
-
     if ev.type == "order.deleted":
         resource = ev.payload["ticket"]
         reason = None
@@ -127,14 +126,12 @@ def _queue(ctx: Ctx, ev: events.Event, subs: list[TmfSubscription]) -> None:
                            "eventType": event_type, "event": {"troubleTicket": resource}}, ensure_ascii=False)
         for sub in subs:
             if _matches(parse_query(sub.query), event_type, resource):
-                journal.add(ctx.session, _DELIVERIES, {"subscription_id": sub.id, "event_id": ev.id,
+                ctx.uow.add_once(_DELIVERIES, {"subscription_id": sub.id, "event_id": ev.id,
                                                        "event_type": event_type, "body": body, "status": "pending",
                                                        "attempts": 0, "next_attempt_at": ctx.now()})
 
 
 def _severity(ctx: Ctx, order: Any) -> int:
-    from telqc.orders import config
-
     return next((c.severity for c in config.categories(ctx) if c.code == order.category_code), 3)
 
 

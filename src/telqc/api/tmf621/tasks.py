@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from telqc.jobs.celery_app import _factory, celery
+from telqc.api.tmf621.hub import deliver_pending
+from telqc.core.clock import SystemClock
+from telqc.jobs.celery_app import celery, session_factory, settings
+
+celery.conf.beat_schedule["tmf621-deliver"] = {"task": "telqc.tmf621_deliver", "schedule": 5.0}
 
 
 @celery.task(name="telqc.tmf621_deliver")
 def deliver() -> int:
-    from telqc.api.tmf621.hub import deliver_pending
-    from telqc.core.clock import SystemClock
-    from telqc.core.settings import get_settings
-
-    return deliver_pending(_factory(), SystemClock(), get_settings())
-
-
-celery.conf.beat_schedule["tmf621-deliver"] = {"task": "telqc.tmf621_deliver", "schedule": 5.0}
+    return deliver_pending(session_factory(), SystemClock(), settings)

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from telqc.core import journal
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
 from telqc.orders import schemas
@@ -58,12 +57,12 @@ def create_category(ctx: Ctx, data: schemas.CategoryIn) -> OrderCategory:
                         name=data.name, name_en=data.name_en, severity=data.severity, department=data.department,
                         skill=data.skill, active=data.active)
     try:
-        with journal.savepoint(session):
+        with session.begin_nested():
             session.add(row)
             session.flush()
     except IntegrityError:  # the same code created concurrently
         raise Conflict("error.duplicate", field="body.code", what="w.category") from None
-    took_effect(session)
+    took_effect(ctx)
     ctx.audit("orders.category_created", "order_category", row.code, **_columns(row, _CATEGORY))
     return row
 
@@ -81,7 +80,7 @@ def update_category(ctx: Ctx, code: str, data: schemas.CategoryPatch) -> OrderCa
         for k, (_old, new) in changes.items():
             setattr(row, k, new)
         ctx.session.flush()
-        took_effect(ctx.session)
+        took_effect(ctx)
         ctx.audit("orders.category_updated", "order_category", code, changes=changes)
     return row
 
@@ -127,7 +126,7 @@ def put_calendar(ctx: Ctx, name: str, data: schemas.CalendarIn) -> tuple[OrderCa
     row = session.get(OrderCalendar, name)
     before = None if row is None else _columns(row, _CALENDAR)
     try:
-        with journal.savepoint(session):
+        with session.begin_nested():
             if row is None:
                 row = OrderCalendar(name=name)
                 session.add(row)
@@ -136,7 +135,7 @@ def put_calendar(ctx: Ctx, name: str, data: schemas.CalendarIn) -> tuple[OrderCa
             session.flush()
     except IntegrityError:  # the same new name created concurrently
         raise Conflict("error.duplicate", field="path.name", what="w.calendar") from None
-    took_effect(session)
+    took_effect(ctx)
     ctx.audit("orders.calendar_created" if before is None else "orders.calendar_replaced", "order_calendar",
               name, before=before, after=_columns(row, _CALENDAR))
     return row, before is None
@@ -164,7 +163,7 @@ def put_policy(ctx: Ctx, name: str, data: schemas.PolicyIn) -> tuple[OrderSlaPol
     # every rule committed before this one.
     row = next((r for r in session.scalars(select(OrderSlaPolicy).with_for_update()) if r.name == name), None)
     before = None if row is None else _columns(row, _POLICY)
-    with journal.savepoint(session):  # rolled back if the new table is ambiguous or leaves an order uncovered
+    with session.begin_nested():  # rolled back if the new table is ambiguous or leaves an order uncovered
         if row is None:
             row = OrderSlaPolicy(name=name)
             session.add(row)
@@ -185,7 +184,7 @@ def put_policy(ctx: Ctx, name: str, data: schemas.PolicyIn) -> tuple[OrderSlaPol
             narrowed = next((f"body.{k}" for k in _POLICY[:4]
                              if values[k] is not None and (before is None or before[k] != values[k])), "body")
             raise Invalid("orders.error.policy_gap", field=narrowed, orders="/".join(gap))
-    took_effect(session)
+    took_effect(ctx)
     ctx.audit("orders.sla_policy_created" if before is None else "orders.sla_policy_replaced", "order_sla_policy",
               name, before=before, after=_columns(row, _POLICY))
     return row, before is None

@@ -15,9 +15,11 @@ from telqc.core import audit, migrate, pii
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.rbac import Role
+from telqc.core.rotation import reindex, rotate
 from telqc.core.settings import Settings, get_settings
 from telqc.jobs.dispatch import job_ctx
 from telqc.jobs.relay import relay_backlog
+from telqc.tables import metadata
 
 app = typer.Typer(help="TelQC 客户服务与服务质量管理平台 / customer service and quality control", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / database")
@@ -155,15 +157,13 @@ def audit_verify() -> None:
 def pii_rotate() -> None:
     """Re-encrypt personal data under the first key of TELQC_PII_KEYS and rewrite blind indexes under the first
     key of TELQC_BLIND_INDEX_KEY (then the old keys can be removed)."""
-    from telqc.core.rotation import reindex, rotate
-
     settings = get_settings()
     with _progress() as bar, job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
         session = ctx.session
         task = bar.add_task("重新加密 re-encrypting", total=None)
-        n = rotate(session, progress=lambda k: bar.advance(task, k))
+        n = rotate(session, metadata, progress=lambda k: bar.advance(task, k))
         task = bar.add_task("重建盲索引 re-indexing", total=None)
-        m = reindex(session, progress=lambda k: bar.advance(task, k))
+        m = reindex(session, metadata, progress=lambda k: bar.advance(task, k))
         ctx.audit("pii.rotated", "keyring", pii.keyring().active, values=n, indexes=m)
     console.print(f"[green]{n} values re-encrypted under key {pii.keyring().active}; {m} blind indexes rewritten"
                   f"[/green]")

@@ -91,6 +91,7 @@ def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) 
 
     from telqc.core import pii
     from telqc.core.rotation import rotate
+    from telqc.tables import metadata
 
     make_user(app, "adm", Role.admin)
     h = login(client, "adm")
@@ -99,7 +100,7 @@ def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) 
     pii.configure(settings.model_copy(update={"pii_keys": f"{new_key},{settings.pii_keys}"}))
     try:
         with app.state.sessionmaker() as s:
-            assert rotate(s) == 3  # phone, ID number, address
+            assert rotate(s, metadata) == 3  # phone, ID number, address
             s.commit()
         with app.state.engine.connect() as conn:
             stored = [r[0] for r in conn.execute(text("SELECT phone FROM customer_phones"))]
@@ -115,6 +116,7 @@ def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) 
 def test_blind_index_key_rotation_keeps_phone_search_working(app, client, settings) -> None:  # type: ignore[no-untyped-def]
     from telqc.core import pii
     from telqc.core.rotation import reindex
+    from telqc.tables import metadata
 
     make_user(app, "adm", Role.admin)
     h = login(client, "adm")
@@ -137,7 +139,7 @@ def test_blind_index_key_rotation_keeps_phone_search_working(app, client, settin
         dup = client.post("/api/v1/customers", json=customer_payload(phone=PHONE), headers=h)
         assert dup.status_code == 409, "a duplicate phone is caught under either key"
         with app.state.sessionmaker() as s:
-            assert reindex(s) == 1 and reindex(s) == 0
+            assert reindex(s, metadata) == 1 and reindex(s, metadata) == 0
             s.commit()
         assert stored_index() != old
         pii.configure(settings.model_copy(update={"blind_index_key": new_key}))

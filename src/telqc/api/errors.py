@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from telqc.api.deps import request_language
 from telqc.core.errors import DomainError, Unauthenticated
 from telqc.core.i18n import MESSAGES, t
+from telqc.web.render import render_error
 
 log = logging.getLogger("telqc.api")
 
@@ -58,7 +59,6 @@ def install(app: FastAPI) -> None:
         else:
             body = {"detail": msg, "code": exc.key, "field": exc.field, **exc.extra()}
         if _is_page(request) and exc.status in (403, 404):
-            from telqc.web.render import render_error
 
             return render_error(request, exc.status, msg)
         return JSONResponse(body, status_code=exc.status)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from telqc.core.i18n import t
+
 
 class DomainError(Exception):
     status = 400
@@ -20,8 +22,6 @@ class DomainError(Exception):
         super().__init__(f"{self.key} {params}")
 
     def message(self, lang: str) -> str:
-        from telqc.core.i18n import t
-
         params = {k: (t(v, lang) if isinstance(v, str) and v.startswith("w.") else v)
                   for k, v in self.params.items()}
         return t(self.key, lang, **params)

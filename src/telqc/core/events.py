@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -32,6 +33,7 @@ from telqc.core.context import Ctx
 from telqc.core.db import Base, UTCDateTime
 from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork, transaction
+from telqc.domains import modules
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 RELAY_LOCK = 7262001  # PostgreSQL advisory lock held by the relay while it delivers
@@ -115,8 +117,6 @@ def _discover() -> None:
     global _discovered
     if not _discovered:
         _discovered = True
-        from telqc.domains import modules
-
         list(modules("handlers"))
 
 
@@ -313,10 +313,8 @@ def _claim(session: Session, ids: list[int], name: str, now: datetime) -> set[in
         return set(session.scalars(text(
             "INSERT INTO event_deliveries (event_id, handler, at) SELECT unnest(CAST(:ids AS bigint[])), :name, :at "
             "ON CONFLICT DO NOTHING RETURNING event_id"), {"ids": _pg_array(ids), "name": name, "at": now}))
-    from sqlalchemy.dialects.sqlite import insert
-
     out: set[int] = set()
     for i in range(0, len(ids), 5000):
-        stmt = insert(table).values([{"event_id": e, "handler": name, "at": now} for e in ids[i:i + 5000]])
+        stmt = sqlite_insert(table).values([{"event_id": e, "handler": name, "at": now} for e in ids[i:i + 5000]])
         out.update(session.scalars(stmt.on_conflict_do_nothing().returning(table.c.event_id)))
     return out

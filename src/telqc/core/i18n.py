@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from telqc.domains import modules
+
 LANGUAGES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 
@@ -85,8 +87,6 @@ def _load_domain_messages() -> None:
     """Domains keep their own wording in ``telqc/<domain>/messages.py`` (a MESSAGES dict)."""
     global _loaded
     _loaded = True
-    from telqc.domains import modules
-
     for m in modules("messages"):
         MESSAGES.update(m.MESSAGES)
 

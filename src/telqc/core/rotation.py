@@ -1,35 +1,39 @@
-"""Re-encrypt personal data and rewrite blind indexes under the newest keys, so old keys can be retired."""
+"""Re-encrypt personal data and rewrite blind indexes under the newest keys, so old keys can be retired.
+
+Both work on the tables of the metadata they are given (``telqc.tables.metadata`` holds every domain's):
+encrypted columns are found by their type (`pii.EncryptedText`), blind indexes by the column's
+``info={"blind_index_of": (source column, kind)}``, kind naming the index function in `INDEX_FUNCTIONS`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy import MetaData, Text, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from telqc.core import pii
-from telqc.core.db import Base
+
+INDEX_FUNCTIONS: dict[str, Callable[[str], str]] = {"phone": pii.phone_index}
 
 
-def encrypted_columns() -> list[tuple[str, str]]:
-    import telqc.tables  # noqa: F401 - every table registered
-
-    return [(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns
+def encrypted_columns(metadata: MetaData) -> list[tuple[str, str]]:
+    return [(t.name, c.name) for t in metadata.sorted_tables for c in t.columns
             if isinstance(c.type, pii.EncryptedText)]
 
 
-def blind_indexes() -> list[tuple[str, str, str, Callable[[str], str]]]:
+def blind_indexes(metadata: MetaData) -> list[tuple[str, str, str, Callable[[str], str]]]:
     """(table, index column, encrypted source column, index function) for every blind index."""
-    return [("customer_phones", "phone_index", "phone", pii.phone_index)]
+    return [(t.name, c.name, c.info["blind_index_of"][0], INDEX_FUNCTIONS[c.info["blind_index_of"][1]])
+            for t in metadata.sorted_tables for c in t.columns if "blind_index_of" in c.info]
 
 
-def reindex(session: Session, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
+def reindex(session: Session, metadata: MetaData, batch: int = 2000,
+            progress: Callable[[int], None] | None = None) -> int:
     """Recompute every blind index under the newest index key; returns how many rows changed."""
-    import telqc.tables  # noqa: F401 - every table registered
-
     changed = 0
-    for table_name, index_col, source_col, fn in blind_indexes():
-        table = Base.metadata.tables[table_name]
+    for table_name, index_col, source_col, fn in blind_indexes(metadata):
+        table = metadata.tables[table_name]
         pk = table.primary_key.columns.values()[0]
         after = None
         while True:
@@ -50,12 +54,13 @@ def reindex(session: Session, batch: int = 2000, progress: Callable[[int], None]
     return changed
 
 
-def rotate(session: Session, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
+def rotate(session: Session, metadata: MetaData, batch: int = 2000,
+           progress: Callable[[int], None] | None = None) -> int:
     """Rewrite every value not under the active key; returns how many values changed."""
     active = pii.keyring().active
     changed = 0
-    for table_name, col_name in encrypted_columns():
-        table = Base.metadata.tables[table_name]
+    for table_name, col_name in encrypted_columns(metadata):
+        table = metadata.tables[table_name]
         col = type_coerce(table.c[col_name], Text)
         pk = table.primary_key.columns.values()[0]
         after = None

@@ -83,7 +83,8 @@ class UnitOfWork:
         self._on_commit.append(fn)
 
     def pending(self, table: Table) -> list[Row]:
-        """The rows of `table` collected and not yet written."""
+        """The rows of `table` collected and not yet written: the rows themselves, which the transaction may
+        still change before they are written (a pause opened and closed in one transaction)."""
         rows = self._collected.get(table)
         return list(rows.rows) if rows else []
 

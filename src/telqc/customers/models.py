@@ -65,7 +65,8 @@ class CustomerPhone(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
     phone: Mapped[str] = mapped_column(EncryptedText())
     # Keyed hash of the normalized number: exact search without decrypting.
-    phone_index: Mapped[str] = mapped_column(String(64), index=True)
+    # a blind index of `phone` (`telqc.core.rotation` rewrites it under a new index key)
+    phone_index: Mapped[str] = mapped_column(String(64), index=True, info={"blind_index_of": ("phone", "phone")})
     is_primary: Mapped[bool] = mapped_column(default=False)
 
 

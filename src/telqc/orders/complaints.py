@@ -16,10 +16,11 @@ from sqlalchemy import bindparam, select
 
 from telqc.core import events
 from telqc.core.context import Ctx
-from telqc.core.errors import Invalid, NotFound
+from telqc.core.errors import Invalid, NotFound, PreconditionFailed
 from telqc.core.rbac import Perm
-from telqc.orders import escalations, lifecycle
+from telqc.orders import escalations, lifecycle, notify
 from telqc.orders import schemas as s
+from telqc.orders.access import get_for_update
 from telqc.orders.escalation_rules import Escalation, EscalationAction, EscalationLevel, raise_priority
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import NetworkProblem, NetworkUpdate, Order, OrderCallback, OrderLink
@@ -74,8 +75,6 @@ def open_callback(ctx: Ctx, o: Order) -> None:
 
 def record_callback(ctx: Ctx, order_id: int, data: s.CallbackIn, if_match: int | None = None) -> Order:
     """Outcome of a callback attempt: satisfied closes, unsatisfied reopens (escalates on repeat failure)."""
-    from telqc.orders.service import get_for_update
-
     o = get_for_update(ctx, order_id, if_match)
     ctx.uow.flush()  # a callback task this transaction opened is a row of the unit of work until written
     cb = ctx.session.scalar(_OPEN_CALLBACK, {"order_id": o.id})
@@ -123,8 +122,6 @@ def callbacks_of(ctx: Ctx, o: Order) -> list[s.CallbackOut]:
 
 def hand_to_network(ctx: Ctx, order_id: int, summary: str | None = None) -> NetworkProblem:
     """Open the linked network problem for network operations (网络部) from a network complaint."""
-    from telqc.orders.service import get_for_update
-
     o = get_for_update(ctx, order_id, None)
     if o.category_code not in NETWORK_CATEGORIES:
         raise Invalid("orders.error.not_network", field="path.order_id")
@@ -166,8 +163,6 @@ def update_network(ctx: Ctx, problem_id: int, data: s.NetworkUpdateIn, if_match:
     if np is None or (p.region_scope is not None and np.province_code not in p.region_scope):
         raise NotFound(what="w.network_problem")
     if if_match is not None and if_match != np.version:
-        from telqc.core.errors import PreconditionFailed
-
         raise PreconditionFailed()
     if np.status in ("fixed", "not_reproducible"):
         raise Invalid("orders.error.final", field="path.problem_id")
@@ -180,7 +175,5 @@ def update_network(ctx: Ctx, problem_id: int, data: s.NetworkUpdateIn, if_match:
     history(ctx, o, "network", old, data.status, data.note, public=True)
     ctx.audit("network_problem.updated", "network_problem", np.id, **{"from": old, "to": data.status})
     ctx.session.flush()
-    from telqc.orders.service import notify_customer
-
-    notify_customer(ctx, o, f"network.{data.status}", np.id, "orders.sms.progress")
+    notify.notify_customer(ctx, o, f"network.{data.status}", np.id, "orders.sms.progress")
     return np

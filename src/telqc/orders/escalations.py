@@ -14,7 +14,8 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.orders import lifecycle, notify, routing
 from telqc.orders import schemas as s
-from telqc.orders.escalation_rules import Escalation, EscalationAction, EscalationLevel
+from telqc.orders.access import get_for_update
+from telqc.orders.escalation_rules import Escalation, EscalationAction, EscalationLevel, raise_priority
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderEscalation
 from telqc.orders.sla import Priority, SlaPolicy
@@ -64,8 +65,6 @@ def apply(ctx: Ctx, o: Order, esc: Escalation, policy: SlaPolicy | None = None,
 
 def escalate(ctx: Ctx, order_id: int, data: s.EscalateIn, if_match: int | None = None) -> Order:
     """Manual escalation to a higher level only (an escalation is never silently undone)."""
-    from telqc.orders.service import get_for_update
-
     o = get_for_update(ctx, order_id, if_match)
     if OrderState(o.status) in FINAL_STATES:
         raise Invalid("orders.error.final", field="path.order_id")
@@ -75,8 +74,6 @@ def escalate(ctx: Ctx, order_id: int, data: s.EscalateIn, if_match: int | None =
     actions = [EscalationAction.NOTIFY_SUPERVISOR]
     if target is not EscalationLevel.TEAM_LEAD:
         actions.append(EscalationAction.RAISE_PRIORITY)
-    from telqc.orders.escalation_rules import raise_priority
-
     new_p = raise_priority(Priority(o.priority)) if EscalationAction.RAISE_PRIORITY in actions else None
     apply(ctx, o, Escalation(target, tuple(actions), (data.reason,), new_p))
     ctx.session.flush()

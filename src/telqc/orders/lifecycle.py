@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict
 from telqc.orders import config
 from telqc.orders.calendar import BusinessCalendar
-from telqc.orders.models import Order, OrderHistory, OrderPause
+from telqc.orders.models import Order, OrderCallback, OrderHistory, OrderPause
 from telqc.orders.sla import Pause, SlaPolicy, SlaReport, business_elapsed, evaluate, target_deadline
 from telqc.orders.states import FINAL_STATES, IllegalTransition, OrderState, pauses_clock
 from telqc.orders.states import transition as check_transition
@@ -68,6 +67,7 @@ def history(ctx: Ctx, o: Order, field: str, old: object, new: object, reason: st
                            "to_value": None if new is None else str(new), "reason": reason, "public": public})
 
 
+_PAUSE_TABLE = OrderPause.__table__
 _PAUSES = select(OrderPause).where(OrderPause.order_id == bindparam("order_id")).order_by(OrderPause.start)
 
 
@@ -123,18 +123,22 @@ def change_state(ctx: Ctx, o: Order, target: OrderState | str, reason: str | Non
     old = S(o.status)
     now = ctx.now()
     s = ctx.session
-    # `has_pauses` is read with the locked row: most orders never pause, and then nothing is read here
-    rows = list(s.scalars(_PAUSES, {"order_id": o.id})) if o.has_pauses else []
+    # `has_pauses` is read with the locked row: most orders never pause, and then nothing is read here.
+    # A pause opened in this transaction is still a row of the unit of work (one opens on every resolve).
+    saved = list(s.scalars(_PAUSES, {"order_id": o.id})) if o.has_pauses else []
+    opened = [r for r in ctx.uow.pending(_PAUSE_TABLE) if r["order_id"] == o.id]
     if pauses_clock(old) and not pauses_clock(new):
-        for p in rows:
+        for p in saved:
             if p.end is None:
                 p.end = now
+        for r in opened:
+            if r["end"] is None:
+                r["end"] = now  # not written yet: it is written closed
     if pauses_clock(new) and not pauses_clock(old):
-        pause = OrderPause(order_id=o.id, state=new.value, start=now, end=None)
-        s.add(pause)
-        rows.append(pause)
-        set_committed_value(o, "has_pauses", True)  # what a later change in this transaction must read
-    pauses = [Pause(p.start, p.end) for p in rows]
+        row = {"order_id": o.id, "state": new.value, "start": now, "end": None}
+        ctx.uow.add(_PAUSE_TABLE, row)
+        opened.append(row)
+    pauses = [Pause(p.start, p.end) for p in saved] + [Pause(r["start"], r["end"]) for r in opened]
     with s.no_autoflush:  # one UPDATE of the order per change: nothing is written before all fields are set
         return _apply(ctx, o, old, new, now, pauses, reason, pending_reason, solution_code)
 
@@ -186,8 +190,6 @@ def closed_loop(ctx: Ctx, o: Order) -> bool:
     """投诉闭环: resolved, customer told the result, and a satisfied callback (complaints only)."""
     if o.type != "complaint":
         return False
-    from telqc.orders.models import OrderCallback
-
     done = ctx.session.scalar(select(OrderCallback.id).where(
         OrderCallback.order_id == o.id, OrderCallback.outcome == "satisfied"))
     return o.resolved_at is not None and o.customer_notified_at is not None and done is not None

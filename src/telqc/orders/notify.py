@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
-from telqc.orders.models import Notification
+from telqc.core.i18n import t
+from telqc.orders.lifecycle import history
+from telqc.orders.models import Notification, Order
 
 log = logging.getLogger("telqc.orders.notify")
 
@@ -116,6 +118,16 @@ def queue(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str
           via: str = "sms") -> None:
     """Create the notification row with the transaction's commit, unless one with the same key exists by then."""
     ctx.uow.add_once(_TABLE, _row(ctx, order_id, kind, occurrence, recipient, body, via))
+
+
+def notify_customer(ctx: Ctx, o: Order, kind: str, occurrence: object, message_key: str) -> None:
+    """Tell the customer (SMS) and show it on their timeline; `occurrence` makes the key unique."""
+    body = t(message_key, "zh-CN", id=o.id, title=o.title)
+    if kind == "resolved":
+        o.customer_notified_at = ctx.now()
+    # a new key: an order is acknowledged once and resolved once per reopen (states.TRANSITIONS)
+    queue(ctx, o.id, kind, occurrence, f"customer:{o.customer_id}", body)
+    history(ctx, o, "notify", None, kind, body, public=True)
 
 
 # The relay runs `deliver` after every order event: its statements are built once.

@@ -15,8 +15,9 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound, PreconditionFailed
 from telqc.core.models import User
 from telqc.customers.models import Customer
-from telqc.orders import lifecycle, routing
+from telqc.orders import followup, lifecycle, routing
 from telqc.orders import schemas as s
+from telqc.orders.access import get_for_update
 from telqc.orders.lifecycle import history, iso
 from telqc.orders.models import Order, RepairDetail, RepairUpdate
 from telqc.orders.repository import Staff
@@ -54,8 +55,6 @@ def detail(ctx: Ctx, order_id: int) -> RepairDetail | None:
 
 def dispatch(ctx: Ctx, order_id: int, data: s.DispatchIn, if_match: int | None = None) -> RepairDetail:
     """派单: engineer by district, skill and load (or named), with the customer's appointment slot."""
-    from telqc.orders.service import get_for_update
-
     o = get_for_update(ctx, order_id, if_match)
     d = ctx.session.get(RepairDetail, o.id)
     if d is None:
@@ -98,8 +97,6 @@ def my_jobs(ctx: Ctx, open_only: bool = True) -> list[tuple[Order, RepairDetail]
 
 def engineer_update(ctx: Ctx, order_id: int, data: s.EngineerUpdateIn, if_match: int | None = None) -> RepairDetail:
     """An engineer's status on a job dispatched to them (others get 404), moving the order along."""
-    from telqc.orders.service import after_transition
-
     p = ctx.principal
     assert p is not None
     o = ctx.session.scalar(select(Order).join(RepairDetail, RepairDetail.order_id == Order.id)
@@ -108,6 +105,7 @@ def engineer_update(ctx: Ctx, order_id: int, data: s.EngineerUpdateIn, if_match:
         raise NotFound(what="w.order")
     if if_match is not None and if_match != o.version:
         raise PreconditionFailed()
+    o.version += 1  # this write's version, once (see `Order.version`)
     d = ctx.session.get(RepairDetail, o.id)
     assert d is not None
     now = ctx.now()
@@ -129,6 +127,6 @@ def engineer_update(ctx: Ctx, order_id: int, data: s.EngineerUpdateIn, if_match:
         lifecycle.change_state(ctx, o, step, f"engineer: {data.status}",
                                pending_reason="third_party" if step is S.PENDING else None,
                                solution_code="fixed_onsite" if step is S.RESOLVED else None)
-        after_transition(ctx, o, step)
+        followup.after_transition(ctx, o, step)
     ctx.session.flush()
     return d

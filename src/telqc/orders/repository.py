@@ -159,7 +159,9 @@ class Staff(NamedTuple):
 
 _STAFF_COLUMNS = (User.id, User.team_id, User.region_scope, User.skills)
 _STAFF_WHERE = (User.role.in_(bindparam("roles", expanding=True)), User.is_active.is_(True))
-_STAFF = select(*_STAFF_COLUMNS).where(*_STAFF_WHERE).order_by(User.id)
+# Who may take an order does not depend on this transaction's unflushed changes to orders (`autoflush`
+# off): an assign, which reads staff after it locked and changed its order, writes that order once.
+_STAFF = select(*_STAFF_COLUMNS).where(*_STAFF_WHERE).order_by(User.id).execution_options(autoflush=False)
 _SCOPE_TEXT = cast(User.region_scope, Text)
 # One statement for routing: the candidates with their open-order load. The LIKE narrows the rows to scopes
 # naming the province (or none) so the count runs only for those; `_covers` decides exactly.
@@ -168,7 +170,7 @@ _AGENTS = (select(*_STAFF_COLUMNS,
                   .correlate(User).scalar_subquery())
            .where(*_STAFF_WHERE, or_(User.region_scope.is_(None), _SCOPE_TEXT == "null",
                                      _SCOPE_TEXT.like(bindparam("scope_like"))))
-           .order_by(User.id))
+           .order_by(User.id).execution_options(autoflush=False))
 
 
 def _covers(scope: list[str] | None, province_code: str) -> bool:

@@ -18,64 +18,32 @@ from sqlalchemy import select
 
 from telqc.core import events
 from telqc.core.context import Ctx
-from telqc.core.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from telqc.core.errors import Invalid
 from telqc.core.models import User
-from telqc.core.rbac import Perm, Principal
-from telqc.orders import config, lifecycle, notify, routing
+from telqc.orders import complaints, config, escalations, followup, lifecycle, notify, repairs, routing
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
+from telqc.orders.access import get, get_for_update, principal, require_handling
 from telqc.orders.escalation_rules import RiskCategory, decide_escalation, detect_escalation_risk
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderNote, OrderTransfer
 from telqc.orders.repository import Staff
 from telqc.orders.sla import derive_priority
-from telqc.orders.states import OrderState, OrderType
+from telqc.orders.states import OrderState
 
 S = OrderState
-
-
-def _principal(ctx: Ctx) -> Principal:
-    assert ctx.principal is not None, "order services need an acting user"
-    return ctx.principal
-
-
-def get(ctx: Ctx, order_id: int) -> Order:
-    """An order the caller may read, else 404 (never 403: existence is not disclosed)."""
-    o = repo.get_readable(ctx.session, _principal(ctx), order_id)
-    if o is None:
-        raise NotFound(what="w.order")
-    return o
-
-
-def get_for_update(ctx: Ctx, order_id: int, if_match: int | None) -> Order:
-    """Lock the row for a write and check the caller's version: 412 if someone else changed it first.
-
-    The write's new version is set here, once, so the ETag it answers does not depend on flushes."""
-    o = repo.get_readable(ctx.session, _principal(ctx), order_id, for_update=True)
-    if o is None:
-        raise NotFound(what="w.order")
-    if if_match is not None and if_match != o.version:
-        raise PreconditionFailed()
-    o.version += 1
-    return o
-
-
-def _require_handling(ctx: Ctx, o: Order) -> None:
-    """orders:write covers orders one owns or handles; assigners (supervisors) may act on any."""
-    p = _principal(ctx)
-    if p.can(Perm.orders_assign) or p.user_id in (o.handler_id, o.owner_id) or o.handler_id is None:
-        return
-    raise Forbidden("orders.error.not_handler", permission=Perm.orders_assign.value)
+__all__ = ["add_note", "assign", "create", "get", "get_for_update", "recent_for_customer", "search", "transfer",
+           "transition"]
 
 
 def search(ctx: Ctx, f: repo.OrderFilter, offset: int = 0, limit: int = 50) -> tuple[list[Order], int]:
-    return repo.search(ctx.session, _principal(ctx), f, offset, limit)
+    return repo.search(ctx.session, principal(ctx), f, offset, limit)
 
 
 def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     """Open an order: priority from type × severity × tier × area, SLA deadlines from the matching policy,
     escalation risk from complaint text, repeat-complaint link, first-contact owner = the creator."""
-    p = _principal(ctx)
+    p = principal(ctx)
     cat = config.category(ctx, data.category)
     if cat is None:  # a fresh installation writes its default configuration on first use
         config.ensure_defaults(ctx)
@@ -84,8 +52,6 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
         raise Invalid("error.not_found", field="body.category", what="w.category")
     if cat.order_type != data.type:
         raise Invalid("orders.error.category_type", field="body.category", type=data.type)
-    from telqc.orders import complaints
-
     now = ctx.now()
     customer = repo.customer_facts(ctx.session, data.customer_id, cat.code if data.type == "complaint" else None,
                                    now - complaints.REPEAT_WINDOW)
@@ -124,15 +90,11 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     if prior is not None:
         complaints.link_repeat(ctx, o, prior)
     if data.repair is not None:
-        from telqc.orders import repairs
-
         repairs.attach(ctx, o, data.repair, cat.skill or "repair")
     events.emit(ctx, "order.created", "order", o.id, order_id=o.id, type=o.type, priority=o.priority,
                 customer_id=o.customer_id, created_at=iso(now), escalation_risk=o.escalation_risk,
                 regulator=o.regulator_risk, dims=dims(o))
     if live:
-        from telqc.orders import escalations
-
         esc = decide_escalation(o.type, o.priority, o.sla_status, 0.0, o.escalation_level, live)
         if esc is not None:
             escalations.apply(ctx, o, esc, policy)
@@ -144,9 +106,9 @@ def _initial_handler(ctx: Ctx, o: Order, skill: str | None, data: s.OrderCreate)
     """首问负责制: the creator handles it unless routing or a named handler is asked for."""
     if data.handler_id is not None:
         return _assignable(ctx, o, data.handler_id, "body.handler_id")
-    if data.auto_assign or _principal(ctx).role.value not in routing.AGENT_ROLES:
+    if data.auto_assign or principal(ctx).role.value not in routing.AGENT_ROLES:
         return routing.pick_agent(ctx.session, o.province_code, skill, o.tier)
-    return ctx.session.get(User, _principal(ctx).user_id)
+    return ctx.session.get(User, principal(ctx).user_id)
 
 
 def _assignable(ctx: Ctx, o: Order, user_id: int, field: str) -> User:
@@ -184,56 +146,33 @@ def assign(ctx: Ctx, order_id: int, data: s.AssignIn, if_match: int | None = Non
 def transition(ctx: Ctx, order_id: int, data: s.TransitionIn, if_match: int | None = None) -> Order:
     """One lifecycle step (409 with the allowed list if illegal); resolve/callback/close side effects included."""
     o = get_for_update(ctx, order_id, if_match)
-    _require_handling(ctx, o)
+    require_handling(ctx, o)
     target = S(data.to)
     if target is S.PENDING and data.pending_reason is None:
         raise Invalid("v.missing", field="body.pending_reason")
     lifecycle.change_state(ctx, o, target, data.reason, data.pending_reason, data.solution_code)
-    after_transition(ctx, o, target)
+    followup.after_transition(ctx, o, target)
     ctx.session.flush()  # the answer's version (ETag) is the one the commit writes
     return o
-
-
-def after_transition(ctx: Ctx, o: Order, target: OrderState) -> None:
-    """Customer notifications at acknowledge and resolve; the complaint callback task on resolve."""
-    if target is S.ACKNOWLEDGED:
-        notify_customer(ctx, o, "acknowledged", o.reopen_count, "orders.sms.acknowledged")
-    elif target is S.RESOLVED:
-        notify_customer(ctx, o, "resolved", o.reopen_count, "orders.sms.resolved")
-        if o.type == OrderType.COMPLAINT:
-            from telqc.orders import complaints
-
-            complaints.open_callback(ctx, o)
-
-
-def notify_customer(ctx: Ctx, o: Order, kind: str, occurrence: object, message_key: str) -> None:
-    from telqc.core.i18n import t
-
-    body = t(message_key, "zh-CN", id=o.id, title=o.title)
-    if kind == "resolved":
-        o.customer_notified_at = ctx.now()
-    # a new key: an order is acknowledged once and resolved once per reopen (states.TRANSITIONS)
-    notify.queue(ctx, o.id, kind, occurrence, f"customer:{o.customer_id}", body)
-    history(ctx, o, "notify", None, kind, body, public=True)
 
 
 def add_note(ctx: Ctx, order_id: int, data: s.NoteIn) -> OrderNote:
     """Internal notes stay with staff; public notes appear on the customer's timeline and notify them."""
     o = get(ctx, order_id)
-    _require_handling(ctx, o)
+    require_handling(ctx, o)
     note = OrderNote(order_id=o.id, at=ctx.now(), author_id=actor_id(ctx), public=data.public, body=data.body)
     ctx.session.add(note)
     ctx.session.flush()
     ctx.audit("order.note_added", "order", o.id, note_id=note.id, public=data.public)
     if data.public:
-        notify_customer(ctx, o, "progress", note.id, "orders.sms.progress")
+        notify.notify_customer(ctx, o, "progress", note.id, "orders.sms.progress")
     return note
 
 
 def transfer(ctx: Ctx, order_id: int, data: s.TransferIn, if_match: int | None = None) -> Order:
     """转接 to a second-line seat or another department: the handler changes, the owner stays accountable."""
     o = get_for_update(ctx, order_id, if_match)
-    _require_handling(ctx, o)
+    require_handling(ctx, o)
     if S(o.status) in (S.CLOSED, S.CANCELLED):
         raise Invalid("orders.error.final", field="path.order_id")
     if data.to_handler_id is not None:

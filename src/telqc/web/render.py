@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from telqc.api.deps import request_language
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
+from telqc.domains import modules
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _TZ = ZoneInfo("Asia/Shanghai")
@@ -41,8 +42,6 @@ NAV: list[tuple[Perm | None, str, str]] = [
 
 
 def _all_nav() -> list[tuple[Perm | None, str, str]]:
-    from telqc.domains import modules
-
     extra = [item for m in modules("pages") for item in getattr(m, "NAV", [])]
     return [*NAV[:2], *extra, *NAV[2:]]
 

@@ -22,8 +22,12 @@ from telqc.api.deps import CtxDep, if_match_version, request_language, require, 
 from telqc.api.errors import field_errors
 from telqc.api.tmf621 import hub, mapping
 from telqc.core import events
-from telqc.core.errors import BadRequest, DomainError
+from telqc.core.errors import BadRequest, DomainError, PreconditionFailed
 from telqc.core.rbac import Perm, Principal
+from telqc.orders import config, service, timeline
+from telqc.orders import repository as repo
+from telqc.orders import schemas as os_
+from telqc.orders.states import from_tmf621, to_tmf621
 
 BASE = mapping.BASE
 
@@ -101,14 +105,10 @@ class HubIn(BaseModel):
 
 
 def _severities(ctx: CtxDep) -> dict[str, int]:
-    from telqc.orders import config
-
     return {c.code: c.severity for c in config.categories(ctx)}
 
 
 def _resource(ctx: CtxDep, order: Any, fields: str | None, with_detail: bool = True) -> dict[str, Any]:
-    from telqc.orders import timeline
-
     detail = timeline.detail(ctx, order) if with_detail else None
     staff = ctx.principal is not None and ctx.principal.can(Perm.orders_read)
     sev = _severities(ctx).get(order.category_code)
@@ -125,8 +125,6 @@ FILTERS = {"status", "ticketType", "priority", "relatedParty.id", "creationDate.
 def list_tickets(ctx: CtxDep, request: Request, response: Response, _: Read,
                  fields: str | None = None, offset: Annotated[int, Query(ge=0)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
-    from telqc.orders import repository as repo
-    from telqc.orders import service
 
     params = {k: v for k, v in request.query_params.items() if k not in ("fields", "offset", "limit")}
     unknown = set(params) - FILTERS
@@ -167,8 +165,6 @@ def list_tickets(ctx: CtxDep, request: Request, response: Response, _: Read,
 @router.post("/troubleTicket", status_code=201)
 def create_ticket(ctx: CtxDep, response: Response, _: Write,
                   body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    from telqc.orders import schemas as os_
-    from telqc.orders import service
 
     try:
         data = TicketCreate.model_validate(body)
@@ -200,8 +196,6 @@ def create_ticket(ctx: CtxDep, response: Response, _: Write,
 
 @router.get("/troubleTicket/{ticket_id}")
 def get_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Read, fields: str | None = None) -> dict[str, Any]:
-    from telqc.orders import service
-
     order = service.get(ctx, ticket_id)
     set_etag(response, order.version)
     return _resource(ctx, order, fields)
@@ -215,9 +209,6 @@ def patch_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Write,
                  body: Annotated[dict[str, Any], Body(media_type="application/merge-patch+json")],
                  if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """JSON merge patch: ``status`` (with ``statusChangeReason``) and new ``note`` entries; others are read-only."""
-    from telqc.orders import schemas as os_
-    from telqc.orders import service
-    from telqc.orders.states import from_tmf621, to_tmf621
 
     ro = set(body) - PATCHABLE - {"id", "href", "@type"}
     if ro:
@@ -240,7 +231,6 @@ def patch_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Write,
                 pending_reason=reason.value if reason else None), if_match=version)
         version = None
     elif version is not None and version != order.version:
-        from telqc.core.errors import PreconditionFailed
 
         raise PreconditionFailed()
     for note in body.get("note") or []:
@@ -254,9 +244,6 @@ def patch_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Write,
 
 @router.delete("/troubleTicket/{ticket_id}", status_code=204)
 def delete_ticket(ctx: CtxDep, ticket_id: int, _: Write) -> None:
-    from telqc.orders import schemas as os_
-    from telqc.orders import service
-
     order = service.get(ctx, ticket_id)
     if order.status not in ("cancelled", "closed"):
         order = service.transition(ctx, ticket_id, os_.TransitionIn(to="cancelled", reason="TMF621 DELETE"))

@@ -11,20 +11,24 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import events, migrate, pii
 from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import make_engine, make_sessionmaker, unit_of_work
 from telqc.core.errors import DomainError
-from telqc.core.settings import get_settings
+from telqc.core.settings import Settings, get_settings
+from telqc.inspection import carddef, importer, scorecards
+from telqc.inspection.calls import Transcript
+from telqc.jobs.dispatch import after_commit
 
 NAME = "inspect"
 app = typer.Typer(help="质检 / quality inspection", no_args_is_help=True)
 console = Console()
 
 
-def _setup():  # type: ignore[no-untyped-def]
+def _setup() -> tuple[Settings, sessionmaker[Session]]:
     settings = get_settings()
     pii.configure(settings)
     migrate.upgrade(settings.effective_database_url)
@@ -40,9 +44,6 @@ def _progress() -> Progress:
 def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines file")],
                inspect: Annotated[bool, typer.Option(help="run automatic inspection on each")] = True) -> None:
     """Import interactions with transcripts (all or nothing; errors name line and field)."""
-    from telqc.inspection import importer
-    from telqc.jobs.dispatch import after_commit
-
     settings, factory = _setup()
     lines = file.read_text(encoding="utf-8").splitlines()
     clock = SystemClock()
@@ -70,9 +71,6 @@ def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
 def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines with turns")],
             scorecard: Annotated[str | None, typer.Option("--scorecard", help="scorecard name")] = None) -> None:
     """Score every interaction of a file automatically (nothing stored) and print a summary."""
-    from telqc.inspection import carddef, scorecards
-    from telqc.inspection.engine import Transcript
-
     settings, factory = _setup()
     try:
         with unit_of_work(factory) as session:

@@ -25,7 +25,8 @@ from telqc.core.errors import Invalid
 from telqc.core.i18n import MESSAGES, t
 from telqc.core.models import User
 from telqc.customers.models import Customer
-from telqc.inspection.schemas import InteractionIn
+from telqc.inspection import scoring
+from telqc.inspection.schemas import InteractionIn, TurnIn
 
 
 class SpeechRecognizer(Protocol):
@@ -143,8 +144,6 @@ def _parse(ctx: Ctx, lines: Iterable[str], recognizer: SpeechRecognizer | None,
 
 def _recognise(n: int, audio: str, recognizer: SpeechRecognizer, errors: list[LineError],
                lang: str) -> list[dict[str, Any]] | None:
-    from telqc.inspection.schemas import TurnIn
-
     try:
         raw = recognizer.transcribe(audio)
         return [TurnIn.model_validate(tr).model_dump() for tr in raw]
@@ -214,8 +213,6 @@ def import_interactions(ctx: Ctx, lines: Iterable[str], *, recognizer: SpeechRec
                         source: str = "import", progress: Callable[[int], None] | None = None,
                         total: Callable[[int], None] | None = None, inspect: bool = True) -> list[int]:
     """Validate the whole file, then store each interaction and inspect it automatically."""
-    from telqc.inspection import scoring
-
     records, agents = validate(ctx, lines, recognizer)
     if total:
         total(len(records))

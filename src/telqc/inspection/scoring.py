@@ -21,8 +21,8 @@ from telqc.core.errors import Conflict, Forbidden, Invalid, NotFound
 from telqc.inspection import carddef, scorecards
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
+from telqc.inspection.calls import Transcript
 from telqc.inspection.carddef import Mode
-from telqc.inspection.engine import Transcript
 from telqc.inspection.models import AutoHit, Inspection, Kind, ScorecardVersion, Status
 
 
@@ -146,15 +146,6 @@ def emit_scored(ctx: Ctx, ins: Inspection) -> None:
     events.emit(ctx, "inspection.scored", "inspection", ins.id, inspection_id=ins.id, interaction_id=ins.contact_id,
                 agent_id=ins.agent_id, score=ins.score, passed=ins.passed, fatal=ins.fatal,
                 at=ctx.now().isoformat(), dims=contacts.dims_of(ctx, contact))
-
-
-def present(ctx: Ctx, ins: Inspection) -> s.InspectionOut:
-    from telqc.inspection.appeals import deadline
-
-    out = s.InspectionOut.model_validate(ins)
-    if ins.kind == Kind.manual.value and ins.scored_at is not None:
-        out.appeal_deadline = deadline(ins)
-    return out
 
 
 def detail(ctx: Ctx, inspection_id: int) -> dict[str, Any]:

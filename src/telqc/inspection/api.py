@@ -30,16 +30,8 @@ Mine = Annotated[Principal, require(Perm.inspection_mine)]
 
 
 def _interaction_out(ctx: CtxDep, contact_ids: list[int], with_turns: bool = False) -> list[Any]:
-    out: list[Any] = []
-    for cid in contact_ids:
-        c, i = scoring.transcript(ctx, cid)
-        shape = s.TranscriptOut if with_turns else s.InteractionOut
-        extra = {"turns": i.turns} if with_turns else {}
-        out.append(shape(**extra, contact_id=c.id, external_id=i.external_id, channel=c.channel,
-                                    agent_id=c.agent_id, customer_id=c.customer_id, started_at=c.started_at,
-                                    turn_count=i.turn_count, duration_ms=i.duration_ms, complaint=i.complaint,
-                                    csat=i.csat))
-    return out
+    shape = s.TranscriptOut if with_turns else s.InteractionOut
+    return [shape.model_validate(scoring.transcript(ctx, cid)) for cid in contact_ids]
 
 
 def _rejected(ctx: CtxDep, exc: importer.ImportRejected) -> JSONResponse:

@@ -21,13 +21,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/telqc demo
 
-## Run the whole test suite (PostgreSQL variants need a server; mandatory when CI=true)
-test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+## Run the checks, then the whole test suite (PostgreSQL variants need a server; mandatory when CI=true)
+test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+## ruff, and the import contract of DESIGN.md (pyproject.toml [tool.importlinter])
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -20,7 +20,8 @@ from collections import Counter
 
 import ahocorasick
 
-from telqc.inspection.engine import Inspector, Transcript, Turn
+from telqc.inspection.calls import Transcript, Turn
+from telqc.inspection.engine import Inspector
 from telqc.inspection.rules import PhraseRule, Scorecard, load_default_scorecard
 
 PLANS = ["59元畅享套餐", "99元5G套餐", "129元融合套餐", "19元流量包", "39元家庭套餐", "千兆宽带套餐"]

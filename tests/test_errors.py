@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from helpers import customer_payload, login, make_user
 from telqc.core.rbac import Role
 
 
-def _admin(app, client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _admin(app: FastAPI, client: TestClient) -> dict[str, str]:
     make_user(app, "adm", Role.admin)
     return login(client, "adm")
 
 
-def test_validation_names_field_in_chinese_by_default(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_validation_names_field_in_chinese_by_default(app: FastAPI, client: TestClient) -> None:
     h = _admin(app, client)
     body = customer_payload(phones=["12345"])
     r = client.post("/api/v1/customers", json=body, headers=h)
@@ -21,7 +27,7 @@ def test_validation_names_field_in_chinese_by_default(app, client) -> None:  # t
     assert "手机号码" in err["msg"]
 
 
-def test_english_on_request(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_english_on_request(app: FastAPI, client: TestClient) -> None:
     h = _admin(app, client)
     body = customer_payload()
     del body["name"]
@@ -32,14 +38,14 @@ def test_english_on_request(app, client) -> None:  # type: ignore[no-untyped-def
     assert r.json()["detail"][0]["msg"] == "必填字段缺失"
 
 
-def test_unknown_field_rejected_and_nothing_changes(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_field_rejected_and_nothing_changes(app: FastAPI, client: TestClient) -> None:
     h = _admin(app, client)
     r = client.post("/api/v1/customers", json=customer_payload(vip_level=9), headers=h)
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.vip_level"
     assert client.get("/api/v1/customers", params={"phone": "13812345678"}, headers=h).json() == []
 
 
-def test_bad_id_number_check_digit(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_id_number_check_digit(app: FastAPI, client: TestClient) -> None:
     h = _admin(app, client)
     good = customer_payload()["id_number"]
     bad = good[:17] + ("0" if good[17] != "0" else "1")
@@ -48,13 +54,13 @@ def test_bad_id_number_check_digit(app, client) -> None:  # type: ignore[no-unty
     assert "校验位" in r.json()["detail"][0]["msg"]
 
 
-def test_business_rule_error_names_field(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_business_rule_error_names_field(app: FastAPI, client: TestClient) -> None:
     h = _admin(app, client)
     r = client.post("/api/v1/customers", json=customer_payload(district_code="999999"), headers=h)
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.district_code"
 
 
-def test_stale_write_refused(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_stale_write_refused(app: FastAPI, client: TestClient) -> None:
     h = _admin(app, client)
     c = client.post("/api/v1/customers", json=customer_payload(), headers=h)
     etag = c.headers["etag"]
@@ -66,14 +72,14 @@ def test_stale_write_refused(app, client) -> None:  # type: ignore[no-untyped-de
     assert client.get(f"/api/v1/customers/{c.json()['id']}", headers=h).json()["tier"] == "vip"
 
 
-def test_unexpected_error_has_no_stack_trace(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_error_has_no_stack_trace(app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     h = _admin(app, client)
-    from telqc.customers import service
+    from telqc.api import customer360
 
-    def boom(*a, **k):  # type: ignore[no-untyped-def]
+    def boom(*a: object, **k: object) -> NoReturn:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(service, "view_360", boom)
+    monkeypatch.setattr(customer360, "view", boom)
     r = client.get("/api/v1/customers/1/360", headers=h)
     assert r.status_code == 500
     assert "secret internals" not in r.text and "Traceback" not in r.text

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from helpers import create_customer, id_number, login, make_user
+from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 
 PHONE = "13812345678"
 IDN = id_number("440106", "19880512", "123")
 
 
-def _setup(app, client):  # type: ignore[no-untyped-def]
+def _setup(app: FastAPI, client: TestClient) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     make_user(app, "adm", Role.admin)
     make_user(app, "agent", Role.agent, region_scope=["440000"])
     c = create_customer(client, login(client, "adm"), phone=PHONE, id_number=IDN)
@@ -20,7 +26,7 @@ def _setup(app, client):  # type: ignore[no-untyped-def]
     return c, h, contact
 
 
-def test_account_change_refused_until_verified(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_account_change_refused_until_verified(app: FastAPI, client: TestClient) -> None:
     c, h, contact = _setup(app, client)
     change = {"contact_id": contact["id"], "plan_code": "5G199", "replaces": "5G129"}
     refused = client.post(f"/api/v1/customers/{c['id']}/plan-change", json=change, headers=h)
@@ -39,14 +45,15 @@ def test_account_change_refused_until_verified(app, client) -> None:  # type: ig
     assert sorted(p["code"] for p in done.json()["plans"]) == ["5G199", "BB1000"]
 
 
-def test_service_password_works_too(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_service_password_works_too(app: FastAPI, client: TestClient) -> None:
     _c, h, contact = _setup(app, client)
     r = client.post(f"/api/v1/contacts/{contact['id']}/verify",
                     json={"phone": PHONE, "service_password": "246810"}, headers=h)
     assert r.status_code == 200 and r.json()["method"] == "service_password"
 
 
-def test_lockout_after_failures_then_release(app, client, clock, settings) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_after_failures_then_release(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                             settings: Settings) -> None:
     c, h, contact = _setup(app, client)
     url = f"/api/v1/contacts/{contact['id']}/verify"
     wrong = {"phone": PHONE, "id_last4": "0000"}
@@ -64,7 +71,7 @@ def test_lockout_after_failures_then_release(app, client, clock, settings) -> No
     assert address.status_code == 200
 
 
-def test_verification_on_other_customer_does_not_unlock_changes(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_verification_on_other_customer_does_not_unlock_changes(app: FastAPI, client: TestClient) -> None:
     c, h, contact = _setup(app, client)
     other = create_customer(client, login(client, "adm"), phone="13800000001",
                             id_number=id_number("440106", "19900101", "777"))
@@ -76,7 +83,7 @@ def test_verification_on_other_customer_does_not_unlock_changes(app, client) -> 
     assert other["id"] != c["id"]
 
 
-def test_verify_needs_exactly_one_secret(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_verify_needs_exactly_one_secret(app: FastAPI, client: TestClient) -> None:
     _, h, contact = _setup(app, client)
     r = client.post(f"/api/v1/contacts/{contact['id']}/verify", json={"phone": PHONE}, headers=h)
     assert r.status_code == 422

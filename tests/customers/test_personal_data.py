@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from helpers import create_customer, customer_payload, id_number, login, make_user
 from telqc.core import audit
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 
 PHONE = "13912345678"
 
 
-def test_no_plaintext_in_raw_database(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_no_plaintext_in_raw_database(app: FastAPI, client: TestClient) -> None:
     make_user(app, "adm", Role.admin)
     idn = id_number("440106", "19790101", "555")
     create_customer(client, login(client, "adm"), phone=PHONE, id_number=idn,
@@ -30,7 +33,7 @@ def test_no_plaintext_in_raw_database(app, client) -> None:  # type: ignore[no-u
     assert stored.startswith("dev1:"), "ciphertext carries the key id for rotation"
 
 
-def test_agent_sees_masked_supervisor_sees_clear_and_is_audited(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_agent_sees_masked_supervisor_sees_clear_and_is_audited(app: FastAPI, client: TestClient) -> None:
     make_user(app, "adm", Role.admin)
     make_user(app, "agent", Role.agent, region_scope=["440000"])
     make_user(app, "sup", Role.supervisor, region_scope=["440000"])
@@ -53,7 +56,7 @@ def test_agent_sees_masked_supervisor_sees_clear_and_is_audited(app, client) -> 
     assert reads[-1].actor == "sup" and reads[-1].entity_id == str(c["id"])
 
 
-def test_phone_search_uses_blind_index_and_normalizes(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_phone_search_uses_blind_index_and_normalizes(app: FastAPI, client: TestClient) -> None:
     make_user(app, "adm", Role.admin)
     h = login(client, "adm")
     c = create_customer(client, h, phone=PHONE)
@@ -63,7 +66,7 @@ def test_phone_search_uses_blind_index_and_normalizes(app, client) -> None:  # t
     assert client.get("/api/v1/customers", params={"phone": "13912345679"}, headers=h).json() == []
 
 
-def test_region_scope_hides_other_provinces(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_region_scope_hides_other_provinces(app: FastAPI, client: TestClient) -> None:
     make_user(app, "adm", Role.admin)
     make_user(app, "gd", Role.agent, region_scope=["440000"])
     make_user(app, "zj", Role.agent, region_scope=["330000"])
@@ -74,7 +77,7 @@ def test_region_scope_hides_other_provinces(app, client) -> None:  # type: ignor
     assert client.get(f"/api/v1/customers/{c['id']}/360", headers=login(client, "gd")).status_code == 200
 
 
-def test_customer_sees_only_own_profile_unmasked(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_customer_sees_only_own_profile_unmasked(app: FastAPI, client: TestClient) -> None:
     make_user(app, "adm", Role.admin)
     h = login(client, "adm")
     mine = create_customer(client, h, phone=PHONE)
@@ -86,7 +89,7 @@ def test_customer_sees_only_own_profile_unmasked(app, client) -> None:  # type: 
     assert client.get(f"/api/v1/customers/{mine['id'] + 1}", headers=me).status_code == 403
 
 
-def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_key_rotation_reencrypts_and_keeps_data_readable(app: FastAPI, client: TestClient, settings: Settings) -> None:
     import base64
 
     from telqc.core import pii
@@ -113,7 +116,8 @@ def test_key_rotation_reencrypts_and_keeps_data_readable(app, client, settings) 
         pii.configure(settings)
 
 
-def test_blind_index_key_rotation_keeps_phone_search_working(app, client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_blind_index_key_rotation_keeps_phone_search_working(app: FastAPI, client: TestClient,
+                                                             settings: Settings) -> None:
     from telqc.core import pii
     from telqc.core.rotation import reindex
     from telqc.tables import metadata

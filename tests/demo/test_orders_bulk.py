@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from helpers import login, make_user
@@ -22,7 +24,7 @@ from telqc.orders.models import Order, OrderHistory
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
-def test_bulk_orders_rows_events_and_kpis(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_orders_rows_events_and_kpis(app: FastAPI, client: TestClient) -> None:
     st = app.state
     with st.sessionmaker() as s:
         uow = UnitOfWork(s)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from helpers import login, make_user
@@ -24,7 +29,7 @@ from telqc.demo.seed import phone_for, seed_contacts, seed_customers
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
-def _fresh(tmp_path, name: str):  # type: ignore[no-untyped-def]
+def _fresh(tmp_path: Path, name: str) -> sessionmaker[Session]:
     url = f"sqlite:///{tmp_path / name}"
     migrate.upgrade(url)
     factory = make_sessionmaker(make_engine(url))
@@ -35,7 +40,7 @@ def _fresh(tmp_path, name: str):  # type: ignore[no-untyped-def]
     return factory
 
 
-def _snapshot(factory) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+def _snapshot(factory: sessionmaker[Session]) -> list[tuple[object, ...]]:
     with factory() as s:
         seed_customers(s, 120, 7, NOW)
         seed_contacts(s, 5, 7, NOW, per_customer_daily=0.2)
@@ -46,7 +51,7 @@ def _snapshot(factory) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-d
     return [tuple(r) for r in rows] + [tuple(c) for c in contacts]
 
 
-def test_same_seed_same_data_other_seed_other_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_same_data_other_seed_other_data(tmp_path: Path) -> None:
     a, b = _snapshot(_fresh(tmp_path, "a.db")), _snapshot(_fresh(tmp_path, "b.db"))
     assert a == b and len(a) > 120
     factory = _fresh(tmp_path, "c.db")
@@ -57,7 +62,7 @@ def test_same_seed_same_data_other_seed_other_data(tmp_path) -> None:  # type: i
     assert other != [r[:2] for r in a[:120]]
 
 
-def test_seeded_customers_are_found_through_the_api(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_seeded_customers_are_found_through_the_api(app: FastAPI, client: TestClient) -> None:
     with app.state.sessionmaker() as s:
         res = seed_customers(s, 200, 3, NOW)
         n = seed_contacts(s, 7, 3, NOW, per_customer_daily=0.1)
@@ -97,7 +102,7 @@ def test_arrival_shape_evening_peak_bill_day_weekend() -> None:
     assert abs(epochs.size - expected) < 4 * np.sqrt(expected), "Poisson total around its mean"
 
 
-def test_cli_seed_and_user_create(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_seed_and_user_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from telqc.cli import app as cli
     from telqc.core.settings import get_settings
 

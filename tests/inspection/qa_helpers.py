@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -41,7 +42,7 @@ def line(agent: str = "agent1", **kw: Any) -> dict[str, Any]:
     return rec
 
 
-def jsonl(records: list[dict[str, Any] | str]) -> str:
+def jsonl(records: Sequence[dict[str, Any] | str]) -> str:
     return "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n"
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -13,11 +15,11 @@ from inspection.qa_helpers import jsonl, line, turns
 from telqc.cli import app as cli
 from telqc.contacts.models import Interaction
 from telqc.core.rbac import Role
-from telqc.core.settings import get_settings
+from telqc.core.settings import Settings, get_settings
 
 
 @pytest.fixture
-def env(app, settings, monkeypatch):  # type: ignore[no-untyped-def]
+def env(app: FastAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAPI]:
     monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("TELQC_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("COLUMNS", "200")
@@ -27,12 +29,12 @@ def env(app, settings, monkeypatch):  # type: ignore[no-untyped-def]
     get_settings.cache_clear()
 
 
-def _count(app) -> int:  # type: ignore[no-untyped-def]
+def _count(app: FastAPI) -> int:
     with app.state.sessionmaker() as s:
         return s.scalar(select(func.count()).select_from(Interaction)) or 0
 
 
-def test_import_is_atomic_and_names_line_and_field(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_is_atomic_and_names_line_and_field(env: FastAPI, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text(jsonl([line(), line(agent="ghost"), line()]), encoding="utf-8")
     res = CliRunner().invoke(cli, ["inspect", "import", str(bad)])
@@ -48,7 +50,7 @@ def test_import_is_atomic_and_names_line_and_field(env, tmp_path: Path) -> None:
     assert _count(env) == 2
 
 
-def test_run_prints_summary_per_rule(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_prints_summary_per_rule(env: FastAPI, tmp_path: Path) -> None:
     rude = turns([("agent", "您好，很高兴为您服务。"), ("agent", "我不知道，你自己看。")])
     f = tmp_path / "calls.jsonl"
     f.write_text(jsonl([line(), line(turns=rude), line(turns=rude)]), encoding="utf-8")

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telqc.inspection.engine import Hit, Inspector, Transcript, Turn, evaluate
+from telqc.inspection.calls import Hit, Transcript, Turn
+from telqc.inspection.engine import Inspector, evaluate
 from telqc.inspection.rules import load_default_scorecard
 
 INSPECTOR = Inspector(load_default_scorecard())

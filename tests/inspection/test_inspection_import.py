@@ -6,11 +6,14 @@ import json
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from helpers import login, make_user
 from inspection.qa_helpers import jsonl, line, turns, upload
 from telqc.contacts.models import Contact, Interaction
+from telqc.core.clock import FrozenClock
 from telqc.core.events import OutboxEvent
 from telqc.core.rbac import Role
 from telqc.inspection.importer import FakeRecognizer, ImportRejected, import_interactions
@@ -26,13 +29,14 @@ def _counts(app: Any) -> tuple[int, int, int, int]:
 
 
 @pytest.fixture
-def importer_headers(app, client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def importer_headers(app: FastAPI, client: TestClient) -> dict[str, str]:
     make_user(app, "agent1", Role.agent, region_scope=["440000"])
     make_user(app, "imp", Role.inspector)
     return login(client, "imp")
 
 
-def test_import_stores_transcripts_inspects_and_emits_contact_closed(app, client, importer_headers) -> None:  # type: ignore[no-untyped-def]
+def test_import_stores_transcripts_inspects_and_emits_contact_closed(app: FastAPI, client: TestClient,
+                                                                     importer_headers: dict[str, str]) -> None:
     rude = turns([("agent", "您好，很高兴为您服务。"), ("customer", "我要投诉你们，打工信部电话！"),
                   ("agent", "这不归我管，你自己看吧。")])
     r = upload(client, importer_headers, jsonl([line(external_id="C-1", complaint=True, csat=2),
@@ -75,8 +79,9 @@ BAD_OVERLAP[0] = {**BAD_OVERLAP[0], "end_ms": BAD_OVERLAP[2]["start_ms"] + 300} 
     (line(agent="ghost"), "agent", "ghost"),
     (line(customer_id=999999), "customer_id", "999999"),
 ])
-def test_bad_line_rejects_whole_file_naming_line_and_field(app, client, importer_headers, bad, field,
-                                                           words) -> None:  # type: ignore[no-untyped-def]
+def test_bad_line_rejects_whole_file_naming_line_and_field(app: FastAPI, client: TestClient,
+                                                           importer_headers: dict[str, str],
+                                                           bad: dict[str, Any] | str, field: str, words: str) -> None:
     before = _counts(app)
     text = jsonl([line(external_id="ok-1"), line(external_id="ok-2"), bad, line(external_id="ok-4")])
     r = upload(client, importer_headers, text)
@@ -89,7 +94,8 @@ def test_bad_line_rejects_whole_file_naming_line_and_field(app, client, importer
     assert _counts(app) == before, "a rejected import changes nothing"
 
 
-def test_every_bad_line_is_reported_and_duplicates_caught(app, client, importer_headers) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_line_is_reported_and_duplicates_caught(app: FastAPI, client: TestClient,
+                                                          importer_headers: dict[str, str]) -> None:
     text = jsonl([line(external_id="X"), "not json", line(external_id="X"), line(agent="nobody")])
     r = upload(client, importer_headers, text)
     assert r.status_code == 422
@@ -101,7 +107,8 @@ def test_every_bad_line_is_reported_and_duplicates_caught(app, client, importer_
     assert {e["field"] for e in r.json()["errors"]} >= {"channel", "agent", "started_at", "x"}
 
 
-def test_single_interaction_api_and_recognizer(app, client, importer_headers, clock) -> None:  # type: ignore[no-untyped-def]
+def test_single_interaction_api_and_recognizer(app: FastAPI, client: TestClient, importer_headers: dict[str, str],
+                                               clock: FrozenClock) -> None:
     r = client.post("/api/v1/interactions", headers=importer_headers, json=line(external_id="API-1"))
     assert r.status_code == 201, r.text
     assert r.json()["turn_count"] == 9 and r.json()["external_id"] == "API-1"

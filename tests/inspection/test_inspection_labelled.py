@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from telqc.inspection.engine import Inspector, Transcript
+from telqc.inspection.calls import Transcript
+from telqc.inspection.engine import Inspector
 from telqc.inspection.rules import RULE_KINDS, load_default_scorecard
 
 HERE = Path(__file__).parent

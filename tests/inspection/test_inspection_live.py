@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIWebSocketRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -16,7 +17,9 @@ from helpers import login, make_user
 from inspection.route_rules import WEBSOCKET_RULES
 from telqc.api.app import create_app, routers
 from telqc.contacts.models import Contact, Interaction
+from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 from telqc.inspection.live_api import WEBSOCKET_PERMISSIONS
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -37,7 +40,7 @@ def _redis_problem(url: str) -> str | None:
 
 
 @pytest.fixture
-def redis_required(settings) -> None:  # type: ignore[no-untyped-def]
+def redis_required(settings: Settings) -> None:
     problem = _redis_problem(settings.redis_url)
     if problem:
         if IN_CI:
@@ -60,7 +63,7 @@ def test_websocket_rules_match_the_routes() -> None:
     assert {k: v.value for k, v in WEBSOCKET_PERMISSIONS.items()} == WEBSOCKET_RULES
 
 
-def test_websockets_refuse_anonymous_and_wrong_role(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_websockets_refuse_anonymous_and_wrong_role(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     for url, headers, code in [(ALERTS, {}, 4401), (ALERTS, h["agent"], 4403), (CALL.format("c1"), h["sup"], 4403),
                                (CALL.format("c1"), {"Authorization": "Bearer nope"}, 4401)]:
@@ -69,8 +72,9 @@ def test_websockets_refuse_anonymous_and_wrong_role(app, client) -> None:  # typ
         assert exc.value.code == code, url
 
 
-def test_alert_reaches_a_supervisor_on_another_api_process(app, client, settings, clock,
-                                                           redis_required) -> None:  # type: ignore[no-untyped-def]
+def test_alert_reaches_a_supervisor_on_another_api_process(app: FastAPI, client: TestClient, settings: Settings,
+                                                           clock: FrozenClock,
+                                                           redis_required: None) -> None:
     h = _people(app, client)
     other = create_app(settings, clock)  # a second stateless API process on the same database and Redis
     with TestClient(other) as client_b, client_b.websocket_connect(ALERTS, headers=h["sup"]) as sup:
@@ -102,7 +106,8 @@ def test_alert_reaches_a_supervisor_on_another_api_process(app, client, settings
     assert hits.status_code == 200 and "escalation_threat" in {x["rule_id"] for x in hits.json()}, hits.text
 
 
-def test_without_redis_alerts_fan_out_in_process_with_a_warning(app, client, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_without_redis_alerts_fan_out_in_process_with_a_warning(app: FastAPI, client: TestClient,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
     h = _people(app, client)
     app.state.settings = app.state.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
     caplog.set_level(logging.WARNING, logger="telqc.inspection.live")
@@ -118,7 +123,7 @@ def test_without_redis_alerts_fan_out_in_process_with_a_warning(app, client, cap
     assert any("fall back to in-process" in r.getMessage() for r in caplog.records)
 
 
-def test_supervisors_hear_only_calls_in_their_provinces(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_supervisors_hear_only_calls_in_their_provinces(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     app.state.settings = app.state.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
     with client.websocket_connect(ALERTS, headers=h["sup_zj"]) as zj, \
@@ -135,7 +140,7 @@ def test_supervisors_hear_only_calls_in_their_provinces(app, client) -> None:  #
         assert gd.receive_json()["call_id"] == "gd-1"
 
 
-def test_call_without_a_known_agent_is_inspected_but_not_saved(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_call_without_a_known_agent_is_inspected_but_not_saved(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     with client.websocket_connect(CALL.format("anon") + "?agent=ghost", headers=h["gw"]) as call:
         call.send_json(GREETING)

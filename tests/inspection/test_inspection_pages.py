@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page
 
 from helpers import login, make_user
 from inspection.qa_helpers import jsonl, line, team, turns, upload
@@ -16,7 +20,7 @@ RUDE = turns([("agent", "您好，很高兴为您服务。"), ("customer", "我�
               ("agent", "我不知道，这不归我管。"), ("agent", "感谢您的来电，再见。")])
 
 
-def _sign_in(page, base: str, username: str, target: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: Page, base: str, username: str, target: str) -> None:
     page.goto(f"{base}{target}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "correct-horse-9")
@@ -24,8 +28,9 @@ def _sign_in(page, base: str, username: str, target: str) -> None:  # type: igno
     page.wait_for_url(f"{base}{target}")
 
 
-def test_inspector_scores_agent_appeals_second_inspector_rules(app, client, live_server, browser,
-                                                               artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_inspector_scores_agent_appeals_second_inspector_rules(app: FastAPI, client: TestClient, live_server: str,
+                                                               browser: Browser,
+                                                               artifacts: Path) -> None:
     t = team(app, client)
     r = upload(client, t["h"]["insp1"], jsonl([line("agent1", external_id="web-1", turns=RUDE)]))
     assert r.status_code == 201, r.text
@@ -77,7 +82,8 @@ def test_inspector_scores_agent_appeals_second_inspector_rules(app, client, live
     assert "改判" in agent.inner_text(".appeal-status")
 
 
-def test_supervisor_sees_a_live_alert_appear(app, client, live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_sees_a_live_alert_appear(app: FastAPI, client: TestClient, live_server: str, browser: Browser,
+                                             artifacts: Path) -> None:
     from websockets.sync.client import connect
 
     make_user(app, "sup", Role.supervisor, region_scope=["440000"])

@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from inspection.qa_helpers import jsonl, line, team, upload
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.events import drain, emit
 from telqc.core.uow import UnitOfWork
@@ -73,7 +76,7 @@ def test_highlight_marks_spans() -> None:
         ("我", None), ("不知道", "f"), ("，", None), ("这不归我管", "f"), ("。", None)]
 
 
-def test_publishing_a_scorecard_adds_a_version(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_a_scorecard_adds_a_version(app: FastAPI, client: TestClient) -> None:
     t = team(app, client)
     h = t["h"]
     cards = client.get("/api/v1/qa/scorecards", headers=h["insp1"]).json()
@@ -91,7 +94,7 @@ def test_publishing_a_scorecard_adds_a_version(app, client) -> None:  # type: ig
     assert client.post("/api/v1/qa/scorecards", headers=h["insp1"], json={"definition": TEXT}).status_code == 403
 
 
-def test_survey_answer_sets_csat_for_targeted_sampling(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_survey_answer_sets_csat_for_targeted_sampling(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     t = team(app, client)
     cid = upload(client, t["h"]["insp1"], jsonl([line("agent1")])).json()["contact_ids"][0]
     with app.state.sessionmaker() as s:

@@ -6,11 +6,14 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from helpers import login
 from inspection.qa_helpers import jsonl, line, team, turns, upload
 from telqc.core.audit import AuditEntry
+from telqc.core.clock import FrozenClock
 from telqc.core.events import OutboxEvent
 
 MANUAL_FULL = {"verification.identity": 10, "listening.understanding": 15, "solution.accuracy": 25,
@@ -19,24 +22,24 @@ RUDE = turns([("agent", "您好，很高兴为您服务。"), ("customer", "我�
               ("agent", "我不知道，这不归我管。"), ("agent", "感谢您的来电，再见。")])
 
 
-def _import(client, h, records: list[dict[str, Any]]) -> list[int]:  # type: ignore[no-untyped-def]
+def _import(client: TestClient, h: dict[str, str], records: list[dict[str, Any]]) -> list[int]:
     r = upload(client, h, jsonl(records))
     assert r.status_code == 201, r.text
     return list(r.json()["contact_ids"])
 
 
-def _events(app, kind: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _events(app: FastAPI, kind: str) -> list[dict[str, Any]]:
     with app.state.sessionmaker() as s:
         return [json.loads(e.payload) for e in s.scalars(select(OutboxEvent).where(OutboxEvent.type == kind)
                                                           .order_by(OutboxEvent.id))]
 
 
-def _sample(client, h, **kw: Any) -> Any:  # type: ignore[no-untyped-def]
+def _sample(client: TestClient, h: dict[str, str], **kw: Any) -> Any:
     body = {"since": "2026-10-26T00:00:00+08:00", "until": "2026-11-09T00:00:00+08:00"} | kw
     return client.post("/api/v1/qa/samples", headers=h, json=body)
 
 
-def test_sampling_targeted_stratified_balanced_and_blind_double(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_sampling_targeted_stratified_balanced_and_blind_double(app: FastAPI, client: TestClient) -> None:
     t = team(app, client)
     h, ids = t["h"], t["ids"]
     day = "2026-11-0{}T02:00:00+00:00"
@@ -106,7 +109,8 @@ def test_sampling_targeted_stratified_balanced_and_blind_double(app, client) -> 
     assert [e["inspection_id"] for e in scored] == [first["id"]], "the blind second scoring is not a KPI sample"
 
 
-def _one_sampled(app, client, t, recs) -> tuple[list[int], list[dict[str, Any]]]:  # type: ignore[no-untyped-def]
+def _one_sampled(app: FastAPI, client: TestClient, t: dict[str, Any],
+                 recs: list[dict[str, Any]]) -> tuple[list[int], list[dict[str, Any]]]:
     h, ids = t["h"], t["ids"]
     cids = _import(client, h["insp1"], recs)
     r = _sample(client, h["admin"], inspectors=[ids["insp1"]], random_pct=100)
@@ -114,7 +118,8 @@ def _one_sampled(app, client, t, recs) -> tuple[list[int], list[dict[str, Any]]]
     return cids, client.get("/api/v1/qa/queue", headers=h["insp1"]).json()
 
 
-def test_scoring_and_appeal_overturned_by_another_inspector(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_and_appeal_overturned_by_another_inspector(app: FastAPI, client: TestClient,
+                                                            clock: FrozenClock) -> None:
     t = team(app, client)
     h, ids = t["h"], t["ids"]
     cids, queue = _one_sampled(app, client, t, [line("agent1", external_id="c1", turns=RUDE),
@@ -191,7 +196,7 @@ def test_scoring_and_appeal_overturned_by_another_inspector(app, client, clock) 
     assert r.status_code == 409 and "7" in r.json()["detail"]
 
 
-def test_calibration_report_shows_each_inspectors_deviation(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_calibration_report_shows_each_inspectors_deviation(app: FastAPI, client: TestClient) -> None:
     t = team(app, client)
     h, ids = t["h"], t["ids"]
     cids = _import(client, h["insp1"], [line("agent1", external_id="k1"), line("agent2", external_id="k2")])

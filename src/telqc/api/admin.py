@@ -14,8 +14,7 @@ from telqc.core import repository as core_repo
 from telqc.core.models import Region, User
 from telqc.core.rbac import Perm, Principal, Role
 from telqc.core.schemas import In, Out
-from telqc.customers import repository as customer_repo
-from telqc.customers.models import Plan
+from telqc.customers import service as customers
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 
@@ -93,8 +92,8 @@ def list_regions(ctx: CtxDep, _: Annotated[Principal, require(None)],
 
 
 @router.get("/plans", response_model=list[PlanOut])
-def list_plans(ctx: CtxDep, _: Annotated[Principal, require(None)]) -> list[Plan]:
-    return customer_repo.plans(ctx.session)
+def list_plans(ctx: CtxDep, _: Annotated[Principal, require(None)]) -> list[PlanOut]:
+    return [PlanOut.model_validate(p) for p in customers.plans(ctx)]
 
 
 @router.get("/audit", response_model=list[AuditOut])

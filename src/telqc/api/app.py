@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import telqc
-from telqc.api import admin, auth, errors
+from telqc.api import admin, auth, customer360, errors
 from telqc.api.deps import LANG_COOKIE
 from telqc.core import pii
 from telqc.core.clock import Clock, SystemClock
@@ -33,7 +33,7 @@ def routers() -> list[APIRouter]:
     """Every router the app serves, in matching order; the route × role authorization test walks this list."""
     apis = list(modules("api"))
     hot = [m.router for m in apis if m.__name__ == HOT_API]
-    found = [*hot, auth.router, admin.router, *(m.router for m in apis if m.__name__ != HOT_API)]
+    found = [*hot, auth.router, admin.router, customer360.router, *(m.router for m in apis if m.__name__ != HOT_API)]
     found += [m.router for m in modules("pages")]
     return [*found, pages.router]
 

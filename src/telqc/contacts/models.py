@@ -1,9 +1,12 @@
-"""Customer contacts on every channel, and identity-verification attempts made on them."""
+"""Customer contacts on every channel, and the interactions (transcripts) of those that have one.
+
+The channel names are `read.Channel`; identity verification on a contact is recorded by `customers`
+(`customers.models.VerificationAttempt`), which sets the contact's verified columns through `service`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,15 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from telqc.core.db import Base, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
-
-
-class Channel(StrEnum):
-    hotline = "hotline"
-    app = "app"
-    web = "web"
-    wechat = "wechat"
-    store = "store"
-    social = "social"
 
 
 class Contact(Base):
@@ -50,17 +44,6 @@ class Contact(Base):
     identity_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_method: Mapped[str | None] = mapped_column(String(20))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class VerificationAttempt(Base):
-    __tablename__ = "verification_attempts"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"), index=True)
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    method: Mapped[str] = mapped_column(String(20))
-    success: Mapped[bool] = mapped_column(Boolean)
 
 
 class Interaction(Base):

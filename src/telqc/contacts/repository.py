@@ -8,7 +8,7 @@ from telqc.contacts.models import Contact
 from telqc.core.rbac import Perm, Principal
 
 
-def readable(principal: Principal) -> Select[tuple[Contact]]:
+def readable(principal: Principal) -> Select[Contact]:
     stmt = select(Contact)
     if principal.can(Perm.contacts_read):
         if principal.region_scope is not None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from telqc.contacts.models import Channel
+from telqc.contacts.read import Channel
 from telqc.core.schemas import In, Out
 
 

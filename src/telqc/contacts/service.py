@@ -1,13 +1,26 @@
-"""Contact rules: opening a contact and recording identity verification on it."""
+"""Contact rules: opening a contact, recording a finished interaction, and the facts other domains read.
+
+Identity verification on a contact belongs to `customers` (its secrets, lockout and the account changes it
+gates are customer data); it marks the contact verified through `mark_verified` here. This module reads
+customers only through `customers.read`, so the two services never import each other.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from telqc.contacts import read
 from telqc.contacts import repository as repo
 from telqc.contacts import schemas as s
-from telqc.contacts.models import Contact, Interaction, VerificationAttempt
+from telqc.contacts.models import Contact, Interaction
 from telqc.core import events
 from telqc.core.context import Ctx
-from telqc.core.errors import Conflict, NotFound
+from telqc.core.errors import NotFound
+from telqc.core.models import User
+from telqc.customers import read as customers
 
 
 def get(ctx: Ctx, contact_id: int) -> Contact:
@@ -22,9 +35,9 @@ def open_contact(ctx: Ctx, data: s.ContactCreate) -> Contact:
     assert ctx.principal is not None
     province = None
     if data.customer_id is not None:
-        from telqc.customers import service as customers
-
-        province = customers.get(ctx, data.customer_id).province_code
+        province = customers.readable_province(ctx.session, ctx.principal, data.customer_id)
+        if province is None:
+            raise NotFound(what="w.customer")
     elif ctx.principal.region_scope:
         province = ctx.principal.region_scope[0]
     c = Contact(
@@ -39,24 +52,12 @@ def open_contact(ctx: Ctx, data: s.ContactCreate) -> Contact:
     return c
 
 
-def record_verification(ctx: Ctx, contact: Contact, customer_id: int, method: str, ok: bool) -> None:
-    now = ctx.now()
-    ctx.session.add(VerificationAttempt(contact_id=contact.id, customer_id=customer_id, at=now,
-                                        method=method, success=ok))
-    if ok:
-        contact.customer_id = customer_id
-        contact.identity_verified = True
-        contact.verified_method = method
-        contact.verified_at = now
-    ctx.audit("contact.verification", "contact", contact.id, customer_id=customer_id, method=method, success=ok)
-
-
-def require_verified(ctx: Ctx, contact_id: int, customer_id: int) -> Contact:
-    """Account changes need a contact on which this very customer passed verification."""
-    contact = get(ctx, contact_id)
-    if not contact.identity_verified or contact.customer_id != customer_id:
-        raise Conflict("error.unverified", field="body.contact_id")
-    return contact
+def mark_verified(ctx: Ctx, contact: Contact, customer_id: int, method: str) -> None:
+    """The caller on ``contact`` proved to be ``customer_id`` (decided and audited by `customers`)."""
+    contact.customer_id = customer_id
+    contact.identity_verified = True
+    contact.verified_method = method
+    contact.verified_at = ctx.now()
 
 
 def recent_for_customer(ctx: Ctx, customer_id: int, limit: int = 20) -> list[Contact]:
@@ -66,34 +67,58 @@ def recent_for_customer(ctx: Ctx, customer_id: int, limit: int = 20) -> list[Con
     return list(ctx.session.scalars(stmt))
 
 
+_CUSTOMER = customers.CUSTOMERS
+_DIMS = (select(Contact.province_code, Contact.channel, Contact.agent_id, Contact.category, _CUSTOMER.c.id,
+                _CUSTOMER.c.province_code, _CUSTOMER.c.city_code, _CUSTOMER.c.district_code, _CUSTOMER.c.area_type,
+                _CUSTOMER.c.tier, User.team_id)
+         .outerjoin(_CUSTOMER, _CUSTOMER.c.id == Contact.customer_id)
+         .outerjoin(User, User.id == Contact.agent_id))
 
 
-def dims_of(ctx: Ctx, contact: Contact) -> dict[str, object]:
-    """The event-contract dimensions of a contact, so no other domain has to read our tables."""
-    from telqc.core.models import User
-    from telqc.customers.models import Customer
-
-    cust = ctx.session.get(Customer, contact.customer_id) if contact.customer_id else None
-    agent = ctx.session.get(User, contact.agent_id) if contact.agent_id else None
+def dims(ctx: Ctx, contact_id: int) -> dict[str, object]:
+    """The event-contract dimensions of a contact (its customer's region and tier, its agent's team), so no
+    other domain has to read our tables to label a KPI fact."""
+    (province, channel, agent, category, customer, cust_province, city, district, area, tier,
+     team) = ctx.session.execute(_DIMS.where(Contact.id == contact_id)).one()
+    known = customer is not None
     return {
-        "province_code": cust.province_code if cust else contact.province_code,
-        "city_code": cust.city_code if cust else None,
-        "district_code": cust.district_code if cust else None,
-        "area_type": cust.area_type if cust else None,
-        "tier": cust.tier if cust else None,
-        "channel": contact.channel,
-        "team_id": agent.team_id if agent else None,
-        "agent_id": contact.agent_id,
-        "category": contact.category,
+        "province_code": cust_province if known else province,
+        "city_code": city, "district_code": district, "area_type": area, "tier": tier,
+        "channel": channel, "team_id": team, "agent_id": agent, "category": category,
     }
 
 
-def record_interaction(ctx: Ctx, contact: Contact, turns: list[dict[str, object]], *, source: str,
-                       external_id: str | None = None, complaint: bool = False, csat: int | None = None) -> Interaction:
-    """Store a finished interaction with its transcript and announce it ("contact.closed").
+@dataclass(frozen=True)
+class FinishedContact:
+    """A contact that already happened (an imported call or chat), as another domain hands it in."""
 
-    The caller has validated the turns; the contact row is new and complete (times, durations).
+    channel: str
+    customer_id: int | None
+    province_code: str | None
+    agent_id: int
+    started_at: datetime
+    ended_at: datetime
+    queue_wait_s: int
+    talk_s: int
+    hold_s: int
+    acw_s: int
+    abandoned: bool
+    transferred: bool
+    category: str | None
+
+
+def record_interaction(ctx: Ctx, data: FinishedContact, turns: list[dict[str, object]], *, source: str,
+                       external_id: str | None = None, complaint: bool = False, csat: int | None = None) -> int:
+    """Store a finished contact with its transcript, announce it ("contact.closed") and return its id.
+
+    The caller has validated the turns and the references (agent, customer, unique external id).
     """
+    contact = Contact(
+        channel=data.channel, customer_id=data.customer_id, province_code=data.province_code, direction="in",
+        started_at=data.started_at, ended_at=data.ended_at, agent_id=data.agent_id, queue_wait_s=data.queue_wait_s,
+        talk_s=data.talk_s, hold_s=data.hold_s, acw_s=data.acw_s, abandoned=data.abandoned,
+        transferred=data.transferred, category=data.category, summary=None, identity_verified=False,
+    )
     ctx.session.add(contact)
     ctx.session.flush()
     duration = max((int(t["end_ms"]) for t in turns), default=0)  # type: ignore[call-overload]
@@ -109,17 +134,16 @@ def record_interaction(ctx: Ctx, contact: Contact, turns: list[dict[str, object]
                 started_at=contact.started_at.isoformat(), queue_wait_s=contact.queue_wait_s,
                 talk_s=contact.talk_s, hold_s=contact.hold_s, acw_s=contact.acw_s, abandoned=contact.abandoned,
                 transferred=contact.transferred, answered_within_s=contact.queue_wait_s if answered else None,
-                dims=dims_of(ctx, contact))
-    return inter
+                dims=dims(ctx, contact.id))
+    return contact.id
 
 
-def get_interaction(ctx: Ctx, contact_id: int) -> tuple[Contact, Interaction]:
+def get_interaction(ctx: Ctx, contact_id: int) -> read.InteractionView:
     """A readable contact and its transcript (NotFound when either is missing or out of scope)."""
-    contact = get(ctx, contact_id)
-    inter = ctx.session.get(Interaction, contact_id)
-    if inter is None:
+    view = read.interaction(ctx.session, get(ctx, contact_id).id)
+    if view is None:
         raise NotFound(what="w.contact")
-    return contact, inter
+    return view
 
 
 def set_csat(ctx: Ctx, contact_id: int, csat: int | None) -> None:

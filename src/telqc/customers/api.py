@@ -1,4 +1,7 @@
-"""Customer routes: search, profile, 360 view, identity verification and account changes."""
+"""Customer routes: search, profile, identity verification and account changes.
+
+The 360 view composes several domains: `telqc.api.customer360`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from telqc.api.deps import CtxDep, if_match_version, require, set_etag
-from telqc.core.errors import NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import schemas as s
 from telqc.customers import service
@@ -58,11 +60,6 @@ def patch_customer(
     return service.present(ctx, [c])[0]
 
 
-@router.get("/customers/{customer_id}/360", response_model=s.Customer360)
-def customer_360(ctx: CtxDep, customer_id: int, _: Read) -> s.Customer360:
-    return service.view_360(ctx, customer_id)
-
-
 @router.post("/customers/{customer_id}/plan-change", response_model=s.CustomerOut)
 def change_plan(
     ctx: CtxDep, customer_id: int, body: s.PlanChangeIn,
@@ -85,10 +82,3 @@ def verify_identity(
     _: Annotated[Principal, require(Perm.customers_verify)],
 ) -> s.VerifyOut:
     return service.verify_identity(ctx, contact_id, body)
-
-
-@router.get("/me/customer", response_model=s.Customer360)
-def my_customer(ctx: CtxDep, p: Annotated[Principal, require(Perm.self_read)]) -> s.Customer360:
-    if p.customer_id is None:
-        raise NotFound(what="w.customer")
-    return service.view_360(ctx, p.customer_id)

@@ -1,4 +1,7 @@
-"""Customer profile tables. Phone, ID number and address are stored encrypted only."""
+"""Customer profile tables, and the identity-verification attempts made on contacts.
+
+Phone, ID number and address are stored encrypted only.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
@@ -89,3 +92,16 @@ class CustomerPlan(Base):
     monthly_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+
+
+class VerificationAttempt(Base):
+    """One 核实客户身份 attempt on a contact: the log behind the lockout and the account-change gate."""
+
+    __tablename__ = "verification_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    method: Mapped[str] = mapped_column(String(20))
+    success: Mapped[bool] = mapped_column(Boolean)

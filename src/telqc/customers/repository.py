@@ -10,7 +10,7 @@ from telqc.core.rbac import Perm, Principal
 from telqc.customers.models import Customer, CustomerPhone, CustomerPlan, Plan
 
 
-def readable(principal: Principal) -> Select[tuple[Customer]]:
+def readable(principal: Principal) -> Select[Customer]:
     stmt = select(Customer)
     if principal.can(Perm.customers_read):
         if principal.region_scope is not None:

@@ -94,22 +94,6 @@ class CustomerOut(Out):
     version: int
 
 
-class ContactBrief(Out):
-    id: int
-    channel: str
-    started_at: str
-    category: str | None
-    summary: str | None
-    identity_verified: bool
-
-
-class Customer360(Out):
-    customer: CustomerOut
-    recent_contacts: list[ContactBrief]
-    orders: list[dict[str, object]]
-    surveys: list[dict[str, object]]
-
-
 class VerifyIn(In):
     phone: Phone
     id_last4: str | None = Field(default=None, pattern=r"^\d{3}[\dXx]$")

@@ -1,4 +1,13 @@
-"""Customer rules: profiles, search, the 360 view, identity verification and account changes."""
+"""Customer rules: profiles, search, identity verification and the account changes it gates.
+
+Identity verification (核实客户身份) belongs to this domain, not to `contacts`: what it checks (the ID
+number, the service-password hash), the lockout that protects those secrets and the account changes it
+unlocks are all customer data and rules. A contact is only where it happens: the attempt is logged here
+(`VerificationAttempt`), and `contacts.service.mark_verified` records the outcome on the contact, which is
+what an account change asks for. Contacts read customers through `customers.read` only, so the two
+services do not import each other. The customer 360 view is a composition of several domains and lives in
+`telqc.api.customer360`.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +25,7 @@ from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import repository as repo
 from telqc.customers import schemas as s
-from telqc.customers.models import Customer, CustomerPhone, CustomerPlan, Plan
+from telqc.customers.models import Customer, CustomerPhone, CustomerPlan, Plan, VerificationAttempt
 
 
 def _principal(ctx: Ctx) -> Principal:
@@ -150,7 +159,10 @@ def verify_identity(ctx: Ctx, contact_id: int, data: s.VerifyIn) -> s.VerifyOut:
     else:
         stored = c.service_password_hash
         ok = bool(stored) and check_password(stored or "", data.service_password or "")
-    contacts.record_verification(ctx, contact, c.id, method, ok)
+    ctx.session.add(VerificationAttempt(contact_id=contact.id, customer_id=c.id, at=now, method=method, success=ok))
+    if ok:
+        contacts.mark_verified(ctx, contact, c.id, method)
+    ctx.audit("contact.verification", "contact", contact.id, customer_id=c.id, method=method, success=ok)
     if not ok:
         c.verify_failures += 1
         left = ctx.settings.verify_max_failures - c.verify_failures
@@ -165,10 +177,17 @@ def verify_identity(ctx: Ctx, contact_id: int, data: s.VerifyIn) -> s.VerifyOut:
     return s.VerifyOut(verified=True, customer_id=c.id, method=method)
 
 
+def _require_verified(ctx: Ctx, contact_id: int, customer_id: int) -> None:
+    """Account changes need a contact on which this very customer passed verification (业务办理前核实身份)."""
+    contact = contacts.get(ctx, contact_id)
+    if not contact.identity_verified or contact.customer_id != customer_id:
+        raise Conflict("error.unverified", field="body.contact_id")
+
+
 def change_plan(ctx: Ctx, customer_id: int, data: s.PlanChangeIn) -> Customer:
     """Account change: refused unless the caller was verified on this contact (业务办理前核实身份)."""
     c = get(ctx, customer_id)
-    contacts.require_verified(ctx, data.contact_id, c.id)
+    _require_verified(ctx, data.contact_id, c.id)
     today = ctx.now().date()
     if data.replaces:
         cp = ctx.session.scalar(select(CustomerPlan).where(
@@ -186,7 +205,7 @@ def change_plan(ctx: Ctx, customer_id: int, data: s.PlanChangeIn) -> Customer:
 
 def change_address(ctx: Ctx, customer_id: int, data: s.AddressChangeIn) -> Customer:
     c = get(ctx, customer_id)
-    contacts.require_verified(ctx, data.contact_id, c.id)
+    _require_verified(ctx, data.contact_id, c.id)
     c.address = data.address
     c.updated_at = ctx.now()
     ctx.session.flush()
@@ -194,15 +213,12 @@ def change_address(ctx: Ctx, customer_id: int, data: s.AddressChangeIn) -> Custo
     return c
 
 
-def view_360(ctx: Ctx, customer_id: int) -> s.Customer360:
-    from telqc.orders import service as orders
+def plans(ctx: Ctx) -> list[Plan]:
+    """The plan catalogue (reference data every signed-in user may read)."""
+    return repo.plans(ctx.session)
 
-    c = get(ctx, customer_id)
-    recent = contacts.recent_for_customer(ctx, c.id, limit=20)
-    return s.Customer360(
-        customer=present(ctx, [c])[0],
-        recent_contacts=[s.ContactBrief(id=x.id, channel=x.channel, started_at=x.started_at.isoformat(),
-                                        category=x.category, summary=x.summary,
-                                        identity_verified=x.identity_verified) for x in recent],
-        orders=orders.recent_for_customer(ctx, c.id), surveys=[],
-    )
+
+def visit_address(ctx: Ctx, customer_id: int) -> str | None:
+    """Where a field engineer goes for a repair: the customer's address, decrypted (personal data)."""
+    c = ctx.session.get(Customer, customer_id)
+    return c.address if c else None

@@ -25,7 +25,8 @@ WEEKDAY = np.array([1.10, 1.02, 1.00, 0.98, 1.00, 0.80, 0.72])  # Monday first
 def intraday_shape() -> np.ndarray:
     """Weights of the 96 intervals of a day, normalised to sum to 1."""
     w = np.repeat(HOURLY, 4)
-    return w / w.sum()
+    out: np.ndarray = w / w.sum()
+    return out
 
 
 def bill_day_factor(day_of_month: int) -> float:

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import JSON, Boolean, Date, Table
 from sqlalchemy.orm import Session
 
@@ -73,10 +75,7 @@ class BulkWriter:
         if self.sqlite:
             yield self.write
             return
-        from psycopg.copy import QueuedLibpqWriter
-
-        raw = self.session.connection().connection.dbapi_connection
-        assert raw is not None
+        raw = self._pg_connection()
         cols, convert = self.columns, self.convert
         with raw.cursor() as cur, cur.copy(f"COPY {self.table.name} ({', '.join(cols)}) FROM STDIN",
                                            writer=QueuedLibpqWriter(cur)) as copy:
@@ -88,6 +87,11 @@ class BulkWriter:
 
             yield put
 
+    def _pg_connection(self) -> psycopg.Connection[Any]:
+        raw = self.session.connection().connection.dbapi_connection
+        assert isinstance(raw, psycopg.Connection)
+        return raw
+
     def write_tuples(self, tuples: Sequence[tuple[Any, ...]]) -> None:
         raw = self.session.connection().connection.dbapi_connection
         assert raw is not None
@@ -96,6 +100,6 @@ class BulkWriter:
             marks = ", ".join("?" * len(self.columns))
             raw.cursor().executemany(f"INSERT INTO {self.table.name} ({cols}) VALUES ({marks})", tuples)
             return
-        with raw.cursor() as cur, cur.copy(f"COPY {self.table.name} ({cols}) FROM STDIN") as copy:
+        with self._pg_connection().cursor() as cur, cur.copy(f"COPY {self.table.name} ({cols}) FROM STDIN") as copy:
             for t in tuples:
                 copy.write_row(t)

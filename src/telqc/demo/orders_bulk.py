@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -28,7 +28,7 @@ from telqc.core.models import User
 from telqc.customers.models import Customer
 from telqc.demo import arrivals
 from telqc.demo.bulk import BulkWriter
-from telqc.demo.orders_seed import PLACES, TEMPLATES
+from telqc.demo.order_templates import PLACES, TEMPLATES
 from telqc.demo.seed import fix_sequences, next_id
 from telqc.metrics import ingest
 from telqc.orders import config, lifecycle
@@ -115,7 +115,7 @@ def _arrivals(rng: np.random.Generator, now: datetime, days: int, count: int) ->
 
 
 class _Generator:
-    def __init__(self, ctx: Ctx, templates: list[_Template], staff: dict[str, list[User]], customers: list[Any],
+    def __init__(self, ctx: Ctx, templates: list[_Template], staff: dict[str, list[User]], customers: Sequence[Any],
                  now: datetime, rnd: random.Random) -> None:
         self.templates, self.staff, self.customers, self.now, self.rnd = templates, staff, customers, now, rnd
         self.supervisor = {p: next((u for u in us if u.role == "supervisor"), us[0]) for p, us in staff.items()}
@@ -149,7 +149,7 @@ class _Generator:
             team_id=agent.team_id, handler_id=agent.id, reopen_count=0, first_response_due=None,
             resolution_due=None, sla_status="ok", next_due_at=None)
         policy = self.policies.table.match(o.type, o.priority, o.tier, o.area_type)
-        steps = [("new", t0, "created")]
+        steps: list[tuple[str, datetime, str | None]] = [("new", t0, "created")]
         at = t0
         for state, wait, floor in (("acknowledged", 0, 0.15), ("in_progress", 1, 0.30), ("resolved", 2, 0.45)):
             at = at + timedelta(seconds=float(waits[wait]))

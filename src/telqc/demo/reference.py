@@ -10,7 +10,7 @@ from telqc.core.auth import create_user
 from telqc.core.context import Ctx
 from telqc.core.models import Region, Team, User
 from telqc.core.rbac import Role
-from telqc.customers.models import Plan
+from telqc.customers.models import Customer, Plan
 
 # province: (code, name, name_en, [(city code, name, name_en, [(district code, name, name_en, area)])])
 REGIONS = [
@@ -111,8 +111,6 @@ def districts() -> list[tuple[str, str, str, str, str, str, str]]:
 
 def link_demo_customer(ctx: Ctx) -> None:
     """A customer login for the self-service pages, bound to the first demo customer."""
-    from telqc.customers.models import Customer
-
     if ctx.session.scalar(select(User.id).where(User.username == "customer")) is not None:
         return
     first = ctx.session.scalar(select(Customer.id).order_by(Customer.id).limit(1))

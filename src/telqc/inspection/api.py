@@ -30,16 +30,8 @@ Mine = Annotated[Principal, require(Perm.inspection_mine)]
 
 
 def _interaction_out(ctx: CtxDep, contact_ids: list[int], with_turns: bool = False) -> list[Any]:
-    out: list[Any] = []
-    for cid in contact_ids:
-        c, i = scoring.transcript(ctx, cid)
-        shape = s.TranscriptOut if with_turns else s.InteractionOut
-        extra = {"turns": i.turns} if with_turns else {}
-        out.append(shape(**extra, contact_id=c.id, external_id=i.external_id, channel=c.channel,
-                                    agent_id=c.agent_id, customer_id=c.customer_id, started_at=c.started_at,
-                                    turn_count=i.turn_count, duration_ms=i.duration_ms, complaint=i.complaint,
-                                    csat=i.csat))
-    return out
+    shape = s.TranscriptOut if with_turns else s.InteractionOut
+    return [shape.model_validate(scoring.transcript(ctx, cid)) for cid in contact_ids]
 
 
 def _rejected(ctx: CtxDep, exc: importer.ImportRejected) -> JSONResponse:
@@ -112,22 +104,22 @@ def run_sampling(ctx: CtxDep, body: s.SampleIn, _: Admin) -> s.SampleOut:
 
 @router.get("/qa/queue", response_model=list[s.InspectionOut])
 def my_queue(ctx: CtxDep, p: Score) -> Any:
-    return [scoring.present(ctx, i) for i in repo.queue(ctx.session, p.user_id)]
+    return [appeals.present(ctx, i) for i in repo.queue(ctx.session, p.user_id)]
 
 
 @router.get("/qa/inspections/{inspection_id}", response_model=s.InspectionOut)
 def get_inspection(ctx: CtxDep, inspection_id: int, _: Annotated[Principal, require(None)]) -> Any:
-    return scoring.present(ctx, scoring.get(ctx, inspection_id))
+    return appeals.present(ctx, scoring.get(ctx, inspection_id))
 
 
 @router.post("/qa/inspections/{inspection_id}/score", response_model=s.InspectionOut)
 def score_inspection(ctx: CtxDep, inspection_id: int, body: s.ScoreIn, _: Score) -> Any:
-    return scoring.present(ctx, scoring.score(ctx, inspection_id, body))
+    return appeals.present(ctx, scoring.score(ctx, inspection_id, body))
 
 
 @router.get("/qa/my-inspections", response_model=list[s.InspectionOut])
 def my_inspections(ctx: CtxDep, p: Mine) -> Any:
-    return [scoring.present(ctx, i) for i in repo.for_agent(ctx.session, p, p.user_id)]
+    return [appeals.present(ctx, i) for i in repo.for_agent(ctx.session, p, p.user_id)]
 
 
 @router.post("/qa/inspections/{inspection_id}/appeal", response_model=s.AppealOut, status_code=201)

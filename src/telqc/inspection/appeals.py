@@ -23,6 +23,14 @@ def deadline(ins: Inspection) -> datetime | None:
     return ins.scored_at + timedelta(days=APPEAL_DAYS) if ins.scored_at else None
 
 
+def present(ctx: Ctx, ins: Inspection) -> s.InspectionOut:
+    """An inspection as its reader sees it, with the date until which the agent may still appeal."""
+    out = s.InspectionOut.model_validate(ins)
+    if ins.kind == Kind.manual.value and ins.scored_at is not None:
+        out.appeal_deadline = deadline(ins)
+    return out
+
+
 def file(ctx: Ctx, inspection_id: int, data: s.AppealIn) -> Appeal:
     """The agent's own scored inspection only, once, before the deadline."""
     assert ctx.principal is not None

@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import fmean
 
-from sqlalchemy import select
-
-from telqc.contacts.models import Contact, Interaction
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
@@ -20,7 +17,7 @@ from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection import scorecards
 from telqc.inspection.models import CalibrationSession, Inspection, Kind, Status
-from telqc.inspection.sampling import _check_inspectors
+from telqc.inspection.sampling import check_inspectors
 
 
 def _key(session_id: int) -> str:
@@ -32,8 +29,8 @@ def create(ctx: Ctx, data: s.CalibrationIn) -> CalibrationSession:
     inspector_ids = list(dict.fromkeys(data.inspector_ids))
     if len(inspector_ids) < 2:
         raise Invalid("qa.calibration_panel", field="body.inspector_ids")
-    _check_inspectors(ctx, inspector_ids)
-    have = set(ctx.session.scalars(select(Interaction.contact_id).where(Interaction.contact_id.in_(contact_ids))))
+    check_inspectors(ctx, inspector_ids)
+    have = repo.with_transcript(ctx.session, contact_ids)
     for n, cid in enumerate(contact_ids):
         if cid not in have:
             raise Invalid("error.not_found", field=f"body.contact_ids.{n}", what="w.interaction")
@@ -43,7 +40,7 @@ def create(ctx: Ctx, data: s.CalibrationIn) -> CalibrationSession:
                                  created_by=ctx.principal.user_id if ctx.principal else None)
     ctx.session.add(session)
     ctx.session.flush()
-    agents = dict(ctx.session.execute(select(Contact.id, Contact.agent_id).where(Contact.id.in_(contact_ids))).all())
+    agents = repo.agents_of(ctx.session, contact_ids)
     for cid in contact_ids:
         for uid in inspector_ids:
             ctx.session.add(Inspection(contact_id=cid, scorecard_id=sc.id, agent_id=agents.get(cid), inspector_id=uid,

@@ -105,7 +105,9 @@ def parse(text: str, base_dir: str | Path | None = None) -> CardDef:
 
 
 def _cross_check(items: list[Item], rule_ids: set[str] | None) -> list[tuple[str, str, str]]:
-    problems, seen, used = [], set(), {}
+    problems: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    used: dict[str, str] = {}
     for it in items:
         label = f"item {it.code}"
         if it.code in seen:

@@ -18,6 +18,8 @@ from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
 from telqc.core.settings import Settings, get_settings
+from telqc.inspection import carddef, importer, scorecards
+from telqc.inspection.calls import Transcript
 from telqc.jobs.dispatch import job_ctx
 
 NAME = "inspect"
@@ -40,8 +42,6 @@ def _progress() -> Progress:
 def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines file")],
                inspect: Annotated[bool, typer.Option(help="run automatic inspection on each")] = True) -> None:
     """Import interactions with transcripts (all or nothing; errors name line and field)."""
-    from telqc.inspection import importer
-
     settings, factory = _setup()
     lines = file.read_text(encoding="utf-8").splitlines()
     clock = SystemClock()
@@ -65,9 +65,6 @@ def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
 def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines with turns")],
             scorecard: Annotated[str | None, typer.Option("--scorecard", help="scorecard name")] = None) -> None:
     """Score every interaction of a file automatically (nothing stored) and print a summary."""
-    from telqc.inspection import carddef, scorecards
-    from telqc.inspection.engine import Transcript
-
     settings, factory = _setup()
     try:
         with job_ctx(factory, SystemClock(), settings) as ctx:

@@ -1,7 +1,7 @@
 """Per-rule detectors used by :mod:`telqc.inspection.engine` (pure text and arithmetic).
 
 Each detector receives the slot matches that the engine's single automaton pass found in a
-turn and appends :class:`~telqc.inspection.engine.Hit` rows; none of them rescans the text
+turn and appends :class:`~telqc.inspection.calls.Hit` rows; none of them rescans the text
 for phrases. Kept apart from the engine so each file stays small and each rule's "why"
 lives next to its code.
 """
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from telqc.inspection.engine import Found, Hit, Turn, _Meta
+from telqc.inspection.calls import Found, Hit, RuleMeta, Turn
 
 Span = tuple[int, int]
 _PUNCT = re.compile(r"[\s，。？！、；：“”‘’（）《》…—,.?!;:'\"()\-~]")
@@ -72,7 +71,7 @@ class PhraseMatch:
 
     __slots__ = ("excl", "maxlen", "meta", "neg", "slot")
 
-    def __init__(self, meta: _Meta, slot: int, excl: int | None, neg: set[str] | None) -> None:
+    def __init__(self, meta: RuleMeta, slot: int, excl: int | None, neg: set[str] | None) -> None:
         self.meta, self.slot, self.excl, self.neg = meta, slot, excl, neg
         self.maxlen = max(map(len, neg)) if neg else 0
 
@@ -92,7 +91,7 @@ class Emotion:
 
     def __init__(
         self,
-        meta: _Meta,
+        meta: RuleMeta,
         slot: int,
         excl: int | None,
         weights: dict[str, float],
@@ -125,7 +124,7 @@ class RegexMatch:
 
     __slots__ = ("meta", "pattern")
 
-    def __init__(self, meta: _Meta, pattern: str, ignore_case: bool) -> None:
+    def __init__(self, meta: RuleMeta, pattern: str, ignore_case: bool) -> None:
         self.meta = meta
         self.pattern = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
 
@@ -169,7 +168,7 @@ class IdNumber:
 
     __slots__ = ("checksum", "meta", "pattern", "table")
 
-    def __init__(self, meta: _Meta, spoken: bool, checksum: bool) -> None:
+    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool) -> None:
         self.meta, self.checksum = meta, checksum
         self.table = {**_DIGIT, **(_SPOKEN if spoken else {}), **dict.fromkeys(_CHECK_X, "X")}
         digits = "".join(c for c in self.table if c not in _CHECK_X)
@@ -202,7 +201,7 @@ class SpeechRate:
 
     __slots__ = ("hi", "lo", "meta", "min_chars", "min_dur")
 
-    def __init__(self, meta: _Meta, lo: float | None, hi: float | None, min_dur: int, min_chars: int) -> None:
+    def __init__(self, meta: RuleMeta, lo: float | None, hi: float | None, min_dur: int, min_chars: int) -> None:
         self.meta, self.min_dur, self.min_chars = meta, min_dur, min_chars
         self.lo = lo if lo is not None else 0.0
         self.hi = hi if hi is not None else float("inf")
@@ -234,7 +233,7 @@ class Position:
     __slots__ = ("anchor", "excl", "meta", "n", "slot", "sps", "within")
 
     def __init__(
-        self, meta: _Meta, slot: int, excl: int | None, sps: frozenset[str], anchor: str, n: int, within: int | None
+        self, meta: RuleMeta, slot: int, excl: int | None, sps: frozenset[str], anchor: str, n: int, within: int | None
     ) -> None:
         self.meta, self.slot, self.excl, self.sps = meta, slot, excl, sps
         self.anchor, self.n, self.within = anchor, n, within
@@ -277,14 +276,16 @@ class Position:
                 return None
         if self.anchor == "start" and not state["done"] and state["count"] >= self.n and self._late(turn.start_ms):
             state["done"] = True
-            return self.meta.hit(*state["first"], 0, 0, "", None)
+            ti, first = state["first"]
+            return self.meta.hit(ti, first, 0, 0, "", None)
         return None
 
     def live_finish(self, state: dict[str, Any]) -> Hit | None:
         if self.anchor == "start":
             if state["done"] or state["first"] is None:
                 return None
-            return self.meta.hit(*state["first"], 0, 0, "", None)
+            ti, first = state["first"]
+            return self.meta.hit(ti, first, 0, 0, "", None)
         tail = state["tail"]
         if not tail or any(has for _, _, has in tail):
             return None
@@ -297,7 +298,7 @@ class Order:
 
     __slots__ = ("excl", "meta", "once", "req", "slot", "sps")
 
-    def __init__(self, meta: _Meta, slot: int, excl: int | None, req: int, sps: frozenset[str], once: bool) -> None:
+    def __init__(self, meta: RuleMeta, slot: int, excl: int | None, req: int, sps: frozenset[str], once: bool) -> None:
         self.meta, self.slot, self.excl, self.req, self.sps, self.once = meta, slot, excl, req, sps, once
 
     def step(self, ti: int, turn: Turn, found: Found, state: list[bool], out: list[Hit]) -> None:

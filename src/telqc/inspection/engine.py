@@ -11,97 +11,15 @@ whole-call rules (greeting, closing, talk ratio) are decided, and must agree hit
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 import ahocorasick
 
 from telqc.inspection import detectors as det
+from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
 from telqc.inspection.rules import Scorecard, load_lexicon, phrase_list
 
-SpeakerName = Literal["agent", "customer"]
-SPEAKERS: tuple[SpeakerName, ...] = ("agent", "customer")
 _LAST = 1 << 62  # sort key of call-level hits (no turn)
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    """One utterance; times are ms from the start of the call."""
-
-    speaker: SpeakerName
-    start_ms: int
-    end_ms: int
-    text: str
-
-    def __post_init__(self) -> None:
-        if self.speaker not in SPEAKERS:
-            raise ValueError(f"speaker must be 'agent' or 'customer', got {self.speaker!r}")
-        if not 0 <= self.start_ms <= self.end_ms:
-            raise ValueError(f"need 0 <= start_ms <= end_ms, got {self.start_ms}..{self.end_ms}")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Turn:
-        return cls(data["speaker"], int(data["start_ms"]), int(data["end_ms"]), str(data["text"]))
-
-
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    """Turns ordered by start time (overlaps allowed: that is what interruption rules look for)."""
-
-    turns: tuple[Turn, ...]
-
-    def __post_init__(self) -> None:
-        for i in range(1, len(self.turns)):
-            if self.turns[i].start_ms < self.turns[i - 1].start_ms:
-                raise ValueError(f"turn {i} starts before turn {i - 1}: turns must be ordered by start_ms")
-
-    @classmethod
-    def from_dicts(cls, turns: Iterable[Mapping[str, Any]]) -> Transcript:
-        return cls(tuple(Turn.from_dict(t) for t in turns))
-
-
-class Hit(NamedTuple):
-    """Evidence of one rule firing. ``turn_index`` is None for call-level rules (talk ratio).
-
-    ``span_start``/``span_end`` index the turn's text; ``start_ms`` is interpolated inside the
-    turn so a reviewer can jump into the recording. ``value`` carries the measured number
-    (score, gap, rate, ratio). An ID number's ``text`` is masked: hits end up in lists and logs.
-    """
-
-    rule_id: str
-    kind: str
-    severity: str
-    turn_index: int | None
-    start_ms: int
-    span_start: int
-    span_end: int
-    text: str
-    value: float | None
-    alert: bool
-    scorecard_item: str
-
-
-class _Meta(NamedTuple):
-    rule_id: str
-    kind: str
-    severity: str
-    alert: bool
-    item: str
-    order: int
-
-    def hit(
-        self, ti: int | None, turn: Turn | None, s: int, e: int, text: str, value: float | None, ms: int = -1
-    ) -> Hit:
-        if ms >= 0 or turn is None:
-            ms = max(ms, 0)
-        else:
-            ms = turn.start_ms
-            if s and turn.text:
-                ms += (turn.end_ms - turn.start_ms) * s // len(turn.text)
-        return Hit(self.rule_id, self.kind, self.severity, ti, ms, s, e, text, value, self.alert, self.item)
-
-
-Found = dict[int, list[tuple[int, int]]]
 
 
 class _Rules:
@@ -115,13 +33,13 @@ class _Rules:
         self.main: dict[SpeakerName, dict[int, Any]] = {sp: {} for sp in SPEAKERS}
         self.positions: list[det.Position] = []
         self.orders: list[det.Order] = []
-        self.silences: list[tuple[_Meta, int, frozenset[str]]] = []
-        self.overlaps: list[tuple[_Meta, int, frozenset[str]]] = []
-        self.ratios: list[tuple[_Meta, Any]] = []
+        self.silences: list[tuple[RuleMeta, int, frozenset[str]]] = []
+        self.overlaps: list[tuple[RuleMeta, int, frozenset[str]]] = []
+        self.ratios: list[tuple[RuleMeta, Any]] = []
         self._nslots = 0
         for index, rule in enumerate(card.active_rules()):
             self.order[rule.id] = index
-            meta = _Meta(rule.id, rule.kind, str(rule.severity), rule.alert, rule.scorecard_item, index)
+            meta = RuleMeta(rule.id, rule.kind, str(rule.severity), rule.alert, rule.scorecard_item, index)
             self._compile(rule, meta, card.base_dir)
         self.automata = {sp: self._build(sp) for sp in SPEAKERS}
         self.per_speaker = {sp: (self.automata[sp], self.main[sp], tuple(self.turn_rules[sp])) for sp in SPEAKERS}
@@ -145,7 +63,7 @@ class _Rules:
         excl = phrase_list(rule.exclude, getattr(rule, "exclude_lexicon", None), base)
         return slot, (self._slot(excl, rule.speaker) if excl else None)
 
-    def _compile(self, rule: Any, meta: _Meta, base: str | None) -> None:
+    def _compile(self, rule: Any, meta: RuleMeta, base: str | None) -> None:
         kind, sps = rule.kind, self._speakers(rule.speaker)
         if kind in ("phrase", "emotion"):
             if kind == "phrase":
@@ -274,7 +192,7 @@ class _Stream:
                 order.step(ti, turn, found, state, out)
 
 
-def _ratio_hit(meta: _Meta, rule: Any, agent_ms: int, customer_ms: int) -> Hit | None:
+def _ratio_hit(meta: RuleMeta, rule: Any, agent_ms: int, customer_ms: int) -> Hit | None:
     """Call-level talk balance; a call shorter than ``min_total_ms`` says nothing about balance."""
     if agent_ms + customer_ms < rule.min_total_ms or agent_ms + customer_ms == 0:
         return None
@@ -299,7 +217,7 @@ class Inspector:
     def evaluate(self, transcript: Transcript | Iterable[Turn]) -> list[Hit]:
         """Batch: inspect a finished call. Whole-call rules look at the full turn list."""
         turns = transcript.turns if isinstance(transcript, Transcript) else tuple(transcript)
-        rules, hits = self.rules, []
+        rules, hits = self.rules, list[Hit]()
         stream = _Stream(rules)
         scan, step = rules.scan, stream.step
         by_speaker: dict[str, list[tuple[int, Found | None]]] = {"agent": [], "customer": []}
@@ -357,7 +275,7 @@ class LiveSession:
             turn = Turn.from_dict(turn)
         if turn.start_ms < self._last_start:
             raise ValueError(f"turn {self._count} starts before the previous turn")
-        ti, out = self._count, []
+        ti, out = self._count, list[Hit]()
         self._count += 1
         self._last_start = turn.start_ms
         found = self._rules.scan(ti, turn, out)

@@ -19,13 +19,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from telqc.contacts import service as contacts
-from telqc.contacts.models import Contact, Interaction
+from telqc.contacts.read import INTERACTIONS
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.core.i18n import MESSAGES, t
 from telqc.core.models import User
-from telqc.customers.models import Customer
-from telqc.inspection.schemas import InteractionIn
+from telqc.customers.read import CUSTOMERS
+from telqc.inspection import scoring
+from telqc.inspection.schemas import InteractionIn, TurnIn
 
 
 class SpeechRecognizer(Protocol):
@@ -102,6 +103,14 @@ def _turn_errors(line: int, turns: Sequence[Mapping[str, Any]], lang: str) -> li
     return out
 
 
+@dataclass(frozen=True)
+class _References:
+    """What the checked lines refer to: agents by username, and each known customer's province."""
+
+    agents: dict[str, User]
+    provinces: dict[int, str]
+
+
 @dataclass
 class _Record:
     line: int
@@ -125,6 +134,7 @@ def _parse(ctx: Ctx, lines: Iterable[str], recognizer: SpeechRecognizer | None,
         except ValidationError as exc:
             errors += _pydantic_errors(n, exc, lang)
             continue
+        turns: list[dict[str, Any]] | None
         if data.turns is not None:
             turns = [tr.model_dump() for tr in data.turns]
         elif recognizer is None:
@@ -143,8 +153,6 @@ def _parse(ctx: Ctx, lines: Iterable[str], recognizer: SpeechRecognizer | None,
 
 def _recognise(n: int, audio: str, recognizer: SpeechRecognizer, errors: list[LineError],
                lang: str) -> list[dict[str, Any]] | None:
-    from telqc.inspection.schemas import TurnIn
-
     try:
         raw = recognizer.transcribe(audio)
         return [TurnIn.model_validate(tr).model_dump() for tr in raw]
@@ -155,58 +163,57 @@ def _recognise(n: int, audio: str, recognizer: SpeechRecognizer, errors: list[Li
     return None
 
 
-def _check_references(ctx: Ctx, records: list[_Record], errors: list[LineError]) -> dict[str, User]:
+def _check_references(ctx: Ctx, records: list[_Record], errors: list[LineError]) -> _References:
     lang, session = ctx.lang, ctx.session
     names = {r.data.agent for r in records}
     agents = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))} if names else {}
     cust_ids = {r.data.customer_id for r in records if r.data.customer_id is not None}
-    known = set(session.scalars(select(Customer.id).where(Customer.id.in_(cust_ids)))) if cust_ids else set()
+    provinces: dict[int, str] = {cid: province for cid, province in session.execute(
+        select(CUSTOMERS.c.id, CUSTOMERS.c.province_code).where(CUSTOMERS.c.id.in_(cust_ids)))} if cust_ids else {}
     ext = [r.data.external_id for r in records if r.data.external_id]
-    taken = set(session.scalars(select(Interaction.external_id).where(Interaction.external_id.in_(ext)))) if ext \
-        else set()
+    taken = set(session.scalars(select(INTERACTIONS.c.external_id).where(INTERACTIONS.c.external_id.in_(ext)))) \
+        if ext else set()
     seen: set[str] = set()
     for r in records:
         if r.data.agent not in agents:
             errors.append(LineError(r.line, "agent", t("qa.unknown_agent", lang, agent=r.data.agent)))
-        if r.data.customer_id is not None and r.data.customer_id not in known:
+        if r.data.customer_id is not None and r.data.customer_id not in provinces:
             errors.append(LineError(r.line, "customer_id", t("qa.unknown_customer", lang, id=r.data.customer_id)))
         eid = r.data.external_id
         if eid and (eid in taken or eid in seen):
             errors.append(LineError(r.line, "external_id", t("qa.duplicate_external_id", lang, id=eid)))
         if eid:
             seen.add(eid)
-    return agents
+    return _References(agents, provinces)
 
 
 def validate(ctx: Ctx, lines: Iterable[str], recognizer: SpeechRecognizer | None = None) -> tuple[
-        list[_Record], dict[str, User]]:
+        list[_Record], _References]:
     """Every problem of the file, or the parsed records; raises :class:`ImportRejected`."""
     errors: list[LineError] = []
     records = _parse(ctx, lines, recognizer, errors)
-    agents = _check_references(ctx, records, errors)
+    refs = _check_references(ctx, records, errors)
     if not errors and not records:
         errors.append(LineError(0, "(file)", t("qa.empty_import", ctx.lang)))
     if errors:
         errors.sort(key=lambda e: e.line)
         raise ImportRejected(errors)
-    return records, agents
+    return records, refs
 
 
-def _contact(ctx: Ctx, data: InteractionIn, agent: User, turns: list[dict[str, Any]]) -> Contact:
+def _contact(data: InteractionIn, refs: _References, turns: list[dict[str, Any]]) -> contacts.FinishedContact:
+    agent = refs.agents[data.agent]
     duration_s = max((tr["end_ms"] for tr in turns), default=0) // 1000
     ended = data.ended_at or data.started_at + timedelta(seconds=data.queue_wait_s + duration_s)
-    province = None
     if data.customer_id is not None:
-        cust = ctx.session.get(Customer, data.customer_id)
-        province = cust.province_code if cust else None
-    elif agent.region_scope:
-        province = agent.region_scope[0]
-    return Contact(
-        channel=data.channel.value, customer_id=data.customer_id, province_code=province, direction="in",
-        started_at=data.started_at, ended_at=ended, agent_id=agent.id, queue_wait_s=data.queue_wait_s,
+        province = refs.provinces.get(data.customer_id)
+    else:
+        province = agent.region_scope[0] if agent.region_scope else None
+    return contacts.FinishedContact(
+        channel=data.channel.value, customer_id=data.customer_id, province_code=province, agent_id=agent.id,
+        started_at=data.started_at, ended_at=ended, queue_wait_s=data.queue_wait_s,
         talk_s=data.talk_s if data.talk_s is not None else duration_s, hold_s=data.hold_s, acw_s=data.acw_s,
-        abandoned=data.abandoned, transferred=data.transferred, category=data.category, summary=None,
-        identity_verified=False,
+        abandoned=data.abandoned, transferred=data.transferred, category=data.category,
     )
 
 
@@ -214,19 +221,17 @@ def import_interactions(ctx: Ctx, lines: Iterable[str], *, recognizer: SpeechRec
                         source: str = "import", progress: Callable[[int], None] | None = None,
                         total: Callable[[int], None] | None = None, inspect: bool = True) -> list[int]:
     """Validate the whole file, then store each interaction and inspect it automatically."""
-    from telqc.inspection import scoring
-
-    records, agents = validate(ctx, lines, recognizer)
+    records, refs = validate(ctx, lines, recognizer)
     if total:
         total(len(records))
     ids = []
     for r in records:
-        contact = _contact(ctx, r.data, agents[r.data.agent], r.turns)
-        contacts.record_interaction(ctx, contact, r.turns, source=source, external_id=r.data.external_id,
-                                    complaint=r.data.complaint, csat=r.data.csat)
+        contact_id = contacts.record_interaction(
+            ctx, _contact(r.data, refs, r.turns), r.turns, source=source, external_id=r.data.external_id,
+            complaint=r.data.complaint, csat=r.data.csat)
         if inspect:
-            scoring.auto_inspect(ctx, contact.id)
-        ids.append(contact.id)
+            scoring.auto_inspect(ctx, contact_id)
+        ids.append(contact_id)
         if progress:
             progress(1)
     ctx.audit("interactions.imported", "interaction", "batch", count=len(ids), source=source)

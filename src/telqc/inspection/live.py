@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telqc.core.i18n import t
-from telqc.inspection.engine import Hit, Inspector, LiveSession, Turn
+from telqc.inspection.calls import Hit, Turn
+from telqc.inspection.engine import Inspector, LiveSession
 
 log = logging.getLogger("telqc.inspection.live")
 QUEUE_LIMIT = 1000  # a supervisor socket that stops reading loses alerts rather than memory
@@ -56,7 +57,10 @@ class AlertBus:
             if self.mode != "starting":
                 return
             try:
-                import redis.asyncio as aioredis
+                # Here, not at the top: redis.asyncio adds 60-120 ms to every API process's start-up (measured
+                # after importing telqc.api.asgi, which loads no redis module), and only a process that serves a
+                # live-QA WebSocket reaches this line.
+                import redis.asyncio as aioredis  # noqa: PLC0415
 
                 client = aioredis.from_url(self.redis_url, socket_connect_timeout=2.0, max_connections=8)
                 await asyncio.wait_for(client.ping(), 2.0)

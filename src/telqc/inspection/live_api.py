@@ -133,7 +133,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
         return
     principal, inspector = admitted
     assert inspector is not None
-    lang = request_language(ws)  # type: ignore[arg-type]
+    lang = request_language(ws)
     caller = await run_in_threadpool(_caller, ws)
     call = LiveCall.start(inspector, call_id, caller.agent.id if caller.agent else None, lang, caller.province_code)
     bus = _bus(ws)
@@ -146,9 +146,9 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
             try:
                 msg = json.loads(raw)
                 if msg.get("type") == "end":
-                    hits = [hit_dict(h) for h in call.finish()]
+                    final = [hit_dict(h) for h in call.finish()]
                     saved = await run_in_threadpool(_save, ws, principal, call, caller, lang)
-                    await ws.send_json({"type": "final", "hits": hits, **saved})
+                    await ws.send_json({"type": "final", "hits": final, **saved})
                     await ws.close()
                     return
                 hits, alerts = call.feed(msg, arrived)

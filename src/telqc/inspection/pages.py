@@ -36,7 +36,8 @@ Mine = Annotated[Principal, require(Perm.inspection_mine)]
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str | None]]:
     """Split a turn's text into (piece, rule id or None) so the template marks every hit span."""
-    out, pos = [], 0
+    out: list[tuple[str, str | None]] = []
+    pos = 0
     for start, end, rule in sorted(spans):
         if start < pos or end <= start:
             continue
@@ -143,7 +144,7 @@ def live_page(request: Request, _: Annotated[Principal, require(Perm.alerts_live
 
 def _mine(ctx: Ctx, p: Principal) -> list[tuple[Any, Any]]:
     rows = repo.for_agent(ctx.session, p, p.user_id)
-    return [(scoring.present(ctx, r), repo.appeal_of(ctx.session, r.id)) for r in rows]
+    return [(appeals.present(ctx, r), repo.appeal_of(ctx.session, r.id)) for r in rows]
 
 
 @router.get("/qa/my", response_class=HTMLResponse)

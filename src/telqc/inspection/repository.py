@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from telqc.contacts.models import Contact, Interaction
+from telqc.contacts.read import CONTACTS, INTERACTIONS
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
 from telqc.inspection.models import Appeal, AutoHit, Inspection, Kind, Status
@@ -21,7 +22,7 @@ from telqc.inspection.models import Appeal, AutoHit, Inspection, Kind, Status
 SHOWN_TO_AGENT = (Status.scored.value, Status.appealed.value, Status.final.value)
 
 
-def readable(principal: Principal) -> Select[tuple[Inspection]]:
+def readable(principal: Principal) -> Select[Inspection]:
     stmt = select(Inspection)
     if principal.can(Perm.inspection_admin):
         return stmt  # QA management organises the blind scorings; it does not take part in them
@@ -76,14 +77,28 @@ def open_appeals(session: Session, exclude_inspector: int | None, limit: int = 1
     return list(session.scalars(stmt.order_by(Appeal.filed_at, Appeal.id).limit(limit)))
 
 
-def candidates(session: Session, since: datetime, until: datetime) -> list[tuple[Contact, Interaction]]:
-    """Interactions with a transcript started in [since, until) that no inspector has sampled yet."""
+_C, _I = CONTACTS.c, INTERACTIONS.c
+
+
+def candidates(session: Session, since: datetime, until: datetime) -> Sequence[Any]:
+    """Interactions with a transcript started in [since, until) that no inspector has sampled yet: the
+    sampling criteria of each (contact_id, agent_id, started_at, category, talk_s, complaint, csat)."""
     sampled = select(Inspection.contact_id).where(Inspection.kind.in_((Kind.manual.value, Kind.double.value)))
-    stmt = (select(Contact, Interaction).join(Interaction, Interaction.contact_id == Contact.id)
-            .where(Contact.started_at >= since, Contact.started_at < until, Contact.agent_id.is_not(None),
-                   Contact.id.not_in(sampled))
-            .order_by(Contact.id))
-    return [(c, i) for c, i in session.execute(stmt).all()]
+    stmt = (select(_C.id.label("contact_id"), _C.agent_id, _C.started_at, _C.category, _C.talk_s, _I.complaint,
+                   _I.csat)
+            .join(INTERACTIONS, _I.contact_id == _C.id)
+            .where(_C.started_at >= since, _C.started_at < until, _C.agent_id.is_not(None), _C.id.not_in(sampled))
+            .order_by(_C.id))
+    return session.execute(stmt).all()
+
+
+def with_transcript(session: Session, contact_ids: Sequence[int]) -> set[int]:
+    """Which of these contacts have an interaction (a transcript to inspect)."""
+    return set(session.scalars(select(_I.contact_id).where(_I.contact_id.in_(contact_ids))))
+
+
+def agents_of(session: Session, contact_ids: Sequence[int]) -> dict[int, int | None]:
+    return {cid: agent for cid, agent in session.execute(select(_C.id, _C.agent_id).where(_C.id.in_(contact_ids)))}
 
 
 def contacts_with_hits(session: Session, contact_ids: Sequence[int], scored_items_only: bool = True) -> set[int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -40,7 +41,7 @@ class Candidate:
 def select(cands: list[Candidate], plan: s.SampleIn, rng: random.Random) -> list[tuple[int, str]]:
     """Pure selection: (contact id, reason) pairs, each interaction at most once."""
     chosen: dict[int, str] = {}
-    tests = {
+    tests: dict[str, Callable[[Candidate], bool]] = {
         "complaint": lambda c: c.complaint,
         "long_call": lambda c: c.talk_s >= plan.long_call_s,
         "low_csat": lambda c: c.csat is not None and c.csat <= plan.low_csat_max,
@@ -73,23 +74,23 @@ def select(cands: list[Candidate], plan: s.SampleIn, rng: random.Random) -> list
 
 def _candidates(ctx: Ctx, plan: s.SampleIn) -> list[Candidate]:
     rows = repo.candidates(ctx.session, plan.since, plan.until)
-    hits = repo.contacts_with_hits(ctx.session, [c.id for c, _ in rows])
-    agents = repo.users(ctx.session, sorted({c.agent_id for c, _ in rows if c.agent_id is not None}))
+    hits = repo.contacts_with_hits(ctx.session, [r.contact_id for r in rows])
+    agents = repo.users(ctx.session, sorted({r.agent_id for r in rows}))
     new_since = plan.until - timedelta(days=plan.new_agent_days)
     tz = ZoneInfo(ctx.settings.timezone)
     out = []
-    for c, inter in rows:
-        assert c.agent_id is not None
-        year, week, _ = c.started_at.astimezone(tz).isocalendar()
-        agent = agents.get(c.agent_id)
+    for r in rows:
+        year, week, _ = r.started_at.astimezone(tz).isocalendar()
+        agent = agents.get(r.agent_id)
         out.append(Candidate(
-            contact_id=c.id, agent_id=c.agent_id, week=f"{year}-W{week:02d}",
-            complaint=inter.complaint or c.category == "complaint", talk_s=c.talk_s, csat=inter.csat,
-            has_hits=c.id in hits, new_agent=agent is not None and agent.created_at >= new_since))
+            contact_id=r.contact_id, agent_id=r.agent_id, week=f"{year}-W{week:02d}",
+            complaint=r.complaint or r.category == "complaint", talk_s=r.talk_s, csat=r.csat,
+            has_hits=r.contact_id in hits, new_agent=agent is not None and agent.created_at >= new_since))
     return out
 
 
-def _check_inspectors(ctx: Ctx, ids: list[int]) -> None:
+def check_inspectors(ctx: Ctx, ids: list[int]) -> None:
+    """Every id must be an active user whose role may score (sampling and calibration panels)."""
     found = repo.users(ctx.session, ids)
     for n, uid in enumerate(ids):
         u = found.get(uid)
@@ -106,7 +107,7 @@ def run(ctx: Ctx, plan: s.SampleIn) -> s.SampleOut:
     if plan.until <= plan.since:
         raise Invalid("qa.bad_period", field="body.until")
     inspectors = list(dict.fromkeys(plan.inspectors))
-    _check_inspectors(ctx, inspectors)
+    check_inspectors(ctx, inspectors)
     if plan.double_pct and len(inspectors) < 2:
         raise Invalid("qa.double_needs_two", field="body.inspectors")
     sc = scorecards.resolve(ctx, plan.scorecard_id)

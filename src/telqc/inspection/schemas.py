@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from telqc.contacts.models import Channel
+from telqc.contacts.read import Channel
 from telqc.core.schemas import In, Out
 
 

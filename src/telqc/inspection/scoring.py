@@ -13,16 +13,16 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from telqc.contacts import read as contact_read
 from telqc.contacts import service as contacts
-from telqc.contacts.models import Contact, Interaction
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Forbidden, Invalid, NotFound
 from telqc.inspection import carddef, scorecards
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
+from telqc.inspection.calls import Transcript
 from telqc.inspection.carddef import Mode
-from telqc.inspection.engine import Transcript
 from telqc.inspection.models import AutoHit, Inspection, Kind, ScorecardVersion, Status
 
 
@@ -30,11 +30,10 @@ def auto_inspect(ctx: Ctx, contact_id: int, sc: ScorecardVersion | None = None) 
     """Run the engine over a stored transcript; re-running replaces the previous hits of that version."""
     sc = sc or scorecards.ensure_default(ctx)
     card, inspector = scorecards.compiled(sc)
-    inter = ctx.session.get(Interaction, contact_id)
-    contact = ctx.session.get(Contact, contact_id)
-    if inter is None or contact is None:
+    call = contact_read.interaction(ctx.session, contact_id)
+    if call is None:
         raise NotFound(what="w.interaction")
-    hits = inspector.evaluate(Transcript.from_dicts(inter.turns))
+    hits = inspector.evaluate(Transcript.from_dicts(call.turns))
     ctx.session.execute(delete(AutoHit).where(AutoHit.contact_id == contact_id, AutoHit.scorecard_id == sc.id))
     rule_item, now = card.rule_item, ctx.now()
     for h in hits:
@@ -49,7 +48,7 @@ def auto_inspect(ctx: Ctx, contact_id: int, sc: ScorecardVersion | None = None) 
     result = carddef.compute(card, values, only=values)
     ins = repo.auto_inspection(ctx.session, contact_id, sc.id)
     if ins is None:
-        ins = Inspection(contact_id=contact_id, scorecard_id=sc.id, agent_id=contact.agent_id, inspector_id=None,
+        ins = Inspection(contact_id=contact_id, scorecard_id=sc.id, agent_id=call.agent_id, inspector_id=None,
                          kind=Kind.auto.value, status=Status.final.value, reason="auto", blind=False,
                          comments=[], created_at=now)
         ctx.session.add(ins)
@@ -141,33 +140,22 @@ def score(ctx: Ctx, inspection_id: int, data: s.ScoreIn) -> Inspection:
 
 def emit_scored(ctx: Ctx, ins: Inspection) -> None:
     """Metrics upserts by inspection_id: an appeal that changes the score re-emits with the new one."""
-    contact = ctx.session.get(Contact, ins.contact_id)
-    assert contact is not None
     events.emit(ctx, "inspection.scored", "inspection", ins.id, inspection_id=ins.id, interaction_id=ins.contact_id,
                 agent_id=ins.agent_id, score=ins.score, passed=ins.passed, fatal=ins.fatal,
-                at=ctx.now().isoformat(), dims=contacts.dims_of(ctx, contact))
-
-
-def present(ctx: Ctx, ins: Inspection) -> s.InspectionOut:
-    from telqc.inspection.appeals import deadline
-
-    out = s.InspectionOut.model_validate(ins)
-    if ins.kind == Kind.manual.value and ins.scored_at is not None:
-        out.appeal_deadline = deadline(ins)
-    return out
+                at=ctx.now().isoformat(), dims=contacts.dims(ctx, ins.contact_id))
 
 
 def detail(ctx: Ctx, inspection_id: int) -> dict[str, Any]:
     """Everything the workbench shows: transcript, hits, scorecard items and the engine's proposal."""
     ins = get(ctx, inspection_id)
-    contact = ctx.session.get(Contact, ins.contact_id)
-    inter = ctx.session.get(Interaction, ins.contact_id)
-    if contact is None or inter is None:
+    call = contact_read.interaction(ctx.session, ins.contact_id)
+    if call is None:
         raise NotFound(what="w.interaction")
     card, _ = scorecards.compiled(scorecards.get(ctx, ins.scorecard_id))
-    return {"inspection": ins, "contact": contact, "turns": inter.turns, "hits": hits_for(ctx, ins),
+    return {"inspection": ins, "call": call, "turns": call.turns, "hits": hits_for(ctx, ins),
             "card": card, "proposed": proposed_values(ctx, ins), "appeal": repo.appeal_of(ctx.session, ins.id)}
 
 
-def transcript(ctx: Ctx, contact_id: int) -> tuple[Contact, Interaction]:
+def transcript(ctx: Ctx, contact_id: int) -> contact_read.InteractionView:
+    """A contact's interaction for a reader who may read the contact (region scope or own calls)."""
     return contacts.get_interaction(ctx, contact_id)

@@ -161,7 +161,7 @@ def _wake_now(settings: Settings) -> None:
     """Queue a relay task unless one is already queued and not yet started."""
     # celery and redis cost 0.37 s at import (measured: `python -c "import celery.app"` 154 ms,
     # `import redis` 210 ms); only celery mode needs them, so the embedded default never loads them
-    from telqc.jobs import celery_app, wakeup
+    from telqc.jobs import celery_app, wakeup  # noqa: PLC0415
 
     if not wakeup.set_relay_flag(settings):
         return

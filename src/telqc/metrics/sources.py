@@ -1,9 +1,10 @@
-"""The only reads metrics makes of other tables, both for rebuilds from raw facts.
+"""The only reads metrics makes of other domains' data, both for rebuilds from raw facts.
 
 Contacts seeded in bulk (``telqc seed``) never emitted "contact.closed", so a backfill reads
 them here and turns each into the payload the event would have carried. The subscriber base
-(denominator of complaint rates) is counted from customers. Everything else reaches metrics
-through events only.
+(denominator of complaint rates) is counted from customers. Both read the columns that contacts
+and customers publish (`contacts.read`, `customers.read`), never their models. Everything else
+reaches metrics through events only.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from telqc.contacts.models import Contact
+from telqc.contacts.read import CONTACTS
 from telqc.core.models import User
-from telqc.customers.models import Customer
+from telqc.customers.read import CUSTOMERS
 from telqc.metrics import sql
 from telqc.metrics.models import SubscriberBase
 
@@ -38,12 +39,12 @@ def iter_contact_facts(session: Session, start: datetime, end: datetime) -> Iter
         }
 
 
-_C = Contact
+_C, _K = CONTACTS.c, CUSTOMERS.c
 _CONTACTS = (
     select(_C.id, _C.customer_id, _C.started_at, _C.queue_wait_s, _C.talk_s, _C.hold_s, _C.acw_s, _C.abandoned,
-           _C.transferred, _C.province_code, _C.channel, _C.agent_id, _C.category, Customer.province_code,
-           Customer.city_code, Customer.district_code, Customer.area_type, Customer.tier, User.team_id)
-    .outerjoin(Customer, Customer.id == _C.customer_id)
+           _C.transferred, _C.province_code, _C.channel, _C.agent_id, _C.category, _K.province_code,
+           _K.city_code, _K.district_code, _K.area_type, _K.tier, User.team_id)
+    .outerjoin(CUSTOMERS, _K.id == _C.customer_id)
     .outerjoin(User, User.id == _C.agent_id)
     .where(_C.started_at >= bindparam("start", type_=_C.started_at.type),
            _C.started_at < bindparam("end", type_=_C.started_at.type))
@@ -53,8 +54,8 @@ _CONTACTS = (
 def refresh_subscriber_base(session: Session, now: datetime) -> int:
     """Recount active subscribers by province, city, urban/rural and tier; returns rows written."""
     session.execute(delete(SubscriberBase))
-    stmt = (select(Customer.province_code, Customer.city_code, Customer.area_type, Customer.tier, func.count())
-            .group_by(Customer.province_code, Customer.city_code, Customer.area_type, Customer.tier))
+    stmt = (select(_K.province_code, _K.city_code, _K.area_type, _K.tier, func.count())
+            .group_by(_K.province_code, _K.city_code, _K.area_type, _K.tier))
     rows = [SubscriberBase(province_code=p, city_code=c, area_type=a, tier=t, subscribers=n, as_of=now)
             for p, c, a, t, n in session.execute(stmt)]
     session.add_all(rows)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound, PreconditionFailed
 from telqc.core.models import User
-from telqc.customers.models import Customer
+from telqc.customers import service as customers
 from telqc.orders import followup, lifecycle, routing
 from telqc.orders import schemas as s
 from telqc.orders.access import get_for_update
@@ -40,8 +40,7 @@ def attach(ctx: Ctx, o: Order, data: s.RepairIn, skill: str) -> RepairDetail:
     """The repair details of a new repair order; the visit goes to the customer's address unless one is given."""
     address = data.address
     if not address:
-        customer = ctx.session.get(Customer, o.customer_id)
-        address = customer.address if customer else ""
+        address = customers.visit_address(ctx, o.customer_id) or ""
     d = RepairDetail(order_id=o.id, product=data.product, serial=data.serial, purchase_date=data.purchase_date,
                      address=address, skill=skill)
     ctx.session.add(d)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, undefer
 
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
-from telqc.customers.models import Customer
+from telqc.customers.read import CUSTOMERS
 from telqc.orders.models import Order, RepairDetail
 from telqc.orders.states import FINAL_STATES
 
@@ -120,11 +120,12 @@ class CustomerFacts(NamedTuple):
 
 
 # The latest complaint of the customer in the category since :since (重复投诉), read with the customer.
-_PRIOR = (select(Order.id).where(Order.customer_id == Customer.id, Order.category_code == bindparam("category"),
+_PRIOR = (select(Order.id).where(Order.customer_id == CUSTOMERS.c.id, Order.category_code == bindparam("category"),
                                  Order.type == "complaint", Order.created_at >= bindparam("since"))
-          .order_by(Order.created_at.desc(), Order.id.desc()).limit(1).correlate(Customer).scalar_subquery())
-_CUSTOMER_FACTS = select(Customer.id, Customer.province_code, Customer.city_code, Customer.district_code,
-                         Customer.area_type, Customer.tier, _PRIOR).where(Customer.id == bindparam("customer_id"))
+          .order_by(Order.created_at.desc(), Order.id.desc()).limit(1).correlate(CUSTOMERS).scalar_subquery())
+_CUSTOMER_FACTS = select(CUSTOMERS.c.id, CUSTOMERS.c.province_code, CUSTOMERS.c.city_code,
+                         CUSTOMERS.c.district_code, CUSTOMERS.c.area_type, CUSTOMERS.c.tier,
+                         _PRIOR).where(CUSTOMERS.c.id == bindparam("customer_id"))
 
 
 def customer_facts(session: Session, customer_id: int, repeat_category: str | None,

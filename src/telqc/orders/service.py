@@ -27,16 +27,16 @@ from telqc.orders.access import get, get_for_update, principal, require_handling
 from telqc.orders.escalation_rules import RiskCategory, decide_escalation, detect_escalation_risk
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderNote, OrderTransfer
-from telqc.orders.repository import Staff
+from telqc.orders.repository import OrderFilter, Staff
 from telqc.orders.sla import derive_priority
 from telqc.orders.states import OrderState
 
 S = OrderState
-__all__ = ["add_note", "assign", "create", "get", "get_for_update", "recent_for_customer", "search", "transfer",
-           "transition"]
+__all__ = ["OrderFilter", "add_note", "assign", "create", "get", "get_for_update", "recent_for_customer", "search",
+           "transfer", "transition"]
 
 
-def search(ctx: Ctx, f: repo.OrderFilter, offset: int = 0, limit: int = 50) -> tuple[list[Order], int]:
+def search(ctx: Ctx, f: OrderFilter, offset: int = 0, limit: int = 50) -> tuple[list[Order], int]:
     return repo.search(ctx.session, principal(ctx), f, offset, limit)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from telqc.api import customer360
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
@@ -76,14 +77,14 @@ def customers_results(request: Request, ctx: CtxDep, _: Annotated[Principal, req
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer_page(request: Request, ctx: CtxDep, customer_id: int,
                   _: Annotated[Principal, require(Perm.customers_read)]) -> Response:
-    return render(request, "customer_360.html", view=customers.view_360(ctx, customer_id))
+    return render(request, "customer_360.html", view=customer360.view(ctx, customer_id))
 
 
 @router.get("/my", response_class=HTMLResponse)
 def my_page(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Perm.self_read)]) -> Response:
     if p.customer_id is None:
         raise NotFound(what="w.customer")
-    return render(request, "customer_360.html", view=customers.view_360(ctx, p.customer_id))
+    return render(request, "customer_360.html", view=customer360.view(ctx, p.customer_id))
 
 
 @router.get("/users", response_class=HTMLResponse)

@@ -25,7 +25,6 @@ from telqc.core import events
 from telqc.core.errors import BadRequest, DomainError, PreconditionFailed
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import config, service, timeline
-from telqc.orders import repository as repo
 from telqc.orders import schemas as os_
 from telqc.orders.states import from_tmf621, to_tmf621
 
@@ -154,7 +153,7 @@ def list_tickets(ctx: CtxDep, request: Request, response: Response, _: Read,
                 f[attr] = datetime.fromisoformat(params[key].replace("Z", "+00:00"))
             except ValueError as e:
                 raise BadRequest("tmf.bad_value", field=key, value=params[key]) from e
-    rows, total = service.search(ctx, repo.OrderFilter(**f), offset, limit)
+    rows, total = service.search(ctx, service.OrderFilter(**f), offset, limit)
     want_detail = fields is None or any(x in fields for x in ("note", "statusChange", "troubleTicketRelationship"))
     items = [_resource(ctx, o, fields, with_detail=want_detail) for o in rows]
     response.headers["X-Total-Count"] = str(total)

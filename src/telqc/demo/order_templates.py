@@ -1,0 +1,19 @@
+"""The demo work orders' texts, shared by the orders made through the services and those made in bulk."""
+
+from __future__ import annotations
+
+# (type, category, title, description)
+TEMPLATES = [
+    ("complaint", "complaint.billing", "话费多扣", "本月账单多扣了{n}元流量费，套餐内明明还有流量，要求退还。"),
+    ("complaint", "complaint.network", "家中信号差", "{place}4G/5G信号很差，打电话经常断线，已经持续一周。"),
+    ("complaint", "complaint.attitude", "营业厅服务态度差", "营业员态度冷淡，办理业务排队{n}分钟无人理会。"),
+    ("complaint", "complaint.handling", "套餐办理错误", "要求办理129元套餐却被办成了199元，要求更正并退差价。"),
+    ("complaint", "complaint.billing", "资费不透明", "宣传时说免费的增值业务每月扣费{n}元，再不处理我就投诉到工信部。"),
+    ("consultation", "consultation.plan", "5G套餐咨询", "想了解适合家庭使用的5G融合套餐。"),
+    ("consultation", "consultation.billing", "账单查询", "查询上月账单明细。"),
+    ("business", "business.plan_change", "套餐变更", "申请将套餐变更为5G畅享129元，次月生效。"),
+    ("business", "business.install", "宽带新装", "新房需要安装千兆宽带，希望周末上门。"),
+    ("repair", "repair.broadband", "宽带断网", "光猫LOS灯红色闪烁，无法上网。"),
+    ("repair", "repair.iptv", "IPTV无信号", "电视机顶盒提示无信号。"),
+]
+PLACES = ["小区地下车库", "家里卧室", "公司会议室", "学校宿舍"]

@@ -94,6 +94,7 @@ def test_dimensions_of_a_contact_without_customer_come_from_the_contact(
     assert contacts.dims(ctx, cid) == {
         "province_code": "330000", "city_code": None, "district_code": None, "area_type": None, "tier": None,
         "channel": "hotline", "team_id": None, "agent_id": world["zj_agent"], "category": "宽带故障"}
+    ctx.uow.commit()  # the event is a row of the unit of work until then
     closed = json.loads(session.scalars(select(OutboxEvent.payload).where(OutboxEvent.type == "contact.closed")).one())
     assert closed["abandoned"] is True and closed["answered_within_s"] is None, "an abandoned call was not answered"
 

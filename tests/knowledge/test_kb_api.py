@@ -115,26 +115,26 @@ def test_a_new_process_loads_the_index_snapshot_and_applies_only_later_changes(a
                                                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from telqc.knowledge import index as ix
-    from telqc.knowledge import searching
+    from telqc.knowledge import inverted_index as ix
+    from telqc.knowledge import searcher
 
     h = _people(app, client)
     _publish(client, h, ROUTER)
     _publish(client, h, {**ROUTER, "title": "宽带续费办理", "body": "宽带到期前可在掌上营业厅续费。", "questions": []})
     assert ROUTER["title"] in _search(client, h["writer"], "光猫")  # first search builds the index ...
-    searching.wait_for_snapshots()  # ... and a background thread saves it
+    searcher.wait_for_snapshots()  # ... and a background thread saves it
     snapshots = list((Path(settings.data_dir) / "kb-index").glob("*.pickle"))
     assert len(snapshots) == 1
 
     indexed: list[str] = []
     real_add = ix.KnowledgeIndex.add
     monkeypatch.setattr(ix.KnowledgeIndex, "add", lambda self, a: (indexed.append(a.title), real_add(self, a))[1])
-    searching._states.clear()  # a fresh worker process
+    searcher._states.clear()  # a fresh worker process
     assert ROUTER["title"] in _search(client, h["writer"], "光猫")
     assert indexed == [], "loaded from the snapshot, nothing segmented again"
 
     _publish(client, h, {**ROUTER, "title": "国际漫游开通", "body": "出国前开通国际漫游。", "questions": []})
-    searching._states.clear()
+    searcher._states.clear()
     assert _search(client, h["writer"], "国际漫游") == ["国际漫游开通"]
     assert indexed == ["国际漫游开通"], "only the article published after the snapshot"
 
@@ -144,24 +144,24 @@ def test_snapshot_is_written_after_the_search_that_built_the_index_returns(app, 
     import threading
     from pathlib import Path
 
-    from telqc.knowledge import searching
+    from telqc.knowledge import searcher
 
     h = _people(app, client)
     _publish(client, h, ROUTER)
     started, release = threading.Event(), threading.Event()
-    real_save = searching._save
+    real_save = searcher._save
 
     def slow_save(*args):  # type: ignore[no-untyped-def]
         started.set()
         release.wait(10)
         real_save(*args)
 
-    monkeypatch.setattr(searching, "_save", slow_save)
-    searching._states.clear()
+    monkeypatch.setattr(searcher, "_save", slow_save)
+    searcher._states.clear()
     folder = Path(settings.data_dir) / "kb-index"
     assert ROUTER["title"] in _search(client, h["writer"], "光猫"), "answered while the snapshot is pending"
     assert started.wait(5) and not list(folder.glob("*.pickle"))
     assert ROUTER["title"] in _search(client, h["writer"], "光猫"), "an unchanged index needs no lock"
     release.set()
-    searching.wait_for_snapshots()
+    searcher.wait_for_snapshots()
     assert len(list(folder.glob("*.pickle"))) == 1

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from telqc.api.deps import CtxDep, TxRoute, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
-from telqc.knowledge import recommending, searching, service
+from telqc.knowledge import recommending, searcher, service
 from telqc.knowledge import schemas as s
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"], route_class=TxRoute)
@@ -29,7 +29,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> s.SearchOut:
     # Customers (self-service) see customer-facing articles only.
-    return searching.search(ctx, q, category=category, tags=tag, customer_facing=not p.can(Perm.kb_read),
+    return searcher.search(ctx, q, category=category, tags=tag, customer_facing=not p.can(Perm.kb_read),
                             limit=limit)
 
 

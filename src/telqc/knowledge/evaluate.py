@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from telqc.knowledge.index import Article, KnowledgeIndex
+from telqc.knowledge.inverted_index import Article, KnowledgeIndex
 
 Ranker = Callable[[str], list[str]]
 SYSTEMS = ("telqc", "bm25", "tfidf")

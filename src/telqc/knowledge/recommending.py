@@ -9,7 +9,7 @@ from sqlalchemy import select
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid
 from telqc.knowledge import schemas as s
-from telqc.knowledge import searching
+from telqc.knowledge import searcher
 from telqc.knowledge.models import KbCase, KbChoice, KbSolution
 from telqc.knowledge.recommend import Case, recommend
 
@@ -34,7 +34,7 @@ def suggest(ctx: Ctx, data: s.RecommendIn) -> s.RecommendOut:
                       example_orders=r.examples)
         for r in ranked
     ]
-    articles = searching.search(ctx, data.description, category=None, limit=3).hits
+    articles = searcher.search(ctx, data.description, category=None, limit=3).hits
     return s.RecommendOut(solutions=solutions, articles=articles)
 
 

@@ -8,7 +8,7 @@ from helpers import login, make_user
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
-from telqc.knowledge.recommend import Case, recommend
+from telqc.knowledge.solution_ranking import Case, recommend
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 TEXT = "宽带断网，光猫LOS红灯闪烁，重启无效"

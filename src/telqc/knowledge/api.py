@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from telqc.api.deps import CtxDep, TxRoute, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
-from telqc.knowledge import recommending, searcher, service
 from telqc.knowledge import schemas as s
+from telqc.knowledge import searcher, service, solutions
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"], route_class=TxRoute)
 
@@ -83,20 +83,20 @@ def history(ctx: CtxDep, article_id: int, _: Annotated[Principal, require(Perm.k
 
 @router.post("/recommendations", response_model=s.RecommendOut)
 def recommend(ctx: CtxDep, body: s.RecommendIn, _: Annotated[Principal, require(Perm.kb_read)]) -> s.RecommendOut:
-    return recommending.suggest(ctx, body)
+    return solutions.suggest(ctx, body)
 
 
 @router.post("/recommendations/choice", status_code=204)
 def choose(ctx: CtxDep, body: s.ChoiceIn, _: Annotated[Principal, require(Perm.kb_read)]) -> None:
-    recommending.record_choice(ctx, body)
+    solutions.record_choice(ctx, body)
 
 
 @router.get("/solutions", response_model=list[s.SolutionDef])
 def list_solutions(ctx: CtxDep, _: Annotated[Principal, require(Perm.kb_read)],
                    category: str | None = None) -> list[object]:
-    return list(recommending.solutions(ctx, category))
+    return list(solutions.catalogue(ctx, category))
 
 
 @router.post("/solutions", response_model=s.SolutionDef, status_code=201)
 def define_solution(ctx: CtxDep, body: s.SolutionIn, _: Annotated[Principal, require(Perm.kb_publish)]) -> object:
-    return recommending.define_solution(ctx, body)
+    return solutions.define_solution(ctx, body)

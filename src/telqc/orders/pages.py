@@ -106,7 +106,7 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
 
 def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = None,
                  status_code: int = 200) -> Response:
-    from telqc.knowledge import recommending
+    from telqc.knowledge import solutions
 
     o = service.get(ctx, order_id)
     d = timeline.detail(ctx, o)
@@ -116,7 +116,7 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
         customer = None
     people = core_repo.display_names(ctx.session, (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)))
     return render(request, "orders/detail.html", o=d, customer=customer, now=ctx.now(), sla_class=sla_class,
-                  remaining=remaining, solutions=recommending.solutions(ctx), error=error, people=people,
+                  remaining=remaining, solutions=solutions.catalogue(ctx), error=error, people=people,
                   status_code=status_code)
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from helpers import login, make_user
 from telqc.core import events
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 from telqc.knowledge.solution_ranking import Case, recommend
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -49,7 +54,7 @@ def test_recency_breaks_ties() -> None:
     assert [s.solution_code for s in recommend(TEXT, "宽带故障", history, NOW)] == ["NEW", "STALE"]
 
 
-def _resolved(app, clock, settings, order_id: int, code: str, customer: int) -> None:  # type: ignore[no-untyped-def]
+def _resolved(app: FastAPI, clock: FrozenClock, settings: Settings, order_id: int, code: str, customer: int) -> None:
     with app.state.sessionmaker() as s:
         events.emit(Ctx(s, clock, settings), "order.resolved", "order", order_id, order_id=order_id, type="repair",
                     at=(clock.now() - timedelta(days=1)).isoformat(), solution_code=code, reopened=False,
@@ -58,7 +63,8 @@ def _resolved(app, clock, settings, order_id: int, code: str, customer: int) -> 
         s.commit()
 
 
-def test_events_feed_the_recommendation_api_and_outcomes_move_it(app, client, clock, settings) -> None:  # type: ignore[no-untyped-def]
+def test_events_feed_the_recommendation_api_and_outcomes_move_it(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                                                  settings: Settings) -> None:
     make_user(app, "lead", Role.supervisor)
     make_user(app, "agent", Role.agent)
     lead, agent = login(client, "lead"), login(client, "agent")

@@ -10,12 +10,13 @@ from telqc.api.deps import CtxDep, TxRoute, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.knowledge import schemas as s
 from telqc.knowledge import searcher, service, solutions
+from telqc.knowledge.models import KbArticle
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"], route_class=TxRoute)
 
 
-def _out(ctx: CtxDep, art: object, response: Response | None = None) -> s.ArticleOut:
-    out = service.present(ctx, art)  # type: ignore[arg-type]
+def _out(ctx: CtxDep, art: KbArticle, response: Response | None = None) -> s.ArticleOut:
+    out = service.present(ctx, art)
     if response is not None:
         set_etag(response, out.version)
     return out

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from telqc.knowledge.excerpts import lead, snippet
 from telqc.knowledge.segment import Segmenter, char_bigrams, default
@@ -104,6 +105,14 @@ class KnowledgeIndex:
     _categories: dict[str, int] = field(default_factory=dict, init=False)
     _len_sum: np.ndarray = field(default_factory=lambda: np.zeros(4), init=False)
     _cap: int = field(default=0, init=False)
+    # Per-slot columns, grown together by _grow: field lengths (title, questions, body, bigrams), alive,
+    # public, validity window (epoch seconds) and category number.
+    _lens: np.ndarray = field(init=False, repr=False, compare=False)
+    _alive: np.ndarray = field(init=False, repr=False, compare=False)
+    _public: np.ndarray = field(init=False, repr=False, compare=False)
+    _vfrom: np.ndarray = field(init=False, repr=False, compare=False)
+    _vto: np.ndarray = field(init=False, repr=False, compare=False)
+    _cat: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._grow(1024)
@@ -140,8 +149,8 @@ class KnowledgeIndex:
         return doc.article if doc else None
 
     def _grow(self, cap: int) -> None:
-        def grow(arr: np.ndarray | None, shape: tuple[int, ...], fill: object, dtype: object) -> np.ndarray:
-            new = np.full(shape, fill, dtype=dtype)
+        def grow(arr: np.ndarray | None, shape: tuple[int, ...], fill: float, dtype: npt.DTypeLike) -> np.ndarray:
+            new: np.ndarray = np.full(shape, fill, dtype=dtype)
             if arr is not None:
                 new[: len(arr)] = arr
             return new
@@ -324,7 +333,7 @@ class KnowledgeIndex:
         if tags:
             wanted = frozenset(tags)
             docs = self._docs
-            keep = [slot for slot in candidates if wanted <= docs[slot].article.tags]  # type: ignore[union-attr]
+            keep = [slot for slot in candidates if (doc := docs[slot]) is not None and wanted <= doc.article.tags]
             candidates = np.array(keep, dtype=np.int64)
         total = len(candidates)
         top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]] if total > limit else candidates

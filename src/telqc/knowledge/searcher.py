@@ -17,6 +17,7 @@ import pickle
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,8 +81,7 @@ def _load(path: Path | None) -> tuple[KnowledgeIndex, tuple[int, str]] | None:
     if path is None or not path.exists():
         return None
     try:
-        index, last = loads(path.read_bytes())  # type: ignore[misc]  # our own file, written below
-        return index, last
+        return cast(tuple[KnowledgeIndex, tuple[int, str]], loads(path.read_bytes()))  # written by _save
     except Exception:
         log.warning("knowledge index snapshot %s unreadable; rebuilding", path, exc_info=True)
         return None
@@ -98,7 +98,7 @@ def _save(path: Path | None, index: KnowledgeIndex, last: tuple[int, str] | None
 
 
 def _still_there(session: Session, last: tuple[int, str] | None) -> bool:
-    return bool(last) and session.scalar(select(KbChange.token).where(KbChange.id == last[0])) == last[1]  # type: ignore[index]
+    return last is not None and session.scalar(select(KbChange.token).where(KbChange.id == last[0])) == last[1]
 
 
 def _changed_since(session: Session, last: tuple[int, str]) -> set[int]:
@@ -106,7 +106,7 @@ def _changed_since(session: Session, last: tuple[int, str]) -> set[int]:
 
 
 def current_index(session: Session, snapshot_dir: Path | None = None) -> KnowledgeIndex:
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     state = _states.setdefault(key, _State())
     newest = session.execute(select(KbChange.id, KbChange.token).order_by(KbChange.id.desc()).limit(1)).first()
     newest_t = (newest[0], newest[1]) if newest else None

@@ -53,11 +53,11 @@ def backfill(
 
 
 def write_report(period: str, day: date, fmt: str, out: Path | None) -> Path:
-    from telqc.metrics import reports
+    from telqc.metrics import report_render, reports
 
     def make(ctx: Ctx) -> tuple[str, bytes]:
         rep = reports.build(ctx, period, day)
-        return rep.label, reports.to_xlsx(rep) if fmt == "xlsx" else reports.to_pdf(rep)
+        return rep.label, report_render.to_xlsx(rep) if fmt == "xlsx" else report_render.to_pdf(rep)
 
     label, data = _run(make)
     path = out or Path(f"service-quality-{period}-{label}.{fmt}")

@@ -10,13 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orders.orders_strategies import calendars, durations, instants, wall_clock_is_working
-from telqc.orders.calendar import (
-    CN_HOLIDAYS,
-    BusinessCalendar,
-    china_calendar,
-    parse_intervals,
-    standard_weekly,
-)
+from telqc.orders.calendar import BusinessCalendar, parse_intervals, standard_weekly
+from telqc.orders.holidays import CN_HOLIDAYS, china_calendar
 
 SH = ZoneInfo("Asia/Shanghai")
 BER = ZoneInfo("Europe/Berlin")

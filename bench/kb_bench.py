@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from telqc.knowledge.evaluate import percentile
-from telqc.knowledge.index import Article, KnowledgeIndex, loads
+from telqc.knowledge.inverted_index import Article, KnowledgeIndex, loads
 from telqc.knowledge.segment import default
 
 SEED = 7
@@ -95,7 +95,7 @@ def main() -> None:
     index.remove("a0")
     remove_ms = (time.perf_counter() - t0) * 1000
 
-    # What a restarted or additional worker pays instead of a rebuild (knowledge/searching.py snapshot).
+    # What a restarted or additional worker pays instead of a rebuild (knowledge/searcher.py snapshot).
     t0 = time.perf_counter()
     blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
     save_s = time.perf_counter() - t0

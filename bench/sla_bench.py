@@ -15,7 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telqc.orders.calendar import BusinessCalendar, china_calendar
+from telqc.orders.calendar import BusinessCalendar
+from telqc.orders.holidays import china_calendar
 from telqc.orders.sla import Pause, SlaPolicy, evaluate
 
 TARGETS_H = (1, 2, 4, 8, 16, 24, 40, 48, 72)

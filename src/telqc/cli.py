@@ -207,9 +207,12 @@ def demo(
 
 
 def _add_domain_commands() -> None:
-    """A domain adds commands with ``telqc/<domain>/cli.py`` exposing ``NAME`` and a Typer ``app``."""
-    for m in (*modules("cli"), *modules("report_cli")):
+    """A domain adds commands with ``telqc/<domain>/cli.py`` exposing ``NAME`` and a Typer ``app``, and
+    ``EXTRA_APPS = {name: app}`` for more top-level groups (``telqc report`` from metrics)."""
+    for m in modules("cli"):
         app.add_typer(m.app, name=m.NAME)
+        for name, extra in getattr(m, "EXTRA_APPS", {}).items():
+            app.add_typer(extra, name=name)
 
 
 _add_domain_commands()

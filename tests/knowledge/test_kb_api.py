@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from helpers import login, make_user
+from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
+from telqc.knowledge import searcher
+from telqc.knowledge.inverted_index import Article, KnowledgeIndex
+
+Headers = dict[str, str]
 
 ROUTER = {
     "title": "光猫红灯闪烁怎么办", "category": "宽带故障", "tags": ["宽带"], "audience": "public",
@@ -14,7 +27,7 @@ ROUTER = {
 }
 
 
-def _people(app, client):  # type: ignore[no-untyped-def]
+def _people(app: FastAPI, client: TestClient) -> dict[str, Headers]:
     make_user(app, "writer", Role.agent, region_scope=["440000"])
     make_user(app, "lead", Role.supervisor, region_scope=["440000"])
     make_user(app, "lead2", Role.supervisor, region_scope=["440000"])
@@ -22,13 +35,13 @@ def _people(app, client):  # type: ignore[no-untyped-def]
     return {n: login(client, n) for n in ("writer", "lead", "lead2", "cust")}
 
 
-def _search(client, h, q: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _search(client: TestClient, h: Headers, q: str) -> list[str]:
     r = client.get("/api/v1/kb/search", params={"q": q}, headers=h)
     assert r.status_code == 200, r.text
     return [x["title"] for x in r.json()["hits"]]
 
 
-def test_review_workflow_and_search_sees_only_published(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_review_workflow_and_search_sees_only_published(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     art = client.post("/api/v1/kb/articles", json=ROUTER, headers=h["writer"]).json()
     assert art["status"] == "draft" and art["published_version"] is None
@@ -51,7 +64,7 @@ def test_review_workflow_and_search_sees_only_published(app, client) -> None:  #
     assert hist[2]["note"] == "补充报修电话"
 
 
-def test_author_may_not_approve_own_version(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_author_may_not_approve_own_version(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     art = client.post("/api/v1/kb/articles", json=ROUTER, headers=h["lead"]).json()
     client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=h["lead"])
@@ -60,14 +73,14 @@ def test_author_may_not_approve_own_version(app, client) -> None:  # type: ignor
     assert client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead2"]).status_code == 200
 
 
-def _publish(client, h, body):  # type: ignore[no-untyped-def]
-    art = client.post("/api/v1/kb/articles", json=body, headers=h["writer"]).json()
+def _publish(client: TestClient, h: dict[str, Headers], body: dict[str, Any]) -> dict[str, Any]:
+    art: dict[str, Any] = client.post("/api/v1/kb/articles", json=body, headers=h["writer"]).json()
     client.post(f"/api/v1/kb/articles/{art['id']}/submit", json={}, headers=h["writer"])
     client.post(f"/api/v1/kb/articles/{art['id']}/approve", json={}, headers=h["lead"])
     return art
 
 
-def test_index_follows_revise_retire_and_internal_audience(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_index_follows_revise_retire_and_internal_audience(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     art = _publish(client, h, ROUTER)
     internal = _publish(client, h, {**ROUTER, "title": "内部：光猫更换审批流程", "audience": "internal",
@@ -91,7 +104,7 @@ def test_index_follows_revise_retire_and_internal_audience(app, client) -> None:
     assert "光猫LOS灯红色闪烁处理" not in _search(client, h["writer"], "光猫")
 
 
-def test_promotion_expires_from_search(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_promotion_expires_from_search(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     h = _people(app, client)
     start = clock.now()
     promo = {"title": "双十一流量包半价活动", "category": "流量咨询", "audience": "public",
@@ -103,7 +116,7 @@ def test_promotion_expires_from_search(app, client, clock) -> None:  # type: ign
     assert _search(client, login(client, "writer"), "流量包") == [], "expired promotions drop out of search"
 
 
-def test_bad_input_names_field(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_names_field(app: FastAPI, client: TestClient) -> None:
     h = _people(app, client)
     r = client.post("/api/v1/kb/articles", json={**ROUTER, "kind": "faq", "questions": []}, headers=h["writer"])
     assert r.status_code == 422
@@ -111,57 +124,52 @@ def test_bad_input_names_field(app, client) -> None:  # type: ignore[no-untyped-
     assert r.status_code == 422 and "时区" in r.json()["detail"][0]["msg"]
 
 
-def test_a_new_process_loads_the_index_snapshot_and_applies_only_later_changes(app, client, settings,
-                                                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    from telqc.knowledge import index as ix
-    from telqc.knowledge import searching
-
+def test_a_new_process_loads_the_index_snapshot_and_applies_only_later_changes(
+        app: FastAPI, client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     h = _people(app, client)
     _publish(client, h, ROUTER)
     _publish(client, h, {**ROUTER, "title": "宽带续费办理", "body": "宽带到期前可在掌上营业厅续费。", "questions": []})
     assert ROUTER["title"] in _search(client, h["writer"], "光猫")  # first search builds the index ...
-    searching.wait_for_snapshots()  # ... and a background thread saves it
+    searcher.wait_for_snapshots()  # ... and a background thread saves it
     snapshots = list((Path(settings.data_dir) / "kb-index").glob("*.pickle"))
     assert len(snapshots) == 1
 
     indexed: list[str] = []
-    real_add = ix.KnowledgeIndex.add
-    monkeypatch.setattr(ix.KnowledgeIndex, "add", lambda self, a: (indexed.append(a.title), real_add(self, a))[1])
-    searching._states.clear()  # a fresh worker process
+    real_add = KnowledgeIndex.add
+
+    def counting_add(self: KnowledgeIndex, article: Article) -> None:
+        indexed.append(article.title)
+        real_add(self, article)
+
+    monkeypatch.setattr(KnowledgeIndex, "add", counting_add)
+    searcher._states.clear()  # a fresh worker process
     assert ROUTER["title"] in _search(client, h["writer"], "光猫")
     assert indexed == [], "loaded from the snapshot, nothing segmented again"
 
     _publish(client, h, {**ROUTER, "title": "国际漫游开通", "body": "出国前开通国际漫游。", "questions": []})
-    searching._states.clear()
+    searcher._states.clear()
     assert _search(client, h["writer"], "国际漫游") == ["国际漫游开通"]
     assert indexed == ["国际漫游开通"], "only the article published after the snapshot"
 
 
-def test_snapshot_is_written_after_the_search_that_built_the_index_returns(app, client, settings,
-                                                                         monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import threading
-    from pathlib import Path
-
-    from telqc.knowledge import searching
-
+def test_snapshot_is_written_after_the_search_that_built_the_index_returns(
+        app: FastAPI, client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     h = _people(app, client)
     _publish(client, h, ROUTER)
     started, release = threading.Event(), threading.Event()
-    real_save = searching._save
+    real_save = searcher._save
 
-    def slow_save(*args):  # type: ignore[no-untyped-def]
+    def slow_save(*args: Any) -> None:
         started.set()
         release.wait(10)
         real_save(*args)
 
-    monkeypatch.setattr(searching, "_save", slow_save)
-    searching._states.clear()
+    monkeypatch.setattr(searcher, "_save", slow_save)
+    searcher._states.clear()
     folder = Path(settings.data_dir) / "kb-index"
     assert ROUTER["title"] in _search(client, h["writer"], "光猫"), "answered while the snapshot is pending"
     assert started.wait(5) and not list(folder.glob("*.pickle"))
     assert ROUTER["title"] in _search(client, h["writer"], "光猫"), "an unchanged index needs no lock"
     release.set()
-    searching.wait_for_snapshots()
+    searcher.wait_for_snapshots()
     assert len(list(folder.glob("*.pickle"))) == 1

@@ -5,18 +5,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser
 
 from helpers import login, make_user
 from telqc.core import events
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
+from telqc.knowledge.models import KbChoice
 
 pytestmark = pytest.mark.browser
 ANSWER = "您好，已为您派单装维工程师上门检修光纤，预计24小时内联系您。"
 
 
-def test_agent_types_and_inserts_answer(app, client, clock, settings, live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_agent_types_and_inserts_answer(app: FastAPI, client: TestClient, clock: FrozenClock, settings: Settings,
+                                        live_server: str, browser: Browser) -> None:
     make_user(app, "agent", Role.agent, region_scope=["440000"])
     make_user(app, "lead", Role.supervisor, region_scope=["440000"])
     lead = login(client, "lead")
@@ -50,6 +57,4 @@ def test_agent_types_and_inserts_answer(app, client, clock, settings, live_serve
     assert page.input_value("#reply") == ANSWER
     page.wait_for_timeout(300)  # the choice is posted in the background
     with app.state.sessionmaker() as s:
-        from telqc.knowledge.models import KbChoice
-
         assert [c.solution_code for c in s.query(KbChoice)] == ["DISPATCH_FIBER"]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from helpers import make_user
 from telqc.cli import app as cli
 from telqc.core.rbac import Role
-from telqc.core.settings import get_settings
+from telqc.core.settings import Settings, get_settings
 from telqc.knowledge.models import KbArticle, KbVersion
 from telqc.knowledge.transfer import FormatError, parse_markdown, to_markdown
 
@@ -34,7 +36,7 @@ questions:
 
 
 @pytest.fixture
-def env(app, settings, monkeypatch):  # type: ignore[no-untyped-def]
+def env(app: FastAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAPI]:
     monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("TELQC_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("COLUMNS", "200")
@@ -44,7 +46,7 @@ def env(app, settings, monkeypatch):  # type: ignore[no-untyped-def]
     get_settings.cache_clear()
 
 
-def _count(app) -> int:  # type: ignore[no-untyped-def]
+def _count(app: FastAPI) -> int:
     with app.state.sessionmaker() as s:
         return s.scalar(select(func.count()).select_from(KbArticle)) or 0
 
@@ -61,7 +63,7 @@ def test_markdown_front_matter_and_heading_title() -> None:
         parse_markdown("# just a heading\n\nbody", "x.md")
 
 
-def test_import_markdown_directory_then_export_both_formats(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_markdown_directory_then_export_both_formats(env: FastAPI, tmp_path: Path) -> None:
     src = tmp_path / "kb"
     src.mkdir()
     (src / "router.md").write_text(ROUTER_MD, encoding="utf-8")
@@ -92,7 +94,7 @@ def test_import_markdown_directory_then_export_both_formats(env, tmp_path: Path)
     assert {r["title"] for r in rows} == {"路由器重启方法", "国际漫游开通"}
 
 
-def test_bad_files_import_nothing_and_name_place_and_field(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_files_import_nothing_and_name_place_and_field(env: FastAPI, tmp_path: Path) -> None:
     src = tmp_path / "kb"
     src.mkdir()
     (src / "a-good.md").write_text(ROUTER_MD, encoding="utf-8")

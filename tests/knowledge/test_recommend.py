@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from helpers import login, make_user
 from telqc.core import events
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
-from telqc.knowledge.recommend import Case, recommend
+from telqc.knowledge.solution_ranking import Case, recommend
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 TEXT = "宽带断网，光猫LOS红灯闪烁，重启无效"
@@ -50,7 +55,7 @@ def test_recency_breaks_ties() -> None:
     assert [s.solution_code for s in recommend(TEXT, "宽带故障", history, NOW)] == ["NEW", "STALE"]
 
 
-def _resolved(app, clock, settings, order_id: int, code: str, customer: int) -> None:  # type: ignore[no-untyped-def]
+def _resolved(app: FastAPI, clock: FrozenClock, settings: Settings, order_id: int, code: str, customer: int) -> None:
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         events.emit(Ctx(uow, clock, settings), "order.resolved", "order", order_id, order_id=order_id, type="repair",
@@ -60,7 +65,8 @@ def _resolved(app, clock, settings, order_id: int, code: str, customer: int) -> 
         uow.commit()
 
 
-def test_events_feed_the_recommendation_api_and_outcomes_move_it(app, client, clock, settings) -> None:  # type: ignore[no-untyped-def]
+def test_events_feed_the_recommendation_api_and_outcomes_move_it(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                                                  settings: Settings) -> None:
     make_user(app, "lead", Role.supervisor)
     make_user(app, "agent", Role.agent)
     lead, agent = login(client, "lead"), login(client, "agent")

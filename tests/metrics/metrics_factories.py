@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from fastapi import FastAPI
+
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.uow import UnitOfWork
+from telqc.metrics import service
 
 Ev = tuple[str, str, object, dict[str, Any]]
 
@@ -35,7 +38,7 @@ def order(oid: int, at: datetime, typ: str, customer: int | None, category: str,
         "escalation_risk": False, "regulator": regulator, "dims": dims(category=category, **d)})
 
 
-def order_event(kind: str, oid: int, at: datetime, typ: str, category: str = "signal", d: dict | None = None,
+def order_event(kind: str, oid: int, at: datetime, typ: str, category: str = "signal", d: dict[str, Any] | None = None,
                 **fields: Any) -> Ev:
     return (kind, "order", oid, {"order_id": oid, "type": typ, "at": at.isoformat(),
                                  "dims": d or dims(category=category), **fields})
@@ -69,7 +72,7 @@ def availability(agent: int, at: datetime, seconds: int) -> Ev:
                                                   "dims": dims(agent=agent)})
 
 
-def emit_all(app, evs: list[Ev]) -> None:  # type: ignore[no-untyped-def]
+def emit_all(app: FastAPI, evs: list[Ev]) -> None:
     """Emit in one transaction, then deliver to every handler exactly as production does."""
     st = app.state
     with st.sessionmaker() as s:
@@ -82,9 +85,7 @@ def emit_all(app, evs: list[Ev]) -> None:  # type: ignore[no-untyped-def]
         pass
 
 
-def set_subscribers(app, rows: list[tuple[str, str, str, str, int]]) -> None:  # type: ignore[no-untyped-def]
-    from telqc.metrics import service
-
+def set_subscribers(app: FastAPI, rows: list[tuple[str, str, str, str, int]]) -> None:
     st = app.state
     with st.sessionmaker() as s:
         uow = UnitOfWork(s)

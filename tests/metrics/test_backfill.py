@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
 
 from metrics.metrics_factories import emit_all, order
 from telqc.contacts.models import Contact
@@ -21,7 +22,7 @@ def _contact(i: int, wait: int, talk: int, abandoned: bool = False) -> Contact:
                    category="billing", identity_verified=False)
 
 
-def _view(app, *kpis: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _view(app: FastAPI, *kpis: str) -> dict[str, float | None]:
     st = app.state
     with st.sessionmaker() as s:
         uow = UnitOfWork(s)
@@ -30,7 +31,7 @@ def _view(app, *kpis: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
     return {k["name"]: k["value"] for k in out["kpis"]}
 
 
-def test_backfill_from_raw_contacts_and_events(app) -> None:  # type: ignore[no-untyped-def]
+def test_backfill_from_raw_contacts_and_events(app: FastAPI) -> None:
     st = app.state
     with st.sessionmaker() as s:
         s.add_all([_contact(0, 10, 100), _contact(1, 30, 200), _contact(2, 40, 0, abandoned=True)])

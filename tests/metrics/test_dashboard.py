@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser
 
 from helpers import login, make_user
 from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
@@ -12,14 +17,14 @@ RANGE = "from=2026-10-01&to=2026-10-31"
 
 
 @pytest.fixture
-def loaded(app):  # type: ignore[no-untyped-def]
+def loaded(app: FastAPI) -> FastAPI:
     set_subscribers(app, SUBSCRIBERS)
     emit_all(app, october_events())
     make_user(app, "mgr", Role.manager)
     return app
 
 
-def test_pages_render_and_drill(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_render_and_drill(loaded: FastAPI, client: TestClient) -> None:
     h = login(client, "mgr")
     page = client.get(f"/metrics?{RANGE}", headers=h)
     assert page.status_code == 200 and 'id="tile-complaint_rate"' in page.text and "投诉率" in page.text
@@ -34,7 +39,8 @@ def test_pages_render_and_drill(loaded, client) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.browser
-def test_browser_drill_from_complaint_rate_to_orders(loaded, live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_browser_drill_from_complaint_rate_to_orders(loaded: FastAPI, live_server: str, browser: Browser,
+                                                     artifacts: Path) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{live_server}/login?next=/metrics%3F{RANGE.replace('&', '%26')}")
     page.fill("input[name=username]", "mgr")

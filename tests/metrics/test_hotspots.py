@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fastapi import FastAPI
 
 from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
 from telqc.core.context import Ctx
@@ -22,7 +23,7 @@ def test_two_proportion_z_by_hand() -> None:
     assert hotspots.two_proportion_z(0, 0, 5, 0) == (0.0, 1.0)
 
 
-def test_rises_and_clusters(app) -> None:  # type: ignore[no-untyped-def]
+def test_rises_and_clusters(app: FastAPI) -> None:
     set_subscribers(app, SUBSCRIBERS)
     emit_all(app, october_events())
     st = app.state

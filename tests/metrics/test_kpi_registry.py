@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
 
 from metrics.metrics_factories import (
+    Ev,
     availability,
     calibrated,
     contact,
@@ -40,7 +43,7 @@ EXPECTED = {
 }
 
 
-def _events() -> list:  # type: ignore[type-arg]
+def _events() -> list[Ev]:
     ev = [
         contact(1, T0, 1, "billing", wait=10, talk=200, hold=20, acw=30),
         contact(2, T0 + 2 * DAY, 1, "billing", wait=30, talk=100, acw=20),       # repeat: contact 1 fails FCR
@@ -78,7 +81,7 @@ def _events() -> list:  # type: ignore[type-arg]
     return ev
 
 
-def _ctx(app, session) -> Ctx:  # type: ignore[no-untyped-def]
+def _ctx(app: FastAPI, session: Session) -> Ctx:
     return Ctx(uow=UnitOfWork(session), clock=app.state.clock, settings=app.state.settings)
 
 
@@ -89,7 +92,7 @@ def test_every_kpi_md_row_is_registered() -> None:
         assert set(k.dims) <= set(registry.DIMENSIONS)
 
 
-def test_every_kpi_on_hand_computed_data(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_every_kpi_on_hand_computed_data(app: FastAPI, session: Session) -> None:
     set_subscribers(app, [("440000", "440100", "urban", "regular", 30000), ("440000", "440300", "urban", "gold",
                                                                              10000)])
     emit_all(app, _events())
@@ -101,7 +104,7 @@ def test_every_kpi_on_hand_computed_data(app, session) -> None:  # type: ignore[
         assert got[name] == pytest.approx(want), name
 
 
-def test_breakdown_target_and_traffic_light(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_breakdown_target_and_traffic_light(app: FastAPI, session: Session) -> None:
     set_subscribers(app, [("440000", "440100", "urban", "regular", 30000), ("440000", "440300", "urban", "gold",
                                                                              10000)])
     emit_all(app, _events())
@@ -121,7 +124,7 @@ def test_breakdown_target_and_traffic_light(app, session) -> None:  # type: igno
     assert rural == 14400
 
 
-def test_previous_period_change(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_previous_period_change(app: FastAPI, session: Session) -> None:
     emit_all(app, [contact(1, T0, 1, "a"), contact(2, T0 - 2 * DAY, 2, "a", abandoned=True, wait=60),
                    contact(3, T0 - 2 * DAY, 3, "a")])
     out = service.view(_ctx(app, session), service.Query(kpis=["abandonment_rate"], start=date(2026, 10, 5),
@@ -129,7 +132,7 @@ def test_previous_period_change(app, session) -> None:  # type: ignore[no-untype
     assert out["value"] == 0 and out["previous"] == pytest.approx(0.5) and out["change"] == pytest.approx(-0.5)
 
 
-def test_refuses_unknown_kpi_and_disallowed_cut(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_refuses_unknown_kpi_and_disallowed_cut(app: FastAPI, session: Session) -> None:
     ctx = _ctx(app, session)
     with pytest.raises(Invalid) as e:
         service.view(ctx, service.Query(kpis=["nope"], start=date(2026, 10, 1), end=date(2026, 10, 2)))
@@ -144,7 +147,7 @@ def test_refuses_unknown_kpi_and_disallowed_cut(app, session) -> None:  # type: 
     assert e.value.key == "metrics.error.cut"
 
 
-def test_duplicate_contact_counts_once(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_contact_counts_once(app: FastAPI, session: Session) -> None:
     emit_all(app, [contact(1, T0, 1, "a"), contact(1, T0, 1, "a")])
     out = service.view(_ctx(app, session), service.Query(kpis=["offered"], start=date(2026, 10, 5),
                                                           end=date(2026, 10, 5)))["kpis"][0]

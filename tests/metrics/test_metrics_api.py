@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from helpers import login, make_user
 from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, order, set_subscribers
@@ -12,13 +16,13 @@ OCT = {"from": "2026-10-01", "to": "2026-10-31"}
 
 
 @pytest.fixture
-def loaded(app):  # type: ignore[no-untyped-def]
+def loaded(app: FastAPI) -> FastAPI:
     set_subscribers(app, SUBSCRIBERS)
     emit_all(app, october_events())
     return app
 
 
-def test_values_targets_trend_change(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_values_targets_trend_change(loaded: FastAPI, client: TestClient) -> None:
     make_user(loaded, "mgr", Role.manager)
     r = client.get("/api/v1/metrics", params={"kpi": ["complaint_rate", "repeat_complaint_rate"],
                                               "group_by": "city", **OCT}, headers=login(client, "mgr"))
@@ -36,7 +40,7 @@ def test_values_targets_trend_change(loaded, client) -> None:  # type: ignore[no
     assert len(trend) == 31 - 3 and sum(trend.values()) == pytest.approx(rate["value"])
 
 
-def test_weekly_period_and_filters(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_weekly_period_and_filters(loaded: FastAPI, client: TestClient) -> None:
     make_user(loaded, "mgr", Role.manager)
     r = client.get("/api/v1/metrics", params={"kpi": "offered", "period": "week", "channel": "app", **OCT},
                    headers=login(client, "mgr"))
@@ -45,7 +49,7 @@ def test_weekly_period_and_filters(loaded, client) -> None:  # type: ignore[no-u
     assert sum(t["value"] for t in k["trend"]) == 13
 
 
-def test_provincial_scope(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_provincial_scope(loaded: FastAPI, client: TestClient) -> None:
     emit_all(loaded, [order(9001, __import__("datetime").datetime(2026, 10, 3, tzinfo=__import__("datetime").UTC),
                             "complaint", 1, "signal", province="330000", city="330100")])
     make_user(loaded, "gd", Role.manager, region_scope=["440000"])
@@ -60,7 +64,7 @@ def test_provincial_scope(loaded, client) -> None:  # type: ignore[no-untyped-de
     assert 9001 not in orders and len(orders) == 42
 
 
-def test_drill_down_to_orders(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_drill_down_to_orders(loaded: FastAPI, client: TestClient) -> None:
     make_user(loaded, "mgr", Role.manager)
     r = client.get("/api/v1/metrics/orders", params={"kpi": "complaint_rate", "city": "440300",
                                                      "category": "billing", **OCT}, headers=login(client, "mgr"))
@@ -74,13 +78,13 @@ def test_drill_down_to_orders(loaded, client) -> None:  # type: ignore[no-untype
     ({"kpi": "aht", "from": "2026-10-05", "to": "2026-10-01"}, "query.to"),
     ({"kpi": "aht", "from": "2026-13-01"}, "from"),
 ])
-def test_bad_queries_name_the_field(app, client, params, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_queries_name_the_field(app: FastAPI, client: TestClient, params: dict[str, Any], field: str) -> None:
     make_user(app, "mgr", Role.manager)
     r = client.get("/api/v1/metrics", params=params, headers=login(client, "mgr"))
     assert r.status_code == 422 and field in r.text, r.text
 
 
-def test_registry_lists_every_kpi(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_registry_lists_every_kpi(app: FastAPI, client: TestClient) -> None:
     make_user(app, "ins", Role.inspector)
     r = client.get("/api/v1/metrics/registry", headers=login(client, "ins"))
     names = {k["name"]: k for k in r.json()}

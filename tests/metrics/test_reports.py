@@ -8,24 +8,29 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
 
 from helpers import login, make_user
 from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
+from telqc.cli import app as cli
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings, get_settings
 
 OCT = {"from": "2026-10-01", "to": "2026-10-31"}
 
 
 @pytest.fixture
-def loaded(app):  # type: ignore[no-untyped-def]
+def loaded(app: FastAPI) -> FastAPI:
     set_subscribers(app, SUBSCRIBERS)
     emit_all(app, october_events())
     make_user(app, "mgr", Role.manager)
     return app
 
 
-def test_xlsx_matches_api(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_matches_api(loaded: FastAPI, client: TestClient) -> None:
     h = login(client, "mgr")
     r = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15", "format": "xlsx"}, headers=h)
     assert r.status_code == 200 and "2026-10" in r.headers["content-disposition"]
@@ -53,7 +58,7 @@ def test_xlsx_matches_api(loaded, client) -> None:  # type: ignore[no-untyped-de
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
-def test_pdf_pages_and_text(loaded, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_pages_and_text(loaded: FastAPI, client: TestClient, tmp_path: Path) -> None:
     r = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15", "format": "pdf"},
                    headers=login(client, "mgr"))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
@@ -69,7 +74,30 @@ def test_pdf_pages_and_text(loaded, client, tmp_path: Path) -> None:  # type: ig
     assert f"共{len(pages)}页" in text.replace(" ", "")
 
 
-def test_agents_cannot_download_reports(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_agents_cannot_download_reports(app: FastAPI, client: TestClient) -> None:
     make_user(app, "ag", Role.agent)
     r = client.get("/api/v1/metrics/reports/monthly", headers=login(client, "ag"))
     assert r.status_code == 403
+
+
+def _cells(wb: Workbook) -> dict[str, list[list[object]]]:
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_report_commands_write_the_workbook_the_api_serves(loaded: FastAPI, client: TestClient, settings: Settings,
+                                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``telqc report monthly`` and its long form ``telqc metrics report`` write the same report."""
+    monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TELQC_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        short = CliRunner().invoke(cli, ["report", "monthly", "--month", "2026-10", "--out", str(tmp_path / "a.xlsx")])
+        long = CliRunner().invoke(cli, ["metrics", "report", "--month", "2026-10", "--out", str(tmp_path / "b.xlsx")])
+        wrong = CliRunner().invoke(cli, ["report", "weekly", "--day", "2026-10-15", "--format", "doc"])
+    finally:
+        get_settings.cache_clear()
+    assert short.exit_code == 0 and long.exit_code == 0, short.output + long.output
+    assert wrong.exit_code == 2 and "--format xlsx|pdf" in wrong.output
+    api = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15"}, headers=login(client, "mgr"))
+    served = _cells(load_workbook(io.BytesIO(api.content)))
+    assert _cells(load_workbook(tmp_path / "a.xlsx")) == served == _cells(load_workbook(tmp_path / "b.xlsx"))

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from metrics.metrics_factories import emit_all, set_subscribers
 from telqc.core import events
@@ -26,16 +31,21 @@ from telqc.core.events import EventDelivery, OutboxEvent
 from telqc.metrics import handlers, ingest, registry, rollup, service, stateful
 from telqc.metrics.facts import base_parts, fact_time
 from telqc.metrics.models import MetricFact, rollups
+from telqc.metrics.registry import KPI
+from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer, SurveyResponse
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = datetime(2026, 10, 1, tzinfo=UTC)
 MASS_N = 3
 CITIES = {"440100": "440000", "440300": "440000", "330100": "330000"}
 EXAMPLES = int(os.environ.get("TELQC_PROPERTY_EXAMPLES", "8"))
+Event = tuple[str, str, int, dict[str, Any]]  # (kind, entity type, entity id, payload)
+Raw = list[tuple[int, str, datetime, dict[str, Any]]]  # (fact id, kind, fact time, payload)
+Base = Callable[[tuple[str, ...], list[str], dict[str, list[str]]], float]
 
 
 @st.composite
-def a_dims(draw, category: str | None = None):  # type: ignore[no-untyped-def]
+def a_dims(draw: st.DrawFn, category: str | None = None) -> dict[str, Any]:
     city = draw(st.sampled_from(sorted(CITIES)))
     return {"province_code": CITIES[city], "city_code": city, "district_code": None,
             "area_type": draw(st.sampled_from(["urban", "rural"])), "tier": draw(st.sampled_from(["vip", "regular"])),
@@ -44,7 +54,7 @@ def a_dims(draw, category: str | None = None):  # type: ignore[no-untyped-def]
 
 
 @st.composite
-def an_event(draw, n: int):  # type: ignore[no-untyped-def]
+def an_event(draw: st.DrawFn, n: int) -> Event:
     kind = draw(st.sampled_from([
         "contact.closed", "contact.closed", "contact.closed", "order.created", "order.created", "order.first_response",
         "order.resolved", "order.closed", "order.callback_recorded", "survey.answered", "survey.invited",
@@ -53,7 +63,7 @@ def an_event(draw, n: int):  # type: ignore[no-untyped-def]
     typ = draw(st.sampled_from(["consultation", "business", "repair", "complaint"]))
     cat = draw(st.sampled_from(["a", "b"]))
     d = draw(a_dims(cat))
-    p: dict = {"at": at.isoformat(), "dims": d}
+    p: dict[str, Any] = {"at": at.isoformat(), "dims": d}
     if kind == "contact.closed":
         wait, ab = draw(st.integers(0, 60)), draw(st.booleans())
         p = {"contact_id": n, "customer_id": draw(st.sampled_from([1, 2, None])), "started_at": at.isoformat(),
@@ -98,12 +108,12 @@ events_lists = st.integers(5, 45).flatmap(lambda k: st.tuples(*[an_event(i + 1) 
 
 
 # ---- the oracle: naive scans over the raw rows -------------------------------------------------
-def _raw(session) -> list[tuple[int, str, datetime, dict]]:  # type: ignore[no-untyped-def]
+def _raw(session: Session) -> Raw:
     return [(f.id, f.kind, fact_time(f.kind, json.loads(f.payload)), json.loads(f.payload))
             for f in session.scalars(select(MetricFact).order_by(MetricFact.id))]
 
 
-def _dimmap(p: dict) -> dict[str, str]:
+def _dimmap(p: dict[str, Any]) -> dict[str, str]:
     d = p.get("dims") or {}
     out = {k: ("" if d.get(c) is None else str(d[c])) for k, c in registry.DIMENSIONS.items()}
     out["team"] = str(d.get("team_id") or 0)
@@ -111,7 +121,7 @@ def _dimmap(p: dict) -> dict[str, str]:
     return out
 
 
-def oracle_contributions(rows) -> list[tuple[datetime, dict[str, str], dict[str, float]]]:  # type: ignore[no-untyped-def]
+def oracle_contributions(rows: Raw) -> list[tuple[datetime, dict[str, str], dict[str, float]]]:
     out = [(at, _dimmap(p), base_parts(k, p)) for _, k, at, p in rows]
     contacts = [r for r in rows if r[1] == "contact.closed" and r[3].get("customer_id") is not None
                 and (r[3]["dims"] or {}).get("category")]
@@ -127,7 +137,7 @@ def oracle_contributions(rows) -> list[tuple[datetime, dict[str, str], dict[str,
                 q["customer_id"] == p["customer_id"] and q["dims"]["category"] == p["dims"]["category"]
                 and (at2, j) < (at, i) and at - at2 <= timedelta(days=30) for j, _, at2, q in complaints):
             out.append((at, _dimmap(p), {"cmp_repeat": 1.0}))
-    windows: dict[tuple, int] = defaultdict(int)
+    windows: dict[tuple[str, str, str, datetime], int] = defaultdict(int)
     for _, _, at, p in complaints:
         w = at.replace(minute=at.minute // 30 * 30, second=0, microsecond=0)
         windows[(p["dims"]["category"], p["dims"]["city_code"], p["dims"]["province_code"], w)] += 1
@@ -138,8 +148,9 @@ def oracle_contributions(rows) -> list[tuple[datetime, dict[str, str], dict[str,
     return out
 
 
-def oracle(rows, kpi, start, end, period, group_by, filters, base):  # type: ignore[no-untyped-def]
-    acc: dict = defaultdict(lambda: defaultdict(float))
+def oracle(rows: Raw, kpi: KPI, start: datetime, end: datetime, period: str | None, group_by: list[str],
+           filters: dict[str, list[str]], base: Base) -> dict[tuple[str, tuple[str, ...]], float | None]:
+    acc: dict[tuple[str, tuple[str, ...]], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for at, dims, parts in oracle_contributions(rows):
         if not (start <= at < end) or any(dims[d] not in v for d, v in filters.items()):
             continue
@@ -166,9 +177,7 @@ def _base(values: tuple[str, ...], dims: list[str], filters: dict[str, list[str]
                      and all(r[cols[d]] in vs for d, vs in filters.items() if d in cols)))
 
 
-def _reset(app) -> None:  # type: ignore[no-untyped-def]
-    from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer, SurveyResponse
-
+def _reset(app: FastAPI) -> None:
     with app.state.sessionmaker() as s:
         s.execute(delete(rollups))
         for model in (MetricFact, EventDelivery, OutboxEvent, SurveyResponse, SurveyInvitation, SurveyOrderCustomer):
@@ -176,12 +185,12 @@ def _reset(app) -> None:  # type: ignore[no-untyped-def]
         s.commit()
 
 
-def _snapshot(session) -> list[tuple]:  # type: ignore[no-untyped-def]
+def _snapshot(session: Session) -> list[tuple[Any, ...]]:
     return sorted(tuple(None if v is None else round(v, 9) if isinstance(v, float) else v for v in r)
                   for r in session.execute(select(rollups)))
 
 
-def _refold(app, batch: int) -> None:  # type: ignore[no-untyped-def]
+def _refold(app: FastAPI, batch: int) -> None:
     """Forget metrics' facts, rollups and deliveries, then relay the same events ``batch`` at a time."""
     st_ = app.state
     name = f"{handlers.fold.__module__}.{handlers.fold.__qualname__}"
@@ -199,7 +208,8 @@ def _refold(app, batch: int) -> None:  # type: ignore[no-untyped-def]
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])
 @given(evs=events_lists, rnd=st.randoms(use_true_random=False), batch=st.integers(2, 9))
-def test_rollups_equal_raw(app, monkeypatch, evs, rnd, batch) -> None:  # type: ignore[no-untyped-def]
+def test_rollups_equal_raw(app: FastAPI, monkeypatch: pytest.MonkeyPatch, evs: tuple[Event, ...], rnd: random.Random,
+                           batch: int) -> None:
     monkeypatch.setattr(stateful, "MASS_N", MASS_N)
     _reset(app)
     set_subscribers(app, [r for r in SUBS])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,13 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orders.orders_strategies import calendars, durations, instants, wall_clock_is_working
-from telqc.orders.calendar import (
-    CN_HOLIDAYS,
-    BusinessCalendar,
-    china_calendar,
-    parse_intervals,
-    standard_weekly,
-)
+from telqc.orders.calendar import BusinessCalendar, parse_intervals, standard_weekly
+from telqc.orders.holidays import CN_HOLIDAYS, china_calendar, load
 
 SH = ZoneInfo("Asia/Shanghai")
 BER = ZoneInfo("Europe/Berlin")
@@ -73,6 +69,15 @@ def test_holiday_data_is_consistent() -> None:
     assert official.is_working(sh(2027, 2, 8, 10)) and not CN.is_working(sh(2027, 2, 8, 10))
     with pytest.raises(KeyError):
         china_calendar(years=[2030])
+
+
+def test_holiday_data_file_refuses_what_is_not_a_date(tmp_path: Path) -> None:
+    bad = tmp_path / "cn_holidays.yaml"
+    bad.write_text("2028:\n  source: x\n  provisional: true\n  festivals: [[春节, 2028-01-28, 2028-1-31]]\n"
+                   "  makeup_days: []\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="holidays 2028: days must be dates"):
+        load(bad)
+    assert load() == CN_HOLIDAYS
 
 
 def test_always_open_counts_real_time_across_dst() -> None:

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orders.orders_strategies import calendars, durations, instants, wall_clock_is_working
-from telqc.orders.calendar import BusinessCalendar, china_calendar
+from telqc.orders.calendar import BusinessCalendar
+from telqc.orders.holidays import china_calendar
 from telqc.orders.sla import (
     HIGHEST_PRIORITY,
     Area,

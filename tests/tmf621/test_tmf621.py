@@ -16,7 +16,7 @@ from helpers import create_customer, login, make_user
 from telqc.api.tmf621.hub import deliver_pending
 from telqc.core import events
 from telqc.core.rbac import Role
-from tmf621.tmf_spec import validate
+from tmf621.tmf_spec import Spec
 
 B = "/tmf-api/troubleTicket/v4"
 
@@ -41,35 +41,35 @@ def _ticket(customer_id: int, **kw: object) -> dict[str, object]:
     return body
 
 
-def test_create_retrieve_and_spec(client, actors) -> None:  # type: ignore[no-untyped-def]
+def test_create_retrieve_and_spec(client, actors, spec: Spec) -> None:  # type: ignore[no-untyped-def]
     r = client.post(f"{B}/troubleTicket", json=_ticket(actors["customer_id"]), headers=actors["agent"])
     assert r.status_code == 201, r.text
     t = r.json()
-    validate("TroubleTicket", t)
+    spec.validate("TroubleTicket", t)
     assert t["status"] == "acknowledged" and t["ticketType"] == "complaint" and t["severity"] == "Major"
     assert t["expectedResolutionDate"] > t["creationDate"], "expected resolution comes from the SLA"
     assert r.headers["location"] == f"{B}/troubleTicket/{t['id']}"
     assert [n["text"] for n in t["note"]] == ["客户情绪激动"]
     got = client.get(f"{B}/troubleTicket/{t['id']}", headers=actors["agent"])
-    validate("TroubleTicket", got.json())
+    spec.validate("TroubleTicket", got.json())
     assert got.json()["id"] == t["id"]
     only = client.get(f"{B}/troubleTicket/{t['id']}", params={"fields": "status,severity"}, headers=actors["agent"])
     assert set(only.json()) == {"id", "href", "@type", "status", "severity"}
 
 
 @pytest.mark.parametrize("missing", ["description", "severity", "ticketType"])
-def test_create_missing_mandatory_attribute_is_400_naming_it(client, actors, missing: str) -> None:  # type: ignore[no-untyped-def]
+def test_create_missing_mandatory_attribute_is_400_naming_it(client, actors, spec: Spec, missing: str) -> None:  # type: ignore[no-untyped-def]
     body = _ticket(actors["customer_id"])
     del body[missing]
     r = client.post(f"{B}/troubleTicket", json=body, headers=actors["agent"])
     assert r.status_code == 400
-    validate("Error", r.json(), strict=False)
+    spec.validate("Error", r.json(), strict=False)
     assert r.json()["field"] == f"body.{missing}" and missing in r.json()["message"]
     listed = client.get(f"{B}/troubleTicket", headers=actors["agent"])
     assert listed.headers["x-total-count"] == "0", "nothing was created"
 
 
-def test_list_filters_paging_and_headers(client, actors) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_paging_and_headers(client, actors, spec: Spec) -> None:  # type: ignore[no-untyped-def]
     cid = actors["customer_id"]
     for i in range(3):
         client.post(f"{B}/troubleTicket", json=_ticket(cid, name=f"投诉{i}"), headers=actors["agent"])
@@ -79,7 +79,7 @@ def test_list_filters_paging_and_headers(client, actors) -> None:  # type: ignor
                       headers=actors["agent"])
     assert page.headers["x-total-count"] == "3" and page.headers["x-result-count"] == "2"
     for item in page.json():
-        validate("TroubleTicket", item)
+        spec.validate("TroubleTicket", item)
         assert item["ticketType"] == "complaint"
     rest = client.get(f"{B}/troubleTicket", params={"ticketType": "complaint", "limit": 2, "offset": 2},
                       headers=actors["agent"])
@@ -92,21 +92,21 @@ def test_list_filters_paging_and_headers(client, actors) -> None:  # type: ignor
     assert bad.status_code == 400 and bad.json()["field"] == "colour"
 
 
-def test_patch_status_notes_conflicts(client, actors) -> None:  # type: ignore[no-untyped-def]
+def test_patch_status_notes_conflicts(client, actors, spec: Spec) -> None:  # type: ignore[no-untyped-def]
     t = client.post(f"{B}/troubleTicket", json=_ticket(actors["customer_id"]), headers=actors["agent"])
     url, etag = f"{B}/troubleTicket/{t.json()['id']}", t.headers["etag"]
     merge = {**actors["agent"], "Content-Type": "application/merge-patch+json"}
     change = {"status": "inProgress", "statusChangeReason": "已联系网络部", "note": [{"text": "已派网络部排查"}]}
     r = client.patch(url, content=json.dumps(change), headers={**merge, "If-Match": etag})
     assert r.status_code == 200, r.text
-    validate("TroubleTicket", r.json())
+    spec.validate("TroubleTicket", r.json())
     assert r.json()["status"] == "inProgress" and r.json()["statusChange"][-1]["status"] == "inProgress"
     assert "已派网络部排查" in [n["text"] for n in r.json()["note"]]
     stale = client.patch(url, content=json.dumps({"status": "resolved"}), headers={**merge, "If-Match": etag})
     assert stale.status_code == 412
     illegal = client.patch(url, content=json.dumps({"status": "closed"}), headers=merge)
     assert illegal.status_code == 409 and "resolved" in illegal.json()["allowed"]
-    validate("Error", illegal.json(), strict=False)
+    spec.validate("Error", illegal.json(), strict=False)
     ro = client.patch(url, content=json.dumps({"severity": "Minor"}), headers=merge)
     assert ro.status_code == 400 and ro.json()["field"] == "severity"
     assert client.delete(url, headers=actors["agent"]).status_code == 204
@@ -147,10 +147,11 @@ def receiver() -> Iterator[_Receiver]:
     r.server.shutdown()
 
 
-def test_hub_delivers_every_event_type_once_with_retry(app, client, clock, settings, actors, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_hub_delivers_every_event_type_once_with_retry(  # type: ignore[no-untyped-def]
+        app, client, clock, settings, actors, receiver, spec: Spec) -> None:
     sub = client.post(f"{B}/hub", json={"callback": receiver.url}, headers=actors["agent"])
     assert sub.status_code == 201
-    validate("EventSubscription", sub.json())
+    spec.validate("EventSubscription", sub.json())
     only_resolved = client.post(f"{B}/hub", json={"callback": receiver.url,
                                                   "query": "eventType=TroubleTicketResolvedEvent"},
                                 headers=actors["agent"]).json()
@@ -176,7 +177,7 @@ def test_hub_delivers_every_event_type_once_with_retry(app, client, clock, setti
         assert kind in kinds, kind
     assert kinds.count("TroubleTicketResolvedEvent") == 2, "the filtered subscription got its one event too"
     for body in receiver.bodies:
-        validate(str(body["eventType"]), body)
+        spec.validate(str(body["eventType"]), body)
     assert client.delete(f"{B}/hub/{only_resolved['id']}", headers=actors["agent"]).status_code == 204
     assert client.delete(f"{B}/hub/{only_resolved['id']}", headers=actors["agent"]).status_code == 404
 
@@ -218,7 +219,7 @@ def test_hub_claims_nothing_and_queues_each_delivery_once(app, client, clock, se
     assert claimed() == 0
 
 
-def test_attribute_change_event_on_transfer(app, client, clock, settings, actors, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_attribute_change_event_on_transfer(app, client, clock, settings, actors, receiver, spec: Spec) -> None:  # type: ignore[no-untyped-def]
     receiver.fail = 0
     query = "eventType=TroubleTicketAttributeValueChangeEvent"
     client.post(f"{B}/hub", json={"callback": receiver.url, "query": query}, headers=actors["agent"])
@@ -229,4 +230,4 @@ def test_attribute_change_event_on_transfer(app, client, clock, settings, actors
     assert r.status_code == 200, r.text
     deliver_pending(app.state.sessionmaker, clock, settings)
     assert [b["eventType"] for b in receiver.bodies] == ["TroubleTicketAttributeValueChangeEvent"]
-    validate("TroubleTicketAttributeValueChangeEvent", receiver.bodies[0])
+    spec.validate("TroubleTicketAttributeValueChangeEvent", receiver.bodies[0])

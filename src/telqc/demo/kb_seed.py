@@ -7,9 +7,9 @@ from sqlalchemy import select
 from telqc.core.auth import principal_of
 from telqc.core.context import Ctx
 from telqc.core.models import User
-from telqc.knowledge import recommending
 from telqc.knowledge import schemas as s
 from telqc.knowledge import service as kb
+from telqc.knowledge import solutions
 from telqc.knowledge.models import KbArticle
 
 # title, category, audience, questions, body
@@ -70,7 +70,7 @@ def load_kb(ctx: Ctx) -> None:
         return
     for code, title, answer, category in SOLUTIONS:
         ctx.principal = principal_of(reviewer)
-        recommending.define_solution(ctx, s.SolutionIn(code=code, title=title, answer=answer, category=category))
+        solutions.define_solution(ctx, s.SolutionIn(code=code, title=title, answer=answer, category=category))
     for title, category, audience, questions, body in ARTICLES:
         ctx.principal = principal_of(author)
         art = kb.create(ctx, s.ArticleIn(title=title, category=category, audience=audience,  # type: ignore[arg-type]

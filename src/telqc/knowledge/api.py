@@ -8,14 +8,15 @@ from fastapi import APIRouter, Header, Query, Response
 
 from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
-from telqc.knowledge import recommending, searching, service
 from telqc.knowledge import schemas as s
+from telqc.knowledge import searcher, service, solutions
+from telqc.knowledge.models import KbArticle
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 
 
-def _out(ctx: CtxDep, art: object, response: Response | None = None) -> s.ArticleOut:
-    out = service.present(ctx, art)  # type: ignore[arg-type]
+def _out(ctx: CtxDep, art: KbArticle, response: Response | None = None) -> s.ArticleOut:
+    out = service.present(ctx, art)
     if response is not None:
         set_etag(response, out.version)
     return out
@@ -29,7 +30,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> s.SearchOut:
     # Customers (self-service) see customer-facing articles only.
-    return searching.search(ctx, q, category=category, tags=tag, customer_facing=not p.can(Perm.kb_read),
+    return searcher.search(ctx, q, category=category, tags=tag, customer_facing=not p.can(Perm.kb_read),
                             limit=limit)
 
 
@@ -83,20 +84,20 @@ def history(ctx: CtxDep, article_id: int, _: Annotated[Principal, require(Perm.k
 
 @router.post("/recommendations", response_model=s.RecommendOut)
 def recommend(ctx: CtxDep, body: s.RecommendIn, _: Annotated[Principal, require(Perm.kb_read)]) -> s.RecommendOut:
-    return recommending.suggest(ctx, body)
+    return solutions.suggest(ctx, body)
 
 
 @router.post("/recommendations/choice", status_code=204)
 def choose(ctx: CtxDep, body: s.ChoiceIn, _: Annotated[Principal, require(Perm.kb_read)]) -> None:
-    recommending.record_choice(ctx, body)
+    solutions.record_choice(ctx, body)
 
 
 @router.get("/solutions", response_model=list[s.SolutionDef])
 def list_solutions(ctx: CtxDep, _: Annotated[Principal, require(Perm.kb_read)],
                    category: str | None = None) -> list[object]:
-    return list(recommending.solutions(ctx, category))
+    return list(solutions.catalogue(ctx, category))
 
 
 @router.post("/solutions", response_model=s.SolutionDef, status_code=201)
 def define_solution(ctx: CtxDep, body: s.SolutionIn, _: Annotated[Principal, require(Perm.kb_publish)]) -> object:
-    return recommending.define_solution(ctx, body)
+    return solutions.define_solution(ctx, body)

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
-from telqc.knowledge import recommending, searching
+from telqc.knowledge import searcher, solutions
 from telqc.knowledge.schemas import RecommendIn
 from telqc.web.render import render
 
@@ -31,7 +31,7 @@ def kb_panel(
     text = q.strip()
     if len(text) < 2:
         return render(request, "knowledge/panel.html", articles=[], solutions=[], suggestion=None, q=text)
-    found = searching.search(ctx, text, category=category or None, limit=5)
-    solutions = recommending.suggest(ctx, RecommendIn(description=text, category=category or None)).solutions
-    return render(request, "knowledge/panel.html", articles=found.hits, solutions=solutions,
+    found = searcher.search(ctx, text, category=category or None, limit=5)
+    fixes = solutions.suggest(ctx, RecommendIn(description=text, category=category or None)).solutions
+    return render(request, "knowledge/panel.html", articles=found.hits, solutions=fixes,
                   suggestion=found.suggestion, q=text)

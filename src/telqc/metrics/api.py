@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
-from telqc.metrics import hotspots, registry, reports, service
+from telqc.metrics import hotspots, registry, report_render, reports, service
 from telqc.metrics.schemas import Dim, FilterParams, Period, default_range
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
@@ -69,6 +69,7 @@ def download_report(
     format: Literal["xlsx", "pdf"] = "xlsx",
 ) -> Response:
     rep = reports.build(ctx, period, day)
-    data, media = (reports.to_xlsx(rep), reports.XLSX) if format == "xlsx" else (reports.to_pdf(rep), "application/pdf")
+    data, media = ((report_render.to_xlsx(rep), report_render.XLSX) if format == "xlsx"
+                   else (report_render.to_pdf(rep), "application/pdf"))
     name = f"service-quality-{period}-{rep.label}.{format}"
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -64,8 +64,8 @@ class Dims(NamedTuple):
     @classmethod
     def from_payload(cls, d: Mapping[str, Any] | None) -> Dims:
         d = d or {}
-        return cls(*(("" if d.get(c) is None else str(d[c])) for c in DIM_COLUMNS[:6]),
-                   int(d.get("team_id") or 0), int(d.get("agent_id") or 0))
+        return cls._make((*("" if d.get(c) is None else str(d[c]) for c in DIM_COLUMNS[:6]),
+                          int(d.get("team_id") or 0), int(d.get("agent_id") or 0)))
 
     def as_tuple(self) -> tuple[str | int, ...]:
         return tuple(self)

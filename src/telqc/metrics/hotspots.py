@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import jieba
 from sqlalchemy import select
 
 from telqc.core.context import Ctx
@@ -91,8 +92,6 @@ STOP_WORDS = frozenset({
 
 
 def _tokens(text: str) -> list[str]:
-    import jieba
-
     jieba.setLogLevel(logging.WARNING)
     return [w for w in jieba.lcut(text) if len(w.strip()) >= 2 and not w.strip().isdigit() and w not in STOP_WORDS]
 
@@ -102,8 +101,10 @@ def cluster_texts(items: list[tuple[int, str]], k: int | None = None, examples: 
     items = [(i, t) for i, t in items if t and t.strip()]
     if len(items) < 4:
         return []
-    from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    # scikit-learn: 1.0 s at import (measured: python -X importtime), paid by the first clustering, not by
+    # every process that serves the API
+    from sklearn.cluster import KMeans  # noqa: PLC0415
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
 
     vec = TfidfVectorizer(tokenizer=_tokens, lowercase=False, token_pattern=None, min_df=1)
     x = vec.fit_transform([t for _, t in items])
@@ -125,8 +126,8 @@ def cluster_texts(items: list[tuple[int, str]], k: int | None = None, examples: 
 
 def _best_kmeans(x: Any, k_max: int = 8) -> Any:
     """k by silhouette: as many recurring problems as the texts really separate into."""
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
+    from sklearn.cluster import KMeans  # scikit-learn: 1.0 s at import, see cluster_texts  # noqa: PLC0415
+    from sklearn.metrics import silhouette_score  # noqa: PLC0415
 
     distinct = len({tuple(r.indices) for r in x})
     best, best_score = None, -1.0

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, insert, select, text
+from sqlalchemy import Table, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from telqc.core import events
@@ -23,7 +23,7 @@ from telqc.metrics.models import MetricFact, rollups
 from telqc.metrics.stateful import Fact
 
 Item = tuple[str, Mapping[str, Any], int | None]   # (kind, contract payload, outbox event id)
-_FACTS = MetricFact.__table__
+_FACTS = cast(Table, MetricFact.__table__)
 _COLUMNS = [c.name for c in _FACTS.columns if c.name != "id"]
 
 
@@ -45,9 +45,10 @@ def fact_row(kind: str, payload: Mapping[str, Any], event_id: int | None, now: d
     }
 
 
-def _new_rows(session: Session, items: Iterable[Item], now: datetime) -> list[tuple[dict[str, Any], Mapping]]:
+def _new_rows(session: Session, items: Iterable[Item], now: datetime
+              ) -> list[tuple[dict[str, Any], Mapping[str, Any]]]:
     """Fact rows not stored yet (nor repeated earlier in the same batch), in arrival order."""
-    rows: dict[str, tuple[dict[str, Any], Mapping]] = {}
+    rows: dict[str, tuple[dict[str, Any], Mapping[str, Any]]] = {}
     for kind, payload, event_id in items:
         row = fact_row(kind, payload, event_id, now)
         rows.setdefault(row["dedupe_key"], (row, payload))
@@ -125,9 +126,7 @@ def _store(session: Session, items: list[Item], now: datetime) -> int:
     cols = ", ".join(_COLUMNS)
     session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS metrics_facts_import AS SELECT {cols} FROM metrics_facts "
                          "WITH NO DATA"))
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    with raw.cursor() as cur:
+    with sql.psycopg_connection(session).cursor() as cur:
         with cur.copy(f"COPY metrics_facts_import ({cols}) FROM STDIN") as copy:
             for kind, payload, event_id in items:
                 r = fact_row(kind, payload, event_id, now)

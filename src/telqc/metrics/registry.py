@@ -84,7 +84,7 @@ class KPI:
     def target_for(self, group: Mapping[str, str] | None = None) -> float | None:
         for dim, by in self.target_by.items():
             v = (group or {}).get(dim)
-            if v in by:
+            if v is not None and v in by:
                 return by[v]
         return self.target
 

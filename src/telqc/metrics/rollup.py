@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Float, Select, any_, bindparam, func, select, text
+from sqlalchemy import Float, Select, TextClause, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy.dialects.sqlite import Insert, insert
 from sqlalchemy.orm import Session
 
 from telqc.metrics import sql
@@ -34,7 +37,7 @@ class Cube:
     id: str
     grain: str                 # hour | day
     dims: frozenset[str]       # API dimension names kept; others are blanked
-    _pick: Callable[[tuple], tuple] = field(init=False, repr=False, compare=False)
+    _pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         cols = {DIMENSIONS[d] for d in self.dims}
@@ -56,7 +59,7 @@ CUBES: tuple[Cube, ...] = (
 )
 KEY_COLUMNS = ("cube", "period_start", *DIM_COLUMNS)
 Contribution = tuple[datetime, Dims, Mapping[str, float]]
-RowKey = tuple  # (cube id, period start, *dimension values), as KEY_COLUMNS
+RowKey = tuple[Any, ...]  # (cube id, period start, *dimension values), as KEY_COLUMNS
 _ORDER = {p: i for i, p in enumerate(PARTS)}
 
 
@@ -151,7 +154,7 @@ _COLUMN = {p: column(p) for p in PARTS}
 
 
 @lru_cache(maxsize=64)
-def _pg_upsert(present: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _pg_upsert(present: tuple[str, ...]) -> TextClause:
     sets = ", ".join(f"{c} = COALESCE(r.{c} + excluded.{c}, r.{c}, excluded.{c})" for c in map(column, present))
     return text("INSERT INTO metrics_rollups AS r SELECT p.* FROM "
                 "jsonb_populate_recordset(NULL::metrics_rollups, CAST(:rows AS jsonb)) AS p "
@@ -159,9 +162,7 @@ def _pg_upsert(present: tuple[str, ...]):  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=64)
-def _sqlite_upsert(present: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    from sqlalchemy.dialects.sqlite import insert
-
+def _sqlite_upsert(present: tuple[str, ...]) -> Insert:
     stmt = insert(rollups)
     c, ex = rollups.c, stmt.excluded
     return stmt.on_conflict_do_update(index_elements=list(KEY_COLUMNS), set_={
@@ -230,9 +231,9 @@ def read(
     by_period = period is not None
     cols = tuple(DIMENSIONS[d] for d in group_by)
     params: dict[str, object] = {"cube": cube.id, "start": start, "end": end, "nan": math.nan}
-    for dim, values in filters.items():
+    for dim, wanted in filters.items():
         col = DIMENSIONS[dim]
-        params[f"f_{col}"] = [int(v) for v in values] if col in INT_DIMS else [str(v) for v in values]
+        params[f"f_{col}"] = [int(v) for v in wanted] if col in INT_DIMS else [str(v) for v in wanted]
     pg = sql.is_pg(session)
     rows = sql.fetch(session, _query(tuple(parts), cols, by_period, exact, tuple(DIMENSIONS[d] for d in filters), pg),
                      params)
@@ -254,14 +255,12 @@ def read(
 
 @lru_cache(maxsize=256)
 def _query(parts: tuple[str, ...], group: tuple[str, ...], by_period: bool, exact: bool, filters: tuple[str, ...],
-           pg: bool) -> Select:
+           pg: bool) -> Select[*tuple[Any, ...]]:
     """The read for one shape of cut; values come as bound parameters, so shapes are built (and compiled) once."""
     t = rollups.c
     head = [t.period_start] if by_period else []
-    values = [t[column(p)] if exact else func.sum(t[column(p)]) for p in parts]
+    values: list[Any] = [t[column(p)] if exact else func.sum(t[column(p)]) for p in parts]
     if pg:  # the row's parts as one float8[] (NaN, not NULL, for a part that never occurred)
-        from sqlalchemy.dialects.postgresql import array
-
         nan = bindparam("nan", type_=Float)
         values = [array([func.coalesce(v, nan) for v in values])]
     stmt = select(*head, *(t[c] for c in group), *values).where(
@@ -269,8 +268,6 @@ def _query(parts: tuple[str, ...], group: tuple[str, ...], by_period: bool, exac
         t.period_start < bindparam("end", type_=t.period_start.type))
     for col in filters:
         if pg:
-            from sqlalchemy.dialects.postgresql import ARRAY
-
             stmt = stmt.where(t[col] == any_(bindparam(f"f_{col}", type_=ARRAY(t[col].type))))
         else:
             stmt = stmt.where(t[col].in_(bindparam(f"f_{col}", expanding=True)))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
+from telqc.core.models import Region
 from telqc.metrics import ingest, registry, rollup, sources, sql
 from telqc.metrics.models import MetricFact, SubscriberBase
 from telqc.metrics.registry import KPI, SUBSCRIBER_BASE_DIMS
@@ -150,7 +151,7 @@ def _tile(kpi: KPI, f: Filters, group_by: Sequence[str], cur_total: Mapping[roll
         pv = prv.get(("all", g))
         groups.append({"key": key, "value": v, "target": target, "status": registry.status(kpi, v, target),
                        "previous": pv, "change": _change(v, pv)})
-    target = kpi.target_for(f and {k: v[0] for k, v in f.items() if len(v) == 1})
+    target = kpi.target_for({k: v[0] for k, v in f.items() if len(v) == 1} if f else None)
     return {
         "name": kpi.name, "zh": kpi.zh, "en": kpi.en, "unit": kpi.unit, "direction": kpi.direction,
         "definition": kpi.definition, "target": target, "value": total,
@@ -286,6 +287,4 @@ def series(ctx: Ctx, kpi_name: str, start_day: date, end_day: date, period: str,
 
 
 def region_names(session: Session) -> dict[str, str]:
-    from telqc.core.models import Region
-
     return {code: name for code, name in session.execute(select(Region.code, Region.name))}

@@ -14,10 +14,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import psycopg
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 from sqlalchemy import Dialect, Select, any_, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
@@ -28,8 +30,6 @@ def is_pg(session: Session) -> bool:
 def in_list(session: Session, col: Any, values: list[Any]) -> Any:
     """``col IN (values)``; on PostgreSQL one array parameter (``= ANY``) instead of thousands of binds."""
     if is_pg(session):
-        from sqlalchemy.dialects.postgresql import ARRAY
-
         return col == any_(bindparam(None, values, type_=ARRAY(col.type)))
     return col.in_(values)
 
@@ -37,21 +37,26 @@ def in_list(session: Session, col: Any, values: list[Any]) -> Any:
 def in_pairs(session: Session, a: Any, b: Any, pairs: list[tuple[Any, Any]]) -> Any:
     """``(a, b) IN (pairs)``; on PostgreSQL a semi-join with two unnested arrays (an index probe per pair)."""
     if is_pg(session):
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        u = func.unnest(bindparam(None, [p[0] for p in pairs], type_=ARRAY(a.type)),
-                        bindparam(None, [p[1] for p in pairs], type_=ARRAY(b.type)))
-        u = u.table_valued("a", "b").render_derived()
+        unnest = func.unnest(bindparam(None, [p[0] for p in pairs], type_=ARRAY(a.type)),
+                             bindparam(None, [p[1] for p in pairs], type_=ARRAY(b.type)))
+        u = unnest.table_valued("a", "b").render_derived()
         return tuple_(a, b).in_(select(u.c.a, u.c.b))
     return tuple_(a, b).in_(pairs)
 
 
+def psycopg_connection(session: Session) -> psycopg.Connection[Any]:
+    """The driver connection under the session's (PostgreSQL only: COPY and binary cursors)."""
+    raw = session.connection().connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    return raw
+
+
 @lru_cache(maxsize=256)
-def _compiled(stmt: Select, dialect: Dialect) -> str:
+def _compiled(stmt: Select[*tuple[Any, ...]], dialect: Dialect) -> str:
     return str(stmt.compile(dialect=dialect))
 
 
-def fetch(session: Session, stmt: Select, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+def fetch(session: Session, stmt: Select[*tuple[Any, ...]], params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
     """All rows of a statement whose values are named bind parameters (binary on PostgreSQL).
 
     Rows come from the driver as they are: timestamps are aware, in the connection's zone, and a
@@ -60,9 +65,8 @@ def fetch(session: Session, stmt: Select, params: Mapping[str, Any]) -> Sequence
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         return session.execute(stmt, dict(params)).all()
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    with raw.cursor(binary=True) as cur:  # type: ignore[call-arg]
+    raw = psycopg_connection(session)
+    with raw.cursor(binary=True) as cur:
         cur.adapters.register_loader(_FLOAT8_ARRAY, _Float8Array)
         cur.execute(_compiled(stmt, conn.dialect), params)
         return cur.fetchall()
@@ -88,7 +92,8 @@ class _Float8Array(Loader):
         return np.frombuffer(data, dtype=_ELEMENT, count=n, offset=20)["value"].astype(float)
 
 
-def stream(session: Session, stmt: Select, params: Mapping[str, Any], page: int = 20_000) -> Iterator[Sequence[Any]]:
+def stream(session: Session, stmt: Select[*tuple[Any, ...]], params: Mapping[str, Any],
+           page: int = 20_000) -> Iterator[Sequence[Any]]:
     """Rows of a large read a page at a time (a binary server-side cursor on PostgreSQL); other
     statements may run on the session meanwhile."""
     conn = session.connection()
@@ -96,9 +101,8 @@ def stream(session: Session, stmt: Select, params: Mapping[str, Any], page: int 
         for part in session.execute(stmt, dict(params), execution_options={"yield_per": page}).partitions():
             yield from part
         return
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    with raw.cursor(name=f"telqc_metrics_{id(stmt)}", binary=True) as cur:  # type: ignore[call-overload]
+    raw = psycopg_connection(session)
+    with raw.cursor(name=f"telqc_metrics_{id(stmt)}", binary=True) as cur:
         cur.itersize = page
         cur.execute(_compiled(stmt, conn.dialect), params)
         yield from cur

@@ -125,10 +125,10 @@ def _repeats(session: Session, new: list[Fact], ids: set[int], kind: str, span: 
         if kind == _CREATED:
             stmt = stmt.where(MetricFact.order_type == "complaint")
         for r in session.execute(stmt):
-            key = (r[2], r[8])
-            b = bounds.get(key)
-            if b is not None and b[0] - span <= r[1] <= b[1] + span:
-                seqs[key].append(_Node(r[0], r[1], Dims(*r[3:11]), r[11] if forward else None))
+            key = (r[2] or 0, r[8])  # as the bounds are keyed
+            window = bounds.get(key)
+            if window is not None and window[0] - span <= r[1] <= window[1] + span:
+                seqs[key].append(_Node(r[0], r[1], Dims._make(r[3:11]), r[11] if forward else None))
     out: list[Contribution] = []
     for key, seq in seqs.items():
         seq.sort(key=lambda n: (n.at, n.id))

@@ -11,7 +11,7 @@ from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.jobs.celery_app import celery, session_factory, settings
 from telqc.jobs.dispatch import job_ctx
-from telqc.metrics import reports, service
+from telqc.metrics import report_render, reports, service
 
 # Operator's local time (TELQC_TIMEZONE): the monthly report at 01:00 on the 1st, rollups rebuilt nightly at 02:30.
 celery.conf.beat_schedule.update({
@@ -29,8 +29,8 @@ def generate_reports(ctx: Ctx, period: str = "monthly") -> list[Path]:
     folder = Path(ctx.settings.data_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"service-quality-{period}-{rep.label}.{ext}" for ext in ("xlsx", "pdf")]
-    paths[0].write_bytes(reports.to_xlsx(rep))
-    paths[1].write_bytes(reports.to_pdf(rep))
+    paths[0].write_bytes(report_render.to_xlsx(rep))
+    paths[1].write_bytes(report_render.to_pdf(rep))
     ctx.audit("metrics.report_generated", "report", rep.label, period=period)
     return paths
 

@@ -13,6 +13,9 @@ wall times repeated by a fall-back count twice because they happen twice.
 
 Speed: the calendar is compiled lazily into sorted UTC intervals with running
 totals, so every operation is a binary search (no minute stepping).
+
+Pure: plain data in and out, no I/O. China's holiday notices, the data most
+calendars are built from, are in holidays.py.
 """
 
 from __future__ import annotations
@@ -26,12 +29,9 @@ from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 __all__ = [
-    "CN_HOLIDAYS",
     "DAY_SECONDS",
     "BusinessCalendar",
-    "HolidayYear",
     "Interval",
-    "china_calendar",
     "from_us",
     "parse_intervals",
     "standard_weekly",
@@ -353,88 +353,3 @@ def standard_weekly(spec: str = "09:00-12:00,13:30-18:00") -> tuple[tuple[Interv
     """Monday–Friday timetable, weekends off: the default back-office day."""
     day = parse_intervals(spec)
     return (day,) * 5 + ((), ())
-
-
-# ----- Chinese public holidays (全国年节及纪念日放假办法, 2024 revision) -------------
-
-
-@dataclass(frozen=True, slots=True)
-class HolidayYear:
-    """One year of mainland China holidays and make-up working days (调休上班)."""
-
-    year: int
-    source: str
-    provisional: bool
-    festivals: tuple[tuple[str, date, date], ...]  # (name, first day off, last day off)
-    makeup_days: tuple[date, ...]
-
-    @property
-    def holidays(self) -> frozenset[date]:
-        return frozenset(
-            first + timedelta(days=i) for _, first, last in self.festivals for i in range((last - first).days + 1)
-        )
-
-
-def _d(y: int, m: int, d: int) -> date:
-    return date(y, m, d)
-
-
-CN_HOLIDAYS: dict[int, HolidayYear] = {
-    2026: HolidayYear(
-        2026,
-        "国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04, published by Xinhua)",
-        False,
-        (
-            ("元旦", _d(2026, 1, 1), _d(2026, 1, 3)),
-            ("春节", _d(2026, 2, 15), _d(2026, 2, 23)),
-            ("清明节", _d(2026, 4, 4), _d(2026, 4, 6)),
-            ("劳动节", _d(2026, 5, 1), _d(2026, 5, 5)),
-            ("端午节", _d(2026, 6, 19), _d(2026, 6, 21)),
-            ("中秋节", _d(2026, 9, 25), _d(2026, 9, 27)),
-            ("国庆节", _d(2026, 10, 1), _d(2026, 10, 7)),
-        ),
-        (_d(2026, 1, 4), _d(2026, 2, 14), _d(2026, 2, 28), _d(2026, 5, 9), _d(2026, 9, 20), _d(2026, 10, 10)),
-    ),
-    # PROVISIONAL: the State Council publishes 2027 around November 2026.  These
-    # are the statutory days on their 2027 lunar dates (春节 Feb 6, 清明 Apr 5,
-    # 端午 Jun 9, 中秋 Sep 15) with bridges guessed from the usual pattern.
-    # Replace with the official notice as soon as it is out.
-    2027: HolidayYear(
-        2027,
-        "estimate from the 2024 放假办法 and the 2027 lunar calendar; not an official notice",
-        True,
-        (
-            ("元旦", _d(2027, 1, 1), _d(2027, 1, 3)),
-            ("春节", _d(2027, 2, 5), _d(2027, 2, 12)),
-            ("清明节", _d(2027, 4, 3), _d(2027, 4, 5)),
-            ("劳动节", _d(2027, 5, 1), _d(2027, 5, 5)),
-            ("端午节", _d(2027, 6, 9), _d(2027, 6, 9)),
-            ("中秋节", _d(2027, 9, 15), _d(2027, 9, 15)),
-            ("国庆节", _d(2027, 10, 1), _d(2027, 10, 7)),
-        ),
-        (_d(2027, 1, 31), _d(2027, 2, 20), _d(2027, 5, 8), _d(2027, 9, 26), _d(2027, 10, 9)),
-    ),
-}
-
-
-def china_calendar(
-    weekly: tuple[tuple[Interval, ...], ...] | None = None,
-    tz_name: str = "Asia/Shanghai",
-    years: Iterable[int] = tuple(CN_HOLIDAYS),
-    include_provisional: bool = True,
-    name: str = "CN business days",
-) -> BusinessCalendar:
-    """Mainland business calendar: Mon–Fri timetable plus the holiday notices as data.
-
-    Raises KeyError for a year without data, so an SLA is never silently computed
-    on a calendar that forgot Spring Festival.
-    """
-    holidays: set[date] = set()
-    makeup: set[date] = set()
-    for y in years:
-        hy = CN_HOLIDAYS[y]
-        if hy.provisional and not include_provisional:
-            continue
-        holidays |= hy.holidays
-        makeup |= set(hy.makeup_days)
-    return BusinessCalendar(tz_name, weekly or standard_weekly(), frozenset(holidays), frozenset(makeup), name=name)

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
 from telqc.core.uow import UnitOfWork
-from telqc.orders.calendar import CN_HOLIDAYS, BusinessCalendar
+from telqc.orders.calendar import BusinessCalendar
+from telqc.orders.holidays import CN_HOLIDAYS
 from telqc.orders.models import OrderCalendar, OrderCategory, OrderSlaPolicy
 from telqc.orders.sla import Area, CustomerTier, PolicyRule, PolicyTable, Priority, SlaPolicy
 from telqc.orders.states import OrderType

@@ -20,6 +20,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
+from telqc.knowledge import solutions
 from telqc.orders import complaints, config, escalations, service, timeline
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
@@ -106,8 +107,6 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
 
 def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = None,
                  status_code: int = 200) -> Response:
-    from telqc.knowledge import recommending
-
     o = service.get(ctx, order_id)
     d = timeline.detail(ctx, o)
     try:
@@ -116,7 +115,7 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
         customer = None
     people = core_repo.display_names(ctx.session, (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)))
     return render(request, "orders/detail.html", o=d, customer=customer, now=ctx.now(), sla_class=sla_class,
-                  remaining=remaining, solutions=recommending.solutions(ctx), error=error, people=people,
+                  remaining=remaining, solutions=solutions.catalogue(ctx), error=error, people=people,
                   status_code=status_code)
 
 

@@ -1,4 +1,4 @@
-"""Best-known fixes from similar resolved orders (指引的智能化).
+"""Ranking of best-known fixes from similar resolved orders (指引的智能化): pure, plain data in and out.
 
 For a new problem description, the cases most like it (same category, last N days)
 vote for the solution each applied. A vote is weighted by similarity and recency
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -96,7 +96,3 @@ def recommend(
         ))
     out.sort(key=lambda s: (-s.score, s.solution_code))
     return out[:limit]
-
-
-def rank_codes(suggestions: Sequence[Suggestion]) -> list[str]:
-    return [s.solution_code for s in suggestions]

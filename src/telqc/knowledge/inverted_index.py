@@ -1,37 +1,36 @@
-"""In-memory inverted index for knowledge-base articles (知识库检索).
+"""In-memory inverted index for knowledge-base articles (知识库检索): the pure search engine.
 
 Agents search while the customer waits on the line, so the index answers from
 memory and one article can be published, edited or retired without a rebuild.
 Scoring is BM25F over words (title > question variants > body) plus a weighted
 BM25 over character bigrams: Chinese queries often segment differently from the
 articles they should find, and bigrams still meet where words do not.
+Plain data in and out, no I/O: ``searcher.py`` keeps one index per process current
+with the database.
 """
 
 from __future__ import annotations
 
 import gc
-import html
 import math
 import pickle
-import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
-from telqc.knowledge.segment import Segmenter, char_bigrams, default, normalize
+from telqc.knowledge.excerpts import lead, snippet
+from telqc.knowledge.segment import Segmenter, char_bigrams, default
+from telqc.knowledge.spelling import Spelling
 
 Audience = Literal["internal", "public"]
 FIELDS = ("title", "questions", "body")
 _FIELD_WEIGHT = np.array([3.0, 2.0, 1.0], dtype=np.float64)
 _FIELD_B = np.array([0.5, 0.5, 0.75], dtype=np.float64)
 _K1 = 0.8  # tuned on the InsuranceQA train split (docs/BENCHMARKS.md): short queries, long answers
-_LEAD_END = re.compile(r"(?<=[。！？!?；;\n])")
-_LEAD_CHARS = 60
-_SNIPPET_CHARS = 80
-_HAN_OR_WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -88,20 +87,6 @@ def _ts(value: datetime | None, default_: float) -> float:
     return value.timestamp() if value is not None else default_
 
 
-def _edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 @dataclass
 class KnowledgeIndex:
     """Inverted index with incremental add/update/remove; not thread-safe for writers."""
@@ -116,10 +101,18 @@ class KnowledgeIndex:
     _bpost: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
     _compiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
     _bcompiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
-    _near: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _spelling: Spelling = field(default_factory=Spelling, init=False)
     _categories: dict[str, int] = field(default_factory=dict, init=False)
     _len_sum: np.ndarray = field(default_factory=lambda: np.zeros(4), init=False)
     _cap: int = field(default=0, init=False)
+    # Per-slot columns, grown together by _grow: field lengths (title, questions, body, bigrams), alive,
+    # public, validity window (epoch seconds) and category number.
+    _lens: np.ndarray = field(init=False, repr=False, compare=False)
+    _alive: np.ndarray = field(init=False, repr=False, compare=False)
+    _public: np.ndarray = field(init=False, repr=False, compare=False)
+    _vfrom: np.ndarray = field(init=False, repr=False, compare=False)
+    _vto: np.ndarray = field(init=False, repr=False, compare=False)
+    _cat: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._grow(1024)
@@ -156,8 +149,8 @@ class KnowledgeIndex:
         return doc.article if doc else None
 
     def _grow(self, cap: int) -> None:
-        def grow(arr: np.ndarray | None, shape: tuple[int, ...], fill: object, dtype: object) -> np.ndarray:
-            new = np.full(shape, fill, dtype=dtype)
+        def grow(arr: np.ndarray | None, shape: tuple[int, ...], fill: float, dtype: npt.DTypeLike) -> np.ndarray:
+            new: np.ndarray = np.full(shape, fill, dtype=dtype)
             if arr is not None:
                 new[: len(arr)] = arr
             return new
@@ -211,7 +204,7 @@ class KnowledgeIndex:
             posting = self._post.get(term)
             if posting is None:
                 posting = self._post[term] = {}
-                self._index_near(term)
+                self._spelling.learn(term)
             posting[slot] = tfs
             if (arrays := self._compiled.get(term)) is not None:
                 self._compiled[term] = (np.append(arrays[0], slot), np.vstack([arrays[1], tfs]))
@@ -253,11 +246,6 @@ class KnowledgeIndex:
         if arrays is not None:
             keep = arrays[0] != slot
             compiled[key] = (arrays[0][keep], arrays[1][keep])
-
-    def _index_near(self, term: str) -> None:
-        if 2 <= len(term) <= 8 and _HAN_OR_WORD.match(term):
-            for key in _deletes(term):
-                self._near.setdefault(key, set()).add(term)
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -345,7 +333,7 @@ class KnowledgeIndex:
         if tags:
             wanted = frozenset(tags)
             docs = self._docs
-            keep = [slot for slot in candidates if wanted <= docs[slot].article.tags]  # type: ignore[union-attr]
+            keep = [slot for slot in candidates if (doc := docs[slot]) is not None and wanted <= doc.article.tags]
             candidates = np.array(keep, dtype=np.int64)
         total = len(candidates)
         top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]] if total > limit else candidates
@@ -364,48 +352,8 @@ class KnowledgeIndex:
         return Hit(art.id, score, art.title, snippet(text, matched), matched)
 
     def suggest(self, query: str) -> str | None:
-        """'Did you mean': replace unknown words by a known word one edit away (most frequent wins).
-
-        Adjacent short pieces are tried joined too, because jieba splits a mistyped
-        word (宽代续费) into fragments that are each unremarkable.
-        """
-        pieces = self.segmenter.cut(query)
-        out: list[str] = []
-        changed = False
-        i = 0
-        while i < len(pieces):
-            best: tuple[int, int, str] | None = None
-            for span in (3, 2, 1):
-                word = "".join(pieces[i : i + span])
-                key = normalize(word)
-                if i + span > len(pieces) or len(word) < 2 or key in self._post or key.isascii():
-                    continue
-                if any(syn in self._post for syn in self.segmenter.synonyms(key)):
-                    continue  # a colloquial word the synonym table already bridges is not a typo
-                fix = self._nearest(normalize(word))
-                if fix and (best is None or len(word) > best[0]):
-                    best = (len(word), span, fix)
-            if best:
-                out.append(best[2])
-                i += best[1]
-                changed = True
-            else:
-                out.append(pieces[i])
-                i += 1
-        return "".join(out) if changed else None
-
-    def _nearest(self, word: str) -> str | None:
-        candidates = set(self._near.get(word, ()))
-        for key in _deletes(word):
-            candidates |= self._near.get(key, set())
-            if key in self._post:
-                candidates.add(key)
-        scored = [  # a same-length substitution (宽代→宽带) beats dropping or adding a character
-            (len(c) == len(word), len(self._post[c]), c)
-            for c in candidates
-            if c in self._post and len(c) >= 2 and _edit_distance(word, c) == 1
-        ]
-        return max(scored)[2] if scored else None
+        """'Did you mean': the query with unknown words replaced by known ones one edit away."""
+        return self._spelling.suggest(self.segmenter.cut(query), self._post, self.segmenter.synonyms)
 
 
 def loads(blob: bytes) -> object:
@@ -418,38 +366,3 @@ def loads(blob: bytes) -> object:
     finally:
         if enabled:
             gc.enable()
-
-
-def lead(body: str) -> str:
-    """The first sentence: an untitled answer (FAQ import, answer bank) usually restates its question there."""
-    return _LEAD_END.split(body.strip(), maxsplit=1)[0][:_LEAD_CHARS]
-
-
-def snippet(text: str, terms: tuple[str, ...] | list[str], width: int = _SNIPPET_CHARS) -> str:
-    """HTML-escaped excerpt around the densest run of matches, each wrapped in <mark>."""
-    lowered = normalize(text) if len(normalize(text)) == len(text) else text
-    spans: list[tuple[int, int]] = []
-    taken = [False] * len(text)
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
-        for m in re.finditer(re.escape(term), lowered):
-            if not any(taken[m.start() : m.end()]):
-                spans.append((m.start(), m.end()))
-                taken[m.start() : m.end()] = [True] * (m.end() - m.start())
-    spans.sort()
-    start = 0
-    if len(text) > width and spans:
-        best = max(range(len(spans)), key=lambda k: sum(1 for s in spans[k:] if s[1] <= spans[k][0] + width))
-        start = max(0, min(spans[best][0] - 10, len(text) - width))
-    end = min(len(text), start + width)
-    parts = ["…"] if start > 0 else []
-    pos = start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        parts.append(html.escape(text[pos:s]))
-        parts.append(f"<mark>{html.escape(text[s:e])}</mark>")
-        pos = e
-    parts.append(html.escape(text[pos:end]))
-    if end < len(text):
-        parts.append("…")
-    return "".join(parts)

@@ -1,4 +1,4 @@
-"""Search over published articles with an in-memory index kept current per process.
+"""The per-process searcher: published articles searched through an in-memory index kept current.
 
 Each process holds its own index (agents search while the customer waits, so it must
 answer from memory); before a search it reads the newest entry of ``kb_changes`` and
@@ -17,23 +17,26 @@ import pickle
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
-from telqc.knowledge import index as ix
+from telqc.knowledge import excerpts, inverted_index, segment, spelling
 from telqc.knowledge import schemas as s
+from telqc.knowledge.inverted_index import Article, KnowledgeIndex, loads
 from telqc.knowledge.models import KbArticle, KbChange, KbVersion
 from telqc.knowledge.segment import DATA_DIR
 
 log = logging.getLogger(__name__)
 _RESAVE_AFTER = 1000  # articles re-indexed since the snapshot before it is written again
+_ENGINE = (inverted_index, excerpts, spelling, segment)  # the code that decides what a snapshot holds
 
 
 @dataclass
 class _State:
-    index: ix.KnowledgeIndex = field(default_factory=ix.KnowledgeIndex)
+    index: KnowledgeIndex = field(default_factory=KnowledgeIndex)
     last: tuple[int, str] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while the index changes or is saved
     since_snapshot: int = 0
@@ -43,18 +46,18 @@ class _State:
 _states: dict[str, _State] = {}
 
 
-def _article(session: Session, art: KbArticle) -> ix.Article | None:
+def _article(session: Session, art: KbArticle) -> Article | None:
     if art.published_version is None:
         return None
     v = session.get(KbVersion, (art.id, art.published_version))
     assert v is not None
-    return ix.Article(id=str(art.id), title=v.title, body=v.body, questions=tuple(v.questions),
-                      category=art.category, tags=frozenset(art.tags),
-                      audience="public" if art.audience == "public" else "internal",
-                      valid_from=art.valid_from, valid_to=art.valid_to)
+    return Article(id=str(art.id), title=v.title, body=v.body, questions=tuple(v.questions),
+                   category=art.category, tags=frozenset(art.tags),
+                   audience="public" if art.audience == "public" else "internal",
+                   valid_from=art.valid_from, valid_to=art.valid_to)
 
 
-def _apply(session: Session, index: ix.KnowledgeIndex, article_ids: set[int]) -> None:
+def _apply(session: Session, index: KnowledgeIndex, article_ids: set[int]) -> None:
     for art in session.scalars(select(KbArticle).where(KbArticle.id.in_(article_ids))):
         doc = _article(session, art)
         if doc is None:
@@ -64,26 +67,27 @@ def _apply(session: Session, index: ix.KnowledgeIndex, article_ids: set[int]) ->
 
 
 def _snapshot_path(folder: Path, key: str) -> Path:
-    """One file per database and segmentation setup: a changed dictionary or synonym table is a new index."""
+    """One file per database and segmentation setup: a changed dictionary, synonym table or engine is a new index."""
     h = hashlib.sha256(key.encode())
     for name in sorted(os.listdir(DATA_DIR)):
         h.update(name.encode() + (DATA_DIR / name).read_bytes())
-    h.update(Path(ix.__file__).read_bytes())
+    for module in _ENGINE:
+        assert module.__file__ is not None
+        h.update(Path(module.__file__).read_bytes())
     return folder / "kb-index" / f"{h.hexdigest()[:24]}.pickle"
 
 
-def _load(path: Path | None) -> tuple[ix.KnowledgeIndex, tuple[int, str]] | None:
+def _load(path: Path | None) -> tuple[KnowledgeIndex, tuple[int, str]] | None:
     if path is None or not path.exists():
         return None
     try:
-        index, last = ix.loads(path.read_bytes())  # type: ignore[misc]  # our own file, written below
-        return index, last
+        return cast(tuple[KnowledgeIndex, tuple[int, str]], loads(path.read_bytes()))  # written by _save
     except Exception:
         log.warning("knowledge index snapshot %s unreadable; rebuilding", path, exc_info=True)
         return None
 
 
-def _save(path: Path | None, index: ix.KnowledgeIndex, last: tuple[int, str] | None) -> None:
+def _save(path: Path | None, index: KnowledgeIndex, last: tuple[int, str] | None) -> None:
     if path is None or last is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,15 +98,15 @@ def _save(path: Path | None, index: ix.KnowledgeIndex, last: tuple[int, str] | N
 
 
 def _still_there(session: Session, last: tuple[int, str] | None) -> bool:
-    return bool(last) and session.scalar(select(KbChange.token).where(KbChange.id == last[0])) == last[1]  # type: ignore[index]
+    return last is not None and session.scalar(select(KbChange.token).where(KbChange.id == last[0])) == last[1]
 
 
 def _changed_since(session: Session, last: tuple[int, str]) -> set[int]:
     return set(session.scalars(select(KbChange.article_id).where(KbChange.id > last[0])))
 
 
-def current_index(session: Session, snapshot_dir: Path | None = None) -> ix.KnowledgeIndex:
-    key = str(session.get_bind().url)
+def current_index(session: Session, snapshot_dir: Path | None = None) -> KnowledgeIndex:
+    key = str(session.get_bind().engine.url)
     state = _states.setdefault(key, _State())
     newest = session.execute(select(KbChange.id, KbChange.token).order_by(KbChange.id.desc()).limit(1)).first()
     newest_t = (newest[0], newest[1]) if newest else None
@@ -120,7 +124,7 @@ def current_index(session: Session, snapshot_dir: Path | None = None) -> ix.Know
             _apply(session, state.index, changed)
             state.since_snapshot += len(changed)
         else:
-            state.index = ix.KnowledgeIndex()
+            state.index = KnowledgeIndex()
             _apply(session, state.index, set(session.scalars(
                 select(KbArticle.id).where(KbArticle.published_version.is_not(None)))))
             state.since_snapshot = _RESAVE_AFTER

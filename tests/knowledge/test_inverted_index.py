@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from telqc.knowledge.index import Article, KnowledgeIndex, lead, snippet
+from telqc.knowledge.excerpts import lead, snippet
+from telqc.knowledge.inverted_index import Article, KnowledgeIndex
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 

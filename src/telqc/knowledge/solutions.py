@@ -1,4 +1,5 @@
-"""Recommendation service: cases from the database through the pure ranking in recommend.py."""
+"""Solutions service: the catalogue of standard fixes, recommendations ranked from the outcomes of
+resolved orders (``kb_cases``, kept by handlers.py) through solution_ranking.py, and agents' choices."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from sqlalchemy import select
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid
 from telqc.knowledge import schemas as s
-from telqc.knowledge import searching
+from telqc.knowledge import searcher
 from telqc.knowledge.models import KbCase, KbChoice, KbSolution
-from telqc.knowledge.recommend import Case, recommend
+from telqc.knowledge.solution_ranking import Case, recommend
 
 WINDOW_DAYS = 90
 
@@ -34,7 +35,7 @@ def suggest(ctx: Ctx, data: s.RecommendIn) -> s.RecommendOut:
                       example_orders=r.examples)
         for r in ranked
     ]
-    articles = searching.search(ctx, data.description, category=None, limit=3).hits
+    articles = searcher.search(ctx, data.description, category=None, limit=3).hits
     return s.RecommendOut(solutions=solutions, articles=articles)
 
 
@@ -58,7 +59,7 @@ def define_solution(ctx: Ctx, data: s.SolutionIn) -> KbSolution:
     return sol
 
 
-def solutions(ctx: Ctx, category: str | None = None) -> list[KbSolution]:
+def catalogue(ctx: Ctx, category: str | None = None) -> list[KbSolution]:
     stmt = select(KbSolution).order_by(KbSolution.code)
     if category:
         stmt = stmt.where((KbSolution.category == category) | KbSolution.category.is_(None))

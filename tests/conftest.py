@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -51,6 +52,7 @@ class Database:
     url: str
     template: Path | None = None
     engine: Engine | None = None
+    reset_sql: str | None = None
 
     def reset(self, tmp: Path) -> str:
         """A clean, migrated database for one test; returns its URL."""
@@ -61,11 +63,27 @@ class Database:
             return f"sqlite:///{target}"
         assert self.engine is not None
         with self.engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql(self._reset_sql(conn))
             conn.execute(text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
         return self.url
+
+    def _reset_sql(self, conn: Any) -> str:
+        """Empty every table and restart every sequence, as TRUNCATE … RESTART IDENTITY would, in one batch.
+
+        A test's requests commit on the app's own connections, so a test cannot be isolated by rolling its
+        transaction back; DELETE with triggers and foreign-key checks off (``session_replication_role``, the
+        test server's user is a superuser) is the fast way to a clean database: about 10 ms for the 51
+        tables, against 120-350 ms for TRUNCATE, which creates new files for every table (measured on this
+        machine's PostgreSQL 15, 20 resets each, while the suite ran)."""
+        if self.reset_sql is None:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            sequences = [r[0] for r in conn.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname='public'"))]
+            self.reset_sql = "\n".join(["SET LOCAL session_replication_role = replica;",
+                                        *(f'DELETE FROM "{t}";' for t in tables),
+                                        *(f"SELECT setval('\"{q}\"', 1, false);" for q in sequences)])
+        return self.reset_sql
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

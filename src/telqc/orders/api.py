@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from telqc.api.deps import CtxDep, if_match_version, require, set_etag
+from telqc.api.deps import CtxDep, if_match_version, require, run_and_commit, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import complaints, config, config_admin, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
@@ -77,27 +77,33 @@ def list_orders(
     return s.OrderPage(items=timeline.to_out(ctx, rows), total=total, offset=offset, limit=limit)
 
 
+# The four routes every order's life goes through are `async` and run their work and the commit in one worker
+# thread (`run_and_commit`); the others are plain `def` routes, committed by `CtxDep` when they return.
+
 @router.post("/orders", response_model=s.OrderDetail, status_code=201)
-def create_order(ctx: CtxDep, body: s.OrderCreate, _: Write, prefer: Prefer = None) -> Response:
-    return _detail(ctx, service.create(ctx, body), status_code=201, prefer=prefer)
+async def create_order(request: Request, ctx: CtxDep, body: s.OrderCreate, _: Write,
+                       prefer: Prefer = None) -> Response:
+    return await run_and_commit(request, ctx, lambda: _detail(ctx, service.create(ctx, body), 201, prefer))
 
 
 @router.get("/orders/{order_id}", response_model=s.OrderDetail)
-def get_order(ctx: CtxDep, order_id: int, _: Read) -> Response:
-    return _detail(ctx, service.get(ctx, order_id))
+async def get_order(request: Request, ctx: CtxDep, order_id: int, _: Read) -> Response:
+    return await run_and_commit(request, ctx, lambda: _detail(ctx, service.get(ctx, order_id)))
 
 
 @router.post("/orders/{order_id}/assign", response_model=s.OrderDetail)
-def assign_order(ctx: CtxDep, order_id: int, body: s.AssignIn,
-                 _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None,
-                 prefer: Prefer = None) -> Response:
-    return _detail(ctx, service.assign(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
+async def assign_order(request: Request, ctx: CtxDep, order_id: int, body: s.AssignIn,
+                       _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None,
+                       prefer: Prefer = None) -> Response:
+    return await run_and_commit(request, ctx, lambda: _detail(
+        ctx, service.assign(ctx, order_id, body, _if_match(if_match)), prefer=prefer))
 
 
 @router.post("/orders/{order_id}/transition", response_model=s.OrderDetail)
-def transition_order(ctx: CtxDep, order_id: int, body: s.TransitionIn, _: Write,
-                     if_match: IfMatch = None, prefer: Prefer = None) -> Response:
-    return _detail(ctx, service.transition(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
+async def transition_order(request: Request, ctx: CtxDep, order_id: int, body: s.TransitionIn, _: Write,
+                           if_match: IfMatch = None, prefer: Prefer = None) -> Response:
+    return await run_and_commit(request, ctx, lambda: _detail(
+        ctx, service.transition(ctx, order_id, body, _if_match(if_match)), prefer=prefer))
 
 
 @router.post("/orders/{order_id}/notes", response_model=s.TimelineItem, status_code=201)

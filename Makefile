@@ -25,9 +25,10 @@ demo: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-## ruff, and the import contract of DESIGN.md (pyproject.toml [tool.importlinter])
+## ruff, mypy (pyproject.toml [tool.mypy]: strict) and the import contract of DESIGN.md ([tool.importlinter])
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 clean:

@@ -22,7 +22,7 @@ import ahocorasick
 
 from telqc.inspection.calls import Transcript, Turn
 from telqc.inspection.engine import Inspector
-from telqc.inspection.rules import PhraseRule, Scorecard, load_default_scorecard
+from telqc.inspection.rules import PhraseRule, Scorecard, Severity, load_default_scorecard
 
 PLANS = ["59元畅享套餐", "99元5G套餐", "129元融合套餐", "19元流量包", "39元家庭套餐", "千兆宽带套餐"]
 ISSUES = ["话费", "流量", "宽带", "信号", "扣费", "积分", "合约", "副卡", "国际漫游", "来电显示"]
@@ -190,7 +190,7 @@ def main() -> None:
 
     base = load_default_scorecard()
     extra = PhraseRule(
-        id="monitored_words", kind="phrase", phrases=monitored, severity="info", scorecard_item="监控词/营销用语"
+        id="monitored_words", kind="phrase", phrases=monitored, severity=Severity.info, scorecard_item="监控词/营销用语"
     )
     card: Scorecard = base.model_copy(update={"rules": (*base.rules, extra)})
     t0 = time.process_time()

@@ -148,7 +148,7 @@ def build(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, o
                     question = tpl.format(a=rng.choice(aliases))
                     if rng.random() < 0.3:
                         question = rng.choice(["请问", "你好，", "我想问下"]) + question
-                    row = {"id": f"{split}-{aid}-{ti}", "question": question, "answer_ids": [aid]}
+                    row: dict[str, object] = {"id": f"{split}-{aid}-{ti}", "question": question, "answer_ids": [aid]}
                     (train if split == "train" else test).append(row)
     rng.shuffle(train)
     rng.shuffle(test)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 def export(out: Path) -> dict[str, int]:
     try:
-        import insuranceqa_data as iqa  # type: ignore[import-not-found]
+        import insuranceqa_data as iqa
     except ImportError as exc:
         raise SystemExit("insuranceqa_data is missing: .venv/bin/pip install insuranceqa_data==1.0") from exc
     out.mkdir(parents=True, exist_ok=True)

@@ -35,11 +35,13 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import psycopg
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import events
 from telqc.core.clock import SystemClock
@@ -100,7 +102,7 @@ def window(days: int) -> tuple[datetime, datetime, datetime]:
             rollup.local_midnight(today + timedelta(days=1), TZ))
 
 
-def rebuild(factory, start: datetime, end: datetime) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+def rebuild(factory: sessionmaker[Session], start: datetime, end: datetime) -> tuple[int, float]:
     with factory() as s:
         total = s.scalar(select(func.count()).select_from(MetricFact).where(MetricFact.at >= start,
                                                                             MetricFact.at < end))
@@ -117,8 +119,8 @@ def rebuild(factory, start: datetime, end: datetime) -> tuple[int, float]:  # ty
         return folded, time.perf_counter() - t
 
 
-def live_events(factory, n: int, now: datetime,  # type: ignore[no-untyped-def]
-                seed: int = 7) -> list[tuple[str, str, int, dict]]:
+def live_events(factory: sessionmaker[Session], n: int, now: datetime,
+                seed: int = 7) -> list[tuple[str, str, int, dict[str, Any]]]:
     """Contacts (85 %) and new orders (15 %) of existing customers, within the last hour."""
     from telqc.contacts.models import Contact
     from telqc.core.models import User
@@ -162,7 +164,7 @@ def live_events(factory, n: int, now: datetime,  # type: ignore[no-untyped-def]
     return out
 
 
-def live(factory, settings: Settings, n: int, batch: int,  # type: ignore[no-untyped-def]
+def live(factory: sessionmaker[Session], settings: Settings, n: int, batch: int,
          warmup: int) -> tuple[int, float, float]:
     """Events into the outbox, then the relay: only metrics' handler is registered, so it is what is timed.
 
@@ -176,7 +178,7 @@ def live(factory, settings: Settings, n: int, batch: int,  # type: ignore[no-unt
     clock = SystemClock()
     evs = live_events(factory, warmup + n, clock.now())
 
-    def run(part: list[tuple[str, str, int, dict]]) -> tuple[int, float]:
+    def run(part: list[tuple[str, str, int, dict[str, Any]]]) -> tuple[int, float]:
         with factory() as s:
             uow = UnitOfWork(s)
             ctx = Ctx(uow=uow, clock=clock, settings=settings)
@@ -205,10 +207,11 @@ def _by_cut() -> dict[tuple[str, ...], list[registry.KPI]]:
     return out
 
 
-def dashboard_from_rollups(factory, start: datetime, end: datetime) -> tuple[float, dict]:  # type: ignore[no-untyped-def]
+def dashboard_from_rollups(factory: sessionmaker[Session], start: datetime,
+                           end: datetime) -> tuple[float, dict[str, Any]]:
     with factory() as s:
         t = time.perf_counter()
-        out: dict = {}
+        out: dict[str, Any] = {}
         for cut, kpis in _by_cut().items():
             if kpis:
                 out |= service.compute(s, kpis, start, end, period="day", group_by=list(cut), filters={},
@@ -224,7 +227,7 @@ FLAT = {"queue_wait_s": "f", "answered_within_s": "f", "talk_s": "f", "hold_s": 
 FIXED = ("id", "kind", "ts", "order_type", "customer_id", "channel", "province_code", "city_code", "category")
 
 
-def export_parquet(factory, folder: Path) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+def export_parquet(factory: sessionmaker[Session], folder: Path) -> tuple[Path, Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -240,9 +243,10 @@ def export_parquet(factory, folder: Path) -> tuple[Path, Path]:  # type: ignore[
         stmt = select(f.id, f.kind, f.at, f.order_type, f.customer_id, f.channel, f.province_code, f.city_code,
                       f.category, f.payload)
         for part in s.execute(stmt, execution_options={"yield_per": 200_000}).partitions():
-            cols: dict[str, list] = {k: [] for k in (*FIXED, *FLAT)}
+            cols: dict[str, list[Any]] = {k: [] for k in (*FIXED, *FLAT)}
             for r in part:
-                for k, v in zip(FIXED, r[:-1], strict=True):
+                fixed: tuple[Any, ...] = r[:-1]
+                for k, v in zip(FIXED, fixed, strict=True):
                     cols[k].append(v.replace(tzinfo=None) if k == "ts" else v)
                 p = json.loads(r[-1])
                 for k in FLAT:
@@ -255,10 +259,10 @@ def export_parquet(factory, folder: Path) -> tuple[Path, Path]:  # type: ignore[
     customers = folder / "customers.parquet"
     with factory() as s:
         ids, provs = [], []
-        for part in s.execute(select(Customer.id, Customer.province_code),
+        for rows in s.execute(select(Customer.id, Customer.province_code),
                               execution_options={"yield_per": 500_000}).partitions():
-            ids += [r[0] for r in part]
-            provs += [r[1] for r in part]
+            ids += [r[0] for r in rows]
+            provs += [r[1] for r in rows]
     pq.write_table(pa.table({"id": ids, "province_code": provs}), customers)
     return facts, customers
 
@@ -319,7 +323,7 @@ def _part_sql() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return parts, {m: e for m, (_, e) in hists.items()}
 
 
-def dashboard_from_duckdb(facts: Path, customers: Path, start: datetime, end: datetime) -> tuple[float, dict]:
+def dashboard_from_duckdb(facts: Path, customers: Path, start: datetime, end: datetime) -> tuple[float, dict[str, Any]]:
     """The same parts with SQL over the raw rows (one scan, four grouping sets), then the registry formulas."""
     import duckdb
 
@@ -355,13 +359,13 @@ def dashboard_from_duckdb(facts: Path, customers: Path, start: datetime, end: da
     bursts = con.execute(mass).fetchall()
     subs = dict(con.execute(f"SELECT province_code, count(*) FROM read_parquet('{customers}') GROUP BY ALL")
                 .fetchall())
-    cells: dict[tuple[str, ...], tuple[list, list]] = {c: ([], []) for c in CUTS}
+    cells: dict[tuple[str, ...], tuple[list[Any], list[Any]]] = {c: ([], []) for c in CUTS}
     for r in rows:
         cut = tuple(d for d, g in (("channel", r[3]), ("province", r[4])) if not g)
         group = tuple(str(v) for v, g in ((r[1], r[3]), (r[2], r[4])) if not g)
         cells[cut][0].append((r[0].isoformat(), group))
         cells[cut][1].append([np.nan if v is None else float(v) for v in r[5:]])
-    out: dict = {}
+    out: dict[str, Any] = {}
     for cut, kpis in _by_cut().items():
         keys, vals = cells[cut]
         frame = rollup.Frame(keys, (*needed, "mass"), np.hstack([np.array(vals, dtype=float).reshape(
@@ -383,12 +387,12 @@ def dashboard_from_duckdb(facts: Path, customers: Path, start: datetime, end: da
 
 
 def rollup_mass_n() -> int:
-    from telqc.metrics import stateful
+    from telqc.metrics import facts
 
-    return stateful.MASS_N
+    return facts.MASS_N
 
 
-def compare(a: dict, b: dict) -> list[str]:
+def compare(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """Every cell of every KPI: the same keys, and the same value to the last bit."""
     bad = []
     for name in registry.BY_NAME:
@@ -413,7 +417,7 @@ def main() -> int:
     ap.add_argument("--skip-rebuild", action="store_true", help="with --reuse: keep the rollups as they are")
     ap.add_argument("--json")
     args = ap.parse_args()
-    out: dict = {"contacts_asked": args.contacts, "orders_asked": args.orders, "days": args.days}
+    out: dict[str, Any] = {"contacts_asked": args.contacts, "orders_asked": args.orders, "days": args.days}
     if not args.reuse:
         reset_db(args.db)
         out["seed_s"] = round(seed(args), 1)
@@ -438,7 +442,8 @@ def main() -> int:
                 "live_warmup_facts_per_s": round(cold)}
         log(f"live: {n:,} facts through the relay in {dt:.2f} s ({n / dt:,.0f} facts/s)")
         vacuum(args.db)
-    rollup_times, res = [], {}
+    rollup_times: list[float] = []
+    res: dict[str, Any] = {}
     for _ in range(5):
         dt, res = dashboard_from_rollups(factory, start, end)
         rollup_times.append(dt)
@@ -447,7 +452,8 @@ def main() -> int:
         t = time.perf_counter()
         facts, customers = export_parquet(factory, Path(tmp))
         log(f"exported to Parquet in {time.perf_counter() - t:.0f} s ({facts.stat().st_size / 1e6:.0f} MB)")
-        duck_times, duck = [], {}
+        duck_times: list[float] = []
+        duck: dict[str, Any] = {}
         for _ in range(3):
             dt, duck = dashboard_from_duckdb(facts, customers, start, end)
             duck_times.append(dt)

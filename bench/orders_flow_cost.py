@@ -101,7 +101,7 @@ async def flows(n: int, warmup: int, full: bool, relay: bool) -> None:
         if not full:
             c.headers["Prefer"] = "return=minimal"
         cats = [x["code"] for x in (await c.get("/api/v1/order-categories")).json() if x["order_type"] == "complaint"]
-        cpu: collections.Counter[str] = collections.Counter()
+        cpu: collections.defaultdict[str, float] = collections.defaultdict(float)
         stmts: collections.Counter[str] = collections.Counter()
 
         async def step(name: str, url: str, body: dict[str, Any], expect: int) -> dict[str, Any]:

@@ -16,11 +16,13 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import migrate, pii
 from telqc.core.clock import SystemClock
@@ -44,7 +46,7 @@ def fresh(kind: str, name: str, tmp: Path) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def prepare(url: str):  # type: ignore[no-untyped-def]
+def prepare(url: str) -> sessionmaker[Session]:
     migrate.upgrade(url)
     factory = make_sessionmaker(make_engine(url))
     with factory() as s:
@@ -83,7 +85,7 @@ def run_reference(src_url: str, dst_url: str) -> tuple[int, float]:
     with dst.connect() as conn:
         t0 = time.perf_counter()
         trans = conn.begin()  # one transaction, as the project's seed uses
-        raw = conn.connection.dbapi_connection
+        raw: Any = conn.connection.dbapi_connection  # sqlite3's or psycopg's connection
         assert raw is not None
         for table, (cols, data) in dumps.items():
             if dst_url.startswith("sqlite"):

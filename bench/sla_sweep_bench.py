@@ -25,6 +25,7 @@ from datetime import date as date_
 
 import psycopg
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import migrate, pii
 from telqc.core.clock import FrozenClock
@@ -48,7 +49,7 @@ COLUMNS = ("type", "category_code", "priority", "status", "customer_id", "channe
            "reopen_count", "version")
 
 
-def _setup() -> tuple[Settings, object, int, int]:
+def _setup() -> tuple[Settings, sessionmaker[Session], int, int]:
     with psycopg.connect(PG, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB}")
@@ -91,10 +92,10 @@ def _load(n: int, customer_id: int, policy_id: int) -> None:
         conn.execute("VACUUM ANALYZE orders")
 
 
-def _mark_due(factory: object, due: int, round_no: int) -> None:
+def _mark_due(factory: sessionmaker[Session], due: int, round_no: int) -> None:
     """A fresh random set becomes due: created 28.8 h ago (1.2 × the 24 h target), next change passed."""
     created = NOW - timedelta(minutes=1440 * 1.2)
-    with factory() as s:  # type: ignore[operator]
+    with factory() as s:
         s.execute(text(
             "UPDATE orders SET created_at = :c, first_response_at = :fr, next_due_at = :due, sla_status = 'ok', "
             "escalation_level = 'none', priority = 'P2' WHERE id IN (SELECT id FROM orders "
@@ -104,11 +105,11 @@ def _mark_due(factory: object, due: int, round_no: int) -> None:
         s.commit()
 
 
-def _time_sweeps(settings: Settings, factory: object, due: int, rounds: int, label: str) -> float:
+def _time_sweeps(settings: Settings, factory: sessionmaker[Session], due: int, rounds: int, label: str) -> float:
     times = []
     for r in range(rounds):
         _mark_due(factory, due, hash((label, r)) % 10_000)
-        with factory() as s:  # type: ignore[operator]
+        with factory() as s:
             uow = UnitOfWork(s)
             ctx = Ctx(uow=uow, clock=FrozenClock(NOW), settings=settings)
             t0 = time.perf_counter()

@@ -9,9 +9,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
+
+if TYPE_CHECKING:  # imported by the browser fixture, when a browser test runs
+    from playwright.sync_api import Browser
 
 CHROMIUM = os.environ.get("TELQC_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -24,7 +29,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live_server(app: FastAPI) -> Iterator[str]:
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -40,7 +45,7 @@ def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
+def browser() -> Iterator[Browser]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         msg = f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

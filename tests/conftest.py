@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
@@ -128,7 +129,7 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FrozenClock, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def app(settings: Settings, clock: FrozenClock, request: pytest.FixtureRequest) -> Iterator[FastAPI]:
     """The app on a clean database. After the test, every audit entry its writes left is chained and the
     whole chain verified, unless the test tampers with the log on purpose (marker `audit_tampered`)."""
     application = create_app(settings, clock)
@@ -147,13 +148,13 @@ def app(settings: Settings, clock: FrozenClock, request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
 
 @pytest.fixture
-def session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+def session(app: FastAPI) -> Iterator[Session]:
     with app.state.sessionmaker() as s:
         yield s
 

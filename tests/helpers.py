@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from telqc.core.auth import hash_password
@@ -22,7 +23,7 @@ def password_hash() -> str:
     return _HASH["h"]
 
 
-def make_user(app, username: str, role: Role, region_scope: list[str] | None = None,  # type: ignore[no-untyped-def]
+def make_user(app: FastAPI, username: str, role: Role, region_scope: list[str] | None = None,
               customer_id: int | None = None) -> int:
     with app.state.sessionmaker() as s:
         u = User(username=username, display_name=username, password_hash=password_hash(), role=role.value,

@@ -24,6 +24,8 @@ class AcyclicModulesContract(Contract):
     unmatched_ignore_imports_alerting = fields.EnumField(AlertLevel, default=AlertLevel.ERROR)
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        # import-linter types a contract's fields as the Field objects, not the values they parse into (its own
+        # contracts ignore the same two arguments)
         removal = contract_utils.remove_ignored_imports_and_report(
             graph=graph, ignore_imports=self.ignore_imports,  # type: ignore[arg-type]
             unmatched_alerting=self.unmatched_ignore_imports_alerting)  # type: ignore[arg-type]

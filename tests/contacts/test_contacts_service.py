@@ -112,7 +112,7 @@ def test_transcript_is_read_within_the_contacts_scope(
     with pytest.raises(NotFound):
         contacts.get_interaction(_ctx(app, session, clock, world["zj_agent"]), cid)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        view.csat = 5  # type: ignore[misc]
+        view.csat = 5  # type: ignore[misc]  # the point: the view is frozen
     assert read.interaction(session, cid) == view, "the unscoped read sees the same copy"
     assert read.interaction(session, 999999) is None
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from sqlalchemy import text
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
 from typer.testing import CliRunner
 
 from helpers import create_customer, login, make_user
 from telqc.cli import app as cli
 from telqc.core import audit
+from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 
-def _disable_guard(conn, kind: str) -> None:  # type: ignore[no-untyped-def]
+def _disable_guard(conn: Connection, kind: str) -> None:
     """What an attacker with owner rights would do first: switch off the append-only trigger."""
     if kind == "postgresql":
         conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
@@ -22,7 +31,7 @@ def _disable_guard(conn, kind: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def filled(app, client, database):  # type: ignore[no-untyped-def]
+def filled(app: FastAPI, client: TestClient, database: Database) -> int:
     make_user(app, "adm", Role.admin)
     h = login(client, "adm")
     for i in range(4):
@@ -34,14 +43,14 @@ def filled(app, client, database):  # type: ignore[no-untyped-def]
     return n
 
 
-def test_chain_is_intact_and_each_change_is_logged(app, filled) -> None:  # type: ignore[no-untyped-def]
+def test_chain_is_intact_and_each_change_is_logged(app: FastAPI, filled: int) -> None:
     with app.state.sessionmaker() as s:
         actions = [a for (a,) in s.query(audit.AuditEntry.action).order_by(audit.AuditEntry.id)]
     assert actions.count("customer.created") == 4
     assert "auth.login" in actions
 
 
-def test_database_refuses_updates_and_deletes(app, filled) -> None:  # type: ignore[no-untyped-def]
+def test_database_refuses_updates_and_deletes(app: FastAPI, filled: int) -> None:
     for stmt in ("UPDATE audit_log SET actor = 'x' WHERE id = 2", "DELETE FROM audit_log WHERE id = 2"):
         with pytest.raises(Exception, match="append-only"), app.state.engine.begin() as conn:
             conn.execute(text(stmt))
@@ -56,7 +65,8 @@ def test_database_refuses_updates_and_deletes(app, filled) -> None:  # type: ign
         ("DELETE FROM audit_log WHERE id = 4", 5),
     ],
 )
-def test_tampering_names_first_broken_row(app, filled, database, tamper: str, bad_row: int) -> None:  # type: ignore[no-untyped-def]
+def test_tampering_names_first_broken_row(app: FastAPI, filled: int, database: Database, tamper: str,
+                                          bad_row: int) -> None:
     with app.state.engine.begin() as conn:
         _disable_guard(conn, database.kind)
         conn.execute(text(tamper))
@@ -67,7 +77,7 @@ def test_tampering_names_first_broken_row(app, filled, database, tamper: str, ba
 
 
 @pytest.mark.audit_tampered
-def test_deleting_newest_rows_is_detected(app, filled, database) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_newest_rows_is_detected(app: FastAPI, filled: int, database: Database) -> None:
     with app.state.engine.begin() as conn:
         _disable_guard(conn, database.kind)
         conn.execute(text("DELETE FROM audit_log WHERE id = :n"), {"n": filled})
@@ -77,7 +87,8 @@ def test_deleting_newest_rows_is_detected(app, filled, database) -> None:  # typ
 
 
 @pytest.mark.audit_tampered
-def test_cli_verify_exit_codes(app, filled, settings, database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_verify_exit_codes(app: FastAPI, filled: int, settings: Settings, database: Database,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
     from telqc.core.settings import get_settings
 
@@ -96,7 +107,8 @@ def test_cli_verify_exit_codes(app, filled, settings, database, monkeypatch) -> 
         get_settings.cache_clear()
 
 
-def test_concurrent_writers_and_chainers_keep_one_unbroken_chain(app, database, clock) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_writers_and_chainers_keep_one_unbroken_chain(app: FastAPI, database: Database,
+                                                                 clock: FrozenClock) -> None:
     """Writers commit 1-3 entries each while chainers run at the same time: every committed entry is chained
     once, ids stay contiguous, and verify passes."""
     import threading
@@ -152,7 +164,7 @@ def test_concurrent_writers_and_chainers_keep_one_unbroken_chain(app, database, 
     assert head is not None and head.last_id == result.checked
 
 
-def test_entries_are_chained_after_their_commit_and_vanish_with_a_rollback(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_entries_are_chained_after_their_commit_and_vanish_with_a_rollback(app: FastAPI, clock: FrozenClock) -> None:
     """An entry is written to audit_pending with its change, chained by the next `chain`; a rolled-back
     transaction leaves none behind."""
     from telqc.core.uow import UnitOfWork
@@ -179,7 +191,8 @@ def test_entries_are_chained_after_their_commit_and_vanish_with_a_rollback(app, 
         assert s.execute(text("SELECT count(*) FROM audit_pending")).scalar() == 0
 
 
-def test_the_cli_chains_what_is_pending_before_it_verifies(app, settings, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_chains_what_is_pending_before_it_verifies(app: FastAPI, settings: Settings, clock: FrozenClock,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from telqc.core.settings import get_settings
     from telqc.core.uow import UnitOfWork
 

@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi.testclient import TestClient
 
 from helpers import login, make_user
 from telqc.api.app import routers
@@ -38,26 +40,26 @@ def _load_tables() -> dict[tuple[str, str], str | None]:
 TABLE = _load_tables()
 
 
-def _routes(app) -> list[tuple[str, str, APIRoute]]:  # type: ignore[no-untyped-def]
-    out = []
+def _routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    out: list[tuple[str, str, APIRoute]] = []
     for router in routers():
         for r in router.routes:
             if isinstance(r, APIWebSocketRoute):
                 continue  # WebSockets are not HTTP routes; their domain tests check their permission
-            assert isinstance(r, APIRoute)
+            assert isinstance(r, APIRoute) and r.methods is not None
             out.extend((m, r.path, r) for m in sorted(r.methods - {"HEAD"}))
     openapi_paths = set(app.openapi()["paths"])
     assert openapi_paths <= {p for _, p, _ in out}, "a route is registered outside telqc.api.app.routers()"
     return out
 
 
-def test_every_route_has_a_rule(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_has_a_rule(app: FastAPI) -> None:
     found = {(m, p) for m, p, _ in _routes(app)}
     assert found - TABLE.keys() == set(), "routes without a rule in the permission table"
     assert TABLE.keys() - found == set(), "rules for routes that no longer exist"
 
 
-def test_declared_permissions_match_table(app) -> None:  # type: ignore[no-untyped-def]
+def test_declared_permissions_match_table(app: FastAPI) -> None:
     for method, path, route in _routes(app):
         assert route_permission(route) == TABLE[(method, path)], f"{method} {path}"
 
@@ -69,7 +71,7 @@ def _allowed(role: Role, rule: str | None) -> bool:
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_route_by_role(app, client, role: Role) -> None:  # type: ignore[no-untyped-def]
+def test_route_by_role(app: FastAPI, client: TestClient, role: Role) -> None:
     make_user(app, "u", role, region_scope=["440000"])
     headers = login(client, "u")
     for method, path, _ in _routes(app):
@@ -85,7 +87,7 @@ def test_route_by_role(app, client, role: Role) -> None:  # type: ignore[no-unty
             assert resp.status_code == 403, f"{role} {method} {path} -> {resp.status_code}"
 
 
-def test_anonymous_is_refused(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_is_refused(app: FastAPI, client: TestClient) -> None:
     for method, path, _ in _routes(app):
         if TABLE[(method, path)] is PUBLIC:
             continue

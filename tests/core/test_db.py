@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from telqc.core import db
+from telqc.core.settings import Settings
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 
-def test_connection_killed_while_idle_is_replaced_on_checkout(database, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_connection_killed_while_idle_is_replaced_on_checkout(database: Database, settings: Settings,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     if database.kind != "postgresql":
         pytest.skip("SQLite connections are files: nothing to lose while idle")
     engine = db.make_engine(settings.database_url)
@@ -28,7 +35,7 @@ def test_connection_killed_while_idle_is_replaced_on_checkout(database, settings
         engine.dispose()
 
 
-def test_busy_connection_is_not_pinged(database, settings) -> None:  # type: ignore[no-untyped-def]
+def test_busy_connection_is_not_pinged(database: Database, settings: Settings) -> None:
     """A connection checked in moments ago goes straight back to work (no extra round trip per request)."""
     if database.kind != "postgresql":
         pytest.skip("only pooled server connections are pinged")
@@ -40,7 +47,7 @@ def test_busy_connection_is_not_pinged(database, settings) -> None:  # type: ign
         from sqlalchemy import event
 
         @event.listens_for(engine, "before_cursor_execute")
-        def _seen(_c, _cur, statement, *_a) -> None:  # type: ignore[no-untyped-def]
+        def _seen(_c: Connection, _cur: Any, statement: str, *_a: Any) -> None:
             statements.append(statement)
 
         with engine.connect() as conn:

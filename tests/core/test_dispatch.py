@@ -5,15 +5,22 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from telqc.core import events
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
+from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
 from telqc.jobs import celery_app, dispatch, wakeup
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 WROTE_EVENTS = frozenset({events.OUTBOX_TABLE})
 
@@ -25,7 +32,8 @@ def _commit_event(app: Any, clock: Any, n: int) -> None:
         uow.commit()
 
 
-def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app, clock, database) -> None:  # type: ignore[no-untyped-def]
+def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app: FastAPI, clock: FrozenClock,
+                                                                            database: Database) -> None:
     if database.kind != "postgresql":
         pytest.skip("SQLite serialises every transaction: a handler mid-pass blocks the second commit itself")
     seen: list[int] = []
@@ -65,7 +73,7 @@ def test_inline_relay_commits_during_a_pass_are_relayed_by_that_pass_holder(app,
 
 
 @pytest.fixture
-def flag_settings(settings, monkeypatch):  # type: ignore[no-untyped-def]
+def flag_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     import redis
 
     url = "redis://127.0.0.1:6379/15"
@@ -93,7 +101,7 @@ def _settle(queued: list[int], expect: int) -> list[int]:
     return queued
 
 
-def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_celery_wakes_one_relay_task_until_it_starts(flag_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     queued: list[int] = []
     monkeypatch.setattr(celery_app.celery, "send_task", lambda name: queued.append(1))
     for _ in range(5):  # five commits while the task waits in the queue
@@ -104,7 +112,8 @@ def test_celery_wakes_one_relay_task_until_it_starts(flag_settings, monkeypatch)
     assert _settle(queued, 2) == [1, 1]
 
 
-def test_celery_commits_inside_a_wake_window_are_checked_when_it_ends(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_celery_commits_inside_a_wake_window_are_checked_when_it_ends(flag_settings: Settings,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     queued: list[int] = []
     monkeypatch.setattr(celery_app.celery, "send_task", lambda name: queued.append(1))
     _settle(queued, 0)  # a fresh window
@@ -115,7 +124,7 @@ def test_celery_commits_inside_a_wake_window_are_checked_when_it_ends(flag_setti
     assert _settle(queued, 2) == [1, 1], "...but a check when the window ends queues the pass it needs"
 
 
-def test_celery_flag_is_cleared_when_queueing_fails(flag_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_celery_flag_is_cleared_when_queueing_fails(flag_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     def broker_down(name: str) -> None:
         raise ConnectionError("broker down")
 

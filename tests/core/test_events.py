@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from telqc.core import events
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
+from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
 
 
@@ -33,7 +36,7 @@ def recorder() -> Iterator[list[tuple[str, int]]]:
     events._handlers[:] = [h for h in events._handlers if h[2] not in (ok, flaky)]
 
 
-def _emit(app, clock, settings, n: int, commit: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _emit(app: FastAPI, clock: FrozenClock, settings: Settings, n: int, commit: bool = True) -> None:
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         events.emit(Ctx(uow, clock, settings), "test.ping", "thing", n, n=n)
@@ -43,7 +46,8 @@ def _emit(app, clock, settings, n: int, commit: bool = True) -> None:  # type: i
             s.rollback()
 
 
-def test_exactly_once_and_retry_after_failure(app, clock, settings, recorder) -> None:  # type: ignore[no-untyped-def]
+def test_exactly_once_and_retry_after_failure(app: FastAPI, clock: FrozenClock, settings: Settings,
+                                              recorder: list[tuple[str, int]]) -> None:
     _emit(app, clock, settings, 1)
     _emit(app, clock, settings, 2, commit=False)  # rolled back: never delivered
     factory = app.state.sessionmaker

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from telqc.core import audit, events
@@ -45,7 +46,7 @@ def batches() -> Iterator[Batches]:
     events._batch_handlers[:] = [h for h in events._batch_handlers if h[2] is not applied]
 
 
-def _emit(app, n: int) -> None:  # type: ignore[no-untyped-def]
+def _emit(app: FastAPI, n: int) -> None:
     st = app.state
     with st.sessionmaker() as s:
         uow = UnitOfWork(s)
@@ -54,7 +55,7 @@ def _emit(app, n: int) -> None:  # type: ignore[no-untyped-def]
         uow.commit()
 
 
-def _counts(app) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def _counts(app: FastAPI) -> tuple[int, int, int]:
     """(effects applied, delivery rows, events published)"""
     with app.state.sessionmaker() as s:
         audit.chain_all(s)  # the handler's audit entries, committed with its effects, join the chain
@@ -66,7 +67,7 @@ def _counts(app) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     return int(applied or 0), int(delivered or 0), int(published or 0)
 
 
-def test_failure_mid_batch_applies_nothing_and_the_batch_is_retried(app, batches) -> None:  # type: ignore[no-untyped-def]
+def test_failure_mid_batch_applies_nothing_and_the_batch_is_retried(app: FastAPI, batches: Batches) -> None:
     _emit(app, 5)
     st = app.state
     batches.fail_at = 2
@@ -80,7 +81,7 @@ def test_failure_mid_batch_applies_nothing_and_the_batch_is_retried(app, batches
     assert len(batches.calls) == 2 and batches.calls[1] == batches.calls[0], "the whole batch, retried in one call"
 
 
-def test_relay_batches_follow_the_limit_in_order(app, batches) -> None:  # type: ignore[no-untyped-def]
+def test_relay_batches_follow_the_limit_in_order(app: FastAPI, batches: Batches) -> None:
     _emit(app, 7)
     st = app.state
     while events.drain(st.sessionmaker, st.clock, st.settings, limit=3):
@@ -91,7 +92,7 @@ def test_relay_batches_follow_the_limit_in_order(app, batches) -> None:  # type:
     assert _counts(app) == (7, 7, 7)
 
 
-def test_per_event_failure_does_not_redeliver_the_batch(app, batches) -> None:  # type: ignore[no-untyped-def]
+def test_per_event_failure_does_not_redeliver_the_batch(app: FastAPI, batches: Batches) -> None:
     state = {"fail": True}
 
     def flaky(ctx: Ctx, ev: events.Event) -> None:
@@ -113,7 +114,7 @@ def test_per_event_failure_does_not_redeliver_the_batch(app, batches) -> None:  
         events._handlers[:] = [h for h in events._handlers if h[2] is not flaky]
 
 
-def test_concurrent_relays_do_not_double_apply(app, batches) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_relays_do_not_double_apply(app: FastAPI, batches: Batches) -> None:
     _emit(app, 20)
     st = app.state
     batches.pause = 0.3
@@ -137,7 +138,7 @@ def test_concurrent_relays_do_not_double_apply(app, batches) -> None:  # type: i
     assert sorted(ids) == sorted(set(ids)), "no event reached the handler twice"
 
 
-def test_a_claim_held_by_another_transaction_is_waited_for_then_skipped(app, batches) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_held_by_another_transaction_is_waited_for_then_skipped(app: FastAPI, batches: Batches) -> None:
     """Two deliveries of the same batch at once (below the relay's lock): the second applies nothing."""
     _emit(app, 4)
     st = app.state
@@ -156,7 +157,7 @@ def test_a_claim_held_by_another_transaction_is_waited_for_then_skipped(app, bat
     assert batches.calls == [[e.id for e in batch]], "the second delivery found every event claimed"
 
 
-def test_hold_relay_keeps_the_relay_out_until_the_transaction_ends(app, batches) -> None:  # type: ignore[no-untyped-def]
+def test_hold_relay_keeps_the_relay_out_until_the_transaction_ends(app: FastAPI, batches: Batches) -> None:
     """What a rollup rebuild takes: no event is delivered while it recomputes."""
     st = app.state
     if st.settings.effective_database_url.startswith("sqlite"):
@@ -170,7 +171,7 @@ def test_hold_relay_keeps_the_relay_out_until_the_transaction_ends(app, batches)
     assert _counts(app) == (2, 2, 2)
 
 
-def test_per_event_handler_share_is_one_transaction_that_sees_its_own_work(app) -> None:  # type: ignore[no-untyped-def]
+def test_per_event_handler_share_is_one_transaction_that_sees_its_own_work(app: FastAPI) -> None:
     """A `subscribe` handler is still called once per event, but its share of a batch commits once, and each call
     sees what the calls before it wrote (as it would across separate commits)."""
     from sqlalchemy import event

@@ -4,10 +4,12 @@ only after a commit, never after a rollback."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
@@ -28,7 +30,7 @@ class Out(BaseModel):
 
 
 @pytest.fixture
-def routes(app):  # type: ignore[no-untyped-def]
+def routes(app: FastAPI) -> Iterator[list[tuple[str, bool]]]:
     """A few routes that write a team (an ORM row), an audit entry and an event, then succeed or fail."""
     router = APIRouter(prefix="/t")
 
@@ -75,7 +77,7 @@ def routes(app):  # type: ignore[no-untyped-def]
     events._handlers[:] = [h for h in events._handlers if h[2] is not handler]
 
 
-def _stored(app, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def _stored(app: FastAPI, name: str) -> tuple[int, int, int]:
     """(teams, audit entries, outbox events) of `name`."""
     with app.state.sessionmaker() as s:
         audit.chain_all(s)
@@ -88,7 +90,8 @@ def _stored(app, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-
     return int(teams or 0), int(entries or 0), int(outbox or 0)
 
 
-def test_a_route_that_succeeds_commits_and_then_its_events_are_relayed(app, client, routes) -> None:  # type: ignore[no-untyped-def]
+def test_a_route_that_succeeds_commits_and_then_its_events_are_relayed(app: FastAPI, client: TestClient,
+                                                                       routes: list[tuple[str, bool]]) -> None:
     make_user(app, "rt1", Role.agent)
     r = client.post("/t/ok", headers=login(client, "rt1"))
     assert r.status_code == 200 and r.json() == {"team": "t-ok"}
@@ -96,7 +99,8 @@ def test_a_route_that_succeeds_commits_and_then_its_events_are_relayed(app, clie
     assert routes == [("t-ok", True)], "relayed after the commit: the handler reads the committed team"
 
 
-def test_a_route_that_fails_writes_nothing_and_sends_nothing(app, client, routes) -> None:  # type: ignore[no-untyped-def]
+def test_a_route_that_fails_writes_nothing_and_sends_nothing(app: FastAPI, client: TestClient,
+                                                             routes: list[tuple[str, bool]]) -> None:
     make_user(app, "rt2", Role.agent)
     r = client.post("/t/fails", headers=login(client, "rt2"))
     assert r.status_code == 409
@@ -104,7 +108,8 @@ def test_a_route_that_fails_writes_nothing_and_sends_nothing(app, client, routes
     assert routes == []
 
 
-def test_an_error_that_must_persist_commits_before_it_answers(app, client, routes) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_that_must_persist_commits_before_it_answers(app: FastAPI, client: TestClient,
+                                                              routes: list[tuple[str, bool]]) -> None:
     make_user(app, "rt3", Role.agent)
     r = client.post("/t/persists", headers=login(client, "rt3"))
     assert r.status_code == 409
@@ -112,7 +117,8 @@ def test_an_error_that_must_persist_commits_before_it_answers(app, client, route
     assert routes == [("t-persists", True)]
 
 
-def test_an_answer_is_sent_only_after_its_commit(app, client, routes) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_is_sent_only_after_its_commit(app: FastAPI, client: TestClient,
+                                                 routes: list[tuple[str, bool]]) -> None:
     """The route returned, but its commit failed: the caller gets an error, not the route's answer, and
     nothing of the request is stored or relayed."""
     make_user(app, "rt4", Role.agent)

@@ -3,13 +3,14 @@ any request."""
 
 from __future__ import annotations
 
+from fastapi import APIRouter
 from starlette.routing import Route
 
 from telqc.api.app import HOT_API, routers
 from telqc.domains import modules
 
 
-def _routes(router) -> list[Route]:  # type: ignore[no-untyped-def]
+def _routes(router: APIRouter) -> list[Route]:
     return [r for r in router.routes if isinstance(r, Route)]
 
 

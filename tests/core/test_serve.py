@@ -8,10 +8,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+Served = tuple[subprocess.Popen[bytes], int, dict[str, str]]  # the parent, its port, its environment
 
 
 def _port() -> int:
@@ -28,7 +31,7 @@ def _children(pid: int) -> set[int]:
 
 
 @pytest.fixture
-def served(tmp_path: Path):  # type: ignore[no-untyped-def]
+def served(tmp_path: Path) -> Iterator[Served]:
     if not sys.platform.startswith("linux"):
         pytest.skip("the process checks read Linux's ps")
     port = _port()
@@ -61,7 +64,7 @@ def _answers(port: int, within: float = 30.0) -> bool:
             time.sleep(0.2)
 
 
-def test_two_workers_serve_and_stop_with_the_parent(served) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_serve_and_stop_with_the_parent(served: Served) -> None:
     proc, port, _ = served
     workers = _children(proc.pid)
     assert len(workers) == 2
@@ -71,7 +74,7 @@ def test_two_workers_serve_and_stop_with_the_parent(served) -> None:  # type: ig
     assert not any(Path(f"/proc/{w}").exists() for w in workers), "no worker outlives the parent"
 
 
-def test_a_dead_worker_is_replaced(served) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_worker_is_replaced(served: Served) -> None:
     proc, port, _ = served
     before = _children(proc.pid)
     os.kill(min(before), signal.SIGKILL)
@@ -83,7 +86,7 @@ def test_a_dead_worker_is_replaced(served) -> None:  # type: ignore[no-untyped-d
     assert _answers(port)
 
 
-def test_a_port_in_use_fails_at_once(served) -> None:  # type: ignore[no-untyped-def]
+def test_a_port_in_use_fails_at_once(served: Served) -> None:
     _, _, env = served
     with socket.socket() as taken:  # another program holds an address without SO_REUSEPORT
         taken.bind(("127.0.0.1", 0))

@@ -4,10 +4,12 @@ nothing depends on whether or where the session was flushed."""
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from telqc.core import audit
 from telqc.core.audit import AuditEntry, PendingEntry
+from telqc.core.clock import FrozenClock
 from telqc.core.events import EventDelivery, OutboxEvent
 from telqc.core.uow import UnitOfWork
 
@@ -15,14 +17,14 @@ OUTBOX = OutboxEvent.__table__
 ACTOR = audit.Actor(None, "test")
 
 
-def _collect(uow: UnitOfWork, clock, tag: str) -> None:  # type: ignore[no-untyped-def]
+def _collect(uow: UnitOfWork, clock: FrozenClock, tag: str) -> None:
     """One outbox row and one audit entry, both named `tag`."""
     uow.add(OUTBOX, {"at": clock.now(), "type": tag, "entity_type": "thing", "entity_id": "1", "payload": "{}",
                      "published_at": None})
     audit.record(uow, ACTOR, tag, "thing", 1, clock.now())
 
 
-def _written(app) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+def _written(app: FastAPI) -> tuple[list[str], list[str]]:
     with app.state.sessionmaker() as s:
         audit.chain_all(s)
         events = list(s.scalars(select(OutboxEvent.type).where(OutboxEvent.type.like("u.%")).order_by(OutboxEvent.id)))
@@ -32,7 +34,7 @@ def _written(app) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def
     return events, actions
 
 
-def test_a_rolled_back_savepoint_drops_only_its_own_rows(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_rolled_back_savepoint_drops_only_its_own_rows(app: FastAPI, clock: FrozenClock) -> None:
     """Plain `begin_nested()`: inside it rows are written at once, so its rollback takes them along."""
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
@@ -50,7 +52,7 @@ def test_a_rolled_back_savepoint_drops_only_its_own_rows(app, clock) -> None:  #
     assert _written(app) == (["u.kept", "u.before", "u.after"], ["u.kept", "u.before", "u.after"])
 
 
-def test_a_rolled_back_unit_writes_nothing_later(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_rolled_back_unit_writes_nothing_later(app: FastAPI, clock: FrozenClock) -> None:
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         _collect(uow, clock, "u.lost")
@@ -60,7 +62,7 @@ def test_a_rolled_back_unit_writes_nothing_later(app, clock) -> None:  # type: i
     assert _written(app) == (["u.next"], ["u.next"])
 
 
-def test_closing_without_commit_writes_nothing(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_closing_without_commit_writes_nothing(app: FastAPI, clock: FrozenClock) -> None:
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         _collect(uow, clock, "u.dropped")
@@ -69,7 +71,7 @@ def test_closing_without_commit_writes_nothing(app, clock) -> None:  # type: ign
     assert _written(app) == ([], [])
 
 
-def test_collected_rows_are_written_by_commit_or_explicit_flush_only(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_collected_rows_are_written_by_commit_or_explicit_flush_only(app: FastAPI, clock: FrozenClock) -> None:
     count = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.type == "u.read")
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
@@ -86,14 +88,14 @@ def test_collected_rows_are_written_by_commit_or_explicit_flush_only(app, clock)
         assert s.scalar(count) == 1
 
 
-def test_commit_answers_the_tables_it_wrote(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_commit_answers_the_tables_it_wrote(app: FastAPI, clock: FrozenClock) -> None:
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         _collect(uow, clock, "u.tables")
         assert uow.commit() == {"outbox_events", "audit_pending"}
 
 
-def test_flushing_rows_collected_before_a_savepoint_inside_it_is_refused(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_flushing_rows_collected_before_a_savepoint_inside_it_is_refused(app: FastAPI, clock: FrozenClock) -> None:
     """Written inside, they would vanish with a rollback of the savepoint though they belong to the outer
     transaction: the error says to flush before opening it."""
     with app.state.sessionmaker() as s:
@@ -105,7 +107,7 @@ def test_flushing_rows_collected_before_a_savepoint_inside_it_is_refused(app, cl
     assert _written(app) == (["u.outer"], ["u.outer"])
 
 
-def test_add_once_skips_a_repeated_unique_key(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_add_once_skips_a_repeated_unique_key(app: FastAPI, clock: FrozenClock) -> None:
     """Rows that must exist once however often their cause is replayed (notifications, hub deliveries)."""
     table = EventDelivery.__table__
     with app.state.sessionmaker() as s:
@@ -123,7 +125,7 @@ def test_add_once_skips_a_repeated_unique_key(app, clock) -> None:  # type: igno
             uow.add_once(table, {"event_id": 4, "handler": "u.once", "at": clock.now()})
 
 
-def test_entries_wait_in_pending_until_chained(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_entries_wait_in_pending_until_chained(app: FastAPI, clock: FrozenClock) -> None:
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         audit.record(uow, ACTOR, "u.wait", "thing", 1, clock.now())

@@ -20,6 +20,7 @@ from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
 from telqc.customers.models import Customer, CustomerPhone
 from telqc.demo import arrivals
@@ -35,7 +36,7 @@ def _fresh(tmp_path: Path, name: str) -> sessionmaker[Session]:
     factory = make_sessionmaker(make_engine(url))
     with factory() as s:
         uow = UnitOfWork(s)
-        load_reference(Ctx(uow, SystemClock(), None))  # type: ignore[arg-type]
+        load_reference(Ctx(uow, SystemClock(), Settings(env="test")))
         uow.commit()
     return factory
 

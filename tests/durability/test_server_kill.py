@@ -13,14 +13,21 @@ import subprocess
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from helpers import PASSWORD, create_customer, login, make_user
 from telqc.core import audit
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 
 def _port() -> int:
@@ -44,7 +51,8 @@ def _start(url: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def test_sigkill_during_creates_loses_no_acknowledged_order(app, client, database, settings) -> None:  # type: ignore[no-untyped-def]
+def test_sigkill_during_creates_loses_no_acknowledged_order(app: FastAPI, client: TestClient, database: Database,
+                                                            settings: Settings) -> None:
     if database.kind != "postgresql":
         pytest.skip("the crash test runs on PostgreSQL, the production database")
     make_user(app, "adm", Role.admin)

@@ -104,7 +104,8 @@ def mid(rng: random.Random, script: Script) -> int:
 
 def timeline(rng: random.Random, script: Script) -> list[dict[str, Any]]:
     """Times from text length at a natural pace (3.5-5 chars/s) and 0.3-1.5 s gaps unless set."""
-    turns, end = [], 0
+    turns: list[dict[str, Any]] = []
+    end = 0
     for turn in script:
         start = max(end + turn.get("gap", rng.randint(300, 1500)), turns[-1]["start_ms"] if turns else 0)
         dur = turn.get("dur") or int(len(turn["text"]) * 1000 / turn.get("cps", rng.uniform(3.5, 5.0)))
@@ -408,14 +409,14 @@ def id_case(rng: random.Random, positive: bool, variant: int) -> Case:
         text = texts[variant % 4]
         return insert(rng, a(text, cps=5.0), ["agent_reads_id_number"], "agent reads a full ID")
     wrong = number[:17] + ("1" if number[17] != "1" else "2")
-    text = [
+    said = [
         c(f"我的身份证号是{number}。"),
         a(f"您的证件号是{number[:3]}***********{number[-4:]}。"),
         a(f"身份证后四位是{number[-4:]}，对吧？"),
         a(f"您的银行卡号是6222{number[:15]}。"),
         a(f"您的订单号是{wrong}。"),
     ][variant % 5]
-    return insert(rng, {**text, "cps": 5.0}, [], "ID-like but not an agent reading a valid full ID")
+    return insert(rng, {**said, "cps": 5.0}, [], "ID-like but not an agent reading a valid full ID")
 
 
 def combo(rng: random.Random, variant: int) -> Case:

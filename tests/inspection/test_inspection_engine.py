@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telqc.inspection.calls import Hit, Transcript, Turn
+from telqc.inspection.calls import Hit, SpeakerName, Transcript, Turn
 from telqc.inspection.engine import Inspector, evaluate
 from telqc.inspection.rules import load_default_scorecard
 
@@ -102,8 +102,8 @@ def test_evidence_points_into_the_turn(turns: list[Turn]) -> None:
             assert hit.text == turn.text[hit.span_start : hit.span_end] != ""
 
 
-def _turns(*rows: tuple[str, int, int, str]) -> list[Turn]:
-    return [Turn(sp, s, e, text) for sp, s, e, text in rows]  # type: ignore[arg-type]
+def _turns(*rows: tuple[SpeakerName, int, int, str]) -> list[Turn]:
+    return [Turn(sp, s, e, text) for sp, s, e, text in rows]
 
 
 def test_alerts_fire_live_on_the_turn_that_decides_them() -> None:
@@ -154,7 +154,7 @@ def test_negation_and_degree_in_emotion_score() -> None:
 
 def test_input_validation() -> None:
     with pytest.raises(ValueError, match="speaker"):
-        Turn("robot", 0, 1, "x")  # type: ignore[arg-type]
+        Turn("robot", 0, 1, "x")  # type: ignore[arg-type]  # the point: a speaker that is no SpeakerName
     with pytest.raises(ValueError, match="start_ms"):
         Turn("agent", 5, 1, "x")
     with pytest.raises(ValueError, match="ordered"):

@@ -61,8 +61,9 @@ def test_bad_items_are_named(edit: tuple[str, str], where: str, field: str) -> N
 def test_sampling_selection_is_pure_and_deterministic() -> None:
     cands = [Candidate(i, agent_id=i % 3, week="2026-W45", complaint=i == 4, talk_s=60 * i, csat=None,
                        has_hits=False, new_agent=False) for i in range(1, 13)]
-    plan = SampleIn(since="2026-11-02T00:00:00+08:00", until="2026-11-09T00:00:00+08:00",  # type: ignore[arg-type]
-                    targets=["complaint", "long_call"], long_call_s=660, per_agent_week_min=2, inspectors=[1])
+    plan = SampleIn.model_validate({"since": "2026-11-02T00:00:00+08:00", "until": "2026-11-09T00:00:00+08:00",
+                                    "targets": ["complaint", "long_call"], "long_call_s": 660,
+                                    "per_agent_week_min": 2, "inspectors": [1]})
     picked = select(cands, plan, random.Random(1))
     assert picked == select(cands, plan, random.Random(1))
     reasons = dict(picked)

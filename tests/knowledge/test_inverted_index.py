@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,8 +15,8 @@ from telqc.knowledge.inverted_index import Article, KnowledgeIndex
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
 
-def ids(index: KnowledgeIndex, query: str, **kw: object) -> list[str]:
-    return [h.id for h in index.search(query, at=NOW, **kw).hits]  # type: ignore[arg-type]
+def ids(index: KnowledgeIndex, query: str, **kw: Any) -> list[str]:
+    return [h.id for h in index.search(query, at=NOW, **kw).hits]
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ def test_local_today_is_the_operators_day_not_the_utc_one() -> None:
 
     def at(hour: int) -> date:
         clock = FrozenClock(datetime(2026, 11, 2, hour, 0, tzinfo=UTC))
+        # local_today reads the clock and the settings only: the unit of work has no session
         return local_today(Ctx(uow=UnitOfWork(None), clock=clock, settings=Settings(env="test")))  # type: ignore[arg-type]
 
     assert at(15) == date(2026, 11, 2)

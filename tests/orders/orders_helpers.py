@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from telqc.core.models import Team, User
 from telqc.core.rbac import Role
 
 
-def staff(app, username: str, role: Role, province: str | None = "440000",  # type: ignore[no-untyped-def]
+def staff(app: FastAPI, username: str, role: Role, province: str | None = "440000",
           skills: list[str] | None = None, customer_id: int | None = None) -> int:
     with app.state.sessionmaker() as s:
         team = None
@@ -29,7 +30,7 @@ def staff(app, username: str, role: Role, province: str | None = "440000",  # ty
 class World:
     """A Guangdong agent, a senior agent, a supervisor, a manager and one customer (gold, urban Tianhe)."""
 
-    def __init__(self, app, client: TestClient, **customer: Any) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: FastAPI, client: TestClient, **customer: Any) -> None:
         self.app, self.client = app, client
         self.admin_id = staff(app, "adm", Role.admin, province=None)
         self.admin = login(client, "adm")

@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from orders.orders_helpers import World
 from telqc.core import audit
 from telqc.core.audit import AuditEntry
+from telqc.core.clock import FrozenClock
 from telqc.orders import config
 from telqc.orders.models import Order, OrderCalendar, OrderSlaPolicy
 
@@ -27,7 +29,7 @@ def _field(r: Any) -> str:
     return body["detail"][0]["field"] if r.status_code == 422 else body["field"]
 
 
-def _audits(app, action: str, entity_id: str) -> int:  # type: ignore[no-untyped-def]
+def _audits(app: FastAPI, action: str, entity_id: str) -> int:
     with app.state.sessionmaker() as s:
         return s.scalar(select(func.count()).select_from(AuditEntry)
                         .where(AuditEntry.action == action, AuditEntry.entity_id == entity_id)) or 0
@@ -36,10 +38,10 @@ def _audits(app, action: str, entity_id: str) -> int:  # type: ignore[no-untyped
 def _calendars(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     r = client.get("/api/v1/order-calendars", headers=headers)
     assert r.status_code == 200, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
-def test_admin_adds_a_subcategory_that_agents_can_use(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_admin_adds_a_subcategory_that_agents_can_use(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     r = client.post("/api/v1/order-categories", json=ROAMING, headers=w.admin)
     assert r.status_code == 201, r.text
@@ -70,7 +72,7 @@ def test_admin_adds_a_subcategory_that_agents_can_use(app, client) -> None:  # t
     assert _audits(app, "orders.category_created", "consultation.x") == 0
 
 
-def test_deactivated_category_refuses_new_orders(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_deactivated_category_refuses_new_orders(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     before = w.create()  # complaint.billing
     url = "/api/v1/order-categories/complaint.billing"
@@ -100,7 +102,7 @@ def test_deactivated_category_refuses_new_orders(app, client) -> None:  # type: 
     assert _audits(app, "orders.category_updated", "complaint.billing") == 2
 
 
-def test_bad_calendar_is_refused_and_nothing_changes(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_calendar_is_refused_and_nothing_changes(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     _calendars(client, w.admin)  # the first read writes the default configuration
     stored = _calendars(client, w.admin)
@@ -135,7 +137,7 @@ def test_bad_calendar_is_refused_and_nothing_changes(app, client) -> None:  # ty
     assert len(_calendars(client, w.admin)) == 3
 
 
-def test_policy_change_applies_to_the_next_order(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_policy_change_applies_to_the_next_order(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     w = World(app, client)
     first = w.create()
     with app.state.sessionmaker() as s:
@@ -185,7 +187,7 @@ def test_policy_change_applies_to_the_next_order(app, client, clock) -> None:  #
         assert audit.verify(s).ok
 
 
-def test_policy_change_that_leaves_orders_uncovered_is_refused(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_policy_change_that_leaves_orders_uncovered_is_refused(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     base = {"first_response_min": 240, "resolution_min": 2250, "calendar_name": config.BUSINESS_CALENDAR}
     r = client.put(f"/api/v1/order-sla-policies/{quote('默认')}",

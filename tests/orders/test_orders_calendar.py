@@ -20,12 +20,12 @@ H = timedelta(hours=1)
 CN = china_calendar()
 
 
-def sh(*a: int) -> datetime:
-    return datetime(*a, tzinfo=SH)  # type: ignore[misc]
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
-def ber(*a: int) -> datetime:
-    return datetime(*a, tzinfo=BER)  # type: ignore[misc]
+def ber(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BER)
 
 
 def test_parse_intervals() -> None:

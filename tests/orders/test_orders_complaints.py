@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from orders.orders_helpers import World
 from telqc.core import audit
+from telqc.core.clock import FrozenClock
 from telqc.core.events import OutboxEvent
+from telqc.orders import notify
 from telqc.orders.models import Order, OrderHistory
 
 
-def _events(app, order_id: int) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+def _events(app: FastAPI, order_id: int) -> list[tuple[str, dict[str, Any]]]:
     with app.state.sessionmaker() as s:
         rows = s.scalars(select(OutboxEvent).where(OutboxEvent.entity_type == "order",
                                                    OutboxEvent.entity_id == str(order_id)).order_by(OutboxEvent.id))
         return [(r.type, json.loads(r.payload)) for r in rows]
 
 
-def test_complaint_closed_loop_with_callback(app, client, channel) -> None:  # type: ignore[no-untyped-def]
+def test_complaint_closed_loop_with_callback(app: FastAPI, client: TestClient,
+                                             channel: notify.RecordingChannel) -> None:
     w = World(app, client)
     o = w.create()
     assert o["status"] == "new" and o["owner_id"] == w.agent_id and o["handler_id"] == w.agent_id
@@ -51,7 +57,8 @@ def test_complaint_closed_loop_with_callback(app, client, channel) -> None:  # t
     assert actions.count("order.status_changed") == 5
 
 
-def test_unsatisfied_callback_reopens_then_escalates(app, client, channel) -> None:  # type: ignore[no-untyped-def]
+def test_unsatisfied_callback_reopens_then_escalates(app: FastAPI, client: TestClient,
+                                                     channel: notify.RecordingChannel) -> None:
     w = World(app, client)
     oid = w.create()["id"]
     for _ in range(2):
@@ -74,7 +81,7 @@ def test_unsatisfied_callback_reopens_then_escalates(app, client, channel) -> No
     assert [p["reopened"] for p in resolved] == [False, True]
 
 
-def test_illegal_transition_409_lists_allowed(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_illegal_transition_409_lists_allowed(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     oid = w.create()["id"]
     r = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "closed"}, headers=w.agent)
@@ -86,7 +93,7 @@ def test_illegal_transition_409_lists_allowed(app, client) -> None:  # type: ign
         assert len(s.scalars(select(OrderHistory).where(OrderHistory.order_id == oid)).all()) == 1
 
 
-def test_stale_if_match_412_never_overwrites(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_stale_if_match_412_never_overwrites(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     o = w.create()
     etag = f'W/"{o["version"]}"'
@@ -100,7 +107,7 @@ def test_stale_if_match_412_never_overwrites(app, client) -> None:  # type: igno
     assert got["status"] == "acknowledged"
 
 
-def test_repeat_complaint_linked_and_flagged(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_repeat_complaint_linked_and_flagged(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     from datetime import timedelta
 
     from helpers import login
@@ -125,7 +132,7 @@ def test_repeat_complaint_linked_and_flagged(app, client, clock) -> None:  # typ
     assert listed["total"] == 4
 
 
-def test_escalation_risk_in_text_raises_to_crisis(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_escalation_risk_in_text_raises_to_crisis(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     o = w.create(category="complaint.attitude", description="再不解决我就投诉到工信部，还要找媒体曝光")
     assert o["escalation_risk"] and o["regulator_risk"]
@@ -137,7 +144,7 @@ def test_escalation_risk_in_text_raises_to_crisis(app, client) -> None:  # type:
     assert not calm["escalation_risk"] and calm["escalation_level"] == "none"
 
 
-def test_transfer_keeps_owner_and_needs_handoff_note(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_transfer_keeps_owner_and_needs_handoff_note(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     o = w.create()
     oid = o["id"]
@@ -158,7 +165,8 @@ def test_transfer_keeps_owner_and_needs_handoff_note(app, client) -> None:  # ty
     assert [x["id"] for x in mine["items"]] == [oid]
 
 
-def test_network_complaint_hands_off_and_shows_progress(app, client, channel) -> None:  # type: ignore[no-untyped-def]
+def test_network_complaint_hands_off_and_shows_progress(app: FastAPI, client: TestClient,
+                                                        channel: notify.RecordingChannel) -> None:
     from helpers import login
     from orders.orders_helpers import staff
     from telqc.core.rbac import Role

@@ -10,20 +10,27 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from orders.orders_helpers import World
 from telqc.orders.models import Order, OrderHistory
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 CLIENTS = 50
 ORDERS = 10
 WRITES_PER_CLIENT = 2
 
 
-def test_fifty_clients_ten_orders_no_lost_update(database, app, client, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_clients_ten_orders_no_lost_update(database: Database, app: FastAPI, client: TestClient,
+                                                 live_server: str) -> None:
     if database.kind != "postgresql":
         pytest.skip("50 concurrent writers is a PostgreSQL deployment test; SQLite serialises all writers "
                     "(stale If-Match on SQLite: test_stale_if_match_412_never_overwrites)")

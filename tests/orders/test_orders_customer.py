@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from helpers import create_customer, id_number
 from orders.orders_helpers import World
 from telqc.core import events
@@ -9,7 +12,8 @@ from telqc.orders import notify
 from telqc.orders.models import Notification
 
 
-def test_customer_sees_only_own_public_timeline(app, client, channel) -> None:  # type: ignore[no-untyped-def]
+def test_customer_sees_only_own_public_timeline(app: FastAPI, client: TestClient,
+                                                channel: notify.RecordingChannel) -> None:
     w = World(app, client)
     other = create_customer(client, w.admin, phone="13900000003", id_number=id_number("440106", "19850101", "333"))
     mine = w.create()["id"]
@@ -33,7 +37,8 @@ def test_customer_sees_only_own_public_timeline(app, client, channel) -> None:  
     assert client.get(f"/api/v1/orders/{mine}", headers=me).status_code == 403, "staff API is not for customers"
 
 
-def test_notifications_sent_exactly_once_when_relay_reruns(app, client, channel) -> None:  # type: ignore[no-untyped-def]
+def test_notifications_sent_exactly_once_when_relay_reruns(app: FastAPI, client: TestClient,
+                                                           channel: notify.RecordingChannel) -> None:
     w = World(app, client)
     oid = w.create()["id"]
     w.move(oid, "acknowledged")
@@ -65,7 +70,7 @@ def test_notifications_sent_exactly_once_when_relay_reruns(app, client, channel)
     assert len(channel.sent) == 2
 
 
-def test_failed_send_stays_queued_and_is_sent_once_later(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_failed_send_stays_queued_and_is_sent_once_later(app: FastAPI, client: TestClient) -> None:
     class Flaky(notify.RecordingChannel):
         fail = True
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from telqc.core import audit
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.uow import UnitOfWork
 from telqc.demo import reference
@@ -15,7 +17,7 @@ from telqc.demo.orders_seed import seed_orders
 from telqc.orders.models import Order, OrderHistory
 
 
-def test_demo_orders_seed(app, clock) -> None:  # type: ignore[no-untyped-def]
+def test_demo_orders_seed(app: FastAPI, clock: FrozenClock) -> None:
     factory = app.state.sessionmaker
     with factory() as s:
         uow = UnitOfWork(s)

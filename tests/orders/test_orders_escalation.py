@@ -66,7 +66,8 @@ def test_sla_ladder() -> None:
     assert breach is None  # already at team lead; raising priority happened when that level was reached
     breach = decide_escalation("repair", "P3", "breached", 1.0)
     assert breach is not None and breach.new_priority is Priority.P2
-    assert decide_escalation("repair", "P1", "breached", 1.0, current_level="team_lead").level is L.MANAGER  # type: ignore[union-attr]
+    manager = decide_escalation("repair", "P1", "breached", 1.0, current_level="team_lead")
+    assert manager is not None and manager.level is L.MANAGER
     crisis = decide_escalation("complaint", "P2", "breached", 2.1, current_level="manager")
     assert crisis is not None and crisis.level is L.CRISIS
 

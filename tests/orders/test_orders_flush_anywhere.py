@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from helpers import create_customer
@@ -44,7 +46,7 @@ def _life(w: World, customer_id: int) -> int:
     return oid
 
 
-def _rows(app, oid: int, customer_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _rows(app: FastAPI, oid: int, customer_id: int) -> dict[str, Any]:
     """Everything the order's life committed, with its own ids replaced so two orders compare."""
     ids = {oid: "ORDER", customer_id: "CUSTOMER"}
 
@@ -88,7 +90,8 @@ def _rows(app, oid: int, customer_id: int) -> dict[str, Any]:  # type: ignore[no
     return out
 
 
-def test_flushing_before_every_collected_row_changes_no_result(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_flushing_before_every_collected_row_changes_no_result(app: FastAPI, client: TestClient,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     w = World(app, client)
     second = create_customer(client, w.admin, phone="13912345678")["id"]
     start = app.state.clock.now()
@@ -109,7 +112,8 @@ def test_flushing_before_every_collected_row_changes_no_result(app, client, monk
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
-def test_a_flush_between_the_service_and_the_answer_keeps_the_etag(app, client, monkeypatch, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_flush_between_the_service_and_the_answer_keeps_the_etag(app: FastAPI, client: TestClient,
+                                                                   monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     """The ETag a write answers is the version the commit wrote, flushed or not in between."""
     from telqc.orders import timeline
 

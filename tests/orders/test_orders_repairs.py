@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from helpers import create_customer, id_number, login
 from orders.orders_helpers import World, staff
+from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
 
-REPAIR = {"type": "repair", "category": "repair.broadband", "title": "宽带断网", "description": "光猫红灯，无法上网",
-          "repair": {"product": "千兆宽带", "serial": "ZTE-F7600-001", "purchase_date": "2024-05-01"}}
+REPAIR: dict[str, Any] = {"type": "repair", "category": "repair.broadband", "title": "宽带断网",
+                          "description": "光猫红灯，无法上网",
+                          "repair": {"product": "千兆宽带", "serial": "ZTE-F7600-001", "purchase_date": "2024-05-01"}}
 
 
-def test_repair_dispatch_and_engineer_updates(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_repair_dispatch_and_engineer_updates(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     w = World(app, client)
     near = staff(app, "eng_tianhe", Role.engineer, skills=["broadband", "440106"])
     staff(app, "eng_gd", Role.engineer, skills=["broadband"])
@@ -48,7 +54,7 @@ def test_repair_dispatch_and_engineer_updates(app, client, clock) -> None:  # ty
     assert engineer_steps == ["accepted", "on_the_way", "on_site", "parts_needed", "fixed"]
 
 
-def test_rural_response_target_differs(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_rural_response_target_differs(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     w = World(app, client)
     rural = create_customer(client, w.admin, phone="13900000002", district="440117",
                             id_number=id_number("440117", "19900101", "222"), address="广州市从化区良口镇某村12号")
@@ -61,7 +67,7 @@ def test_rural_response_target_differs(app, client, clock) -> None:  # type: ign
     assert datetime.fromisoformat(urban["resolution_due"]) == now + timedelta(hours=12), "7×24 repair policy"
 
 
-def test_repair_needs_details_and_dispatch_validates(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_repair_needs_details_and_dispatch_validates(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     body = {k: v for k, v in REPAIR.items() if k != "repair"}
     r = client.post("/api/v1/orders", json={**body, "customer_id": w.customer_id}, headers=w.agent)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from helpers import create_customer, id_number, login
 from orders.orders_helpers import World, staff
 from telqc.core.rbac import Role
 
 
-def test_auto_assign_vip_to_senior_and_by_load(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_auto_assign_vip_to_senior_and_by_load(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)  # agent1 (no skills), senior1 (senior, complaint), sup1
     vip = create_customer(client, w.admin, phone="13900000004", tier="vip",
                           id_number=id_number("440106", "19700101", "444"))
@@ -33,7 +36,7 @@ def test_auto_assign_vip_to_senior_and_by_load(app, client) -> None:  # type: ig
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.handler_id"
 
 
-def test_manual_escalation_only_upwards(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_manual_escalation_only_upwards(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     regular = create_customer(client, w.admin, phone="13900000006", tier="regular",
                               id_number=id_number("440106", "19700101", "666"))
@@ -49,7 +52,7 @@ def test_manual_escalation_only_upwards(app, client) -> None:  # type: ignore[no
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.level"
 
 
-def test_list_filters_pagination_and_region_scope(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_pagination_and_region_scope(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     ids = [w.create()["id"] for _ in range(3)]
     w.create(type="consultation", category="consultation.plan", title="套餐咨询", description="有什么5G套餐")
@@ -68,13 +71,14 @@ def test_list_filters_pagination_and_region_scope(app, client) -> None:  # type:
     assert {o["id"] for o in panel["orders"]} == {*ids, ids[-1] + 1}
 
 
-def test_bad_input_names_the_field_and_changes_nothing(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_names_the_field_and_changes_nothing(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     base = {"type": "complaint", "category": "complaint.billing", "customer_id": w.customer_id, "title": "t",
             "description": "d"}
-    cases = [({"category": "nope"}, "body.category"), ({"category": "repair.iptv"}, "body.category"),
-             ({"customer_id": 999999}, "body.customer_id"), ({"type": "gossip"}, "body.type"),
-             ({"title": ""}, "body.title"), ({"colour": "red"}, "body.colour")]
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"category": "nope"}, "body.category"), ({"category": "repair.iptv"}, "body.category"),
+        ({"customer_id": 999999}, "body.customer_id"), ({"type": "gossip"}, "body.type"),
+        ({"title": ""}, "body.title"), ({"colour": "red"}, "body.colour")]
     for patch, field in cases:
         r = client.post("/api/v1/orders", json={**base, **patch}, headers=w.agent)
         assert r.status_code == 422, (patch, r.text)

@@ -37,8 +37,8 @@ CN = china_calendar()
 POLICY = SlaPolicy("complaint-std", first_response=2 * H, resolution=15 * H, calendar=CN)
 
 
-def sh(*a: int) -> datetime:
-    return datetime(*a, tzinfo=SH)  # type: ignore[misc]
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
 def test_clock_walks_through_ok_warning_breached() -> None:

@@ -8,16 +8,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from helpers import login
 from orders.orders_helpers import World
+from telqc.core.clock import FrozenClock
 from telqc.core.events import OutboxEvent
 from telqc.orders.models import Notification, Order
 from telqc.orders.tasks import run_sweep
 
 
-def _sweep(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _sweep(app: FastAPI) -> dict[str, int]:
     return run_sweep(app.state.sessionmaker, app.state.clock, app.state.settings)
 
 
@@ -25,7 +28,7 @@ def _cst(day: int, hh: int, mm: int = 0) -> datetime:
     return datetime(2026, 11, day, hh - 8, mm, tzinfo=UTC)
 
 
-def test_breach_escalates_and_reassigns_keeping_owner(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_breach_escalates_and_reassigns_keeping_owner(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     w = World(app, client)
     o = w.create()  # P1 complaint: first response 60 min, resolution 450 business minutes
     oid = o["id"]
@@ -60,7 +63,7 @@ def test_breach_escalates_and_reassigns_keeping_owner(app, client, clock) -> Non
     assert all(e["automatic"] for e in escalated)
 
 
-def test_pending_time_never_counts(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_pending_time_never_counts(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     w = World(app, client)
     oid = w.create()["id"]
     w.move(oid, "acknowledged")
@@ -76,7 +79,7 @@ def test_pending_time_never_counts(app, client, clock) -> None:  # type: ignore[
     assert datetime.fromisoformat(r["resolution_due"]) == _cst(10, 10)
 
 
-def test_sweep_visits_only_due_orders(app, client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_sweep_visits_only_due_orders(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
     w = World(app, client)
     fast = w.create()["id"]  # P1 complaint, first response due in 60 minutes
     slow = w.create(type="business", category="business.plan_change", title="改套餐", description="改为5G199")["id"]

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, select, update
 
 from orders.orders_helpers import World
 from telqc.core import audit
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.uow import UnitOfWork
-from telqc.orders import config
+from telqc.orders import config, notify
 from telqc.orders.models import OrderHistory, OrderSlaPolicy
 
 MINIMAL = {"Prefer": "return=minimal"}
 
 
-def test_prefer_return_minimal_answers_the_order_but_does_all_the_work(app, client, channel) -> None:  # type: ignore[no-untyped-def]
+def test_prefer_return_minimal_answers_the_order_but_does_all_the_work(app: FastAPI, client: TestClient,
+                                                                       channel: notify.RecordingChannel) -> None:
     w = World(app, client)
     r = client.post("/api/v1/orders", json={"type": "complaint", "category": "complaint.billing",
                                             "customer_id": w.customer_id, "title": "话费多扣",
@@ -41,7 +48,7 @@ def test_prefer_return_minimal_answers_the_order_but_does_all_the_work(app, clie
     assert kinds.count("status") == 4 and kinds.count("notify") == 2
 
 
-def test_writes_answer_the_full_detail_by_default(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_writes_answer_the_full_detail_by_default(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
     oid = w.create()["id"]
     r = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "acknowledged"}, headers=w.agent)
@@ -51,7 +58,8 @@ def test_writes_answer_the_full_detail_by_default(app, client) -> None:  # type:
     assert body["callbacks"] == [] and body["linked_order_ids"] == [] and body["repair"] is None
 
 
-def test_configuration_snapshot_is_reused_and_refreshed(app, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_configuration_snapshot_is_reused_and_refreshed(app: FastAPI, clock: FrozenClock,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Policies are read once per process (not per request); a changed row is seen after CACHE_SECONDS."""
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
@@ -74,7 +82,7 @@ def test_configuration_snapshot_is_reused_and_refreshed(app, clock, monkeypatch)
     assert rule.resolution.total_seconds() == 999 * 60
 
 
-def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_pauses_are_read_only_for_orders_that_have_them(app: FastAPI, client: TestClient) -> None:
     """The locked read says whether an order ever paused; one transaction that pauses and resumes an order
     still closes the pause it opened, and a later write sees it."""
     from sqlalchemy import event
@@ -92,7 +100,7 @@ def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  #
                       region_scope=None)
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+    def record(_conn: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
         seen.append(statement)
 
     event.listen(st.engine, "before_cursor_execute", record)
@@ -120,7 +128,7 @@ def test_pauses_are_read_only_for_orders_that_have_them(app, client) -> None:  #
     assert pauses == [("pending", True), ("pending", False)]
 
 
-def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_answers_the_version_it_commits(app: FastAPI, client: TestClient) -> None:
     """The service flushes the order before the answer is built, so the answer's ETag and version are the ones
     the commit writes (read back after it), and If-Match works with them. On PostgreSQL the write is the
     order's UPDATE and one statement for its history, outbox, audit and notification rows."""
@@ -133,11 +141,11 @@ def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: i
     statements: list[str] = []
     committed: list[bool] = []
 
-    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+    def count(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
         if not committed:  # the request's own transaction (the inline relay follows it)
             statements.append(statement)
 
-    def commit(conn) -> None:  # type: ignore[no-untyped-def]
+    def commit(conn: Connection) -> None:
         committed.append(True)
 
     event.listen(app.state.engine, "after_cursor_execute", count)
@@ -169,7 +177,7 @@ def test_a_write_answers_the_version_it_commits(app, client) -> None:  # type: i
     assert fresh.status_code == 200, fresh.text
 
 
-def test_the_create_answer_shows_the_timeline_a_later_read_shows(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_create_answer_shows_the_timeline_a_later_read_shows(app: FastAPI, client: TestClient) -> None:
     """A new order's answer is built from the rows its commit writes (nothing is read back for a plain
     order): it must match what the order page reads afterwards, for a plain, a repeated and an escalated
     complaint, and for a repair (whose dispatch reads staff while the order's rows are queued)."""

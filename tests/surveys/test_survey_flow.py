@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from helpers import login, make_user
 from metrics.metrics_factories import contact, dims, emit_all, order, order_event
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.rbac import Role
 from telqc.core.uow import UnitOfWork
@@ -26,7 +30,7 @@ def outbox() -> Iterator[channels.RecordingChannel]:
     channels.use(previous)
 
 
-def _kpis(app, *names: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _kpis(app: FastAPI, *names: str) -> dict[str, Any]:
     st = app.state
     with st.sessionmaker() as s:
         uow = UnitOfWork(s)
@@ -36,7 +40,7 @@ def _kpis(app, *names: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
     return {k["name"]: k["value"] for k in out["kpis"]}
 
 
-def _resolve_order(app, clock, oid: int = 1, customer: int = 10) -> None:  # type: ignore[no-untyped-def]
+def _resolve_order(app: FastAPI, clock: FrozenClock, oid: int = 1, customer: int = 10) -> None:
     now = clock.now()
     emit_all(app, [order(oid, now, "complaint", customer, "signal", agent=42),
                    order_event("order.resolved", oid, now, "complaint", d=dims(category="signal", agent=42),
@@ -44,7 +48,8 @@ def _resolve_order(app, clock, oid: int = 1, customer: int = 10) -> None:  # typ
                                reopened=False, solution_code="x")])
 
 
-def test_resolved_event_without_customer_uses_the_kept_mapping(app, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_resolved_event_without_customer_uses_the_kept_mapping(app: FastAPI, clock: FrozenClock,
+                                                               outbox: channels.RecordingChannel) -> None:
     """Events emitted before order.resolved carried the customer find it in the mapping kept for them."""
     from telqc.surveys.models import SurveyOrderCustomer
 
@@ -59,7 +64,8 @@ def test_resolved_event_without_customer_uses_the_kept_mapping(app, clock, outbo
     assert [(m.customer_id, m.channel) for m in outbox.sent] == [(11, "sms")]  # order 6: customer unknown
 
 
-def test_invite_answer_kpi_moves(app, client, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_invite_answer_kpi_moves(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                 outbox: channels.RecordingChannel) -> None:
     _resolve_order(app, clock)
     assert len(outbox.sent) == 1
     msg = outbox.sent[0]
@@ -80,7 +86,8 @@ def test_invite_answer_kpi_moves(app, client, clock, outbox) -> None:  # type: i
     assert k == {"csat": 1.0, "nps": 100.0, "survey_response_rate": 1.0, "fcr_survey": 1.0}
 
 
-def test_link_cannot_be_answered_twice(app, client, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_link_cannot_be_answered_twice(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                       outbox: channels.RecordingChannel) -> None:
     _resolve_order(app, clock)
     link = outbox.sent[0].link
     assert client.post(link, data={"csat": "2"}).status_code == 200
@@ -93,7 +100,7 @@ def test_link_cannot_be_answered_twice(app, client, clock, outbox) -> None:  # t
     assert _kpis(app, "csat_mean")["csat_mean"] == 2.0
 
 
-def test_link_expires(app, client, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_link_expires(app: FastAPI, client: TestClient, clock: FrozenClock, outbox: channels.RecordingChannel) -> None:
     _resolve_order(app, clock)
     link = outbox.sent[0].link
     clock.advance(timedelta(days=7, seconds=1))
@@ -111,7 +118,8 @@ def test_link_expires(app, client, clock, outbox) -> None:  # type: ignore[no-un
     assert _kpis(app, "csat")["csat"] is None
 
 
-def test_one_survey_per_customer_in_30_days(app, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_one_survey_per_customer_in_30_days(app: FastAPI, clock: FrozenClock,
+                                            outbox: channels.RecordingChannel) -> None:
     now = clock.now()
     emit_all(app, [contact(1, now, 10, "billing"), contact(2, now, 10, "billing", abandoned=True),
                    contact(3, now, None, "billing"), contact(4, now, 11, "plan", channel="app"),
@@ -126,7 +134,8 @@ def test_one_survey_per_customer_in_30_days(app, clock, outbox) -> None:  # type
     assert _kpis(app, "survey_response_rate")["survey_response_rate"] == 0.0
 
 
-def test_bad_answer_names_the_field(app, client, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_bad_answer_names_the_field(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                    outbox: channels.RecordingChannel) -> None:
     _resolve_order(app, clock)
     token = outbox.sent[0].link.removeprefix("/s/")
     r = client.post(f"/api/v1/surveys/{token}/answer", json={"csat": 7})
@@ -137,7 +146,8 @@ def test_bad_answer_names_the_field(app, client, clock, outbox) -> None:  # type
     assert ok.status_code == 200 and ok.json()["status"] == "answered"
 
 
-def test_managers_list_invitations(app, client, clock, outbox) -> None:  # type: ignore[no-untyped-def]
+def test_managers_list_invitations(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                   outbox: channels.RecordingChannel) -> None:
     _resolve_order(app, clock)
     make_user(app, "mgr", Role.manager)
     h = login(client, "mgr")

@@ -8,21 +8,31 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypedDict
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from helpers import create_customer, login, make_user
 from telqc.api.tmf621.hub import deliver_pending
 from telqc.core import events
+from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
+from telqc.core.settings import Settings
 from tmf621.tmf_spec import Spec
 
 B = "/tmf-api/troubleTicket/v4"
 
 
+class Actors(TypedDict):
+    agent: dict[str, str]  # an agent's authorization headers
+    customer_id: int
+
+
 @pytest.fixture
-def actors(app, client):  # type: ignore[no-untyped-def]
+def actors(app: FastAPI, client: TestClient) -> Actors:
     make_user(app, "adm", Role.admin)
     make_user(app, "agent", Role.agent, region_scope=["440000"])
     customer = create_customer(client, login(client, "adm"))
@@ -41,7 +51,7 @@ def _ticket(customer_id: int, **kw: object) -> dict[str, object]:
     return body
 
 
-def test_create_retrieve_and_spec(client, actors, spec: Spec) -> None:  # type: ignore[no-untyped-def]
+def test_create_retrieve_and_spec(client: TestClient, actors: Actors, spec: Spec) -> None:
     r = client.post(f"{B}/troubleTicket", json=_ticket(actors["customer_id"]), headers=actors["agent"])
     assert r.status_code == 201, r.text
     t = r.json()
@@ -58,7 +68,8 @@ def test_create_retrieve_and_spec(client, actors, spec: Spec) -> None:  # type: 
 
 
 @pytest.mark.parametrize("missing", ["description", "severity", "ticketType"])
-def test_create_missing_mandatory_attribute_is_400_naming_it(client, actors, spec: Spec, missing: str) -> None:  # type: ignore[no-untyped-def]
+def test_create_missing_mandatory_attribute_is_400_naming_it(client: TestClient, actors: Actors, spec: Spec,
+                                                             missing: str) -> None:
     body = _ticket(actors["customer_id"])
     del body[missing]
     r = client.post(f"{B}/troubleTicket", json=body, headers=actors["agent"])
@@ -69,7 +80,7 @@ def test_create_missing_mandatory_attribute_is_400_naming_it(client, actors, spe
     assert listed.headers["x-total-count"] == "0", "nothing was created"
 
 
-def test_list_filters_paging_and_headers(client, actors, spec: Spec) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_paging_and_headers(client: TestClient, actors: Actors, spec: Spec) -> None:
     cid = actors["customer_id"]
     for i in range(3):
         client.post(f"{B}/troubleTicket", json=_ticket(cid, name=f"投诉{i}"), headers=actors["agent"])
@@ -92,7 +103,7 @@ def test_list_filters_paging_and_headers(client, actors, spec: Spec) -> None:  #
     assert bad.status_code == 400 and bad.json()["field"] == "colour"
 
 
-def test_patch_status_notes_conflicts(client, actors, spec: Spec) -> None:  # type: ignore[no-untyped-def]
+def test_patch_status_notes_conflicts(client: TestClient, actors: Actors, spec: Spec) -> None:
     t = client.post(f"{B}/troubleTicket", json=_ticket(actors["customer_id"]), headers=actors["agent"])
     url, etag = f"{B}/troubleTicket/{t.json()['id']}", t.headers["etag"]
     merge = {**actors["agent"], "Content-Type": "application/merge-patch+json"}
@@ -147,8 +158,9 @@ def receiver() -> Iterator[_Receiver]:
     r.server.shutdown()
 
 
-def test_hub_delivers_every_event_type_once_with_retry(  # type: ignore[no-untyped-def]
-        app, client, clock, settings, actors, receiver, spec: Spec) -> None:
+def test_hub_delivers_every_event_type_once_with_retry(
+        app: FastAPI, client: TestClient, clock: FrozenClock, settings: Settings, actors: Actors, receiver: _Receiver,
+        spec: Spec) -> None:
     sub = client.post(f"{B}/hub", json={"callback": receiver.url}, headers=actors["agent"])
     assert sub.status_code == 201
     spec.validate("EventSubscription", sub.json())
@@ -182,7 +194,9 @@ def test_hub_delivers_every_event_type_once_with_retry(  # type: ignore[no-untyp
     assert client.delete(f"{B}/hub/{only_resolved['id']}", headers=actors["agent"]).status_code == 404
 
 
-def test_hub_claims_nothing_and_queues_each_delivery_once(app, client, clock, settings, actors, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_hub_claims_nothing_and_queues_each_delivery_once(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                                          settings: Settings, actors: Actors,
+                                                          receiver: _Receiver) -> None:
     """The hub's unique delivery rows are its ledger: no relay claim rows, with or without a subscription,
     and a relay run again over the same events queues and sends nothing twice."""
     receiver.fail = 0
@@ -219,7 +233,8 @@ def test_hub_claims_nothing_and_queues_each_delivery_once(app, client, clock, se
     assert claimed() == 0
 
 
-def test_attribute_change_event_on_transfer(app, client, clock, settings, actors, receiver, spec: Spec) -> None:  # type: ignore[no-untyped-def]
+def test_attribute_change_event_on_transfer(app: FastAPI, client: TestClient, clock: FrozenClock, settings: Settings,
+                                            actors: Actors, receiver: _Receiver, spec: Spec) -> None:
     receiver.fail = 0
     query = "eventType=TroubleTicketAttributeValueChangeEvent"
     client.post(f"{B}/hub", json={"callback": receiver.url, "query": query}, headers=actors["agent"])

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from helpers import create_customer, id_number, login, make_user
 from telqc.core.rbac import Role
+
+if TYPE_CHECKING:  # playwright is imported by the browser fixture, when a browser test runs
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +21,7 @@ PHONE = "13612345678"
 IDN = id_number("440106", "19880512", "123")
 
 
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/customers")
     assert "/login" in page.url, "unauthenticated visit goes to the login page"
     page.fill("input[name=username]", username)
@@ -22,7 +30,7 @@ def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped
     page.wait_for_url(f"{base}/customers")
 
 
-def _search_and_open(page, base: str) -> None:  # type: ignore[no-untyped-def]
+def _search_and_open(page: Page, base: str) -> None:
     page.fill("input[name=phone]", PHONE)
     page.click("form.search button")
     page.wait_for_selector("#customer-results")
@@ -30,7 +38,8 @@ def _search_and_open(page, base: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#pii-phone")
 
 
-def test_agent_masked_supervisor_clear(app, client, live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_agent_masked_supervisor_clear(app: FastAPI, client: TestClient, live_server: str, browser: Browser,
+                                       artifacts: Path) -> None:
     make_user(app, "adm", Role.admin)
     make_user(app, "agent", Role.agent, region_scope=["440000"])
     make_user(app, "sup", Role.supervisor, region_scope=["440000"])

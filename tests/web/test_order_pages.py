@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from helpers import create_customer, login, make_user
 from telqc.core.rbac import Role
 
+if TYPE_CHECKING:  # playwright is imported by the browser fixture, when a browser test runs
+    from playwright.sync_api import Browser, Page
+
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser, base: str, username: str, target: str):  # type: ignore[no-untyped-def]
+def _sign_in(browser: Browser, base: str, username: str, target: str) -> Page:
     page = browser.new_page()
     page.goto(f"{base}/login?next={target}")
     page.fill("input[name=username]", username)
@@ -20,7 +28,7 @@ def _sign_in(browser, base: str, username: str, target: str):  # type: ignore[no
     return page
 
 
-def _act(page, to: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
+def _act(page: Page, to: str, **fields: str) -> None:
     form = page.locator(f"form.action[data-to={to}]")
     for name, value in fields.items():
         if name == "solution_code":
@@ -31,7 +39,8 @@ def _act(page, to: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state()
 
 
-def test_complaint_closed_loop_in_the_browser(app, client, live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_complaint_closed_loop_in_the_browser(app: FastAPI, client: TestClient, live_server: str, browser: Browser,
+                                              artifacts: Path) -> None:
     make_user(app, "adm", Role.admin)
     make_user(app, "agent", Role.agent, region_scope=["440000"])
     make_user(app, "lead", Role.supervisor, region_scope=["440000"])

@@ -121,13 +121,15 @@ def require(perm: Perm | None) -> Any:
             raise Forbidden(permission=perm.value)
         return principal
 
-    dependency.telqc_permission = perm.value if perm else AUTHENTICATED  # type: ignore[attr-defined]
+    # read by route_permission(); set through vars(), as a type checker knows no attributes of a function
+    vars(dependency)["telqc_permission"] = perm.value if perm else AUTHENTICATED
     return Depends(dependency)
 
 
 def route_permission(route: Any) -> str | None:
     """The permission a route declares through ``require`` (None: public)."""
-    stack = list(getattr(route, "dependant", None).dependencies) if getattr(route, "dependant", None) else []
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant else []
     while stack:
         dep = stack.pop()
         perm = getattr(dep.call, "telqc_permission", None)

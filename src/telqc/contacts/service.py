@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 
@@ -121,7 +122,7 @@ def record_interaction(ctx: Ctx, data: FinishedContact, turns: list[dict[str, ob
     )
     ctx.session.add(contact)
     ctx.session.flush()
-    duration = max((int(t["end_ms"]) for t in turns), default=0)  # type: ignore[call-overload]
+    duration = max((int(cast(int, t["end_ms"])) for t in turns), default=0)  # the caller validated the turns
     inter = Interaction(contact_id=contact.id, external_id=external_id, source=source, turns=turns,
                         turn_count=len(turns), duration_ms=duration, complaint=complaint, csat=csat,
                         created_at=ctx.now())

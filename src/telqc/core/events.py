@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -79,6 +79,7 @@ DrainHook = Callable[["sessionmaker[Session]", Clock, Settings], object]
 _handlers: list[tuple[str, str, Handler]] = []
 _batch_handlers: list[tuple[tuple[str, ...], str, BatchHandler, bool]] = []
 _after_drain: list[DrainHook] = []
+_Hook = TypeVar("_Hook", bound=DrainHook)
 _discovered = False
 
 
@@ -102,7 +103,7 @@ def subscribe_batch(*patterns: str, ledger: bool = True) -> Callable[[BatchHandl
     return register
 
 
-def after_drain(fn: DrainHook) -> DrainHook:
+def after_drain(fn: _Hook) -> _Hook:
     """Work that follows delivery in-process (e.g. sending what handlers queued for outside systems)."""
     _after_drain.append(fn)
     return fn
@@ -160,7 +161,7 @@ def drain(factory: sessionmaker[Session], clock: Clock, settings: Settings, limi
         if session.get_bind().dialect.name == "postgresql":
             # One relay at a time keeps per-entity order; others return at once. The lock lives on its own
             # connection: the session hands its connection back to the pool at every commit.
-            lock = session.get_bind().connect()  # type: ignore[union-attr]
+            lock = session.get_bind().engine.connect()
             if not lock.execute(text(f"SELECT pg_try_advisory_lock({RELAY_LOCK})")).scalar():
                 lock.close()
                 return 0

@@ -41,6 +41,7 @@ def _valid_phone(v: str) -> str:
 IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
 Phone = Annotated[str, AfterValidator(_valid_phone)]
 ServicePassword = Annotated[str, Field(pattern=r"^\d{6}$")]
+AreaType = Literal["urban", "rural"]
 
 
 class CustomerCreate(In):
@@ -81,7 +82,7 @@ class CustomerOut(Out):
     province: str
     city: str
     district: str
-    area_type: Literal["urban", "rural"]
+    area_type: AreaType
     tier: Tier
     tags: list[str]
     lifecycle: Lifecycle

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import repository as repo
 from telqc.customers import schemas as s
-from telqc.customers.models import Customer, CustomerPhone, CustomerPlan, Plan, VerificationAttempt
+from telqc.customers.models import Customer, CustomerPhone, CustomerPlan, Lifecycle, Plan, Tier, VerificationAttempt
 
 
 def _principal(ctx: Ctx) -> Principal:
@@ -61,8 +62,9 @@ def present(ctx: Ctx, customers: list[Customer]) -> list[s.CustomerOut]:
                 id_number=c.id_number if unmasked else pii.mask_id_number(c.id_number),
                 address=c.address if unmasked else pii.mask_address(c.address),
                 province=names.get(c.province_code, c.province_code), city=names.get(c.city_code, c.city_code),
-                district=names.get(c.district_code, c.district_code), area_type=c.area_type,  # type: ignore[arg-type]
-                tier=c.tier, tags=c.tags, lifecycle=c.lifecycle,  # type: ignore[arg-type]
+                # the table's CHECK constraints hold these columns to the schema's names
+                district=names.get(c.district_code, c.district_code), area_type=cast(s.AreaType, c.area_type),
+                tier=Tier(c.tier), tags=c.tags, lifecycle=Lifecycle(c.lifecycle),
                 joined_on=c.joined_on, tenure_months=_months_between(c.joined_on, today),
                 contract_end=c.contract_end,
                 plans=[s.PlanOut(code=pl.code, name=pl.name, monthly_fee=cp.monthly_fee, started_on=cp.started_on)

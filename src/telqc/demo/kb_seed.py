@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import select
 
 from telqc.core.auth import principal_of
@@ -13,7 +15,7 @@ from telqc.knowledge import solutions
 from telqc.knowledge.models import KbArticle
 
 # title, category, audience, questions, body
-ARTICLES = [
+ARTICLES: list[tuple[str, str, Literal["internal", "public"], list[str], str]] = [
     ("光猫LOS灯红色闪烁怎么办", "宽带故障", "public", ["光猫亮红灯", "宽带断网光猫红灯闪"],
      "LOS红灯闪烁表示光信号中断。请检查光纤是否被弯折或松动，重新插拔光纤接头；重启光猫后仍未恢复，请报修，装维工程师将在承诺时限内上门。"),
     ("宽带能连上但网速很慢", "宽带故障", "public", ["宽带网速慢", "网页打开很慢"],
@@ -73,7 +75,7 @@ def load_kb(ctx: Ctx) -> None:
         solutions.define_solution(ctx, s.SolutionIn(code=code, title=title, answer=answer, category=category))
     for title, category, audience, questions, body in ARTICLES:
         ctx.principal = principal_of(author)
-        art = kb.create(ctx, s.ArticleIn(title=title, category=category, audience=audience,  # type: ignore[arg-type]
+        art = kb.create(ctx, s.ArticleIn(title=title, category=category, audience=audience,
                                          questions=questions, body=body))
         kb.act(ctx, art.id, "submit")
         ctx.principal = principal_of(reviewer)

@@ -11,11 +11,11 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from faker import Faker
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from telqc.contacts.models import Contact
@@ -210,7 +210,7 @@ def seed_contacts(session: Session, days: int, seed: int, now: datetime, per_cus
     with contextlib.ExitStack() as stack:
         for rows in _contact_batches(rng, epochs, slots, ids, prov, agents, first):
             if writer is None:
-                writer = BulkWriter(session, cast(Table, Contact.__table__), list(rows[0]))
+                writer = BulkWriter(session, Contact.__table__, list(rows[0]))
                 put = stack.enter_context(writer.stream())
             put(rows)
             n += len(rows)

@@ -100,8 +100,8 @@ def parse(text: str, base_dir: str | Path | None = None) -> CardDef:
     problems += _cross_check(items, {r.id for r in rules.rules} if rules else None)
     if problems:
         raise RuleConfigError(problems)
-    assert rules is not None
-    return CardDef(rules.name, rules.version, float(pass_mark), tuple(items), rules)  # type: ignore[arg-type]
+    assert rules is not None and isinstance(pass_mark, int | float)  # no problems: both were checked above
+    return CardDef(rules.name, rules.version, float(pass_mark), tuple(items), rules)
 
 
 def _cross_check(items: list[Item], rule_ids: set[str] | None) -> list[tuple[str, str, str]]:

@@ -17,7 +17,7 @@ import ahocorasick
 
 from telqc.inspection import detectors as det
 from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
-from telqc.inspection.rules import Scorecard, load_lexicon, phrase_list
+from telqc.inspection.rules import Scorecard, Speaker, load_lexicon, phrase_list
 
 _LAST = 1 << 62  # sort key of call-level hits (no turn)
 
@@ -45,15 +45,15 @@ class _Rules:
         self.per_speaker = {sp: (self.automata[sp], self.main[sp], tuple(self.turn_rules[sp])) for sp in SPEAKERS}
         self.min_gap = min((g for _, g, _ in self.silences), default=-1)
 
-    def _speakers(self, speaker: str) -> frozenset[str]:
+    def _speakers(self, speaker: Speaker) -> frozenset[SpeakerName]:
         return frozenset(SPEAKERS) if speaker == "any" else frozenset((speaker,))
 
-    def _slot(self, phrases: Iterable[str], speaker: str, edge: bool = True) -> int:
+    def _slot(self, phrases: Iterable[str], speaker: Speaker, edge: bool = True) -> int:
         """Register a phrase set; ``edge`` = ASCII phrases must not touch ASCII letters or digits."""
         slot = self._nslots
         self._nslots += 1
         for sp in self._speakers(speaker):
-            keys = self._keys[sp]  # type: ignore[index]
+            keys = self._keys[sp]
             for phrase in phrases:
                 keys.setdefault(phrase, {})[slot] = edge
         return slot
@@ -78,7 +78,7 @@ class _Rules:
                 degree = dict(load_lexicon(rule.degree_lexicon, base))
                 handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold)
             for sp in sps:
-                self.main[sp][slot] = handler  # type: ignore[index]
+                self.main[sp][slot] = handler
         elif kind in ("regex", "id_number"):
             if kind == "regex":
                 literals = rule.prefilter
@@ -89,14 +89,14 @@ class _Rules:
             if literals:
                 slot = self._slot(literals, rule.speaker, edge=False)
                 for sp in sps:
-                    self.main[sp][slot] = handler  # type: ignore[index]
+                    self.main[sp][slot] = handler
             else:
                 for sp in sps:
-                    self.turn_rules[sp].append(handler)  # type: ignore[index]
+                    self.turn_rules[sp].append(handler)
         elif kind == "speech_rate":
             handler = det.SpeechRate(meta, rule.min_cps, rule.max_cps, rule.min_duration_ms, rule.min_chars)
             for sp in sps:
-                self.turn_rules[sp].append(handler)  # type: ignore[index]
+                self.turn_rules[sp].append(handler)
         elif kind == "position":
             slot, excl = self._phrase_slots(rule, base)
             self.positions.append(det.Position(meta, slot, excl, sps, rule.anchor, rule.turns, rule.within_ms))

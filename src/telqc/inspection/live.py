@@ -17,10 +17,10 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from telqc.core.i18n import t
-from telqc.inspection.calls import Hit, Turn
+from telqc.inspection.calls import Hit, SpeakerName, Turn
 from telqc.inspection.engine import Inspector, LiveSession
 
 log = logging.getLogger("telqc.inspection.live")
@@ -173,7 +173,8 @@ class LiveCall:
     def feed(self, raw: dict[str, Any], arrived_ns: int | None = None) -> tuple[list[Hit], list[dict[str, Any]]]:
         """Feed one turn; returns every new hit and the alerts to publish (``alert: true`` rules)."""
         arrived_ns = arrived_ns or time.time_ns()
-        turn = Turn(str(raw["speaker"]), int(raw["start_ms"]), int(raw["end_ms"]), str(raw["text"]))  # type: ignore[arg-type]
+        # Turn refuses a speaker that is not a SpeakerName
+        turn = Turn(cast(SpeakerName, str(raw["speaker"])), int(raw["start_ms"]), int(raw["end_ms"]), str(raw["text"]))
         hits = self.session.feed(turn)
         self.turns += 1
         self.transcript.append({"speaker": turn.speaker, "start_ms": turn.start_ms, "end_ms": turn.end_ms,

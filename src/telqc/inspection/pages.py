@@ -104,7 +104,7 @@ async def score_submit(request: Request, ctx: CtxDep, inspection_id: int, _: Sco
 
     def work() -> Response:
         try:
-            data = s.ScoreIn(items=_items_from(form), comments=_comments_from(form))  # type: ignore[arg-type]
+            data = s.ScoreIn.model_validate({"items": _items_from(form), "comments": _comments_from(form)})
             scoring.score(ctx, inspection_id, data)
         except (DomainError, ValueError) as e:
             ctx.uow.rollback()
@@ -125,7 +125,8 @@ async def ruling_submit(request: Request, ctx: CtxDep, appeal_id: int, _: Score)
         try:
             decision = str(form.get("decision") or "")
             items = _items_from(form) if decision == "overturned" else None
-            data = s.RulingIn(decision=decision, ruling=str(form.get("ruling") or ""), items=items)  # type: ignore[arg-type]
+            data = s.RulingIn.model_validate({"decision": decision, "ruling": str(form.get("ruling") or ""),
+                                              "items": items})
             appeals.rule(ctx, appeal_id, data)
         except (DomainError, ValueError) as e:
             ctx.uow.rollback()

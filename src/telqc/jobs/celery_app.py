@@ -7,6 +7,8 @@ Run a worker with ``celery -A telqc.jobs.celery_app worker -B``. The domains' ta
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,9 +21,22 @@ from telqc.domains import module_names
 from telqc.jobs import wakeup
 from telqc.jobs.relay import BATCH, relay_backlog
 
+_Task = TypeVar("_Task", bound=Callable[[], object])
+
+
+class _App(Protocol):
+    """The part of the Celery app TelQC uses, typed (celery ships no types): a task keeps its function's type."""
+
+    conf: Any
+
+    def task(self, *, name: str) -> Callable[[_Task], _Task]: ...
+
+    def send_task(self, name: str) -> object: ...
+
+
 settings = get_settings()
 RELAY_TASK = "telqc.relay_events"
-celery = Celery("telqc", broker=settings.celery_broker_url, backend=None, include=module_names("tasks"))
+celery: _App = Celery("telqc", broker=settings.celery_broker_url, backend=None, include=module_names("tasks"))
 celery.conf.update(
     task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4, timezone=settings.timezone,
     beat_schedule={"relay-events": {"task": RELAY_TASK, "schedule": 5.0}},

@@ -18,7 +18,6 @@ from telqc.core.db import sessionmaker_for
 from telqc.core.settings import get_settings
 from telqc.jobs.dispatch import job_ctx
 
-T = TypeVar("T")
 NAME = "metrics"
 app = typer.Typer(help="服务质量指标 / KPIs, rollups and reports", no_args_is_help=True)
 report_app = typer.Typer(help="服务质量报告 / service-quality reports", no_args_is_help=True)

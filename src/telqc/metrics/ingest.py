@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from telqc.core import events
@@ -23,7 +23,7 @@ from telqc.metrics.models import MetricFact, rollups
 from telqc.metrics.stateful import Fact
 
 Item = tuple[str, Mapping[str, Any], int | None]   # (kind, contract payload, outbox event id)
-_FACTS = cast(Table, MetricFact.__table__)
+_FACTS = MetricFact.__table__
 _COLUMNS = [c.name for c in _FACTS.columns if c.name != "id"]
 
 

@@ -103,8 +103,8 @@ def ensure_defaults(ctx: Ctx) -> None:
                 s.add(OrderCategory(code=code, parent_code=parent, order_type=ot, name=name, name_en=name_en,
                                     severity=sev, department=dept, skill=skill, active=True))
                 s.flush()
-            for name, ot, pr, tier, area, fr, res, cal, always in DEFAULT_POLICIES:
-                s.add(OrderSlaPolicy(name=name, order_type=ot, priority=pr, tier=tier, area=area,
+            for name, order_type, pr, tier, area, fr, res, cal, always in DEFAULT_POLICIES:
+                s.add(OrderSlaPolicy(name=name, order_type=order_type, priority=pr, tier=tier, area=area,
                                      first_response_min=fr, resolution_min=res, calendar_name=cal,
                                      always_open=always, warn_fraction=0.75, updated_at=now))
             s.flush()

@@ -9,6 +9,7 @@ the same transaction as the change (DESIGN.md data flow step 3).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -152,6 +153,8 @@ class Order(Base):
     solution_code: Mapped[str | None] = mapped_column(String(40))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    if TYPE_CHECKING:  # a column_property over OrderPause, mapped below that class
+        has_pauses: Mapped[bool]
 
     # The version counts writes, not statements: `service.get_for_update` (and the SLA sweep) add one per
     # write, and the ORM checks it in every UPDATE's WHERE without adding more, so an ETag does not depend
@@ -203,7 +206,7 @@ class OrderPause(Base):
 
 # Whether the order ever paused its clock. Deferred: the locked read of a write loads it in the same statement,
 # so the state change reads the pauses only for orders that have some (most never pause).
-Order.has_pauses = column_property(  # type: ignore[attr-defined]
+Order.has_pauses = column_property(
     exists().where(OrderPause.order_id == Order.id).correlate_except(OrderPause), deferred=True)
 
 

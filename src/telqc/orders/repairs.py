@@ -63,8 +63,9 @@ def dispatch(ctx: Ctx, order_id: int, data: s.DispatchIn, if_match: int | None =
     if (data.appointment_start is None) != (data.appointment_end is None) or (
             data.appointment_start and data.appointment_end and data.appointment_end <= data.appointment_start):
         raise Invalid("orders.error.bad_slot", field="body.appointment_end")
+    eng: User | Staff | None
     if data.engineer_id is not None:
-        eng: User | Staff | None = ctx.session.get(User, data.engineer_id)
+        eng = ctx.session.get(User, data.engineer_id)
         if eng is None or eng.role != "engineer" or not eng.is_active or not (
                 eng.region_scope is None or o.province_code in eng.region_scope):
             raise Invalid("orders.error.not_assignable", field="body.engineer_id")

@@ -46,7 +46,7 @@ def _scope(principal: Principal) -> tuple[str, dict[str, Any]]:
     return "none", {}
 
 
-def readable(principal: Principal) -> Select[tuple[Order]]:
+def readable(principal: Principal) -> Select[Order]:
     """The orders `principal` may read."""
     kind, params = _scope(principal)
     stmt = select(Order).where(_SCOPES[kind])
@@ -80,7 +80,7 @@ class OrderFilter:
     created_to: datetime | None = None
 
 
-def _filtered(principal: Principal, f: OrderFilter) -> Select[tuple[Order]]:
+def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
     stmt = readable(principal)
     for col, val in ((Order.type, f.type), (Order.priority, f.priority), (Order.customer_id, f.customer_id),
                      (Order.handler_id, f.handler_id), (Order.owner_id, f.owner_id),

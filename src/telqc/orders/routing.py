@@ -9,7 +9,7 @@ ties by user id so routing is deterministic and testable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -21,8 +21,8 @@ AGENT_ROLES = ("agent", "supervisor")
 SENIOR_TIERS = ("vip", "gold")
 
 
-def _prefer(users: list[Staff], pred: object) -> list[Staff]:
-    chosen = [u for u in users if pred(u)]  # type: ignore[operator]
+def _prefer(users: list[Staff], pred: Callable[[Staff], bool]) -> list[Staff]:
+    chosen = [u for u in users if pred(u)]
     return chosen or users
 
 

@@ -8,9 +8,11 @@ DESIGN.md "a customer sees the timeline of their own orders, no internal notes".
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Integer, Text, bindparam, cast, false, literal, null, or_, select, union_all
+from sqlalchemy.sql.expression import BindParameter
 
 from telqc.core.context import Ctx
 from telqc.core.errors import NotFound
@@ -49,11 +51,11 @@ _NO_TEXT = cast(null(), Text)
 _NO_INT = cast(null(), Integer)
 
 
-def _sources(public_only: bool) -> CompoundSelect[Any]:
+def _sources(public_only: bool) -> CompoundSelect[*tuple[Any, ...]]:
     """Every timeline source, and for staff the order's links, in one statement (one round trip instead of
     five): columns (src, id, at, actor_id, public, a, b, c, d, e, f), meaning per source as read in `_item`."""
     h, n, t, e, k = OrderHistory, OrderNote, OrderTransfer, OrderEscalation, OrderLink
-    oid = bindparam("order_id")
+    oid: BindParameter[int] = bindparam("order_id")
     history = select(literal(_HISTORY).label("src"), h.id.label("id"), h.at, h.actor_id, h.public, h.field,
                      h.from_value, h.to_value, h.reason, _NO_INT, _NO_INT).where(h.order_id == oid)
     notes = select(literal(_NOTE), n.id, n.at, n.author_id, n.public, _NO_TEXT, _NO_TEXT, _NO_TEXT, n.body,
@@ -111,7 +113,7 @@ def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem],
     """The timeline, oldest first, and the ids of linked orders (staff view only)."""
     queued = ctx.uow.pending(OrderHistory.__table__)
     rows = [] if _nothing_saved(o, queued) else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
-    saved = [r for r in rows if r[0] != _LINK]
+    saved: list[Sequence[Any]] = [r for r in rows if r[0] != _LINK]
     saved += [(_HISTORY, None, h["at"], h["actor_id"], h["public"], h["field"], h["from_value"], h["to_value"],
                h["reason"], None, None) for h in queued if h["order_id"] == o.id and (h["public"] or not public_only)]
     # by time, then as the statement orders its sources (history, notes, transfers, escalations); the sort

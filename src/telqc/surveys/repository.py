@@ -28,10 +28,10 @@ def order_customer(session: Session, order_id: int) -> SurveyOrderCustomer | Non
     return session.get(SurveyOrderCustomer, order_id)
 
 
-def listing(status: str | None, limit: int) -> Select[tuple[SurveyInvitation]]:
+def listing(status: str | None, limit: int) -> Select[SurveyInvitation]:
     stmt = select(SurveyInvitation).order_by(SurveyInvitation.sent_at.desc()).limit(limit)
     return stmt.where(SurveyInvitation.status == status) if status else stmt
 
 
-def due_to_expire(now: datetime) -> Select[tuple[SurveyInvitation]]:
+def due_to_expire(now: datetime) -> Select[SurveyInvitation]:
     return select(SurveyInvitation).where(SurveyInvitation.status == "sent", SurveyInvitation.expires_at <= now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -182,7 +182,8 @@ def create_ticket(ctx: CtxDep, response: Response, _: Write,
         repair = os_.RepairIn.model_validate(data.repair or {"product": "未指定"})
     created = service.create(ctx, os_.OrderCreate(
         type=order_type, category=data.category or mapping.DEFAULT_CATEGORY[order_type], customer_id=int(customer),
-        channel=(data.channel.id if data.channel and data.channel.id else "web"),  # type: ignore[arg-type]
+        # any id the client sends: OrderCreate refuses one that is not a ChannelName
+        channel=cast(os_.ChannelName, data.channel.id if data.channel and data.channel.id else "web"),
         title=data.name or data.description[:40], description=data.description, repair=repair,
     ))
     for n in data.note:
@@ -226,7 +227,7 @@ def patch_ticket(ctx: CtxDep, ticket_id: int, response: Response, _: Write,
             version = None
         if to_tmf621(order.status, order.pending_reason).value != body["status"]:
             order = service.transition(ctx, ticket_id, os_.TransitionIn(
-                to=target.value, reason=body.get("statusChangeReason"),  # type: ignore[arg-type]
+                to=target.value, reason=body.get("statusChangeReason"),
                 pending_reason=reason.value if reason else None), if_match=version)
         version = None
     elif version is not None and version != order.version:

@@ -12,11 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from telqc.orders.schemas import OrderTypeName
 from telqc.orders.states import to_tmf621
 
 BASE = "/tmf-api/troubleTicket/v4"
-TICKET_TYPES = {"complaint": "complaint", "repair": "incident", "business": "request", "consultation": "inquiry"}
-TYPE_FROM_TMF = {v: k for k, v in TICKET_TYPES.items()} | {k: k for k in TICKET_TYPES} | {
+TICKET_TYPES: dict[OrderTypeName, str] = {"complaint": "complaint", "repair": "incident", "business": "request",
+                                          "consultation": "inquiry"}
+TYPE_FROM_TMF: dict[str, OrderTypeName] = {v: k for k, v in TICKET_TYPES.items()} | {k: k for k in TICKET_TYPES} | {
     "complain": "complaint", "fault": "repair", "trouble": "repair"}
 PRIORITY = {"P1": "Critical", "P2": "High", "P3": "Medium", "P4": "Low"}
 SEVERITY = {1: "Critical", 2: "Major", 3: "Minor", 4: "Minor"}

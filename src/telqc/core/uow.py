@@ -34,7 +34,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, Integer, Table, Text, bindparam, cast, column, func, insert, literal_column, select
+from sqlalchemy import (
+    Executable,
+    Integer,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -175,7 +188,7 @@ def _pg_statement(collected: dict[Table, _Rows], dialect: Dialect) -> tuple[str,
                       .render_derived(name=f"src_{i}", with_types=True))
             ins = pg_insert(table).from_select(names, select(*(source.c[n] for n in names)).order_by(source.c.n))
             ctes.append((ins.on_conflict_do_nothing() if rows.once else ins).cte(f"rows_{i}"))
-        statement = select(literal_column("1")).add_cte(*ctes)
+        statement: Select[Any] = select(literal_column("1")).add_cte(*ctes)
         sql = _PG_SQL[shape] = str(statement.compile(dialect=dialect))
     return sql, params
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from helpers import login, make_user
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, require, run_and_commit
 from telqc.core import audit, events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict
@@ -64,6 +64,18 @@ def routes(app: FastAPI) -> Iterator[list[tuple[str, bool]]]:
         ctx.uow.add(events.EventDelivery.__table__, row)
         ctx.uow.add(events.EventDelivery.__table__, row)
         return {"status": "looks fine"}
+
+    @router.post("/one-hop", response_model=Out)
+    async def one_hop(request: Request, ctx: CtxDep, _: SignedIn) -> Out:
+        return await run_and_commit(request, ctx, lambda: Out(team=write(ctx, "t-one-hop").name))
+
+    @router.post("/one-hop-fails")
+    async def one_hop_fails(request: Request, ctx: CtxDep, _: SignedIn) -> None:
+        def work() -> None:
+            write(ctx, "t-one-hop-fails")
+            raise Conflict()
+
+        await run_and_commit(request, ctx, work)
 
     app.include_router(router)
     seen: list[tuple[str, bool]] = []
@@ -126,3 +138,17 @@ def test_an_answer_is_sent_only_after_its_commit(app: FastAPI, client: TestClien
     assert r.status_code == 500 and "looks fine" not in r.text
     assert _stored(app, "t-commit-fails") == (0, 0, 0)
     assert routes == []
+
+
+def test_an_async_route_commits_its_work_in_one_hop_or_rolls_it_back(app: FastAPI, client: TestClient,
+                                                                      routes: list[tuple[str, bool]]) -> None:
+    """`run_and_commit`: the work and the commit in one worker thread; `open_ctx` has nothing left to do after
+    a success, and rolls back the failing route's work like any other."""
+    make_user(app, "rt5", Role.agent)
+    h = login(client, "rt5")
+    r = client.post("/t/one-hop", headers=h)
+    assert r.status_code == 200 and r.json() == {"team": "t-one-hop"}
+    assert _stored(app, "t-one-hop") == (1, 1, 1)
+    assert client.post("/t/one-hop-fails", headers=h).status_code == 409
+    assert _stored(app, "t-one-hop-fails") == (0, 0, 0)
+    assert routes == [("t-one-hop", True)]

@@ -14,8 +14,9 @@ from telqc.core.context import Ctx
 from telqc.core.events import drain, emit
 from telqc.core.uow import UnitOfWork
 from telqc.inspection import carddef
+from telqc.inspection.lexicon_files import LEXICON_DIR
 from telqc.inspection.pages import highlight
-from telqc.inspection.rules import DEFAULT_SCORECARD, LEXICON_DIR, RuleConfigError
+from telqc.inspection.rules import DEFAULT_SCORECARD, RuleConfigError
 from telqc.inspection.sampling import Candidate, select
 from telqc.inspection.schemas import SampleIn
 

@@ -150,11 +150,12 @@ def chain(session: Session, limit: int = CHAIN_BATCH) -> int:
 def chain_all(session: Session) -> int:
     """Chain every committed pending entry, committing after each batch; returns how many."""
     total = 0
-    while done := chain(session):
+    while True:
+        done = chain(session)
         session.commit()
         total += done
-    session.commit()
-    return total
+        if done < CHAIN_BATCH:
+            return total
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import ahocorasick
 
 from telqc.inspection import detectors as det
 from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
-from telqc.inspection.rules import Scorecard, Speaker, load_lexicon, phrase_list
+from telqc.inspection.lexicon_files import load_lexicon, phrase_list
+from telqc.inspection.rules import Scorecard, Speaker
 
 _LAST = 1 << 62  # sort key of call-level hits (no turn)
 

@@ -18,8 +18,9 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound
 from telqc.inspection import carddef
 from telqc.inspection.engine import Inspector
+from telqc.inspection.lexicon_files import LEXICON_DIR
 from telqc.inspection.models import ScorecardVersion
-from telqc.inspection.rules import DEFAULT_SCORECARD, LEXICON_DIR, RuleConfigError
+from telqc.inspection.rules import DEFAULT_SCORECARD, RuleConfigError
 
 
 @lru_cache(maxsize=32)

@@ -1,13 +1,15 @@
-"""The audit log is a hash chain: editing or deleting any row is detected and the row named."""
+"""The audit log is a keyed hash chain: editing or deleting any row is detected and the row named, and so is a
+rewrite that recomputes every hash the way the unkeyed chain was computed."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 from typer.testing import CliRunner
 
 from helpers import create_customer, login, make_user
@@ -210,3 +212,41 @@ def test_the_cli_chains_what_is_pending_before_it_verifies(app: FastAPI, setting
     assert "1 pending entries chained" in ok.output
     with app.state.sessionmaker() as s:
         assert s.query(audit.AuditEntry).filter(audit.AuditEntry.action == "test.cli").count() == 1
+
+
+def _plain_rewrite(app: FastAPI, kind: str, row_id: int, data: str, relabel: bool) -> None:
+    """The attacker with write access to the database: switch off the guard, change one row's content, recompute
+    the plain SHA-256 chain from that row on exactly as the unkeyed code did (and, with `relabel`, mark the
+    rows as unkeyed legacy rows), move ``audit_head`` to the new last hash."""
+    with app.state.sessionmaker() as s:
+        rows = s.scalars(select(audit.AuditEntry).where(audit.AuditEntry.id >= row_id)
+                         .order_by(audit.AuditEntry.id)).all()
+        prev, changes = rows[0].prev_hash, []
+        for r in rows:
+            content = data if r.id == row_id else r.data
+            body = audit.canonical({"id": r.id, "at": r.at.isoformat(), "actor_id": r.actor_id, "actor": r.actor,
+                                    "action": r.action, "entity_type": r.entity_type, "entity_id": r.entity_id,
+                                    "data": content, "prev": prev})
+            new = hashlib.sha256(body.encode()).hexdigest()
+            changes.append({"id": r.id, "data": content, "prev": prev, "h": new})
+            prev = new
+    relabelled = ", key_id = 'sha256'" if relabel else ""
+    with app.state.engine.begin() as conn:
+        _disable_guard(conn, kind)
+        conn.execute(text(f"UPDATE audit_log SET data = :data, prev_hash = :prev, hash = :h{relabelled} "
+                          "WHERE id = :id"), changes)
+        conn.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": prev})
+
+
+@pytest.mark.audit_tampered
+@pytest.mark.parametrize("relabel", [False, True], ids=["same-key-id", "relabelled-as-legacy"])
+def test_rewrite_with_recomputed_plain_chain_is_detected(app: FastAPI, filled: int, database: Database,
+                                                         relabel: bool) -> None:
+    """Issue 17: changing a row and recomputing the plain SHA-256 chain and audit_head made verify say "intact".
+    The chain is now an HMAC under a key the database does not hold, and an unkeyed row after the legacy
+    boundary (TELQC_AUDIT_LEGACY_UNTIL, 0 here) is refused."""
+    _plain_rewrite(app, database.kind, 3, '{"tier":"vip"}', relabel)
+    with app.state.sessionmaker() as s:
+        result = audit.verify(s)
+    assert not result.ok
+    assert result.bad_id == 3, result.reason

@@ -158,11 +158,12 @@ def audit_verify(
     for bad in (r, a):
         if bad is not None and not bad.ok:
             for lang in LANGUAGES:
-                console.print(f"[red]{t('audit.broken', lang, row=bad.bad_id, reason=bad.message(lang))}[/red]")
+                console.print(f"[red]{t('audit.broken', lang, row=bad.bad_id, reason=bad.message(lang))}[/red]",
+                              soft_wrap=True)
             raise typer.Exit(1)
     for lang in LANGUAGES:
         console.print(f"[green]{t('audit.intact', lang, n=r.checked)}[/green]"
-                      + (f"[green]; {t('audit.anchors_ok', lang, n=a.checked)}[/green]" if a else ""))
+                      + (f"[green]; {t('audit.anchors_ok', lang, n=a.checked)}[/green]" if a else ""), soft_wrap=True)
     console.print(f"({chained} pending entries chained now)")
 
 
@@ -173,7 +174,7 @@ def audit_anchor_cmd() -> None:
     settings = get_settings()
     path, anchor = audit_anchor.anchor_now(sessionmaker_for(settings), settings, SystemClock())
     for lang in LANGUAGES:
-        console.print(f"[green]{t('audit.anchored', lang, file=str(path), row=anchor.head_id)}[/green]")
+        console.print(f"[green]{t('audit.anchored', lang, file=str(path), row=anchor.head_id)}[/green]", soft_wrap=True)
 
 
 @app.command("pii-rotate")

@@ -105,7 +105,8 @@ def check(session: Session, keys: AuditKeys, directory: Path) -> audit.VerifyRes
     hashes: dict[int, str] = {0: audit.GENESIS}
     row = audit.AuditEntry
     for i in range(0, len(ids), 1000):
-        hashes.update(session.execute(select(row.id, row.hash).where(row.id.in_(ids[i:i + 1000]))).tuples().all())
+        for row_id, row_hash in session.execute(select(row.id, row.hash).where(row.id.in_(ids[i:i + 1000]))):
+            hashes[row_id] = row_hash
     head = session.get(audit.AuditHead, 1)
     head_id = head.last_id if head is not None else 0
     confirmed = 0

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from telqc.api.app import create_app
 from telqc.core import audit, migrate, pii
+from telqc.core.audit_keys import keys_for
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.settings import Settings
@@ -141,8 +142,8 @@ def app(settings: Settings, clock: FrozenClock, request: pytest.FixtureRequest) 
     yield application
     if request.node.get_closest_marker("audit_tampered") is None:
         with application.state.sessionmaker() as session:
-            audit.chain_all(session)
-            result = audit.verify(session)
+            audit.chain_all(session, keys_for(settings))
+            result = audit.verify(session, keys_for(settings))
         assert result.ok, f"the test's writes left a broken audit chain: {result.reason}"
     application.state.engine.dispose()
 

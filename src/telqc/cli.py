@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,11 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.api import serve as server
-from telqc.core import audit, migrate, pii
+from telqc.core import audit, audit_anchor, migrate, pii
+from telqc.core.audit_keys import keys_for
 from telqc.core.auth import create_user
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
+from telqc.core.i18n import LANGUAGES, t
 from telqc.core.rbac import Role
 from telqc.core.rotation import reindex, rotate
 from telqc.core.settings import Settings, get_settings
@@ -140,18 +143,38 @@ def user_create(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Chain the entries still pending, then check the audit hash chain; exit 1 and name the first broken row
-    if it was tampered with."""
+def audit_verify(
+    anchors: Annotated[Path | None, typer.Option(help="also check every signed anchor in this directory "
+                                                      "(e.g. TELQC_AUDIT_ANCHOR_DIR)")] = None,
+) -> None:
+    """Chain the entries still pending, then check the keyed audit chain (and, with --anchors, that every anchored
+    row still has its anchored hash); exit 1 and name the first broken row if it was tampered with."""
     settings = get_settings()
+    keys = keys_for(settings)
     with sessionmaker_for(settings)() as session:
-        chained = audit.chain_all(session)
-        r = audit.verify(session)
-    if r.ok:
-        console.print(f"[green]audit chain intact: {r.checked} rows[/green] ({chained} pending entries chained now)")
-        return
-    console.print(f"[red]audit chain BROKEN at row {r.bad_id}: {r.reason}[/red]")
-    raise typer.Exit(1)
+        chained = audit.chain_all(session, keys)
+        r = audit.verify(session, keys)
+        a = audit_anchor.check(session, keys, anchors) if r.ok and anchors is not None else None
+    for bad in (r, a):
+        if bad is not None and not bad.ok:
+            for lang in LANGUAGES:
+                console.print(f"[red]{t('audit.broken', lang, row=bad.bad_id, reason=bad.message(lang))}[/red]",
+                              soft_wrap=True)
+            raise typer.Exit(1)
+    for lang in LANGUAGES:
+        console.print(f"[green]{t('audit.intact', lang, n=r.checked)}[/green]"
+                      + (f"[green]; {t('audit.anchors_ok', lang, n=a.checked)}[/green]" if a else ""), soft_wrap=True)
+    console.print(f"({chained} pending entries chained now)")
+
+
+@audit_app.command("anchor")
+def audit_anchor_cmd() -> None:
+    """Chain what is pending, then write a signed checkpoint of the chain's head into TELQC_AUDIT_ANCHOR_DIR (the
+    Celery beat job does it every hour)."""
+    settings = get_settings()
+    path, anchor = audit_anchor.anchor_now(sessionmaker_for(settings), settings, SystemClock())
+    for lang in LANGUAGES:
+        console.print(f"[green]{t('audit.anchored', lang, file=str(path), row=anchor.head_id)}[/green]", soft_wrap=True)
 
 
 @app.command("pii-rotate")

@@ -1,13 +1,16 @@
-"""The audit log is a hash chain: editing or deleting any row is detected and the row named."""
+"""The audit log is a keyed hash chain: editing or deleting any row is detected and the row named, and so is a
+rewrite that recomputes every hash the way the unkeyed chain was computed."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 from typer.testing import CliRunner
 
 from helpers import create_customer, login, make_user
@@ -15,7 +18,8 @@ from telqc.cli import app as cli
 from telqc.core import audit
 from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
-from telqc.core.settings import Settings
+from telqc.core.settings import Settings, get_settings
+from telqc.core.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from conftest import Database
@@ -90,8 +94,6 @@ def test_deleting_newest_rows_is_detected(app: FastAPI, filled: int, database: D
 def test_cli_verify_exit_codes(app: FastAPI, filled: int, settings: Settings, database: Database,
                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
-    from telqc.core.settings import get_settings
-
     get_settings.cache_clear()
     try:
         ok = CliRunner().invoke(cli, ["audit", "verify"])
@@ -111,10 +113,6 @@ def test_concurrent_writers_and_chainers_keep_one_unbroken_chain(app: FastAPI, d
                                                                  clock: FrozenClock) -> None:
     """Writers commit 1-3 entries each while chainers run at the same time: every committed entry is chained
     once, ids stay contiguous, and verify passes."""
-    import threading
-
-    from telqc.core.uow import UnitOfWork
-
     writers, per_writer = (8, 5) if database.kind == "postgresql" else (2, 3)
     actor = audit.Actor(None, "test")
     failures: list[BaseException] = []
@@ -167,8 +165,6 @@ def test_concurrent_writers_and_chainers_keep_one_unbroken_chain(app: FastAPI, d
 def test_entries_are_chained_after_their_commit_and_vanish_with_a_rollback(app: FastAPI, clock: FrozenClock) -> None:
     """An entry is written to audit_pending with its change, chained by the next `chain`; a rolled-back
     transaction leaves none behind."""
-    from telqc.core.uow import UnitOfWork
-
     actor = audit.Actor(None, "test")
     with app.state.sessionmaker() as s:
         audit.chain_all(s)
@@ -194,8 +190,6 @@ def test_entries_are_chained_after_their_commit_and_vanish_with_a_rollback(app: 
 def test_the_cli_chains_what_is_pending_before_it_verifies(app: FastAPI, settings: Settings, clock: FrozenClock,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from telqc.core.settings import get_settings
-    from telqc.core.uow import UnitOfWork
-
     with app.state.sessionmaker() as s:
         uow = UnitOfWork(s)
         audit.record(uow, audit.Actor(None, "test"), "test.cli", "writer", 1, clock.now())
@@ -210,3 +204,41 @@ def test_the_cli_chains_what_is_pending_before_it_verifies(app: FastAPI, setting
     assert "1 pending entries chained" in ok.output
     with app.state.sessionmaker() as s:
         assert s.query(audit.AuditEntry).filter(audit.AuditEntry.action == "test.cli").count() == 1
+
+
+def _plain_rewrite(app: FastAPI, kind: str, row_id: int, data: str, relabel: bool) -> None:
+    """The attacker with write access to the database: switch off the guard, change one row's content, recompute
+    the plain SHA-256 chain from that row on exactly as the unkeyed code did (and, with `relabel`, mark the
+    rows as unkeyed legacy rows), move ``audit_head`` to the new last hash."""
+    with app.state.sessionmaker() as s:
+        rows = s.scalars(select(audit.AuditEntry).where(audit.AuditEntry.id >= row_id)
+                         .order_by(audit.AuditEntry.id)).all()
+        prev, changes = rows[0].prev_hash, []
+        for r in rows:
+            content = data if r.id == row_id else r.data
+            body = audit.canonical({"id": r.id, "at": r.at.isoformat(), "actor_id": r.actor_id, "actor": r.actor,
+                                    "action": r.action, "entity_type": r.entity_type, "entity_id": r.entity_id,
+                                    "data": content, "prev": prev})
+            new = hashlib.sha256(body.encode()).hexdigest()
+            changes.append({"id": r.id, "data": content, "prev": prev, "h": new})
+            prev = new
+    relabelled = ", key_id = 'sha256'" if relabel else ""
+    with app.state.engine.begin() as conn:
+        _disable_guard(conn, kind)
+        conn.execute(text(f"UPDATE audit_log SET data = :data, prev_hash = :prev, hash = :h{relabelled} "
+                          "WHERE id = :id"), changes)
+        conn.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": prev})
+
+
+@pytest.mark.audit_tampered
+@pytest.mark.parametrize("relabel", [False, True], ids=["same-key-id", "relabelled-as-legacy"])
+def test_rewrite_with_recomputed_plain_chain_is_detected(app: FastAPI, filled: int, database: Database,
+                                                         relabel: bool) -> None:
+    """Issue 17: changing a row and recomputing the plain SHA-256 chain and audit_head made verify say "intact".
+    The chain is now an HMAC under a key the database does not hold, and an unkeyed row after the legacy
+    boundary (TELQC_AUDIT_LEGACY_UNTIL, 0 here) is refused."""
+    _plain_rewrite(app, database.kind, 3, '{"tier":"vip"}', relabel)
+    with app.state.sessionmaker() as s:
+        result = audit.verify(s)
+    assert not result.ok
+    assert result.bad_id == 3, result.reason

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from telqc.api.deps import CtxDep, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
+from telqc.core.audit_keys import keys_for
 from telqc.core.models import Region, User
 from telqc.core.rbac import Perm, Principal, Role
 from telqc.core.schemas import In, Out
@@ -107,5 +108,5 @@ def list_audit(
 
 @router.get("/audit/verify", response_model=VerifyOut)
 def verify_audit(ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)]) -> VerifyOut:
-    r = audit.verify(ctx.session)
+    r = audit.verify(ctx.session, keys_for(ctx.settings))
     return VerifyOut(ok=r.ok, checked=r.checked, bad_id=r.bad_id, reason=r.reason)

@@ -15,11 +15,17 @@ docs/BENCHMARKS.md session 7). Chained by the relay, a write takes no lock at al
 transaction chains every entry committed since the last pass. Until then an entry is committed but not
 yet tamper-evident; the relay's delay (at most one wake window plus a pass in production, right after
 the request in the embedded default) bounds that time.
+
+Why keyed: a plain SHA-256 chain proves nothing against someone who can write the database, who changes a
+row and recomputes every hash after it and the head (issue 17). Each entry's hash is an HMAC-SHA256 under
+a key held outside the database (`telqc.core.audit_keys`) and the entry records the key's id, so keys
+rotate; the anchors (`telqc.core.audit_anchor`) cover a stolen key up to the last checkpoint.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +35,10 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from telqc.core.audit_keys import LEGACY, AuditKeys, UnknownKey, keys_for
 from telqc.core.db import Base, UTCDateTime
+from telqc.core.i18n import t
+from telqc.core.settings import get_settings
 from telqc.core.uow import UnitOfWork
 
 GENESIS = "0" * 64
@@ -49,6 +58,8 @@ class AuditEntry(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The TELQC_AUDIT_KEYS id whose HMAC `hash` is; "sha256" for the unkeyed rows before migration 0005_audit.
+    key_id: Mapped[str] = mapped_column(String(32), server_default=LEGACY)
 
 
 class PendingEntry(Base):
@@ -94,16 +105,25 @@ def canonical(data: dict[str, Any]) -> str:
 
 
 def entry_hash(
-    *, id: int, at: datetime, actor_id: int | None, actor: str, action: str,
+    keys: AuditKeys, *, key_id: str, id: int, at: datetime, actor_id: int | None, actor: str, action: str,
     entity_type: str, entity_id: str, data: str, prev_hash: str,
 ) -> str:
-    body = canonical(
-        {
-            "id": id, "at": at.isoformat(), "actor_id": actor_id, "actor": actor, "action": action,
-            "entity_type": entity_type, "entity_id": entity_id, "data": data, "prev": prev_hash,
-        }
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    """The one place an entry's hash is computed: HMAC-SHA256 under `key_id` of the canonical row, its
+    predecessor's hash and the key id; a legacy row (key id "sha256") is the plain SHA-256 it was chained with.
+    Raises UnknownKey when `key_id` is not configured."""
+    fields: dict[str, Any] = {
+        "id": id, "at": at.isoformat(), "actor_id": actor_id, "actor": actor, "action": action,
+        "entity_type": entity_type, "entity_id": entity_id, "data": data, "prev": prev_hash,
+    }
+    if key_id == LEGACY:
+        return hashlib.sha256(canonical(fields).encode()).hexdigest()
+    fields["key"] = key_id
+    return keys.sign(key_id, canonical(fields).encode())
+
+
+def default_keys() -> AuditKeys:
+    """The keys of this process's settings (TELQC_AUDIT_KEYS), for callers that hold no Settings of their own."""
+    return keys_for(get_settings())
 
 
 def record(
@@ -118,8 +138,9 @@ def record(
 CHAIN_BATCH = 5000
 
 
-def chain(session: Session, limit: int = CHAIN_BATCH) -> int:
-    """Append up to `limit` committed pending entries to the chain, oldest first; the caller commits.
+def chain(session: Session, keys: AuditKeys | None = None, limit: int = CHAIN_BATCH) -> int:
+    """Append up to `limit` committed pending entries to the chain, oldest first, signed with the first key of
+    `keys` (default: the process's settings); the caller commits.
 
     The head's lock (``SELECT … FOR UPDATE``; SQLite locks the whole database for a write transaction)
     makes chainers take turns, and the pending entries are read by a statement after it, so a chainer
@@ -131,15 +152,17 @@ def chain(session: Session, limit: int = CHAIN_BATCH) -> int:
                               .order_by(p.seq).limit(limit)).all()
     if not pending:
         return 0
+    keys = keys or default_keys()
+    kid = keys.active
     last_id, last_hash = head.last_id, head.last_hash
     rows = []
     for e in pending:
         last_id += 1
-        h = entry_hash(id=last_id, at=e.at, actor_id=e.actor_id, actor=e.actor, action=e.action,
+        h = entry_hash(keys, key_id=kid, id=last_id, at=e.at, actor_id=e.actor_id, actor=e.actor, action=e.action,
                        entity_type=e.entity_type, entity_id=e.entity_id, data=e.data, prev_hash=last_hash)
         rows.append({"id": last_id, "at": e.at, "actor_id": e.actor_id, "actor": e.actor, "action": e.action,
                      "entity_type": e.entity_type, "entity_id": e.entity_id, "data": e.data,
-                     "prev_hash": last_hash, "hash": h})
+                     "prev_hash": last_hash, "hash": h, "key_id": kid})
         last_hash = h
     session.execute(AuditEntry.__table__.insert(), rows)
     session.execute(delete(_PENDING).where(p.seq.in_([e.seq for e in pending])))
@@ -147,11 +170,11 @@ def chain(session: Session, limit: int = CHAIN_BATCH) -> int:
     return len(rows)
 
 
-def chain_all(session: Session) -> int:
+def chain_all(session: Session, keys: AuditKeys | None = None) -> int:
     """Chain every committed pending entry, committing after each batch; returns how many."""
     total = 0
     while True:
-        done = chain(session)
+        done = chain(session, keys)
         session.commit()
         total += done
         if done < CHAIN_BATCH:
@@ -160,10 +183,24 @@ def chain_all(session: Session) -> int:
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """The verdict; a failure names the first bad row and why, as a message key of `audit_messages`."""
+
     ok: bool
     checked: int
     bad_id: int | None = None
-    reason: str = ""
+    code: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    def message(self, lang: str) -> str:
+        return t(self.code, lang, **dict(self.params)) if self.code else ""
+
+    @property
+    def reason(self) -> str:
+        return self.message("en")
+
+
+def broken(checked: int, bad_id: int, code: str, **params: object) -> VerifyResult:
+    return VerifyResult(False, checked, bad_id, code, tuple(params.items()))
 
 
 def _rows(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
@@ -178,23 +215,33 @@ def _rows(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
         after = chunk[-1].id
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain; name the first row whose content, link or position is wrong."""
-    prev_id, prev_hash, n = 0, GENESIS, 0
+def verify(session: Session, keys: AuditKeys | None = None) -> VerifyResult:
+    """Walk the chain; name the first row whose content, link, position or key is wrong. Each row verifies
+    under the key it names, so rows signed before a rotation still verify; an unkeyed row only up to the
+    legacy boundary (TELQC_AUDIT_LEGACY_UNTIL)."""
+    keys = keys or default_keys()
+    prev_id, prev_hash, n, keyed = 0, GENESIS, 0, False
     for row in _rows(session):
         n += 1
         if row.id != prev_id + 1:
-            return VerifyResult(False, n, row.id, f"row(s) {prev_id + 1}..{row.id - 1} missing before row {row.id}")
+            return broken(n, row.id, "audit.gap", first=prev_id + 1, last=row.id - 1, row=row.id)
         if row.prev_hash != prev_hash:
-            return VerifyResult(False, n, row.id, f"row {row.id} does not link to row {prev_id}")
-        expected = entry_hash(
-            id=row.id, at=row.at, actor_id=row.actor_id, actor=row.actor, action=row.action,
-            entity_type=row.entity_type, entity_id=row.entity_id, data=row.data, prev_hash=row.prev_hash,
-        )
-        if expected != row.hash:
-            return VerifyResult(False, n, row.id, f"row {row.id} content does not match its hash")
+            return broken(n, row.id, "audit.link", row=row.id, prev=prev_id)
+        if row.key_id == LEGACY and (keyed or row.id > keys.legacy_until):  # legacy rows are a prefix
+            return broken(n, row.id, "audit.legacy", row=row.id, until=keys.legacy_until)
+        keyed = keyed or row.key_id != LEGACY
+        try:
+            expected = entry_hash(
+                keys, key_id=row.key_id, id=row.id, at=row.at, actor_id=row.actor_id, actor=row.actor,
+                action=row.action, entity_type=row.entity_type, entity_id=row.entity_id, data=row.data,
+                prev_hash=row.prev_hash,
+            )
+        except UnknownKey:
+            return broken(n, row.id, "audit.unknown_key", row=row.id, key_id=row.key_id)
+        if not hmac.compare_digest(expected, row.hash):
+            return broken(n, row.id, "audit.content", row=row.id)
         prev_id, prev_hash = row.id, row.hash
     head = session.get(AuditHead, 1)
     if head is not None and (head.last_id != prev_id or head.last_hash != prev_hash):
-        return VerifyResult(False, n, prev_id + 1, f"rows after {prev_id} missing (head is at {head.last_id})")
+        return broken(n, prev_id + 1, "audit.truncated", prev=prev_id, head=head.last_id)
     return VerifyResult(True, n)

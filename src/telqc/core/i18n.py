@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from telqc.core.audit_messages import MESSAGES as AUDIT_MESSAGES
 from telqc.domains import modules
 
 LANGUAGES = ("zh-CN", "en")
@@ -64,6 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w.region": {"zh-CN": "地区", "en": "region"},
     "w.phone": {"zh-CN": "手机号码", "en": "phone number"},
 }
+MESSAGES.update(AUDIT_MESSAGES)
 
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:

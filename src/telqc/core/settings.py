@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_PII_KEY = "dev1:" + base64.b64encode(b"telqc-dev-pii-key-do-not-use!!!!").decode()
 DEV_INDEX_KEY = "telqc-dev-blind-index-key"
 DEV_SECRET = "telqc-dev-secret"
+DEV_AUDIT_KEY = "dev1:" + base64.b64encode(b"telqc-dev-audit-key-do-not-use!!").decode()
 
 
 class Settings(BaseSettings):
@@ -40,6 +41,14 @@ class Settings(BaseSettings):
     default_language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
 
+    # --- audit: keyed chain and anchors (issue 17 item 4, core/audit_keys.py, core/audit_anchor.py) ---
+    # Comma-separated "keyid:base64(32 bytes)"; the first signs new audit entries and anchors, all verify theirs.
+    audit_keys: str = DEV_AUDIT_KEY
+    # Audit rows with id <= this were chained unkeyed before migration 0005_audit (plain SHA-256); none after.
+    audit_legacy_until: int = 0
+    # Directory for the signed checkpoints of `telqc audit anchor` and the hourly job (default data_dir/audit-anchors).
+    audit_anchor_dir: Path | None = None
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
         if self.env == "production":
@@ -47,6 +56,7 @@ class Settings(BaseSettings):
                 "secret_key": self.secret_key == DEV_SECRET,
                 "pii_keys": self.pii_keys == DEV_PII_KEY,
                 "blind_index_key": self.blind_index_key == DEV_INDEX_KEY,
+                "audit_keys": DEV_AUDIT_KEY.partition(":")[2] in self.audit_keys,  # not even to verify old rows
             }
             bad = [name for name, is_dev in dev.items() if is_dev]
             if bad:
@@ -58,6 +68,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'telqc.db').resolve()}"
+
+    @property
+    def effective_audit_anchor_dir(self) -> Path:
+        return self.audit_anchor_dir or self.data_dir / "audit-anchors"
 
 
 @lru_cache

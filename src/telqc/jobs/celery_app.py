@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from celery import Celery
+from celery.schedules import crontab
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import pii
@@ -36,10 +37,13 @@ class _App(Protocol):
 
 settings = get_settings()
 RELAY_TASK = "telqc.relay_events"
-celery: _App = Celery("telqc", broker=settings.celery_broker_url, backend=None, include=module_names("tasks"))
+ANCHOR_TASK = "telqc.audit_anchor"  # telqc.jobs.tasks: a signed checkpoint of the audit chain, outside the database
+celery: _App = Celery("telqc", broker=settings.celery_broker_url, backend=None,
+                      include=[*module_names("tasks"), "telqc.jobs.tasks"])
 celery.conf.update(
     task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4, timezone=settings.timezone,
-    beat_schedule={"relay-events": {"task": RELAY_TASK, "schedule": 5.0}},
+    beat_schedule={"relay-events": {"task": RELAY_TASK, "schedule": 5.0},
+                   "audit-anchor": {"task": ANCHOR_TASK, "schedule": crontab(minute=0)}},
 )
 
 

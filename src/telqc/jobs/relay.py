@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core import audit, events
+from telqc.core.audit_keys import keys_for
 from telqc.core.clock import Clock
 from telqc.core.settings import Settings
 
@@ -19,7 +20,7 @@ BATCH = 1000  # events per relay pass (one outbox read)
 def relay_pass(factory: sessionmaker[Session], clock: Clock, settings: Settings, limit: int = BATCH) -> int:
     """Chain pending audit entries, then deliver up to `limit` events; returns how many were published."""
     with factory() as session:
-        audit.chain_all(session)
+        audit.chain_all(session, keys_for(settings))
     done = events.drain(factory, clock, settings, limit=limit)
     for hook in events.drain_hooks():
         hook(factory, clock, settings)

@@ -11,6 +11,7 @@ from telqc.api import customer360
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
+from telqc.core.audit_keys import keys_for
 from telqc.core.errors import DomainError, NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
@@ -94,4 +95,5 @@ def users_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Pe
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)]) -> Response:
-    return render(request, "audit.html", rows=core_repo.audit_rows(ctx.session), result=audit.verify(ctx.session))
+    result = audit.verify(ctx.session, keys_for(ctx.settings))
+    return render(request, "audit.html", rows=core_repo.audit_rows(ctx.session), result=result)

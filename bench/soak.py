@@ -205,7 +205,7 @@ async def importer(t: Traffic, rng: random.Random, stop: float) -> None:
         for _ in range(20):
             n = next(seq)
             lines.append(json.dumps({
-                "external_id": f"soak-{os.getpid()}-{n}", "channel": "voice", "agent": "agent",
+                "external_id": f"soak-{os.getpid()}-{n}", "channel": "hotline", "agent": "agent",
                 "started_at": start.isoformat(), "talk_s": 60, "turns": [
                     {"speaker": "agent", "start_ms": 0, "end_ms": 2000, "text": "您好，很高兴为您服务"},
                     {"speaker": "customer", "start_ms": 2100, "end_ms": 6000, "text": "我家宽带晚上老是掉线"},

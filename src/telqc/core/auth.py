@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -50,9 +51,8 @@ def login(ctx: Ctx, username: str, password: str, address: str | None = None) ->
     if address and limits.login_max_failures_per_address > 0:
         seen = login_throttle.current(ctx, login_throttle.ADDRESS, address)
         if seen is not None and seen.failures >= limits.login_max_failures_per_address:
-            wait = login_throttle.ends_at(ctx, seen) - now
-            raise TooManyRequests("error.too_many_logins", retry_after=int(wait.total_seconds()) + 1,
-                                  minutes=int(wait.total_seconds() // 60) + 1)
+            wait = (login_throttle.ends_at(ctx, seen) - now).total_seconds()
+            raise TooManyRequests("error.too_many_logins", retry_after=math.ceil(wait), minutes=math.ceil(wait / 60))
     # Reserved before the password is checked: parallel guesses on one account take turns (see the module).
     tries = login_throttle.add_failure(ctx, login_throttle.ACCOUNT, username) if limits.login_max_failures else None
     locked = tries is not None and tries.failures > limits.login_max_failures

@@ -34,7 +34,7 @@ ANSWER = "您好，已为您派单装维工程师上门检修光纤，预计24�
 WATCH = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation",
-  (e) => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber));
+  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI || "inline"} ${e.sourceFile}:${e.lineNumber}`));
 """
 
 

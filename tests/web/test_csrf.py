@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from helpers import create_customer, csrf_of, login, make_user, page_login
 from telqc.core.rbac import Role
 
+ALERTS = "/api/v1/qa/live/alerts"
 EVIL = {"Origin": "https://evil.example", "Referer": "https://evil.example/win-a-phone.html"}
 
 
@@ -134,3 +136,20 @@ def test_session_cookie_is_samesite_and_httponly(app: FastAPI, client: TestClien
                                     "csrf_token": csrf_of(form.text)}, follow_redirects=False)
     cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("telqc_session="))
     assert "samesite=lax" in cookie.lower() and "httponly" in cookie.lower()
+
+
+def test_cross_site_websocket_with_the_session_cookie_is_refused(app: FastAPI, client: TestClient) -> None:
+    """A foreign page opens the supervisors' live-alert socket with the victim's cookie: refused at the
+    handshake. The site's own page (same Origin) and a gateway without a cookie still connect."""
+    app.state.settings = app.state.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})  # local bus
+    make_user(app, "sup", Role.supervisor, region_scope=["440000"])
+    page_login(client, "sup")
+    with pytest.raises(WebSocketDisconnect) as refused, \
+            client.websocket_connect(ALERTS, headers={"Origin": "https://evil.example"}) as ws:
+        ws.receive_json()
+    assert refused.value.code == 1008
+    with client.websocket_connect(ALERTS, headers={"Origin": "http://testserver"}) as ws:
+        assert ws.receive_json()["type"] == "ready"
+    with TestClient(app) as gateway, gateway.websocket_connect(ALERTS, headers={
+            "Origin": "https://evil.example", **login(gateway, "sup")}) as ws:
+        assert ws.receive_json()["type"] == "ready", "bearer clients are not affected"

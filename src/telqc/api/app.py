@@ -13,7 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import telqc
 from telqc.api import admin, auth, customer360, errors, protect
-from telqc.api.deps import LANG_COOKIE
+from telqc.api.deps import LANG_COOKIE, SESSION_COOKIE
 from telqc.core import pii
 from telqc.core.clock import Clock, SystemClock
 from telqc.core.db import make_engine, make_sessionmaker
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app.add_middleware(RememberLanguage)
     app.add_middleware(protect.SecurityHeaders, production=settings.env == "production")
+    app.add_middleware(protect.SameOriginWebSockets, session_cookie=SESSION_COOKIE)
     if settings.trusted_proxies.strip():  # the client is the peer, unless the peer is a proxy named here
         trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)

@@ -72,6 +72,34 @@ async def check_session_request(request: Request, session_token: str) -> None:
         check(session_csrf_token(request.app.state.settings.secret_key, session_token), await sent_token(request))
 
 
+class SameOriginWebSockets:
+    """A WebSocket signed in by the session cookie must be opened by a page of this site.
+
+    Form tokens do not reach a WebSocket handshake, and a page on any site may open one to us (the
+    browser sends the cookie if SameSite lets it: a sibling subdomain is same-site), then stream turns into
+    a live call or read the supervisors' alerts. Browsers always send ``Origin`` on a WebSocket; it must
+    name the host the handshake went to. Clients without a cookie (call gateways with a bearer token) are
+    not browsers and are not affected."""
+
+    def __init__(self, app: ASGIApp, session_cookie: str) -> None:
+        self.app = app
+        self.cookie = session_cookie.encode() + b"="
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not self._same_origin(scope):
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})  # before accept: the handshake gets 403
+            return
+        await self.app(scope, receive, send)
+
+    def _same_origin(self, scope: Scope) -> bool:
+        headers = dict(scope["headers"])
+        origin, cookie = headers.get(b"origin"), headers.get(b"cookie", b"")
+        if origin is None or self.cookie not in cookie:
+            return True
+        return origin.split(b"://", 1)[-1] == headers.get(b"host")
+
+
 # --- security headers ---------------------------------------------------------------------------------------
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "

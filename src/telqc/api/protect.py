@@ -93,7 +93,7 @@ class SameOriginWebSockets:
         await self.app(scope, receive, send)
 
     def _same_origin(self, scope: Scope) -> bool:
-        headers = dict(scope["headers"])
+        headers: dict[bytes, bytes] = dict(scope["headers"])
         origin, cookie = headers.get(b"origin"), headers.get(b"cookie", b"")
         if origin is None or self.cookie not in cookie:
             return True

@@ -5,7 +5,9 @@ app must not be framed by another site (clickjacking the order actions), nor lea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -83,3 +85,25 @@ def test_hsts_in_production(production_client: TestClient) -> None:
     for r in (production_client.get("/login"), production_client.get("/api/v1/auth/me")):
         assert r.headers["strict-transport-security"].startswith("max-age=31536000")
         assert r.headers["x-frame-options"] == "DENY"
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "telqc" / "web" / "templates"
+NOT_SERVED = {"metrics/report_pdf.html"}  # rendered into the PDF report, never sent to a browser
+
+
+def test_templates_keep_to_the_policy() -> None:
+    """What the CSP would refuse at run time, and forms that would be refused as CSRF, caught at the source:
+    no inline script (a JSON data block is not script), no style element or attribute, no on…= handler; every
+    post form of a signed-in page carries the token."""
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        name = path.relative_to(TEMPLATES).as_posix()
+        if name in NOT_SERVED:
+            continue
+        html = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, f"{name}: inline script {tag}"
+        assert not re.search(r"<style\b|\sstyle=", html), f"{name}: inline style"
+        assert not re.search(r"\son[a-z]+=", html), f"{name}: inline event handler"
+        if '{% extends "base.html" %}' in html or name == "base.html":
+            for form in re.findall(r'<form method="post"[^>]*>.{0,20}', html):
+                assert "csrf_field()" in form, f"{name}: post form without {{{{ csrf_field() }}}}: {form}"

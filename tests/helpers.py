@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -60,3 +61,23 @@ def create_customer(client: TestClient, headers: dict[str, str], **kw: Any) -> d
     r = client.post("/api/v1/customers", json=customer_payload(**kw), headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+_TOKEN = re.compile(r'name="csrf-token" content="([^"]*)"|name="csrf_token" value="([^"]*)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries (its ``<meta name="csrf-token">`` or a form's ``csrf_token`` field)."""
+    found = _TOKEN.search(html)
+    assert found, "the page carries no CSRF token"
+    return found.group(1) or found.group(2)
+
+
+def page_login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the login form, as a browser does (the client keeps the session cookie); returns the
+    CSRF token the signed-in pages carry, for the form posts a test makes next."""
+    form = client.get("/login")
+    r = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf_of(client.get("/").text)

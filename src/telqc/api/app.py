@@ -9,10 +9,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import telqc
-from telqc.api import admin, auth, customer360, errors
-from telqc.api.deps import LANG_COOKIE
+from telqc.api import admin, auth, customer360, errors, protect
+from telqc.api.deps import LANG_COOKIE, SESSION_COOKIE
 from telqc.core import pii
 from telqc.core.clock import Clock, SystemClock
 from telqc.core.db import make_engine, make_sessionmaker
@@ -83,6 +84,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     errors.install(app)
 
     app.add_middleware(RememberLanguage)
+    app.add_middleware(protect.SecurityHeaders, production=settings.env == "production")
+    app.add_middleware(protect.SameOriginWebSockets, session_cookie=SESSION_COOKIE)
+    if settings.trusted_proxies.strip():  # the client is the peer, unless the peer is a proxy named here
+        trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -33,8 +33,8 @@ class MeOut(BaseModel):
 
 
 @router.post("/token", response_model=TokenOut)
-def token(ctx: CtxDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
-    tok, expires = auth.login(ctx, form.username, form.password)
+def token(ctx: CtxDep, request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
+    tok, expires = auth.login(ctx, form.username, form.password, request.client.host if request.client else None)
     return TokenOut(access_token=tok, expires_at=expires)
 
 

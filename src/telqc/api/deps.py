@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
+from telqc.api import protect
 from telqc.core import auth
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Forbidden, Unauthenticated
@@ -89,21 +90,29 @@ def _work_then_commit(request: Request, ctx: Ctx, work: Callable[[], T]) -> T:
 CtxDep = Annotated[Ctx, Depends(open_ctx, scope="function")]
 
 
+def _bearer(request: Request) -> bool:
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
+
+
 def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
+    if _bearer(request):
+        return request.headers["authorization"][7:].strip()
     return request.cookies.get(SESSION_COOKIE)
 
 
 async def _caller(request: Request, ctx: Ctx) -> Principal:
-    """Async so that a token verified moments ago costs no worker-thread hop; otherwise one lookup."""
+    """Async so that a token verified moments ago costs no worker-thread hop; otherwise one lookup.
+
+    A write signed in by the session cookie must carry the session's CSRF token (`telqc.api.protect`):
+    the browser sends the cookie whoever made the page; a bearer header only the client itself."""
     token = _token(request)
     principal = None
     if token:
         principal = auth.recently_verified(ctx, token) or await run_in_threadpool(auth.resolve, ctx, token)
     if principal is None:
         raise Unauthenticated()
+    if token and not _bearer(request):
+        await protect.check_session_request(request, token)
     ctx.principal = principal
     return principal
 

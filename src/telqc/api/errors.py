@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from telqc.api import protect
 from telqc.api.deps import request_language
 from telqc.core.errors import DomainError, Unauthenticated
 from telqc.core.i18n import MESSAGES, t
@@ -61,7 +62,7 @@ def install(app: FastAPI) -> None:
         if _is_page(request) and exc.status in (403, 404):
 
             return render_error(request, exc.status, msg)
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -75,4 +76,7 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         ref = secrets.token_hex(4)
         log.exception("unhandled error ref=%s path=%s", ref, request.url.path)
-        return JSONResponse({"detail": t("error.internal", request_language(request), ref=ref)}, status_code=500)
+        # answered by Starlette's outermost middleware, past `protect.SecurityHeaders`: the headers are set here
+        headers = protect.security_headers(request.url.path, request.app.state.settings.env == "production")
+        return JSONResponse({"detail": t("error.internal", request_language(request), ref=ref)}, status_code=500,
+                            headers=headers)

@@ -39,14 +39,15 @@ def reuseport_socket(host: str, port: int, listen: bool = True) -> socket.socket
 
 
 def _worker(host: str, port: int, log_level: str) -> None:
-    config = uvicorn.Config(APP, host=host, port=port, log_level=log_level)
+    # proxy headers: the app decides whom to believe (TELQC_TRUSTED_PROXIES), not uvicorn's default (127.0.0.1)
+    config = uvicorn.Config(APP, host=host, port=port, log_level=log_level, proxy_headers=False)
     uvicorn.Server(config).run(sockets=[reuseport_socket(host, port)])
 
 
 def run(host: str, port: int, workers: int, log_level: str = "info") -> None:
     """Serve on ``workers`` processes; one worker needs no supervisor and runs in this process."""
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
-        uvicorn.run(APP, host=host, port=port, workers=workers, log_level=log_level)
+        uvicorn.run(APP, host=host, port=port, workers=workers, log_level=log_level, proxy_headers=False)
         return
     # Hold the address (bound, not listening: it takes no connections) before any worker starts, so that a
     # port in use fails here, once, with its reason, and no other program takes it while a worker restarts.

@@ -1,8 +1,9 @@
-"""Passwords, logins with lockout, and resolving a token to a principal."""
+"""Passwords, throttled logins, and resolving a token to a principal."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -11,8 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import bindparam, delete, select
 
+from telqc.core import login_throttle
 from telqc.core.context import Ctx
-from telqc.core.errors import Conflict, Invalid, Locked, Unauthenticated
+from telqc.core.errors import Conflict, Invalid, TooManyRequests, Unauthenticated
 from telqc.core.models import AuthSession, User
 from telqc.core.rbac import Principal, Role
 
@@ -38,30 +40,57 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(ctx: Ctx, username: str, password: str) -> tuple[str, datetime]:
-    """Return a new session token; five failures in a row lock the account for a while."""
+def login(ctx: Ctx, username: str, password: str, address: str | None = None) -> tuple[str, datetime]:
+    """Return a new session token, within the login throttle (`telqc.core.login_throttle`).
+
+    A locked account answers exactly as a wrong password or an unknown user does (401, same message, a
+    password hash checked either way), so the answer reveals neither the lock nor that the account exists;
+    a client address over its limit gets 429 with Retry-After (an address is no secret)."""
     now = ctx.now()
+    limits = ctx.settings
+    if address and limits.login_max_failures_per_address > 0:
+        seen = login_throttle.current(ctx, login_throttle.ADDRESS, address)
+        if seen is not None and seen.failures >= limits.login_max_failures_per_address:
+            wait = (login_throttle.ends_at(ctx, seen) - now).total_seconds()
+            raise TooManyRequests("error.too_many_logins", retry_after=math.ceil(wait), minutes=math.ceil(wait / 60))
+    # Reserved before the password is checked: parallel guesses on one account take turns (see the module).
+    tries = login_throttle.add_failure(ctx, login_throttle.ACCOUNT, username) if limits.login_max_failures else None
+    locked = tries is not None and tries.failures > limits.login_max_failures
     user = ctx.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or locked:
         check_password(_DUMMY_HASH, password)
-        raise Unauthenticated("error.bad_credentials")
-    if user.locked_until and user.locked_until > now:
-        raise Locked("error.account_locked", until=user.locked_until.isoformat(timespec="minutes"))
-    if not check_password(user.password_hash, password):
-        user.failed_logins += 1
-        ctx.audit("auth.login_failed", "user", user.id, failures=user.failed_logins)
-        if user.failed_logins >= ctx.settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=ctx.settings.login_lockout_minutes)
-            user.failed_logins = 0
-            ctx.audit("auth.locked", "user", user.id, until=user.locked_until.isoformat())
+        ok = False
+    else:
+        ok = check_password(user.password_hash, password)
+    if not ok:
+        _failed(ctx, user, username, address, tries, locked)
         raise Unauthenticated("error.bad_credentials", persist=True)
-    user.failed_logins = 0
-    user.locked_until = None
+    assert user is not None
+    if tries is not None:
+        login_throttle.forget(ctx, login_throttle.ACCOUNT, username)
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=ctx.settings.session_hours)
     ctx.session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires))
     ctx.audit("auth.login", "user", user.id)
     return token, expires
+
+
+def _failed(ctx: Ctx, user: User | None, username: str, address: str | None,
+            tries: login_throttle.Count | None, locked: bool) -> None:
+    """Count a failure against the address and audit it; the account's try was counted when reserved."""
+    limits = ctx.settings
+    who = ("user", user.id) if user is not None else ("login", username[:64])
+    if user is not None:
+        ctx.audit("auth.login_failed", "user", user.id, failures=tries.failures if tries else None,
+                  locked=locked, address=address)
+    if tries is not None and tries.failures == limits.login_max_failures:
+        until = login_throttle.ends_at(ctx, tries).isoformat()
+        ctx.audit("auth.locked", *who, until=until, failures=tries.failures, address=address)
+    if address and limits.login_max_failures_per_address > 0:
+        count = login_throttle.add_failure(ctx, login_throttle.ADDRESS, address)
+        if count.failures == limits.login_max_failures_per_address:
+            ctx.audit("auth.address_locked", "address", address, until=login_throttle.ends_at(ctx, count).isoformat(),
+                      failures=count.failures, username=username[:64])
 
 
 def logout(ctx: Ctx, token: str) -> None:

@@ -30,6 +30,10 @@ class DomainError(Exception):
         """More fields for the error's JSON body (e.g. the allowed next states of an illegal transition)."""
         return {}
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the error carries (e.g. Retry-After)."""
+        return {}
+
 
 class BadRequest(DomainError):
     status = 400
@@ -68,3 +72,17 @@ class Invalid(DomainError):
     """A value that parsed but breaks a business rule; reported like a validation error."""
 
     status = 422
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts from one client (the login throttle): the answer says when to retry."""
+
+    status = 429
+    key = "error.too_many_requests"
+
+    def __init__(self, key: str | None = None, *, retry_after: int, **params: Any) -> None:
+        super().__init__(key, **params)
+        self.retry_after = max(1, retry_after)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

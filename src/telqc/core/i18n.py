@@ -31,6 +31,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.validation": {"zh-CN": "请求参数有误", "en": "invalid request"},
     "error.duplicate": {"zh-CN": "{what}已存在", "en": "{what} already exists"},
     "error.stale": {"zh-CN": "数据已被他人修改，请刷新后重试", "en": "changed by someone else; reload and retry"},
+    "error.too_many_requests": {"zh-CN": "请求过于频繁，请 {minutes} 分钟后再试",
+                                "en": "too many requests; retry in {minutes} minute(s)"},
+    "error.too_many_logins": {"zh-CN": "该地址登录失败次数过多，请 {minutes} 分钟后再试",
+                              "en": "too many failed sign-ins from this address; retry in {minutes} minute(s)"},
+    "error.csrf": {"zh-CN": "请求缺少有效的安全令牌（CSRF），已拒绝，未做任何更改；请刷新页面后重试",
+                   "en": "missing or invalid security token (CSRF): refused, nothing changed; reload the page "
+                         "and retry"},
     # validation (pydantic error types)
     "v.missing": {"zh-CN": "必填字段缺失", "en": "field required"},
     "v.extra_forbidden": {"zh-CN": "不允许的未知字段", "en": "unknown field not allowed"},

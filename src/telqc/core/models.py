@@ -62,3 +62,17 @@ class AuthSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per account name or client address, counted in a window (`telqc.core.login_throttle`).
+
+    In the database rather than in memory, so that every API process counts the same attempts: a guesser
+    spreading requests over processes (or over a restart) gets no more tries."""
+
+    __tablename__ = "login_failures"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # account | address
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # the user name as typed, or the address
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

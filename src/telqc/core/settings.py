@@ -34,8 +34,11 @@ class Settings(BaseSettings):
     session_hours: int = 12
     # A token verified against its session row is trusted for this long per process (0: every request).
     auth_cache_seconds: float = 10.0
+    # Login throttle (core/login_throttle.py): failed attempts per account name and per client address within
+    # a window that starts at the first failure; the next attempt is refused until the window ends (0 disables).
     login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_max_failures_per_address: int = 30
+    login_window_minutes: int = 15
     verify_max_failures: int = 3
     verify_lockout_minutes: int = 30
     default_language: str = "zh-CN"
@@ -48,6 +51,11 @@ class Settings(BaseSettings):
     audit_legacy_until: int = 0
     # Directory for the signed checkpoints of `telqc audit anchor` and the hourly job (default data_dir/audit-anchors).
     audit_anchor_dir: Path | None = None
+
+    # --- web hardening (issue 17 item 5, api/protect.py) ---
+    # Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty:
+    # the socket's peer address is the client (a client cannot choose its address for the login throttle).
+    trusted_proxies: str = ""
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:

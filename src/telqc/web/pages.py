@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from telqc.api import customer360
+from telqc.api import customer360, protect
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
@@ -24,25 +24,43 @@ def _safe_next(value: str | None) -> str:
     return value if value and value.startswith("/") and not value.startswith("//") else "/"
 
 
+def _login_form(request: Request, status_code: int = 200, **context: object) -> Response:
+    """The login page with its CSRF token, bound to a pre-session cookie (set here if the browser has none)."""
+    settings = request.app.state.settings
+    prelogin = request.cookies.get(protect.PRELOGIN_COOKIE) or protect.new_prelogin_value()
+    resp = render(request, "login.html", status_code=status_code,
+                  csrf_token=protect.login_csrf_token(settings.secret_key, prelogin), **context)
+    resp.set_cookie(protect.PRELOGIN_COOKIE, prelogin, httponly=True, samesite="strict", path="/login",
+                    max_age=24 * 3600, secure=settings.env == "production")
+    return resp
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", next=_safe_next(next), error=None)
+    return _login_form(request, next=_safe_next(next), error=None)
 
 
 @router.post("/login")
 def login_submit(
     request: Request, ctx: CtxDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "/", csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
+    prelogin = request.cookies.get(protect.PRELOGIN_COOKIE)
     try:
-        token, expires = auth.login(ctx, username, password)
+        # a page on another site must not sign the browser in (into the attacker's account, say)
+        protect.check(protect.login_csrf_token(ctx.settings.secret_key, prelogin or ""),
+                      csrf_token if prelogin else None)
+        token, expires = auth.login(ctx, username, password, request.client.host if request.client else None)
     except DomainError as e:  # answered as a page, so the request commits what must persist (failed attempts)
-        return render(request, "login.html", status_code=e.status, next=_safe_next(next), error=e.message(ctx.lang))
+        resp = _login_form(request, status_code=e.status, next=_safe_next(next), error=e.message(ctx.lang))
+        resp.headers.update(e.headers())
+        return resp
     resp = RedirectResponse(_safe_next(next), status_code=303)
     # max_age, not an absolute date: the server's clock decides expiry, not the browser's.
     max_age = int((expires - ctx.now()).total_seconds())
     resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=max_age,
                     secure=ctx.settings.env == "production")
+    resp.delete_cookie(protect.PRELOGIN_COOKIE, path="/login")
     return resp
 
 

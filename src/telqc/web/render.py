@@ -10,8 +10,12 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
-from telqc.api.deps import request_language
+from telqc.api import protect
+from telqc.api.deps import SESSION_COOKIE, request_language
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
@@ -30,6 +34,15 @@ def local_time(value: datetime | str | None) -> str:
 
 
 templates.env.filters["local"] = local_time
+
+
+@pass_context
+def csrf_field(context: Context) -> Markup:
+    """``{{ csrf_field() }}`` in every ``<form method="post">``: the token a plain form sends (`telqc.api.protect`)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(context.get("csrf_token", ""))
+
+
+templates.env.globals["csrf_field"] = csrf_field
 
 # (permission needed, link, label key); None means any signed-in user.
 NAV: list[tuple[Perm | None, str, str]] = [
@@ -60,11 +73,16 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     def _(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
-    return templates.TemplateResponse(
-        request, name,
-        {"_": _, "lang": lang, "principal": principal, "nav": nav_for(principal), "path": request.url.path, **context},
-        status_code=status_code,
-    )
+    base = {"_": _, "lang": lang, "principal": principal, "nav": nav_for(principal), "path": request.url.path,
+            "csrf_token": _csrf_token(request)}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def _csrf_token(request: Request) -> str:
+    """The session's CSRF token for the page's forms and HTMX requests (`telqc.api.protect`); the login page
+    passes its pre-session one."""
+    session = request.cookies.get(SESSION_COOKIE)
+    return protect.session_csrf_token(request.app.state.settings.secret_key, session) if session else ""
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:

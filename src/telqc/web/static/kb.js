@@ -7,9 +7,12 @@ document.addEventListener("click", (ev) => {
       reply.value = (reply.value ? reply.value + "\n" : "") + btn.dataset.answer;
       reply.dispatchEvent(new Event("input", { bubbles: true }));
     }
-    const order = document.body.dataset.orderId;
+    const holder = document.querySelector("[data-order-id]");
+    const order = holder ? holder.dataset.orderId : null;
+    const csrf = document.querySelector("meta[name=csrf-token]");  // the session's token (telqc.api.protect)
     fetch("/api/v1/kb/recommendations/choice", {
-      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.content : "" },
       body: JSON.stringify({ solution_code: btn.dataset.code, rank: Number(btn.dataset.rank),
                              order_id: order ? Number(order) : null }),
     });

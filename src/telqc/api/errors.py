@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telqc.api.deps import request_language
+from telqc.api.tmf621 import errors as tmf_errors
 from telqc.core.errors import DomainError, Unauthenticated
 from telqc.core.i18n import MESSAGES, t
 from telqc.web.render import render_error
@@ -69,10 +70,15 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404:
             detail = t("error.not_found", lang, what=request.url.path)
+        if tmf_errors.is_tmf(request.url.path):  # no route or method here: still a TMF630 body
+            return tmf_errors.response(exc.status_code, f"http.{exc.status_code}", detail, lang, headers=exc.headers)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         ref = secrets.token_hex(4)
         log.exception("unhandled error ref=%s path=%s", ref, request.url.path)
-        return JSONResponse({"detail": t("error.internal", request_language(request), ref=ref)}, status_code=500)
+        lang = request_language(request)
+        if tmf_errors.is_tmf(request.url.path):
+            return tmf_errors.response(500, "error.internal", t("error.internal", lang, ref=ref), lang)
+        return JSONResponse({"detail": t("error.internal", lang, ref=ref)}, status_code=500)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     audit_legacy_until: int = 0
     # Directory for the signed checkpoints of `telqc audit anchor` and the hourly job (default data_dir/audit-anchors).
     audit_anchor_dir: Path | None = None
+    # TMF621 tickets created without a customer by an account that covers several regions (or all) go to
+    # this province's unidentified-caller customer; unset, such a create must name its customer.
+    tmf_unidentified_province: str | None = Field(None, pattern=r"^\d{6}$")
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:

@@ -23,6 +23,12 @@ TYPE_FROM_TMF: dict[str, OrderTypeName] = {v: k for k, v in TICKET_TYPES.items()
 PRIORITY = {"P1": "Critical", "P2": "High", "P3": "Medium", "P4": "Low"}
 SEVERITY = {1: "Critical", 2: "Major", 3: "Minor", 4: "Minor"}
 SEVERITY_FROM_TMF = {"critical": 1, "major": 2, "minor": 3, "low": 4, "medium": 3, "high": 2}
+CHANNELS = ("hotline", "app", "web", "wechat", "store", "social")  # `orders.schemas.ChannelName`
+# TroubleTicket_Create attributes TelQC sets itself (a client echoing a GET body is told, not ignored) and
+# those it has nowhere to keep (refused rather than dropped: the client must know they were not kept).
+CREATE_READ_ONLY = ("id", "href", "creationDate", "lastUpdate", "statusChange", "statusChangeDate",
+                    "statusChangeReason", "expectedResolutionDate", "resolutionDate")
+CREATE_UNSUPPORTED = ("attachment", "relatedEntity", "troubleTicketRelationship")
 # Categories chosen when a TMF client sends no TelQC category: the type's general category.
 DEFAULT_CATEGORY = {"complaint": "complaint", "repair": "repair", "business": "business",
                     "consultation": "consultation"}

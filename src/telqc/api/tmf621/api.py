@@ -119,9 +119,13 @@ class TicketPatch(BaseModel):
 
 
 class HubIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     callback: str = Field(min_length=8, max_length=500)
     query: str | None = Field(default=None, max_length=500)
+    # EventSubscriptionInput is Extensible: the spec's own example sends "@type": "Hub"
+    type_: str | None = Field(default=None, alias="@type", max_length=60)
+    baseType: str | None = Field(default=None, alias="@baseType", max_length=60)
+    schemaLocation: str | None = Field(default=None, alias="@schemaLocation", max_length=500)
 
 
 def _severities(ctx: CtxDep) -> dict[str, int]:
@@ -256,14 +260,19 @@ _IGNORED = {"id", "href", "@type", "@baseType", "@schemaLocation"}
 
 
 @router.patch("/troubleTicket/{ticket_id}")
-def patch_ticket(ctx: CtxDep, ticket_id: str, response: Response, _: Write,
-                 body: Annotated[dict[str, Any], Body(media_type="application/merge-patch+json")],
+def patch_ticket(ctx: CtxDep, ticket_id: str, request: Request, response: Response, _: Write,
+                 body: Annotated[Any, Body(media_type="application/merge-patch+json")],
                  if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """JSON merge patch: ``status`` (with ``statusChangeReason``) and new ``note`` entries; others are read-only.
 
     A stale ``If-Match`` is a 412 whatever the patch asks, even a status the ticket already has: it is
     checked before anything, and again under the row lock by the first write."""
     tid = _ticket_id(ticket_id)
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media.startswith("application/json-patch"):  # TMF630: merge patch is the mandatory syntax
+        raise errors.UnsupportedMediaType("tmf.patch_media", field="Content-Type", media=media)
+    if not isinstance(body, dict):
+        raise Invalid("v.dict_type", field="body")
     _refuse(set(body) - PATCHABLE - _IGNORED, "tmf.read_only")
     if "status" in body and body["status"] is None:  # merge patch: null removes, and a ticket has a status
         raise BadRequest("tmf.bad_value", field="status", value="null")

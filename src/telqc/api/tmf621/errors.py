@@ -10,13 +10,19 @@ names the attribute at fault so a client can point at it. The /api/v1 error shap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 
 PREFIX = "/tmf-api/"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
 
 
 def is_tmf(path: str) -> bool:
@@ -39,5 +45,5 @@ def body(status: int, code: str, message: str, lang: str, field: str | None = No
 
 
 def response(status: int, code: str, message: str, lang: str, field: str | None = None,
-             headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+             headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     return JSONResponse(body(status, code, message, lang, field, **extra), status_code=status, headers=headers)

@@ -22,6 +22,10 @@ MESSAGES = {
     "tmf.unsupported": {"zh-CN": "暂不支持的属性：{keys}（不会被保存，请去掉后重试）",
                         "en": "attribute(s) not supported: {keys} (they would not be kept; remove them)"},
     "tmf.unknown_attribute": {"zh-CN": "未知属性：{keys}", "en": "unknown attribute(s): {keys}"},
+    "tmf.patch_media": {"zh-CN": "不支持 {media}：请用 JSON Merge Patch"
+                                 "（application/merge-patch+json 或 application/json）",
+                        "en": "{media} is not supported: send a JSON Merge Patch (application/merge-patch+json or "
+                              "application/json)"},
     "tmf.reason.400": {"zh-CN": "请求有误", "en": "Bad request"},
     "tmf.reason.401": {"zh-CN": "未认证", "en": "Unauthenticated"},
     "tmf.reason.403": {"zh-CN": "无权访问", "en": "Forbidden"},

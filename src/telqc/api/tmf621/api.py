@@ -132,8 +132,9 @@ def _severities(ctx: CtxDep) -> dict[str, int]:
     return {c.code: c.severity for c in config.categories(ctx)}
 
 
-def _resource(ctx: CtxDep, order: Any, fields: str | None, with_detail: bool = True) -> dict[str, Any]:
-    detail = timeline.detail(ctx, order) if with_detail else None
+def _resource(ctx: CtxDep, order: Any, fields: str | None, with_detail: bool = True,
+              read_saved: bool = False) -> dict[str, Any]:
+    detail = timeline.detail(ctx, order, read_saved=read_saved) if with_detail else None
     staff = ctx.principal is not None and ctx.principal.can(Perm.orders_read)
     sev = _severities(ctx).get(order.category_code)
     return mapping.project(mapping.ticket(order, sev, detail, staff=staff), fields)
@@ -245,7 +246,7 @@ def create_ticket(ctx: CtxDep, response: Response, caller: Write,
     order = service.get(ctx, created.id)
     response.headers["Location"] = f"{BASE}/troubleTicket/{order.id}"
     set_etag(response, order.version)
-    return _resource(ctx, order, None)
+    return _resource(ctx, order, None, read_saved=bool(data.note))
 
 
 @router.get("/troubleTicket/{ticket_id}")

@@ -42,6 +42,12 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None and v != []}
 
 
+def _reason(item: Any) -> str:
+    """The reason the client gave (statusChangeReason), else the timeline's wording of the change."""
+    given = item.data.get("reason")
+    return str(given) if given else str(item.text)
+
+
 def ticket(order: Any, severity: int | None, detail: Any | None = None, staff: bool = True) -> dict[str, Any]:
     """The TroubleTicket resource of an order (``detail`` adds notes and the status history)."""
     oid = str(order.id)
@@ -66,11 +72,11 @@ def ticket(order: Any, severity: int | None, detail: Any | None = None, staff: b
     if detail is not None:
         changes = [i for i in detail.timeline if i.kind == "status"]
         out["statusChange"] = [_drop_none({
-            "status": to_tmf621(i.data["to"]).value if i.data.get("to") else None, "changeDate": _iso(i.at),
-            "changeReason": i.text, "@type": "StatusChange"}) for i in changes]
+            "status": to_tmf621(str(i.data["to"])).value if i.data.get("to") else None, "changeDate": _iso(i.at),
+            "changeReason": _reason(i), "@type": "StatusChange"}) for i in changes]
         if changes:
             out["statusChangeDate"] = _iso(changes[-1].at)
-            out["statusChangeReason"] = changes[-1].text
+            out["statusChangeReason"] = _reason(changes[-1])
         out["note"] = [_drop_none({"id": str(n), "date": _iso(i.at), "text": i.text, "@type": "Note",
                                    "author": str(i.actor_id) if (staff and i.actor_id) else None})
                        for n, i in enumerate((x for x in detail.timeline if x.kind == "note"

@@ -115,7 +115,8 @@ def _items(ctx: Ctx, o: Order, public_only: bool,
            read_saved: bool = False) -> tuple[list[s.TimelineItem], list[int]]:
     """The timeline, oldest first, and the ids of linked orders (staff view only)."""
     queued = ctx.uow.pending(OrderHistory.__table__)
-    rows = [] if not read_saved and _nothing_saved(o, queued) else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
+    skip = not read_saved and _nothing_saved(o, queued)
+    rows = [] if skip else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
     saved: list[Sequence[Any]] = [r for r in rows if r[0] != _LINK]
     saved += [(_HISTORY, None, h["at"], h["actor_id"], h["public"], h["field"], h["from_value"], h["to_value"],
                h["reason"], None, None) for h in queued if h["order_id"] == o.id and (h["public"] or not public_only)]

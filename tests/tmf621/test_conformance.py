@@ -47,6 +47,12 @@ def customer_id(app: FastAPI, client: TestClient) -> int:
     return int(create_customer(client, login(client, "adm"))["id"])
 
 
+@pytest.fixture
+def named(customer_id: int) -> dict[str, Any]:
+    """The mandatory attributes and a known customer: for the tests about something else than the create."""
+    return {**MANDATORY, "relatedParty": [{"id": str(customer_id), "role": "customer", "@referredType": "Customer"}]}
+
+
 def tmf_error(r: Response, status: int, spec: Spec, field: str | None = None) -> dict[str, Any]:
     """The TMF630 Error body: code, reason and message filled in, status as a string, no raw template."""
     assert r.status_code == status, r.text
@@ -93,8 +99,9 @@ def test_create_without_customer_by_a_national_account(app: FastAPI, client: Tes
     assert client.post(f"{B}/troubleTicket", json=MANDATORY, headers=national).status_code == 201
 
 
-def test_ids_that_name_no_ticket_are_404(client: TestClient, agent: dict[str, str], spec: Spec) -> None:
-    known = client.post(f"{B}/troubleTicket", json=MANDATORY, headers=agent).json()["id"]
+def test_ids_that_name_no_ticket_are_404(client: TestClient, agent: dict[str, str],
+                                         named: dict[str, Any], spec: Spec) -> None:
+    known = client.post(f"{B}/troubleTicket", json=named, headers=agent).json()["id"]
     for bad in ("abc", "999999", "99999999999999999999", "-1", "1.5", f"{known}x", "１"):
         url = f"{B}/troubleTicket/{bad}"
         for r in (client.get(url, headers=agent), patch(client, url, {"status": "inProgress"}, agent),
@@ -180,8 +187,9 @@ def test_no_message_shows_its_raw_template() -> None:
             assert not TEMPLATE.search(t(key, lang)), f"{key} [{lang}] renders {t(key, lang)!r} without parameters"
 
 
-def test_patch_with_a_bad_status_names_it(client: TestClient, agent: dict[str, str], spec: Spec) -> None:
-    url = client.post(f"{B}/troubleTicket", json=MANDATORY, headers=agent).headers["location"]
+def test_patch_with_a_bad_status_names_it(client: TestClient, agent: dict[str, str],
+                                          named: dict[str, Any], spec: Spec) -> None:
+    url = client.post(f"{B}/troubleTicket", json=named, headers=agent).headers["location"]
     body = tmf_error(patch(client, url, {"status": "open"}, agent), 400, spec, field="status")
     assert "open" in body["message"] and "inProgress" in body["message"], "names the value and the choices"
     tmf_error(patch(client, url, {"status": None}, agent), 400, spec, field="status")
@@ -191,8 +199,9 @@ def test_patch_with_a_bad_status_names_it(client: TestClient, agent: dict[str, s
     assert client.get(url, headers=agent).json()["status"] == "acknowledged", "nothing changed"
 
 
-def test_stale_if_match_is_412_on_every_write(client: TestClient, agent: dict[str, str], spec: Spec) -> None:
-    created = client.post(f"{B}/troubleTicket", json=MANDATORY, headers=agent)
+def test_stale_if_match_is_412_on_every_write(client: TestClient, agent: dict[str, str],
+                                              named: dict[str, Any], spec: Spec) -> None:
+    created = client.post(f"{B}/troubleTicket", json=named, headers=agent)
     url, first = created.headers["location"], created.headers["etag"]
     moved = patch(client, url, {"status": "inProgress"}, agent, if_match=first)
     assert moved.status_code == 200, moved.text
@@ -244,11 +253,12 @@ def test_the_spec_create_sample(client: TestClient, agent: dict[str, str], custo
     assert {"id": str(customer_id), "role": "customer", "@referredType": "Customer"} in ticket["relatedParty"]
 
 
-def test_the_spec_patch_samples(client: TestClient, agent: dict[str, str], spec: Spec, examples: Examples) -> None:
+def test_the_spec_patch_samples(client: TestClient, agent: dict[str, str],
+                                named: dict[str, Any], spec: Spec, examples: Examples) -> None:
     """The merge-patch sample (sent as merge patch and as plain JSON) works; the JSON Patch one is a 415 that
     says which syntax to use, not "body must be an object"."""
     for media in (MERGE, "application/json"):
-        url = client.post(f"{B}/troubleTicket", json=MANDATORY, headers=agent).headers["location"]
+        url = client.post(f"{B}/troubleTicket", json=named, headers=agent).headers["location"]
         assert patch(client, url, {"status": "inProgress"}, agent).status_code == 200
         sample = examples("TroubleTicket_partialupdate_example_application_merge_json_request")
         r = patch(client, url, sample, agent, media=media)
@@ -260,11 +270,12 @@ def test_the_spec_patch_samples(client: TestClient, agent: dict[str, str], spec:
     assert "merge-patch" in body["message"]
 
 
-def test_the_spec_list_sample(client: TestClient, clock: FrozenClock, agent: dict[str, str], spec: Spec,
+def test_the_spec_list_sample(client: TestClient, clock: FrozenClock, agent: dict[str, str],
+                              named: dict[str, Any], spec: Spec,
                               examples: Examples) -> None:
     """"priority High and fields id,href,name,@type,priority", narrowed with a TMF630 date range."""
     for i in range(3):
-        client.post(f"{B}/troubleTicket", json={**MANDATORY, "name": f"故障{i}"}, headers=agent)
+        client.post(f"{B}/troubleTicket", json={**named, "name": f"故障{i}"}, headers=agent)
         clock.advance(timedelta(minutes=5))
     everything = client.get(f"{B}/troubleTicket", headers=agent).json()
     shape = examples("TroubleTicket_list_with_filter_and_fields_example_response")

@@ -196,6 +196,11 @@ def test_patch_with_a_bad_status_names_it(client: TestClient, agent: dict[str, s
     tmf_error(patch(client, url, {"status": "inProgress", "statusChangeReason": 42}, agent), 400, spec,
               field="body.statusChangeReason")
     tmf_error(patch(client, url, {"note": [{"text": "长" * 4001}]}, agent), 400, spec, field="body.note.0.text")
+    tmf_error(patch(client, url, {"note": [{"author": "Jack"}]}, agent), 400, spec, field="body.note.0.text")
+    assert "read-only" in tmf_error(patch(client, url, {"severity": "Minor"}, agent | {"Accept-Language": "en"}),
+                                    400, spec, field="severity")["message"]
+    assert "unknown" in tmf_error(patch(client, url, {"stauts": "resolved"}, agent | {"Accept-Language": "en"}),
+                                  400, spec, field="stauts")["message"]
     assert client.get(url, headers=agent).json()["status"] == "acknowledged", "nothing changed"
 
 

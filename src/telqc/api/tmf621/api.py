@@ -207,7 +207,10 @@ def list_tickets(ctx: CtxDep, request: Request, response: Response, _: Read,
 @router.post("/troubleTicket", status_code=201)
 def create_ticket(ctx: CtxDep, response: Response, caller: Write,
                   body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    """TroubleTicket_Create: what TelQC cannot keep is refused by name, never silently dropped."""
+    """TroubleTicket_Create. Attributes TelQC sets (dates, status) or has nowhere to keep (attachment,
+    relatedEntity) are refused by name, so a client does not believe they were stored; ``priority`` is
+    derived (the spec: "set by the ticket management system"); ``externalId``, ``requestedResolutionDate``
+    and parties other than the customer are accepted and not kept."""
     read_only = [k for k in mapping.CREATE_READ_ONLY if k in body]
     if "status" in body and body["status"] != TmfStatus.ACKNOWLEDGED.value:
         read_only.append("status")
@@ -274,6 +277,7 @@ def patch_ticket(ctx: CtxDep, ticket_id: str, request: Request, response: Respon
         raise errors.UnsupportedMediaType("tmf.patch_media", field="Content-Type", media=media)
     if not isinstance(body, dict):
         raise Invalid("v.dict_type", field="body")
+    _refuse(set(body) - mapping.TICKET_ATTRIBUTES, "tmf.unknown_attribute")
     _refuse(set(body) - PATCHABLE - _IGNORED, "tmf.read_only")
     if "status" in body and body["status"] is None:  # merge patch: null removes, and a ticket has a status
         raise BadRequest("tmf.bad_value", field="status", value="null")
@@ -299,7 +303,7 @@ def patch_ticket(ctx: CtxDep, ticket_id: str, request: Request, response: Respon
             wrote = True
     for i, n in enumerate(data.note):
         if n.id is None and not (n.text or "").strip():
-            raise Invalid("v.missing", field=f"body.note.{i}.text")
+            raise BadRequest("v.missing", field=f"body.note.{i}.text")
     notes = [n for n in data.note if n.id is None]
     if notes and not wrote:
         service.get_for_update(ctx, tid, version)  # a new note changes the ticket: locked, checked, new ETag

@@ -94,7 +94,7 @@ def parse(params: Iterable[tuple[str, str]], category_severity: Mapping[str, int
         f["category"] = values["category"][-1]
     if "relatedParty.id" in one:
         raw = values["relatedParty.id"][-1].strip()
-        if not raw.isdigit() or int(raw) > _MAX_ID:
+        if not raw.isascii() or not raw.isdigit() or int(raw) > _MAX_ID:
             raise BadRequest("tmf.bad_party", field="relatedParty.id", value=raw)
         f["customer_id"] = int(raw)
     for attr, (low, high) in DATES.items():

@@ -29,6 +29,13 @@ CHANNELS = ("hotline", "app", "web", "wechat", "store", "social")  # `orders.sch
 CREATE_READ_ONLY = ("id", "href", "creationDate", "lastUpdate", "statusChange", "statusChangeDate",
                     "statusChangeReason", "expectedResolutionDate", "resolutionDate")
 CREATE_UNSUPPORTED = ("attachment", "relatedEntity", "troubleTicketRelationship")
+# Every attribute of the v4 TroubleTicket resource: a merge patch naming one TelQC does not let it change
+# hears "read-only"; one naming anything else hears "unknown" (a typo, not a permission).
+TICKET_ATTRIBUTES = frozenset({
+    "id", "href", "creationDate", "description", "expectedResolutionDate", "externalId", "lastUpdate", "name",
+    "priority", "requestedResolutionDate", "resolutionDate", "severity", "statusChangeDate", "statusChangeReason",
+    "ticketType", "attachment", "channel", "note", "relatedEntity", "relatedParty", "status", "statusChange",
+    "troubleTicketRelationship", "@baseType", "@schemaLocation", "@type"})
 # Categories chosen when a TMF client sends no TelQC category: the type's general category.
 DEFAULT_CATEGORY = {"complaint": "complaint", "repair": "repair", "business": "business",
                     "consultation": "consultation"}

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telqc.api import protect
 from telqc.api.deps import request_language
+from telqc.api.tmf621 import errors as tmf_errors
 from telqc.core.errors import DomainError, Unauthenticated
 from telqc.core.i18n import MESSAGES, t
 from telqc.web.render import render_error
@@ -70,6 +71,8 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404:
             detail = t("error.not_found", lang, what=request.url.path)
+        if tmf_errors.is_tmf(request.url.path):  # no route or method here: still a TMF630 body
+            return tmf_errors.response(exc.status_code, f"http.{exc.status_code}", detail, lang, headers=exc.headers)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
@@ -78,5 +81,8 @@ def install(app: FastAPI) -> None:
         log.exception("unhandled error ref=%s path=%s", ref, request.url.path)
         # answered by Starlette's outermost middleware, past `protect.SecurityHeaders`: the headers are set here
         headers = protect.security_headers(request.url.path, request.app.state.settings.env == "production")
-        return JSONResponse({"detail": t("error.internal", request_language(request), ref=ref)}, status_code=500,
-                            headers=headers)
+        lang = request_language(request)
+        if tmf_errors.is_tmf(request.url.path):
+            return tmf_errors.response(500, "error.internal", t("error.internal", lang, ref=ref), lang,
+                                       headers=headers)
+        return JSONResponse({"detail": t("error.internal", lang, ref=ref)}, status_code=500, headers=headers)

@@ -22,8 +22,9 @@ class DomainError(Exception):
         super().__init__(f"{self.key} {params}")
 
     def message(self, lang: str) -> str:
+        # the field is a parameter of the message too ("{field} 的取值无效"), unless the error names another
         params = {k: (t(v, lang) if isinstance(v, str) and v.startswith("w.") else v)
-                  for k, v in self.params.items()}
+                  for k, v in {"field": self.field or "", **self.params}.items()}
         return t(self.key, lang, **params)
 
     def extra(self) -> dict[str, Any]:

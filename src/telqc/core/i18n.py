@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telqc.core.audit_messages import MESSAGES as AUDIT_MESSAGES
@@ -100,6 +101,16 @@ def _load_domain_messages() -> None:
         MESSAGES.update(m.MESSAGES)
 
 
+class _Filled(dict[str, Any]):
+    """A parameter the caller did not pass renders empty: a reader never sees a raw ``{field}``."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
 def t(key: str, lang: str = DEFAULT, **params: Any) -> str:
     if not _loaded:
         _load_domain_messages()
@@ -108,9 +119,9 @@ def t(key: str, lang: str = DEFAULT, **params: Any) -> str:
         return key
     text = entry.get(lang) or entry[DEFAULT]
     try:
-        return text.format(**params)
-    except (KeyError, IndexError):
-        return text
+        return text.format_map(_Filled(params))
+    except (IndexError, ValueError, TypeError, AttributeError):  # a format spec the value does not take
+        return _PLACEHOLDER.sub("", text)
 
 MESSAGES.update({
     "ui.app": {"zh-CN": "TelQC 客户服务与质量管理平台", "en": "TelQC customer service & quality"},

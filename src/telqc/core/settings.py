@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     audit_legacy_until: int = 0
     # Directory for the signed checkpoints of `telqc audit anchor` and the hourly job (default data_dir/audit-anchors).
     audit_anchor_dir: Path | None = None
+    # TMF621 tickets created without a customer by an account that covers several regions (or all) go to
+    # this province's unidentified-caller customer; unset, such a create must name its customer.
+    tmf_unidentified_province: str | None = Field(None, pattern=r"^\d{6}$")
 
     # --- web hardening (issue 17 item 5, api/protect.py) ---
     # Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty:

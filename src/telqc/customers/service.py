@@ -123,6 +123,34 @@ def create(ctx: Ctx, data: s.CustomerCreate) -> Customer:
     return c
 
 
+UNIDENTIFIED = "未识别来电"
+
+
+def unidentified_caller(ctx: Ctx, province_code: str) -> int:
+    """The province's placeholder customer (未识别来电), created on first use, for an order whose caller is not
+    known yet: TMF621 does not require a related party, and an order needs a customer for its region scope,
+    routing and SLA. It has no personal data; its city and district are the province (unknown below it).
+    Orders are not linked as repeat complaints through it (`orders.service.create`: different callers).
+    Two first uses at once may each create one: both are placeholders, and the lowest id is used after."""
+    region = ctx.session.get(Region, province_code)
+    if region is None or region.level != "province" or not _principal(ctx).sees_region(province_code):
+        raise NotFound(what="w.region")
+    found = ctx.session.execute(select(Customer.id, Customer.tags).where(
+        Customer.name == UNIDENTIFIED, Customer.province_code == province_code).order_by(Customer.id))
+    for cid, tags in found:
+        if UNIDENTIFIED in (tags or []):
+            return int(cid)
+    now = ctx.now()
+    c = Customer(name=UNIDENTIFIED, id_number="", address="", province_code=province_code, city_code=province_code,
+                 district_code=province_code, area_type="urban", tier=Tier.regular.value, tags=[UNIDENTIFIED],
+                 lifecycle=Lifecycle.new.value, joined_on=now.date(), verify_failures=0, created_at=now,
+                 updated_at=now)
+    ctx.session.add(c)
+    ctx.session.flush()
+    ctx.audit("customer.created", "customer", c.id, tier=c.tier, province=province_code, unidentified=True)
+    return c.id
+
+
 def _add_plan(ctx: Ctx, c: Customer, code: str, since: date) -> Plan:
     plan = ctx.session.get(Plan, code)
     if plan is None:

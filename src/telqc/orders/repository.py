@@ -78,6 +78,13 @@ class OrderFilter:
     open_only: bool = False
     created_from: datetime | None = None
     created_to: datetime | None = None
+    # TMF621 filtering (api/tmf621/filters.py): any of several values, the exact title, resolution dates
+    types: Sequence[str] | None = None
+    priorities: Sequence[str] | None = None
+    category_codes: Sequence[str] | None = None
+    title: str | None = None
+    resolved_from: datetime | None = None
+    resolved_to: datetime | None = None
 
 
 def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
@@ -97,6 +104,15 @@ def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
         stmt = stmt.where(Order.created_at >= f.created_from)
     if f.created_to is not None:
         stmt = stmt.where(Order.created_at < f.created_to)
+    for col, values in ((Order.type, f.types), (Order.priority, f.priorities), (Order.category_code, f.category_codes)):
+        if values is not None:
+            stmt = stmt.where(col.in_(list(values)))
+    if f.title is not None:
+        stmt = stmt.where(Order.title == f.title)
+    if f.resolved_from is not None:
+        stmt = stmt.where(Order.resolved_at >= f.resolved_from)
+    if f.resolved_to is not None:
+        stmt = stmt.where(Order.resolved_at < f.resolved_to)
     return stmt
 
 

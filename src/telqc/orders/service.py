@@ -40,9 +40,12 @@ def search(ctx: Ctx, f: OrderFilter, offset: int = 0, limit: int = 50) -> tuple[
     return repo.search(ctx.session, principal(ctx), f, offset, limit)
 
 
-def create(ctx: Ctx, data: s.OrderCreate) -> Order:
+def create(ctx: Ctx, data: s.OrderCreate, *, caller_unidentified: bool = False) -> Order:
     """Open an order: priority from type × severity × tier × area, SLA deadlines from the matching policy,
-    escalation risk from complaint text, repeat-complaint link, first-contact owner = the creator."""
+    escalation risk from complaint text, repeat-complaint link, first-contact owner = the creator.
+
+    ``caller_unidentified``: the customer is a region's placeholder (`customers.service.unidentified_caller`),
+    shared by callers who are not the same person, so no repeat complaint is linked through it."""
     p = principal(ctx)
     cat = config.category(ctx, data.category)
     if cat is None:  # a fresh installation writes its default configuration on first use
@@ -53,7 +56,8 @@ def create(ctx: Ctx, data: s.OrderCreate) -> Order:
     if cat.order_type != data.type:
         raise Invalid("orders.error.category_type", field="body.category", type=data.type)
     now = ctx.now()
-    customer = repo.customer_facts(ctx.session, data.customer_id, cat.code if data.type == "complaint" else None,
+    repeat = cat.code if data.type == "complaint" and not caller_unidentified else None
+    customer = repo.customer_facts(ctx.session, data.customer_id, repeat,
                                    now - complaints.REPEAT_WINDOW)
     if customer is None or not p.sees_region(customer.province_code):
         raise Invalid("error.not_found", field="body.customer_id", what="w.customer")

@@ -89,8 +89,10 @@ def _item(row: Any, public_only: bool) -> s.TimelineItem:
             text = (reason if field == "notify" else new) or ""
         else:
             text = f"{old or '—'} → {new or '—'}" + (f"：{reason}" if reason else "")
-        return s.TimelineItem(at=at, kind=field, text=text, public=public, actor_id=actor,
-                              data={"from": old, "to": new})
+        data: dict[str, object] = {"from": old, "to": new}
+        if field == "status" and reason and not public_only:
+            data["reason"] = reason  # the reason as given (TMF621 statusChangeReason), apart from the text
+        return s.TimelineItem(at=at, kind=field, text=text, public=public, actor_id=actor, data=data)
     if src == _NOTE:
         return s.TimelineItem(at=at, kind="note", text=d, public=public, actor_id=actor)
     if src == _TRANSFER:
@@ -109,10 +111,12 @@ def _nothing_saved(o: Order, queued_history: list[dict[str, Any]]) -> bool:
         h["order_id"] == o.id and h["field"] == "status" and h["from_value"] is None for h in queued_history)
 
 
-def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem], list[int]]:
+def _items(ctx: Ctx, o: Order, public_only: bool,
+           read_saved: bool = False) -> tuple[list[s.TimelineItem], list[int]]:
     """The timeline, oldest first, and the ids of linked orders (staff view only)."""
     queued = ctx.uow.pending(OrderHistory.__table__)
-    rows = [] if _nothing_saved(o, queued) else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
+    skip = not read_saved and _nothing_saved(o, queued)
+    rows = [] if skip else ctx.session.execute(_TIMELINE[public_only], {"order_id": o.id}).all()
     saved: list[Sequence[Any]] = [r for r in rows if r[0] != _LINK]
     saved += [(_HISTORY, None, h["at"], h["actor_id"], h["public"], h["field"], h["from_value"], h["to_value"],
                h["reason"], None, None) for h in queued if h["order_id"] == o.id and (h["public"] or not public_only)]
@@ -125,14 +129,15 @@ def _items(ctx: Ctx, o: Order, public_only: bool) -> tuple[list[s.TimelineItem],
     return out, linked
 
 
-def detail(ctx: Ctx, o: Order) -> s.OrderDetail:
+def detail(ctx: Ctx, o: Order, *, read_saved: bool = False) -> s.OrderDetail:
     """Everything an agent sees on the order page.
 
     Every write answers with this, so only the tables that can hold rows for this order are read: a repair
     detail exists only for repairs, a network problem only once the timeline shows the hand-off (the
     "network" history row `hand_to_network` writes with it), callbacks only once the order has been
-    resolved (`open_callback` runs on resolve)."""
-    timeline, linked = _items(ctx, o, public_only=False)
+    resolved (`open_callback` runs on resolve). ``read_saved``: the caller wrote rows of a new order that
+    `_nothing_saved` cannot see (the notes a TMF621 create carries), so the timeline is read anyway."""
+    timeline, linked = _items(ctx, o, public_only=False, read_saved=read_saved)
     d = repairs.detail(ctx, o.id) if o.type == OrderType.REPAIR else None
     handed = any(i.kind == "network" for i in timeline)  # `hand_to_network` writes this history row
     np = complaints.network_problem_of(ctx, o.id) if handed else None

@@ -23,6 +23,19 @@ TYPE_FROM_TMF: dict[str, OrderTypeName] = {v: k for k, v in TICKET_TYPES.items()
 PRIORITY = {"P1": "Critical", "P2": "High", "P3": "Medium", "P4": "Low"}
 SEVERITY = {1: "Critical", 2: "Major", 3: "Minor", 4: "Minor"}
 SEVERITY_FROM_TMF = {"critical": 1, "major": 2, "minor": 3, "low": 4, "medium": 3, "high": 2}
+CHANNELS = ("hotline", "app", "web", "wechat", "store", "social")  # `orders.schemas.ChannelName`
+# TroubleTicket_Create attributes TelQC sets itself (a client echoing a GET body is told, not ignored) and
+# those it has nowhere to keep (refused rather than dropped: the client must know they were not kept).
+CREATE_READ_ONLY = ("id", "href", "creationDate", "lastUpdate", "statusChange", "statusChangeDate",
+                    "statusChangeReason", "expectedResolutionDate", "resolutionDate")
+CREATE_UNSUPPORTED = ("attachment", "relatedEntity", "troubleTicketRelationship")
+# Every attribute of the v4 TroubleTicket resource: a merge patch naming one TelQC does not let it change
+# hears "read-only"; one naming anything else hears "unknown" (a typo, not a permission).
+TICKET_ATTRIBUTES = frozenset({
+    "id", "href", "creationDate", "description", "expectedResolutionDate", "externalId", "lastUpdate", "name",
+    "priority", "requestedResolutionDate", "resolutionDate", "severity", "statusChangeDate", "statusChangeReason",
+    "ticketType", "attachment", "channel", "note", "relatedEntity", "relatedParty", "status", "statusChange",
+    "troubleTicketRelationship", "@baseType", "@schemaLocation", "@type"})
 # Categories chosen when a TMF client sends no TelQC category: the type's general category.
 DEFAULT_CATEGORY = {"complaint": "complaint", "repair": "repair", "business": "business",
                     "consultation": "consultation"}
@@ -34,6 +47,12 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None and v != []}
+
+
+def _reason(item: Any) -> str:
+    """The reason the client gave (statusChangeReason), else the timeline's wording of the change."""
+    given = item.data.get("reason")
+    return str(given) if given else str(item.text)
 
 
 def ticket(order: Any, severity: int | None, detail: Any | None = None, staff: bool = True) -> dict[str, Any]:
@@ -60,11 +79,11 @@ def ticket(order: Any, severity: int | None, detail: Any | None = None, staff: b
     if detail is not None:
         changes = [i for i in detail.timeline if i.kind == "status"]
         out["statusChange"] = [_drop_none({
-            "status": to_tmf621(i.data["to"]).value if i.data.get("to") else None, "changeDate": _iso(i.at),
-            "changeReason": i.text, "@type": "StatusChange"}) for i in changes]
+            "status": to_tmf621(str(i.data["to"])).value if i.data.get("to") else None, "changeDate": _iso(i.at),
+            "changeReason": _reason(i), "@type": "StatusChange"}) for i in changes]
         if changes:
             out["statusChangeDate"] = _iso(changes[-1].at)
-            out["statusChangeReason"] = changes[-1].text
+            out["statusChangeReason"] = _reason(changes[-1])
         out["note"] = [_drop_none({"id": str(n), "date": _iso(i.at), "text": i.text, "@type": "Note",
                                    "author": str(i.actor_id) if (staff and i.actor_id) else None})
                        for n, i in enumerate((x for x in detail.timeline if x.kind == "note"

@@ -9,3 +9,8 @@ MESSAGES = {
     "tmf.bad_value": {"zh-CN": "{field} 的取值无效：{value}", "en": "invalid value for {field}: {value}"},
     "tmf.read_only": {"zh-CN": "字段不可修改：{keys}", "en": "read-only attribute(s): {keys}"},
 }
+
+# The hub's wording lives beside it (hub_messages.py); merged here, where the catalogue looks for it.
+from telqc.api.tmf621.hub_messages import MESSAGES as _HUB_MESSAGES  # noqa: E402
+
+MESSAGES.update(_HUB_MESSAGES)

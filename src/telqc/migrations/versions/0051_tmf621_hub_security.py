@@ -12,6 +12,8 @@ kept aside and put back. PostgreSQL's sequences never reuse an id already.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,9 +31,13 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
+def _recreate(sqlite: bool) -> Literal["always", "auto"]:
+    return "always" if sqlite else "auto"
+
+
 def upgrade() -> None:
     sqlite = _sqlite()
-    recreate = "always" if sqlite else "auto"
+    recreate = _recreate(sqlite)
     if sqlite:
         op.execute(f"CREATE TABLE {_KEEP} AS SELECT * FROM tmf_deliveries")
     with op.batch_alter_table("tmf_subscriptions", recreate=recreate,
@@ -53,7 +59,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     sqlite = _sqlite()
-    recreate = "always" if sqlite else "auto"
+    recreate = _recreate(sqlite)
     if sqlite:
         op.execute(f"CREATE TABLE {_KEEP} AS SELECT * FROM tmf_deliveries")
         op.execute("DELETE FROM tmf_deliveries")

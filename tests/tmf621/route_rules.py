@@ -14,4 +14,5 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", f"{B}/hub/{{subscription_id}}"): "orders:read",
     ("GET", f"{B}/hub/deadLetters"): "hub:admin",
     ("POST", f"{B}/hub/deadLetters/{{delivery_id}}/replay"): "hub:admin",
+    ("GET", "/admin/hub/dead-letters"): "hub:admin",
 }

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from helpers import create_customer, id_number, login, make_user
 from telqc.api.tmf621 import callbacks
@@ -330,6 +330,9 @@ def test_receiver_verifies_every_delivery_signature(
     secret = subscribe(client, people["gd"], mine.url)["secret"]
     other_secret = subscribe(client, people["gd2"], theirs.url)["secret"]
     assert secret != other_secret, "one secret per subscription"
+    with app.state.engine.connect() as conn:
+        stored = [r[0] for r in conn.execute(text("SELECT secret FROM tmf_subscriptions"))]
+    assert all(v.startswith("dev1:") and secret not in v for v in stored), "encrypted at rest like personal data"
     t = client.post(f"{B}/troubleTicket", json=ticket(people["gd_customer"]), headers=people["gd"]).json()
     merge = {**people["gd"], "Content-Type": "application/merge-patch+json"}
     client.patch(f"{B}/troubleTicket/{t['id']}", content=json.dumps({"status": "inProgress"}), headers=merge)
@@ -363,6 +366,9 @@ def test_failing_receiver_dead_letter_admin_replay_delivered(
     dead = listed.json()[0]
     assert dead["status"] == "dead" and dead["attempts"] == 3 and dead["lastError"] == "HTTP 503"
     assert dead["eventType"] == "TroubleTicketCreateEvent" and dead["callback"] == listener.url
+    page = client.get("/admin/hub/dead-letters", headers=people["adm"])
+    assert page.status_code == 200 and "HTTP 503" in page.text and listener.url in page.text
+    assert client.get("/admin/hub/dead-letters", headers=people["sup"]).status_code == 403
     replay = f"{B}/hub/deadLetters/{dead['id']}/replay"
     assert client.post(replay, headers=people["gd"]).status_code == 403, "the subscriber cannot replay either"
 

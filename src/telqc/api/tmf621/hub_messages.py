@@ -33,4 +33,16 @@ MESSAGES = {
                          "en": "at most {limit} event subscriptions per user: delete one you no longer use first"},
     "tmf.hub.not_dead": {"zh-CN": "该投递不在死信列表中（状态：{status}），无需重放",
                          "en": "this delivery is not a dead letter (status: {status}); nothing to replay"},
+    "ui.hub_dead_letters": {"zh-CN": "事件投递死信", "en": "Event dead letters"},
+    "ui.hub_dead_letters_help": {
+        "zh-CN": "共 {n} 条：多次重试仍未送达的 TMF621 事件。修复接收方后，可通过 POST "
+                 "/tmf-api/troubleTicket/v4/hub/deadLetters/{{id}}/replay 重新投递（记入审计日志）。",
+        "en": "{n} in all: TMF621 events that failed every retry. Once the receiver is fixed, replay one with POST "
+              "/tmf-api/troubleTicket/v4/hub/deadLetters/{{id}}/replay (audited)."},
+    "ui.hub_last_attempt": {"zh-CN": "最后尝试", "en": "Last attempt"},
+    "ui.hub_subscription": {"zh-CN": "订阅", "en": "Subscription"},
+    "ui.hub_event": {"zh-CN": "事件", "en": "Event"},
+    "ui.hub_attempts": {"zh-CN": "尝试次数", "en": "Attempts"},
+    "ui.hub_error": {"zh-CN": "最后错误", "en": "Last error"},
+    "ui.hub_no_dead_letters": {"zh-CN": "没有死信", "en": "No dead letters"},
 }

@@ -218,7 +218,7 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
                     client: httpx.Client | None = None) -> int:
     """POST due deliveries; returns how many were delivered. Failures back off exponentially.
 
-    Runs after every relay pass, so the common case (nothing due) is one indexed query: the HTTP client,
+    Runs after every relay pass, so the common case (nothing due) is one indexed query: an HTTP client,
     whose TLS context alone costs milliseconds, is built only when there is something to send. Each
     callback is resolved and checked once per pass, just before its first attempt."""
     delivered = 0
@@ -234,7 +234,7 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
             return 0
         ctx = Ctx(uow=UnitOfWork(session), clock=clock, settings=settings)
         targets: dict[str, callbacks.Target | str] = {}
-        http = client or httpx.Client(timeout=settings.hub_timeout_seconds, follow_redirects=False)
+        clients = _Clients(settings, client)
         try:
             for d, callback, secret in due:
                 assert secret is not None, "selected with a secret only"
@@ -245,7 +245,7 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
                         targets[callback] = "refused: " + e.message("en")
                 target = targets[callback]
                 now = clock.now()
-                error = target if isinstance(target, str) else _post(http, target, d, secret, now)
+                error = target if isinstance(target, str) else _post(clients.get(target), target, d, secret, now)
                 d.attempts += 1
                 d.last_attempt_at = now
                 if error is None:
@@ -262,9 +262,32 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
                                     d.subscription_id, error)
                 ctx.uow.commit()
         finally:
-            if client is None:
-                http.close()
+            clients.close()
     return delivered
+
+
+class _Clients:
+    """One HTTP client per callback host name in a pass: connections go to pinned addresses, and a pooled
+    connection opened (and its certificate checked) for one host must not carry another host's request
+    that happens to resolve to the same address. No proxy or .netrc from the environment (``trust_env``):
+    the checked address is the one connected to, and no ambient credentials travel to a callback."""
+
+    def __init__(self, settings: Settings, given: httpx.Client | None) -> None:
+        self.settings, self.given = settings, given
+        self.made: dict[tuple[str, str, int | None], httpx.Client] = {}
+
+    def get(self, target: callbacks.Target) -> httpx.Client:
+        if self.given is not None:
+            return self.given
+        key = (target.url.scheme, target.url.host, target.url.port)
+        if key not in self.made:
+            self.made[key] = httpx.Client(timeout=self.settings.hub_timeout_seconds, follow_redirects=False,
+                                          trust_env=False)
+        return self.made[key]
+
+    def close(self) -> None:
+        for c in self.made.values():
+            c.close()
 
 
 def dead_letters(ctx: Ctx, offset: int, limit: int) -> tuple[list[tuple[TmfDelivery, str]], int]:

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from telqc.core.settings import Settings
 from tmf621.tmf_spec import SPEC_DIR_VAR, SPEC_NAME, Spec, spec_path
 
 
@@ -18,3 +19,15 @@ def spec() -> Spec:
             pytest.fail(f"CI=true: {reason}", pytrace=False)
         pytest.skip(reason)
     return Spec(path)
+
+
+@pytest.fixture
+def hub_allowed_hosts() -> str:
+    """``TELQC_HUB_ALLOWED_HOSTS`` for the test: the hub tests' receivers listen on this machine, which the
+    hub refuses to call unless an administrator allow-lists it. A test overrides it by parametrizing."""
+    return "127.0.0.1"
+
+
+@pytest.fixture
+def settings(settings: Settings, hub_allowed_hosts: str) -> Settings:
+    return settings.model_copy(update={"hub_allowed_hosts": hub_allowed_hosts})

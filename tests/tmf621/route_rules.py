@@ -11,4 +11,8 @@ RULES: dict[tuple[str, str], str | None] = {
     ("DELETE", f"{B}/troubleTicket/{{ticket_id}}"): "orders:write",
     ("POST", f"{B}/hub"): "orders:write",
     ("DELETE", f"{B}/hub/{{subscription_id}}"): "orders:write",
+    ("GET", f"{B}/hub/{{subscription_id}}"): "orders:read",
+    ("GET", f"{B}/hub/deadLetters"): "hub:admin",
+    ("POST", f"{B}/hub/deadLetters/{{delivery_id}}/replay"): "hub:admin",
+    ("GET", "/admin/hub/dead-letters"): "hub:admin",
 }

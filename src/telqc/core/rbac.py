@@ -56,6 +56,8 @@ class Perm(StrEnum):
     kb_read = "kb:read"
     kb_write = "kb:write"                    # drafts
     kb_publish = "kb:publish"                # review, publish, retire
+    # integrations
+    hub_admin = "hub:admin"                  # TMF621 hub: every subscription, dead letters, replay
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     # the socket's peer address is the client (a client cannot choose its address for the login throttle).
     trusted_proxies: str = ""
 
+    # --- TMF621 event hub (issue 17 item 1, api/tmf621/hub.py and callbacks.py) ---
+    # Comma-separated host names or IP/CIDR ranges a callback may reach although loopback, private or
+    # link-local (e.g. "127.0.0.1" for a test receiver, "10.20.0.0/16,crm.internal"); empty: public only.
+    hub_allowed_hosts: str = ""
+    hub_timeout_seconds: float = 5.0  # per delivery attempt (connect, send, first response bytes)
+    hub_max_attempts: int = 10  # then the delivery is a dead letter, until an administrator replays it
+    hub_max_subscriptions: int = 20  # per user: each subscription multiplies every event's deliveries
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
         if self.env == "production":

@@ -22,12 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
 from telqc.api.errors import field_errors
-from telqc.api.tmf621 import errors, filters, hub, mapping
+from telqc.api.tmf621 import errors, filters, hub, mapping, view
 from telqc.core import events
 from telqc.core.errors import BadRequest, DomainError, Invalid, NotFound, PreconditionFailed
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
-from telqc.orders import config, service, timeline
+from telqc.orders import config, service
 from telqc.orders import schemas as os_
 from telqc.orders.states import TmfStatus, from_tmf621, to_tmf621
 
@@ -134,10 +134,8 @@ def _severities(ctx: CtxDep) -> dict[str, int]:
 
 def _resource(ctx: CtxDep, order: Any, fields: str | None, with_detail: bool = True,
               read_saved: bool = False) -> dict[str, Any]:
-    detail = timeline.detail(ctx, order, read_saved=read_saved) if with_detail else None
-    staff = ctx.principal is not None and ctx.principal.can(Perm.orders_read)
-    sev = _severities(ctx).get(order.category_code)
-    return mapping.project(mapping.ticket(order, sev, detail, staff=staff), fields)
+    """The hub's event payloads are built by the same `view.ticket`: an event never shows more than this GET."""
+    return view.ticket(ctx, order, fields, with_detail, read_saved=read_saved)
 
 
 def _ticket_id(raw: str) -> int:
@@ -327,13 +325,49 @@ def delete_ticket(ctx: CtxDep, ticket_id: str, _: Write, if_match: Annotated[str
     events.emit(ctx, "order.deleted", "order", tid, order_id=tid, ticket=_resource(ctx, order, None))
 
 
-@router.post("/hub", status_code=201)
-def hub_subscribe(ctx: CtxDep, body: HubIn, response: Response, _: Write) -> dict[str, Any]:
-    sub = hub.subscribe(ctx, body.callback, body.query)
-    response.headers["Location"] = f"{BASE}/hub/{sub.id}"
+# --- hub (issue 17 item 1): subscriptions are their owner's; dead letters are for hub:admin -------------
+HubAdmin = Annotated[Principal, require(Perm.hub_admin)]
+
+
+def _subscription(sub: Any) -> dict[str, Any]:
     return {"id": str(sub.id), "callback": sub.callback, "query": sub.query or ""}
 
 
+@router.post("/hub", status_code=201)
+def hub_subscribe(ctx: CtxDep, body: HubIn, response: Response, _: Write) -> dict[str, Any]:
+    """The answer carries ``secret``, the key of the deliveries' signature header: shown this once only."""
+    sub, secret = hub.subscribe(ctx, body.callback, body.query)
+    response.headers["Location"] = f"{BASE}/hub/{sub.id}"
+    return _subscription(sub) | {"secret": secret}
+
+
+@router.get("/hub/deadLetters")
+def hub_dead_letters(ctx: CtxDep, response: Response, _: HubAdmin, offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+    rows, total = hub.dead_letters(ctx, offset, limit)
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["X-Result-Count"] = str(len(rows))
+    return [_dead_letter(d, callback) for d, callback in rows]
+
+
+def _dead_letter(d: Any, callback: str) -> dict[str, Any]:
+    return {"id": str(d.id), "status": d.status, "subscriptionId": str(d.subscription_id), "callback": callback,
+            "eventId": f"{d.event_id}-{d.event_type}", "eventType": d.event_type, "attempts": d.attempts,
+            "lastError": d.last_error, "lastAttemptDate": mapping._iso(d.last_attempt_at),
+            "nextAttemptDate": mapping._iso(d.next_attempt_at)}
+
+
+@router.post("/hub/deadLetters/{delivery_id}/replay")
+def hub_replay(ctx: CtxDep, delivery_id: str, _: HubAdmin) -> dict[str, Any]:
+    """Back to pending with a fresh set of attempts (audited); the next delivery pass sends it."""
+    return _dead_letter(*hub.replay(ctx, hub.parse_id(delivery_id, "delivery")))
+
+
+@router.get("/hub/{subscription_id}")
+def hub_get(ctx: CtxDep, subscription_id: str, _: Read) -> dict[str, Any]:
+    return _subscription(hub.get(ctx, hub.parse_id(subscription_id, "subscription")))
+
+
 @router.delete("/hub/{subscription_id}", status_code=204)
-def hub_unsubscribe(ctx: CtxDep, subscription_id: int, _: Write) -> None:
-    hub.unsubscribe(ctx, subscription_id)
+def hub_unsubscribe(ctx: CtxDep, subscription_id: str, _: Write) -> None:
+    hub.unsubscribe(ctx, hub.parse_id(subscription_id, "subscription"))

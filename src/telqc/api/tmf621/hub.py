@@ -1,36 +1,50 @@
 """TMF621 event hub: listeners subscribe with a callback and a query; every matching event is
-queued once per listener (unique delivery row) and POSTed with retries and backoff.
+queued once per listener (unique delivery row) and POSTed, signed, with retries and backoff.
 
-That unique row is the hub's own ledger: a relay that runs again over the same events queues nothing new
-(`UnitOfWork.add_once`), so the hub claims no delivery rows of the relay's (`ledger=False`). Without a
-subscription (the usual case) a relay batch costs the hub one query.
+A subscription belongs to the user who created it and receives exactly what that user's GET of the
+ticket would show (`view.readable`, run as the owner: region scope and masking), so registering a
+callback widens nobody's view. Only the owner or a ``hub:admin`` reads or deletes it, and anyone else
+gets the 404 of a subscription that does not exist. Callbacks are checked against server-side request
+forgery at subscribe and before every attempt (`callbacks.check`), and each attempt connects to the
+address it checked. A delivery that fails ``TELQC_HUB_MAX_ATTEMPTS`` times is a dead letter, which an
+administrator lists and replays.
 
-Delivery is at-least-once on the wire (a crash between the listener's 2xx and our commit
-resends); each body carries ``eventId`` so a listener drops the rare repeat, and TelQC
-itself never queues or re-sends a delivered event.
+Signature: every POST carries ``X-TelQC-Signature: t=<unix seconds>,v1=<hex>``, the HMAC-SHA256 under the
+subscription's secret (answered once, at subscribe) of ``"<t>." + body``. A receiver recomputes it over the
+raw body bytes, compares in constant time and refuses a ``t`` too far from its own clock (replays).
+
+The unique delivery row is the hub's own ledger: a relay that runs again over the same events queues
+nothing new (`UnitOfWork.add_once`), so the hub claims no delivery rows of the relay's (``ledger=False``).
+Without a subscription (the usual case) a relay batch costs the hub one query. Delivery is at-least-once
+on the wire (a crash between the listener's 2xx and our commit resends); each body carries ``eventId``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
-from datetime import timedelta
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from telqc.api.tmf621 import mapping
+from telqc.api.tmf621 import callbacks, mapping, view
 from telqc.api.tmf621.models import TmfDelivery, TmfSubscription
-from telqc.core import events
+from telqc.core import auth, events
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
-from telqc.core.errors import BadRequest, NotFound
-from telqc.core.rbac import Principal, Role
+from telqc.core.errors import BadRequest, Conflict, DomainError, NotFound
+from telqc.core.models import User
+from telqc.core.rbac import Perm, Principal
 from telqc.core.settings import Settings
-from telqc.orders import config, service, timeline
+from telqc.core.uow import UnitOfWork
 
 log = logging.getLogger("telqc.tmf621")
 EVENT_TYPES = (
@@ -38,8 +52,8 @@ EVENT_TYPES = (
     "TroubleTicketDeleteEvent", "TroubleTicketResolvedEvent", "TroubleTicketInformationRequiredEvent",
 )
 QUERY_KEYS = {"eventType", "ticketType", "status", "severity"}
-MAX_ATTEMPTS = 10
-SYSTEM = Principal(user_id=0, username="tmf621-hub", display_name="TMF621 hub", role=Role.admin, region_scope=None)
+SIGNATURE_HEADER = "X-TelQC-Signature"
+_MAX_ID = {"subscription": 2**31 - 1, "delivery": 2**63 - 1}  # Integer and BigInteger keys
 
 
 def parse_query(query: str | None) -> dict[str, set[str]]:
@@ -54,27 +68,57 @@ def parse_query(query: str | None) -> dict[str, set[str]]:
     return out
 
 
-def subscribe(ctx: Ctx, callback: str, query: str | None) -> TmfSubscription:
-    if not callback.startswith(("http://", "https://")):
-        raise BadRequest("tmf.bad_callback", field="callback")
+def parse_id(raw: str, kind: str) -> int:
+    """A path id; anything that cannot be an id (not digits, beyond the column) is a 404 like an unknown one."""
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= _MAX_ID[kind]:
+        raise NotFound(what=f"w.{kind}")
+    return int(raw)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header's value; a receiver computes the same over the raw body it received."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def _principal(ctx: Ctx) -> Principal:
+    assert ctx.principal is not None, "hub services need an acting user"
+    return ctx.principal
+
+
+def subscribe(ctx: Ctx, callback: str, query: str | None) -> tuple[TmfSubscription, str]:
+    """Register a callback for the caller; answers the subscription and its signing secret (shown once)."""
+    p = _principal(ctx)
+    callbacks.check(callback, ctx.settings)
     parse_query(query)
-    sub = TmfSubscription(callback=callback, query=query, owner_id=ctx.principal.user_id if ctx.principal else None,
-                          created_at=ctx.now())
+    owned = ctx.session.scalar(select(func.count()).select_from(TmfSubscription)
+                               .where(TmfSubscription.owner_id == p.user_id)) or 0
+    if owned >= ctx.settings.hub_max_subscriptions:
+        raise Conflict("tmf.hub.too_many", limit=ctx.settings.hub_max_subscriptions)
+    secret = secrets.token_hex(32)
+    sub = TmfSubscription(callback=callback, query=query, owner_id=p.user_id, created_at=ctx.now(), secret=secret)
     ctx.session.add(sub)
     ctx.session.flush()
     ctx.audit("tmf.subscribed", "tmf_subscription", sub.id, callback=callback, query=query)
+    return sub, secret
+
+
+def get(ctx: Ctx, sub_id: int) -> TmfSubscription:
+    """A subscription the caller owns (any, for ``hub:admin``); 404 otherwise, so ids disclose nothing."""
+    p = _principal(ctx)
+    sub = ctx.session.get(TmfSubscription, sub_id)
+    if sub is None or not (sub.owner_id == p.user_id or p.can(Perm.hub_admin)):
+        raise NotFound(what="w.subscription")
     return sub
 
 
 def unsubscribe(ctx: Ctx, sub_id: int) -> None:
-    sub = ctx.session.get(TmfSubscription, sub_id)
-    if sub is None:
-        raise NotFound(what="w.subscription")
+    sub = get(ctx, sub_id)
+    ctx.audit("tmf.unsubscribed", "tmf_subscription", sub_id, callback=sub.callback, owner_id=sub.owner_id)
     ctx.session.delete(sub)
-    ctx.audit("tmf.unsubscribed", "tmf_subscription", sub_id)
 
 
-def tmf_event_types(ev: events.Event, ticket: dict[str, Any], pending_reason: str | None) -> list[str]:
+def tmf_event_types(ev: events.Event, pending_reason: str | None) -> list[str]:
     if ev.type == "order.created":
         return ["TroubleTicketCreateEvent"]
     if ev.type == "order.deleted":
@@ -97,42 +141,76 @@ def _matches(query: dict[str, set[str]], event_type: str, ticket: dict[str, Any]
     return all(checks[k] in wanted for k, wanted in query.items())
 
 
-_SUBSCRIPTIONS = select(TmfSubscription)  # read for every relay batch of order events: built once
+@dataclass(frozen=True)
+class _Listener:
+    id: int
+    query: dict[str, set[str]]
+    owner: Principal
+
+
+# Read for every relay batch of order events: built once. Subscriptions from before signing (no secret) and
+# those of deactivated users (who could not GET the ticket either) receive nothing.
+_LISTENERS = (select(TmfSubscription.id, TmfSubscription.query, User)
+              .join(User, User.id == TmfSubscription.owner_id)
+              .where(TmfSubscription.secret.is_not(None), User.is_active.is_(True))
+              .order_by(TmfSubscription.id))
 _DELIVERIES = TmfDelivery.__table__  # unique (subscription, event, type): added once
 
 
 @events.subscribe_batch("order.*", ledger=False)
 def queue_deliveries(ctx: Ctx, batch: list[events.Event]) -> None:
     """Once per relay batch; a subscription receives the events relayed after it was registered."""
-    subs = list(ctx.session.scalars(_SUBSCRIPTIONS))
-    if not subs:
+    rows = ctx.session.execute(_LISTENERS).all()
+    if not rows:
         return
-    ctx.principal = SYSTEM
-    for ev in batch:
-        _queue(ctx, ev, subs)
+    owners: dict[int, Principal] = {}
+    listeners = [_Listener(sid, parse_query(q), owners.setdefault(u.id, auth.principal_of(u))) for sid, q, u in rows]
+    acting = ctx.principal
+    try:
+        for ev in batch:
+            _queue(ctx, ev, listeners)
+    finally:
+        ctx.principal = acting
 
 
-def _queue(ctx: Ctx, ev: events.Event, subs: list[TmfSubscription]) -> None:
-    if ev.type == "order.deleted":
-        resource = ev.payload["ticket"]
-        reason = None
-    else:
-        order = service.get(ctx, int(ev.entity_id))
-        detail = timeline.detail(ctx, order)
-        resource = mapping.ticket(order, ev.payload.get("severity") or _severity(ctx, order), detail)
-        reason = order.pending_reason
-    for event_type in tmf_event_types(ev, resource, reason):
-        body = json.dumps({"eventId": f"{ev.id}-{event_type}", "eventTime": mapping._iso(ev.at),
-                           "eventType": event_type, "event": {"troubleTicket": resource}}, ensure_ascii=False)
-        for sub in subs:
-            if _matches(parse_query(sub.query), event_type, resource):
-                ctx.uow.add_once(_DELIVERIES, {"subscription_id": sub.id, "event_id": ev.id,
-                                                       "event_type": event_type, "body": body, "status": "pending",
-                                                       "attempts": 0, "next_attempt_at": ctx.now()})
+def _queue(ctx: Ctx, ev: events.Event, listeners: list[_Listener]) -> None:
+    """Each owner's view of the ticket is read as that owner, once per event, however many callbacks they have."""
+    seen: dict[int, tuple[dict[str, Any], list[str]] | None] = {}
+    for sub in listeners:
+        uid = sub.owner.user_id
+        if uid not in seen:
+            ctx.principal = sub.owner
+            found = view.readable(ctx, int(ev.entity_id))
+            seen[uid] = None if found is None else (found[0], tmf_event_types(ev, found[1].pending_reason))
+        if (visible := seen[uid]) is None:
+            continue  # outside the owner's scope: the owner's GET answers 404, so the event is not theirs
+        resource, event_types = visible
+        for event_type in event_types:
+            if not _matches(sub.query, event_type, resource):
+                continue
+            body = json.dumps({"eventId": f"{ev.id}-{event_type}", "eventTime": mapping._iso(ev.at),
+                               "eventType": event_type, "event": {"troubleTicket": resource}}, ensure_ascii=False)
+            ctx.uow.add_once(_DELIVERIES, {"subscription_id": sub.id, "event_id": ev.id, "event_type": event_type,
+                                           "body": body, "status": "pending", "attempts": 0,
+                                           "next_attempt_at": ctx.now()})
 
 
-def _severity(ctx: Ctx, order: Any) -> int:
-    return next((c.severity for c in config.categories(ctx) if c.code == order.category_code), 3)
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 5 * 2 ** (attempts - 1)))
+
+
+def _post(http: httpx.Client, target: callbacks.Target, d: TmfDelivery, secret: str, now: datetime) -> str | None:
+    """One attempt; None on a 2xx, else what went wrong. The answer's body is never read (nor a redirect)."""
+    body = d.body.encode()
+    headers = {"Content-Type": "application/json", "Host": target.host_header,
+               "X-Event-Id": f"{d.event_id}-{d.event_type}", SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body)}
+    try:
+        with http.stream("POST", target.request_url, content=body, headers=headers, follow_redirects=False,
+                         extensions=target.extensions) as r:
+            status = r.status_code
+    except httpx.HTTPError as e:
+        return (f"{type(e).__name__}: {e}")[:300]
+    return None if 200 <= status < 300 else f"HTTP {status}"
 
 
 @events.after_drain
@@ -140,40 +218,98 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
                     client: httpx.Client | None = None) -> int:
     """POST due deliveries; returns how many were delivered. Failures back off exponentially.
 
-    Runs after every relay pass, so the common case (nothing due) is one indexed query: the HTTP client,
-    whose TLS context alone costs milliseconds, is built only when there is something to send.
-    """
+    Runs after every relay pass, so the common case (nothing due) is one indexed query: an HTTP client,
+    whose TLS context alone costs milliseconds, is built only when there is something to send. Each
+    callback is resolved and checked once per pass, just before its first attempt."""
     delivered = 0
     with factory() as session:
         due = session.execute(
-            select(TmfDelivery, TmfSubscription.callback)
+            select(TmfDelivery, TmfSubscription.callback, TmfSubscription.secret)
             .join(TmfSubscription, TmfSubscription.id == TmfDelivery.subscription_id)
-            .where(TmfDelivery.status == "pending", TmfDelivery.next_attempt_at <= clock.now())
+            .where(TmfDelivery.status == "pending", TmfDelivery.next_attempt_at <= clock.now(),
+                   TmfSubscription.secret.is_not(None))
             .order_by(TmfDelivery.id).limit(limit)
         ).all()
         if not due:
             return 0
-        http = client or httpx.Client(timeout=5.0)
+        ctx = Ctx(uow=UnitOfWork(session), clock=clock, settings=settings)
+        targets: dict[str, callbacks.Target | str] = {}
+        clients = _Clients(settings, client)
         try:
-            for d, callback in due:
-                try:
-                    r = http.post(callback, content=d.body, headers={"Content-Type": "application/json",
-                                                                      "X-Event-Id": f"{d.event_id}-{d.event_type}"})
-                    ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
-                except httpx.HTTPError as e:
-                    ok, error = False, str(e)[:300]
+            for d, callback, secret in due:
+                assert secret is not None, "selected with a secret only"
+                if callback not in targets:
+                    try:
+                        targets[callback] = callbacks.check(callback, settings)
+                    except DomainError as e:
+                        targets[callback] = "refused: " + e.message("en")
+                target = targets[callback]
+                now = clock.now()
+                error = target if isinstance(target, str) else _post(clients.get(target), target, d, secret, now)
                 d.attempts += 1
-                if ok:
-                    d.status, d.delivered_at, d.last_error = "delivered", clock.now(), None
+                d.last_attempt_at = now
+                if error is None:
+                    d.status, d.delivered_at, d.last_error = "delivered", now, None
                     delivered += 1
                 else:
-                    d.last_error = error
-                    d.next_attempt_at = clock.now() + timedelta(seconds=min(3600, 5 * 2 ** (d.attempts - 1)))
-                    if d.attempts >= MAX_ATTEMPTS:
-                        d.status = "failed"
-                        log.warning("TMF621 delivery %s to %s failed for good: %s", d.id, callback, error)
-                session.commit()
+                    d.last_error = error[:500]
+                    d.next_attempt_at = now + _backoff(d.attempts)
+                    if d.attempts >= settings.hub_max_attempts:
+                        d.status = "dead"
+                        ctx.audit("tmf.delivery_dead", "tmf_delivery", d.id, subscription_id=d.subscription_id,
+                                  event_type=d.event_type, attempts=d.attempts, error=d.last_error)
+                        log.warning("TMF621 delivery %s to subscription %s is a dead letter: %s", d.id,
+                                    d.subscription_id, error)
+                ctx.uow.commit()
         finally:
-            if client is None:
-                http.close()
+            clients.close()
     return delivered
+
+
+class _Clients:
+    """One HTTP client per callback host name in a pass: connections go to pinned addresses, and a pooled
+    connection opened (and its certificate checked) for one host must not carry another host's request
+    that happens to resolve to the same address. No proxy or .netrc from the environment (``trust_env``):
+    the checked address is the one connected to, and no ambient credentials travel to a callback."""
+
+    def __init__(self, settings: Settings, given: httpx.Client | None) -> None:
+        self.settings, self.given = settings, given
+        self.made: dict[tuple[str, str, int | None], httpx.Client] = {}
+
+    def get(self, target: callbacks.Target) -> httpx.Client:
+        if self.given is not None:
+            return self.given
+        key = (target.url.scheme, target.url.host, target.url.port)
+        if key not in self.made:
+            self.made[key] = httpx.Client(timeout=self.settings.hub_timeout_seconds, follow_redirects=False,
+                                          trust_env=False)
+        return self.made[key]
+
+    def close(self) -> None:
+        for c in self.made.values():
+            c.close()
+
+
+def dead_letters(ctx: Ctx, offset: int, limit: int) -> tuple[list[tuple[TmfDelivery, str]], int]:
+    """The dead letters, oldest first, with their callbacks (for ``hub:admin``: the route checks)."""
+    where = TmfDelivery.status == "dead"
+    total = ctx.session.scalar(select(func.count()).select_from(TmfDelivery).where(where)) or 0
+    rows = ctx.session.execute(
+        select(TmfDelivery, TmfSubscription.callback)
+        .join(TmfSubscription, TmfSubscription.id == TmfDelivery.subscription_id)
+        .where(where).order_by(TmfDelivery.id).offset(offset).limit(limit)).all()
+    return [(d, cb) for d, cb in rows], total
+
+
+def replay(ctx: Ctx, delivery_id: int) -> tuple[TmfDelivery, str]:
+    """A dead letter back to pending with a fresh set of attempts, due at once; answers it and its callback."""
+    d = ctx.session.get(TmfDelivery, delivery_id, with_for_update=True)
+    if d is None:
+        raise NotFound(what="w.delivery")
+    if d.status != "dead":
+        raise Conflict("tmf.hub.not_dead", status=d.status)
+    ctx.audit("tmf.delivery_replayed", "tmf_delivery", d.id, subscription_id=d.subscription_id,
+              event_type=d.event_type, attempts=d.attempts, error=d.last_error)
+    d.status, d.attempts, d.next_attempt_at = "pending", 0, ctx.now()
+    callback = ctx.session.scalar(select(TmfSubscription.callback).where(TmfSubscription.id == d.subscription_id))
+    return d, callback or ""

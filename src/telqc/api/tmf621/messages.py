@@ -41,3 +41,8 @@ MESSAGES = {
     "tmf.reason.500": {"zh-CN": "服务器内部错误", "en": "Internal error"},
     "tmf.reason.other": {"zh-CN": "请求失败", "en": "Request failed"},
 }
+
+# The hub's wording lives beside it (hub_messages.py); merged here, where the catalogue looks for it.
+from telqc.api.tmf621.hub_messages import MESSAGES as _HUB_MESSAGES  # noqa: E402
+
+MESSAGES.update(_HUB_MESSAGES)

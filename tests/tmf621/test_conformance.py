@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import pytest

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -142,7 +143,7 @@ def test_filters_on_the_listed_attributes(client: TestClient, clock: FrozenClock
             spec.validate("TroubleTicket", item)
         return r.json()
 
-    def ids(items: list[dict[str, Any]]) -> set[str]:
+    def ids(items: Iterable[dict[str, Any]]) -> set[str]:
         return {x["id"] for x in items}
 
     for attr in ("severity", "ticketType", "priority", "status"):

@@ -155,3 +155,24 @@ def test_parallel_guesses_are_all_counted(app: FastAPI) -> None:
     with app.state.sessionmaker() as s:
         row = s.get(LoginFailure, ("account", "feng"))
         assert row is not None and row.failures == 18
+
+
+def test_ended_windows_are_purged_and_open_ones_kept(app: FastAPI, clock: FrozenClock,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from telqc.core import login_throttle
+    from telqc.jobs import celery_app, tasks
+
+    window = app.state.settings.login_window_minutes
+    c = _from(app, "198.51.100.7")
+    assert _try(c, "typo-name-1", "nope-nope").status_code == 401
+    clock.advance(timedelta(minutes=window + 1))
+    assert _try(c, "typo-name-2", "nope-nope").status_code == 401
+    with app.state.sessionmaker() as s:
+        assert login_throttle.purge(s, clock.now(), window) == 1  # typo-name-1's window has ended; the rest is open
+        s.commit()
+        assert sorted(s.scalars(select(LoginFailure.key))) == ["198.51.100.7", "typo-name-2"]
+    assert celery_app.celery.conf.beat_schedule["purge-login-failures"]["task"] == tasks.PURGE_LOGIN_FAILURES_TASK
+    monkeypatch.setattr(tasks, "session_factory", lambda: app.state.sessionmaker)
+    assert tasks.purge_login_failures() == 2  # the job runs on the wall clock, long after the frozen test time
+    with app.state.sessionmaker() as s:
+        assert list(s.scalars(select(LoginFailure.key))) == []

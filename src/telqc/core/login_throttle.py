@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
 from telqc.core.db import UTCDateTime
@@ -84,3 +85,12 @@ def forget(ctx: Ctx, kind: str, key: str) -> None:
     """A successful sign-in clears its account's failures."""
     ctx.session.execute(delete(_T).where(_T.c.kind == kind, _T.c.key == _key(key)))
 
+
+
+def purge(session: Session, now: datetime, window_minutes: int) -> int:
+    """Delete the counters whose window has ended (they count for nothing: the next failure restarts at 1).
+
+    Without it the table keeps one row per name ever mistyped and per address ever seen; the hourly beat job
+    ``telqc.purge_login_failures`` calls this. Answers the number of rows deleted."""
+    result = session.execute(delete(_T).where(_T.c.window_start <= now - timedelta(minutes=window_minutes)))
+    return int(getattr(result, "rowcount", 0) or 0)

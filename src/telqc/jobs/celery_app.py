@@ -38,12 +38,14 @@ class _App(Protocol):
 settings = get_settings()
 RELAY_TASK = "telqc.relay_events"
 ANCHOR_TASK = "telqc.audit_anchor"  # telqc.jobs.tasks: a signed checkpoint of the audit chain, outside the database
+PURGE_LOGIN_FAILURES_TASK = "telqc.purge_login_failures"  # telqc.jobs.tasks: ended login-throttle windows
 celery: _App = Celery("telqc", broker=settings.celery_broker_url, backend=None,
                       include=[*module_names("tasks"), "telqc.jobs.tasks"])
 celery.conf.update(
     task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=4, timezone=settings.timezone,
     beat_schedule={"relay-events": {"task": RELAY_TASK, "schedule": 5.0},
-                   "audit-anchor": {"task": ANCHOR_TASK, "schedule": crontab(minute=0)}},
+                   "audit-anchor": {"task": ANCHOR_TASK, "schedule": crontab(minute=0)},
+                   "purge-login-failures": {"task": PURGE_LOGIN_FAILURES_TASK, "schedule": crontab(minute=30)}},
 )
 
 

@@ -44,7 +44,8 @@ def test_a_seasonal_fall_without_effect_is_not_credited() -> None:
     t0, c0 = series(BEFORE, 0, 0.0, 0.15, rng), series(BEFORE, 0, 0.4, 0.15, rng)
     t1, c1 = series(AFTER, 30, -1.0, 0.15, rng), series(AFTER, 30, -0.6, 0.15, rng)  # both fall by 1.0: the season
     naive = before_after(t0, t1, direction="lower")
-    assert naive.method is Method.MANN_WHITNEY and naive.verdict is Verdict.EFFECTIVE, "the trap a plain comparison falls in"
+    assert naive.method is Method.MANN_WHITNEY
+    assert naive.verdict is Verdict.EFFECTIVE, "the trap a plain comparison falls in"
     e = difference_in_differences(t0, t1, c0, c1, direction="lower")
     assert e.verdict is Verdict.NOT_SHOWN and e.ci_low is not None and e.ci_high is not None
     assert e.ci_low < 0 < e.ci_high
@@ -96,10 +97,10 @@ def test_a_shock_common_to_both_groups_never_moves_the_estimate(
     plain = difference_in_differences(dict(zip(kb, tb, strict=False)), dict(zip(ka, ta, strict=False)),
                                       dict(zip(kb, cb, strict=False)), dict(zip(ka, ca, strict=False)), "lower")
     s0, s1 = shock[:n0], shock[20:20 + n1]
-    shocked = difference_in_differences(
-        {k: v + s for k, v, s in zip(kb, tb, s0, strict=False)}, {k: v + s for k, v, s in zip(ka, ta, s1, strict=False)},
-        {k: v + s for k, v, s in zip(kb, cb, s0, strict=False)}, {k: v + s for k, v, s in zip(ka, ca, s1, strict=False)},
-        "lower")
+    def add(keys: list[str], vals: list[float], shocks: list[float]) -> dict[str, float | None]:
+        return {k: v + x for k, v, x in zip(keys, vals, shocks, strict=False)}
+
+    shocked = difference_in_differences(add(kb, tb, s0), add(ka, ta, s1), add(kb, cb, s0), add(ka, ca, s1), "lower")
     assert plain.estimate is not None and shocked.estimate is not None
     assert shocked.estimate == pytest.approx(plain.estimate, abs=1e-6)
     assert plain.ci_low is not None and plain.ci_high is not None

@@ -133,6 +133,6 @@ def evaluate(values: Mapping[int, Mapping[str, float | None]], teams: Mapping[in
         ordered = sorted(scored, key=lambda r: (-r[1], r[0]))
         for agent, total, parts, capped in ordered:
             rank = 1 + sum(1 for _, t, _, _ in ordered if t > total)
-            g = grade_of(total, grades)
-            out.append(Result(agent, team, total, g.name, g.tier, rank, len(agents), parts, capped))
+            grade = grade_of(total, grades)
+            out.append(Result(agent, team, total, grade.name, grade.tier, rank, len(agents), parts, capped))
     return sorted(out, key=lambda r: (r.team_id is None, r.team_id or 0, r.rank_in_team, r.agent_id))

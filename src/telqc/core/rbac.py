@@ -59,6 +59,9 @@ class Perm(StrEnum):
     # integrations
     hub_admin = "hub:admin"                  # TMF621 hub: every subscription, dead letters, replay
 
+    evaluation_manage = "evaluation:manage"  # run evaluations, read every result in scope, decide objections
+    evaluation_mine = "evaluation:mine"      # an agent's own evaluation, and objections to it
+
     improvement_read = "improvement:read"    # improvement plans (PDCA) in the user's regions
     improvement_manage = "improvement:manage"  # open plans, analyse causes, add and close actions, measure
 
@@ -68,7 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.agent: frozenset({
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
-        Perm.inspection_mine, Perm.kb_read, Perm.kb_write,
+        Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine,
     }),
     Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
     Role.inspector: frozenset({
@@ -80,16 +83,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.contacts_read, Perm.contacts_write, Perm.users_read, Perm.orders_read, Perm.orders_write,
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
-        Perm.improvement_manage,
+        Perm.improvement_manage, Perm.evaluation_manage,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
         Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
-        Perm.improvement_read, Perm.improvement_manage,
+        Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read}),
-    Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work},
+    Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work, Perm.evaluation_mine},
 }
 
 

@@ -1,0 +1,146 @@
+"""A month's evaluation from real KPI rollups: ranked by team, explained, capped, objected to, exported."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from helpers import login, make_user
+from metrics.metrics_factories import Ev, contact, emit_all, inspection, survey_answered
+from telqc.core.audit import AuditEntry
+from telqc.core.models import Team, User
+from telqc.core.rbac import Role
+
+A = "/api/v1/evaluation"
+OCT = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def staff(app: FastAPI, client: TestClient) -> dict[str, Any]:
+    ids = {n: make_user(app, n, Role.agent, ["440000"]) for n in ("li", "wang", "zhao")}
+    ids["sup"] = make_user(app, "sup", Role.supervisor, ["440000"])
+    ids["zj_sup"] = make_user(app, "zj_sup", Role.supervisor, ["330000"])
+    with app.state.sessionmaker() as s:
+        east, west = Team(name="东区一组", province_code="440000"), Team(name="西区二组", province_code="440000")
+        s.add_all([east, west])
+        s.flush()
+        for name, team in (("li", east), ("wang", east), ("zhao", west)):
+            u = s.scalar(select(User).where(User.username == name))
+            assert u is not None
+            u.team_id = team.id
+        teams = {"east": east.id, "west": west.id}
+        s.commit()
+    evs: list[Ev] = []
+    n = 0
+    for day in range(20):
+        at = OCT + timedelta(days=day)
+        for name, qa, fatal, talk, good in (("li", 96.0, False, 280, True), ("wang", 95.0, day == 3, 300, True),
+                                            ("zhao", 72.0, False, 520, day % 2 == 0)):
+            agent, team = ids[name], teams["east" if name != "zhao" else "west"]
+            n += 1
+            evs.append(inspection(n, at, qa, qa >= 80 and not fatal, fatal, agent=agent, team=team))
+            evs.append(contact(n, at, None, "账单查询", talk=talk, agent=agent, team=team))
+            if name == "li":  # li takes twice the contacts of wang
+                evs.append(contact(10_000 + n, at, None, "账单查询", talk=talk, agent=agent, team=team))
+            evs.append(survey_answered(n, at, csat=5 if good else 2, nps=None, resolved=None, agent=agent, team=team))
+    emit_all(app, evs)
+    return {"ids": ids, "teams": teams, **{k: login(client, k) for k in ids}}
+
+
+def run_october(client: TestClient, h: dict[str, str]) -> dict[str, Any]:
+    r = client.post(f"{A}/runs", headers=h, json={"name": "2026年10月坐席考评", "period_start": "2026-10-01",
+                                                  "period_end": "2026-10-31", "province": "440000"})
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def test_month_evaluation_ranked_by_team_with_explanation_and_a_fatal_cap(client: TestClient,
+                                                                          staff: dict[str, Any]) -> None:
+    run = run_october(client, staff["sup"])
+    rows = {x["agent"]: x for x in run["results"]}
+    assert run["agents"] == 3 and [x["agent"] for x in run["results"]] == ["li", "wang", "zhao"]
+    li, wang, zhao = rows["li"], rows["wang"], rows["zhao"]
+    assert (li["team"], li["rank_in_team"], li["team_size"]) == ("东区一组", 1, 2)
+    assert wang["capped_by"] == ["fatal"] and wang["total"] == 79.99 and wang["grade"] == "C"
+    assert (zhao["team"], zhao["rank_in_team"], zhao["team_size"]) == ("西区二组", 1, 1)
+    parts = {p["key"]: p for p in li["parts"]}
+    assert parts["qa_score"]["points"] == 100.0 and parts["qa_score"]["shown"] == "96.0"
+    assert parts["csat"]["shown"] == "100.0%" and parts["aht"]["shown"] == "4.7 分钟"
+    assert parts["offered"]["points"] == 100.0 and parts["offered"]["method"] == "团队内百分位"
+    assert parts["fcr"]["points"] is not None and parts["sla_compliance"]["points"] is None, "no orders: no SLA"
+    assert li["total"] == pytest.approx(100.0) and li["grade"] == "A" and li["tier"] == "reward"
+    zp = {p["key"]: p for p in zhao["parts"]}
+    assert zp["aht"]["points"] == pytest.approx(100 * 360 / 520, abs=0.1) and zp["offered"]["points"] == 50.0
+    # (qa 80 × 30 + csat 55.6 × 25 + fcr 100 × 15 + aht 69.2 × 10 + volume 50 × 10) / 90, no SLA data
+    assert zhao["total"] == pytest.approx(72.0, abs=0.1) and (zhao["grade"], zhao["tier"]) == ("C", "coach")
+
+
+def test_an_agent_sees_only_their_own_and_objects_and_the_supervisor_decides(
+        app: FastAPI, client: TestClient, staff: dict[str, Any]) -> None:
+    run = run_october(client, staff["sup"])
+    results = {x["agent"]: x for x in run["results"]}
+    mine = client.get(f"{A}/mine", headers=staff["wang"]).json()
+    assert [x["agent"] for x in mine] == ["wang"] and mine[0]["parts"], "explained component by component"
+    assert client.get(f"{A}/runs", headers=staff["wang"]).status_code == 403
+    r = client.post(f"{A}/results/{results['li']['id']}/objections", json={"reason": "我想看看别人的分数"},
+                    headers=staff["wang"])
+    assert r.status_code == 404, "another agent's result does not exist for wang"
+    r = client.post(f"{A}/results/{results['wang']['id']}/objections", headers=staff["wang"],
+                    json={"reason": "10月4日的致命项已申诉成功，应撤销"})
+    assert r.status_code == 201, r.text
+    again = client.post(f"{A}/results/{results['wang']['id']}/objections", headers=staff["wang"],
+                        json={"reason": "再申诉一次试试"})
+    assert again.status_code == 409
+    oid = r.json()["id"]
+    assert client.get(f"{A}/objections", headers=staff["zj_sup"]).json() == [], "another province's objection"
+    assert client.post(f"{A}/objections/{oid}/decide", headers=staff["zj_sup"],
+                       json={"upheld": True, "decision": "同意", "adjusted_total": 99}).status_code == 404
+    r = client.post(f"{A}/objections/{oid}/decide", headers=staff["sup"],
+                    json={"upheld": True, "decision": "致命项申诉已成立，按实际得分", "adjusted_total": 99.5})
+    assert r.status_code == 200 and r.json()["status"] == "upheld"
+    after = {x["agent"]: x for x in client.get(f"{A}/runs/{run['id']}", headers=staff["sup"]).json()["results"]}
+    assert (after["wang"]["total"], after["wang"]["grade"], after["wang"]["adjusted"]) == (99.5, "A", True)
+    assert (after["wang"]["rank_in_team"], after["li"]["rank_in_team"]) == (2, 1)
+    assert client.post(f"{A}/objections/{oid}/decide", headers=staff["sup"],
+                       json={"upheld": False, "decision": "再次处理"}).status_code == 409
+    with app.state.sessionmaker() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "evaluation.objection_decided")).one()
+    data = json.loads(entry.data) if isinstance(entry.data, str) else entry.data
+    assert data["grade_before"] == "C" and data["grade"] == "A"
+
+
+def test_grades_and_tiers_export_to_excel(client: TestClient, staff: dict[str, Any]) -> None:
+    run = run_october(client, staff["sup"])
+    r = client.get(f"{A}/runs/{run['id']}/export", headers=staff["sup"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(r.content))["考评结果"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert rows[0][:6] == ["班组", "组内排名", "坐席", "总分", "等级", "奖励档"]
+    assert [(x[0], x[2], x[4], x[5]) for x in rows[1:]] == [("东区一组", "li", "A", "奖励"),
+                                                          ("东区一组", "wang", "C", "辅导"),
+                                                          ("西区二组", "zhao", "C", "辅导")]
+    assert rows[2][-2] == "致命差错"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"period_end": "2026-09-01"}, "body.period_end"),
+    ({"period_end": "2026-11-02"}, "body.period_end"),   # today: the period has not ended
+    ({"period_start": "2025-01-01"}, "body.period_end"),  # longer than half a year
+    ({"province": "330000"}, "body.province"),            # not the supervisor's province
+    ({"province": "44"}, "body.province"),
+])
+def test_bad_runs_are_refused_naming_the_field(client: TestClient, staff: dict[str, Any], body: dict[str, Any],
+                                               field: str) -> None:
+    base = {"name": "考评", "period_start": "2026-10-01", "period_end": "2026-10-31", "province": "440000"}
+    r = client.post(f"{A}/runs", headers=staff["sup"], json=base | body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == field
+    assert client.get(f"{A}/runs", headers=staff["sup"]).json() == []

@@ -144,4 +144,4 @@ def counts_by_status(session: Session, principal: Principal) -> dict[str, int]:
     stmt = select(Incident.status, func.count()).group_by(Incident.status)
     if principal.region_scope is not None:
         stmt = stmt.where(Incident.province_code.in_(principal.region_scope))
-    return {s: n for s, n in session.execute(stmt).tuples()}
+    return {str(s): int(n) for s, n in session.execute(stmt)}

@@ -6,6 +6,7 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/incidents"): "incidents:read",
     ("POST", "/api/v1/incidents"): "incidents:manage",
     ("GET", "/api/v1/incidents/active"): "orders:write",
+    ("GET", "/api/v1/incidents/kpis"): "incidents:read",
     ("GET", "/api/v1/incidents/{incident_id}"): "incidents:read",
     ("POST", "/api/v1/incidents/{incident_id}/transition"): "incidents:manage",
     ("POST", "/api/v1/incidents/{incident_id}/updates"): "incidents:manage",

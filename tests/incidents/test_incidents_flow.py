@@ -3,6 +3,8 @@ restoration resolving every linked order once, verification and the review."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -86,3 +88,25 @@ def test_illegal_transition_and_scope(app: FastAPI, client: TestClient) -> None:
     other = login(client, "net_bj")
     assert client.get(f"/api/v1/incidents/{i['id']}", headers=other).status_code == 404
     assert client.get("/api/v1/incidents", headers=other).json() == []
+
+
+def test_kpis_and_customer_api(app: FastAPI, client: TestClient, channel: object) -> None:
+    w = NetWorld(app, client)
+    orders = w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    w.move(inc["id"], "confirmed")
+    app.state.clock.advance(timedelta(hours=2))
+    w.move(inc["id"], "restored")
+    k = client.get("/api/v1/incidents/kpis", headers=w.sup)
+    assert k.status_code == 200, k.text
+    body = k.json()
+    assert body["by_severity"] == {"general": 1} and body["time_to_restore_s"] == 7200.0
+    assert body["time_to_detect_s"] == 0.0 and body["customers_affected"] == 11  # ten callers and the World's
+    cust = w.customer_login("cust9", customer_id=orders[0]["customer_id"])
+    mine = client.get("/api/v1/me/incidents", headers=cust).json()
+    assert [m["order_id"] for m in mine] == [orders[0]["id"]] and mine[0]["status"] == "restored"
+    assert [st["to_value"] for st in mine[0]["steps"]] == ["confirmed", "restored"]
+    # an agent outside the customer's region gets 404 for the banner data
+    staff(app, "agent_zj", Role.agent, province="330000")
+    assert client.get(f"/api/v1/incidents/active?customer_id={orders[0]['customer_id']}",
+                      headers=login(client, "agent_zj")).status_code == 404

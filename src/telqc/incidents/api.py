@@ -4,6 +4,7 @@ If-Match (412 if stale); an illegal transition answers 409 with the `allowed` ne
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, File, Header, Response, UploadFile
@@ -12,7 +13,7 @@ from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, Invalid
 from telqc.core.rbac import Perm, Principal
-from telqc.incidents import network, planned, progress, review, service
+from telqc.incidents import kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.models import Incident, IncidentHistory
@@ -48,6 +49,14 @@ def list_incidents(ctx: CtxDep, _: Read, status: str | None = None) -> list[s.In
 @router.post("/incidents", response_model=s.IncidentDetail, status_code=201)
 def declare(ctx: CtxDep, body: s.IncidentCreate, response: Response, _: Manage) -> s.IncidentDetail:
     return _answer(ctx, response, service.create(ctx, body))
+
+
+@router.get("/incidents/kpis", response_model=kpis.IncidentKpis)
+def incident_kpis(ctx: CtxDep, _: Read, start: datetime | None = None,
+                  end: datetime | None = None) -> kpis.IncidentKpis:
+    """Incident KPIs of the period (default: the last 30 days)."""
+    end = end or ctx.now()
+    return kpis.compute(ctx, start or end - timedelta(days=30), end)
 
 
 @router.get("/incidents/active", response_model=list[s.IncidentOut])

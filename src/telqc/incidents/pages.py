@@ -24,7 +24,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
-from telqc.incidents import api, network, planned, progress, review, service
+from telqc.incidents import api, kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.states import TRANSITIONS, IncidentState
@@ -71,7 +71,8 @@ def _board(request: Request, ctx: Ctx, error: str | None = None, status_code: in
     return render(request, "incidents/board_rows.html" if fragment else "incidents/board.html",
                   incidents=rows, active=active, by_area=by_area, names=region_names(ctx),
                   counts=repo.counts_by_status(ctx.session, service.principal(ctx)), error=error,
-                  districts=_districts(ctx), status_code=status_code)
+                  districts=_districts(ctx), kpi=kpis.compute(ctx, ctx.now() - timedelta(days=30), ctx.now()),
+                  status_code=status_code)
 
 
 @router.get("/incidents", response_class=HTMLResponse)

@@ -68,6 +68,7 @@ def seed(
     # `import telqc.cli`), paid by every `telqc` command (serve, audit verify, --help ...).
     from telqc.demo import reference  # noqa: PLC0415
     from telqc.demo import seed as seeding  # noqa: PLC0415
+    from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
     from telqc.metrics import service as metrics  # noqa: PLC0415
@@ -99,6 +100,12 @@ def seed(
         how = ("through the order services" if orders <= SERVICE_ORDERS else
                f"the first {SERVICE_ORDERS} through the order services, the rest bulk-generated")
         console.print(f"[green]seeded[/green] {made} work orders ({how})")
+    with job_ctx(factory, clock, settings) as ctx:
+        storm = seed_incidents(ctx)  # a complaint storm, a network alarm, a planned cutover
+    _relay(factory, settings)  # detection opens the storm's incident as its complaints' events arrive
+    with job_ctx(factory, clock, settings) as ctx:
+        advance_incidents(ctx)
+    console.print(f"[green]seeded[/green] network incidents (a storm of {storm} complaints, an alarm, a cutover)")
     _relay(factory, settings)
     with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
         today = metrics.local_today(ctx)

@@ -68,6 +68,7 @@ def seed(
     # `import telqc.cli`), paid by every `telqc` command (serve, audit verify, --help ...).
     from telqc.demo import reference  # noqa: PLC0415
     from telqc.demo import seed as seeding  # noqa: PLC0415
+    from telqc.demo.improvement_seed import seed_improvement  # noqa: PLC0415
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
@@ -118,6 +119,10 @@ def seed(
 
         done = metrics.backfill(ctx, today - timedelta(days=max(days, 1)), today, progress=advance)
     console.print(f"[green]rollups rebuilt[/green] {done}")
+    with job_ctx(factory, clock, settings) as ctx:
+        plans = seed_improvement(ctx, days)
+    if plans:
+        console.print(f"[green]seeded[/green] {plans} improvement plans, measured on these rollups")
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
 

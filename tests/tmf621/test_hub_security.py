@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,14 +41,15 @@ NO_ALLOW_LIST = pytest.mark.parametrize("hub_allowed_hosts", [""])
 class Receiver:
     """A listener on 127.0.0.1 that records each POST (headers, raw body) and answers ``status``."""
 
-    def __init__(self, status: int = 201, location: str | None = None) -> None:
+    def __init__(self, status: int = 201, location: str | None = None, delay: float = 0.0) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.status, self.location = status, location
+        self.status, self.location, self.delay = status, location, delay
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(outer.delay)
                 outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, raw))
                 self.send_response(outer.status)
                 if outer.location:
@@ -385,3 +387,30 @@ def test_failing_receiver_dead_letter_admin_replay_delivered(
     trail = client.get("/api/v1/audit", params={"entity_type": "tmf_delivery", "entity_id": dead["id"]},
                        headers=people["adm"]).json()
     assert {e["action"] for e in trail} == {"tmf.delivery_dead", "tmf.delivery_replayed"}
+
+
+def test_two_concurrent_delivery_passes_send_each_event_once(
+        app: FastAPI, client: TestClient, clock: FrozenClock, settings: Settings, people: dict[str, Any],
+        receivers: list[Receiver]) -> None:
+    """Every worker runs a delivery pass after its relay pass; two passes that select the same due rows must
+    not both POST them (a receiver that is slow to answer makes them overlap)."""
+    slow = receiver(receivers, delay=0.2)
+    subscribe(client, people["gd"], slow.url)
+    for i in range(4):
+        client.post(f"{B}/troubleTicket", json=ticket(people["gd_customer"], f"宽带掉线 {i}"), headers=people["gd"])
+    relay(app, clock, settings)
+    due = count(app, TmfDelivery)
+    assert due >= 4 and len(slow.requests) == due, "sent once each, in-process after each commit"
+    with app.state.engine.begin() as conn:  # as after a worker restart: all due again, nothing sent yet
+        conn.execute(update(TmfDelivery).values(status="pending", delivered_at=None, attempts=0,
+                                                next_attempt_at=clock.now()))
+    slow.requests.clear()
+    passes = [threading.Thread(target=deliver_pending, args=(app.state.sessionmaker, clock, settings))
+              for _ in range(2)]
+    for p in passes:
+        p.start()
+    for p in passes:
+        p.join()
+    sent = [headers["x-event-id"] for headers, _ in slow.requests]
+    assert sorted(sent) == sorted(set(sent)) and len(sent) == due, sent
+    assert column(app, TmfDelivery.status) == ["delivered"] * due

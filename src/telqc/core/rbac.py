@@ -61,6 +61,9 @@ class Perm(StrEnum):
     # integrations
     hub_admin = "hub:admin"                  # TMF621 hub: every subscription, dead letters, replay
 
+    improvement_read = "improvement:read"    # improvement plans (PDCA) in the user's regions
+    improvement_manage = "improvement:manage"  # open plans, analyse causes, add and close actions, measure
+
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.customer: frozenset({Perm.self_read}),
@@ -78,13 +81,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.customers_read, Perm.customers_pii, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.users_read, Perm.orders_read, Perm.orders_write,
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
-        Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.incidents_read, Perm.incidents_manage,
+        Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
+        Perm.improvement_manage, Perm.incidents_read, Perm.incidents_manage,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
         Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
-        Perm.incidents_read,
+        Perm.improvement_read, Perm.improvement_manage, Perm.incidents_read,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
                             Perm.incidents_manage}),

@@ -288,3 +288,18 @@ def series(ctx: Ctx, kpi_name: str, start_day: date, end_day: date, period: str,
 
 def region_names(session: Session) -> dict[str, str]:
     return {code: name for code, name in session.execute(select(Region.code, Region.name))}
+
+
+def totals(ctx: Ctx, parts: Sequence[str], start_day: date, end_day: date, filters: Filters) -> dict[str, float]:
+    """Rollup parts summed over whole local days in the caller's scope, e.g. a rate's successes and trials for a
+    significance test (improvement plans)."""
+    tz = tz_of(ctx)
+    start = rollup.local_midnight(start_day, tz)
+    end = rollup.local_midnight(end_day + timedelta(days=1), tz)
+    cells = rollup.read_parts(ctx.session, parts, start, end, period=None, group_by=[],
+                              filters=scoped_filters(ctx, filters), tz=tz)
+    out = dict.fromkeys(parts, 0.0)
+    for cell in cells.values():
+        for p, v in cell.items():
+            out[p] += v
+    return out

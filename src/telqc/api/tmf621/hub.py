@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.api.tmf621 import callbacks, mapping, view
@@ -213,6 +213,24 @@ def _post(http: httpx.Client, target: callbacks.Target, d: TmfDelivery, secret: 
     return None if 200 <= status < 300 else f"HTTP {status}"
 
 
+def _claim(uow: UnitOfWork, delivery_id: int, now: datetime, settings: Settings) -> bool:
+    """Take one due delivery for this pass, or learn that a concurrent pass has it.
+
+    Passes run after every relay pass, in every worker, so two can select the same due rows. The claim is one
+    conditional UPDATE, committed before the POST, that moves the row's next attempt past this attempt's
+    longest duration; the pass whose UPDATE changed the row sends it, the other's matches nothing (PostgreSQL
+    re-checks the condition after the first one commits; SQLite has one writer at a time). A pass that dies
+    mid-send leaves the row due again when the lease ends, so a delivery is sent at least once and, short of
+    a crash, exactly once."""
+    lease = now + timedelta(seconds=2 * settings.hub_timeout_seconds + 30)
+    claimed = uow.session.execute(
+        update(TmfDelivery).where(TmfDelivery.id == delivery_id, TmfDelivery.status == "pending",
+                                  TmfDelivery.next_attempt_at <= now)
+        .values(next_attempt_at=lease).execution_options(synchronize_session=False))
+    uow.commit()
+    return getattr(claimed, "rowcount", 0) == 1
+
+
 @events.after_drain
 def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Settings, limit: int = 200,
                     client: httpx.Client | None = None) -> int:
@@ -245,6 +263,9 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
                         targets[callback] = "refused: " + e.message("en")
                 target = targets[callback]
                 now = clock.now()
+                if not _claim(ctx.uow, d.id, now, settings):
+                    continue  # another pass (another worker) has it
+                session.refresh(d)  # as claimed: attempts made by a pass that had it before
                 error = target if isinstance(target, str) else _post(clients.get(target), target, d, secret, now)
                 d.attempts += 1
                 d.last_attempt_at = now

@@ -63,6 +63,10 @@ def test_storm_detected_once_confirmed_restored_reviewed(app: FastAPI, client: T
         "lessons": "动环监控告警未接入", "improvement": "动环告警接入网管"})
     assert r.status_code == 201, r.text
     assert r.json()["impact"]["orders"] == 12
+    plan_id = r.json()["improvement_plan_id"]
+    plan = client.get(f"/api/v1/improvement/plans/{plan_id}", headers=w.admin)
+    assert plan.status_code == 200, plan.text
+    assert (plan.json()["source"], plan.json()["source_ref"]) == ("incident", f"incident:{inc['id']}")
     assert w.incidents()[0]["status"] == "reviewed"
     w.move(inc["id"], "archived")
 

@@ -271,5 +271,6 @@ class IncidentReview(Base):
     actions: Mapped[str] = mapped_column(Text)
     lessons: Mapped[str] = mapped_column(Text)
     improvement: Mapped[str | None] = mapped_column(Text)  # the improvement action it asks for
+    improvement_plan_id: Mapped[int | None] = mapped_column(Integer)  # the PDCA plan it opened (improvement)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,19 +1,24 @@
 """Post-incident review (复盘, 操作流程 四.4): timeline, cause, impact, actions and lessons, recorded once the
 fix is verified; the impact is counted, not typed: customers told or linked, linked orders, and how many of
 those broke their SLA. A requested improvement action is published as `incident.improvement_requested`
-for the improvement plans (PDCA) to take up."""
+with the improvement plan (PDCA) it opens."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
+from telqc.improvement import service as improvement
+from telqc.improvement.schemas import PlanIn
+from telqc.improvement.states import Source
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents import service
-from telqc.incidents.models import IncidentNotice, IncidentReview
+from telqc.incidents.models import Incident, IncidentNotice, IncidentReview
 from telqc.incidents.states import IncidentState
 from telqc.orders import service as orders
 
@@ -42,9 +47,26 @@ def record(ctx: Ctx, incident_id: int, data: s.ReviewIn, if_match: int | None = 
     service.change_state(ctx, i, IncidentState.REVIEWED, "review recorded")
     ctx.audit("incident.reviewed", "incident", i.id, impact=r.impact, improvement=bool(data.improvement))
     if data.improvement:
-        events.emit(ctx, "incident.improvement_requested", "incident", i.id, incident_id=i.id,
+        plan = _open_plan(ctx, i, data)
+        r.improvement_plan_id = plan
+        events.emit(ctx, "incident.improvement_requested", "incident", i.id, incident_id=i.id, plan_id=plan,
                     action=data.improvement, at=ctx.now().isoformat(), dims=service.dims(i))
     return r
+
+
+def _open_plan(ctx: Ctx, i: Incident, data: s.ReviewIn) -> int:
+    """The improvement plan (PDCA) the review asks for, on the mass-complaint KPI of the incident's province,
+    its baseline the four weeks before the incident; owned by the reviewer unless another owner is named."""
+    owner = data.improvement_owner_id or service.actor_id(ctx)
+    if owner is None:
+        raise Invalid("v.missing", field="body.improvement_owner_id")
+    day = i.detected_at.date()
+    plan = improvement.create(ctx, PlanIn(
+        title=f"故障复盘：{i.title}"[:120], problem=f"{data.improvement}\n原因：{data.cause}"[:4000],
+        source=Source.INCIDENT, source_ref=f"incident:{i.id}", kpi="mass_complaint",
+        scope={"province": [i.province_code]}, owner_id=owner, baseline_start=day - timedelta(days=28),
+        baseline_end=day - timedelta(days=1)))
+    return plan.id
 
 
 def of(ctx: Ctx, incident_id: int) -> IncidentReview | None:

@@ -66,6 +66,7 @@ class ReviewIn(_In):
     actions: str = Field(min_length=2, max_length=4000)
     lessons: str = Field(min_length=2, max_length=4000)
     improvement: str | None = Field(default=None, max_length=2000)
+    improvement_owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class PlannedWorkIn(_In):
@@ -173,6 +174,7 @@ class ReviewOut(_Out):
     actions: str
     lessons: str
     improvement: str | None
+    improvement_plan_id: int | None = None
     created_at: datetime
 
 

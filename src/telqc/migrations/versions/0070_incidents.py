@@ -173,6 +173,7 @@ def upgrade() -> None:
     sa.Column('actions', sa.Text(), nullable=False),
     sa.Column('lessons', sa.Text(), nullable=False),
     sa.Column('improvement', sa.Text(), nullable=True),
+    sa.Column('improvement_plan_id', sa.Integer(), nullable=True),
     sa.Column('created_by', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_incident_reviews_created_by_users'), ondelete='RESTRICT'),

@@ -69,6 +69,7 @@ def seed(
     from telqc.demo import reference  # noqa: PLC0415
     from telqc.demo import seed as seeding  # noqa: PLC0415
     from telqc.demo.improvement_seed import seed_improvement  # noqa: PLC0415
+    from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
     from telqc.metrics import service as metrics  # noqa: PLC0415
@@ -100,6 +101,12 @@ def seed(
         how = ("through the order services" if orders <= SERVICE_ORDERS else
                f"the first {SERVICE_ORDERS} through the order services, the rest bulk-generated")
         console.print(f"[green]seeded[/green] {made} work orders ({how})")
+    with job_ctx(factory, clock, settings) as ctx:
+        storm = seed_incidents(ctx)  # a complaint storm, a network alarm, a planned cutover
+    _relay(factory, settings)  # detection opens the storm's incident as its complaints' events arrive
+    with job_ctx(factory, clock, settings) as ctx:
+        advance_incidents(ctx)
+    console.print(f"[green]seeded[/green] network incidents (a storm of {storm} complaints, an alarm, a cutover)")
     _relay(factory, settings)
     with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
         today = metrics.local_today(ctx)

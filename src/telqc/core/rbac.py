@@ -42,6 +42,8 @@ class Perm(StrEnum):
     orders_admin = "orders:admin"            # categories, SLA policies, calendars
     repair_work = "repair:work"              # field engineer updates on dispatched repairs
     network_work = "network:work"            # network problems handed off from complaints
+    incidents_read = "incidents:read"        # network incidents in the user's regions, the agents' banner
+    incidents_manage = "incidents:manage"    # declare, confirm, restore, broadcast, link, planned works, review
     # quality inspection
     inspection_mine = "inspection:mine"      # an agent's own results, and appeals on them
     inspection_score = "inspection:score"    # inspectors: samples, scoring, appeal rulings, calibration
@@ -71,7 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.agent: frozenset({
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
-        Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine,
+        Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine, Perm.incidents_read,
     }),
     Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
     Role.inspector: frozenset({
@@ -83,15 +85,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.contacts_read, Perm.contacts_write, Perm.users_read, Perm.orders_read, Perm.orders_write,
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
-        Perm.improvement_manage, Perm.evaluation_manage,
+        Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
         Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
-        Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage,
+        Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
     }),
-    Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read}),
+    Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
+                            Perm.incidents_manage}),
     Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work, Perm.evaluation_mine},
 }
 

@@ -25,6 +25,7 @@ from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.access import get, get_for_update, principal, require_handling
 from telqc.orders.escalation_rules import RiskCategory, decide_escalation, detect_escalation_risk
+from telqc.orders.incident_orders import OrderBrief, briefs, open_in_area, resolve_for_incident
 from telqc.orders.lifecycle import actor_id, dims, history, iso
 from telqc.orders.models import Order, OrderNote, OrderTransfer
 from telqc.orders.repository import OrderFilter, Staff
@@ -32,8 +33,8 @@ from telqc.orders.sla import derive_priority
 from telqc.orders.states import OrderState
 
 S = OrderState
-__all__ = ["OrderFilter", "add_note", "assign", "create", "get", "get_for_update", "recent_for_customer", "search",
-           "transfer", "transition"]
+__all__ = ["OrderBrief", "OrderFilter", "add_note", "assign", "briefs", "create", "get", "get_for_update",
+           "open_in_area", "recent_for_customer", "resolve_for_incident", "search", "transfer", "transition"]
 
 
 def search(ctx: Ctx, f: OrderFilter, offset: int = 0, limit: int = 50) -> tuple[list[Order], int]:

@@ -1,0 +1,98 @@
+"""Telling affected customers (服务体系建设 三.2: mass complaints handled fast; 操作流程 四.4: live updates to
+affected customers): when an incident is confirmed, at each progress update, when it is restored, and ahead
+of a planned work.
+
+Exactly once: each notice row has a unique key (target, kind, occurrence, customer) written with the change
+that causes it, and `deliver` claims unsent rows with a conditional UPDATE before sending them through the
+notification channel the orders use (SMS gateway or its fake), with the key as idempotency key.
+Frequency limit: progress updates are refused more often than the grade's update interval (`service.update`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from telqc.core.clock import Clock
+from telqc.core.context import Ctx
+from telqc.core.i18n import t
+from telqc.incidents import repository as repo
+from telqc.incidents.models import Incident, IncidentLink, IncidentNotice, PlannedWork
+from telqc.orders import notify
+
+log = logging.getLogger("telqc.incidents.broadcast")
+_TABLE = IncidentNotice.__table__
+_INSERT = {name: ins(_TABLE).on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.id)
+           for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+CHUNK = 2000
+_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def recipients(ctx: Ctx, target: Incident | PlannedWork) -> list[int]:
+    """Customers of the area, and those whose orders are linked (whatever their address)."""
+    ids = set(repo.customers_in(ctx.session, target.province_code, target.city_code, target.district_code))
+    col = IncidentLink.incident_id if isinstance(target, Incident) else IncidentLink.planned_work_id
+    ids.update(ctx.session.scalars(select(IncidentLink.customer_id).where(col == target.id)))
+    return sorted(ids)
+
+
+def announce(ctx: Ctx, target: Incident | PlannedWork, kind: str, occurrence: int, note: str | None = None) -> int:
+    """Queue one notice per affected customer; answers how many are new."""
+    is_incident = isinstance(target, Incident)
+    prefix = "incident" if is_incident else "planned"
+    eta = getattr(target, "estimated_restore_at", None)
+    body = t(f"incidents.sms.{kind}", "zh-CN", title=target.title, note=note or "",
+             eta=_fmt(eta), start=_fmt(getattr(target, "start_at", None)), end=_fmt(getattr(target, "end_at", None)))
+    now = ctx.now()
+    rows = [{"key": f"{prefix}:{target.id}:{kind}:{occurrence}:{c}", "customer_id": c, "kind": kind, "body": body,
+             "incident_id": target.id if is_incident else None,
+             "planned_work_id": None if is_incident else target.id, "created_at": now, "attempts": 0}
+            for c in recipients(ctx, target)]
+    stmt = _INSERT[ctx.session.get_bind().dialect.name]
+    ctx.session.flush()
+    new = 0
+    for i in range(0, len(rows), CHUNK):
+        new += len(ctx.session.connection().execute(stmt, rows[i:i + CHUNK]).all())
+    return new
+
+
+def _fmt(dt: Any) -> str:
+    """Customers read Beijing time."""
+    return "—" if dt is None else str(dt.astimezone(_TZ).strftime("%m-%d %H:%M"))
+
+
+_UNSENT = (select(IncidentNotice).where(IncidentNotice.sent_at.is_(None)).order_by(IncidentNotice.id)
+           .limit(bindparam("limit")))
+_CLAIM = (update(IncidentNotice).where(IncidentNotice.id.in_(bindparam("ids", expanding=True)),
+                                       IncidentNotice.sent_at.is_(None))
+          .values(sent_at=bindparam("now"), attempts=IncidentNotice.attempts + 1)
+          .returning(IncidentNotice.id).execution_options(synchronize_session=False))
+_RELEASE = (update(IncidentNotice).where(IncidentNotice.id.in_(bindparam("ids", expanding=True)))
+            .values(sent_at=None).execution_options(synchronize_session=False))
+
+
+def deliver(session: Session, clock: Clock, limit: int = 2000) -> int:
+    """Send unsent notices in the caller's transaction; a failed send stays queued (its attempt counted)."""
+    rows = list(session.scalars(_UNSENT, {"limit": limit}))
+    if not rows:
+        return 0
+    claimed = set(session.scalars(_CLAIM, {"ids": [n.id for n in rows], "now": clock.now()}))
+    failed = []
+    for n in rows:
+        if n.id not in claimed:
+            continue
+        try:
+            notify.channel().send(notify.Message(n.key, "sms", f"customer:{n.customer_id}", f"incident.{n.kind}",
+                                                 n.body))
+        except Exception:
+            log.exception("incident notice %s failed; it stays queued", n.id)
+            failed.append(n.id)
+    if failed:
+        session.execute(_RELEASE, {"ids": failed})
+    return len(claimed) - len(failed)

@@ -1,0 +1,82 @@
+"""Linking orders to an incident or a planned work: automatically as complaints arrive (`detect`) and by
+hand for open orders that were there before (`service.link_orders`). One order links to one target: the
+unique `order_id` keeps a second link (a re-delivered event, two processes) from being written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from telqc.core import events
+from telqc.core.context import Ctx
+from telqc.incidents import schemas as s
+from telqc.incidents.models import Incident, IncidentLink, PlannedWork
+from telqc.orders import service as orders
+
+_LINKS = IncidentLink.__table__
+_INSERT = {name: ins(_LINKS).on_conflict_do_nothing(index_elements=["order_id"]).returning(_LINKS.c.order_id)
+           for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+def insert_links(ctx: Ctx, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the links whose order is not linked yet; answers the order ids linked now."""
+    if not rows:
+        return []
+    ctx.session.flush()
+    stmt = _INSERT[ctx.session.get_bind().dialect.name]
+    return [r[0] for r in ctx.session.connection().execute(stmt, rows)]
+
+
+def link(ctx: Ctx, target: Incident | PlannedWork, pairs: Sequence[tuple[int, int]], how: str) -> list[int]:
+    """Link (order_id, customer_id) pairs to `target`; counts them on it and emits `incident.linked`."""
+    is_incident = isinstance(target, Incident)
+    now = ctx.now()
+    rows = [{"order_id": o, "customer_id": c, "how": how, "linked_at": now, "resolved_at": None,
+             "incident_id": target.id if is_incident else None,
+             "planned_work_id": None if is_incident else target.id} for o, c in pairs]
+    done = insert_links(ctx, rows)
+    if not done:
+        return done
+    model = Incident if is_incident else PlannedWork
+    ctx.session.execute(update(model).where(model.id == target.id)
+                        .values(linked_count=model.linked_count + len(done))
+                        .execution_options(synchronize_session=False))
+    ctx.session.expire(target, ["linked_count"])
+    kind = "incident" if is_incident else "planned_work"
+    ctx.audit(f"{kind}.orders_linked", kind, target.id, orders=done, how=how)
+    events.emit(ctx, "incident.linked", kind, target.id, **{f"{kind}_id": target.id}, orders=done, how=how,
+                at=now.isoformat(), province_code=target.province_code)
+    return done
+
+
+def link_existing(ctx: Ctx, i: Incident, order_ids: Sequence[int], all_open: bool) -> s.LinkResult:
+    if all_open:
+        cats = i.categories or ["complaint.network", "complaint.technical"]
+        found = orders.open_in_area(ctx, i.province_code, i.city_code, i.district_code, cats)
+        candidates = {b.id: b for b in found}
+    else:
+        candidates = {b.id: b for b in orders.briefs(ctx, order_ids)}
+    skipped: list[dict[str, object]] = []
+    ok: list[tuple[int, int]] = []
+    for oid in (order_ids if not all_open else list(candidates)):
+        b = candidates.get(oid)
+        if b is None:
+            skipped.append({"order_id": oid, "reason": "not_found"})
+        elif b.status in ("resolved", "callback", "closed", "cancelled"):
+            skipped.append({"order_id": oid, "reason": "not_open"})
+        elif not _inside(i, b):
+            skipped.append({"order_id": oid, "reason": "outside_area"})
+        else:
+            ok.append((b.id, b.customer_id))
+    done = link(ctx, i, ok, "manual")
+    skipped += [{"order_id": o, "reason": "already_linked"} for o, _ in ok if o not in set(done)]
+    return s.LinkResult(linked=done, skipped=skipped)
+
+
+def _inside(i: Incident, b: orders.OrderBrief) -> bool:
+    return (b.province_code == i.province_code and i.city_code in (None, b.city_code)
+            and i.district_code in (None, b.district_code))

@@ -1,0 +1,147 @@
+"""Incident queries, including the one statement that says which incidents a caller may read (same data
+scope as orders: the caller's provinces)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from telqc.core.rbac import Principal
+from telqc.customers.read import CUSTOMERS
+from telqc.incidents.models import (
+    ComplaintSignal,
+    DetectionRule,
+    Incident,
+    IncidentHistory,
+    IncidentLink,
+    NetworkSample,
+    PlannedWork,
+    SeverityLevel,
+)
+from telqc.incidents.states import ACTIVE
+
+
+def scoped(principal: Principal, stmt: Select[Incident]) -> Select[Incident]:
+    if principal.region_scope is not None:
+        stmt = stmt.where(Incident.province_code.in_(principal.region_scope))
+    return stmt
+
+
+def get_readable(session: Session, principal: Principal, incident_id: int, for_update: bool = False) -> Incident | None:
+    stmt = scoped(principal, select(Incident).where(Incident.id == incident_id))
+    return session.scalar(stmt.with_for_update() if for_update else stmt)
+
+
+def by_open_key(session: Session, open_key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.open_key == open_key))
+
+
+def search(session: Session, principal: Principal, status: Sequence[str] | None, limit: int = 200) -> list[Incident]:
+    stmt = scoped(principal, select(Incident))
+    if status:
+        stmt = stmt.where(Incident.status.in_(list(status)))
+    return list(session.scalars(stmt.order_by(Incident.id.desc()).limit(limit)))
+
+
+def _covers(province: str, city: str | None, district: str | None) -> list[ColumnElement[bool]]:
+    """Incidents whose area contains this place (an unset city or district covers all of them)."""
+    return [Incident.province_code == province,
+            or_(Incident.city_code.is_(None), Incident.city_code == city),
+            or_(Incident.district_code.is_(None), Incident.district_code == district)]
+
+
+def active_for(session: Session, province: str, city: str | None, district: str | None,
+               category: str | None = None) -> list[Incident]:
+    """Active incidents covering the place (and explaining the category, when given), most severe first."""
+    stmt = select(Incident).join(SeverityLevel, SeverityLevel.code == Incident.severity).where(
+        Incident.status.in_([s.value for s in ACTIVE]), *_covers(province, city, district))
+    rows = list(session.scalars(stmt.order_by(SeverityLevel.rank, Incident.id)))
+    return [i for i in rows if category is None or not i.categories or category in i.categories]
+
+
+def planned_for(session: Session, province: str, city: str | None, district: str | None, category: str,
+                at: datetime) -> PlannedWork | None:
+    stmt = select(PlannedWork).where(
+        PlannedWork.status == "scheduled", PlannedWork.province_code == province,
+        or_(PlannedWork.city_code.is_(None), PlannedWork.city_code == city),
+        or_(PlannedWork.district_code.is_(None), PlannedWork.district_code == district),
+        PlannedWork.start_at <= at, PlannedWork.end_at >= at)
+    return next((w for w in session.scalars(stmt.order_by(PlannedWork.id))
+                 if not w.categories or category in w.categories), None)
+
+
+def planned_works(session: Session, principal: Principal, since: datetime, limit: int = 200) -> list[PlannedWork]:
+    stmt = select(PlannedWork).where(PlannedWork.end_at >= since)
+    if principal.region_scope is not None:
+        stmt = stmt.where(PlannedWork.province_code.in_(principal.region_scope))
+    return list(session.scalars(stmt.order_by(PlannedWork.start_at).limit(limit)))
+
+
+def history(session: Session, incident_id: int) -> list[IncidentHistory]:
+    return list(session.scalars(select(IncidentHistory).where(IncidentHistory.incident_id == incident_id)
+                                .order_by(IncidentHistory.id)))
+
+
+def links(session: Session, incident_id: int) -> list[IncidentLink]:
+    return list(session.scalars(select(IncidentLink).where(IncidentLink.incident_id == incident_id)
+                                .order_by(IncidentLink.id)))
+
+
+def link_of_order(session: Session, order_id: int) -> IncidentLink | None:
+    return session.scalar(select(IncidentLink).where(IncidentLink.order_id == order_id))
+
+
+def unresolved_links(session: Session, incident_id: int, limit: int) -> list[IncidentLink]:
+    return list(session.scalars(select(IncidentLink).where(
+        IncidentLink.incident_id == incident_id, IncidentLink.resolved_at.is_(None))
+        .order_by(IncidentLink.id).limit(limit).with_for_update()))
+
+
+def severity_levels(session: Session) -> list[SeverityLevel]:
+    return list(session.scalars(select(SeverityLevel).order_by(SeverityLevel.rank)))
+
+
+def detection_rules(session: Session) -> list[DetectionRule]:
+    return list(session.scalars(select(DetectionRule).order_by(DetectionRule.id)))
+
+
+def customer_place(session: Session, customer_id: int) -> tuple[str, str | None, str | None] | None:
+    row = session.execute(select(CUSTOMERS.c.province_code, CUSTOMERS.c.city_code, CUSTOMERS.c.district_code)
+                          .where(CUSTOMERS.c.id == customer_id)).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def customers_in(session: Session, province: str, city: str | None, district: str | None) -> list[int]:
+    stmt = select(CUSTOMERS.c.id).where(CUSTOMERS.c.province_code == province)
+    if city:
+        stmt = stmt.where(CUSTOMERS.c.city_code == city)
+    if district:
+        stmt = stmt.where(CUSTOMERS.c.district_code == district)
+    return list(session.scalars(stmt.order_by(CUSTOMERS.c.id)))
+
+
+def complaint_counts(session: Session, district: str, since: datetime, bucket_s: int) -> dict[int, int]:
+    """Watched complaints in the district per time bucket (epoch seconds // bucket_s)."""
+    rows = session.scalars(select(ComplaintSignal.at).where(ComplaintSignal.district_code == district,
+                                                            ComplaintSignal.at >= since))
+    out: dict[int, int] = {}
+    for at in rows:
+        k = int(at.timestamp()) // bucket_s
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def samples(session: Session, district: str, since: datetime) -> list[NetworkSample]:
+    return list(session.scalars(select(NetworkSample).where(NetworkSample.district_code == district,
+                                                            NetworkSample.at >= since)
+                                .order_by(NetworkSample.metric, NetworkSample.at)))
+
+
+def counts_by_status(session: Session, principal: Principal) -> dict[str, int]:
+    stmt = select(Incident.status, func.count()).group_by(Incident.status)
+    if principal.region_scope is not None:
+        stmt = stmt.where(Incident.province_code.in_(principal.region_scope))
+    return {str(s): int(n) for s, n in session.execute(stmt)}

@@ -1,0 +1,190 @@
+"""Incident API shapes (unknown fields refused, as in orders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Severity = Literal["especially_major", "major", "large", "general"]
+Service = Literal["mobile", "broadband", "iptv", "voice"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IncidentCreate(_In):
+    title: str = Field(min_length=2, max_length=120)
+    severity: Severity = "general"
+    province_code: str = Field(min_length=2, max_length=12)
+    city_code: str | None = Field(default=None, max_length=12)
+    district_code: str | None = Field(default=None, max_length=12)
+    cells: list[str] = Field(default_factory=list, max_length=500)
+    categories: list[str] = Field(default_factory=list, max_length=20)
+    services: list[Service] = Field(default_factory=list)
+    cause: str | None = Field(default=None, max_length=2000)
+    prepared_answer: str | None = Field(default=None, max_length=2000)
+    estimated_restore_at: datetime | None = None
+
+
+class TransitionIn(_In):
+    to: Literal["confirmed", "restoring", "restored", "verified", "reviewed", "archived", "dismissed"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class UpdateIn(_In):
+    """Progress from netops: any of the fields; `broadcast` tells the affected customers."""
+
+    severity: Severity | None = None
+    cause: str | None = Field(default=None, max_length=2000)
+    prepared_answer: str | None = Field(default=None, max_length=2000)
+    estimated_restore_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    broadcast: bool = False
+
+
+class JointTestIn(_In):
+    record: str = Field(min_length=4, max_length=4000)
+
+
+class LinkIn(_In):
+    order_ids: list[int] = Field(default_factory=list, max_length=5000)
+    all_open_in_area: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> LinkIn:
+        if not self.order_ids and not self.all_open_in_area:
+            raise ValueError("give order_ids or all_open_in_area")
+        return self
+
+
+class ReviewIn(_In):
+    timeline: str = Field(min_length=2, max_length=8000)
+    cause: str = Field(min_length=2, max_length=4000)
+    actions: str = Field(min_length=2, max_length=4000)
+    lessons: str = Field(min_length=2, max_length=4000)
+    improvement: str | None = Field(default=None, max_length=2000)
+    improvement_owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class PlannedWorkIn(_In):
+    title: str = Field(min_length=2, max_length=120)
+    description: str = Field(default="", max_length=2000)
+    province_code: str = Field(min_length=2, max_length=12)
+    city_code: str | None = Field(default=None, max_length=12)
+    district_code: str | None = Field(default=None, max_length=12)
+    categories: list[str] = Field(default_factory=list, max_length=20)
+    services: list[Service] = Field(default_factory=list)
+    start_at: datetime
+    end_at: datetime
+
+    @model_validator(mode="after")
+    def _window(self) -> PlannedWorkIn:
+        if self.end_at <= self.start_at:
+            raise ValueError("end_at must be after start_at")
+        return self
+
+
+class SampleIn(_In):
+    district_code: str = Field(min_length=2, max_length=12)
+    metric: Literal["utilisation", "latency_ms", "packet_loss", "call_drop", "availability"]
+    at: datetime
+    value: float = Field(ge=0, le=100000)
+
+
+class SamplesIn(_In):
+    samples: list[SampleIn] = Field(min_length=1, max_length=10000)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IncidentOut(_Out):
+    id: int
+    kind: str
+    title: str
+    severity: str
+    status: str
+    province_code: str
+    city_code: str | None
+    district_code: str | None
+    cells: list[str]
+    categories: list[str]
+    services: list[str]
+    cause: str | None
+    prepared_answer: str | None
+    estimated_restore_at: datetime | None
+    detected_at: datetime
+    created_at: datetime
+    confirmed_at: datetime | None
+    restored_at: datetime | None
+    verified_at: datetime | None
+    joint_test: str | None
+    linked_count: int
+    version: int
+
+
+class HistoryOut(_Out):
+    at: datetime
+    actor_id: int | None
+    field: str
+    from_value: str | None
+    to_value: str | None
+    note: str | None
+    public: bool
+
+
+class LinkOut(_Out):
+    order_id: int
+    customer_id: int
+    how: str
+    linked_at: datetime
+    resolved_at: datetime | None
+
+
+class IncidentDetail(IncidentOut):
+    timeline: list[HistoryOut]
+    links: list[LinkOut]
+
+
+class PlannedWorkOut(_Out):
+    id: int
+    title: str
+    description: str
+    province_code: str
+    city_code: str | None
+    district_code: str | None
+    categories: list[str]
+    services: list[str]
+    start_at: datetime
+    end_at: datetime
+    status: str
+    notice_sent_at: datetime | None
+    linked_count: int
+
+
+class ReviewOut(_Out):
+    incident_id: int
+    timeline: str
+    cause: str
+    impact: dict[str, int]
+    actions: str
+    lessons: str
+    improvement: str | None
+    improvement_plan_id: int | None = None
+    created_at: datetime
+
+
+class ImportResult(BaseModel):
+    accepted: int
+    rejected: list[dict[str, object]]
+    alarms: int
+    incidents: list[int]
+
+
+class LinkResult(BaseModel):
+    linked: list[int]
+    skipped: list[dict[str, object]]

@@ -1,0 +1,116 @@
+"""A complaint storm end to end: detection, confirmation, broadcast, the agents' banner, auto-linking,
+restoration resolving every linked order once, verification and the review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from helpers import login
+from incidents.incidents_helpers import NetWorld
+from orders.orders_helpers import staff
+from telqc.core.rbac import Role
+from telqc.incidents.models import IncidentLink, IncidentNotice
+from telqc.orders import notify
+
+
+def test_storm_detected_once_confirmed_restored_reviewed(app: FastAPI, client: TestClient,
+                                                        channel: notify.RecordingChannel) -> None:
+    w = NetWorld(app, client)
+    w.complaints("440106", 9)
+    assert w.incidents() == []  # nine is below the threshold
+    w.complaints("440104", 9)  # another district: its own window
+    w.complaints("440106", 1, first=9)
+    found = w.incidents()
+    assert len(found) == 1
+    inc = found[0]
+    assert (inc["status"], inc["district_code"], inc["linked_count"], inc["kind"]) == ("suspected", "440106", 10,
+                                                                                      "storm")
+    assert inc["title"] == "天河区网络质量批量投诉"
+
+    detail = w.move(inc["id"], "confirmed", note="基站掉电")
+    assert detail["confirmed_at"] is not None
+    sms = [m for m in channel.sent if m.kind == "incident.confirmed"]
+    assert len(sms) >= 10 and len({m.recipient for m in sms}) == len(sms)  # one each
+
+    later = w.complaints("440106", 2, first=10)  # new complaints attach to the open incident
+    assert w.incidents()[0]["linked_count"] == 12
+    banner = client.get(f"/api/v1/incidents/active?customer_id={w.customer_in('440106', 0)}", headers=w.agent)
+    assert banner.status_code == 200 and [b["id"] for b in banner.json()] == [inc["id"]]
+    assert client.get(f"/api/v1/incidents/active?customer_id={w.customer_in('440104', 0)}",
+                      headers=w.agent).json() == []
+
+    w.move(inc["id"], "restored", note="基站已恢复供电")
+    w.relay()
+    for o in later:
+        r = client.get(f"/api/v1/orders/{o['id']}", headers=w.sup)
+        assert r.json()["status"] == "resolved"
+        assert len(r.json()["callbacks"]) == 1
+    with app.state.sessionmaker() as s:
+        assert s.scalar(select(func.count()).select_from(IncidentLink).where(
+            IncidentLink.incident_id == inc["id"], IncidentLink.resolved_at.is_(None))) == 0
+        restored = s.scalar(select(func.count()).select_from(IncidentNotice).where(IncidentNotice.kind == "restored"))
+    assert restored >= 10
+    resolved_sms = [m for m in channel.sent if m.kind == "resolved"]
+    assert len(resolved_sms) == 12 and len({m.key for m in resolved_sms}) == 12
+
+    w.move(inc["id"], "verified")
+    r = client.post(f"/api/v1/incidents/{inc['id']}/review", headers=w.netops, json={
+        "timeline": "14:00 投诉集中；14:20 确认；16:00 恢复", "cause": "基站掉电", "actions": "加装备用电源",
+        "lessons": "动环监控告警未接入", "improvement": "动环告警接入网管"})
+    assert r.status_code == 201, r.text
+    assert r.json()["impact"]["orders"] == 12
+    plan_id = r.json()["improvement_plan_id"]
+    plan = client.get(f"/api/v1/improvement/plans/{plan_id}", headers=w.admin)
+    assert plan.status_code == 200, plan.text
+    assert (plan.json()["source"], plan.json()["source_ref"]) == ("incident", f"incident:{inc['id']}")
+    assert w.incidents()[0]["status"] == "reviewed"
+    w.move(inc["id"], "archived")
+
+
+def test_illegal_transition_and_scope(app: FastAPI, client: TestClient) -> None:
+    w = NetWorld(app, client)
+    r = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区光缆中断", "severity": "major", "province_code": "440000", "district_code": "440104",
+        "categories": ["repair.broadband"], "services": ["broadband"]})
+    assert r.status_code == 201, r.text
+    i = r.json()
+    bad = client.post(f"/api/v1/incidents/{i['id']}/transition", json={"to": "archived"}, headers=w.netops)
+    assert bad.status_code == 409 and bad.json()["allowed"] == ["restored", "restoring"]
+    w.move(i["id"], "restored")
+    refused = w.move(i["id"], "verified", expect=422)
+    assert "联合测试" in refused["message"]
+    jt = client.post(f"/api/v1/incidents/{i['id']}/joint-test", json={"record": "与装维联合拨测 20 户正常"},
+                     headers=w.netops)
+    assert jt.status_code == 200
+    w.move(i["id"], "verified")
+    # another province's netops does not see it
+    staff(app, "net_bj", Role.netops, province="330000")
+    other = login(client, "net_bj")
+    assert client.get(f"/api/v1/incidents/{i['id']}", headers=other).status_code == 404
+    assert client.get("/api/v1/incidents", headers=other).json() == []
+
+
+def test_kpis_and_customer_api(app: FastAPI, client: TestClient, channel: object) -> None:
+    w = NetWorld(app, client)
+    orders = w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    w.move(inc["id"], "confirmed")
+    app.state.clock.advance(timedelta(hours=2))
+    w.move(inc["id"], "restored")
+    k = client.get("/api/v1/incidents/kpis", headers=w.sup)
+    assert k.status_code == 200, k.text
+    body = k.json()
+    assert body["by_severity"] == {"general": 1} and body["time_to_restore_s"] == 7200.0
+    assert body["time_to_detect_s"] == 0.0 and body["customers_affected"] == 11  # ten callers and the World's
+    cust = w.customer_login("cust9", customer_id=orders[0]["customer_id"])
+    mine = client.get("/api/v1/me/incidents", headers=cust).json()
+    assert [m["order_id"] for m in mine] == [orders[0]["id"]] and mine[0]["status"] == "restored"
+    assert [st["to_value"] for st in mine[0]["steps"]] == ["confirmed", "restored"]
+    # an agent outside the customer's region gets 404 for the banner data
+    staff(app, "agent_zj", Role.agent, province="330000")
+    assert client.get(f"/api/v1/incidents/active?customer_id={orders[0]['customer_id']}",
+                      headers=login(client, "agent_zj")).status_code == 404

@@ -1,0 +1,76 @@
+"""Incident pages: the netops board and detail with actions, the agents' banner while creating an order, the
+customer's progress on their order page, planned works, the KPI import and the nav for each role."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from helpers import page_login
+from incidents.incidents_helpers import NetWorld
+from orders.orders_helpers import staff
+from telqc.core.rbac import Role
+
+
+def test_netops_board_detail_and_actions(app: FastAPI, client: TestClient) -> None:
+    w = NetWorld(app, client)
+    orders = w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    csrf = page_login(client, "net1")
+    board = client.get("/incidents")
+    assert board.status_code == 200
+    assert "天河区网络质量批量投诉" in board.text and "疑似" in board.text and 'href="/incidents"' in board.text
+    assert "天河区" in client.get("/incidents/board-rows").text
+    page = client.get(f"/incidents/{inc['id']}")
+    assert page.status_code == 200 and 'id="chart-incident"' in page.text and "incident-data" in page.text
+    assert f'href="/orders/{orders[0]["id"]}"' in page.text
+    r = client.post(f"/incidents/{inc['id']}/transition", data={"to": "confirmed", "note": "基站掉电",
+                                                              "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post(f"/incidents/{inc['id']}/update", data={"estimated_restore_at": "2026-11-02T14:30",
+                                                          "prepared_answer": "基站故障抢修中，预计14:30恢复",
+                                                          "broadcast": "true", "note": "已派抢修队",
+                                                          "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    again = client.post(f"/incidents/{inc['id']}/update", data={"broadcast": "true", "note": "再报",
+                                                              "csrf_token": csrf})
+    assert again.status_code == 409 and "播报过于频繁" in again.text
+    detail = client.get(f"/incidents/{inc['id']}").text
+    assert "11-02 14:30" in detail or "2026-11-02 14:30" in detail  # the estimate in Beijing time
+    bad = client.post(f"/incidents/{inc['id']}/transition", data={"to": "archived", "csrf_token": csrf})
+    assert bad.status_code == 409 and "允许的下一状态" in bad.text
+
+
+def test_agent_banner_and_customer_progress(app: FastAPI, client: TestClient) -> None:
+    w = NetWorld(app, client)
+    orders = w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    w.move(inc["id"], "confirmed")
+    cust = w.customer_in("440106", 0)
+    page_login(client, "agent1")
+    new = client.get(f"/orders/new?customer_id={cust}")
+    assert 'hx-get="/incidents/banner"' in new.text
+    banner = client.get(f"/incidents/banner?customer_id={cust}")
+    assert "该区域有进行中的网络故障" in banner.text
+    assert "网络故障" not in client.get(f"/incidents/banner?customer_id={w.customer_in('440104', 0)}").text
+    staff(app, "cust_a", Role.customer, province=None, customer_id=cust)
+    client.cookies.clear()
+    page_login(client, "cust_a")
+    assert f"/my/incident-progress/{orders[0]['id']}" in client.get("/my/orders").text
+    prog = client.get(f"/my/incident-progress/{orders[0]['id']}")
+    assert "网络故障处理进度" in prog.text and "已确认" in prog.text
+    # another customer's order shows nothing
+    assert "网络故障处理进度" not in client.get(f"/my/incident-progress/{orders[1]['id']}").text
+
+
+def test_nav_for_netops_and_supervisor_not_for_customer(app: FastAPI, client: TestClient) -> None:
+    w = NetWorld(app, client)
+    for user in ("net1", "sup1"):
+        client.cookies.clear()
+        page_login(client, user)
+        assert 'href="/incidents"' in client.get("/").text
+    staff(app, "cust_b", Role.customer, province=None, customer_id=w.customer_id)
+    client.cookies.clear()
+    page_login(client, "cust_b")
+    assert 'href="/incidents"' not in client.get("/").text
+    assert client.get("/incidents").status_code == 403

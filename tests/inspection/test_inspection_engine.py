@@ -124,12 +124,29 @@ def test_alerts_fire_live_on_the_turn_that_decides_them() -> None:
         session.finish()
 
 
-def test_greeting_decided_once_the_window_closes() -> None:
+def test_greeting_is_decided_on_the_first_agent_turn() -> None:
     session = INSPECTOR.session()
-    assert session.feed(Turn("agent", 500, 1000, "喂？")) == []
-    assert session.feed(Turn("customer", 1500, 9000, "喂，听得到吗？")) == []
-    hits = session.feed(Turn("customer", 10_500, 11_000, "喂？"))
-    assert [(h.rule_id, h.turn_index) for h in hits] == [("greeting_missing", 0)]
+    assert session.feed(Turn("customer", 0, 400, "喂？")) == []
+    hits = session.feed(Turn("agent", 500, 1000, "喂？"))
+    assert [(h.rule_id, h.turn_index) for h in hits] == [("greeting_missing", 1)]
+    assert "开场白" in hits[0].why
+    assert session.feed(Turn("agent", 1500, 4000, "您好，工号3021为您服务。")) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "fires"),
+    [
+        ("您好，请问有什么可以帮您？", True),  # a bare greeting: no self-introduction
+        ("请问有什么可以帮您？", True),
+        ("您好，工号3021很高兴为您服务。", False),
+        ("下午好，我是客服代表小陈。", False),
+    ],
+)
+def test_greeting_needs_self_introduction_in_the_first_agent_turn(first: str, fires: bool) -> None:
+    second = ("agent", 5500, 8000, "您好，工号1001为您服务。")
+    turns = _turns(("agent", 0, 3000, first), ("customer", 3500, 5000, "喂"), second)
+    fired = {h.rule_id for h in evaluate(load_default_scorecard(), turns)}
+    assert ("greeting_missing" in fired) is fires
 
 
 def test_id_number_is_masked_in_the_hit() -> None:

@@ -85,8 +85,8 @@ class _Rules:
                 literals = rule.prefilter
                 handler = det.RegexMatch(meta, rule.pattern, rule.ignore_case)
             else:
-                literals = det.id_prefilter(rule.spoken_digits)
-                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum)
+                literals = []  # the detector's own C-level regex gate is cheaper than literals
+                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum, rule.phones, tuple(rule.not_after))
             if literals:
                 slot = self._slot(literals, rule.speaker, edge=False)
                 for sp in sps:
@@ -100,7 +100,9 @@ class _Rules:
                 self.turn_rules[sp].append(handler)
         elif kind == "position":
             slot, excl = self._phrase_slots(rule, base)
-            self.positions.append(det.Position(meta, slot, excl, sps, rule.anchor, rule.turns, rule.within_ms))
+            also_list = phrase_list(rule.also_phrases, rule.also_lexicon, base)
+            also = self._slot(also_list, rule.speaker) if also_list else None
+            self.positions.append(det.Position(meta, slot, excl, sps, rule.anchor, rule.turns, rule.within_ms, also))
         elif kind == "order":
             slot, excl = self._phrase_slots(rule, base)
             req = self._slot(phrase_list(rule.require_phrases, rule.require_lexicon, base), rule.require_speaker)
@@ -175,12 +177,14 @@ class _Stream:
             gap = start - self.max_end
             for meta, max_gap, sps in rules.silences:
                 if gap > max_gap and turn.speaker in sps:
-                    out.append(meta.hit(ti, turn, 0, 0, "", float(gap), self.max_end))
+                    why = f"静音 {gap / 1000:.1f} 秒，超过 {max_gap / 1000:g} 秒"
+                    out.append(meta.hit(ti, turn, 0, 0, "", float(gap), self.max_end, why=why))
         if rules.overlaps:
             over = (self.customer_end if agent else self.agent_end) - start
             for meta, min_ov, sps in rules.overlaps:
                 if over > min_ov and turn.speaker in sps:
-                    out.append(meta.hit(ti, turn, 0, len(turn.text), turn.text, float(over)))
+                    why = f"在对方说话时插话 {over / 1000:.1f} 秒"
+                    out.append(meta.hit(ti, turn, 0, len(turn.text), turn.text, float(over), why=why))
         if end > self.max_end:
             self.max_end = end
         if agent:
@@ -200,7 +204,13 @@ def _ratio_hit(meta: RuleMeta, rule: Any, agent_ms: int, customer_ms: int) -> Hi
     ratio = agent_ms / customer_ms if customer_ms else float("inf")
     low = rule.min_ratio is not None and ratio < rule.min_ratio
     high = rule.max_ratio is not None and ratio > rule.max_ratio
-    return meta.hit(None, None, 0, 0, "", round(ratio, 3)) if low or high else None
+    why = f"坐席/客户通话时长比 {ratio:.2f}，超出 {rule.min_ratio}–{rule.max_ratio}"
+    return meta.hit(None, None, 0, 0, "", round(ratio, 3), why=why) if low or high else None
+
+
+# Rules about the audio timeline: meaningless for typed conversations (chat, app, web, WeChat).
+TIMED_KINDS = frozenset({"silence", "overlap", "speech_rate", "talk_ratio"})
+VOICE_CHANNELS = frozenset({"call", "hotline", "voice", "phone"})
 
 
 class Inspector:
@@ -209,6 +219,16 @@ class Inspector:
     def __init__(self, scorecard: Scorecard) -> None:
         self.rules = _Rules(scorecard)
         self.scorecard = scorecard
+        self._text_only: Inspector | None = None
+
+    def for_channel(self, channel: str | None) -> Inspector:
+        """The same scorecard for a channel: typed conversations drop the silence and speech-rate rules."""
+        if channel is None or channel in VOICE_CHANNELS:
+            return self
+        if self._text_only is None:
+            rules = tuple(r for r in self.scorecard.rules if r.kind not in TIMED_KINDS)
+            self._text_only = Inspector(self.scorecard.model_copy(update={"rules": rules}))
+        return self._text_only
 
     def sort_key(self, hit: Hit) -> tuple[int, int, int, int]:
         """Canonical hit order: by turn, then rule order in the scorecard, then position."""

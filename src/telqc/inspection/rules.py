@@ -117,6 +117,9 @@ class PositionRule(_RuleBase, _PhraseSource):
     speaker: Speaker = "agent"
     turns: int = Field(default=1, ge=1, le=50)
     within_ms: int | None = Field(default=None, ge=0)
+    # a second phrase set that must occur in the same turn (greeting: 您好 *and* a self-introduction)
+    also_phrases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    also_lexicon: str | None = None
 
 
 class OrderRule(_RuleBase, _PhraseSource):
@@ -201,12 +204,15 @@ class EmotionRule(_RuleBase):
 
 
 class IdNumberRule(_RuleBase):
-    """Agent reading out a full 18-digit resident ID (personal-data leak, a fatal item)."""
+    """Agent reading out a full 18-digit resident ID or 11-digit mobile number (personal-data leak, fatal)."""
 
     kind: Literal["id_number"]
     speaker: Speaker = "agent"
     checksum: bool = True
     spoken_digits: bool = True
+    phones: bool = False  # also full mobile numbers (segment-checked)
+    # words just before a number that make it a ticket/order number, not personal data
+    not_after: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
 
 Rule = Annotated[
@@ -259,7 +265,7 @@ class RuleConfigError(ValueError):
 
 
 def _lexicon_fields(rule: Any) -> list[tuple[str, str]]:
-    fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon"]
+    fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon", "also_lexicon"]
     return [(f, getattr(rule, f)) for f in fields if getattr(rule, f, None)]
 
 

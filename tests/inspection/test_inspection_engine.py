@@ -112,7 +112,6 @@ def test_alerts_fire_live_on_the_turn_that_decides_them() -> None:
     hits = session.feed(Turn("customer", 3500, 6000, "再不解决我就去工信部投诉！"))
     assert [(h.rule_id, h.alert, h.text) for h in hits] == [
         ("escalation_threat", True, "工信部"),
-        ("escalation_threat", True, "投诉"),
     ]
     hits = session.feed(Turn("agent", 20_000, 23_000, "好的，马上为您办理销户。"))
     assert {h.rule_id for h in hits} == {"long_silence", "unverified_account_change"}
@@ -207,3 +206,21 @@ def test_custom_speaker_any_position_rule() -> None:
     ok = _turns(("agent", 0, 1000, "好的"), ("customer", 1000, 2000, "再见"))
     assert inspector.evaluate(ok) == []
     assert [h.turn_index for h in inspector.evaluate(ok[:1])] == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("再不解决我就去工信部投诉！", True),
+        ("你们不给我解决我就找媒体曝光。", True),
+        ("我不想去消协，就想你们给个说法。", False),
+        ("我朋友说让我直接打12300。", False),
+        ("上次我投诉到工信部才给我解决的。", False),
+        ("我要投诉你，叫你们领导来。", False),
+        ("我在网上查了一下这个套餐。", False),
+    ],
+)
+def test_escalation_threat_scope(text: str, fires: bool) -> None:
+    turns = _turns(("agent", 0, 3000, "您好，工号1234为您服务。"), ("customer", 3500, 8000, text))
+    fired = {h.rule_id for h in evaluate(load_default_scorecard(), turns)}
+    assert ("escalation_threat" in fired) is fires

@@ -14,6 +14,7 @@ from typing import Any
 
 from telqc.inspection import numbers
 from telqc.inspection.calls import Found, Hit, RuleMeta, Turn
+from telqc.inspection.scope import Scope
 
 Span = tuple[int, int]
 _PUNCT = re.compile(r"[\s，。？！、；：“”‘’（）《》…—,.?!;:'\"()\-~]")
@@ -70,10 +71,12 @@ def lookback(text: str, start: int, neg: set[str], degree: dict[str, float], max
 class PhraseMatch:
     """Phrase-list rule: forbidden phrases, abuse, escalation threats. One hit per occurrence."""
 
-    __slots__ = ("excl", "maxlen", "meta", "neg", "slot")
+    __slots__ = ("excl", "maxlen", "meta", "neg", "scope", "slot")
 
-    def __init__(self, meta: RuleMeta, slot: int, excl: int | None, neg: set[str] | None) -> None:
-        self.meta, self.slot, self.excl, self.neg = meta, slot, excl, neg
+    def __init__(
+        self, meta: RuleMeta, slot: int, excl: int | None, neg: set[str] | None, scope: Scope | None = None
+    ) -> None:
+        self.meta, self.slot, self.excl, self.neg, self.scope = meta, slot, excl, neg, scope
         self.maxlen = max(map(len, neg)) if neg else 0
 
     def __call__(self, ti: int, turn: Turn, found: Found, out: list[Hit]) -> None:
@@ -81,6 +84,8 @@ class PhraseMatch:
         spans = select(found[self.slot], found.get(self.excl) if self.excl is not None else None)
         for s, e in spans:
             if self.neg and lookback(text, s, self.neg, {}, self.maxlen)[0]:
+                continue
+            if self.scope is not None and self.scope.why_not(text, s, e) is not None:
                 continue
             out.append(self.meta.hit(ti, turn, s, e, text[s:e], None, why=f"命中短语「{text[s:e]}」"))
 

@@ -16,8 +16,9 @@ from typing import Any
 import ahocorasick
 
 from telqc.inspection import detectors as det
+from telqc.inspection import dialogue
 from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
-from telqc.inspection.lexicon_files import load_lexicon, phrase_list
+from telqc.inspection.lexicon_files import load_lexicon, load_scope, phrase_list
 from telqc.inspection.rules import Scorecard, Speaker
 
 _LAST = 1 << 62  # sort key of call-level hits (no turn)
@@ -34,6 +35,7 @@ class _Rules:
         self.main: dict[SpeakerName, dict[int, Any]] = {sp: {} for sp in SPEAKERS}
         self.positions: list[det.Position] = []
         self.orders: list[det.Order] = []
+        self.dialogues: list[dialogue.Verification] = []
         self.silences: list[tuple[RuleMeta, int, frozenset[str]]] = []
         self.overlaps: list[tuple[RuleMeta, int, frozenset[str]]] = []
         self.ratios: list[tuple[RuleMeta, Any]] = []
@@ -70,7 +72,8 @@ class _Rules:
             if kind == "phrase":
                 slot, excl = self._phrase_slots(rule, base)
                 neg = {p for p, _ in load_lexicon(rule.negation_lexicon, base)} if rule.negation else None
-                handler: Any = det.PhraseMatch(meta, slot, excl, neg)
+                scope = load_scope(rule.scope_lexicon, base) if rule.scope_lexicon else None
+                handler: Any = det.PhraseMatch(meta, slot, excl, neg, scope)
             else:
                 weights = dict(load_lexicon(rule.lexicon, base))
                 slot = self._slot(weights, rule.speaker)
@@ -103,6 +106,8 @@ class _Rules:
             also_list = phrase_list(rule.also_phrases, rule.also_lexicon, base)
             also = self._slot(also_list, rule.speaker) if also_list else None
             self.positions.append(det.Position(meta, slot, excl, sps, rule.anchor, rule.turns, rule.within_ms, also))
+        elif kind == "order" and rule.ask_lexicon:
+            self.dialogues.append(self._dialogue(rule, meta, base))
         elif kind == "order":
             slot, excl = self._phrase_slots(rule, base)
             req = self._slot(phrase_list(rule.require_phrases, rule.require_lexicon, base), rule.require_speaker)
@@ -115,6 +120,26 @@ class _Rules:
             self.ratios.append((meta, rule))
         else:  # pragma: no cover - the schema's discriminator rules this out
             raise ValueError(f"unknown rule kind {kind!r}")
+
+    def _dialogue(self, rule: Any, meta: RuleMeta, base: str | None) -> dialogue.Verification:
+        def opt(name: str | None, speaker: Speaker, inline: tuple[str, ...] = ()) -> int | None:
+            phrases = phrase_list(list(inline), name, base)
+            return self._slot(phrases, speaker) if phrases else None
+
+        action = self._slot(phrase_list(rule.phrases, rule.lexicon, base), "agent")
+        confirm = self._slot(phrase_list(rule.require_phrases, rule.require_lexicon, base), "agent")
+        hypothetical = phrase_list(rule.exclude, rule.exclude_lexicon, base)
+        slots = dialogue.Slots(
+            action=action,
+            confirm=confirm,
+            ask=opt(rule.ask_lexicon, "agent"),
+            supply=opt(rule.supply_lexicon, "customer"),
+            fail=opt(rule.fail_lexicon, "agent"),
+            refuse=opt(rule.refuse_lexicon, "customer"),
+            not_account=opt(rule.not_account_lexicon, "agent"),
+            hypothetical=opt(rule.hypothetical_lexicon, "agent", tuple(hypothetical)),
+        )
+        return dialogue.Verification(meta, slots)
 
     def _build(self, sp: SpeakerName) -> Any:
         auto = ahocorasick.Automaton()
@@ -163,12 +188,13 @@ class _Rules:
 class _Stream:
     """Rules decided from the past alone (silence, interruption, order), shared by batch and live."""
 
-    __slots__ = ("agent_end", "customer_end", "max_end", "order_state", "rules")
+    __slots__ = ("agent_end", "customer_end", "dialogue_state", "max_end", "order_state", "rules")
 
     def __init__(self, rules: _Rules) -> None:
         self.rules = rules
         self.max_end = self.agent_end = self.customer_end = -1
         self.order_state = [[False, False] for _ in rules.orders]  # [verified, fired]
+        self.dialogue_state = [d.initial() for d in rules.dialogues]
 
     def step(self, ti: int, turn: Turn, found: Found | None, out: list[Hit]) -> None:
         rules, start, end = self.rules, turn.start_ms, turn.end_ms
@@ -195,6 +221,8 @@ class _Stream:
         if found is not None and rules.orders:
             for order, state in zip(rules.orders, self.order_state, strict=True):
                 order.step(ti, turn, found, state, out)
+        for track, dstate in zip(rules.dialogues, self.dialogue_state, strict=True):
+            track.step(ti, turn, found, dstate, out)
 
 
 def _ratio_hit(meta: RuleMeta, rule: Any, agent_ms: int, customer_ms: int) -> Hit | None:

@@ -83,6 +83,9 @@ class PhraseRule(_RuleBase, _PhraseSource):
     kind: Literal["phrase"]
     negation: bool = False  # skip a phrase preceded by a negation word ("我不投诉")
     negation_lexicon: str = "negation"
+    # clause scope markers (``negation:``/``hypothetical:``/``reported:``/``past:`` lines): skip a
+    # phrase that is negated, hypothetical, someone else's words or a past event (telqc.inspection.scope)
+    scope_lexicon: str | None = None
 
 
 class RegexRule(_RuleBase):
@@ -134,6 +137,16 @@ class OrderRule(_RuleBase, _PhraseSource):
     require_lexicon: str | None = None
     require_speaker: Speaker = "any"
     once: bool = True
+    # Dialogue-state tracking (telqc.inspection.dialogue) when ``ask_lexicon`` is set: the agent asks
+    # (ask), the customer supplies (digits or supply) or refuses (refuse), the agent confirms (the
+    # require set) or rejects (fail); triggers in a clause with a not_account or hypothetical phrase
+    # (repairs, offers, conditions) are not account changes performed now.
+    ask_lexicon: str | None = None
+    supply_lexicon: str | None = None
+    refuse_lexicon: str | None = None
+    fail_lexicon: str | None = None
+    not_account_lexicon: str | None = None
+    hypothetical_lexicon: str | None = None
 
     @model_validator(mode="after")
     def _has_requirement(self) -> OrderRule:
@@ -265,7 +278,9 @@ class RuleConfigError(ValueError):
 
 
 def _lexicon_fields(rule: Any) -> list[tuple[str, str]]:
-    fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon", "also_lexicon"]
+    fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon", "also_lexicon",
+              "scope_lexicon", "ask_lexicon", "supply_lexicon", "refuse_lexicon", "fail_lexicon",
+              "not_account_lexicon", "hypothetical_lexicon"]
     return [(f, getattr(rule, f)) for f in fields if getattr(rule, f, None)]
 
 

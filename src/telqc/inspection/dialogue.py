@@ -68,7 +68,8 @@ class Verification:
 
     def _actions(self, text: str, found: Found | None) -> list[tuple[int, int]]:
         """Account-changing actions performed now: not offered, asked, conditional or non-account."""
-        sl, out = self.slots, []
+        sl = self.slots
+        out: list[tuple[int, int]] = []
         not_acc, hyp = _spans(found, sl.not_account), _spans(found, sl.hypothetical)
         for s, e in sorted(_spans(found, sl.action)):
             lo, hi = clause(text, s, e)

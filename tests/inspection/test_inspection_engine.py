@@ -110,7 +110,7 @@ def test_alerts_fire_live_on_the_turn_that_decides_them() -> None:
     session = INSPECTOR.session()
     assert session.feed({"speaker": "agent", "start_ms": 300, "end_ms": 3000, "text": "您好，很高兴为您服务。"}) == []
     hits = session.feed(Turn("customer", 3500, 6000, "再不解决我就去工信部投诉！"))
-    assert [(h.rule_id, h.alert, h.text) for h in hits] == [
+    assert [(h.rule_id, h.alert, h.text) for h in hits if h.rule_id == "escalation_threat"] == [
         ("escalation_threat", True, "工信部"),
     ]
     hits = session.feed(Turn("agent", 20_000, 23_000, "好的，马上为您办理销户。"))

@@ -20,6 +20,7 @@ from telqc.core.errors import DomainError
 from telqc.core.settings import Settings, get_settings
 from telqc.inspection import carddef, evaluation, importer, scorecards
 from telqc.inspection.engine import Inspector
+from telqc.inspection.learned import MODEL_DIR
 from telqc.inspection.rules import load_default_scorecard, load_scorecard
 from telqc.jobs.dispatch import job_ctx
 
@@ -140,3 +141,17 @@ def eval_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, h
     if errors:
         for item_id, check, expected, got in report.wrong:
             console.print(f"{item_id}\t{check}\texpected={expected}\tfired={got}", highlight=False)
+
+
+@app.command("train")
+def train_cmd(name: Annotated[str, typer.Argument(help="model name: anger | forbidden")]) -> None:
+    """Retrain a learned check from its shipped utterances (models/NAME.tsv → models/NAME.json)."""
+    from telqc.inspection import training  # noqa: PLC0415 - scikit-learn import (~1 s) only for this command
+
+    if name not in training.SETTINGS:
+        console.print(f"[red]unknown model {name!r}[/red]; expected one of {', '.join(training.SETTINGS)}")
+        raise typer.Exit(1)
+    model = training.train_shipped(name)
+    path = MODEL_DIR / f"{name}.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    console.print(f"{path}: {len(model.weights)} n-grams, threshold {model.threshold}")

@@ -19,6 +19,7 @@ the same steps run live, turn by turn. Phrases come from the engine's automaton 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from telqc.inspection import numbers
@@ -28,6 +29,10 @@ from telqc.inspection.scope import clause, sentence_start
 VERIFIED_STATES = frozenset({"supplied", "verified"})
 _QUESTION = "？?"
 _DONE = ("已", "成功", "好了", "办好", "了")
+# An action the agent performs names the doer or the moment: 为您/帮您…, 已经…, 现在/马上/这就…
+_DOERS = ("为您", "给您", "帮您", "替您", "为你", "给你", "帮你", "已", "现在", "马上", "这就", "这边", "立即", "立刻",
+          "成功", "好了", "办好", "处理")
+_SENTENCE = re.compile(r"[。！!？?；;\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,11 @@ class Verification:
                 continue
             if hi < len(text) and text[hi] in _QUESTION:
                 continue
+            end = _SENTENCE.search(text, e)
+            if end is not None and end.group() in _QUESTION:
+                continue  # "……取消彩铃功能，对吗？": a confirmation question, not the action
+            if not any(m in text[lo:hi] for m in _DOERS):
+                continue  # "老人办理还赠送来电显示": describes a product, nobody is doing anything
             if out and s < out[-1][1]:
                 continue
             out.append((s, e))

@@ -18,6 +18,7 @@ import ahocorasick
 from telqc.inspection import detectors as det
 from telqc.inspection import dialogue
 from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
+from telqc.inspection.learned import ModelMatch, load_model
 from telqc.inspection.lexicon_files import load_lexicon, load_scope, phrase_list
 from telqc.inspection.rules import Scorecard, Speaker
 
@@ -83,6 +84,12 @@ class _Rules:
                 handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold)
             for sp in sps:
                 self.main[sp][slot] = handler
+            if rule.model:
+                model = load_model(rule.model, base)
+                mslot = self._slot(model.weights, rule.speaker, edge=False)
+                learned = ModelMatch(meta, mslot, model, rule.model_threshold, slot if kind == "phrase" else None)
+                for sp in sps:
+                    self.main[sp][mslot] = learned
         elif kind in ("regex", "id_number"):
             if kind == "regex":
                 literals = rule.prefilter

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from telqc.inspection.learned import load_model
 from telqc.inspection.lexicon_files import load_lexicon
 
 DEFAULT_SCORECARD = Path(__file__).with_name("default_scorecard.yaml")
@@ -77,7 +78,14 @@ class _PhraseSource(_Model):
         return self
 
 
-class PhraseRule(_RuleBase, _PhraseSource):
+class _Learned(_Model):
+    """An optional learned model (telqc.inspection.learned) that fires the rule on its own too."""
+
+    model: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    model_threshold: float | None = Field(default=None, gt=0, lt=1)
+
+
+class PhraseRule(_RuleBase, _PhraseSource, _Learned):
     """Fires on every (non-overlapping) occurrence of a listed phrase: forbidden words, threats, abuse."""
 
     kind: Literal["phrase"]
@@ -204,7 +212,7 @@ class TalkRatioRule(_RuleBase):
         return self
 
 
-class EmotionRule(_RuleBase):
+class EmotionRule(_RuleBase, _Learned):
     """Customer negative emotion: weighted lexicon score per turn with negation and degree words."""
 
     kind: Literal["emotion"]
@@ -317,6 +325,11 @@ def _rule_problems(index: int, raw: Any, base_dir: str | None) -> tuple[Any, lis
             load_lexicon(name, base_dir)
         except (FileNotFoundError, ValueError) as exc:
             problems.append((rid, field, str(exc)))
+    if getattr(rule, "model", None):
+        try:
+            load_model(rule.model, base_dir)
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            problems.append((rid, "model", str(exc)))
     return rule, problems
 
 

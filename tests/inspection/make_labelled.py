@@ -4,7 +4,7 @@ Every case is a clean hotline call (greeting, verification, business, closing) w
 or two deliberate changes; ``expect`` lists exactly the rule ids of the default scorecard
 that must fire, so both misses and false alarms count. Sentences are written by hand,
 not drawn from the lexicon files, and each rule gets positives AND tricky negatives
-(negated emotion, greeting after 10 s, verification before an account change, masked IDs,
+(negated emotion, greeting in the second agent turn, verification before an account change, masked IDs,
 "315" inside a phone number...). Deterministic: ``python tests/inspection/make_labelled.py``.
 """
 
@@ -22,7 +22,7 @@ Script = list[dict[str, Any]]  # turns before timing: speaker, text, optional ga
 GREETINGS = [
     "您好，很高兴为您服务，请问有什么可以帮您？",
     "您好，工号3021为您服务。",
-    "欢迎致电客服热线，请问有什么可以帮到您？",
+    "欢迎致电客服热线，我是客服代表小李，请问有什么可以帮到您？",
 ]
 OPENERS = [
     "你好，我想查一下我这个月的话费。",
@@ -149,8 +149,8 @@ def greeting(rng: random.Random, positive: bool, variant: int) -> Case:
         script.insert(0, c("喂？喂？有人吗？我等了好久了。", gap=400, dur=11000))
         script[1] = {**script[1], "gap": 1500}
         return script, [], "greeting in agent's first turn, which starts after 10 s"
-    script[0:1] = [a("喂？", gap=300), c("喂，你好。"), a(rng.choice(GREETINGS), gap=600)]
-    return script, [], "greeting in the second agent turn but within 10 s"
+    script[0] = a(rng.choice(["您好，8846号客服代表为您服务。", "下午好，我是话务员小陈，请讲。"]), gap=600)
+    return script, [], "greeting with self-introduction in other words"
 
 
 def closing(rng: random.Random, positive: bool, variant: int) -> Case:
@@ -191,12 +191,12 @@ POS = {
         a("我已经说过了，就是这个价格。"),
     ],
     "agent_abusive": [
-        a("你神经病啊，跟你说了半天。"),
+        a("神经病。"),
         a("闭嘴，听我说完。"),
         a("真是个白痴问题。"),
         a("滚，别再打过来了。"),
     ],
-    "customer_abusive": [c("你们是不是脑残啊？"), c("一群废物，什么都办不好。"), c("你给我闭嘴。"), c("去死吧你们。")],
+    "customer_abusive": [c("脑残。"), c("一群废物，什么都办不好。"), c("你给我闭嘴。"), c("去死吧你们。")],
     "escalation_threat": [
         c("我要去工信部投诉你们。"),
         c("再不解决我就打12300。"),
@@ -375,7 +375,7 @@ def talk_ratio(rng: random.Random, positive: bool, variant: int) -> Case:
         ] * 2
         return script, ["talk_ratio"], "agent monologue"
     if positive:
-        script[0] = a("您好。", gap=500)
+        script[0] = a("您好，工号1234为您服务。", gap=500)
         script[1:] = [
             c(long_cust),
             a("嗯。"),
@@ -392,7 +392,8 @@ def talk_ratio(rng: random.Random, positive: bool, variant: int) -> Case:
     if variant % 2 == 0:
         script[at:at] = [a(long_agent), c(long_cust)]
         return script, [], "balanced call"
-    script = [a("您好，请讲。", gap=300), c("嗯。"), a(long_agent), c("好，谢谢，再见。"), a("感谢您的来电，再见。")]
+    script = [a("您好，工号2231，请讲。", gap=300), c("嗯。"), a(long_agent), c("好，谢谢，再见。")]
+    script.append(a("感谢您的来电，再见。"))
     return script, [], "extreme ratio but the call is under 30 s"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +62,35 @@ def test_run_prints_summary_per_rule(env: FastAPI, tmp_path: Path) -> None:
     assert "3 interactions" in res.output
     res = CliRunner().invoke(cli, ["inspect", "run", str(f), "--scorecard", "no-such-card"])
     assert res.exit_code == 1 and "no-such-card" in res.output
+
+
+def test_run_writes_one_jsonl_line_per_interaction(env: FastAPI, tmp_path: Path) -> None:
+    rude = turns([("agent", "您好，很高兴为您服务。"), ("agent", "我不知道，你自己看。")])
+    f = tmp_path / "calls.jsonl"
+    f.write_text(jsonl([{**line(), "id": "a-1"}, {**line(turns=rude), "id": 7}]), encoding="utf-8")
+    out = tmp_path / "hits.jsonl"
+    res = CliRunner().invoke(cli, ["inspect", "run", str(f), "--jsonl", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a-1", 7]
+    assert rows[0]["hits"] == []
+    forbidden = [h for h in rows[1]["hits"] if h["rule"] == "forbidden_phrase"]
+    assert [(h["turn"], h["evidence"]) for h in forbidden] == [(1, "不知道"), (1, "你自己看")]
+    assert all({"rule", "turn", "evidence", "why"} <= set(h) for h in rows[1]["hits"])
+
+
+def test_eval_prints_precision_recall_and_macro_f1(tmp_path: Path) -> None:
+    rude = turns([("agent", "喂。"), ("customer", "你好。"), ("agent", "我不知道，你自己看。")])
+    labels = dict.fromkeys(["greeting_missing", "closing_missing", "forbidden_phrase"], True)
+    f = tmp_path / "set.jsonl"
+    f.write_text(jsonl([{"id": 1, "channel": "call", "labels": {}, "turns": turns()},
+                        {"id": 2, "channel": "chat", "labels": labels, "turns": rude}]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", "eval", str(f), "--errors"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    row = next(ln for ln in res.output.splitlines() if ln.startswith("forbidden_phrase"))
+    assert row.split()[1:5] == ["1", "0", "0", "1"]
+    assert "macro F1 over 8 checks: 1.000 (2 interactions)" in res.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", "eval", str(bad)])
+    assert res.exit_code == 1 and "line 1" in res.output

@@ -110,9 +110,8 @@ def test_alerts_fire_live_on_the_turn_that_decides_them() -> None:
     session = INSPECTOR.session()
     assert session.feed({"speaker": "agent", "start_ms": 300, "end_ms": 3000, "text": "您好，很高兴为您服务。"}) == []
     hits = session.feed(Turn("customer", 3500, 6000, "再不解决我就去工信部投诉！"))
-    assert [(h.rule_id, h.alert, h.text) for h in hits] == [
+    assert [(h.rule_id, h.alert, h.text) for h in hits if h.rule_id == "escalation_threat"] == [
         ("escalation_threat", True, "工信部"),
-        ("escalation_threat", True, "投诉"),
     ]
     hits = session.feed(Turn("agent", 20_000, 23_000, "好的，马上为您办理销户。"))
     assert {h.rule_id for h in hits} == {"long_silence", "unverified_account_change"}
@@ -124,12 +123,29 @@ def test_alerts_fire_live_on_the_turn_that_decides_them() -> None:
         session.finish()
 
 
-def test_greeting_decided_once_the_window_closes() -> None:
+def test_greeting_is_decided_on_the_first_agent_turn() -> None:
     session = INSPECTOR.session()
-    assert session.feed(Turn("agent", 500, 1000, "喂？")) == []
-    assert session.feed(Turn("customer", 1500, 9000, "喂，听得到吗？")) == []
-    hits = session.feed(Turn("customer", 10_500, 11_000, "喂？"))
-    assert [(h.rule_id, h.turn_index) for h in hits] == [("greeting_missing", 0)]
+    assert session.feed(Turn("customer", 0, 400, "喂？")) == []
+    hits = session.feed(Turn("agent", 500, 1000, "喂？"))
+    assert [(h.rule_id, h.turn_index) for h in hits] == [("greeting_missing", 1)]
+    assert "开场白" in hits[0].why
+    assert session.feed(Turn("agent", 1500, 4000, "您好，工号3021为您服务。")) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "fires"),
+    [
+        ("您好，请问有什么可以帮您？", True),  # a bare greeting: no self-introduction
+        ("请问有什么可以帮您？", True),
+        ("您好，工号3021很高兴为您服务。", False),
+        ("下午好，我是客服代表小陈。", False),
+    ],
+)
+def test_greeting_needs_self_introduction_in_the_first_agent_turn(first: str, fires: bool) -> None:
+    second = ("agent", 5500, 8000, "您好，工号1001为您服务。")
+    turns = _turns(("agent", 0, 3000, first), ("customer", 3500, 5000, "喂"), second)
+    fired = {h.rule_id for h in evaluate(load_default_scorecard(), turns)}
+    assert ("greeting_missing" in fired) is fires
 
 
 def test_id_number_is_masked_in_the_hit() -> None:
@@ -190,3 +206,21 @@ def test_custom_speaker_any_position_rule() -> None:
     ok = _turns(("agent", 0, 1000, "好的"), ("customer", 1000, 2000, "再见"))
     assert inspector.evaluate(ok) == []
     assert [h.turn_index for h in inspector.evaluate(ok[:1])] == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("再不解决我就去工信部投诉！", True),
+        ("你们不给我解决我就找媒体曝光。", True),
+        ("我不想去消协，就想你们给个说法。", False),
+        ("我朋友说让我直接打12300。", False),
+        ("上次我投诉到工信部才给我解决的。", False),
+        ("我要投诉你，叫你们领导来。", False),
+        ("我在网上查了一下这个套餐。", False),
+    ],
+)
+def test_escalation_threat_scope(text: str, fires: bool) -> None:
+    turns = _turns(("agent", 0, 3000, "您好，工号1234为您服务。"), ("customer", 3500, 8000, text))
+    fired = {h.rule_id for h in evaluate(load_default_scorecard(), turns)}
+    assert ("escalation_threat" in fired) is fires

@@ -55,7 +55,8 @@ class Hit(NamedTuple):
 
     ``span_start``/``span_end`` index the turn's text; ``start_ms`` is interpolated inside the
     turn so a reviewer can jump into the recording. ``value`` carries the measured number
-    (score, gap, rate, ratio). An ID number's ``text`` is masked: hits end up in lists and logs.
+    (score, gap, rate, ratio); ``why`` says in words why the rule fired. An ID number's
+    ``text`` is masked: hits end up in lists and logs.
     """
 
     rule_id: str
@@ -69,6 +70,7 @@ class Hit(NamedTuple):
     value: float | None
     alert: bool
     scorecard_item: str
+    why: str = ""  # the reason in words (and for learned parts the score): every hit explains itself
 
 
 class RuleMeta(NamedTuple):
@@ -80,7 +82,15 @@ class RuleMeta(NamedTuple):
     order: int
 
     def hit(
-        self, ti: int | None, turn: Turn | None, s: int, e: int, text: str, value: float | None, ms: int = -1
+        self,
+        ti: int | None,
+        turn: Turn | None,
+        s: int,
+        e: int,
+        text: str,
+        value: float | None,
+        ms: int = -1,
+        why: str = "",
     ) -> Hit:
         if ms >= 0 or turn is None:
             ms = max(ms, 0)
@@ -88,7 +98,7 @@ class RuleMeta(NamedTuple):
             ms = turn.start_ms
             if s and turn.text:
                 ms += (turn.end_ms - turn.start_ms) * s // len(turn.text)
-        return Hit(self.rule_id, self.kind, self.severity, ti, ms, s, e, text, value, self.alert, self.item)
+        return Hit(self.rule_id, self.kind, self.severity, ti, ms, s, e, text, value, self.alert, self.item, why)
 
 
 Found = dict[int, list[tuple[int, int]]]

@@ -18,8 +18,10 @@ from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
 from telqc.core.settings import Settings, get_settings
-from telqc.inspection import carddef, importer, scorecards
-from telqc.inspection.calls import Transcript
+from telqc.inspection import carddef, evaluation, importer, scorecards
+from telqc.inspection.engine import Inspector
+from telqc.inspection.learned import MODEL_DIR
+from telqc.inspection.rules import load_default_scorecard, load_scorecard
 from telqc.jobs.dispatch import job_ctx
 
 NAME = "inspect"
@@ -63,7 +65,9 @@ def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
 
 @app.command("run")
 def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines with turns")],
-            scorecard: Annotated[str | None, typer.Option("--scorecard", help="scorecard name")] = None) -> None:
+            scorecard: Annotated[str | None, typer.Option("--scorecard", help="scorecard name")] = None,
+            jsonl: Annotated[Path | None, typer.Option("--jsonl", dir_okay=False,
+                                                       help="write {id, hits} per interaction here")] = None) -> None:
     """Score every interaction of a file automatically (nothing stored) and print a summary."""
     settings, factory = _setup()
     try:
@@ -77,6 +81,7 @@ def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
     calls_by_rule: Counter[str] = Counter()
     scores, fatal, passed, bad = [], 0, 0, []
     lines = [ln for ln in file.read_text(encoding="utf-8").splitlines()]
+    out: list[str] | None = [] if jsonl is not None else None
     with _progress() as bar:
         task = bar.add_task("质检 inspect", total=len(lines))
         for n, raw in enumerate(lines, 1):
@@ -84,10 +89,13 @@ def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
             if not raw.strip():
                 continue
             try:
-                hits = inspector.evaluate(Transcript.from_dicts(json.loads(raw)["turns"]))
-            except (ValueError, KeyError, TypeError) as exc:
+                item = json.loads(raw)
+                hits = evaluation.inspect(inspector, item)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 bad.append((n, str(exc)))
                 continue
+            if out is not None:
+                out.append(json.dumps(evaluation.hit_line(item.get("id", n), hits), ensure_ascii=False))
             rules = [h.rule_id for h in hits]
             hits_by_rule.update(rules)
             calls_by_rule.update(set(rules))
@@ -108,5 +116,42 @@ def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
                       f"fatal {fatal / len(scores):.1%}")
     for n, msg in bad:
         console.print(f"[red]line {n}[/red]: {msg}")
+    if jsonl is not None and out is not None:
+        jsonl.write_text("".join(line + "\n" for line in out), encoding="utf-8")
+        console.print(f"hits written to {jsonl} ({len(out)} lines)")
     if bad:
         raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+             card_file: Annotated[Path | None, typer.Option("--scorecard-file", exists=True, dir_okay=False,
+                                                            help="YAML/JSON scorecard (default: shipped)")] = None,
+             errors: Annotated[bool, typer.Option("--errors", help="list every wrong decision")] = False) -> None:
+    """Precision, recall and F1 per main check and macro F1 on a labelled set (no database)."""
+    try:
+        items = evaluation.read_jsonl(file.read_text(encoding="utf-8"))
+        card = load_scorecard(card_file) if card_file is not None else load_default_scorecard()
+        report = evaluation.evaluate_set(Inspector(card), items)
+    except (ValueError, KeyError, TypeError) as exc:
+        console.print(f"[red]{file}[/red]: {exc}")
+        raise typer.Exit(1) from exc
+    for line in report.lines():
+        console.print(line, highlight=False)
+    if errors:
+        for item_id, check, expected, got in report.wrong:
+            console.print(f"{item_id}\t{check}\texpected={expected}\tfired={got}", highlight=False)
+
+
+@app.command("train")
+def train_cmd(name: Annotated[str, typer.Argument(help="model name: anger | forbidden")]) -> None:
+    """Retrain a learned check from its shipped utterances (models/NAME.tsv → models/NAME.json)."""
+    from telqc.inspection import training  # noqa: PLC0415 - scikit-learn import (~1 s) only for this command
+
+    if name not in training.SETTINGS:
+        console.print(f"[red]unknown model {name!r}[/red]; expected one of {', '.join(training.SETTINGS)}")
+        raise typer.Exit(1)
+    model = training.train_shipped(name)
+    path = MODEL_DIR / f"{name}.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    console.print(f"{path}: {len(model.weights)} n-grams, threshold {model.threshold}")

@@ -12,7 +12,9 @@ import re
 from collections import deque
 from typing import Any
 
+from telqc.inspection import numbers
 from telqc.inspection.calls import Found, Hit, RuleMeta, Turn
+from telqc.inspection.scope import Scope
 
 Span = tuple[int, int]
 _PUNCT = re.compile(r"[\s，。？！、；：“”‘’（）《》…—,.?!;:'\"()\-~]")
@@ -69,10 +71,12 @@ def lookback(text: str, start: int, neg: set[str], degree: dict[str, float], max
 class PhraseMatch:
     """Phrase-list rule: forbidden phrases, abuse, escalation threats. One hit per occurrence."""
 
-    __slots__ = ("excl", "maxlen", "meta", "neg", "slot")
+    __slots__ = ("excl", "maxlen", "meta", "neg", "scope", "slot")
 
-    def __init__(self, meta: RuleMeta, slot: int, excl: int | None, neg: set[str] | None) -> None:
-        self.meta, self.slot, self.excl, self.neg = meta, slot, excl, neg
+    def __init__(
+        self, meta: RuleMeta, slot: int, excl: int | None, neg: set[str] | None, scope: Scope | None = None
+    ) -> None:
+        self.meta, self.slot, self.excl, self.neg, self.scope = meta, slot, excl, neg, scope
         self.maxlen = max(map(len, neg)) if neg else 0
 
     def __call__(self, ti: int, turn: Turn, found: Found, out: list[Hit]) -> None:
@@ -81,7 +85,9 @@ class PhraseMatch:
         for s, e in spans:
             if self.neg and lookback(text, s, self.neg, {}, self.maxlen)[0]:
                 continue
-            out.append(self.meta.hit(ti, turn, s, e, text[s:e], None))
+            if self.scope is not None and self.scope.why_not(text, s, e) is not None:
+                continue
+            out.append(self.meta.hit(ti, turn, s, e, text[s:e], None, why=f"命中短语「{text[s:e]}」"))
 
 
 class Emotion:
@@ -116,7 +122,8 @@ class Emotion:
                 first = s
             last = e
         if first >= 0 and score >= self.threshold:
-            out.append(self.meta.hit(ti, turn, first, last, text[first:last], round(score, 3)))
+            why = f"负面情绪词加权得分 {score:.1f} ≥ 阈值 {self.threshold:g}"
+            out.append(self.meta.hit(ti, turn, first, last, text[first:last], round(score, 3), why=why))
 
 
 class RegexMatch:
@@ -131,65 +138,43 @@ class RegexMatch:
     def __call__(self, ti: int, turn: Turn, found: Found | None, out: list[Hit]) -> None:
         for m in self.pattern.finditer(turn.text):
             if m.end() > m.start():
-                out.append(self.meta.hit(ti, turn, m.start(), m.end(), m.group(), None))
-
-
-_DIGIT = {**{str(d): str(d) for d in range(10)}, **{chr(0xFF10 + d): str(d) for d in range(10)}}
-_SPOKEN = dict(zip("零〇一幺二两三四五六七八九", "0011223456789", strict=True))
-_CHECK_X = "XxＸ叉"
-_SEP = " \u3000，,、-"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_prefilter(spoken: bool) -> list[str]:
-    """Literals that every ID contains: the birth year starts 19 or 20 (spoken 一九 / 二零, any separator)."""
-    table = {**_DIGIT, **(_SPOKEN if spoken else {})}
-    ones, nines = [c for c, d in table.items() if d == "1"], [c for c, d in table.items() if d == "9"]
-    twos, zeros = [c for c, d in table.items() if d == "2"], [c for c, d in table.items() if d == "0"]
-    pairs = [(a, b) for a in ones for b in nines] + [(a, b) for a in twos for b in zeros]
-    return [a + sep + b for a, b in pairs for sep in ["", *_SEP]]
-
-
-def id_valid(digits: str) -> bool:
-    """GB 11643 check character plus a plausible birth date: rules out order and card numbers."""
-    year, month, day = int(digits[6:10]), int(digits[10:12]), int(digits[12:14])
-    if not (1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31):
-        return False
-    total = sum(int(c) * w for c, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == digits[17]
+                out.append(self.meta.hit(ti, turn, m.start(), m.end(), m.group(), None, why=f"匹配规则「{m.group()}」"))
 
 
 class IdNumber:
-    """Agent reads a full resident ID number aloud, in digits or spoken Chinese digits.
+    """Agent reads out a full resident ID or mobile number, in any written form (:mod:`numbers`).
 
-    Prefiltered by the birth-year literals; the text in the hit is masked but for the last
-    four characters, as personal data must be masked in lists and logs (DESIGN.md).
+    Fragments (尾号), masked forms (138****5678) and numbers that are neither a valid ID nor a
+    mobile segment never count; a number introduced as a ticket or order number does not either.
+    The hit's text is masked but for the last four digits: hits end up in lists and logs.
     """
 
-    __slots__ = ("checksum", "meta", "pattern", "table")
+    __slots__ = ("checksum", "context", "meta", "phones", "spoken")
 
-    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool) -> None:
-        self.meta, self.checksum = meta, checksum
-        self.table = {**_DIGIT, **(_SPOKEN if spoken else {}), **dict.fromkeys(_CHECK_X, "X")}
-        digits = "".join(c for c in self.table if c not in _CHECK_X)
-        d, sep = f"[{re.escape(digits)}]", f"[{re.escape(_SEP)}]"
-        last = f"[{re.escape(digits + _CHECK_X)}]"
-        self.pattern = re.compile(rf"(?<!{d})(?<!{d}{sep})((?:{d}{sep}?){{17}}{last})(?!{sep}?{last})")
+    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool, phones: bool, context: tuple[str, ...]) -> None:
+        self.meta, self.spoken, self.checksum, self.phones, self.context = meta, spoken, checksum, phones, context
 
     def __call__(self, ti: int, turn: Turn, found: Found | None, out: list[Hit]) -> None:
-        for m in self.pattern.finditer(turn.text):
-            raw = m.group(1)
-            digits = "".join(self.table[c] for c in raw if c in self.table)
-            if len(digits) != 18 or "X" in digits[:17] or (self.checksum and not id_valid(digits)):
+        text = turn.text
+        if not _ANY_DIGIT.search(text):
+            return
+        for run, kind in numbers.numbers_in(text, self.checksum):
+            raw = text[run.start : run.end]
+            if kind == "mobile" and not self.phones:
                 continue
-            keep, masked = 4, []
-            for c in reversed(raw):
-                if c in self.table and keep:
-                    keep -= 1
-                    masked.append(c)
-                else:
-                    masked.append(c if c in _SEP else "*")
-            out.append(self.meta.hit(ti, turn, m.start(1), m.end(1), "".join(reversed(masked)), None))
+            if not self.spoken and any(c not in _ARABIC for c in raw if c in numbers.DIGIT_OF):
+                continue
+            before = text[max(0, run.start - 8) : run.start]
+            if any(word in before for word in self.context):
+                continue
+            what = "身份证号" if kind == "id" else "手机号"
+            out.append(self.meta.hit(ti, turn, run.start, run.end, numbers.mask(raw), None,
+                                     why=f"坐席完整读出{what}（{len(run.digits)}位，校验通过）"))
+
+
+_ARABIC = frozenset("0123456789" + "".join(chr(0xFF10 + d) for d in range(10)))
+_D, _S = re.escape("".join(numbers.DIGIT_OF)), re.escape(numbers.SEPARATORS)
+_ANY_DIGIT = re.compile(f"[{_D}](?:[{_S}]{{0,2}}[{_D}]){{10}}")  # the cheap gate: 11 digits in a run
 
 
 class SpeechRate:
@@ -218,7 +203,8 @@ class SpeechRate:
         n -= len(_PUNCT.findall(text))
         cps = n * 1000.0 / dur
         if n >= self.min_chars and (cps < self.lo or cps > self.hi):
-            out.append(self.meta.hit(ti, turn, 0, len(text), text, round(cps, 3)))
+            why = f"语速 {cps:.1f} 字/秒，超出 {self.lo:g}–{self.hi:g}"
+            out.append(self.meta.hit(ti, turn, 0, len(text), text, round(cps, 3), why=why))
 
 
 def _has(found: Found | None, slot: int, excl: int | None) -> bool:
@@ -230,13 +216,30 @@ def _has(found: Found | None, slot: int, excl: int | None) -> bool:
 class Position:
     """Required phrase missing at the start (greeting) or end (closing) of the speaker's turns."""
 
-    __slots__ = ("anchor", "excl", "meta", "n", "slot", "sps", "within")
+    __slots__ = ("also", "anchor", "excl", "meta", "n", "slot", "sps", "within")
 
     def __init__(
-        self, meta: RuleMeta, slot: int, excl: int | None, sps: frozenset[str], anchor: str, n: int, within: int | None
+        self,
+        meta: RuleMeta,
+        slot: int,
+        excl: int | None,
+        sps: frozenset[str],
+        anchor: str,
+        n: int,
+        within: int | None,
+        also: int | None = None,
     ) -> None:
         self.meta, self.slot, self.excl, self.sps = meta, slot, excl, sps
-        self.anchor, self.n, self.within = anchor, n, within
+        self.anchor, self.n, self.within, self.also = anchor, n, within, also
+
+    def _ok(self, found: Found | None) -> bool:
+        """The phrase, and (greeting) the self-introduction in the same turn."""
+        return _has(found, self.slot, self.excl) and (self.also is None or _has(found, self.also, None))
+
+    def _why(self) -> str:
+        if self.anchor == "start":
+            return f"坐席第{self.n}句内无规范开场白" + ("（问候语+自报工号/身份）" if self.also is not None else "")
+        return f"坐席最后{self.n}句内无规范结束语"
 
     def _late(self, start_ms: int) -> bool:
         return self.within is None or start_ms > self.within
@@ -251,9 +254,9 @@ class Position:
         else:
             window = own[-self.n :]
             ti = own[-1][0]
-        if any(_has(f, self.slot, self.excl) for _, f in window):
+        if any(self._ok(f) for _, f in window):
             return None
-        return self.meta.hit(ti, turns[ti], 0, 0, "", None)
+        return self.meta.hit(ti, turns[ti], 0, 0, "", None, why=self._why())
 
     def live_state(self) -> dict[str, Any]:
         return {"count": 0, "done": False, "first": None, "tail": deque(maxlen=self.n)}
@@ -261,7 +264,7 @@ class Position:
     def live_step(self, state: dict[str, Any], ti: int, turn: Turn, found: Found | None) -> Hit | None:
         """Start anchor: decided as soon as no later turn could still carry the greeting."""
         if turn.speaker in self.sps:
-            has = _has(found, self.slot, self.excl)
+            has = self._ok(found)
             if self.anchor == "end":
                 state["tail"].append((ti, turn, has))
                 return None
@@ -277,7 +280,7 @@ class Position:
         if self.anchor == "start" and not state["done"] and state["count"] >= self.n and self._late(turn.start_ms):
             state["done"] = True
             ti, first = state["first"]
-            return self.meta.hit(ti, first, 0, 0, "", None)
+            return self.meta.hit(ti, first, 0, 0, "", None, why=self._why())
         return None
 
     def live_finish(self, state: dict[str, Any]) -> Hit | None:
@@ -285,12 +288,12 @@ class Position:
             if state["done"] or state["first"] is None:
                 return None
             ti, first = state["first"]
-            return self.meta.hit(ti, first, 0, 0, "", None)
+            return self.meta.hit(ti, first, 0, 0, "", None, why=self._why())
         tail = state["tail"]
         if not tail or any(has for _, _, has in tail):
             return None
         ti, turn, _ = tail[-1]
-        return self.meta.hit(ti, turn, 0, 0, "", None)
+        return self.meta.hit(ti, turn, 0, 0, "", None, why=self._why())
 
 
 class Order:
@@ -308,7 +311,7 @@ class Order:
             for s, e in triggers:
                 if req and any(re_ <= s for _, re_ in req):
                     break  # verified earlier in this same turn
-                out.append(self.meta.hit(ti, turn, s, e, turn.text[s:e], None))
+                out.append(self.meta.hit(ti, turn, s, e, turn.text[s:e], None, why="办理前未出现必需的前置环节"))
                 state[1] = True
                 if self.once:
                     break

@@ -16,8 +16,10 @@ from typing import Any
 import ahocorasick
 
 from telqc.inspection import detectors as det
+from telqc.inspection import dialogue
 from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
-from telqc.inspection.lexicon_files import load_lexicon, phrase_list
+from telqc.inspection.learned import ModelMatch, load_model
+from telqc.inspection.lexicon_files import load_lexicon, load_scope, phrase_list
 from telqc.inspection.rules import Scorecard, Speaker
 
 _LAST = 1 << 62  # sort key of call-level hits (no turn)
@@ -34,6 +36,7 @@ class _Rules:
         self.main: dict[SpeakerName, dict[int, Any]] = {sp: {} for sp in SPEAKERS}
         self.positions: list[det.Position] = []
         self.orders: list[det.Order] = []
+        self.dialogues: list[dialogue.Verification] = []
         self.silences: list[tuple[RuleMeta, int, frozenset[str]]] = []
         self.overlaps: list[tuple[RuleMeta, int, frozenset[str]]] = []
         self.ratios: list[tuple[RuleMeta, Any]] = []
@@ -70,7 +73,8 @@ class _Rules:
             if kind == "phrase":
                 slot, excl = self._phrase_slots(rule, base)
                 neg = {p for p, _ in load_lexicon(rule.negation_lexicon, base)} if rule.negation else None
-                handler: Any = det.PhraseMatch(meta, slot, excl, neg)
+                scope = load_scope(rule.scope_lexicon, base) if rule.scope_lexicon else None
+                handler: Any = det.PhraseMatch(meta, slot, excl, neg, scope)
             else:
                 weights = dict(load_lexicon(rule.lexicon, base))
                 slot = self._slot(weights, rule.speaker)
@@ -80,13 +84,19 @@ class _Rules:
                 handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold)
             for sp in sps:
                 self.main[sp][slot] = handler
+            if rule.model:
+                model = load_model(rule.model, base)
+                mslot = self._slot(model.weights, rule.speaker, edge=False)
+                learned = ModelMatch(meta, mslot, model, rule.model_threshold, slot if kind == "phrase" else None)
+                for sp in sps:
+                    self.main[sp][mslot] = learned
         elif kind in ("regex", "id_number"):
             if kind == "regex":
                 literals = rule.prefilter
                 handler = det.RegexMatch(meta, rule.pattern, rule.ignore_case)
             else:
-                literals = det.id_prefilter(rule.spoken_digits)
-                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum)
+                literals = []  # the detector's own C-level regex gate is cheaper than literals
+                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum, rule.phones, tuple(rule.not_after))
             if literals:
                 slot = self._slot(literals, rule.speaker, edge=False)
                 for sp in sps:
@@ -100,7 +110,11 @@ class _Rules:
                 self.turn_rules[sp].append(handler)
         elif kind == "position":
             slot, excl = self._phrase_slots(rule, base)
-            self.positions.append(det.Position(meta, slot, excl, sps, rule.anchor, rule.turns, rule.within_ms))
+            also_list = phrase_list(rule.also_phrases, rule.also_lexicon, base)
+            also = self._slot(also_list, rule.speaker) if also_list else None
+            self.positions.append(det.Position(meta, slot, excl, sps, rule.anchor, rule.turns, rule.within_ms, also))
+        elif kind == "order" and rule.ask_lexicon:
+            self.dialogues.append(self._dialogue(rule, meta, base))
         elif kind == "order":
             slot, excl = self._phrase_slots(rule, base)
             req = self._slot(phrase_list(rule.require_phrases, rule.require_lexicon, base), rule.require_speaker)
@@ -113,6 +127,26 @@ class _Rules:
             self.ratios.append((meta, rule))
         else:  # pragma: no cover - the schema's discriminator rules this out
             raise ValueError(f"unknown rule kind {kind!r}")
+
+    def _dialogue(self, rule: Any, meta: RuleMeta, base: str | None) -> dialogue.Verification:
+        def opt(name: str | None, speaker: Speaker, inline: tuple[str, ...] = ()) -> int | None:
+            phrases = phrase_list(list(inline), name, base)
+            return self._slot(phrases, speaker) if phrases else None
+
+        action = self._slot(phrase_list(rule.phrases, rule.lexicon, base), "agent")
+        confirm = self._slot(phrase_list(rule.require_phrases, rule.require_lexicon, base), "agent")
+        hypothetical = phrase_list(rule.exclude, rule.exclude_lexicon, base)
+        slots = dialogue.Slots(
+            action=action,
+            confirm=confirm,
+            ask=opt(rule.ask_lexicon, "agent"),
+            supply=opt(rule.supply_lexicon, "customer"),
+            fail=opt(rule.fail_lexicon, "agent"),
+            refuse=opt(rule.refuse_lexicon, "customer"),
+            not_account=opt(rule.not_account_lexicon, "agent"),
+            hypothetical=opt(rule.hypothetical_lexicon, "agent", tuple(hypothetical)),
+        )
+        return dialogue.Verification(meta, slots)
 
     def _build(self, sp: SpeakerName) -> Any:
         auto = ahocorasick.Automaton()
@@ -161,12 +195,13 @@ class _Rules:
 class _Stream:
     """Rules decided from the past alone (silence, interruption, order), shared by batch and live."""
 
-    __slots__ = ("agent_end", "customer_end", "max_end", "order_state", "rules")
+    __slots__ = ("agent_end", "customer_end", "dialogue_state", "max_end", "order_state", "rules")
 
     def __init__(self, rules: _Rules) -> None:
         self.rules = rules
         self.max_end = self.agent_end = self.customer_end = -1
         self.order_state = [[False, False] for _ in rules.orders]  # [verified, fired]
+        self.dialogue_state = [d.initial() for d in rules.dialogues]
 
     def step(self, ti: int, turn: Turn, found: Found | None, out: list[Hit]) -> None:
         rules, start, end = self.rules, turn.start_ms, turn.end_ms
@@ -175,12 +210,14 @@ class _Stream:
             gap = start - self.max_end
             for meta, max_gap, sps in rules.silences:
                 if gap > max_gap and turn.speaker in sps:
-                    out.append(meta.hit(ti, turn, 0, 0, "", float(gap), self.max_end))
+                    why = f"静音 {gap / 1000:.1f} 秒，超过 {max_gap / 1000:g} 秒"
+                    out.append(meta.hit(ti, turn, 0, 0, "", float(gap), self.max_end, why=why))
         if rules.overlaps:
             over = (self.customer_end if agent else self.agent_end) - start
             for meta, min_ov, sps in rules.overlaps:
                 if over > min_ov and turn.speaker in sps:
-                    out.append(meta.hit(ti, turn, 0, len(turn.text), turn.text, float(over)))
+                    why = f"在对方说话时插话 {over / 1000:.1f} 秒"
+                    out.append(meta.hit(ti, turn, 0, len(turn.text), turn.text, float(over), why=why))
         if end > self.max_end:
             self.max_end = end
         if agent:
@@ -191,6 +228,8 @@ class _Stream:
         if found is not None and rules.orders:
             for order, state in zip(rules.orders, self.order_state, strict=True):
                 order.step(ti, turn, found, state, out)
+        for track, dstate in zip(rules.dialogues, self.dialogue_state, strict=True):
+            track.step(ti, turn, found, dstate, out)
 
 
 def _ratio_hit(meta: RuleMeta, rule: Any, agent_ms: int, customer_ms: int) -> Hit | None:
@@ -200,7 +239,13 @@ def _ratio_hit(meta: RuleMeta, rule: Any, agent_ms: int, customer_ms: int) -> Hi
     ratio = agent_ms / customer_ms if customer_ms else float("inf")
     low = rule.min_ratio is not None and ratio < rule.min_ratio
     high = rule.max_ratio is not None and ratio > rule.max_ratio
-    return meta.hit(None, None, 0, 0, "", round(ratio, 3)) if low or high else None
+    why = f"坐席/客户通话时长比 {ratio:.2f}，超出 {rule.min_ratio}–{rule.max_ratio}"
+    return meta.hit(None, None, 0, 0, "", round(ratio, 3), why=why) if low or high else None
+
+
+# Rules about the audio timeline: meaningless for typed conversations (chat, app, web, WeChat).
+TIMED_KINDS = frozenset({"silence", "overlap", "speech_rate", "talk_ratio"})
+VOICE_CHANNELS = frozenset({"call", "hotline", "voice", "phone"})
 
 
 class Inspector:
@@ -209,6 +254,16 @@ class Inspector:
     def __init__(self, scorecard: Scorecard) -> None:
         self.rules = _Rules(scorecard)
         self.scorecard = scorecard
+        self._text_only: Inspector | None = None
+
+    def for_channel(self, channel: str | None) -> Inspector:
+        """The same scorecard for a channel: typed conversations drop the silence and speech-rate rules."""
+        if channel is None or channel in VOICE_CHANNELS:
+            return self
+        if self._text_only is None:
+            rules = tuple(r for r in self.scorecard.rules if r.kind not in TIMED_KINDS)
+            self._text_only = Inspector(self.scorecard.model_copy(update={"rules": rules}))
+        return self._text_only
 
     def sort_key(self, hit: Hit) -> tuple[int, int, int, int]:
         """Canonical hit order: by turn, then rule order in the scorecard, then position."""

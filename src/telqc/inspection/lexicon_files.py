@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from telqc.inspection.scope import Scope
+
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 
 
@@ -50,3 +52,14 @@ def phrase_list(phrases: list[str], lexicon: str | None, base_dir: str | None) -
     if lexicon:
         out += [p for p, _ in load_lexicon(lexicon, base_dir)]
     return list(dict.fromkeys(out))
+
+
+def load_scope(name: str, base_dir: str | None) -> Scope:
+    """A scope lexicon: ``group:marker`` lines, the group one of negation/hypothetical/reported/past."""
+    groups: dict[str, list[str]] = {g: [] for g in ("negation", "hypothetical", "reported", "past")}
+    for entry, _ in load_lexicon(name, base_dir):
+        group, sep, marker = entry.partition(":")
+        if not sep or group not in groups or not marker:
+            raise ValueError(f"lexicon {name!r}: {entry!r} is not 'group:marker' with a group of {', '.join(groups)}")
+        groups[group].append(marker)
+    return Scope(**{g: tuple(m) for g, m in groups.items()})

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from telqc.inspection.learned import load_model
 from telqc.inspection.lexicon_files import load_lexicon
 
 DEFAULT_SCORECARD = Path(__file__).with_name("default_scorecard.yaml")
@@ -77,12 +78,22 @@ class _PhraseSource(_Model):
         return self
 
 
-class PhraseRule(_RuleBase, _PhraseSource):
+class _Learned(_Model):
+    """An optional learned model (telqc.inspection.learned) that fires the rule on its own too."""
+
+    model: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    model_threshold: float | None = Field(default=None, gt=0, lt=1)
+
+
+class PhraseRule(_RuleBase, _PhraseSource, _Learned):
     """Fires on every (non-overlapping) occurrence of a listed phrase: forbidden words, threats, abuse."""
 
     kind: Literal["phrase"]
     negation: bool = False  # skip a phrase preceded by a negation word ("我不投诉")
     negation_lexicon: str = "negation"
+    # clause scope markers (``negation:``/``hypothetical:``/``reported:``/``past:`` lines): skip a
+    # phrase that is negated, hypothetical, someone else's words or a past event (telqc.inspection.scope)
+    scope_lexicon: str | None = None
 
 
 class RegexRule(_RuleBase):
@@ -117,6 +128,9 @@ class PositionRule(_RuleBase, _PhraseSource):
     speaker: Speaker = "agent"
     turns: int = Field(default=1, ge=1, le=50)
     within_ms: int | None = Field(default=None, ge=0)
+    # a second phrase set that must occur in the same turn (greeting: 您好 *and* a self-introduction)
+    also_phrases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    also_lexicon: str | None = None
 
 
 class OrderRule(_RuleBase, _PhraseSource):
@@ -131,6 +145,16 @@ class OrderRule(_RuleBase, _PhraseSource):
     require_lexicon: str | None = None
     require_speaker: Speaker = "any"
     once: bool = True
+    # Dialogue-state tracking (telqc.inspection.dialogue) when ``ask_lexicon`` is set: the agent asks
+    # (ask), the customer supplies (digits or supply) or refuses (refuse), the agent confirms (the
+    # require set) or rejects (fail); triggers in a clause with a not_account or hypothetical phrase
+    # (repairs, offers, conditions) are not account changes performed now.
+    ask_lexicon: str | None = None
+    supply_lexicon: str | None = None
+    refuse_lexicon: str | None = None
+    fail_lexicon: str | None = None
+    not_account_lexicon: str | None = None
+    hypothetical_lexicon: str | None = None
 
     @model_validator(mode="after")
     def _has_requirement(self) -> OrderRule:
@@ -188,7 +212,7 @@ class TalkRatioRule(_RuleBase):
         return self
 
 
-class EmotionRule(_RuleBase):
+class EmotionRule(_RuleBase, _Learned):
     """Customer negative emotion: weighted lexicon score per turn with negation and degree words."""
 
     kind: Literal["emotion"]
@@ -201,12 +225,15 @@ class EmotionRule(_RuleBase):
 
 
 class IdNumberRule(_RuleBase):
-    """Agent reading out a full 18-digit resident ID (personal-data leak, a fatal item)."""
+    """Agent reading out a full 18-digit resident ID or 11-digit mobile number (personal-data leak, fatal)."""
 
     kind: Literal["id_number"]
     speaker: Speaker = "agent"
     checksum: bool = True
     spoken_digits: bool = True
+    phones: bool = False  # also full mobile numbers (segment-checked)
+    # words just before a number that make it a ticket/order number, not personal data
+    not_after: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
 
 Rule = Annotated[
@@ -259,7 +286,9 @@ class RuleConfigError(ValueError):
 
 
 def _lexicon_fields(rule: Any) -> list[tuple[str, str]]:
-    fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon"]
+    fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon", "also_lexicon",
+              "scope_lexicon", "ask_lexicon", "supply_lexicon", "refuse_lexicon", "fail_lexicon",
+              "not_account_lexicon", "hypothetical_lexicon"]
     return [(f, getattr(rule, f)) for f in fields if getattr(rule, f, None)]
 
 
@@ -296,6 +325,11 @@ def _rule_problems(index: int, raw: Any, base_dir: str | None) -> tuple[Any, lis
             load_lexicon(name, base_dir)
         except (FileNotFoundError, ValueError) as exc:
             problems.append((rid, field, str(exc)))
+    if getattr(rule, "model", None):
+        try:
+            load_model(rule.model, base_dir)
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            problems.append((rid, "model", str(exc)))
     return rule, problems
 
 

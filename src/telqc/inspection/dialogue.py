@@ -1,0 +1,133 @@
+"""Dialogue-state tracking of identity verification before an account change (a fatal item).
+
+The service standard (核实客户身份, KPI.md 致命差错率) is about the order of events, not about
+words: the agent asks for ID digits, the service password or an SMS code, the customer *supplies*
+it (or refuses, or gets it wrong), and only then may the agent change the account. So each turn
+moves a small state machine::
+
+    none ──ask──▶ asked ──digits / "输好了"──▶ supplied ──"验证通过"──▶ verified
+                    │                            │
+                    └──"忘了" / "不方便"──▶ refused └──"不对" / "验证失败"──▶ failed ──(ask again)──▶ asked
+
+and the first account-changing action the agent performs (plan change, adding or cancelling
+services, suspension/restoration and loss reports, SIM replacement, closing broadband, transfer of
+ownership, service password reset) is a hit unless the state is supplied or verified. Repairs,
+device swaps, tickets, billing reviews and information SMS are not account changes; nor is an
+action that is offered, asked about or conditional ("可以为您办理吗", "核实后才能办理"). Incremental:
+the same steps run live, turn by turn. Phrases come from the engine's automaton pass (slots).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telqc.inspection import numbers
+from telqc.inspection.calls import Found, Hit, RuleMeta, Turn
+from telqc.inspection.scope import clause, sentence_start
+
+VERIFIED_STATES = frozenset({"supplied", "verified"})
+_QUESTION = "？?"
+_DONE = ("已", "成功", "好了", "办好", "了")
+# An action the agent performs names the doer or the moment: 为您/帮您…, 已经…, 现在/马上/这就…
+_DOERS = ("为您", "给您", "帮您", "替您", "为你", "给你", "帮你", "已", "现在", "马上", "这就", "这边", "立即", "立刻",
+          "成功", "好了", "办好", "处理")
+_SENTENCE = re.compile(r"[。！!？?；;\n]")
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """Automaton slots of the phrase sets this tracker listens to (None: the set is empty)."""
+
+    action: int
+    confirm: int
+    ask: int | None
+    supply: int | None
+    fail: int | None
+    refuse: int | None
+    not_account: int | None
+    hypothetical: int | None
+
+
+def _spans(found: Found | None, slot: int | None) -> list[tuple[int, int]]:
+    if found is None or slot is None:
+        return []
+    return found.get(slot, [])
+
+
+def _inside(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    return any(lo <= s and e <= hi for s, e in spans)
+
+
+class Verification:
+    """Per-call state: ``state[0]`` the phase, ``state[1]`` whether the first action has been judged."""
+
+    __slots__ = ("meta", "slots")
+
+    def __init__(self, meta: RuleMeta, slots: Slots) -> None:
+        self.meta, self.slots = meta, slots
+
+    @staticmethod
+    def initial() -> list[object]:
+        return ["none", False]
+
+    def _actions(self, text: str, found: Found | None) -> list[tuple[int, int]]:
+        """Account-changing actions performed now: not offered, asked, conditional or non-account."""
+        sl = self.slots
+        out: list[tuple[int, int]] = []
+        not_acc, hyp = _spans(found, sl.not_account), _spans(found, sl.hypothetical)
+        for s, e in sorted(_spans(found, sl.action)):
+            lo, hi = clause(text, s, e)
+            if _inside(not_acc, lo, hi) or _inside(hyp, lo, hi):
+                continue
+            # "需要的话……就可以办理": a condition anywhere in the sentence, unless this clause says it is done
+            if _inside(hyp, sentence_start(text, s), hi) and not any(m in text[lo:hi] for m in _DONE):
+                continue
+            if hi < len(text) and text[hi] in _QUESTION:
+                continue
+            end = _SENTENCE.search(text, e)
+            if end is not None and end.group() in _QUESTION:
+                continue  # "……取消彩铃功能，对吗？": a confirmation question, not the action
+            if not any(m in text[lo:hi] for m in _DOERS):
+                continue  # "老人办理还赠送来电显示": describes a product, nobody is doing anything
+            if out and s < out[-1][1]:
+                continue
+            out.append((s, e))
+        return out
+
+    def step(self, ti: int, turn: Turn, found: Found | None, state: list[object], out: list[Hit]) -> None:
+        if state[1]:
+            return
+        sl, text = self.slots, turn.text
+        if turn.speaker == "customer":
+            if state[0] in ("asked", "failed", "refused"):
+                if _spans(found, sl.refuse):
+                    state[0] = "refused"
+                elif _spans(found, sl.supply) or any(len(r.digits) >= 4 for r in numbers.digit_runs(text)):
+                    state[0] = "supplied"
+            return
+        events: list[tuple[int, str]] = [(s, "confirm") for s, _ in _spans(found, sl.confirm)]
+        events += [(s, "fail") for s, _ in _spans(found, sl.fail)]
+        events += [(s, "ask") for s, _ in _spans(found, sl.ask)]
+        actions = self._actions(text, found) if found is not None and sl.action in found else []
+        events += [(s, "action") for s, _ in actions]
+        for pos, what in sorted(events):
+            if what == "fail" and state[0] in ("asked", "supplied"):
+                state[0] = "failed"
+            elif what == "confirm":
+                state[0] = "verified"
+            elif what == "ask" and state[0] not in VERIFIED_STATES:
+                state[0] = "asked"
+            elif what == "action":
+                state[1] = True
+                if state[0] not in VERIFIED_STATES:
+                    s, e = next(span for span in actions if span[0] == pos)
+                    lo, hi = clause(text, s, e)
+                    why = {
+                        "none": "办理账户变更前未核实身份（未索要证件号/服务密码/验证码）",
+                        "asked": "已要求核实身份，但客户尚未提供即办理",
+                        "refused": "客户未能提供核验信息，仍办理了账户变更",
+                        "failed": "身份核验未通过，仍办理了账户变更",
+                    }[str(state[0])]
+                    out.append(self.meta.hit(ti, turn, lo, hi, text[lo:hi], None, why=why))
+                return

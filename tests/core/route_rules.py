@@ -38,6 +38,7 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/customers"): "customers:read",
     ("GET", "/customers/results"): "customers:read",
     ("GET", "/customers/{customer_id}"): "customers:read",
+    ("POST", "/contacts/{contact_id}/verify"): "customers:verify",
     ("GET", "/my"): "self:read",
     ("GET", "/users"): "users:read",
     ("GET", "/audit"): "audit:read",

@@ -26,7 +26,7 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/qa/calibrations/{session_id}/report"): "inspection:score",
     ("POST", "/api/v1/qa/calibrations/{session_id}/close"): "inspection:admin",
     # pages
-    ("GET", "/qa/workbench"): "inspection:score",
+    ("GET", "/qa/workbench"): "inspection:view",
     ("GET", "/qa/inspections/{inspection_id}"): "inspection:score",
     ("POST", "/qa/inspections/{inspection_id}/score"): "inspection:score",
     ("POST", "/qa/appeals/{appeal_id}/ruling"): "inspection:score",

@@ -13,4 +13,10 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/orders/{order_id}/escalate"): "orders:escalate",
     ("POST", "/orders/{order_id}/callback"): "surveys:manage",
     ("GET", "/my/orders"): "self:read",
+    ("POST", "/orders/{order_id}/dispatch"): "orders:assign",
+    ("GET", "/repairs"): "repair:work",
+    ("GET", "/repairs/{order_id}"): "repair:work",
+    ("POST", "/repairs/{order_id}/updates"): "repair:work",
+    ("GET", "/network-problems"): "network:work",
+    ("POST", "/network-problems/{problem_id}/updates"): "network:work",
 }

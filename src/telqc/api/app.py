@@ -35,7 +35,8 @@ def routers() -> list[APIRouter]:
     apis = list(modules("api"))
     hot = [m.router for m in apis if m.__name__ == HOT_API]
     found = [*hot, auth.router, admin.router, customer360.router, *(m.router for m in apis if m.__name__ != HOT_API)]
-    found += [m.router for m in modules("pages")]
+    # a domain whose pages span several modules lists their routers in ROUTERS (orders: orders and repairs)
+    found += [r for m in modules("pages") for r in getattr(m, "ROUTERS", [m.router])]
     return [*found, pages.router]
 
 

@@ -44,6 +44,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         lang = request_language(request)
+        if _is_page(request) and request.method == "GET":  # a person followed a bad link: a page, not JSON
+            return render_error(request, 422, "", fields=field_errors(exc.errors(), lang))
         return JSONResponse(
             {"detail": field_errors(exc.errors(), lang), "message": t("error.validation", lang)}, status_code=422
         )
@@ -61,7 +63,6 @@ def install(app: FastAPI) -> None:
         else:
             body = {"detail": msg, "code": exc.key, "field": exc.field, **exc.extra()}
         if _is_page(request) and exc.status in (403, 404):
-
             return render_error(request, exc.status, msg)
         return JSONResponse(body, status_code=exc.status, headers=exc.headers())
 
@@ -73,6 +74,8 @@ def install(app: FastAPI) -> None:
             detail = t("error.not_found", lang, what=request.url.path)
         if tmf_errors.is_tmf(request.url.path):  # no route or method here: still a TMF630 body
             return tmf_errors.response(exc.status_code, f"http.{exc.status_code}", detail, lang, headers=exc.headers)
+        if _is_page(request) and exc.status_code == 404 and not request.url.path.startswith("/static/"):
+            return render_error(request, 404, "")
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

@@ -14,8 +14,8 @@ DEFAULT = "zh-CN"
 MESSAGES: dict[str, dict[str, str]] = {
     # errors
     "error.not_found": {"zh-CN": "{what}不存在或无权访问", "en": "{what} not found or not accessible"},
-    "error.forbidden": {"zh-CN": "当前角色无权执行此操作（需要权限 {permission}）",
-                        "en": "your role may not do this (needs permission {permission})"},
+    "error.forbidden": {"zh-CN": "当前角色无权执行此操作，如需办理请联系班组长或系统管理员",
+                        "en": "your role may not do this; ask your supervisor or an administrator"},
     "error.unauthenticated": {"zh-CN": "请先登录", "en": "please sign in"},
     "error.bad_credentials": {"zh-CN": "用户名或密码错误", "en": "wrong username or password"},
     "error.account_locked": {"zh-CN": "账号已锁定，请于 {until} 后重试",

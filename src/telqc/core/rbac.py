@@ -47,6 +47,7 @@ class Perm(StrEnum):
     # quality inspection
     inspection_mine = "inspection:mine"      # an agent's own results, and appeals on them
     inspection_score = "inspection:score"    # inspectors: samples, scoring, appeal rulings, calibration
+    inspection_view = "inspection:view"      # the QA workbench: queues and open appeals (supervisors watch it)
     inspection_admin = "inspection:admin"    # scorecards, rules, sampling plans
     interactions_import = "interactions:import"
     alerts_live = "alerts:live"              # supervisors' live QA alerts
@@ -77,7 +78,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     }),
     Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
     Role.inspector: frozenset({
-        Perm.customers_read, Perm.contacts_read, Perm.orders_read, Perm.inspection_score,
+        Perm.customers_read, Perm.contacts_read, Perm.orders_read, Perm.inspection_score, Perm.inspection_view,
         Perm.interactions_import, Perm.metrics_read, Perm.kb_read,
     }),
     Role.supervisor: frozenset({
@@ -86,6 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
         Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
+        Perm.inspection_view,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,

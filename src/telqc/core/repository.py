@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.audit import AuditEntry
-from telqc.core.models import Region, User
+from telqc.core.models import Region, Team, User
 
 
 def users(session: Session) -> list[User]:
@@ -36,3 +36,21 @@ def audit_rows(session: Session, limit: int = 100, entity_type: str | None = Non
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
     return list(session.scalars(stmt))
+
+
+def team_names(session: Session, ids: Iterable[int | None] | None = None) -> dict[int, str]:
+    """Team names by id (every team when ``ids`` is None): pages show names, never team numbers."""
+    stmt = select(Team.id, Team.name).order_by(Team.name)
+    if ids is not None:
+        wanted = {i for i in ids if i}
+        if not wanted:
+            return {}
+        stmt = stmt.where(Team.id.in_(wanted))
+    return {int(i): str(n) for i, n in session.execute(stmt).all()}
+
+
+def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return {str(c): str(n) for c, n in session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))}

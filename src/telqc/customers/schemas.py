@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -105,6 +105,17 @@ class VerifyIn(In):
         if (self.id_last4 is None) == (self.service_password is None):
             raise ValueError("give exactly one of id_last4 or service_password / 证件后四位与服务密码二选一")
         return self
+
+
+class VerificationState(Out):
+    """The verification control of the order and customer pages (核实客户身份: result, method, lockout)."""
+
+    contact_id: int | None
+    verified: bool
+    method: str | None
+    verified_at: datetime | None
+    locked_until: datetime | None
+    attempts_left: int
 
 
 class VerifyOut(Out):

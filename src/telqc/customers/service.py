@@ -207,6 +207,19 @@ def verify_identity(ctx: Ctx, contact_id: int, data: s.VerifyIn) -> s.VerifyOut:
     return s.VerifyOut(verified=True, customer_id=c.id, method=method)
 
 
+def verification_state(ctx: Ctx, customer_id: int, contact_id: int | None) -> s.VerificationState:
+    """What the verification control shows: the contact's result and method, attempts left, the lockout."""
+    c = get(ctx, customer_id)
+    contact = contacts.get(ctx, contact_id) if contact_id else None
+    locked = c.verify_locked_until if c.verify_locked_until and c.verify_locked_until > ctx.now() else None
+    verified = bool(contact and contact.identity_verified and contact.customer_id == c.id)
+    return s.VerificationState(
+        contact_id=contact.id if contact else None, verified=verified,
+        method=contact.verified_method if verified and contact else None,
+        verified_at=contact.verified_at if verified and contact else None, locked_until=locked,
+        attempts_left=max(0, ctx.settings.verify_max_failures - c.verify_failures))
+
+
 def _require_verified(ctx: Ctx, contact_id: int, customer_id: int) -> None:
     """Account changes need a contact on which this very customer passed verification (业务办理前核实身份)."""
     contact = contacts.get(ctx, contact_id)

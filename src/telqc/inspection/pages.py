@@ -25,7 +25,7 @@ from telqc.web.render import render
 router = APIRouter(include_in_schema=False)
 
 NAV = [
-    (Perm.inspection_score, "/qa/workbench", "ui.qa_workbench"),
+    (Perm.inspection_view, "/qa/workbench", "ui.qa_workbench"),
     (Perm.alerts_live, "/qa/live", "ui.qa_live"),
     (Perm.inspection_mine, "/qa/my", "ui.qa_mine"),
 ]
@@ -68,9 +68,13 @@ def _inspection_view(ctx: Ctx, inspection_id: int) -> dict[str, Any]:
 
 
 @router.get("/qa/workbench", response_class=HTMLResponse)
-def workbench(request: Request, ctx: CtxDep, p: Score) -> Response:
-    return render(request, "inspection/workbench.html", queue=repo.queue(ctx.session, p.user_id),
-                  appeals=appeals.to_rule(ctx))
+def workbench(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Perm.inspection_view)]) -> Response:
+    """The inspector's queue and the appeals to rule; a supervisor sees the open appeals read-only."""
+    queue = repo.queue(ctx.session, p.user_id) if p.can(Perm.inspection_score) else []
+    open_appeals = appeals.to_rule(ctx)
+    names = repo.users(ctx.session, [*(i.agent_id for i in queue if i.agent_id), *(a.agent_id for a in open_appeals)])
+    return render(request, "inspection/workbench.html", queue=queue, appeals=open_appeals,
+                  names={i: u.display_name for i, u in names.items()}, may_score=p.can(Perm.inspection_score))
 
 
 @router.get("/qa/inspections/{inspection_id}", response_class=HTMLResponse)

@@ -40,9 +40,18 @@ def get_for_update(ctx: Ctx, order_id: int, if_match: int | None) -> Order:
     return o
 
 
+def may_handle(p: Principal, o: Order) -> bool:
+    """orders:write covers orders one owns or handles (or nobody handles); assigners (supervisors) may act on any.
+
+    The pages ask the same question before they show an action (办结, 转派, notes), so no button leads to a 403."""
+    return p.can(Perm.orders_write) and _handles(p, o)
+
+
+def _handles(p: Principal, o: Order) -> bool:
+    return p.can(Perm.orders_assign) or p.user_id in (o.handler_id, o.owner_id) or o.handler_id is None
+
+
 def require_handling(ctx: Ctx, o: Order) -> None:
-    """orders:write covers orders one owns or handles; assigners (supervisors) may act on any."""
-    p = principal(ctx)
-    if p.can(Perm.orders_assign) or p.user_id in (o.handler_id, o.owner_id) or o.handler_id is None:
+    if _handles(principal(ctx), o):
         return
     raise Forbidden("orders.error.not_handler", permission=Perm.orders_assign.value)

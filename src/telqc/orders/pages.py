@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,17 +18,21 @@ from pydantic import ValidationError
 from telqc.api.deps import CtxDep, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
-from telqc.core.errors import DomainError
+from telqc.core.errors import DomainError, Invalid
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.knowledge import solutions
-from telqc.orders import complaints, config, escalations, service, timeline
+from telqc.orders import access, complaints, config, escalations, repair_pages, repairs, service, timeline
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
+from telqc.orders.repair_pages import repair_view
 from telqc.web.render import render
 
 router = APIRouter(include_in_schema=False)
-NAV = [(Perm.orders_read, "/orders", "ui.orders"), (Perm.self_read, "/my/orders", "ui.my_orders")]
+ROUTERS = [router, repair_pages.router]
+NAV = [(Perm.orders_read, "/orders", "ui.orders"), (Perm.self_read, "/my/orders", "ui.my_orders"),
+       *repair_pages.NAV]
+_TZ = ZoneInfo("Asia/Shanghai")
 Read = Annotated[Principal, require(Perm.orders_read)]
 Write = Annotated[Principal, require(Perm.orders_write)]
 
@@ -52,14 +57,21 @@ def order_list(request: Request, ctx: CtxDep, p: Read,
                status: Annotated[str | None, Query(max_length=20)] = None,
                type: Annotated[str | None, Query(pattern="^(consultation|business|repair|complaint)$")] = None,
                sla: Annotated[str | None, Query(pattern="^(ok|warning|breached)$")] = None,
-               mine: bool = False, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+               mine: bool = False, escalated: bool = False, unassigned: bool = False,
+               team: Annotated[int | None, Query(ge=1)] = None,
+               offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     f = repo.OrderFilter(type=type, status=[status] if status else None, sla_status=sla,
-                         handler_id=p.user_id if mine else None, open_only=not status)
+                         handler_id=p.user_id if mine else None, open_only=not status, escalated=escalated,
+                         unassigned=unassigned, team_id=team, by_due=escalated or sla is not None)
     rows, total = service.search(ctx, f, offset, 50)
     now = ctx.now()
+    filters = {"status": status, "type": type, "sla": sla, "mine": mine, "escalated": escalated,
+               "unassigned": unassigned, "team": team}
+    more = {k: v for k, v in filters.items() if v not in (None, False)}
     return render(request, "orders/list.html", orders=timeline.to_out(ctx, rows), total=total, offset=offset,
-                  now=now, sla_class=sla_class, remaining=remaining,
-                  filters={"status": status, "type": type, "sla": sla, "mine": mine})
+                  now=now, sla_class=sla_class, remaining=remaining, filters=filters, query=more,
+                  teams=core_repo.team_names(ctx.session),
+                  people=core_repo.display_names(ctx.session, [o.handler_id for o in rows]))
 
 
 def _form_page(request: Request, ctx: Ctx, error: str | None = None, values: dict[str, Any] | None = None,
@@ -106,7 +118,7 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
 
 
 def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = None,
-                 status_code: int = 200) -> Response:
+                 status_code: int = 200, verify_msg: str | None = None) -> Response:
     o = service.get(ctx, order_id)
     d = timeline.detail(ctx, o)
     try:
@@ -114,14 +126,23 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
     except DomainError:
         customer = None
     people = core_repo.display_names(ctx.session, (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)))
+    p = access.principal(ctx)
+    handles = access.may_handle(p, o)  # the check the write routes make: no button that would answer 403
+    teams, staff = service.transfer_targets(ctx, o) if handles else ({}, [])
     return render(request, "orders/detail.html", o=d, customer=customer, now=ctx.now(), sla_class=sla_class,
                   remaining=remaining, solutions=solutions.catalogue(ctx), error=error, people=people,
+                  handles=handles, teams=teams, staff=staff, repair=repair_view(ctx, o), verify_msg=verify_msg,
+                  verify_next=f"/orders/{o.id}",
+                  verification=customers.verification_state(ctx, o.customer_id, o.contact_id)
+                  if p.can(Perm.customers_verify) else None,
                   status_code=status_code)
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def order_detail(request: Request, ctx: CtxDep, order_id: int, _: Read) -> Response:
-    return _detail_page(request, ctx, order_id)
+def order_detail(request: Request, ctx: CtxDep, order_id: int, _: Read,
+                 verify: Annotated[str | None, Query(pattern="^(ok|failed|locked|not_found|invalid)$")] = None,
+                 ) -> Response:
+    return _detail_page(request, ctx, order_id, verify_msg=verify)
 
 
 def _act(request: Request, ctx: Ctx, order_id: int, action: Any) -> Response:
@@ -153,11 +174,20 @@ def page_note(request: Request, ctx: CtxDep, order_id: int, _: Write, body: Anno
                 lambda: service.add_note(ctx, order_id, s.NoteIn(body=body, public=public)))
 
 
+def transfer_body(target: str, handoff_note: str) -> dict[str, Any]:
+    """The form's one choice, ``team:<id>`` or ``user:<id>``, as the API's transfer body."""
+    kind, _, ident = target.partition(":")
+    key = {"team": "to_team_id", "user": "to_handler_id"}.get(kind)
+    if key is None or not ident.isdigit():
+        raise Invalid("orders.error.pick_target", field="body.target")
+    return {key: int(ident), "handoff_note": handoff_note}
+
+
 @router.post("/orders/{order_id}/transfer")
-def page_transfer(request: Request, ctx: CtxDep, order_id: int, _: Write, to_queue: Annotated[str, Form()],
+def page_transfer(request: Request, ctx: CtxDep, order_id: int, _: Write, target: Annotated[str, Form()],
                   handoff_note: Annotated[str, Form()]) -> Response:
     return _act(request, ctx, order_id, lambda: service.transfer(
-        ctx, order_id, s.TransferIn.model_validate({"to_queue": to_queue, "handoff_note": handoff_note})))
+        ctx, order_id, s.TransferIn.model_validate(transfer_body(target, handoff_note))))
 
 
 @router.post("/orders/{order_id}/escalate")
@@ -174,6 +204,28 @@ def page_callback(request: Request, ctx: CtxDep, order_id: int,
                   outcome: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, order_id, lambda: complaints.record_callback(
         ctx, order_id, s.CallbackIn.model_validate({"outcome": outcome, "reason": reason or None})))
+
+
+def _slot(value: str, field: str) -> datetime | None:
+    """A ``datetime-local`` field of the dispatch form, read as Beijing time."""
+    if not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=_TZ)
+    except ValueError:
+        raise Invalid("orders.error.bad_slot", field=field) from None
+
+
+@router.post("/orders/{order_id}/dispatch")
+def page_dispatch(request: Request, ctx: CtxDep, order_id: int,
+                  _: Annotated[Principal, require(Perm.orders_assign)], engineer_id: Annotated[str, Form()] = "",
+                  appointment_start: Annotated[str, Form()] = "",
+                  appointment_end: Annotated[str, Form()] = "") -> Response:
+    """派单 from the order page: a named engineer or the automatic pick, with the customer's visit slot."""
+    return _act(request, ctx, order_id, lambda: repairs.dispatch(ctx, order_id, s.DispatchIn.model_validate({
+        "engineer_id": engineer_id or None,
+        "appointment_start": _slot(appointment_start, "body.appointment_start"),
+        "appointment_end": _slot(appointment_end, "body.appointment_end")})))
 
 
 @router.get("/my/orders", response_class=HTMLResponse)

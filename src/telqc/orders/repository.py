@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, undefer
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal
 from telqc.customers.read import CUSTOMERS
-from telqc.orders.models import Order, RepairDetail
+from telqc.orders.models import Order, RepairDetail, RepairUpdate
 from telqc.orders.states import FINAL_STATES
 
 OPEN_STATES = ("new", "acknowledged", "in_progress", "pending", "resolved", "callback", "reopened")
@@ -85,6 +85,11 @@ class OrderFilter:
     title: str | None = None
     resolved_from: datetime | None = None
     resolved_to: datetime | None = None
+    # work lists (home page, orders page): escalated above none, nobody handling, one team, soonest due first
+    escalated: bool = False
+    unassigned: bool = False
+    team_id: int | None = None
+    by_due: bool = False
 
 
 def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
@@ -109,6 +114,12 @@ def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
             stmt = stmt.where(col.in_(list(values)))
     if f.title is not None:
         stmt = stmt.where(Order.title == f.title)
+    if f.escalated:
+        stmt = stmt.where(Order.escalation_level != "none")
+    if f.unassigned:
+        stmt = stmt.where(Order.handler_id.is_(None))
+    if f.team_id is not None:
+        stmt = stmt.where(Order.team_id == f.team_id)
     if f.resolved_from is not None:
         stmt = stmt.where(Order.resolved_at >= f.resolved_from)
     if f.resolved_to is not None:
@@ -119,7 +130,8 @@ def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
 def search(session: Session, principal: Principal, f: OrderFilter, offset: int, limit: int) -> tuple[list[Order], int]:
     stmt = _filtered(principal, f)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.scalars(stmt.order_by(Order.id.desc()).offset(offset).limit(limit))
+    order = (Order.resolution_due.is_(None), Order.resolution_due, Order.id) if f.by_due else (Order.id.desc(),)
+    rows = session.scalars(stmt.order_by(*order).offset(offset).limit(limit))
     return list(rows), int(total)
 
 
@@ -212,3 +224,37 @@ def due_orders(session: Session, now: datetime, limit: int) -> list[Order]:
     stmt = (select(Order).where(Order.next_due_at <= now).order_by(Order.next_due_at).limit(limit)
             .with_for_update(skip_locked=True))
     return list(session.scalars(stmt))
+
+
+def count(session: Session, principal: Principal, f: OrderFilter) -> int:
+    stmt = _filtered(principal, f).order_by(None).with_only_columns(func.count(Order.id))
+    return int(session.scalar(stmt) or 0)
+
+
+def open_by_team(session: Session, principal: Principal) -> list[tuple[int | None, str, bool, int]]:
+    """Open orders the principal may read, counted by (team, SLA status, nobody handling): the supervisor's
+    queue view, one statement."""
+    base = _filtered(principal, OrderFilter(open_only=True)).subquery()
+    unassigned = base.c.handler_id.is_(None)
+    stmt = (select(base.c.team_id, base.c.sla_status, unassigned, func.count())
+            .group_by(base.c.team_id, base.c.sla_status, unassigned))
+    return [(t, st, bool(u), int(n)) for t, st, u, n in session.execute(stmt).all()]
+
+
+def transfer_candidates(session: Session, province_code: str) -> list[User]:
+    """Active agents and supervisors who may work an order of ``province_code`` (region scope checked here:
+    a JSON list is not portably searchable in SQL, and the staff table is small)."""
+    stmt = (select(User).where(User.is_active.is_(True), User.role.in_(("agent", "supervisor")))
+            .order_by(User.team_id, User.display_name))
+    return [u for u in session.scalars(stmt) if u.region_scope is None or province_code in u.region_scope]
+
+
+def engineers(session: Session, province_code: str) -> list[User]:
+    """Active field engineers who may take a visit in ``province_code`` (the dispatch form's list)."""
+    stmt = select(User).where(User.is_active.is_(True), User.role == "engineer").order_by(User.display_name)
+    return [u for u in session.scalars(stmt) if u.region_scope is None or province_code in u.region_scope]
+
+
+def repair_updates(session: Session, order_id: int) -> list[Any]:
+    return list(session.scalars(select(RepairUpdate).where(RepairUpdate.order_id == order_id)
+                                .order_by(RepairUpdate.at, RepairUpdate.id)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from telqc.core.schemas import In, Out
@@ -59,9 +59,19 @@ class NoteIn(In):
 
 
 class TransferIn(In):
-    to_queue: str = Field(min_length=1, max_length=40)  # department or second-line seat
+    """转派 to a team's queue (``to_team_id``), a named person (``to_handler_id``) or a department by name
+    (``to_queue``, API clients); at least one of them."""
+
+    to_queue: str | None = Field(default=None, min_length=1, max_length=40)  # department or second-line seat
     to_handler_id: int | None = None
+    to_team_id: int | None = None
     handoff_note: str = Field(min_length=5, max_length=4000)
+
+    @model_validator(mode="after")
+    def _has_target(self) -> TransferIn:
+        if self.to_queue is None and self.to_handler_id is None and self.to_team_id is None:
+            raise PydanticCustomError("missing", "to_queue, to_team_id or to_handler_id is required")
+        return self
 
 
 class EscalateIn(In):

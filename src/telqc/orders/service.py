@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from telqc.core import events
+from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.core.models import User
@@ -175,31 +176,53 @@ def add_note(ctx: Ctx, order_id: int, data: s.NoteIn) -> OrderNote:
 
 
 def transfer(ctx: Ctx, order_id: int, data: s.TransferIn, if_match: int | None = None) -> Order:
-    """转接 to a second-line seat or another department: the handler changes, the owner stays accountable."""
+    """转接 to a second-line seat, a team's queue or another department: the owner stays accountable.
+
+    A team transfer leaves the order unassigned in that team's queue (its supervisor assigns it); a named person
+    becomes the handler; a department name alone (API clients) goes to the senior seat routing picks."""
     o = get_for_update(ctx, order_id, if_match)
     require_handling(ctx, o)
     if S(o.status) in (S.CLOSED, S.CANCELLED):
         raise Invalid("orders.error.final", field="path.order_id")
+    team_id = data.to_team_id
+    to: User | Staff | None
     if data.to_handler_id is not None:
-        to: User | Staff | None = _assignable(ctx, o, data.to_handler_id, "body.to_handler_id")
+        to = _assignable(ctx, o, data.to_handler_id, "body.to_handler_id")
+    elif team_id is not None:
+        to = None
     else:
         to = routing.pick_agent(ctx.session, o.province_code, None, o.tier, exclude=[o.handler_id or 0],
                                 senior_only=True)
+    team_id = team_id if team_id is not None else (to.team_id if to else None)
+    teams = core_repo.team_names(ctx.session, [team_id]) if team_id is not None else {}
+    if data.to_team_id is not None and data.to_team_id not in teams:
+        raise Invalid("orders.error.no_team", field="body.to_team_id")
+    queue = (data.to_queue or teams.get(team_id or 0) or o.department)[:40]
     now = ctx.now()
     old = o.handler_id
     ctx.session.add(OrderTransfer(order_id=o.id, at=now, by_id=actor_id(ctx), from_handler_id=old,
-                                  to_handler_id=to.id if to else None, to_queue=data.to_queue,
+                                  to_handler_id=to.id if to else None, to_queue=queue,
                                   handoff_note=data.handoff_note))
     o.handler_id = to.id if to else None
-    o.department = data.to_queue
-    o.team_id = (to.team_id if to else None) or o.team_id
+    o.department = queue
+    o.team_id = team_id or o.team_id
     o.updated_at = now
-    history(ctx, o, "handler", old, o.handler_id, f"transfer → {data.to_queue}: {data.handoff_note}")
-    ctx.audit("order.transferred", "order", o.id, **{"from": old, "to": o.handler_id, "queue": data.to_queue})
+    history(ctx, o, "handler", old, o.handler_id, f"transfer → {queue}: {data.handoff_note}")
+    ctx.audit("order.transferred", "order", o.id, **{"from": old, "to": o.handler_id, "queue": queue,
+                                                      "team": team_id})
     ctx.session.flush()
     events.emit(ctx, "order.transferred", "order", o.id, order_id=o.id, type=o.type, at=iso(now),
-                to_queue=data.to_queue, dims=dims(o))
+                to_queue=queue, dims=dims(o))
     return o
+
+
+def transfer_targets(ctx: Ctx, o: Order) -> tuple[dict[int, str], list[tuple[int, str, str | None]]]:
+    """Whom the transfer form offers: every team, and the active agents and supervisors who may work the order's
+    region (id, name, team name), the order's current handler left out."""
+    teams = core_repo.team_names(ctx.session)
+    people = [(u.id, u.display_name, teams.get(u.team_id or 0))
+              for u in repo.transfer_candidates(ctx.session, o.province_code) if u.id != o.handler_id]
+    return teams, people
 
 
 def recent_for_customer(ctx: Ctx, customer_id: int, limit: int = 20) -> list[dict[str, object]]:

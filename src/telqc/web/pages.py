@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from telqc.api import customer360, protect
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import audit, auth
 from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
-from telqc.core.errors import DomainError, NotFound
+from telqc.core.errors import DomainError, Invalid, Locked, NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
+from telqc.customers.schemas import VerifyIn
+from telqc.orders import pages as order_pages
+from telqc.web import home
 from telqc.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -75,8 +79,10 @@ def logout(request: Request, ctx: CtxDep, _: Annotated[Principal, require(None)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, _: Annotated[Principal, require(None)]) -> Response:
-    return render(request, "home.html")
+def home_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(None)]) -> Response:
+    """工作台: the caller's to-do list for the day (`telqc.web.home`)."""
+    return render(request, "home.html", home=home.view(ctx), now=ctx.now(), sla_class=order_pages.sla_class,
+                  remaining=order_pages.remaining)
 
 
 @router.get("/customers", response_class=HTMLResponse)
@@ -95,8 +101,41 @@ def customers_results(request: Request, ctx: CtxDep, _: Annotated[Principal, req
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer_page(request: Request, ctx: CtxDep, customer_id: int,
-                  _: Annotated[Principal, require(Perm.customers_read)]) -> Response:
-    return render(request, "customer_360.html", view=customer360.view(ctx, customer_id))
+                  p: Annotated[Principal, require(Perm.customers_read)],
+                  verify: Annotated[str | None, Query(pattern="^(ok|failed|locked|not_found|invalid)$")] = None,
+                  ) -> Response:
+    view = customer360.view(ctx, customer_id)
+    latest = view.recent_contacts[0].id if view.recent_contacts else None
+    state = customers.verification_state(ctx, customer_id, latest) if p.can(Perm.customers_verify) else None
+    return render(request, "customer_360.html", view=view, verification=state, verify_msg=verify,
+                  verify_next=f"/customers/{customer_id}")
+
+
+_VERIFY_OUTCOME = {Locked: "locked", NotFound: "not_found", Invalid: "failed"}
+
+
+@router.post("/contacts/{contact_id}/verify")
+def verify_submit(request: Request, ctx: CtxDep, contact_id: int,
+                  _: Annotated[Principal, require(Perm.customers_verify)], phone: Annotated[str, Form()],
+                  method: Annotated[str, Form()], secret: Annotated[str, Form()],
+                  next: Annotated[str, Form()] = "/") -> Response:
+    """The verification control of the order and customer pages: the API's check, then back to the page.
+
+    A failed attempt is committed (it counts towards the lockout) like the API's ``persist`` errors."""
+    secret_field = "service_password" if method == "service_password" else "id_last4"
+    try:
+        body = VerifyIn.model_validate({"phone": phone.strip(), secret_field: secret.strip()})
+        customers.verify_identity(ctx, contact_id, body)
+        outcome = "ok"
+    except ValidationError:
+        outcome = "invalid"
+    except (Locked, NotFound, Invalid) as e:
+        if not e.persist:
+            ctx.uow.rollback()
+        outcome = _VERIFY_OUTCOME[type(e)]
+    target = _safe_next(next)
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}verify={outcome}#verify", status_code=303)
 
 
 @router.get("/my", response_class=HTMLResponse)

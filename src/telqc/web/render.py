@@ -16,9 +16,12 @@ from markupsafe import Markup
 
 from telqc.api import protect
 from telqc.api.deps import SESSION_COOKIE, request_language
-from telqc.core.i18n import t
+from telqc.core.i18n import MESSAGES, t
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
+from telqc.web import messages as web_messages
+
+MESSAGES.update(web_messages.MESSAGES)
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _TZ = ZoneInfo("Asia/Shanghai")
@@ -33,7 +36,13 @@ def local_time(value: datetime | str | None) -> str:
     return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def local_hm(value: datetime | str | None) -> str:
+    """The time of day alone (the end of a slot whose date the start already shows)."""
+    return local_time(value)[11:]
+
+
 templates.env.filters["local"] = local_time
+templates.env.filters["local_hm"] = local_hm
 
 
 @pass_context
@@ -85,5 +94,10 @@ def _csrf_token(request: Request) -> str:
     return protect.session_csrf_token(request.app.state.settings.secret_key, session) if session else ""
 
 
-def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status_code=status, status=status, message=message)
+def render_error(request: Request, status: int, message: str, fields: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> HTMLResponse:
+    """An error page in the reader's language: what happened and what to do next (never a permission code)."""
+    resp = render(request, "error.html", status_code=status, status=status, message=message, fields=fields or [])
+    if headers:
+        resp.headers.update(headers)
+    return resp

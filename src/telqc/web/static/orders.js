@@ -16,3 +16,11 @@
   type.addEventListener("change", sync);
   sync();
 })();
+// The knowledge panel reads `q`: the new-order form's description is sent under that name.
+document.addEventListener("htmx:configRequest", (ev) => {
+  const p = ev.detail.parameters;
+  if (ev.detail.path === "/kb/panel" && p.get && p.has("description")) {
+    p.set("q", p.get("description"));
+    p.delete("description");
+  }
+});

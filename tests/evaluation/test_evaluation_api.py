@@ -44,13 +44,14 @@ def staff(app: FastAPI, client: TestClient) -> dict[str, Any]:
         at = OCT + timedelta(days=day)
         for name, qa, fatal, talk, good in (("li", 96.0, False, 280, True), ("wang", 95.0, day == 3, 300, True),
                                             ("zhao", 72.0, False, 520, day % 2 == 0)):
-            agent, team = ids[name], teams["east" if name != "zhao" else "west"]
+            agent, team_id = ids[name], teams["east" if name != "zhao" else "west"]
             n += 1
-            evs.append(inspection(n, at, qa, qa >= 80 and not fatal, fatal, agent=agent, team=team))
-            evs.append(contact(n, at, None, "账单查询", talk=talk, agent=agent, team=team))
+            evs.append(inspection(n, at, qa, qa >= 80 and not fatal, fatal, agent=agent, team=team_id))
+            evs.append(contact(n, at, None, "账单查询", talk=talk, agent=agent, team=team_id))
             if name == "li":  # li takes twice the contacts of wang
-                evs.append(contact(10_000 + n, at, None, "账单查询", talk=talk, agent=agent, team=team))
-            evs.append(survey_answered(n, at, csat=5 if good else 2, nps=None, resolved=None, agent=agent, team=team))
+                evs.append(contact(10_000 + n, at, None, "账单查询", talk=talk, agent=agent, team=team_id))
+            evs.append(survey_answered(n, at, csat=5 if good else 2, nps=None, resolved=None, agent=agent,
+                                       team=team_id))
     emit_all(app, evs)
     return {"ids": ids, "teams": teams, **{k: login(client, k) for k in ids}}
 

@@ -37,7 +37,7 @@ def test_percentile_mid_rank_by_hand() -> None:
 
 
 def test_weights_missing_data_gate_and_ties_by_hand() -> None:
-    values = {
+    values: dict[int, dict[str, float | None]] = {
         1: {"qa_score": 81.0, "aht": 450.0, "offered": 300.0, "fatal_error_rate": 0.0},
         # qa 100 (cap), aht 100, volume 100 → 100, but a fatal item caps it at 79.99 (grade C)
         2: {"qa_score": 95.0, "aht": 300.0, "offered": 500.0, "fatal_error_rate": 0.02},

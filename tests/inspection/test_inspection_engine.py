@@ -142,8 +142,8 @@ def test_greeting_is_decided_on_the_first_agent_turn() -> None:
     ],
 )
 def test_greeting_needs_self_introduction_in_the_first_agent_turn(first: str, fires: bool) -> None:
-    second = ("agent", 5500, 8000, "您好，工号1001为您服务。")
-    turns = _turns(("agent", 0, 3000, first), ("customer", 3500, 5000, "喂"), second)
+    turns = _turns(("agent", 0, 3000, first), ("customer", 3500, 5000, "喂"),
+                   ("agent", 5500, 8000, "您好，工号1001为您服务。"))
     fired = {h.rule_id for h in evaluate(load_default_scorecard(), turns)}
     assert ("greeting_missing" in fired) is fires
 

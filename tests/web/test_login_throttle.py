@@ -171,7 +171,7 @@ def test_ended_windows_are_purged_and_open_ones_kept(app: FastAPI, clock: Frozen
         assert login_throttle.purge(s, clock.now(), window) == 1  # typo-name-1's window has ended; the rest is open
         s.commit()
         assert sorted(s.scalars(select(LoginFailure.key))) == ["198.51.100.7", "typo-name-2"]
-    assert celery_app.celery.conf.beat_schedule["purge-login-failures"]["task"] == tasks.PURGE_LOGIN_FAILURES_TASK
+    assert celery_app.celery.conf.beat_schedule["purge-login-failures"]["task"] == celery_app.PURGE_LOGIN_FAILURES_TASK
     monkeypatch.setattr(tasks, "session_factory", lambda: app.state.sessionmaker)
     assert tasks.purge_login_failures() == 2  # the job runs on the wall clock, long after the frozen test time
     with app.state.sessionmaker() as s:

@@ -90,7 +90,12 @@ class Database:
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    if request.param == "sqlite":
+    yield from open_database(request.param, tmp_path_factory)
+
+
+def open_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A migrated database of this kind for a test session (a folder's conftest may narrow the kinds)."""
+    if kind == "sqlite":
         template = tmp_path_factory.mktemp("sqlite") / "template.db"
         migrate.upgrade(f"sqlite:///{template}")
         yield Database("sqlite", f"sqlite:///{template}", template=template)

@@ -14,7 +14,7 @@ from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
 from telqc.core.models import Region, User
 from telqc.core.rbac import Perm, Principal, Role
-from telqc.core.schemas import In, Out
+from telqc.core.schemas import Id, In, Out
 from telqc.customers import service as customers
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -25,9 +25,9 @@ class UserCreate(In):
     password: str = Field(min_length=8, max_length=128)
     role: Role
     display_name: str | None = Field(default=None, max_length=60)
-    team_id: int | None = None
+    team_id: Id | None = None
     region_scope: list[str] | None = None
-    customer_id: int | None = None
+    customer_id: Id | None = None
     skills: list[str] = Field(default_factory=list)
 
 

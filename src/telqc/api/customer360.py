@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.contacts import service as contacts
 from telqc.core.context import Ctx
 from telqc.core.errors import NotFound
@@ -54,7 +54,8 @@ def view(ctx: Ctx, customer_id: int) -> Customer360:
 
 
 @router.get("/customers/{customer_id}/360", response_model=Customer360)
-def customer_360(ctx: CtxDep, customer_id: int, _: Annotated[Principal, require(Perm.customers_read)]) -> Customer360:
+def customer_360(ctx: CtxDep, customer_id: IdPath,
+                 _: Annotated[Principal, require(Perm.customers_read)]) -> Customer360:
     return view(ctx, customer_id)
 
 

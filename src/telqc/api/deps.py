@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -19,6 +19,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Forbidden, Unauthenticated
 from telqc.core.i18n import pick_language
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.core.uow import UnitOfWork
 from telqc.jobs.dispatch import after_commit
 
@@ -88,6 +89,11 @@ def _work_then_commit(request: Request, ctx: Ctx, work: Callable[[], T]) -> T:
 
 
 CtxDep = Annotated[Ctx, Depends(open_ctx, scope="function")]
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_INT)]
+"""A row id in the path: one the database cannot hold is a 422 naming it (issue 17), not an OverflowError."""
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_INT)]
 
 
 def _bearer(request: Request) -> bool:

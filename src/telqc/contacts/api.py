@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.contacts import schemas as s
 from telqc.contacts import service
 from telqc.contacts.models import Contact
@@ -22,5 +22,5 @@ def open_contact(ctx: CtxDep, body: s.ContactCreate,
 
 
 @router.get("/{contact_id}", response_model=s.ContactOut)
-def get_contact(ctx: CtxDep, contact_id: int, _: Annotated[Principal, require(Perm.contacts_read)]) -> Contact:
+def get_contact(ctx: CtxDep, contact_id: IdPath, _: Annotated[Principal, require(Perm.contacts_read)]) -> Contact:
     return service.get(ctx, contact_id)

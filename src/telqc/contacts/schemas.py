@@ -7,12 +7,12 @@ from datetime import datetime
 from pydantic import Field
 
 from telqc.contacts.read import Channel
-from telqc.core.schemas import In, Out
+from telqc.core.schemas import Id, In, Out
 
 
 class ContactCreate(In):
     channel: Channel
-    customer_id: int | None = None
+    customer_id: Id | None = None
     direction: str = Field(default="in", pattern="^(in|out)$")
     category: str | None = Field(default=None, max_length=40)
     summary: str | None = Field(default=None, max_length=2000)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_INT = 2**63 - 1
+"""The largest integer a BIGINT column (PostgreSQL) or an SQLite INTEGER holds: a larger one sent by a client is
+a 422 naming the field, not an OverflowError in the driver."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+"""A row id a client names (path, query or body)."""
+
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+"""A non-negative integer a client sends (an offset, a duration in seconds or milliseconds)."""
 
 
 class In(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, if_match_version, require, set_etag
+from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import schemas as s
 from telqc.customers import service
@@ -43,7 +43,7 @@ def create_customer(
 
 
 @router.get("/customers/{customer_id}", response_model=s.CustomerOut)
-def get_customer(ctx: CtxDep, customer_id: int, response: Response, _: Read) -> s.CustomerOut:
+def get_customer(ctx: CtxDep, customer_id: IdPath, response: Response, _: Read) -> s.CustomerOut:
     c = service.get(ctx, customer_id)
     set_etag(response, c.version)
     return service.present(ctx, [c])[0]
@@ -51,7 +51,7 @@ def get_customer(ctx: CtxDep, customer_id: int, response: Response, _: Read) -> 
 
 @router.patch("/customers/{customer_id}", response_model=s.CustomerOut)
 def patch_customer(
-    ctx: CtxDep, customer_id: int, body: s.CustomerPatch, response: Response,
+    ctx: CtxDep, customer_id: IdPath, body: s.CustomerPatch, response: Response,
     _: Annotated[Principal, require(Perm.customers_write)],
     if_match: Annotated[str | None, Header()] = None,
 ) -> s.CustomerOut:
@@ -62,7 +62,7 @@ def patch_customer(
 
 @router.post("/customers/{customer_id}/plan-change", response_model=s.CustomerOut)
 def change_plan(
-    ctx: CtxDep, customer_id: int, body: s.PlanChangeIn,
+    ctx: CtxDep, customer_id: IdPath, body: s.PlanChangeIn,
     _: Annotated[Principal, require(Perm.customers_account)],
 ) -> s.CustomerOut:
     return service.present(ctx, [service.change_plan(ctx, customer_id, body)])[0]
@@ -70,7 +70,7 @@ def change_plan(
 
 @router.post("/customers/{customer_id}/address-change", response_model=s.CustomerOut)
 def change_address(
-    ctx: CtxDep, customer_id: int, body: s.AddressChangeIn,
+    ctx: CtxDep, customer_id: IdPath, body: s.AddressChangeIn,
     _: Annotated[Principal, require(Perm.customers_account)],
 ) -> s.CustomerOut:
     return service.present(ctx, [service.change_address(ctx, customer_id, body)])[0]
@@ -78,7 +78,7 @@ def change_address(
 
 @router.post("/contacts/{contact_id}/verify", response_model=s.VerifyOut)
 def verify_identity(
-    ctx: CtxDep, contact_id: int, body: s.VerifyIn,
+    ctx: CtxDep, contact_id: IdPath, body: s.VerifyIn,
     _: Annotated[Principal, require(Perm.customers_verify)],
 ) -> s.VerifyOut:
     return service.verify_identity(ctx, contact_id, body)

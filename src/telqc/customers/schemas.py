@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from telqc.core.schemas import In, Out
+from telqc.core.schemas import Id, In, Out
 from telqc.customers.models import Lifecycle, Tier
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -125,11 +125,11 @@ class VerifyOut(Out):
 
 
 class PlanChangeIn(In):
-    contact_id: int
+    contact_id: Id
     plan_code: str = Field(min_length=1, max_length=20)
     replaces: str | None = Field(default=None, max_length=20)
 
 
 class AddressChangeIn(In):
-    contact_id: int
+    contact_id: Id
     address: str = Field(min_length=4, max_length=200)

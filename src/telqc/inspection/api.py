@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.inspection import appeals, calibration, importer, live_api, sampling, scorecards, scoring
@@ -67,13 +67,13 @@ def import_file(ctx: CtxDep, request: Request, file: Annotated[UploadFile, File(
 
 
 @router.get("/interactions/{contact_id}", response_model=s.TranscriptOut)
-def get_interaction(ctx: CtxDep, contact_id: int, _: Annotated[Principal, require(Perm.contacts_read)]) -> Any:
+def get_interaction(ctx: CtxDep, contact_id: IdPath, _: Annotated[Principal, require(Perm.contacts_read)]) -> Any:
     """Metadata and transcript, for whoever may read the contact (region scope or own calls)."""
     return _interaction_out(ctx, [contact_id], with_turns=True)[0]
 
 
 @router.get("/interactions/{contact_id}/hits", response_model=list[s.HitOut])
-def interaction_hits(ctx: CtxDep, contact_id: int, _: Score) -> Any:
+def interaction_hits(ctx: CtxDep, contact_id: IdPath, _: Score) -> Any:
     scoring.transcript(ctx, contact_id)
     sc = scorecards.ensure_default(ctx)
     ins = repo.auto_inspection(ctx.session, contact_id, sc.id) or scoring.auto_inspect(ctx, contact_id, sc)
@@ -108,12 +108,12 @@ def my_queue(ctx: CtxDep, p: Score) -> Any:
 
 
 @router.get("/qa/inspections/{inspection_id}", response_model=s.InspectionOut)
-def get_inspection(ctx: CtxDep, inspection_id: int, _: Annotated[Principal, require(None)]) -> Any:
+def get_inspection(ctx: CtxDep, inspection_id: IdPath, _: Annotated[Principal, require(None)]) -> Any:
     return appeals.present(ctx, scoring.get(ctx, inspection_id))
 
 
 @router.post("/qa/inspections/{inspection_id}/score", response_model=s.InspectionOut)
-def score_inspection(ctx: CtxDep, inspection_id: int, body: s.ScoreIn, _: Score) -> Any:
+def score_inspection(ctx: CtxDep, inspection_id: IdPath, body: s.ScoreIn, _: Score) -> Any:
     return appeals.present(ctx, scoring.score(ctx, inspection_id, body))
 
 
@@ -123,7 +123,7 @@ def my_inspections(ctx: CtxDep, p: Mine) -> Any:
 
 
 @router.post("/qa/inspections/{inspection_id}/appeal", response_model=s.AppealOut, status_code=201)
-def file_appeal(ctx: CtxDep, inspection_id: int, body: s.AppealIn, _: Mine) -> Appeal:
+def file_appeal(ctx: CtxDep, inspection_id: IdPath, body: s.AppealIn, _: Mine) -> Appeal:
     return appeals.file(ctx, inspection_id, body)
 
 
@@ -133,7 +133,7 @@ def appeals_to_rule(ctx: CtxDep, _: Score) -> list[Appeal]:
 
 
 @router.post("/qa/appeals/{appeal_id}/ruling", response_model=s.AppealOut)
-def rule_appeal(ctx: CtxDep, appeal_id: int, body: s.RulingIn, _: Score) -> Appeal:
+def rule_appeal(ctx: CtxDep, appeal_id: IdPath, body: s.RulingIn, _: Score) -> Appeal:
     return appeals.rule(ctx, appeal_id, body)
 
 
@@ -143,11 +143,11 @@ def create_calibration(ctx: CtxDep, body: s.CalibrationIn, _: Admin) -> Calibrat
 
 
 @router.get("/qa/calibrations/{session_id}/report", response_model=s.CalibrationReport)
-def calibration_report(ctx: CtxDep, session_id: int, _: Score) -> s.CalibrationReport:
+def calibration_report(ctx: CtxDep, session_id: IdPath, _: Score) -> s.CalibrationReport:
     return calibration.report(ctx, session_id)
 
 
 @router.post("/qa/calibrations/{session_id}/close", response_model=s.CalibrationOut)
-def close_calibration(ctx: CtxDep, session_id: int, _: Admin) -> CalibrationSession:
+def close_calibration(ctx: CtxDep, session_id: IdPath, _: Admin) -> CalibrationSession:
     return calibration.close(ctx, session_id)
 

@@ -8,13 +8,13 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from telqc.contacts.read import Channel
-from telqc.core.schemas import In, Out
+from telqc.core.schemas import MAX_INT, Count, Id, In, Out
 
 
 class TurnIn(In):
     speaker: Literal["agent", "customer"]
-    start_ms: int = Field(ge=0)
-    end_ms: int = Field(ge=0)
+    start_ms: Count
+    end_ms: Count
     text: str = Field(max_length=5000)
 
     @model_validator(mode="after")
@@ -30,13 +30,13 @@ class InteractionIn(In):
     external_id: str | None = Field(default=None, min_length=1, max_length=64)
     channel: Channel
     agent: str = Field(min_length=1, max_length=60)  # agent username
-    customer_id: int | None = None
+    customer_id: Id | None = None
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
-    queue_wait_s: int = Field(default=0, ge=0)
-    talk_s: int | None = Field(default=None, ge=0)
-    hold_s: int = Field(default=0, ge=0)
-    acw_s: int = Field(default=0, ge=0)
+    queue_wait_s: Count = 0
+    talk_s: Count | None = None
+    hold_s: Count = 0
+    acw_s: Count = 0
     abandoned: bool = False
     transferred: bool = False
     category: str | None = Field(default=None, max_length=40)
@@ -103,7 +103,7 @@ class ScorecardIn(In):
 
 
 class CommentIn(In):
-    at_ms: int = Field(ge=0)
+    at_ms: Count
     text: str = Field(min_length=1, max_length=1000)
     item: str | None = None
 
@@ -140,16 +140,16 @@ class SampleIn(In):
 
     since: AwareDatetime
     until: AwareDatetime
-    scorecard_id: int | None = None
+    scorecard_id: Id | None = None
     random_pct: float = Field(default=0, ge=0, le=100)
     per_agent_week_min: int = Field(default=0, ge=0, le=100)
     targets: list[Literal["complaint", "long_call", "low_csat", "auto_hits", "new_agent"]] = []
-    long_call_s: int = Field(default=900, ge=1)
+    long_call_s: int = Field(default=900, ge=1, le=MAX_INT)
     low_csat_max: int = Field(default=2, ge=1, le=5)
-    new_agent_days: int = Field(default=30, ge=1)
+    new_agent_days: int = Field(default=30, ge=1, le=36_500)
     double_pct: float = Field(default=0, ge=0, le=100)
-    inspectors: list[int] = Field(min_length=1)
-    seed: int = 0
+    inspectors: list[Id] = Field(min_length=1)
+    seed: Count = 0
 
 
 class SampleOut(Out):
@@ -192,9 +192,9 @@ class AppealOut(Out):
 
 class CalibrationIn(In):
     name: str = Field(min_length=1, max_length=80)
-    contact_ids: list[int] = Field(min_length=1, max_length=50)
-    inspector_ids: list[int] = Field(min_length=2, max_length=20)
-    scorecard_id: int | None = None
+    contact_ids: list[Id] = Field(min_length=1, max_length=50)
+    inspector_ids: list[Id] = Field(min_length=2, max_length=20)
+    scorecard_id: Id | None = None
 
 
 class CalibrationOut(Out):

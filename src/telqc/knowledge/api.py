@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from telqc.api.deps import CtxDep, if_match_version, require, set_etag
+from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.knowledge import schemas as s
 from telqc.knowledge import searcher, service, solutions
@@ -41,44 +41,44 @@ def create(ctx: CtxDep, body: s.ArticleIn, response: Response,
 
 
 @router.get("/articles/{article_id}", response_model=s.ArticleOut)
-def get(ctx: CtxDep, article_id: int, response: Response,
+def get(ctx: CtxDep, article_id: IdPath, response: Response,
         _: Annotated[Principal, require(Perm.kb_read)]) -> s.ArticleOut:
     return _out(ctx, service.get(ctx, article_id), response)
 
 
 @router.put("/articles/{article_id}", response_model=s.ArticleOut)
-def revise(ctx: CtxDep, article_id: int, body: s.ArticleIn, response: Response,
+def revise(ctx: CtxDep, article_id: IdPath, body: s.ArticleIn, response: Response,
            _: Annotated[Principal, require(Perm.kb_write)],
            if_match: Annotated[str | None, Header()] = None) -> s.ArticleOut:
     return _out(ctx, service.revise(ctx, article_id, body, if_match_version(if_match)), response)
 
 
 @router.post("/articles/{article_id}/submit", response_model=s.ArticleOut)
-def submit(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+def submit(ctx: CtxDep, article_id: IdPath, body: s.ReviewIn,
            _: Annotated[Principal, require(Perm.kb_write)]) -> s.ArticleOut:
     return _out(ctx, service.act(ctx, article_id, "submit", body.note))
 
 
 @router.post("/articles/{article_id}/approve", response_model=s.ArticleOut)
-def approve(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+def approve(ctx: CtxDep, article_id: IdPath, body: s.ReviewIn,
             _: Annotated[Principal, require(Perm.kb_publish)]) -> s.ArticleOut:
     return _out(ctx, service.act(ctx, article_id, "approve", body.note))
 
 
 @router.post("/articles/{article_id}/reject", response_model=s.ArticleOut)
-def reject(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+def reject(ctx: CtxDep, article_id: IdPath, body: s.ReviewIn,
            _: Annotated[Principal, require(Perm.kb_publish)]) -> s.ArticleOut:
     return _out(ctx, service.act(ctx, article_id, "reject", body.note))
 
 
 @router.post("/articles/{article_id}/retire", response_model=s.ArticleOut)
-def retire(ctx: CtxDep, article_id: int, body: s.ReviewIn,
+def retire(ctx: CtxDep, article_id: IdPath, body: s.ReviewIn,
            _: Annotated[Principal, require(Perm.kb_publish)]) -> s.ArticleOut:
     return _out(ctx, service.act(ctx, article_id, "retire", body.note))
 
 
 @router.get("/articles/{article_id}/history", response_model=list[s.ChangeOut])
-def history(ctx: CtxDep, article_id: int, _: Annotated[Principal, require(Perm.kb_write)]) -> list[object]:
+def history(ctx: CtxDep, article_id: IdPath, _: Annotated[Principal, require(Perm.kb_write)]) -> list[object]:
     return list(service.history(ctx, article_id))
 
 

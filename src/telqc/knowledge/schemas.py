@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from telqc.core.schemas import In, Out
+from telqc.core.schemas import Id, In, Out
 
 
 class ArticleIn(In):
@@ -102,7 +102,7 @@ class RecommendOut(Out):
 
 class ChoiceIn(In):
     solution_code: str = Field(min_length=1, max_length=40)
-    order_id: int | None = None
+    order_id: Id | None = None
     rank: int = Field(default=1, ge=1, le=10)
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from telqc.api.deps import CtxDep, if_match_version, require, run_and_commit, set_etag
+from telqc.api.deps import CtxDep, IdPath, IdQuery, OffsetQuery, if_match_version, require, run_and_commit, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.orders import complaints, config, config_admin, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
@@ -63,11 +63,11 @@ def list_orders(
     status: Annotated[list[str] | None, Query()] = None,
     priority: Annotated[str | None, Query(pattern="^P[1-4]$")] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
-    customer_id: int | None = None, handler_id: int | None = None, owner_id: int | None = None,
+    customer_id: IdQuery = None, handler_id: IdQuery = None, owner_id: IdQuery = None,
     province_code: Annotated[str | None, Query(max_length=12)] = None,
     sla_status: Annotated[str | None, Query(pattern="^(ok|warning|breached)$")] = None,
     open_only: bool = False, created_from: datetime | None = None, created_to: datetime | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> s.OrderPage:
     f = repo.OrderFilter(type=type, status=status, priority=priority, category=category, customer_id=customer_id,
                          handler_id=handler_id, owner_id=owner_id, province_code=province_code,
@@ -87,12 +87,12 @@ async def create_order(request: Request, ctx: CtxDep, body: s.OrderCreate, _: Wr
 
 
 @router.get("/orders/{order_id}", response_model=s.OrderDetail)
-async def get_order(request: Request, ctx: CtxDep, order_id: int, _: Read) -> Response:
+async def get_order(request: Request, ctx: CtxDep, order_id: IdPath, _: Read) -> Response:
     return await run_and_commit(request, ctx, lambda: _detail(ctx, service.get(ctx, order_id)))
 
 
 @router.post("/orders/{order_id}/assign", response_model=s.OrderDetail)
-async def assign_order(request: Request, ctx: CtxDep, order_id: int, body: s.AssignIn,
+async def assign_order(request: Request, ctx: CtxDep, order_id: IdPath, body: s.AssignIn,
                        _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None,
                        prefer: Prefer = None) -> Response:
     return await run_and_commit(request, ctx, lambda: _detail(
@@ -100,45 +100,45 @@ async def assign_order(request: Request, ctx: CtxDep, order_id: int, body: s.Ass
 
 
 @router.post("/orders/{order_id}/transition", response_model=s.OrderDetail)
-async def transition_order(request: Request, ctx: CtxDep, order_id: int, body: s.TransitionIn, _: Write,
+async def transition_order(request: Request, ctx: CtxDep, order_id: IdPath, body: s.TransitionIn, _: Write,
                            if_match: IfMatch = None, prefer: Prefer = None) -> Response:
     return await run_and_commit(request, ctx, lambda: _detail(
         ctx, service.transition(ctx, order_id, body, _if_match(if_match)), prefer=prefer))
 
 
 @router.post("/orders/{order_id}/notes", response_model=s.TimelineItem, status_code=201)
-def add_note(ctx: CtxDep, order_id: int, body: s.NoteIn, _: Write) -> s.TimelineItem:
+def add_note(ctx: CtxDep, order_id: IdPath, body: s.NoteIn, _: Write) -> s.TimelineItem:
     n = service.add_note(ctx, order_id, body)
     return s.TimelineItem(at=n.at, kind="note", text=n.body, public=n.public, actor_id=n.author_id)
 
 
 @router.post("/orders/{order_id}/transfer", response_model=s.OrderDetail)
-def transfer_order(ctx: CtxDep, order_id: int, body: s.TransferIn, _: Write,
+def transfer_order(ctx: CtxDep, order_id: IdPath, body: s.TransferIn, _: Write,
                    if_match: IfMatch = None, prefer: Prefer = None) -> Response:
     return _detail(ctx, service.transfer(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/escalate", response_model=s.OrderDetail)
-def escalate_order(ctx: CtxDep, order_id: int, body: s.EscalateIn,
+def escalate_order(ctx: CtxDep, order_id: IdPath, body: s.EscalateIn,
                    _: Annotated[Principal, require(Perm.orders_escalate)], if_match: IfMatch = None,
                    prefer: Prefer = None) -> Response:
     return _detail(ctx, escalations.escalate(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/callback", response_model=s.OrderDetail)
-def record_callback(ctx: CtxDep, order_id: int, body: s.CallbackIn,
+def record_callback(ctx: CtxDep, order_id: IdPath, body: s.CallbackIn,
                     _: Annotated[Principal, require(Perm.surveys_manage)], if_match: IfMatch = None,
                     prefer: Prefer = None) -> Response:
     return _detail(ctx, complaints.record_callback(ctx, order_id, body, _if_match(if_match)), prefer=prefer)
 
 
 @router.post("/orders/{order_id}/network-problem", response_model=s.NetworkProblemOut, status_code=201)
-def hand_to_network(ctx: CtxDep, order_id: int, _: Write) -> s.NetworkProblemOut:
+def hand_to_network(ctx: CtxDep, order_id: IdPath, _: Write) -> s.NetworkProblemOut:
     return s.NetworkProblemOut.model_validate(complaints.hand_to_network(ctx, order_id))
 
 
 @router.post("/orders/{order_id}/dispatch", response_model=s.RepairOut)
-def dispatch_repair(ctx: CtxDep, order_id: int, body: s.DispatchIn,
+def dispatch_repair(ctx: CtxDep, order_id: IdPath, body: s.DispatchIn,
                     _: Annotated[Principal, require(Perm.orders_assign)], if_match: IfMatch = None) -> s.RepairOut:
     return s.RepairOut.model_validate(repairs.dispatch(ctx, order_id, body, _if_match(if_match)))
 
@@ -152,7 +152,7 @@ def my_repairs(ctx: CtxDep, _: Annotated[Principal, require(Perm.repair_work)]) 
 
 
 @router.post("/repairs/{order_id}/updates", response_model=s.RepairOut)
-def engineer_update(ctx: CtxDep, order_id: int, body: s.EngineerUpdateIn,
+def engineer_update(ctx: CtxDep, order_id: IdPath, body: s.EngineerUpdateIn,
                     _: Annotated[Principal, require(Perm.repair_work)], if_match: IfMatch = None) -> s.RepairOut:
     return s.RepairOut.model_validate(repairs.engineer_update(ctx, order_id, body, _if_match(if_match)))
 
@@ -169,7 +169,7 @@ def list_network_problems(
 
 
 @router.post("/network-problems/{problem_id}/updates", response_model=s.NetworkProblemOut)
-def update_network_problem(ctx: CtxDep, problem_id: int, body: s.NetworkUpdateIn, response: Response,
+def update_network_problem(ctx: CtxDep, problem_id: IdPath, body: s.NetworkUpdateIn, response: Response,
                            _: Annotated[Principal, require(Perm.network_work)],
                            if_match: IfMatch = None) -> s.NetworkProblemOut:
     np = complaints.update_network(ctx, problem_id, body, _if_match(if_match))
@@ -186,7 +186,7 @@ def my_orders(ctx: CtxDep, _: Annotated[Principal, require(Perm.self_read)]) -> 
 
 
 @router.get("/me/orders/{order_id}", response_model=s.CustomerOrderOut)
-def my_order(ctx: CtxDep, order_id: int, _: Annotated[Principal, require(Perm.self_read)]) -> s.CustomerOrderOut:
+def my_order(ctx: CtxDep, order_id: IdPath, _: Annotated[Principal, require(Perm.self_read)]) -> s.CustomerOrderOut:
     return timeline.my_order(ctx, order_id)
 
 

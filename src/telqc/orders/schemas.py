@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from telqc.core.schemas import In, Out
+from telqc.core.schemas import Id, In, Out
 from telqc.orders.sla import Area, CustomerTier, Priority
 from telqc.orders.states import OrderType
 
@@ -31,18 +31,18 @@ class RepairIn(In):
 class OrderCreate(In):
     type: OrderTypeName
     category: str = Field(min_length=1, max_length=40)
-    customer_id: int
-    contact_id: int | None = None
+    customer_id: Id
+    contact_id: Id | None = None
     channel: ChannelName = "hotline"
     title: str = Field(min_length=1, max_length=120)
     description: str = Field(min_length=1, max_length=4000)
-    handler_id: int | None = None
+    handler_id: Id | None = None
     auto_assign: bool = False  # route by skill/region/load/tier instead of keeping it with the creator
     repair: RepairIn | None = None
 
 
 class AssignIn(In):
-    handler_id: int | None = None  # None: automatic routing
+    handler_id: Id | None = None  # None: automatic routing
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -63,8 +63,8 @@ class TransferIn(In):
     (``to_queue``, API clients); at least one of them."""
 
     to_queue: str | None = Field(default=None, min_length=1, max_length=40)  # department or second-line seat
-    to_handler_id: int | None = None
-    to_team_id: int | None = None
+    to_handler_id: Id | None = None
+    to_team_id: Id | None = None
     handoff_note: str = Field(min_length=5, max_length=4000)
 
     @model_validator(mode="after")
@@ -85,7 +85,7 @@ class CallbackIn(In):
 
 
 class DispatchIn(In):
-    engineer_id: int | None = None  # None: by area, skill and load
+    engineer_id: Id | None = None  # None: by area, skill and load
     appointment_start: datetime | None = None
     appointment_end: datetime | None = None
 

@@ -87,7 +87,7 @@ def test_illegal_transition_409_lists_allowed(app: FastAPI, client: TestClient) 
     r = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "closed"}, headers=w.agent)
     assert r.status_code == 409
     assert r.json()["allowed"] == ["acknowledged", "cancelled"]
-    assert "acknowledged" in r.json()["detail"]
+    assert "已受理" in r.json()["detail"]  # words for people; codes in "allowed"
     with app.state.sessionmaker() as s:
         assert s.get(Order, oid).status == "new"
         assert len(s.scalars(select(OrderHistory).where(OrderHistory.order_id == oid)).all()) == 1

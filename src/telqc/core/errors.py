@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telqc.core.i18n import t
+from telqc.core.i18n import is_key, t
 
 
 class DomainError(Exception):
@@ -23,8 +23,8 @@ class DomainError(Exception):
 
     def message(self, lang: str) -> str:
         # the field is a parameter of the message too ("{field} 的取值无效"), unless the error names another
-        params = {k: (t(v, lang) if isinstance(v, str) and v.startswith("w.") else v)
-                  for k, v in {"field": self.field or "", **self.params}.items()}
+        # and a parameter that is a message key (a state, a level: "ostatus.closed") reads in the language
+        params = {k: _word(v, lang) for k, v in {"field": self.field or "", **self.params}.items()}
         return t(self.key, lang, **params)
 
     def extra(self) -> dict[str, Any]:
@@ -34,6 +34,14 @@ class DomainError(Exception):
     def headers(self) -> dict[str, str]:
         """Response headers the error carries (e.g. Retry-After)."""
         return {}
+
+
+def _word(v: Any, lang: str) -> Any:
+    if isinstance(v, str) and (v.startswith("w.") or is_key(v)):
+        return t(v, lang)
+    if isinstance(v, list | tuple):
+        return ("、" if lang == "zh-CN" else ", ").join(str(_word(x, lang)) for x in v) or "—"
+    return v
 
 
 class BadRequest(DomainError):

@@ -111,6 +111,13 @@ class _Filled(dict[str, Any]):
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
+def is_key(value: str) -> bool:
+    """True when `value` names a message (a code passed where a word is meant: "ostatus.closed")."""
+    if not _loaded:
+        _load_domain_messages()
+    return value in MESSAGES and "." in value
+
+
 def t(key: str, lang: str = DEFAULT, **params: Any) -> str:
     if not _loaded:
         _load_domain_messages()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from telqc.metrics import registry
+
 MESSAGES: dict[str, dict[str, str]] = {
     "ui.metrics": {"zh-CN": "服务质量看板", "en": "Quality dashboard"},
     "metrics.error.kpi_unknown": {"zh-CN": "未知指标：{kpi}", "en": "unknown KPI: {kpi}"},
@@ -38,3 +40,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.red": {"zh-CN": "未达标", "en": "off target"},
     "status.grey": {"zh-CN": "无数据", "en": "no data"},
 }
+
+# KPI names come from the registry (the one place a KPI is defined); dimension names are words here.
+MESSAGES.update({f"kpi.{k.name}": {"zh-CN": k.zh, "en": k.en} for k in registry.KPIS})
+MESSAGES.update({
+    "dim.channel": {"zh-CN": "渠道", "en": "Channel"},
+    "dim.province": {"zh-CN": "省份", "en": "Province"},
+    "dim.city": {"zh-CN": "地市", "en": "City"},
+    "dim.area_type": {"zh-CN": "城乡", "en": "Urban/rural"},
+    "dim.team": {"zh-CN": "班组", "en": "Team"},
+    "dim.agent": {"zh-CN": "坐席", "en": "Agent"},
+    "dim.category": {"zh-CN": "类别", "en": "Category"},
+    "dim.tier": {"zh-CN": "客户等级", "en": "Tier"},
+    "dim.period": {"zh-CN": "周期", "en": "Period"},
+    "metrics.axis_count": {"zh-CN": "数量", "en": "Count"},
+    "metrics.axis_ratio": {"zh-CN": "比率", "en": "Rate"},
+    "metrics.axis_rate": {"zh-CN": "每万户", "en": "Per 10k"},
+    "metrics.filter": {"zh-CN": "筛选", "en": "Filter"},
+    "metrics.pick_kpi": {"zh-CN": "请选择一个指标查看其相关工单", "en": "Pick a KPI to see the orders behind it"},
+    "metrics.no_drill_kpis": {"zh-CN": "可下钻到工单的指标", "en": "KPIs with orders behind them"},
+})

@@ -70,7 +70,7 @@ def escalate(ctx: Ctx, order_id: int, data: s.EscalateIn, if_match: int | None =
         raise Invalid("orders.error.final", field="path.order_id")
     target = EscalationLevel(data.level)
     if _LEVELS.index(target) <= _LEVELS.index(EscalationLevel(o.escalation_level)):
-        raise Invalid("orders.error.level_not_higher", field="body.level", current=o.escalation_level)
+        raise Invalid("orders.error.level_not_higher", field="body.level", current=f"olevel.{o.escalation_level}")
     actions = [EscalationAction.NOTIFY_SUPERVISOR]
     if target is not EscalationLevel.TEAM_LEAD:
         actions.append(EscalationAction.RAISE_PRIORITY)

@@ -35,8 +35,8 @@ class IllegalTransitionError(Conflict):
 
     def __init__(self, exc: IllegalTransition) -> None:
         self.allowed = [str(s) for s in exc.allowed_targets]
-        super().__init__(self.key, field="body.to", current=str(exc.current), target=str(exc.target),
-                         allowed=", ".join(self.allowed) or "—")
+        super().__init__(self.key, field="body.to", current=f"ostatus.{exc.current}",
+                         target=f"ostatus.{exc.target}", allowed=[f"ostatus.{x}" for x in self.allowed])
 
     def extra(self) -> dict[str, Any]:
         return {"allowed": self.allowed}

@@ -16,17 +16,29 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from telqc.api.deps import CtxDep, require
+from telqc.core import display
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid
+from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.knowledge import solutions
-from telqc.orders import access, complaints, config, escalations, repair_pages, repairs, service, timeline
+from telqc.orders import (
+    access,
+    complaints,
+    config,
+    escalations,
+    repair_pages,
+    repairs,
+    service,
+    timeline,
+    timeline_words,
+)
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.repair_pages import repair_view
-from telqc.web.render import render
+from telqc.web.render import render, viewer_of
 
 router = APIRouter(include_in_schema=False)
 ROUTERS = [router, repair_pages.router]
@@ -44,12 +56,14 @@ def sla_class(o: Any, now: datetime) -> str:
     return {"breached": "bad", "warning": "warn"}.get(o.sla_status, "ok")
 
 
-def remaining(o: Any, now: datetime) -> str:
+def remaining(o: Any, now: datetime, lang: str = "zh-CN") -> str:
+    """Time left to the resolution deadline in 小时/分钟; past it, how long overdue."""
     if not o.resolution_due or o.resolved_at or o.status in ("closed", "cancelled"):
         return "—"
     secs = int((o.resolution_due - now).total_seconds())
-    sign, secs = ("-" if secs < 0 else ""), abs(secs)
-    return f"{sign}{secs // 3600}:{secs % 3600 // 60:02d}"
+    if secs < 0:
+        return t("o.overdue_by", lang, d=display.duration(-secs, lang))
+    return display.duration(secs, lang)
 
 
 @router.get("/orders", response_class=HTMLResponse)
@@ -69,8 +83,8 @@ def order_list(request: Request, ctx: CtxDep, p: Read,
                "unassigned": unassigned, "team": team}
     more = {k: v for k, v in filters.items() if v not in (None, False)}
     return render(request, "orders/list.html", orders=timeline.to_out(ctx, rows), total=total, offset=offset,
-                  now=now, sla_class=sla_class, remaining=remaining, filters=filters, query=more,
-                  teams=core_repo.team_names(ctx.session),
+                  now=now, sla_class=sla_class, remaining=lambda o, now: remaining(o, now, ctx.lang),
+                  filters=filters, query=more, teams=core_repo.team_names(ctx.session),
                   people=core_repo.display_names(ctx.session, [o.handler_id for o in rows]))
 
 
@@ -129,12 +143,17 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
     p = access.principal(ctx)
     handles = access.may_handle(p, o)  # the check the write routes make: no button that would answer 403
     teams, staff = service.transfer_targets(ctx, o) if handles else ({}, [])
+    viewer = viewer_of(request)
+    viewer.know_people((d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline),
+                        *(x.data.get(k) for x in d.timeline for k in ("from", "to", "from_handler_id", "to_handler_id")
+                          if x.kind in ("handler", "engineer", "transfer"))))
     return render(request, "orders/detail.html", o=d, customer=customer, now=ctx.now(), sla_class=sla_class,
-                  remaining=remaining, solutions=solutions.catalogue(ctx), error=error, people=people,
-                  handles=handles, teams=teams, staff=staff, repair=repair_view(ctx, o), verify_msg=verify_msg,
-                  verify_next=f"/orders/{o.id}",
+                  remaining=lambda o, now: remaining(o, now, ctx.lang), solutions=solutions.catalogue(ctx),
+                  error=error, people=people, handles=handles, teams=teams, staff=staff, repair=repair_view(ctx, o),
+                  verify_msg=verify_msg, verify_next=f"/orders/{o.id}",
                   verification=customers.verification_state(ctx, o.customer_id, o.contact_id)
                   if p.can(Perm.customers_verify) else None,
+                  viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer),
                   status_code=status_code)
 
 
@@ -231,4 +250,6 @@ def page_dispatch(request: Request, ctx: CtxDep, order_id: int,
 @router.get("/my/orders", response_class=HTMLResponse)
 def my_orders(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.self_read)]) -> Response:
     """The customer's progress page (mobile-first): own orders, public steps only."""
-    return render(request, "orders/mine.html", orders=[timeline.my_order(ctx, o.id) for o in timeline.my_orders(ctx)])
+    viewer = viewer_of(request)
+    return render(request, "orders/mine.html", orders=[timeline.my_order(ctx, o.id) for o in timeline.my_orders(ctx)],
+                  viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer))

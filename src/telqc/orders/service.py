@@ -233,3 +233,8 @@ def recent_for_customer(ctx: Ctx, customer_id: int, limit: int = 20) -> list[dic
              "priority": o.priority, "sla_status": o.sla_status, "created_at": iso(o.created_at),
              "resolution_due": iso(o.resolution_due)} for o in rows]
 
+
+
+def category_names(ctx: Ctx) -> dict[str, str]:
+    """Order category code → its name in the reader's language (for charts and lists of other domains)."""
+    return {c.code: (c.name if ctx.lang == "zh-CN" else c.name_en) for c in config.categories(ctx)}

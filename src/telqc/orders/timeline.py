@@ -90,16 +90,19 @@ def _item(row: Any, public_only: bool) -> s.TimelineItem:
         else:
             text = f"{old or '—'} → {new or '—'}" + (f"：{reason}" if reason else "")
         data: dict[str, object] = {"from": old, "to": new}
-        if field == "status" and reason and not public_only:
-            data["reason"] = reason  # the reason as given (TMF621 statusChangeReason), apart from the text
+        if reason and not public_only:
+            # the reason as given (TMF621 statusChangeReason), apart from the text; pages word it
+            # (`timeline_words`)
+            data["reason"] = reason
         return s.TimelineItem(at=at, kind=field, text=text, public=public, actor_id=actor, data=data)
     if src == _NOTE:
         return s.TimelineItem(at=at, kind="note", text=d, public=public, actor_id=actor)
     if src == _TRANSFER:
         return s.TimelineItem(at=at, kind="transfer", text=f"→ {a}：{d}", public=False, actor_id=actor,
-                              data={"to_handler_id": f, "from_handler_id": e})
-    return s.TimelineItem(at=at, kind="escalation", text="; ".join(json.loads(c or "[]")), public=False,
-                          actor_id=actor, data={"level": a, "actions": json.loads(b or "[]")})
+                              data={"to_handler_id": f, "from_handler_id": e, "to_queue": a, "note": d})
+    reasons = json.loads(c or "[]")
+    return s.TimelineItem(at=at, kind="escalation", text="; ".join(reasons), public=False,
+                          actor_id=actor, data={"level": a, "actions": json.loads(b or "[]"), "reasons": reasons})
 
 
 def _nothing_saved(o: Order, queued_history: list[dict[str, Any]]) -> bool:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -16,6 +14,7 @@ from markupsafe import Markup
 
 from telqc.api import protect
 from telqc.api.deps import SESSION_COOKIE, request_language
+from telqc.core import display
 from telqc.core.i18n import MESSAGES, t
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
@@ -24,25 +23,25 @@ from telqc.web import messages as web_messages
 MESSAGES.update(web_messages.MESSAGES)
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-_TZ = ZoneInfo("Asia/Shanghai")
+display.install(templates.env)
 
 
-def local_time(value: datetime | str | None) -> str:
-    """Times are stored in UTC and shown in the operator's time zone (Beijing time)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M")
+@pass_context
+def local_hm(context: Context, value: Any) -> str:
+    """The time of day alone, in the viewer's zone (the end of a slot whose date the start already shows)."""
+    return display.viewer_in(context).time(value, "%H:%M") if value is not None else ""
 
 
-def local_hm(value: datetime | str | None) -> str:
-    """The time of day alone (the end of a slot whose date the start already shows)."""
-    return local_time(value)[11:]
-
-
-templates.env.filters["local"] = local_time
 templates.env.filters["local_hm"] = local_hm
+
+
+def viewer_of(request: Request) -> display.Viewer:
+    """Who reads the page: language, time zone (the viewer's ``telqc_tz`` cookie, else the operator's zone,
+    Beijing by default) and the request's session for names (people, teams, regions)."""
+    ctx = getattr(request.state, "ctx", None)
+    settings = request.app.state.settings
+    tz = display.zone(request.cookies.get(display.TZ_COOKIE), settings.timezone)
+    return display.Viewer(request_language(request), tz, ctx.session if ctx else None)
 
 
 @pass_context
@@ -83,7 +82,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         return t(key, lang, **kw)
 
     base = {"_": _, "lang": lang, "principal": principal, "nav": nav_for(principal), "path": request.url.path,
-            "csrf_token": _csrf_token(request)}
+            "csrf_token": _csrf_token(request), "viewer": context.pop("viewer", None) or viewer_of(request)}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 

@@ -61,6 +61,8 @@ def seed(
     contacts_per_day: Annotated[float, typer.Option(help="contacts per customer per day")] = 0.03,
     orders: Annotated[int, typer.Option(help="work orders: the first 300 through the order services, "
                                              "the rest bulk-generated")] = 300,
+    subscribers_per_customer: Annotated[int, typer.Option(
+        help="active subscribers one demo customer stands for (the complaint rate's base, per 10,000)")] = 250,
 ) -> None:
     """Fill the database with deterministic demo data (reference data, demo users, customers, contacts)."""
     # The demo loaders and the metrics backfill are imported by this command only: together they are about
@@ -108,7 +110,9 @@ def seed(
         advance_incidents(ctx)
     console.print(f"[green]seeded[/green] network incidents (a storm of {storm} complaints, an alarm, a cutover)")
     _relay(factory, settings)
-    with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
+    # the demo's customers are a sample: the subscriber base they stand for is larger (KPI.md complaint rate)
+    scaled = settings.model_copy(update={"subscribers_per_customer": subscribers_per_customer})
+    with _progress() as bar, job_ctx(factory, clock, scaled) as ctx:
         today = metrics.local_today(ctx)
         stages: dict[str, TaskID] = {}
 
@@ -225,7 +229,8 @@ def demo(
     with sessionmaker_for(settings)() as session:
         empty = not session.scalar(select(func.count()).select_from(CUSTOMERS))
     if empty:
-        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=150)
+        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=150,
+             subscribers_per_customer=250)
         with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
             reference.link_demo_customer(ctx)
     table = Table(title="TelQC 演示账号 / demo logins")

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     verify_lockout_minutes: int = 30
     default_language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
+    # Active subscribers each customer record stands for, when the subscriber base (the denominator of the
+    # complaint rate, KPI.md "per 10,000 active subscribers") is recounted from customers: 1 for a full
+    # customer base; a sample database (the demo's 2,000 customers) stands for a larger base.
+    subscribers_per_customer: int = 1
 
     # --- audit: keyed chain and anchors (issue 17 item 4, core/audit_keys.py, core/audit_anchor.py) ---
     # Comma-separated "keyid:base64(32 bytes)"; the first signs new audit entries and anchors, all verify theirs.

@@ -64,3 +64,12 @@ def region_names(session: Session, codes: set[str]) -> dict[str, str]:
 
 def plans(session: Session) -> list[Plan]:
     return list(session.scalars(select(Plan).order_by(Plan.code)))
+
+
+def names_of(session: Session, principal: Principal, customer_ids: set[int]) -> dict[int, str]:
+    """Names of the customers among `customer_ids` the principal may read (one statement)."""
+    if not customer_ids:
+        return {}
+    stmt = (readable(principal).where(Customer.id.in_(sorted(customer_ids)))
+            .with_only_columns(Customer.id, Customer.name))
+    return {i: n for i, n in session.execute(stmt).all()}

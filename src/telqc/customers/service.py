@@ -265,3 +265,8 @@ def visit_address(ctx: Ctx, customer_id: int) -> str | None:
     """Where a field engineer goes for a repair: the customer's address, decrypted (personal data)."""
     c = ctx.session.get(Customer, customer_id)
     return c.address if c else None
+
+
+def names(ctx: Ctx, customer_ids: set[int]) -> dict[int, str]:
+    """Customer id → name for a list page (surveys, orders): only customers the reader may read."""
+    return repo.names_of(ctx.session, _principal(ctx), customer_ids)

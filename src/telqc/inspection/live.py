@@ -161,6 +161,7 @@ class LiveCall:
     agent_id: int | None = None
     lang: str = "zh-CN"
     province_code: str | None = None
+    agent_name: str | None = None  # a supervisor reads the agent's name, not their id
     turns: int = 0
     alerts: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
@@ -188,7 +189,8 @@ class LiveCall:
 
     def _alert(self, h: Hit, arrived_ns: int, sent_ns: Any) -> dict[str, Any]:
         return {
-            "call_id": self.call_id, "agent_id": self.agent_id, "province_code": self.province_code,
+            "call_id": self.call_id, "agent_id": self.agent_id, "agent_name": self.agent_name,
+            "province_code": self.province_code,
             "rule_id": h.rule_id, "kind": h.kind,
             "severity": h.severity, "label": t(f"qa.alert.{h.rule_id}", self.lang), "turn_index": h.turn_index,
             "start_ms": h.start_ms, "text": h.text, "value": h.value, "arrived_ns": arrived_ns,

@@ -136,6 +136,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
     lang = request_language(ws)
     caller = await run_in_threadpool(_caller, ws)
     call = LiveCall.start(inspector, call_id, caller.agent.id if caller.agent else None, lang, caller.province_code)
+    call.agent_name = caller.agent.display_name if caller.agent else None
     bus = _bus(ws)
     await bus.start()
     await ws.accept()

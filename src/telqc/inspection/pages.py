@@ -63,6 +63,7 @@ def _inspection_view(ctx: Ctx, inspection_id: int) -> dict[str, Any]:
             flagged.setdefault(h.turn_index, []).append(h.rule_id)
     d["pieces"] = [highlight(str(t["text"]), spans.get(i, [])) for i, t in enumerate(d["turns"])]
     d["flagged"] = flagged
+    d["item_names"] = {it.code: it.name for it in d["card"].items}  # hits and comments name the item, not its code
     d["Mode"] = Mode
     return d
 

@@ -100,7 +100,8 @@ def subscribers() -> None:
     """Recount the active-subscriber base (denominator of complaint rates) from customers."""
     from telqc.metrics import sources  # 0.22 s (psycopg, numpy), see above  # noqa: PLC0415
 
-    n = _run(lambda ctx: sources.refresh_subscriber_base(ctx.session, ctx.now()))
+    n = _run(lambda ctx: sources.refresh_subscriber_base(ctx.session, ctx.now(),
+                                                       ctx.settings.subscribers_per_customer))
     console.print(f"[green]subscriber base[/green]: {n} rows")
 
 

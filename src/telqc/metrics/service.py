@@ -242,7 +242,7 @@ def backfill(ctx: Ctx, start_day: date, end_day: date,
     contacts = (("contact.closed", p, None) for p in sources.iter_contact_facts(ctx.session, start, end))
     imported = ingest.import_facts(ctx.session, contacts, ctx.now(), progress=_stage(progress, "imported"))
     folded = ingest.rebuild(ctx.session, start, end, tz, progress=_stage(progress, "folded"))
-    subscribers = sources.refresh_subscriber_base(ctx.session, ctx.now())
+    subscribers = sources.refresh_subscriber_base(ctx.session, ctx.now(), ctx.settings.subscribers_per_customer)
     if sql.is_pg(ctx.session):
         # After a bulk load the planner must know the new sizes before autovacuum gets round to it:
         # live ingest's neighbour lookups and dashboard reads pick their index from these statistics.

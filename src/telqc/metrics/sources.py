@@ -51,12 +51,15 @@ _CONTACTS = (
 )
 
 
-def refresh_subscriber_base(session: Session, now: datetime) -> int:
-    """Recount active subscribers by province, city, urban/rural and tier; returns rows written."""
+def refresh_subscriber_base(session: Session, now: datetime, per_customer: int = 1) -> int:
+    """Recount active subscribers by province, city, urban/rural and tier; returns rows written.
+
+    ``per_customer``: subscribers one customer record stands for (settings.subscribers_per_customer)."""
     session.execute(delete(SubscriberBase))
     stmt = (select(_K.province_code, _K.city_code, _K.area_type, _K.tier, func.count())
             .group_by(_K.province_code, _K.city_code, _K.area_type, _K.tier))
-    rows = [SubscriberBase(province_code=p, city_code=c, area_type=a, tier=t, subscribers=n, as_of=now)
+    rows = [SubscriberBase(province_code=p, city_code=c, area_type=a, tier=t, subscribers=n * per_customer,
+                           as_of=now)
             for p, c, a, t, n in session.execute(stmt)]
     session.add_all(rows)
     return len(rows)

@@ -24,3 +24,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "surveys.status.answered": {"zh-CN": "已回复", "en": "answered"},
     "surveys.status.expired": {"zh-CN": "已过期", "en": "expired"},
 }
+
+MESSAGES.update({
+    "surveys.total": {"zh-CN": "共 {n} 条", "en": "{n} in all"},
+    "surveys.all": {"zh-CN": "全部状态", "en": "Any status"},
+    "surveys.sent_at": {"zh-CN": "发送时间", "en": "Sent"},
+    "surveys.customer": {"zh-CN": "客户", "en": "Customer"},
+    "surveys.about": {"zh-CN": "关于", "en": "About"},
+    "surveys.agent": {"zh-CN": "服务坐席", "en": "Agent"},
+    "surveys.csat_short": {"zh-CN": "满意度", "en": "CSAT"},
+    "surveys.nps_short": {"zh-CN": "推荐度", "en": "NPS"},
+    "surveys.resolved_short": {"zh-CN": "问题解决", "en": "Solved"},
+    "surveys.comment_short": {"zh-CN": "意见", "en": "Comment"},
+    "surveys.customer_of": {"zh-CN": "客户 #{id}", "en": "Customer #{id}"},
+    "surveys.order_of": {"zh-CN": "工单 #{id}", "en": "Order #{id}"},
+    "surveys.contact_of": {"zh-CN": "接触 #{id}", "en": "Contact #{id}"},
+    "surveys.channel.sms": {"zh-CN": "短信", "en": "SMS"},
+    "surveys.channel.app_push": {"zh-CN": "APP 推送", "en": "App push"},
+    "surveys.channel.app": {"zh-CN": "APP", "en": "App"},
+    "surveys.channel.wechat": {"zh-CN": "微信", "en": "WeChat"},
+    "surveys.channel.email": {"zh-CN": "邮件", "en": "Email"},
+    "ui.prev_page": {"zh-CN": "上一页", "en": "Previous"},
+    "ui.next_page": {"zh-CN": "下一页", "en": "Next"},
+    "ui.page_of": {"zh-CN": "第 {start}–{end} 条，共 {total} 条", "en": "{start}–{end} of {total}"},
+})

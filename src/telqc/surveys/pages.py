@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -12,9 +12,10 @@ from telqc.api.deps import CtxDep, require
 from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
+from telqc.customers import service as customers
 from telqc.surveys import schemas as s
 from telqc.surveys import service
-from telqc.web.render import render
+from telqc.web.render import render, viewer_of
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys")]
@@ -55,8 +56,18 @@ def survey_submit(
     return render(request, "surveys/answer.html", done=True, error=None)
 
 
+PAGE = 50
+
+
 @router.get("/surveys", response_class=HTMLResponse)
 def invitations_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.surveys_manage)],
-                     status: str | None = None) -> Response:
-    rows = service.invitations(ctx, status if status in ("sent", "answered", "expired") else None, 200)
-    return render(request, "surveys/list.html", rows=rows)
+                     status: Annotated[str | None, Query(pattern="^(sent|answered|expired)?$")] = None,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    """Invitations with their answers, 50 a page, linked to the order and the customer they are about."""
+    rows, total = service.page(ctx, status or None, offset, PAGE)
+    viewer = viewer_of(request)
+    viewer.know_people(inv.agent_id for inv, _ in rows)
+    names = customers.names(ctx, {inv.customer_id for inv, _ in rows}) if ctx.principal and ctx.principal.can(
+        Perm.customers_read) else {}
+    return render(request, "surveys/list.html", rows=rows, total=total, offset=offset, page=PAGE,
+                  status=status or "", customer_names=names, viewer=viewer)

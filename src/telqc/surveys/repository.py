@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer
+from telqc.surveys.models import SurveyInvitation, SurveyOrderCustomer, SurveyResponse
 
 
 def by_token_hash(session: Session, token_hash: str) -> SurveyInvitation | None:
@@ -35,3 +35,14 @@ def listing(status: str | None, limit: int) -> Select[SurveyInvitation]:
 
 def due_to_expire(now: datetime) -> Select[SurveyInvitation]:
     return select(SurveyInvitation).where(SurveyInvitation.status == "sent", SurveyInvitation.expires_at <= now)
+
+
+def page(session: Session, status: str | None, offset: int,
+         limit: int) -> tuple[list[tuple[SurveyInvitation, SurveyResponse | None]], int]:
+    """One page of invitations, newest first, each with its answer if any; and how many there are."""
+    where = [SurveyInvitation.status == status] if status else []
+    total = session.scalar(select(func.count()).select_from(SurveyInvitation).where(*where)) or 0
+    stmt = (select(SurveyInvitation, SurveyResponse)
+            .outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id).where(*where)
+            .order_by(SurveyInvitation.sent_at.desc(), SurveyInvitation.id.desc()).offset(offset).limit(limit))
+    return [(i, r) for i, r in session.execute(stmt).all()], total

@@ -142,3 +142,9 @@ def expire_due(ctx: Ctx) -> int:
 
 def invitations(ctx: Ctx, status: str | None = None, limit: int = 100) -> list[SurveyInvitation]:
     return list(ctx.session.scalars(repo.listing(status, limit)))
+
+
+def page(ctx: Ctx, status: str | None, offset: int,
+         limit: int = 50) -> tuple[list[tuple[SurveyInvitation, SurveyResponse | None]], int]:
+    """The managers' survey list: invitations with their answers, a page at a time."""
+    return repo.page(ctx.session, status, offset, limit)

@@ -20,7 +20,8 @@
       if (msg.type === "ready") {
         status.dataset.state = "ready";
         status.dataset.mode = msg.mode;
-        status.textContent = waiting + " (" + msg.mode + ")";
+        var mode = status.dataset["mode" + msg.mode.charAt(0).toUpperCase() + msg.mode.slice(1)] || "";
+        status.textContent = waiting + (mode ? "（" + mode + "）" : "");
         return;
       }
       if (msg.type !== "alert") return;
@@ -28,9 +29,11 @@
       row.className = "alert severity-" + msg.severity;
       row.dataset.rule = msg.rule_id;
       row.dataset.call = msg.call_id;
-      cell(row, new Date().toLocaleTimeString());
+      // the viewer's zone (Beijing by default), not the browser's: the page says which
+      cell(row, new Date().toLocaleTimeString(status.dataset.lang || "zh-CN",
+        {timeZone: status.dataset.tz || "Asia/Shanghai", hour12: false}));
       cell(row, msg.call_id);
-      cell(row, msg.agent_id);
+      cell(row, msg.agent_name || "—");
       cell(row, msg.label);
       cell(row, msg.text || (msg.value != null ? Math.round(msg.value / 1000) + "s" : ""));
       table.insertBefore(row, table.firstChild);

@@ -29,7 +29,6 @@ class TextModel:
     weights: dict[str, float]
     threshold: float  # probability at or above which a turn is positive
     max_n: int
-    min_n: int = 2  # no single characters: they would match nearly every character of every turn
 
     def logit(self, grams: set[str]) -> float:
         w = self.weights
@@ -37,12 +36,11 @@ class TextModel:
 
     def probability(self, text: str) -> float:
         """Score plain text (tests, training checks); the engine scores from its automaton matches."""
-        grams = {text[i : i + n] for n in range(self.min_n, self.max_n + 1) for i in range(len(text) - n + 1)}
+        grams = {text[i : i + n] for n in range(1, self.max_n + 1) for i in range(len(text) - n + 1)}
         return _sigmoid(self.logit(grams))
 
     def to_json(self) -> str:
         data = {"name": self.name, "bias": self.bias, "threshold": self.threshold, "max_n": self.max_n,
-                "min_n": self.min_n,
                 "weights": dict(sorted(self.weights.items()))}
         return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
@@ -63,7 +61,7 @@ def model_path(name: str, base_dir: str | None) -> Path:
 def load_model(name: str, base_dir: str | None = None) -> TextModel:
     data = json.loads(model_path(name, base_dir).read_text(encoding="utf-8"))
     return TextModel(data["name"], float(data["bias"]), {k: float(v) for k, v in data["weights"].items()},
-                     float(data["threshold"]), int(data["max_n"]), int(data.get("min_n", 1)))
+                     float(data["threshold"]), int(data["max_n"]))
 
 
 class ModelMatch:

@@ -20,8 +20,8 @@ from telqc.inspection.learned import MODEL_DIR, TextModel
 
 # Chosen by measurement (docs/BENCHMARKS.md, issue 19): n-grams of 1–3 characters, C, kept features.
 SETTINGS: dict[str, dict[str, float]] = {
-    "anger": {"min_n": 2, "max_n": 3, "c": 4.0, "keep": 1500, "threshold": 0.7},
-    "forbidden": {"min_n": 2, "max_n": 3, "c": 4.0, "keep": 1200, "threshold": 0.7},
+    "anger": {"max_n": 3, "c": 4.0, "keep": 1500, "threshold": 0.7},
+    "forbidden": {"max_n": 3, "c": 4.0, "keep": 1200, "threshold": 0.7},
 }
 
 
@@ -37,31 +37,31 @@ def read_tsv(path: Path) -> list[tuple[int, str]]:
     return rows
 
 
-def _grams(min_n: int, max_n: int) -> object:
+def _grams(max_n: int) -> object:
     def grams(text: str) -> list[str]:
-        return sorted({text[i : i + n] for n in range(min_n, max_n + 1) for i in range(len(text) - n + 1)})
+        return sorted({text[i : i + n] for n in range(1, max_n + 1) for i in range(len(text) - n + 1)})
 
     return grams
 
 
 def train(name: str, rows: Iterable[tuple[int, str]], max_n: int = 3, c: float = 4.0, keep: int = 1500,
-          threshold: float = 0.5, min_n: int = 2) -> TextModel:
+          threshold: float = 0.5) -> TextModel:
     labels, texts = zip(*rows, strict=True)
     y = np.array(labels)
-    vec = CountVectorizer(analyzer=_grams(min_n, max_n), binary=True)
+    vec = CountVectorizer(analyzer=_grams(max_n), binary=True)
     x = vec.fit_transform(texts)
     first = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
     vocab = vec.get_feature_names_out()
     order = np.argsort(-np.abs(first.coef_[0]), kind="stable")[:keep]
     kept = sorted(str(vocab[i]) for i in order)
-    vec = CountVectorizer(analyzer=_grams(min_n, max_n), binary=True, vocabulary=kept)
+    vec = CountVectorizer(analyzer=_grams(max_n), binary=True, vocabulary=kept)
     x = vec.transform(texts)
     clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
     weights = {g: round(float(w), 5) for g, w in zip(kept, clf.coef_[0], strict=True) if abs(w) >= 1e-4}
-    return TextModel(name, round(float(clf.intercept_[0]), 5), weights, threshold, max_n, min_n)
+    return TextModel(name, round(float(clf.intercept_[0]), 5), weights, threshold, max_n)
 
 
 def train_shipped(name: str, folder: Path = MODEL_DIR) -> TextModel:
     opts = SETTINGS[name]
     return train(name, read_tsv(folder / f"{name}.tsv"), max_n=int(opts["max_n"]), c=opts["c"],
-                 keep=int(opts["keep"]), threshold=opts["threshold"], min_n=int(opts["min_n"]))
+                 keep=int(opts["keep"]), threshold=opts["threshold"])

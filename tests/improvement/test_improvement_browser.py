@@ -51,7 +51,7 @@ def test_manager_runs_one_pdca_cycle_from_the_board(app: FastAPI, live_server: s
     page.click("#action-form button[type=submit]")
     page.wait_for_selector("#actions tr[data-action]")
     page.click("#plan-moves button.to-doing")
-    page.wait_for_function("document.querySelector('#plan-state').innerText === '执行（D）'")
+    page.wait_for_selector("#plan-state:has-text('执行（D）')")
     page.click("#actions button.done")
     page.wait_for_selector("#plan-moves button.to-checking")
     page.click("#plan-moves button.to-checking")
@@ -60,7 +60,7 @@ def test_manager_runs_one_pdca_cycle_from_the_board(app: FastAPI, live_server: s
     page.click("#measure-form button[type=submit]")
     page.wait_for_selector("#verdict")
     assert "有效" in page.inner_text("#verdict") and "双重差分" in page.inner_text("#verdict")
-    page.wait_for_function("document.querySelector('#chart-effect canvas') !== null")
+    page.wait_for_selector("#chart-effect canvas")  # not wait_for_function: the page's CSP refuses eval
     page.screenshot(path=str(artifacts / "improvement_effect.png"), full_page=True)
 
     page.click("#plan-moves button.to-standardised")

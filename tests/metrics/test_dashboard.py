@@ -47,7 +47,7 @@ def test_browser_drill_from_complaint_rate_to_orders(loaded: FastAPI, live_serve
     page.fill("input[name=password]", "correct-horse-9")
     page.click("button[type=submit]")
     page.wait_for_selector("#tile-complaint_rate")
-    page.wait_for_function("document.querySelector('#chart-heat canvas') !== null")
+    page.wait_for_selector("#chart-heat canvas")  # not wait_for_function: the page's CSP refuses eval
     assert "投诉率" in page.inner_text("#tile-complaint_rate")
     assert page.evaluate("typeof echarts") == "object", "ECharts served locally"
     page.screenshot(path=str(artifacts / "metrics_dashboard.png"), full_page=True)

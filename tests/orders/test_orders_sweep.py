@@ -57,7 +57,8 @@ def test_breach_escalates_and_reassigns_keeping_owner(app: FastAPI, client: Test
         assert s.get(Order, oid).escalation_level == "crisis"
         kinds = set(s.scalars(select(Notification.kind).where(Notification.order_id == oid)))
         escalated = [json.loads(e.payload) for e in s.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "order.escalated", OutboxEvent.entity_id == str(oid)))]
+            select(OutboxEvent).where(OutboxEvent.type == "order.escalated", OutboxEvent.entity_id == str(oid))
+            .order_by(OutboxEvent.id))]
     assert {"escalation.team_lead", "escalation.manager", "escalation.crisis"} <= kinds
     assert [e["level"] for e in escalated] == ["team_lead", "manager", "crisis"]
     assert all(e["automatic"] for e in escalated)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Response, UploadFile
+from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 
-from telqc.api.deps import CtxDep, if_match_version, require, set_etag
+from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, Invalid
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.incidents import kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
@@ -60,48 +61,48 @@ def incident_kpis(ctx: CtxDep, _: Read, start: datetime | None = None,
 
 
 @router.get("/incidents/active", response_model=list[s.IncidentOut])
-def active_for_customer(ctx: CtxDep, customer_id: int,
+def active_for_customer(ctx: CtxDep, customer_id: Annotated[int, Query(ge=1, le=MAX_INT)],
                         _: Annotated[Principal, require(Perm.orders_write)]) -> list[s.IncidentOut]:
     """What the agent's banner shows while creating an order for this customer."""
     return [s.IncidentOut.model_validate(i) for i in progress.active_for_customer(ctx, customer_id)]
 
 
 @router.get("/incidents/{incident_id}", response_model=s.IncidentDetail)
-def get_incident(ctx: CtxDep, incident_id: int, response: Response, _: Read) -> s.IncidentDetail:
+def get_incident(ctx: CtxDep, incident_id: IdPath, response: Response, _: Read) -> s.IncidentDetail:
     return _answer(ctx, response, service.get(ctx, incident_id))
 
 
 @router.post("/incidents/{incident_id}/transition", response_model=s.IncidentDetail)
-def transition(ctx: CtxDep, incident_id: int, body: s.TransitionIn, response: Response, _: Manage,
+def transition(ctx: CtxDep, incident_id: IdPath, body: s.TransitionIn, response: Response, _: Manage,
                if_match: IfMatch = None) -> s.IncidentDetail:
     return _answer(ctx, response, service.transition(ctx, incident_id, body, if_match_version(if_match)))
 
 
 @router.post("/incidents/{incident_id}/updates", response_model=s.IncidentDetail)
-def update(ctx: CtxDep, incident_id: int, body: s.UpdateIn, response: Response, _: Manage,
+def update(ctx: CtxDep, incident_id: IdPath, body: s.UpdateIn, response: Response, _: Manage,
            if_match: IfMatch = None) -> s.IncidentDetail:
     return _answer(ctx, response, service.update(ctx, incident_id, body, if_match_version(if_match)))
 
 
 @router.post("/incidents/{incident_id}/joint-test", response_model=s.IncidentDetail)
-def joint_test(ctx: CtxDep, incident_id: int, body: s.JointTestIn, response: Response, _: Manage,
+def joint_test(ctx: CtxDep, incident_id: IdPath, body: s.JointTestIn, response: Response, _: Manage,
                if_match: IfMatch = None) -> s.IncidentDetail:
     return _answer(ctx, response, service.record_joint_test(ctx, incident_id, body, if_match_version(if_match)))
 
 
 @router.post("/incidents/{incident_id}/links", response_model=s.LinkResult)
-def link_orders(ctx: CtxDep, incident_id: int, body: s.LinkIn, _: Manage) -> s.LinkResult:
+def link_orders(ctx: CtxDep, incident_id: IdPath, body: s.LinkIn, _: Manage) -> s.LinkResult:
     return service.link_orders(ctx, incident_id, body)
 
 
 @router.post("/incidents/{incident_id}/review", response_model=s.ReviewOut, status_code=201)
-def record_review(ctx: CtxDep, incident_id: int, body: s.ReviewIn, _: Manage,
+def record_review(ctx: CtxDep, incident_id: IdPath, body: s.ReviewIn, _: Manage,
                   if_match: IfMatch = None) -> s.ReviewOut:
     return s.ReviewOut.model_validate(review.record(ctx, incident_id, body, if_match_version(if_match)))
 
 
 @router.get("/incidents/{incident_id}/review", response_model=s.ReviewOut)
-def get_review(ctx: CtxDep, incident_id: int, _: Read) -> s.ReviewOut:
+def get_review(ctx: CtxDep, incident_id: IdPath, _: Read) -> s.ReviewOut:
     r = review.of(ctx, incident_id)
     if r is None:
         raise Invalid("error.not_found", field="path.incident_id", what="w.review")
@@ -119,7 +120,7 @@ def create_planned(ctx: CtxDep, body: s.PlannedWorkIn, _: Manage) -> s.PlannedWo
 
 
 @router.post("/planned-works/{work_id}/cancel", response_model=s.PlannedWorkOut)
-def cancel_planned(ctx: CtxDep, work_id: int, _: Manage) -> s.PlannedWorkOut:
+def cancel_planned(ctx: CtxDep, work_id: IdPath, _: Manage) -> s.PlannedWorkOut:
     return s.PlannedWorkOut.model_validate(planned.cancel(ctx, work_id))
 
 

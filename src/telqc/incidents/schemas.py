@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from telqc.core.schemas import Id
+
 Severity = Literal["especially_major", "major", "large", "general"]
 Service = Literal["mobile", "broadband", "iptv", "voice"]
 
@@ -50,7 +52,7 @@ class JointTestIn(_In):
 
 
 class LinkIn(_In):
-    order_ids: list[int] = Field(default_factory=list, max_length=5000)
+    order_ids: list[Id] = Field(default_factory=list, max_length=5000)
     all_open_in_area: bool = False
 
     @model_validator(mode="after")

@@ -169,3 +169,41 @@ def test_network_problems_for_netops(app: FastAPI, client: TestClient) -> None:
     r = net.post(f"/network-problems/{pid}/updates", data={"status": "fixing", "note": "基站扩容", "csrf_token": csrf})
     assert r.status_code == 200 and "修复中" in r.text and "net1" in r.text
     assert "修复中" not in net.get("/network-problems?status=open").text.split("<tbody>")[1]
+
+
+def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestClient) -> None:
+    w = World(app, client)
+    adm, csrf = _page(app, "adm")
+    with app.state.sessionmaker() as s:
+        team_id = s.scalar(select(Team.id).where(Team.province_code == "440000").order_by(Team.id))
+    form = {"username": "new.agent", "display_name": "王芳", "role": "agent", "team_id": str(team_id),
+            "region_scope": ["440000"], "password": "short", "csrf_token": csrf}
+    r = adm.post("/users/new", data=form)
+    assert r.status_code == 422 and "password" in r.text and 'value="王芳"' in r.text, "refused, values kept"
+    r = adm.post("/users/new", data={**form, "region_scope": ["999999"], "password": "long-enough-1"})
+    assert r.status_code == 422 and "地区代码不存在：999999" in r.text
+    r = adm.post("/users/new", data={**form, "password": "long-enough-1"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    uid = int(r.headers["location"].rsplit("/", 1)[1])
+    c = TestClient(app, raise_server_exceptions=False)
+    page_login(c, "new.agent", "long-enough-1")
+    assert c.get("/orders").status_code == 200
+    r = adm.post(f"/users/{uid}", data={"display_name": "王芳", "role": "supervisor", "team_id": str(team_id),
+                                        "region_scope": ["440000", "330000"], "csrf_token": csrf})
+    assert r.status_code == 200 and "已保存" in r.text and 'value="330000" selected' in r.text
+    assert c.get("/orders", follow_redirects=False).status_code == 303, "a role change ends the user's sessions"
+    page_login(c, "new.agent", "long-enough-1")
+    r = adm.post(f"/users/{uid}/active", data={"active": "false", "csrf_token": csrf})
+    assert "账号已停用" in r.text and c.get("/", follow_redirects=False).status_code == 303
+    assert adm.post(f"/users/{w.admin_id}/active", data={"active": "false", "csrf_token": csrf}).status_code == 409
+    r = adm.post(f"/users/{uid}/password", data={"password": "another-pass-2", "csrf_token": csrf})
+    assert "密码已重置" in r.text
+    listing = adm.get("/users?active=false").text
+    assert 'data-user="new.agent"' in listing and 'data-user="agent1"' not in listing
+    assert "广东" in listing and "浙江" in listing, "regions by name"
+
+    audit = adm.get("/audit?action=user.disabled").text
+    assert "停用账号" in audit and "操作人" in audit and "actor" not in audit.split("<tbody>")[0].split("audit-rows")[1]
+    assert "共 1 条" in audit
+    assert adm.get("/audit?offset=0&entity_type=user").status_code == 200
+    assert adm.get("/audit?from=2026-13-01").status_code == 422

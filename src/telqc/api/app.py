@@ -20,7 +20,7 @@ from telqc.core.db import make_engine, make_sessionmaker
 from telqc.core.i18n import LANGUAGES
 from telqc.core.settings import Settings, get_settings
 from telqc.domains import modules
-from telqc.web import pages
+from telqc.web import admin_pages, pages
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -37,7 +37,7 @@ def routers() -> list[APIRouter]:
     found = [*hot, auth.router, admin.router, customer360.router, *(m.router for m in apis if m.__name__ != HOT_API)]
     # a domain whose pages span several modules lists their routers in ROUTERS (orders: orders and repairs)
     found += [r for m in modules("pages") for r in getattr(m, "ROUTERS", [m.router])]
-    return [*found, pages.router]
+    return [*found, admin_pages.router, pages.router]
 
 
 class RememberLanguage:

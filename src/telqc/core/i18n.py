@@ -72,6 +72,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w.plan": {"zh-CN": "套餐", "en": "plan"},
     "w.region": {"zh-CN": "地区", "en": "region"},
     "w.phone": {"zh-CN": "手机号码", "en": "phone number"},
+    # user administration (core/users.py)
+    "users.error.region": {"zh-CN": "地区代码不存在：{codes}", "en": "unknown region code(s): {codes}"},
+    "users.error.team": {"zh-CN": "所选班组不存在", "en": "no such team"},
+    "users.error.customer_role": {"zh-CN": "只有关联了客户档案的账号才能设为客户角色",
+                                  "en": "only an account linked to a customer may have the customer role"},
+    "users.error.self_disable": {"zh-CN": "不能停用自己的账号", "en": "you cannot disable your own account"},
+    "users.error.last_admin": {"zh-CN": "这是最后一个在用的系统管理员账号，不能停用或改为其他角色",
+                               "en": "this is the last active administrator"},
 }
 MESSAGES.update(AUDIT_MESSAGES)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telqc.core.audit import AuditEntry
@@ -54,3 +56,37 @@ def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str
     if not wanted:
         return {}
     return {str(c): str(n) for c, n in session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: str | None = None
+    at_from: datetime | None = None
+    at_to: datetime | None = None
+
+
+def audit_page(session: Session, f: AuditFilter, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+    """The audit log, newest first, filtered and paged (the admin's audit page)."""
+    stmt = select(AuditEntry)
+    if f.actor:
+        stmt = stmt.where(AuditEntry.actor == f.actor)
+    if f.action:
+        stmt = stmt.where(AuditEntry.action == f.action)
+    if f.entity_type:
+        stmt = stmt.where(AuditEntry.entity_type == f.entity_type)
+    if f.entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == f.entity_id)
+    if f.at_from:
+        stmt = stmt.where(AuditEntry.at >= f.at_from)
+    if f.at_to:
+        stmt = stmt.where(AuditEntry.at < f.at_to)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(AuditEntry.id.desc()).offset(offset).limit(limit))
+    return list(rows), int(total)
+
+
+def audit_actions(session: Session) -> list[str]:
+    return [str(a) for a in session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))]

@@ -10,9 +10,7 @@ from pydantic import ValidationError
 
 from telqc.api import customer360, protect
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
-from telqc.core import audit, auth
-from telqc.core import repository as core_repo
-from telqc.core.audit_keys import keys_for
+from telqc.core import auth
 from telqc.core.errors import DomainError, Invalid, Locked, NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
@@ -143,14 +141,3 @@ def my_page(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Perm.
     if p.customer_id is None:
         raise NotFound(what="w.customer")
     return render(request, "customer_360.html", view=customer360.view(ctx, p.customer_id))
-
-
-@router.get("/users", response_class=HTMLResponse)
-def users_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.users_read)]) -> Response:
-    return render(request, "users.html", users=core_repo.users(ctx.session))
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.audit_read)]) -> Response:
-    result = audit.verify(ctx.session, keys_for(ctx.settings))
-    return render(request, "audit.html", rows=core_repo.audit_rows(ctx.session), result=result)

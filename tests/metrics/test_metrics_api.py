@@ -90,3 +90,43 @@ def test_registry_lists_every_kpi(app: FastAPI, client: TestClient) -> None:
     names = {k["name"]: k for k in r.json()}
     assert names["complaint_rate"]["zh"] == "投诉率" and "period" in names["complaint_rate"]["dimensions"]
     assert names["field_response_time"]["target_by"]["area_type"]["rural"] == 14400
+
+
+@pytest.mark.parametrize("path", ["/api/v1/metrics", "/api/v1/metrics/orders", "/api/v1/metrics/hotspots"])
+@pytest.mark.parametrize(("params", "field"), [
+    ({"from": "0068-08-10"}, "from"), ({"from": "0001-01-01"}, "from"), ({"to": "9999-12-31"}, "to"),
+    ({"from": "1899-12-31"}, "from"), ({"to": "2101-01-01"}, "to"),
+])
+def test_dates_out_of_range_are_422_naming_the_field(app: FastAPI, client: TestClient, path: str,
+                                                     params: dict[str, str], field: str) -> None:
+    """Issue 17: years 1, 68 and 9999 were an OverflowError (500) in date arithmetic."""
+    make_user(app, "mgr", Role.manager)
+    r = client.get(path, params={"kpi": "complaint_rate", **params}, headers=login(client, "mgr"))
+    assert r.status_code == 422, r.text
+    assert any(e["loc"] == ["query", field] for e in r.json()["detail"]), r.text
+
+
+def test_dates_at_the_bounds_are_accepted(app: FastAPI, client: TestClient) -> None:
+    make_user(app, "mgr", Role.manager)
+    r = client.get("/api/v1/metrics/hotspots", params={"from": "1900-01-01", "to": "2100-12-31"},
+                   headers=login(client, "mgr"))
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/metrics", "/api/v1/metrics/orders"])
+def test_team_and_agent_filters_validate_each_value(loaded: FastAPI, client: TestClient, path: str) -> None:
+    """Issue 17: a pattern on the list parameter made every team value a 500."""
+    make_user(loaded, "mgr", Role.manager)
+    h = login(client, "mgr")
+    base = {"kpi": "complaint_rate" if path.endswith("orders") else "aht", **OCT}
+    one = client.get(path, params={**base, "team": "1"}, headers=h)
+    both = client.get(path, params={**base, "team": ["1", "2"], "agent": "7"}, headers=h)
+    assert one.status_code == 200 and both.status_code == 200, (one.text, both.text)
+    bad = client.get(path, params={**base, "team": ["1", "x1"]}, headers=h)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:2] == ["query", "team"], bad.text
+    bad = client.get(path, params={**base, "agent": "7; drop"}, headers=h)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:2] == ["query", "agent"], bad.text
+    if path.endswith("orders"):
+        team2 = set(client.get(path, params={**base, "team": "2"}, headers=h).json()["order_ids"])
+        every = set(both.json()["order_ids"])
+        assert team2 <= every

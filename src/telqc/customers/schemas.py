@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from telqc.core.schemas import Id, In, Out
+from telqc.core.schemas import Day, Id, In, Out
 from telqc.customers.models import Lifecycle, Tier
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -53,8 +53,8 @@ class CustomerCreate(In):
     tier: Tier = Tier.regular
     tags: list[str] = Field(default_factory=list, max_length=20)
     lifecycle: Lifecycle = Lifecycle.new
-    joined_on: date
-    contract_end: date | None = None
+    joined_on: Day
+    contract_end: Day | None = None
     service_password: ServicePassword | None = None
     plans: list[str] = Field(default_factory=list, max_length=10)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from fastapi.responses import Response
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import Day
 from telqc.metrics import hotspots, registry, report_render, reports, service
 from telqc.metrics.schemas import Dim, FilterParams, Period, default_range
 
@@ -24,8 +24,8 @@ def metrics(
     kpi: Annotated[list[str], Query(min_length=1)],
     group_by: Annotated[list[Dim] | None, Query()] = None,
     period: Period = "day",
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     """Values, targets, traffic-light status, trend and change against the previous equal period."""
     start, end = default_range(ctx, start, end)
@@ -43,8 +43,8 @@ def kpi_registry(_: Read) -> list[dict[str, Any]]:
 @router.get("/orders")
 def drill_orders(
     ctx: CtxDep, _: Read, f: Filters, kpi: str,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """The order ids behind a number (from metrics' own fact table)."""
@@ -55,8 +55,8 @@ def drill_orders(
 @router.get("/hotspots")
 def complaint_hotspots(
     ctx: CtxDep, _: Read,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     start, end = default_range(ctx, start, end)
     return hotspots.report(ctx, start, end)
@@ -65,7 +65,7 @@ def complaint_hotspots(
 @router.get("/reports/{period}")
 def download_report(
     ctx: CtxDep, _: Annotated[Principal, require(Perm.reports_read)], period: Literal["daily", "weekly", "monthly"],
-    day: Annotated[date | None, Query(description="any day inside the period; default yesterday")] = None,
+    day: Annotated[Day | None, Query(description="any day inside the period; default yesterday")] = None,
     format: Literal["xlsx", "pdf"] = "xlsx",
 ) -> Response:
     rep = reports.build(ctx, period, day)

@@ -6,11 +6,15 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import Query
+from pydantic import StringConstraints
 
 from telqc.core.context import Ctx
 from telqc.metrics import service
 
 Period = Literal["hour", "day", "week", "month"]
+Digits = Annotated[str, StringConstraints(pattern=r"^\d{1,18}$")]
+"""A team or agent id as a filter value: the pattern applies to each repeated value (a pattern on the list itself
+was a 500 for every value, issue 17)."""
 Dim = Literal["channel", "province", "city", "area_type", "team", "agent", "category", "tier"]
 
 
@@ -29,8 +33,8 @@ class FilterParams:
         self,
         channel: Annotated[list[str] | None, Query()] = None, province: Annotated[list[str] | None, Query()] = None,
         city: Annotated[list[str] | None, Query()] = None, area_type: Annotated[list[str] | None, Query()] = None,
-        team: Annotated[list[str] | None, Query(pattern=r"^\d+$")] = None,
-        agent: Annotated[list[str] | None, Query(pattern=r"^\d+$")] = None,
+        team: Annotated[list[Digits] | None, Query()] = None,
+        agent: Annotated[list[Digits] | None, Query()] = None,
         category: Annotated[list[str] | None, Query()] = None, tier: Annotated[list[str] | None, Query()] = None,
     ) -> None:
         self.filters = filters_from(channel, province, city, area_type, team, agent, category, tier)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from telqc.core.schemas import Id, In, Out
+from telqc.core.schemas import Day, Id, In, Out
 from telqc.orders.sla import Area, CustomerTier, Priority
 from telqc.orders.states import OrderType
 
@@ -24,7 +24,7 @@ NetworkStatus = Literal["investigating", "fixing", "fixed", "not_reproducible"]
 class RepairIn(In):
     product: str = Field(min_length=1, max_length=40)
     serial: str | None = Field(default=None, max_length=60)
-    purchase_date: date | None = None
+    purchase_date: Day | None = None
     address: str | None = Field(default=None, min_length=4, max_length=200)  # default: the customer's address
 
 
@@ -284,8 +284,8 @@ class CalendarIn(In):
     tz_name: str = Field(default="Asia/Shanghai", min_length=1, max_length=40)
     weekly: dict[str, Annotated[str, Field(max_length=200)]]
     cn_holidays: bool = True
-    extra_holidays: list[date] = Field(default_factory=list, max_length=400)
-    makeup_days: list[date] = Field(default_factory=list, max_length=400)
+    extra_holidays: list[Day] = Field(default_factory=list, max_length=400)
+    makeup_days: list[Day] = Field(default_factory=list, max_length=400)
 
 
 class CalendarOut(Out):

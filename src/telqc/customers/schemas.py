@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from telqc.core.schemas import Day, Id, In, Out
 from telqc.customers.models import Lifecycle, Tier
@@ -42,6 +42,7 @@ IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
 Phone = Annotated[str, AfterValidator(_valid_phone)]
 ServicePassword = Annotated[str, Field(pattern=r"^\d{6}$")]
 AreaType = Literal["urban", "rural"]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
 class CustomerCreate(In):
@@ -51,7 +52,7 @@ class CustomerCreate(In):
     address: str = Field(min_length=4, max_length=200)
     district_code: str = Field(min_length=2, max_length=12)
     tier: Tier = Tier.regular
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
     lifecycle: Lifecycle = Lifecycle.new
     joined_on: Day
     contract_end: Day | None = None
@@ -60,10 +61,21 @@ class CustomerCreate(In):
 
 
 class CustomerPatch(In):
+    """Only the fields sent change. `tier`, `lifecycle` and `tags` always have a value, so an explicit null is a
+    422 naming the field (send `"tags": []` to clear the tags); `contract_end: null` clears the contract end."""
+
     tier: Tier | None = None
-    tags: list[str] | None = Field(default=None, max_length=20)
+    tags: list[Tag] | None = Field(default=None, max_length=20)
     lifecycle: Lifecycle | None = None
-    contract_end: date | None = None
+    contract_end: Day | None = None
+
+    @field_validator("tier", "tags", "lifecycle", mode="after")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        # Runs only for values the client sent (defaults are not validated): null is refused, omission is not.
+        if v is None:
+            raise ValueError("不能为空 / may not be null")
+        return v
 
 
 class PlanOut(Out):

@@ -159,17 +159,23 @@ def _add_plan(ctx: Ctx, c: Customer, code: str, since: date) -> Plan:
     return plan
 
 
+def _plain(v: object) -> object:
+    return v.isoformat() if isinstance(v, date) else v
+
+
 def update(ctx: Ctx, customer_id: int, patch: s.CustomerPatch, if_match: int | None) -> Customer:
     c = get(ctx, customer_id)
     if if_match is not None and if_match != c.version:
         raise PreconditionFailed()
-    changes = patch.model_dump(exclude_unset=True, mode="json")
-    before = {k: getattr(c, k) for k in changes}
+    # Python values for the columns (a Date column refuses an ISO string on SQLite), JSON for the audit entry.
+    changes = patch.model_dump(exclude_unset=True)
+    before = {k: _plain(getattr(c, k)) for k in changes}
     for k, v in changes.items():
-        setattr(c, k, v)
+        setattr(c, k, v.value if isinstance(v, (Tier, Lifecycle)) else v)
     c.updated_at = ctx.now()
     ctx.session.flush()
-    ctx.audit("customer.updated", "customer", c.id, before=before, after=changes)
+    ctx.audit("customer.updated", "customer", c.id, before=before,
+              after=patch.model_dump(exclude_unset=True, mode="json"))
     return c
 
 

@@ -75,6 +75,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # user administration (core/users.py)
     "users.error.region": {"zh-CN": "地区代码不存在：{codes}", "en": "unknown region code(s): {codes}"},
     "users.error.team": {"zh-CN": "所选班组不存在", "en": "no such team"},
+    "users.error.customer": {"zh-CN": "所选客户档案不存在", "en": "no such customer"},
     "users.error.customer_role": {"zh-CN": "只有关联了客户档案的账号才能设为客户角色",
                                   "en": "only an account linked to a customer may have the customer role"},
     "users.error.self_disable": {"zh-CN": "不能停用自己的账号", "en": "you cannot disable your own account"},

@@ -116,6 +116,8 @@ def test_bad_calendar_is_refused_and_nothing_changes(app: FastAPI, client: TestC
         ({**good, "weekly": {"0": "", "6": ""}}, "body.weekly"),
         ({**good, "tz_name": "Mars/Olympus"}, "body.tz_name"),
         ({**good, "extra_holidays": ["2026-13-01"]}, "body.extra_holidays.0"),
+        ({**good, "extra_holidays": ["9999-12-31"]}, "body.extra_holidays.0"),  # issue 17: out of range
+        ({**good, "makeup_days": ["0001-01-01"]}, "body.makeup_days.0"),
         ({**good, "extra_holidays": ["2026-12-26"], "makeup_days": ["2026-12-26"]}, "body.makeup_days.0"),
     ]:
         r = client.put(url, json=body, headers=w.admin)

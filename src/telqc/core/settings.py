@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     pii_keys: str = DEV_PII_KEY
     blind_index_key: str = DEV_INDEX_KEY
     session_hours: int = 12
+    max_body_bytes: int = 2 * 1024 * 1024  # 413 above this (api/body_limit.py)
+    max_upload_bytes: int = 64 * 1024 * 1024  # multipart file imports
     # A token verified against its session row is trusted for this long per process (0: every request).
     auth_cache_seconds: float = 10.0
     # Login throttle (core/login_throttle.py): failed attempts per account name and per client address within

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.api import serve as server
-from telqc.core import audit, audit_anchor, migrate, pii
+from telqc.core import audit, audit_anchor, migrate, pii, users
 from telqc.core.audit_keys import keys_for
-from telqc.core.auth import create_user
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
@@ -149,8 +148,8 @@ def user_create(
     settings = get_settings()
     try:
         with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
-            u = create_user(ctx, username=username, password=password, role=role,
-                            display_name=display_name, region_scope=region or None, customer_id=customer_id)
+            u = users.create(ctx, username=username, password=password, role=role,
+                             display_name=display_name, region_scope=region or None, customer_id=customer_id)
             uid = u.id
     except DomainError as e:
         console.print(f"[red]{e.field or ''} {e.message(settings.default_language)}[/red]")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from telqc.api.deps import CtxDep, require
-from telqc.core import audit, auth
+from telqc.core import audit, users
 from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
 from telqc.core.models import Region, User
@@ -83,7 +83,7 @@ def list_users(ctx: CtxDep, _: Annotated[Principal, require(Perm.users_read)]) -
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(ctx: CtxDep, body: UserCreate, _: Annotated[Principal, require(Perm.users_admin)]) -> User:
-    return auth.create_user(ctx, **body.model_dump())
+    return users.create(ctx, **body.model_dump())
 
 
 @router.get("/regions", response_model=list[RegionOut])

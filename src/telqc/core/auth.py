@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, select
 from telqc.core import login_throttle
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, TooManyRequests, Unauthenticated
-from telqc.core.models import AuthSession, Team, User
+from telqc.core.models import AuthSession, User
 from telqc.core.rbac import Principal, Role
 
 # Argon2id at OWASP's recommended floor (19 MiB, t=2, p=1): ~60 ms on one core, so logins
@@ -152,12 +152,6 @@ def forget_verified() -> None:
     _verified.clear()
 
 
-def _customer_exists(ctx: Ctx, customer_id: int) -> bool:
-    # customers.id through the users.customer_id foreign key, so core does not import the customers domain.
-    target = next(iter(User.__table__.c.customer_id.foreign_keys)).column
-    return ctx.session.scalar(select(target).where(target == customer_id)) is not None
-
-
 def create_user(
     ctx: Ctx, *, username: str, password: str, role: Role, display_name: str | None = None,
     team_id: int | None = None, region_scope: list[str] | None = None, customer_id: int | None = None,
@@ -167,11 +161,6 @@ def create_user(
         raise Invalid("v.string_too_short", field="password", min_length=8)
     if ctx.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("error.duplicate", field="username", what="w.user")
-    # Checked before the insert: an unknown id would otherwise be a foreign-key IntegrityError (a 500, issue 17).
-    if team_id is not None and ctx.session.get(Team, team_id) is None:
-        raise Invalid("users.error.team", field="team_id")
-    if customer_id is not None and not _customer_exists(ctx, customer_id):
-        raise Invalid("users.error.customer", field="customer_id")
     user = User(
         username=username, display_name=display_name or username, password_hash=hash_password(password),
         role=role.value, team_id=team_id, region_scope=region_scope, customer_id=customer_id,

@@ -6,7 +6,7 @@ stops working and a reset password is the only way back in."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import column, delete, func, select, table
 
 from telqc.core import auth
 from telqc.core.context import Ctx
@@ -42,6 +42,26 @@ def check_team(ctx: Ctx, team_id: int | None) -> int | None:
     if team_id is not None and ctx.session.get(Team, team_id) is None:
         raise Invalid("users.error.team", field="team_id")
     return team_id
+
+
+def check_customer(ctx: Ctx, customer_id: int | None) -> int | None:
+    # The customers table by name: core must not import the customers domain (DESIGN.md import contract).
+    customers = table("customers", column("id"))
+    if customer_id is not None and ctx.session.scalar(
+            select(customers.c.id).where(customers.c.id == customer_id)) is None:
+        raise Invalid("users.error.customer", field="customer_id")
+    return customer_id
+
+
+def create(ctx: Ctx, *, username: str, password: str, role: Role, display_name: str | None = None,
+           team_id: int | None = None, region_scope: list[str] | None = None,
+           customer_id: int | None = None, skills: list[str] | None = None) -> User:
+    """A new account from an administrator (API, page, CLI): references checked first, so an unknown region,
+    team or customer is a 422 naming the field rather than a foreign-key error (issue 17)."""
+    return auth.create_user(
+        ctx, username=username, password=password, role=role, display_name=display_name,
+        team_id=check_team(ctx, team_id), region_scope=check_regions(ctx, region_scope),
+        customer_id=check_customer(ctx, customer_id), skills=skills)
 
 
 def update(ctx: Ctx, user_id: int, *, display_name: str, role: Role, team_id: int | None,

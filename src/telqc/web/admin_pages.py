@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from telqc.api.admin import UserCreate
 from telqc.api.deps import CtxDep, require
-from telqc.core import audit, auth, users
+from telqc.core import audit, users
 from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
 from telqc.core.context import Ctx
@@ -90,11 +90,9 @@ def user_create(request: Request, ctx: CtxDep, _: Admin, username: Annotated[str
         body = UserCreate.model_validate({"username": username.strip(), "password": password, "role": role,
                                           "display_name": display_name.strip() or None, "team_id": _team(team_id),
                                           "region_scope": _regions(region_scope)})
-        body.region_scope = users.check_regions(ctx, body.region_scope)
-        users.check_team(ctx, body.team_id)
         if body.role is Role.customer:
             raise Invalid("users.error.customer_role", field="role")
-        u = auth.create_user(ctx, **body.model_dump())
+        u = users.create(ctx, **body.model_dump())
     except (DomainError, ValidationError) as e:
         ctx.uow.rollback()
         status = e.status if isinstance(e, DomainError) else 422

@@ -305,3 +305,11 @@ def test_the_spec_hub_sample(client: TestClient, agent: dict[str, str], spec: Sp
     assert "secret" in r.json(), "the deliveries' signing secret, once (TelQC's extension attribute)"
     spec.validate("EventSubscription", {k: v for k, v in r.json().items() if k != "secret"})
     tmf_error(client.post(f"{B}/hub", json=sample | {"colour": "red"}, headers=agent), 400, spec, field="body.colour")
+
+
+def test_control_character_in_a_ticket_is_a_tmf_error(client: TestClient, agent: dict[str, str], spec: Spec) -> None:
+    """A NUL in the description was stored on SQLite and a driver error (500) on PostgreSQL (issue 17)."""
+    r = client.post(f"{B}/troubleTicket", json={**MANDATORY, "description": "掉线\x00"}, headers=agent)
+    body = tmf_error(r, 400, spec, field="body.description")
+    assert "U+0000" in body["message"]
+    assert client.get(f"{B}/troubleTicket", headers=agent).json() == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 MAX_INT = 2**63 - 1
 """The largest integer a BIGINT column (PostgreSQL) or an SQLite INTEGER holds: a larger one sent by a client is
@@ -24,7 +26,35 @@ Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 """A non-negative integer a client sends (an offset, a duration in seconds or milliseconds)."""
 
 
-class In(BaseModel):
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """A text a client sends may hold tabs and line breaks but no other control character: a NUL is refused by
+    PostgreSQL's text type (a driver error, not a 422) and the others corrupt exports and pages (issue 17).
+    Lists of texts (tags, cells) are checked item by item."""
+    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
+        if isinstance(value, list | tuple | set | frozenset) else []
+    for text in texts:
+        m = _CONTROL.search(text)
+        if m:
+            raise PydanticCustomError(
+                "string_control_character",
+                "含有控制字符 U+{code}（第 {position} 个字符）/ control character U+{code} at position {position}",
+                {"code": f"{ord(m.group()):04X}", "position": m.start() + 1})
+    return value
+
+
+class CleanText(BaseModel):
+    """Refuses control characters in every text field of an input model (see `refuse_control_characters`)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return refuse_control_characters(value)
+
+
+class In(CleanText):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

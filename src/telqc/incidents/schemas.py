@@ -7,13 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from telqc.core.schemas import Id
+from telqc.core.schemas import CleanText, Id
 
 Severity = Literal["especially_major", "major", "large", "general"]
 Service = Literal["mobile", "broadband", "iptv", "voice"]
 
 
-class _In(BaseModel):
+class _In(CleanText):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -26,6 +26,7 @@ from telqc.api.tmf621 import errors, filters, hub, mapping, view
 from telqc.core import events
 from telqc.core.errors import BadRequest, DomainError, Invalid, NotFound, PreconditionFailed
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import CleanText
 from telqc.customers import service as customers
 from telqc.orders import config, service
 from telqc.orders import schemas as os_
@@ -66,7 +67,7 @@ Read = Annotated[Principal, require(Perm.orders_read)]
 Write = Annotated[Principal, require(Perm.orders_write)]
 
 
-class _Ref(BaseModel):
+class _Ref(CleanText):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     id: str | None = Field(default=None, max_length=40)
     name: str | None = Field(default=None, max_length=120)
@@ -74,12 +75,12 @@ class _Ref(BaseModel):
     referredType: str | None = Field(default=None, alias="@referredType", max_length=40)
 
 
-class _NoteIn(BaseModel):
+class _NoteIn(CleanText):
     model_config = ConfigDict(extra="allow")
     text: str = Field(min_length=1, max_length=4000)
 
 
-class _PatchNote(BaseModel):
+class _PatchNote(CleanText):
     """A note of a merge patch: one with an ``id`` is an existing note echoed back (kept as it is)."""
 
     model_config = ConfigDict(extra="allow")
@@ -87,7 +88,7 @@ class _PatchNote(BaseModel):
     text: str | None = Field(default=None, max_length=4000)
 
 
-class TicketCreate(BaseModel):
+class TicketCreate(CleanText):
     """TroubleTicket_Create; ``category`` and ``repair`` are TelQC extensions (optional)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -109,7 +110,7 @@ class TicketCreate(BaseModel):
     schemaLocation: str | None = Field(default=None, alias="@schemaLocation")
 
 
-class TicketPatch(BaseModel):
+class TicketPatch(CleanText):
     """The attributes a merge patch may change (the others are refused as read-only first)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -118,7 +119,7 @@ class TicketPatch(BaseModel):
     note: list[_PatchNote] = Field(default_factory=list)
 
 
-class HubIn(BaseModel):
+class HubIn(CleanText):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     callback: str = Field(min_length=8, max_length=500)
     query: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,62 @@
+"""Control characters in text a client sends are a 422 naming the field, and nothing is stored (issue 17).
+
+Before, a NUL in an order title reached the database: SQLite stored it, PostgreSQL's driver refused it (a 500).
+Tabs and line breaks stay allowed in free text."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic_core import PydanticCustomError
+
+from orders.orders_helpers import World
+from telqc.core.schemas import refuse_control_characters
+
+ALLOWED = "\t\n\r"
+CONTROL = [chr(c) for c in (*range(0x20), 0x7F) if chr(c) not in ALLOWED]
+
+
+def _count(client: TestClient, headers: dict[str, str]) -> int:
+    r = client.get("/api/v1/orders", headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    return len(body["items"] if isinstance(body, dict) else body)
+
+
+@pytest.mark.parametrize("field", ["title", "description", "category"])
+def test_nul_in_an_order_field_is_refused_and_nothing_stored(app: FastAPI, client: TestClient, field: str) -> None:
+    w = World(app, client)
+    before = _count(client, w.agent)
+    body = {"type": "complaint", "category": "complaint.billing", "customer_id": w.customer_id,
+            "title": "话费异常", "description": "本月话费比上月多出 80 元"}
+    body[field] = body[field] + "\x00x"
+    r = client.post("/api/v1/orders", json=body, headers=w.agent)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["detail"]
+    assert error["field"] == f"body.{field}" and error["type"] == "string_control_character", error
+    assert "U+0000" in error["msg"]
+    assert _count(client, w.agent) == before
+
+
+def test_line_breaks_and_tabs_stay_allowed(app: FastAPI, client: TestClient) -> None:
+    w = World(app, client)
+    order = w.create(description="第一行\n第二行\r\n\t缩进")
+    assert order["description"] == "第一行\n第二行\r\n\t缩进"
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cc"]) | st.sampled_from(ALLOWED)))
+def test_text_without_control_characters_passes_unchanged(text: str) -> None:
+    assert refuse_control_characters(text) == text
+    assert refuse_control_characters([text, text]) == [text, text]
+
+
+@given(st.text(max_size=20), st.sampled_from(CONTROL), st.text(max_size=20))
+def test_any_control_character_is_refused_with_its_position(head: str, bad: str, tail: str) -> None:
+    clean_head = "".join(c for c in head if c not in CONTROL)
+    with pytest.raises(PydanticCustomError) as e:
+        refuse_control_characters(["ok", clean_head + bad + tail])
+    assert f"U+{ord(bad):04X}" in str(e.value)
+    assert f"第 {len(clean_head) + 1} 个字符" in str(e.value)

@@ -60,3 +60,13 @@ def test_any_control_character_is_refused_with_its_position(head: str, bad: str,
         refuse_control_characters(["ok", clean_head + bad + tail])
     assert f"U+{ord(bad):04X}" in str(e.value)
     assert f"第 {len(clean_head) + 1} 个字符" in str(e.value)
+
+
+def test_texts_nested_in_dicts_and_lists_are_checked() -> None:
+    """An improvement plan's fishbone is a dict of lists of texts: a control character deep inside is refused."""
+    assert refuse_control_characters({"人员": ["培训不足", "新人多"]}) == {"人员": ["培训不足", "新人多"]}
+    with pytest.raises(PydanticCustomError) as e:
+        refuse_control_characters({"人员": ["培训不足", "新人\x07多"]})
+    assert "U+0007" in str(e.value)
+    with pytest.raises(PydanticCustomError):
+        refuse_control_characters({"流程\x00": []})

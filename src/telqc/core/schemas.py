@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -29,13 +30,24 @@ Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _texts(value: Any) -> Iterator[str]:
+    """Every text in a value: itself, the items of a list, tuple or set, a dict's keys and values, at any depth
+    (an improvement plan's fishbone is a dict of lists of texts)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _texts(item)
+
+
 def refuse_control_characters(value: Any) -> Any:
     """A text a client sends may hold tabs and line breaks but no other control character: a NUL is refused by
-    PostgreSQL's text type (a driver error, not a 422) and the others corrupt exports and pages (issue 17).
-    Lists of texts (tags, cells) are checked item by item."""
-    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
-        if isinstance(value, list | tuple | set | frozenset) else []
-    for text in texts:
+    PostgreSQL's text type (a driver error, not a 422) and the others corrupt exports and pages (issue 17)."""
+    for text in _texts(value):
         m = _CONTROL.search(text)
         if m:
             raise PydanticCustomError(

@@ -14,7 +14,7 @@
      DuckDB scanning the same raw facts exported to Parquet, computing the same parts with SQL; both
      sides then go through the same registry formulas; every cell must be identical.
 
-Run:  .venv/bin/python bench/metrics_bench.py --contacts 1000000 --orders 100000 [--days 90] [--live 20000]
+Run:  .venv/bin/python -m bench.metrics_bench --contacts 1000000 --orders 100000 [--days 90] [--live 20000]
           [--batch 1000] [--warmup 5000] [--db postgresql+psycopg://postgres@127.0.0.1:5432/telqc_metrics_bench]
           [--reuse [--skip-rebuild] [--live 0]] [--json out.json]
 The database named in --db is dropped and recreated unless --reuse (then the seed is skipped and the
@@ -39,7 +39,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import psycopg
+from bench.scratch_db import reset_db, vacuum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,21 +58,6 @@ CUTS = (("channel", "province"), ("channel",), ("province",), ())
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def reset_db(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE {name}")
-
-
-def vacuum(url: str) -> None:
-    """VACUUM ANALYZE the database: the test server runs with autovacuum off, so do what it would do
-    between a bulk load and the measurements (fresh statistics, dead index entries gone)."""
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
-        c.execute("VACUUM ANALYZE")
 
 
 def seed(args: argparse.Namespace) -> float:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from incidents.incidents_helpers import NetWorld
@@ -17,6 +19,7 @@ from telqc.core.context import Ctx
 from telqc.core.events import Event
 from telqc.core.uow import UnitOfWork
 from telqc.incidents import detect
+from telqc.incidents.detection import Rule, count_in_window, detections
 from telqc.incidents.models import ComplaintSignal, Incident, IncidentLink, IncidentNotice
 from telqc.orders import notify
 
@@ -30,7 +33,8 @@ def _event(order_id: int, at: str, district: str = "440106") -> Event:
                  "district_code": district, "area_type": "urban"}})
 
 
-def test_one_burst_over_two_concurrent_relays_opens_one_incident(app: FastAPI, database: object) -> None:
+@pytest.mark.parametrize("chunk", [1, 7])
+def test_one_burst_over_two_concurrent_relays_opens_one_incident(app: FastAPI, database: object, chunk: int) -> None:
     if getattr(database, "kind", "") != "postgresql":
         pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
     factory, clock, settings = app.state.sessionmaker, app.state.clock, app.state.settings
@@ -43,8 +47,8 @@ def test_one_burst_over_two_concurrent_relays_opens_one_incident(app: FastAPI, d
         uow = UnitOfWork(factory())
         try:
             barrier.wait()
-            for e in batch:  # one complaint per transaction: the most interleaving
-                detect.observe(Ctx(uow=uow, clock=clock, settings=settings), [e])
+            for i in range(0, len(batch), chunk):  # one complaint per transaction: the most interleaving
+                detect.observe(Ctx(uow=uow, clock=clock, settings=settings), batch[i:i + chunk])
                 uow.commit()
         except BaseException as exc:
             errors.append(exc)
@@ -141,3 +145,40 @@ def test_network_samples_import_rejects_rows_and_alarms_open_incident(app: FastA
     assert page.status_code == 200
     with app.state.sessionmaker() as s:
         assert s.scalar(select(func.count()).select_from(IncidentNotice)) == 0  # suspected: nobody told yet
+
+
+_examples = iter(range(10_000, 99_999))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(gaps=st.lists(st.integers(0, 120) | st.integers(0, 29 * 60), min_size=1, max_size=40),
+       chunk=st.integers(min_value=1, max_value=40))
+@example(gaps=[60] * 20, chunk=7)  # exactly the second threshold: confirmed
+@example(gaps=[60] * 19, chunk=40)  # one short: suspected
+@example(gaps=[0] * 9 + [1800] + [0] * 9, chunk=3)  # two nines a window apart: nothing
+def test_batched_detection_decides_as_the_specification(app: FastAPI, gaps: list[int], chunk: int) -> None:
+    """Complaints handed over in relay batches of any size: the incident opens at the complaint the sliding
+    window (`detection.Window`) says, with the window's complaints and every later one linked, and the second
+    threshold confirms it exactly when a window reaches it. Gaps stay under the window: one burst at most."""
+    district = f"H{next(_examples)}"
+    times = [T0 + timedelta(seconds=sum(gaps[: k + 1])) for k in range(len(gaps))]
+    rule = Rule()
+    factory, clock, cfg = app.state.sessionmaker, app.state.clock, app.state.settings
+    base = int(district[1:]) * 100
+    evs = [_event(base + k, t.isoformat(), district) for k, t in enumerate(times)]
+    for i in range(0, len(evs), chunk):
+        uow = UnitOfWork(factory())
+        detect.observe(Ctx(uow=uow, clock=clock, settings=cfg), evs[i:i + chunk])
+        uow.commit()
+        uow.close()
+    hits = detections(times, rule)
+    with factory() as s:
+        found = list(s.scalars(select(Incident).where(Incident.district_code == district)))
+        assert len(found) == len(hits) <= 1
+        if hits:
+            k = hits[0]
+            in_window = sum(1 for t in times[: k + 1] if times[k] - rule.window < t)
+            assert found[0].linked_count == in_window + len(times) - k - 1
+            confirms = any(count_in_window(times[: j + 1], times[j], rule.window) >= rule.confirm_threshold
+                           for j in range(k + 1, len(times)))
+            assert found[0].status == ("confirmed" if confirms else "suspected")

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import login
+from helpers import create_customer, login
 from incidents.incidents_helpers import NetWorld
 from orders.orders_helpers import staff
 from telqc.core.rbac import Role
+from telqc.incidents import links
 from telqc.incidents.models import IncidentLink, IncidentNotice
 from telqc.orders import notify
 
@@ -114,3 +116,46 @@ def test_kpis_and_customer_api(app: FastAPI, client: TestClient, channel: object
     staff(app, "agent_zj", Role.agent, province="330000")
     assert client.get(f"/api/v1/incidents/active?customer_id={orders[0]['customer_id']}",
                       headers=login(client, "agent_zj")).status_code == 404
+
+
+def test_linking_a_whole_area_reads_every_page(app: FastAPI, client: TestClient,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """More open orders than one page: all are linked in one call, and a second call links none twice."""
+    w = NetWorld(app, client)
+    before = w.complaints("440104", 7)  # below the threshold: open orders, no incident yet
+    assert w.incidents() == []
+    r = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区基站退服", "province_code": "440000", "district_code": "440104",
+        "categories": ["complaint.network"]})
+    assert r.status_code == 201, r.text
+    monkeypatch.setattr(links, "PAGE", 3)
+    first = client.post(f"/api/v1/incidents/{r.json()['id']}/links", json={"all_open_in_area": True},
+                        headers=w.netops)
+    assert first.status_code == 200, first.text
+    assert sorted(first.json()["linked"]) == sorted(o["id"] for o in before)
+    again = client.post(f"/api/v1/incidents/{r.json()['id']}/links", json={"all_open_in_area": True},
+                        headers=w.netops).json()
+    assert again["linked"] == [] and {x["reason"] for x in again["skipped"]} == {"already_linked"}
+    assert len(again["skipped"]) == 7
+
+
+def test_broadcast_reaches_the_customers_of_the_affected_service(app: FastAPI, client: TestClient,
+                                                                 channel: notify.RecordingChannel) -> None:
+    """A broadband outage tells the area's broadband and bundle customers (and those with no plan on record),
+    not its mobile-only customers; an outage naming no service tells the whole area."""
+    w = NetWorld(app, client)
+    made = {name: create_customer(client, w.admin, phone=phone, district="440117", plans=plans)["id"]
+            for name, phone, plans in (("broadband", "13900000001", ["BB100"]), ("mobile", "13900000002", ["5G59"]),
+                                       ("bundle", "13900000003", ["FUS169"]), ("none", "13900000004", []))}
+
+    def told(body: dict[str, object]) -> set[int]:
+        r = client.post("/api/v1/incidents", headers=w.netops, json={
+            "province_code": "440000", "district_code": "440117", **body})
+        assert r.status_code == 201, r.text
+        with app.state.sessionmaker() as s:
+            return set(s.scalars(select(IncidentNotice.customer_id)
+                                 .where(IncidentNotice.incident_id == r.json()["id"])))
+
+    broadband = told({"title": "从化区光缆中断", "services": ["broadband"]})
+    assert broadband == {made["broadband"], made["bundle"], made["none"]}
+    assert told({"title": "从化区机房断电"}) == set(made.values())

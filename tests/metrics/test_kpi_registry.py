@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -40,7 +41,18 @@ EXPECTED = {
     "handling_accuracy": 1 / 2, "field_response_time": 5400, "csat": 2 / 3, "csat_mean": 4.0, "nps": 0.0,
     "survey_response_rate": 3 / 4, "qa_score": 265 / 3, "qa_pass_rate": 1 / 3, "fatal_error_rate": 1 / 3,
     "calibration_variance": 12.5,
+    # incidents: a detected major storm (10 min to detect, 3 h to restore, 12 orders) and a declared one (1 h)
+    "incident_count": 2, "grave_incident_count": 1, "time_to_detect": 600, "time_to_restore": (10800 + 3600) / 2,
+    "incident_linked_orders": 12,
 }
+
+
+def _incident(kind: str, iid: int, at: datetime, severity: str, **fields: Any) -> Ev:
+    """As `incidents.service` emits them."""
+    return (kind, "incident", iid, {"incident_id": iid, "at": at.isoformat(), "detected_at": T0.isoformat(),
+                                     "dims": {"province_code": "440000", "city_code": "440100",
+                                              "district_code": "440106", "severity": severity, "kind": "storm"},
+                                     **fields})
 
 
 def _events() -> list[Ev]:
@@ -78,6 +90,13 @@ def _events() -> list[Ev]:
     # a burst: 10 complaints of one category in one city within one 30-minute window
     ev += [order(100 + i, T0 + timedelta(minutes=i), "complaint", None, "outage", city="440300")
            for i in range(10)]
+    ev += [
+        _incident("incident.suspected", 1, T0 + timedelta(minutes=10), "major"),
+        _incident("incident.confirmed", 1, T0 + timedelta(minutes=20), "major", **{"from": "suspected"}),
+        _incident("incident.restored", 1, T0 + timedelta(hours=3), "major", linked=12, **{"from": "restoring"}),
+        _incident("incident.confirmed", 2, T0, "general"),  # declared by netops: opened, not detected
+        _incident("incident.restored", 2, T0 + timedelta(hours=1), "general", linked=0, **{"from": "confirmed"}),
+    ]
     return ev
 
 

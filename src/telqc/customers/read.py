@@ -14,11 +14,18 @@ from sqlalchemy.orm import Session
 
 from telqc.core.rbac import Principal
 from telqc.customers import repository as repo
-from telqc.customers.models import Customer
+from telqc.customers.models import Customer, CustomerPlan, Plan
 
 _c = Customer.__table__.c
 CUSTOMERS = table("customers", *(column(c.name, c.type) for c in (
     _c.id, _c.province_code, _c.city_code, _c.district_code, _c.area_type, _c.tier, _c.lifecycle)))
+
+# A customer's current plans (`ended_on` null) and each plan's kind (mobile | broadband | fusion | iptv): which
+# services a customer takes, e.g. to tell only the customers a broadband outage affects.
+_cp, _p = CustomerPlan.__table__.c, Plan.__table__.c
+CUSTOMER_PLANS = table("customer_plans", *(column(c.name, c.type) for c in (_cp.customer_id, _cp.plan_code,
+                                                                              _cp.ended_on)))
+PLANS = table("plans", *(column(c.name, c.type) for c in (_p.code, _p.kind)))
 
 
 def readable_province(session: Session, principal: Principal, customer_id: int) -> str | None:

@@ -35,8 +35,10 @@ _TZ = ZoneInfo("Asia/Shanghai")
 
 
 def recipients(ctx: Ctx, target: Incident | PlannedWork) -> list[int]:
-    """Customers of the area, and those whose orders are linked (whatever their address)."""
-    ids = set(repo.customers_in(ctx.session, target.province_code, target.city_code, target.district_code))
+    """Customers of the area who take an affected service (all of the area when none is named), and those whose
+    orders are linked (whatever their address or plans: they told us it affects them)."""
+    ids = set(repo.customers_in(ctx.session, target.province_code, target.city_code, target.district_code,
+                                target.services or ()))
     col = IncidentLink.incident_id if isinstance(target, Incident) else IncidentLink.planned_work_id
     ids.update(ctx.session.scalars(select(IncidentLink.customer_id).where(col == target.id)))
     return sorted(ids)

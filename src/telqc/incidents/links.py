@@ -20,6 +20,7 @@ from telqc.orders import service as orders
 _LINKS = IncidentLink.__table__
 _INSERT = {name: ins(_LINKS).on_conflict_do_nothing(index_elements=["order_id"]).returning(_LINKS.c.order_id)
            for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+PAGE = 5000  # open orders read per query when linking a whole area
 
 
 def insert_links(ctx: Ctx, rows: list[dict[str, Any]]) -> list[int]:
@@ -54,10 +55,13 @@ def link(ctx: Ctx, target: Incident | PlannedWork, pairs: Sequence[tuple[int, in
 
 
 def link_existing(ctx: Ctx, i: Incident, order_ids: Sequence[int], all_open: bool) -> s.LinkResult:
-    if all_open:
+    if all_open:  # every open order in the area, a page at a time (an area can hold more than one page)
         cats = i.categories or ["complaint.network", "complaint.technical"]
-        found = orders.open_in_area(ctx, i.province_code, i.city_code, i.district_code, cats)
-        candidates = {b.id: b for b in found}
+        candidates: dict[int, orders.OrderBrief] = {}
+        after = 0
+        while page := orders.open_in_area(ctx, i.province_code, i.city_code, i.district_code, cats, PAGE, after):
+            candidates.update((b.id, b) for b in page)
+            after = page[-1].id
     else:
         candidates = {b.id: b for b in orders.briefs(ctx, order_ids)}
     skipped: list[dict[str, object]] = []

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from telqc.core.rbac import Principal
-from telqc.customers.read import CUSTOMERS
+from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS, PLANS
 from telqc.incidents.models import (
     ComplaintSignal,
     DetectionRule,
@@ -114,8 +114,23 @@ def customer_place(session: Session, customer_id: int) -> tuple[str, str | None,
     return (row[0], row[1], row[2]) if row else None
 
 
-def customers_in(session: Session, province: str, city: str | None, district: str | None) -> list[int]:
+# Plan kinds (customers.read.PLANS) that carry each affected service: a fusion bundle carries them all.
+PLAN_KINDS = {"mobile": ("mobile", "fusion"), "voice": ("mobile", "fusion"), "broadband": ("broadband", "fusion"),
+              "iptv": ("iptv", "fusion")}
+
+
+def customers_in(session: Session, province: str, city: str | None, district: str | None,
+                 services: Sequence[str] = ()) -> list[int]:
+    """Customers of the area; with `services`, those whose current plans carry one of them, and those with no
+    current plan on record (better told once too often than a broken service left unexplained)."""
     stmt = select(CUSTOMERS.c.id).where(CUSTOMERS.c.province_code == province)
+    if services:
+        plans = CUSTOMER_PLANS.c
+        current = [plans.customer_id == CUSTOMERS.c.id, plans.ended_on.is_(None)]
+        kinds = sorted({k for sv in services for k in PLAN_KINDS.get(sv, (sv,))})
+        carries = select(plans.customer_id).select_from(CUSTOMER_PLANS.join(PLANS, PLANS.c.code == plans.plan_code)) \
+            .where(*current, PLANS.c.kind.in_(kinds))
+        stmt = stmt.where(or_(carries.exists(), ~select(plans.customer_id).where(*current).exists()))
     if city:
         stmt = stmt.where(CUSTOMERS.c.city_code == city)
     if district:

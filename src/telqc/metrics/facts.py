@@ -16,6 +16,7 @@ FACT_KINDS = (
     "contact.closed", "order.created", "order.first_response", "order.status_changed", "order.transferred",
     "order.resolved", "order.reopened", "order.closed", "order.callback_recorded", "survey.invited",
     "survey.answered", "inspection.scored", "inspection.calibrated", "agent.availability",
+    "incident.suspected", "incident.confirmed", "incident.restored",
 )
 # Rollup dimension columns, in key order; text dims use "" and id dims 0 for "unknown".
 DIM_COLUMNS = ("channel", "province_code", "city_code", "area_type", "tier", "category", "team_id", "agent_id")
@@ -34,6 +35,8 @@ BASE_PARTS = (
     # customer voice, quality, workforce
     "survey_invited", "survey_answered", "csat_n", "csat_sum", "csat_good", "nps_n", "nps_pro", "nps_det", "fcrs_n",
     "fcrs_yes", "qa_n", "qa_sum", "qa_pass", "qa_fatal", "cal_n", "cal_var", "available_s",
+    # network incidents
+    "inc_opened", "inc_grave", "inc_detect_n", "inc_detect_sum", "inc_restored", "inc_restore_sum", "inc_linked",
 )
 PARTS: tuple[str, ...] = (*BASE_PARTS, *(p for m in sketch.METRICS for p in sketch.parts_of(m)))
 
@@ -175,4 +178,26 @@ def base_parts(kind: str, p: Mapping[str, Any]) -> dict[str, float]:
             out["cal_var"] = sum((s - mean) ** 2 for s in scores) / len(scores)
     elif kind == "agent.availability":
         _inc(out, "available_s", float(p.get("available_s") or 0))
+    elif kind.startswith("incident."):
+        _incident(out, kind, p)
     return out
+
+
+GRAVE = ("especially_major", "major")  # 特别重大 / 重大 (incidents.severity)
+
+
+def _incident(out: dict[str, float], kind: str, p: Mapping[str, Any]) -> None:
+    """An incident is opened by `incident.suspected` (detected from complaints or alarms) or by an
+    `incident.confirmed` without a previous state (declared by netops); time to detect counts the detected
+    ones only (first complaint or alarm → proposed), time to restore every restored one (detected → restored)."""
+    d = p.get("dims") or {}
+    if kind == "incident.suspected" or (kind == "incident.confirmed" and p.get("from") is None):
+        _inc(out, "inc_opened")
+        _inc(out, "inc_grave", d.get("severity") in GRAVE)
+        if kind == "incident.suspected" and p.get("detected_at"):
+            _inc(out, "inc_detect_n")
+            _inc(out, "inc_detect_sum", max(0.0, (parse_at(p["at"]) - parse_at(p["detected_at"])).total_seconds()))
+    elif kind == "incident.restored" and p.get("detected_at"):
+        _inc(out, "inc_restored")
+        _inc(out, "inc_restore_sum", max(0.0, (parse_at(p["at"]) - parse_at(p["detected_at"])).total_seconds()))
+        _inc(out, "inc_linked", float(p.get("linked") or 0))

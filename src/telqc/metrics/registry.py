@@ -121,6 +121,7 @@ def _pct(metric: str, q: float) -> Formula:
 
 
 H = sketch.parts_of
+_INCIDENT_DIMS = frozenset({"province", "city"})  # an incident's area; it has no channel, team or agent
 _NPS = ("nps_n", "nps_pro", "nps_det")
 
 KPIS: tuple[KPI, ...] = (
@@ -218,6 +219,21 @@ KPIS: tuple[KPI, ...] = (
     KPI("calibration_variance", "校准偏差", "Calibration variance", "variance", "lower", 25.0,
         ("cal_n", "cal_var"), lambda p: ratio(p["cal_var"], p["cal_n"]), dims=frozenset(),
         definition="同一交互各质检员得分的方差（均值）"),
+    # network incidents (the incidents domain's events; customers affected and complaints avoided by advance
+    # notice count distinct customers, which rollups cannot add up: incidents.kpis computes those)
+    KPI("incident_count", "网络事件数", "Network incidents", "count", "lower", None, ("inc_opened",),
+        lambda p: p["inc_opened"], dims=_INCIDENT_DIMS, definition="由投诉或告警发现、或网络部门申报的网络事件"),
+    KPI("grave_incident_count", "重大及以上事件数", "Major incidents", "count", "lower", None, ("inc_grave",),
+        lambda p: p["inc_grave"], dims=_INCIDENT_DIMS, definition="开立时定级为特别重大或重大的网络事件"),
+    KPI("time_to_detect", "事件发现时长", "Time to detect", "seconds", "lower", None,
+        ("inc_detect_sum", "inc_detect_n"), lambda p: ratio(p["inc_detect_sum"], p["inc_detect_n"]),
+        dims=_INCIDENT_DIMS, definition="首个相关投诉或告警 → 系统提出疑似事件（自动发现的事件）"),
+    KPI("time_to_restore", "事件恢复时长", "Time to restore", "seconds", "lower", None,
+        ("inc_restore_sum", "inc_restored"), lambda p: ratio(p["inc_restore_sum"], p["inc_restored"]),
+        dims=_INCIDENT_DIMS, definition="事件发现 → 网络恢复"),
+    KPI("incident_linked_orders", "事件关联工单数", "Orders linked to incidents", "count", "neutral", None,
+        ("inc_linked",), lambda p: p["inc_linked"], dims=_INCIDENT_DIMS,
+        definition="恢复时关联到事件、随之批量解决的工单"),
 )
 
 BY_NAME: dict[str, KPI] = {k.name: k for k in KPIS}

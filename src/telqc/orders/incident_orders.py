@@ -61,10 +61,11 @@ def briefs(ctx: Ctx, order_ids: Sequence[int]) -> list[OrderBrief]:
 
 
 def open_in_area(ctx: Ctx, province_code: str, city_code: str | None, district_code: str | None,
-                 categories: Sequence[str], limit: int = 5000) -> list[OrderBrief]:
-    """Open orders of these categories in the area (for linking existing complaints in bulk)."""
+                 categories: Sequence[str], limit: int = 5000, after_id: int = 0) -> list[OrderBrief]:
+    """Open orders of these categories in the area (for linking existing complaints in bulk), `limit` at a
+    time in id order: the caller pages on with `after_id` = the last id it got."""
     stmt = select(Order).where(Order.province_code == province_code, Order.status.not_in(_DONE),
-                               Order.category_code.in_(list(categories)))
+                               Order.category_code.in_(list(categories)), Order.id > after_id)
     if city_code:
         stmt = stmt.where(Order.city_code == city_code)
     if district_code:

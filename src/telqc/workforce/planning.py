@@ -62,6 +62,14 @@ def create_staff(ctx: Ctx, data: s.StaffIn) -> Staff:
     return p
 
 
+def templates(ctx: Ctx) -> list[ShiftTemplate]:
+    return repo.templates(ctx.session)
+
+
+def staff(ctx: Ctx) -> list[Staff]:
+    return repo.staff(ctx.session, active_only=False)
+
+
 # Rosters --------------------------------------------------------------------------------------------------------
 
 
@@ -73,8 +81,8 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
     templates = repo.templates(ctx.session)
     if not templates:
         raise Invalid("workforce.error.no_templates", field="body.forecast_id")
-    staff = repo.staff(ctx.session)
-    channels = sorted({p.primary_channel for p in staff} & set(f.channels))
+    people = repo.staff(ctx.session)
+    channels = sorted({p.primary_channel for p in people} & set(f.channels))
     if not channels:
         raise Invalid("workforce.error.no_staff", field="body.forecast_id")
     req = {ch: service.requirement(ctx, f, ch, start, data.days) for ch in channels}
@@ -83,7 +91,7 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
                                               t.lunch_min, t.lunch_earliest_min, t.lunch_latest_min)
                                   for t in templates],
                       [rs.Person(p.id, p.primary_channel, frozenset(p.available_weekdays), p.max_shifts_per_week)
-                       for p in staff], time_limit_s=time_limit_s)
+                       for p in people], time_limit_s=time_limit_s)
     r = Roster(created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None, forecast_id=f.id,
                start_date=start, days=data.days, solver=service.SOLVER, status=result.status,
                under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3))
@@ -110,6 +118,10 @@ def roster_view(ctx: Ctx, r: Roster) -> s.RosterOut:
     out = s.RosterOut.model_validate(r)
     out.shifts = len(repo.shifts(ctx.session, r.id))
     return out
+
+
+def shifts(ctx: Ctx, r: Roster, day: date | None = None) -> list[RosterShift]:
+    return repo.shifts(ctx.session, r.id, day)
 
 
 def _pattern(x: RosterShift) -> rs.Pattern:

@@ -66,6 +66,7 @@ class RulesOut(Out):
     concurrency: int
     model: str
     stored: bool
+    version: int = 0  # 0 until stored: the defaults of `staffing.DEFAULT_RULES`
 
 
 class TemplateIn(In):

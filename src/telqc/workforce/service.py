@@ -147,6 +147,10 @@ def history(ctx: Ctx, channel: str, start: date, days: int) -> History:
     return History(fc.day_range(start, days), off, hnd, hs, known)
 
 
+def history_channels(ctx: Ctx) -> list[str]:
+    return repo.actual_channels(ctx.session)
+
+
 # Queue rules ----------------------------------------------------------------------------------------------------
 
 
@@ -159,15 +163,16 @@ def rules_for(ctx: Ctx, channel: str) -> st.QueueRules:
 
 
 def rules_view(ctx: Ctx, channel: str) -> s.RulesOut:
-    q = rules_for(ctx, channel)
+    q, row = rules_for(ctx, channel), repo.rule(ctx.session, channel)
     return s.RulesOut(channel=channel, service_level_target=q.service_level_target, answer_time_s=q.answer_time_s,
                       max_occupancy=float(q.max_occupancy), shrinkage=float(q.shrinkage), patience_s=q.patience_s,
-                      concurrency=q.concurrency, model=q.model, stored=repo.rule(ctx.session, channel) is not None)
+                      concurrency=q.concurrency, model=q.model, stored=row is not None,
+                      version=row.version if row else 0)
 
 
 def set_rules(ctx: Ctx, channel: str, data: s.RulesIn, if_version: int | None = None) -> s.RulesOut:
     r = repo.rule(ctx.session, channel)
-    if r is not None and if_version is not None and r.version != if_version:
+    if if_version is not None and (r.version if r else 0) != if_version:
         raise PreconditionFailed(field="header.if-match")
     before = rules_view(ctx, channel).model_dump()
     values = dict(service_level_target=data.service_level_target, answer_time_s=data.answer_time_s,
@@ -181,7 +186,8 @@ def set_rules(ctx: Ctx, channel: str, data: s.RulesIn, if_version: int | None = 
     ctx.session.flush()
     after = rules_view(ctx, channel)
     ctx.audit("workforce.rules_set", "wfm_queue_rule", channel,
-              changed={k: [before[k], v] for k, v in after.model_dump().items() if before.get(k) != v})
+              changed={k: [before[k], v] for k, v in after.model_dump().items()
+                       if before.get(k) != v and k not in ("stored", "version")})
     return after
 
 

@@ -21,4 +21,9 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", f"{A}/rosters/{{roster_id}}/shifts"): R,
     ("GET", f"{A}/intraday"): R,
     ("POST", f"{A}/what-if"): R,
+    ("GET", "/workforce"): R,
+    ("POST", "/workforce/forecast"): M,
+    ("POST", "/workforce/roster"): M,
+    ("GET", "/workforce/intraday"): R,
+    ("POST", "/workforce/intraday/what-if"): R,
 }

@@ -114,6 +114,11 @@ def get_roster(ctx: Ctx, roster_id: int) -> Roster:
     return r
 
 
+def roster_for(ctx: Ctx, forecast_id: int) -> Roster | None:
+    """The newest roster built on a forecast."""
+    return next((r for r in repo.rosters(ctx.session) if r.forecast_id == forecast_id), None)
+
+
 def roster_view(ctx: Ctx, r: Roster) -> s.RosterOut:
     out = s.RosterOut.model_validate(r)
     out.shifts = len(repo.shifts(ctx.session, r.id))

@@ -73,6 +73,7 @@ def seed(
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
+    from telqc.demo.workforce_seed import seed_workforce  # noqa: PLC0415
     from telqc.metrics import service as metrics  # noqa: PLC0415
 
     settings = get_settings()
@@ -126,6 +127,10 @@ def seed(
         plans = seed_improvement(ctx, days)
     if plans:
         console.print(f"[green]seeded[/green] {plans} improvement plans, measured on these rollups")
+    with console.status("排班 workforce: forecast and roster …"), job_ctx(factory, clock, settings) as ctx:
+        wf = seed_workforce(ctx, seed=seed)
+    console.print(f"[green]seeded[/green] workforce: {wf.intervals} interval actuals (60 days), forecast "
+                  f"{wf.forecast_id} (14 days), roster {wf.roster_id} ({wf.shifts} shifts, one week)")
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
 

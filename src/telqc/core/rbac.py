@@ -68,6 +68,9 @@ class Perm(StrEnum):
     improvement_read = "improvement:read"    # improvement plans (PDCA) in the user's regions
     improvement_manage = "improvement:manage"  # open plans, analyse causes, add and close actions, measure
 
+    workforce_read = "workforce:read"        # forecasts, requirement, rosters, the intraday gap and what-if
+    workforce_manage = "workforce:manage"    # run forecasts, set queue rules, shift templates, staff, rosters
+
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.customer: frozenset({Perm.self_read}),
@@ -87,13 +90,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
         Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
-        Perm.inspection_view,
+        Perm.inspection_view, Perm.workforce_read,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
         Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
         Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
+        Perm.workforce_read, Perm.workforce_manage,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
                             Perm.incidents_manage}),

@@ -286,3 +286,31 @@ def service_level_c(n: int, case: Case) -> float:
         return 0.0
     a = float(a_exact)
     return _c_metrics(n, a, erlang_b(n, a), float(case.aht_s), case.answer_time_s)[0]
+
+
+def evaluate(case: Case, agents: int) -> Staffing:
+    """The queue with exactly `agents` on it (the supervisor's what-if): service level, ASA, occupancy.
+
+    Under Erlang C a queue whose load reaches the servers grows without bound: service level 0, ASA infinite.
+    Under Erlang A callers hang up, so every count has a steady state."""
+    _validate(case)
+    if agents < 0:
+        raise ErlangInputError("agents", "must be ≥ 0")
+    a_exact = load(case)
+    n = agents * case.concurrency
+    model = "erlang_a" if case.patience_s is not None else "erlang_c"
+    if a_exact == 0:
+        return Staffing(agents, with_shrinkage(agents, case.shrinkage), 1.0, 0.0, 0.0, 0.0, 0.0, model)
+    a = float(a_exact)
+    scheduled = with_shrinkage(agents, case.shrinkage)
+    if n == 0:
+        return Staffing(agents, scheduled, 0.0, math.inf, 1.0, 1.0, 1.0 if case.patience_s else 0.0, model)
+    if case.patience_s is not None:
+        lam, mu, theta = float(case.calls / case.interval_s), 1.0 / float(case.aht_s), 1.0 / case.patience_s
+        st = _erlang_a_state(n, lam, mu, theta, erlang_b(n, a), case.answer_time_s)
+        return Staffing(agents, scheduled, st.service_level, st.mean_wait, min(1.0, a * (1.0 - st.p_abandon) / n),
+                        st.p_wait, st.p_abandon, model)
+    if n <= a_exact:
+        return Staffing(agents, scheduled, 0.0, math.inf, 1.0, 1.0, 0.0, model)
+    sl, asa, pw = _c_metrics(n, a, erlang_b(n, a), float(case.aht_s), case.answer_time_s)
+    return Staffing(agents, scheduled, sl, asa, a / n, pw, 0.0, model)

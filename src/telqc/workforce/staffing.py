@@ -88,3 +88,10 @@ def what_if(rules: QueueRules, *, service_level_target: float | None = None, ans
     if max_occupancy is not None:
         changes["max_occupancy"] = max_occupancy
     return replace(rules, **changes)  # type: ignore[arg-type]
+
+
+def case_for(calls: float, aht_s: float, rules: QueueRules) -> Case:
+    return Case(calls=Fraction(round(max(calls, 0.0) * 10), 10), interval_s=INTERVAL_S, aht_s=max(round(aht_s), 1),
+                service_level_target=rules.service_level_target, answer_time_s=rules.answer_time_s,
+                max_occupancy=rules.max_occupancy, shrinkage=rules.shrinkage, patience_s=rules.patience_s,
+                concurrency=rules.concurrency)

@@ -1,0 +1,27 @@
+"""Workforce strings (zh-CN first)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "w.wfm_forecast": {"zh-CN": "话务预测", "en": "forecast"},
+    "w.wfm_roster": {"zh-CN": "排班表", "en": "roster"},
+    "ui.workforce_planner": {"zh-CN": "排班规划", "en": "Workforce planning"},
+    "ui.workforce_intraday": {"zh-CN": "实时监控", "en": "Intraday"},
+    "workforce.error.window": {"zh-CN": "日期范围无效（结束不得早于开始，且不超过一年）",
+                               "en": "invalid date range (end before start, or longer than a year)"},
+    "workforce.error.no_history": {"zh-CN": "没有可用于预测的历史话务数据（{channel}）",
+                                   "en": "no contact history to forecast from ({channel})"},
+    "workforce.error.short_history": {"zh-CN": "历史数据不足，回测至少需要 {days} 天",
+                                      "en": "not enough history: a backtest needs at least {days} days"},
+    "workforce.error.channel_not_forecast": {"zh-CN": "该预测不含渠道 {channel}",
+                                             "en": "the forecast does not cover channel {channel}"},
+    "workforce.error.outside_forecast": {"zh-CN": "所选日期超出预测范围", "en": "the days are outside the forecast"},
+    "workforce.error.no_templates": {"zh-CN": "尚未配置班次模板", "en": "no shift templates yet"},
+    "workforce.error.no_staff": {"zh-CN": "没有可排班的人员（所属渠道需在预测范围内）",
+                                 "en": "no staff to roster on the forecast's channels"},
+    "workforce.error.start_window": {"zh-CN": "最晚开始时间不得早于最早开始时间",
+                                     "en": "the latest start is before the earliest start"},
+    "workforce.error.lunch_window": {"zh-CN": "午休时段须在班次内、按30分钟对齐",
+                                     "en": "the lunch window must lie inside the shift, on 30-minute steps"},
+    "workforce.error.template_exists": {"zh-CN": "已有同名班次模板", "en": "a shift template with this name exists"},
+}

@@ -1,0 +1,154 @@
+"""The workforce planner's page (排班规划: forecast vs actual, requirement vs roster, gap heat map, roster of the
+day) and the supervisor's intraday page (实时监控: today's gap with suggestions and an HTMX what-if).
+
+Forms post to the same service calls as the API; an error re-renders with its message and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from telqc.api.deps import CtxDep, require
+from telqc.contacts.read import Channel
+from telqc.core.context import Ctx
+from telqc.core.errors import DomainError
+from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import Day
+from telqc.web.render import render, viewer_of
+from telqc.workforce import planning, service
+from telqc.workforce import schemas as s
+
+router = APIRouter(include_in_schema=False)
+NAV = [(Perm.workforce_manage, "/workforce", "ui.workforce_planner"),
+       (Perm.workforce_read, "/workforce/intraday", "ui.workforce_intraday")]
+Read = Annotated[Principal, require(Perm.workforce_read)]
+Manage = Annotated[Principal, require(Perm.workforce_manage)]
+CHANNEL_ZH = {"hotline": "热线", "app": "APP", "web": "网站", "wechat": "微信", "store": "营业厅", "social": "社交媒体"}
+CHART_DAYS = 7
+
+
+def _error_text(ctx: Ctx, e: DomainError | ValidationError) -> str:
+    if isinstance(e, DomainError):
+        return e.message(ctx.lang)
+    first = e.errors()[0]
+    return f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}"
+
+
+def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, error: str | None = None,
+             status_code: int = 200) -> Response:
+    tz = viewer_of(request).tz
+    forecasts = service.forecasts(ctx)
+    f = next((x for x in forecasts if x.id == forecast_id), forecasts[0] if forecasts else None)
+    chart: dict[str, Any] | None = None
+    heat: dict[str, Any] | None = None
+    roster, rows, shifts_shown = None, [], []
+    if f is not None and channel in f.channels:
+        ser = service.series(ctx, f.id, channel, f.start_date, min(f.days, CHART_DAYS))
+        roster = planning.roster_for(ctx, f.id)
+        n = len(ser.intervals)
+        cov = np.zeros(n)
+        if roster is not None:
+            c = planning.coverage(ctx, roster, channel)
+            offset = (roster.start_date - f.start_date).days
+            for d in range(roster.days):
+                lo = (offset + d) * service.SLOTS
+                if 0 <= lo < n:
+                    cov[lo:lo + service.SLOTS] = c[d]
+        labels = [f"{t.astimezone(tz):%m-%d %H:%M}" for t in ser.intervals]
+        chart = {"labels": labels, "forecast": ser.contacts, "actual": ser.actual, "required": ser.scheduled,
+                 "rostered": [int(x) for x in cov] if roster else None}
+        if roster is not None:
+            days = sorted({t.astimezone(tz).date() for t in ser.intervals})[:roster.days]
+            gap = (cov - np.array(ser.scheduled)).reshape(-1, service.SLOTS)[:len(days)]
+            heat = {"days": [f"{d:%m-%d}" for d in days], "slots": [f"{k // 2:02d}:{k % 2 * 30:02d}"
+                                                                     for k in range(service.SLOTS)],
+                    "cells": [[k, d, int(gap[d, k])] for d in range(len(days)) for k in range(service.SLOTS)]}
+            first = roster.start_date
+            names = {p.id: p.name for p in planning.staff(ctx)}
+            tnames = {t.id: t.name for t in planning.templates(ctx)}
+            shifts_shown = [{"who": names.get(x.staff_id, "—"), "template": tnames.get(x.template_id, "—"),
+                             "start": _hm(x.start_min), "end": _hm(x.start_min + x.length_min),
+                             "lunch": f"{_hm(x.lunch_start_min)}–{_hm(x.lunch_start_min + x.lunch_min)}"
+                             if x.lunch_start_min is not None else "—"}
+                            for x in planning.shifts(ctx, roster, first) if x.channel == channel]
+        peak = int(np.argmax(ser.scheduled)) if ser.scheduled else 0
+        rows = [{"label": "预测话务量（首日）", "value": f"{sum(ser.contacts[:service.SLOTS]):,.0f}"},
+                {"label": "需求峰值（排班人数）", "value": f"{max(ser.scheduled, default=0)} 人 @ {labels[peak]}"
+                 if labels else "—"}]
+    return render(request, "workforce/planner.html", status_code=status_code, error=error, forecasts=forecasts,
+                  f=f, channel=channel, channels=CHANNEL_ZH, chart=chart, heat=heat, roster=roster, summary=rows,
+                  shifts=shifts_shown, rules=service.rules_view(ctx, channel), tz=tz)
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@router.get("/workforce", response_class=HTMLResponse)
+def planner(request: Request, ctx: CtxDep, _: Read, forecast: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+            channel: Annotated[Channel, Query()] = Channel.hotline) -> Response:
+    return _planner(request, ctx, forecast, channel.value)
+
+
+@router.post("/workforce/forecast", response_class=HTMLResponse)
+def page_forecast(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str, Form()] = "14",
+                  history_days: Annotated[str, Form()] = "60", note: Annotated[str, Form()] = "") -> Response:
+    try:
+        f = service.run_forecast(ctx, s.ForecastIn(days=days, history_days=history_days,  # type: ignore[arg-type]
+                                                   note=note or None))
+    except (DomainError, ValidationError) as e:
+        ctx.uow.rollback()
+        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
+    return RedirectResponse(f"/workforce?forecast={f.id}", status_code=303)
+
+
+@router.post("/workforce/roster", response_class=HTMLResponse)
+def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated[str, Form()],
+                days: Annotated[str, Form()] = "7") -> Response:
+    try:
+        r, _res = planning.build_roster(ctx, s.RosterIn(forecast_id=forecast_id, days=days))  # type: ignore[arg-type]
+    except (DomainError, ValidationError) as e:
+        ctx.uow.rollback()
+        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
+    return RedirectResponse(f"/workforce?forecast={r.forecast_id}", status_code=303)
+
+
+@router.get("/workforce/intraday", response_class=HTMLResponse)
+def intraday_page(request: Request, ctx: CtxDep, _: Read, channel: Annotated[Channel, Query()] = Channel.hotline,
+                  day: Annotated[Day | None, Query()] = None) -> Response:
+    tz = viewer_of(request).tz
+    view = planning.intraday(ctx, channel.value, day if isinstance(day, date) else None)
+    now = ctx.now()
+    rows = [{"time": f"{r.interval.astimezone(tz):%H:%M}", "forecast": r.forecast, "reforecast": r.reforecast,
+             "actual": r.actual, "needed": r.needed, "rostered": r.rostered, "gap": r.gap,
+             "now": r.interval <= now < r.interval + timedelta(minutes=30)} for r in view.rows]
+    upcoming = [r for r in view.rows if r.actual is None]
+    nxt = upcoming[0] if upcoming else None
+    rules = service.rules_view(ctx, channel.value)
+    return render(request, "workforce/intraday.html", view=view, rows=rows, channel=channel.value,
+                  channels=CHANNEL_ZH, rules=rules,
+                  form={"calls": f"{nxt.reforecast:.0f}" if nxt else "100", "aht_s": "330",
+                        "agents": str(max(nxt.rostered, 0)) if nxt else "", "shrinkage": f"{rules.shrinkage:.2f}",
+                        "service_level_target": f"{rules.service_level_target:.2f}"})
+
+
+@router.post("/workforce/intraday/what-if", response_class=HTMLResponse)
+def what_if_fragment(request: Request, ctx: CtxDep, _: Read, channel: Annotated[str, Form()] = "hotline",
+                     calls: Annotated[str, Form()] = "", aht_s: Annotated[str, Form()] = "",
+                     agents: Annotated[str, Form()] = "", shrinkage: Annotated[str, Form()] = "",
+                     service_level_target: Annotated[str, Form()] = "") -> Response:
+    """The what-if panel's answer (an HTMX fragment): nothing is stored."""
+    try:
+        data = s.WhatIfIn.model_validate({k: v for k, v in {
+            "channel": channel, "calls": calls, "aht_s": aht_s, "agents": agents, "shrinkage": shrinkage,
+            "service_level_target": service_level_target}.items() if v != ""})
+        out, error = planning.what_if(ctx, data), None
+    except (DomainError, ValidationError) as e:
+        out, error = None, _error_text(ctx, e)
+    return render(request, "workforce/what_if.html", status_code=200 if out else 422, out=out, error=error)

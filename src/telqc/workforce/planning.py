@@ -1,0 +1,239 @@
+"""Rosters, the supervisor's intraday gap and the what-if: the planning half of the workforce service.
+
+The roster is built by `roster.solve` against the requirement of a stored forecast; the intraday view scales
+the rest of today's forecast by how the day has run so far (actual ÷ forecast over the elapsed intervals,
+bounded to 0.5–2 so one odd half-hour does not swing the afternoon), recomputes the heads needed and sets
+them against the heads rostered. Suggestions follow the levers a supervisor has (客户服务质量分析 四.二.1):
+move lunches out of a short stretch, overtime at its edges, offer callbacks on the hotline, and training or
+coaching where there are spare heads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import numpy as np
+
+from telqc.core.context import Ctx
+from telqc.core.errors import Conflict, Invalid, NotFound
+from telqc.workforce import repository as repo
+from telqc.workforce import roster as rs
+from telqc.workforce import schemas as s
+from telqc.workforce import service
+from telqc.workforce import staffing as st
+from telqc.workforce.erlang import evaluate
+from telqc.workforce.models import Roster, RosterShift, ShiftTemplate, Staff
+
+SLOTS = service.SLOTS
+RATIO_BOUNDS = (0.5, 2.0)
+MIN_ELAPSED = 2  # intervals of today before the re-forecast trusts the day's ratio
+
+
+# Templates and staff --------------------------------------------------------------------------------------------
+
+
+def create_template(ctx: Ctx, data: s.TemplateIn) -> ShiftTemplate:
+    if data.latest_start_min < data.earliest_start_min:
+        raise Invalid("workforce.error.start_window", field="body.latest_start_min")
+    if data.lunch_min and not (data.lunch_earliest_min <= data.lunch_latest_min
+                               and data.lunch_latest_min + data.lunch_min <= data.length_min):
+        raise Invalid("workforce.error.lunch_window", field="body.lunch_latest_min")
+    if data.lunch_earliest_min % 30 or data.lunch_latest_min % 30:
+        raise Invalid("workforce.error.lunch_window", field="body.lunch_earliest_min")
+    if repo.template_named(ctx.session, data.name) is not None:
+        raise Conflict("workforce.error.template_exists", field="body.name")
+    t = ShiftTemplate(**data.model_dump())
+    ctx.session.add(t)
+    ctx.session.flush()
+    ctx.audit("workforce.template_created", "wfm_shift_template", t.id, **data.model_dump())
+    return t
+
+
+def create_staff(ctx: Ctx, data: s.StaffIn) -> Staff:
+    skills = sorted({*(c.value for c in data.skills), data.primary_channel.value})
+    p = Staff(name=data.name, user_id=data.user_id, skills=skills, primary_channel=data.primary_channel.value,
+              available_weekdays=sorted(set(data.available_weekdays)), max_shifts_per_week=data.max_shifts_per_week,
+              active=True)
+    ctx.session.add(p)
+    ctx.session.flush()
+    ctx.audit("workforce.staff_created", "wfm_staff", p.id, name=p.name, primary_channel=p.primary_channel,
+              skills=skills, weekdays=p.available_weekdays, max_shifts_per_week=p.max_shifts_per_week)
+    return p
+
+
+def templates(ctx: Ctx) -> list[ShiftTemplate]:
+    return repo.templates(ctx.session)
+
+
+def staff(ctx: Ctx) -> list[Staff]:
+    return repo.staff(ctx.session, active_only=False)
+
+
+# Rosters --------------------------------------------------------------------------------------------------------
+
+
+def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tuple[Roster, rs.Result]:
+    f = service.get_forecast(ctx, data.forecast_id)
+    start = data.start_date or f.start_date
+    if start < f.start_date or (start - f.start_date).days + data.days > f.days:
+        raise Invalid("workforce.error.outside_forecast", field="body.days")
+    templates = repo.templates(ctx.session)
+    if not templates:
+        raise Invalid("workforce.error.no_templates", field="body.forecast_id")
+    people = repo.staff(ctx.session)
+    channels = sorted({p.primary_channel for p in people} & set(f.channels))
+    if not channels:
+        raise Invalid("workforce.error.no_staff", field="body.forecast_id")
+    req = {ch: service.requirement(ctx, f, ch, start, data.days) for ch in channels}
+    days = [start + timedelta(days=i) for i in range(data.days)]
+    result = rs.solve(days, req, [rs.Template(t.id, t.name, t.length_min, t.earliest_start_min, t.latest_start_min,
+                                              t.lunch_min, t.lunch_earliest_min, t.lunch_latest_min)
+                                  for t in templates],
+                      [rs.Person(p.id, p.primary_channel, frozenset(p.available_weekdays), p.max_shifts_per_week)
+                       for p in people], time_limit_s=time_limit_s)
+    r = Roster(created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None, forecast_id=f.id,
+               start_date=start, days=data.days, solver=service.SOLVER, status=result.status,
+               under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3))
+    ctx.session.add(r)
+    ctx.session.flush()
+    ctx.session.add_all(RosterShift(roster_id=r.id, staff_id=x.person_id, channel=x.channel, day=x.day,
+                                    template_id=x.pattern.template_id, start_min=x.pattern.start_min,
+                                    length_min=x.pattern.length_min, lunch_start_min=x.pattern.lunch_start_min,
+                                    lunch_min=x.pattern.lunch_min) for x in result.shifts)
+    ctx.audit("workforce.roster_built", "wfm_roster", r.id, forecast_id=f.id, start=start.isoformat(),
+              days=data.days, shifts=len(result.shifts), under=result.under, over=result.over,
+              dropped=result.dropped, status=result.status)
+    return r, result
+
+
+def get_roster(ctx: Ctx, roster_id: int) -> Roster:
+    r = repo.roster(ctx.session, roster_id)
+    if r is None:
+        raise NotFound(what="w.wfm_roster")
+    return r
+
+
+def roster_for(ctx: Ctx, forecast_id: int) -> Roster | None:
+    """The newest roster built on a forecast."""
+    return next((r for r in repo.rosters(ctx.session) if r.forecast_id == forecast_id), None)
+
+
+def roster_view(ctx: Ctx, r: Roster) -> s.RosterOut:
+    out = s.RosterOut.model_validate(r)
+    out.shifts = len(repo.shifts(ctx.session, r.id))
+    return out
+
+
+def shifts(ctx: Ctx, r: Roster, day: date | None = None) -> list[RosterShift]:
+    return repo.shifts(ctx.session, r.id, day)
+
+
+def _pattern(x: RosterShift) -> rs.Pattern:
+    return rs.Pattern(x.template_id, x.start_min, x.length_min, x.lunch_start_min, x.lunch_min)
+
+
+def coverage(ctx: Ctx, r: Roster, channel: str) -> np.ndarray:
+    """Heads on the floor per (day, slot) of the roster."""
+    cov = np.zeros((r.days, SLOTS))
+    for x in repo.shifts(ctx.session, r.id):
+        if x.channel == channel:
+            cov[(x.day - r.start_date).days] += _pattern(x).cover()
+    return cov
+
+
+# Intraday -------------------------------------------------------------------------------------------------------
+
+
+def intraday(ctx: Ctx, channel: str, day: date | None = None) -> s.IntradayOut:
+    tz = service.zone(ctx)
+    day = day or service.local_today(ctx)
+    starts = service.slot_starts(day, tz)
+    now = ctx.now()
+    f = repo.latest_forecast_for(ctx.session, day)
+    pts = {p.interval_start: p for p in repo.points(ctx.session, f.id, channel, starts[0],
+                                                    starts[-1] + timedelta(minutes=30))} if f else {}
+    if not pts:
+        return s.IntradayOut(channel=channel, day=day, forecast_id=f.id if f else None, roster_id=None, ratio=None,
+                             rows=[], suggestions=["当日没有该渠道的预测，请先生成预测。"])
+    plan = np.array([pts[t].contacts if t in pts else 0.0 for t in starts])
+    aht = np.array([pts[t].aht_s if t in pts else service.DEFAULT_AHT_S for t in starts])
+    h = service.history(ctx, channel, day, 1)
+    elapsed = np.array([t + timedelta(minutes=30) <= now for t in starts])
+    done = elapsed & h.known[0]
+    ratio = None
+    if done.sum() >= MIN_ELAPSED and plan[done].sum() > 0:
+        ratio = float(np.clip(h.offered[0][done].sum() / plan[done].sum(), *RATIO_BOUNDS))
+    handled_today = h.handled[0][done].sum()
+    if handled_today >= 20:  # today's handle time once there is enough of it
+        aht = np.where(elapsed, aht, h.handle_s[0][done].sum() / handled_today)
+    refc = np.where(done, h.offered[0], plan * (ratio or 1.0))
+    needed = st.requirement(refc, aht, service.rules_for(ctx, channel)).scheduled.astype(int)
+    r = repo.latest_roster_for(ctx.session, day)
+    cov = coverage(ctx, r, channel)[(day - r.start_date).days].astype(int) if r else np.zeros(SLOTS, dtype=int)
+    lunches = np.zeros(SLOTS, dtype=int)
+    if r:
+        for x in repo.shifts(ctx.session, r.id, day):
+            if x.channel == channel and x.lunch_start_min is not None:
+                lunches[x.lunch_start_min // 30:(x.lunch_start_min + x.lunch_min) // 30] += 1
+    gap = cov - needed
+    rows = [s.GapRow(interval=t, forecast=round(float(plan[k]), 1), reforecast=round(float(refc[k]), 1),
+                     actual=int(h.offered[0][k]) if done[k] else None, needed=int(needed[k]), rostered=int(cov[k]),
+                     gap=int(gap[k])) for k, t in enumerate(starts)]
+    return s.IntradayOut(channel=channel, day=day, forecast_id=f.id if f else None, roster_id=r.id if r else None,
+                         ratio=ratio, rows=rows,
+                         suggestions=suggestions(channel, gap, lunches, elapsed, [t.astimezone(tz) for t in starts]))
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    out, k = [], 0
+    while k < len(mask):
+        if mask[k]:
+            j = k
+            while j < len(mask) and mask[j]:
+                j += 1
+            out.append((k, j))
+            k = j
+        else:
+            k += 1
+    return out
+
+
+def suggestions(channel: str, gap: np.ndarray, lunches: np.ndarray, elapsed: np.ndarray,
+                local_starts: list[datetime]) -> list[str]:
+    """What the supervisor can do about each stretch of the rest of the day that is short or over."""
+    def span(a: int, b: int) -> str:
+        end = local_starts[b - 1] + timedelta(minutes=30)
+        return f"{local_starts[a]:%H:%M}–{end:%H:%M}"
+
+    out = []
+    for a, b in _runs((gap < 0) & ~elapsed):
+        short = int(-gap[a:b].min())
+        tips = []
+        moved = int(lunches[a:b].max()) if b > a else 0
+        if moved:
+            tips.append(f"将 {min(moved, short)} 人的午休移出该时段")
+        if short > moved:
+            tips.append(f"安排 {short - min(moved, short)} 人加班或调用弹性坐席")
+        if channel == "hotline":
+            tips.append("IVR 提示预约回呼，高峰后集中回拨")
+        out.append(f"{span(a, b)} 缺口最多 {short} 人：" + "；".join(tips))
+    for a, b in _runs((gap >= 2) & ~elapsed):
+        if b - a >= 2:
+            out.append(f"{span(a, b)} 富余最多 {int(gap[a:b].max())} 人：可安排培训、质检辅导或回访")
+    return out or ["余下时段人力与需求匹配，无需调整。"]
+
+
+def what_if(ctx: Ctx, data: s.WhatIfIn) -> s.WhatIfOut:
+    """Agents needed and service level for changed volume, AHT, target or shrinkage. Changes nothing."""
+    rules = st.what_if(service.rules_for(ctx, data.channel.value), service_level_target=data.service_level_target,
+                       answer_time_s=data.answer_time_s,
+                       shrinkage=Fraction(str(data.shrinkage)) if data.shrinkage is not None else None)
+    needed = st.interval(data.calls, data.aht_s, rules)
+    agents = needed.agents if data.agents is None else data.agents
+    at = evaluate(st.case_for(data.calls, data.aht_s, rules), agents)
+    return s.WhatIfOut(channel=data.channel.value, model=rules.model, agents_needed=needed.agents,
+                       scheduled_needed=needed.agents_scheduled, agents=agents, service_level=at.service_level,
+                       asa_s=at.asa_s if at.asa_s != float("inf") else 1e9, occupancy=at.occupancy,
+                       abandon_probability=at.abandon_probability,
+                       meets_target=at.service_level >= rules.service_level_target)

@@ -1,0 +1,189 @@
+"""Workforce request and response models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from telqc.contacts.read import Channel
+from telqc.core.schemas import Day, In, Out
+
+Share = Annotated[float, Field(ge=0, lt=1)]
+
+
+class ForecastIn(In):
+    start_date: Day | None = None  # default: tomorrow, local
+    days: Annotated[int, Field(ge=1, le=42)] = 14
+    history_days: Annotated[int, Field(ge=28, le=730)] = 60
+    channels: list[Channel] | None = None  # default: every channel with interval history
+    note: Annotated[str | None, Field(max_length=200)] = None
+
+
+class ForecastOut(Out):
+    id: int
+    created_at: datetime
+    created_by: int | None
+    method: str
+    start_date: date
+    days: int
+    history_start: date
+    history_end: date
+    channels: list[str]
+    note: str | None
+
+
+class SeriesOut(Out):
+    """One channel per interval (local interval starts): a forecast, its requirement, and what happened."""
+
+    forecast_id: int
+    channel: str
+    intervals: list[datetime]
+    contacts: list[float]
+    aht_s: list[float]
+    agents: list[int]
+    scheduled: list[int]
+    actual: list[int | None]
+
+
+class RulesIn(In):
+    service_level_target: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    answer_time_s: Annotated[float, Field(gt=0, le=3600)] = 20
+    max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.85
+    shrinkage: Share = 0.3
+    patience_s: Annotated[float | None, Field(gt=0, le=3600)] = None
+    concurrency: Annotated[int, Field(ge=1, le=10)] = 1
+
+
+class RulesOut(Out):
+    channel: str
+    service_level_target: float
+    answer_time_s: float
+    max_occupancy: float
+    shrinkage: float
+    patience_s: float | None
+    concurrency: int
+    model: str
+    stored: bool
+    version: int = 0  # 0 until stored: the defaults of `staffing.DEFAULT_RULES`
+
+
+class TemplateIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    length_min: Annotated[int, Field(ge=30, le=720, multiple_of=30)]
+    earliest_start_min: Annotated[int, Field(ge=0, lt=1440, multiple_of=30)]
+    latest_start_min: Annotated[int, Field(ge=0, lt=1440, multiple_of=30)]
+    lunch_min: Annotated[int, Field(ge=0, le=120, multiple_of=30)] = 0
+    lunch_earliest_min: Annotated[int, Field(ge=0, le=720)] = 0
+    lunch_latest_min: Annotated[int, Field(ge=0, le=720)] = 0
+
+
+class TemplateOut(Out):
+    id: int
+    name: str
+    length_min: int
+    earliest_start_min: int
+    latest_start_min: int
+    lunch_min: int
+    lunch_earliest_min: int
+    lunch_latest_min: int
+
+
+class StaffIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    user_id: Annotated[int | None, Field(ge=1, le=2**63 - 1)] = None
+    primary_channel: Channel
+    skills: list[Channel] = []
+    available_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)] = [
+        0, 1, 2, 3, 4, 5, 6]
+    max_shifts_per_week: Annotated[int, Field(ge=0, le=7)] = 5
+
+
+class StaffOut(Out):
+    id: int
+    name: str
+    user_id: int | None
+    skills: list[str]
+    primary_channel: str
+    available_weekdays: list[int]
+    max_shifts_per_week: int
+    active: bool
+
+
+class RosterIn(In):
+    forecast_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    start_date: Day | None = None  # default: the forecast's first day
+    days: Annotated[int, Field(ge=1, le=28)] = 14
+
+
+class RosterOut(Out):
+    id: int
+    created_at: datetime
+    forecast_id: int
+    start_date: date
+    days: int
+    solver: str
+    status: str
+    under_intervals: float
+    over_intervals: float
+    solve_s: float
+    shifts: int = 0
+
+
+class ShiftOut(Out):
+    staff_id: int
+    channel: str
+    day: date
+    start_min: int
+    length_min: int
+    lunch_start_min: int | None
+    lunch_min: int
+
+
+class RefreshIn(In):
+    start: Day
+    end: Day  # inclusive
+
+
+class WhatIfIn(In):
+    channel: Channel = Channel.hotline
+    calls: Annotated[float, Field(ge=0, le=100_000)]  # per 30-minute interval
+    aht_s: Annotated[float, Field(gt=0, le=7200)]
+    agents: Annotated[int | None, Field(ge=0, le=100_000)] = None  # on the queue; default: the agents needed
+    service_level_target: Annotated[float | None, Field(gt=0, lt=1)] = None
+    answer_time_s: Annotated[float | None, Field(gt=0, le=3600)] = None
+    shrinkage: Share | None = None
+
+
+class WhatIfOut(Out):
+    channel: str
+    model: str
+    agents_needed: int
+    scheduled_needed: int
+    agents: int
+    service_level: float
+    asa_s: float
+    occupancy: float
+    abandon_probability: float
+    meets_target: bool
+
+
+class GapRow(Out):
+    interval: datetime
+    forecast: float
+    reforecast: float
+    actual: int | None
+    needed: int  # heads on the floor (after shrinkage) for the re-forecast
+    rostered: int
+    gap: int  # rostered − needed: negative is short
+
+
+class IntradayOut(Out):
+    channel: str
+    day: date
+    forecast_id: int | None
+    roster_id: int | None
+    ratio: float | None  # actual / forecast so far: the factor the rest of the day is re-forecast with
+    rows: list[GapRow]
+    suggestions: list[str]

@@ -1,0 +1,29 @@
+"""Who may call the workforce routes."""
+
+from __future__ import annotations
+
+R, M = "workforce:read", "workforce:manage"
+A = "/api/v1/workforce"
+RULES: dict[tuple[str, str], str | None] = {
+    ("POST", f"{A}/actuals/refresh"): M,
+    ("GET", f"{A}/forecasts"): R,
+    ("POST", f"{A}/forecasts"): M,
+    ("GET", f"{A}/forecasts/{{forecast_id}}"): R,
+    ("GET", f"{A}/forecasts/{{forecast_id}}/series"): R,
+    ("GET", f"{A}/rules"): R,
+    ("PUT", f"{A}/rules/{{channel}}"): M,
+    ("GET", f"{A}/templates"): R,
+    ("POST", f"{A}/templates"): M,
+    ("GET", f"{A}/staff"): R,
+    ("POST", f"{A}/staff"): M,
+    ("POST", f"{A}/rosters"): M,
+    ("GET", f"{A}/rosters/{{roster_id}}"): R,
+    ("GET", f"{A}/rosters/{{roster_id}}/shifts"): R,
+    ("GET", f"{A}/intraday"): R,
+    ("POST", f"{A}/what-if"): R,
+    ("GET", "/workforce"): R,
+    ("POST", "/workforce/forecast"): M,
+    ("POST", "/workforce/roster"): M,
+    ("GET", "/workforce/intraday"): R,
+    ("POST", "/workforce/intraday/what-if"): R,
+}

@@ -1,0 +1,56 @@
+"""The planner and intraday pages through the page routes: names and local times, the roles that see them,
+the forms, and the HTMX what-if fragment."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from helpers import make_user, page_login
+from telqc.core.rbac import Role
+from workforce.workforce_data import seed
+
+
+def _page(app: FastAPI, username: str) -> tuple[TestClient, str]:
+    c = TestClient(app, raise_server_exceptions=False)
+    return c, page_login(c, username)
+
+
+def test_planner_shows_forecast_requirement_roster_and_gap(app: FastAPI) -> None:
+    make_user(app, "mgr", Role.manager)
+    demo = seed(app)
+    mgr, csrf = _page(app, "mgr")
+    html = mgr.get("/").text
+    assert 'href="/workforce"' in html and "排班规划" in html and 'href="/workforce/intraday"' in html
+    html = mgr.get("/workforce").text
+    assert f"第 {demo.forecast_id} 版预测" in html and 'id="forecast-data"' in html and 'id="gap-data"' in html
+    assert "2026-11-02 班表（热线" in html and "早班" in html
+    assert re.search(r"<td>(早班|白班|晚班|高峰短班|夜班)</td><td>\d\d:\d\d</td>", html), "template names, local times"
+    assert '"labels": ["11-02 00:00"' in html, "the chart's intervals in Beijing time"
+    r = mgr.post("/workforce/forecast", data={"days": "0", "history_days": "60", "csrf_token": csrf})
+    assert r.status_code == 422 and 'id="form-error"' in r.text
+    r = mgr.post("/workforce/roster", data={"forecast_id": str(demo.forecast_id), "days": "1", "csrf_token": csrf},
+                 follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/workforce?forecast={demo.forecast_id}"
+
+
+def test_supervisor_sees_intraday_and_runs_a_what_if(app: FastAPI) -> None:
+    make_user(app, "sup", Role.supervisor)
+    make_user(app, "agent", Role.agent)
+    seed(app)
+    sup, csrf = _page(app, "sup")
+    home = sup.get("/").text
+    assert 'href="/workforce/intraday"' in home and 'href="/workforce"' not in home, "planning is the manager's"
+    html = sup.get("/workforce/intraday").text
+    assert "实时监控 · 2026-11-02" in html and 'id="suggestions"' in html and "hx-post" in html
+    assert "<td>10:00</td>" in html
+    r = sup.post("/workforce/intraday/what-if", headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
+                 data={"channel": "hotline", "calls": "120", "aht_s": "330", "agents": "10"})
+    assert r.status_code == 200 and "未达标" in r.text and "满足目标所需坐席" in r.text
+    r = sup.post("/workforce/intraday/what-if", headers={"X-CSRF-Token": csrf},
+                 data={"channel": "hotline", "calls": "120", "aht_s": "-1"})
+    assert r.status_code == 422 and "aht_s" in r.text
+    agent, _ = _page(app, "agent")
+    assert agent.get("/workforce/intraday").status_code == 403

@@ -84,3 +84,34 @@ def test_unexpected_error_has_no_stack_trace(app: FastAPI, client: TestClient, m
     assert r.status_code == 500
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert "编号" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "field"), [
+    # a NUL in a query or path parameter reached PostgreSQL's text type: a driver error (the fuzz test's finding)
+    ("GET", "/api/v1/incidents?status=open%00", None, "query.status"),
+    ("GET", "/api/v1/regions?parent=44%00", None, "query.parent"),
+    # a year-1 end made `end - 30 days` an OverflowError
+    ("GET", "/api/v1/incidents/kpis?end=0001-01-01T08:21:00Z", None, "query.end"),
+    ("GET", "/api/v1/orders?created_to=1279-11-03T20:20:19Z", None, "query.created_to"),
+    # an id beyond a PostgreSQL INTEGER column: "integer out of range"
+    ("GET", f"/api/v1/orders?owner_id={2**40}", None, "query.owner_id"),
+    # a staff member linked to a user that does not exist: a foreign-key IntegrityError
+    ("POST", "/api/v1/workforce/staff", {"name": "张三", "user_id": 447, "primary_channel": "app"}, "body.user_id"),
+    # 400,000 Erlangs on one queue: Erlang A divided by zero
+    ("POST", "/api/v1/workforce/what-if", {"channel": "hotline", "calls": 100000, "aht_s": 7200}, "body.aht_s"),
+])
+def test_what_the_fuzzer_found_is_a_422_naming_the_field(app: FastAPI, client: TestClient, method: str, url: str,
+                                                         body: dict[str, object] | None, field: str) -> None:
+    r = client.request(method, url, json=body, headers=_admin(app, client))
+    assert r.status_code == 422, r.text
+    assert field in [e["field"] for e in r.json()["detail"]], r.text
+
+
+def test_a_user_is_on_the_staff_list_once(app: FastAPI, client: TestClient) -> None:
+    """The fuzzer's second finding: the same user twice was a UNIQUE IntegrityError (a 500)."""
+    h = _admin(app, client)
+    user = make_user(app, "agent7", Role.agent)
+    body = {"name": "李四", "user_id": user, "primary_channel": "hotline"}
+    assert client.post("/api/v1/workforce/staff", json=body, headers=h).status_code == 201
+    again = client.post("/api/v1/workforce/staff", json=body, headers=h)
+    assert again.status_code == 409 and again.json()["field"] == "body.user_id", again.text

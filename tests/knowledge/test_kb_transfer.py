@@ -111,3 +111,32 @@ def test_bad_files_import_nothing_and_name_place_and_field(env: FastAPI, tmp_pat
     res = CliRunner().invoke(cli, ["kb", "import", str(bad), "--author", "kbadmin"])
     assert res.exit_code == 2 and "bad.jsonl:2: not valid JSON" in res.output, res.output
     assert _count(env) == 0
+
+
+def test_import_is_idempotent_and_names_repeated_lines(env: FastAPI, tmp_path: Path) -> None:
+    """Two identical lines make one article; importing the same file again adds none (issue 17)."""
+    f = tmp_path / "twice.jsonl"
+    line = json.dumps({"title": "话费查询", "body": "发送 CXHF 到 10086。", "category": "billing"}, ensure_ascii=False)
+    other = json.dumps({"title": "流量查询", "body": "发送 CXLL 到 10086。", "category": "billing"}, ensure_ascii=False)
+    f.write_text(f"{line}\n{line}\n{other}\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["kb", "import", str(f), "--author", "kbadmin"])
+    assert res.exit_code == 0, res.output
+    assert "line 2: the same article as line 1, skipped" in res.output
+    assert "2 article(s) imported, 1 skipped" in res.output and _count(env) == 2
+    again = CliRunner().invoke(cli, ["kb", "import", str(f), "--author", "kbadmin"])
+    assert again.exit_code == 0, again.output
+    assert "line 1: already in the knowledge base as article #" in again.output
+    assert "0 article(s) imported, 3 skipped" in again.output and _count(env) == 2
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line(env: FastAPI, tmp_path: Path) -> None:
+    """A GBK export is named by line and column, not a decoding traceback; nothing is imported."""
+    f = tmp_path / "gbk.jsonl"
+    good = json.dumps({"title": "话费查询", "body": "发送 CXHF 到 10086。", "category": "billing"}, ensure_ascii=False)
+    bad = json.dumps({"title": "流量查询", "body": "发送 CXLL", "category": "billing"}, ensure_ascii=False)
+    f.write_bytes(good.encode("utf-8") + b"\n" + bad.encode("gbk"))
+    res = CliRunner().invoke(cli, ["kb", "import", str(f), "--author", "kbadmin"])
+    assert res.exit_code == 2, res.output
+    assert "gbk.jsonl:2: not UTF-8 text (byte 0xc1 at column 12)" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert _count(env) == 0

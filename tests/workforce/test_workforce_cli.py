@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from telqc.jobs.dispatch import job_ctx
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TELQC_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TELQC_DATABASE_URL", raising=False)
     get_settings.cache_clear()

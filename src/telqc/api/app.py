@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.responses import Response
@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import telqc
-from telqc.api import admin, auth, customer360, errors, protect
+from telqc.api import admin, auth, customer360, deps, errors, protect
 from telqc.api.body_limit import BodyLimit
 from telqc.api.deps import LANG_COOKIE, SESSION_COOKIE
 from telqc.core import pii
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app = FastAPI(
         title="TelQC API", version=telqc.__version__,
         description="TelQC 客户服务与服务质量管理平台 API · customer service and service-quality control",
+        dependencies=[Depends(deps.clean_parameters)],
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()

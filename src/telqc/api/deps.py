@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -19,7 +21,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Forbidden, Unauthenticated
 from telqc.core.i18n import pick_language
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import MAX_INT
+from telqc.core.schemas import MAX_INT, refuse_control_characters
 from telqc.core.uow import UnitOfWork
 from telqc.jobs.dispatch import after_commit
 
@@ -165,3 +167,16 @@ def if_match_version(value: str | None) -> int | None:
         return None
     digits = value.removeprefix("W/").strip('"')
     return int(digits) if digits.isdigit() else -1
+
+
+def clean_parameters(request: Request) -> None:
+    """Query and path parameters hold no control characters, like every text field of a body (`core.schemas.In`):
+    a NUL in `?status=` reached PostgreSQL as a driver error, a 500 (issue 17). Installed on the app as a
+    dependency of every route; the 422 names the parameter."""
+    for where, items in (("query", request.query_params.multi_items()), ("path", list(request.path_params.items()))):
+        for name, value in items:
+            try:
+                refuse_control_characters(str(value))
+            except PydanticCustomError as exc:
+                raise RequestValidationError([{"loc": (where, name), "msg": exc.message(), "type": exc.type,
+                                               "input": value}]) from None

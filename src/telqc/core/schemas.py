@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-MAX_INT = 2**63 - 1
-"""The largest integer a BIGINT column (PostgreSQL) or an SQLite INTEGER holds: a larger one sent by a client is
-a 422 naming the field, not an OverflowError in the driver."""
+MAX_INT = 2**31 - 1
+"""The largest integer a client may send: what a PostgreSQL INTEGER column holds (most ids and counts are INTEGER
+columns; BIGINT ones hold more, but no id a client names comes near 2^31). A larger one is a 422 naming the
+field, not an OverflowError or "integer out of range" in the driver (issue 17)."""
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 """A row id a client names (path, query or body)."""
@@ -23,6 +24,20 @@ Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY)]
 """A calendar day a client sends (query or body): 1900-01-01..2100-12-31, so a year-1 or year-9999 date is a 422
 naming the field, not an OverflowError in date arithmetic (issue 17)."""
 
+
+def refuse_out_of_range_time(value: Any) -> Any:
+    """Dates and times a client sends lie in 1900..2100: a year-1 `end` made `end - window` an OverflowError."""
+    for v in _values(value):
+        if isinstance(v, date) and not MIN_DAY.year <= v.year <= MAX_DAY.year:
+            raise PydanticCustomError("date_out_of_range",
+                                      "日期须在 {low} 至 {high} 之间 / a date between {low} and {high}",
+                                      {"low": MIN_DAY.isoformat(), "high": MAX_DAY.isoformat()})
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(refuse_out_of_range_time)]
+"""A point in time a client sends as a query parameter (body fields of `In` models are checked by the model)."""
+
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 """A non-negative integer a client sends (an offset, a duration in seconds or milliseconds)."""
 
@@ -30,18 +45,22 @@ Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _texts(value: Any) -> Iterator[str]:
-    """Every text in a value: itself, the items of a list, tuple or set, a dict's keys and values, at any depth
-    (an improvement plan's fishbone is a dict of lists of texts)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
+def _values(value: Any) -> Iterator[Any]:
+    """Every scalar in a value: itself, or the items of a list, tuple or set, a dict's keys and values, at any
+    depth (an improvement plan's fishbone is a dict of lists of texts)."""
+    if isinstance(value, dict):
         for key, item in value.items():
-            yield from _texts(key)
-            yield from _texts(item)
+            yield from _values(key)
+            yield from _values(item)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            yield from _texts(item)
+            yield from _values(item)
+    else:
+        yield value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    return (v for v in _values(value) if isinstance(v, str))
 
 
 def refuse_control_characters(value: Any) -> Any:
@@ -63,7 +82,7 @@ class CleanText(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
-        return refuse_control_characters(value)
+        return refuse_out_of_range_time(refuse_control_characters(value))
 
 
 class In(CleanText):

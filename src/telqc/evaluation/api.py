@@ -9,13 +9,14 @@ from fastapi.responses import Response
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.evaluation import export, service
 from telqc.evaluation import schemas as s
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.improvement import schemas as s
 from telqc.improvement import service
 from telqc.improvement.states import PlanState
@@ -15,8 +16,8 @@ from telqc.improvement.states import PlanState
 router = APIRouter(prefix="/api/v1/improvement", tags=["improvement"])
 Read = Annotated[Principal, require(Perm.improvement_read)]
 Manage = Annotated[Principal, require(Perm.improvement_manage)]
-PlanId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-ActionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+PlanId = Annotated[int, Path(ge=1, le=MAX_INT)]
+ActionId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 @router.get("/plans", response_model=s.PlanPage)

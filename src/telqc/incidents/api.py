@@ -4,7 +4,7 @@ If-Match (412 if stale); an illegal transition answers 409 with the `allowed` ne
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile
@@ -13,7 +13,7 @@ from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, Invalid
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import MAX_INT
+from telqc.core.schemas import MAX_INT, Moment
 from telqc.incidents import kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
@@ -53,8 +53,8 @@ def declare(ctx: CtxDep, body: s.IncidentCreate, response: Response, _: Manage) 
 
 
 @router.get("/incidents/kpis", response_model=kpis.IncidentKpis)
-def incident_kpis(ctx: CtxDep, _: Read, start: datetime | None = None,
-                  end: datetime | None = None) -> kpis.IncidentKpis:
+def incident_kpis(ctx: CtxDep, _: Read, start: Moment | None = None,
+                  end: Moment | None = None) -> kpis.IncidentKpis:
     """Incident KPIs of the period (default: the last 30 days)."""
     end = end or ctx.now()
     return kpis.compute(ctx, start or end - timedelta(days=30), end)

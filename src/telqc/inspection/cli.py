@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from telqc.core import migrate
+from telqc.core import migrate, textfile
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
@@ -40,12 +40,21 @@ def _progress() -> Progress:
                     console=console)
 
 
+def _lines(file: Path) -> list[str]:
+    """The file's lines, or exit naming the line of the first byte that is not UTF-8 (or the size)."""
+    try:
+        return textfile.read_lines(file)
+    except textfile.BadFile as exc:
+        console.print(str(exc), style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+
+
 @app.command("import")
 def import_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines file")],
                inspect: Annotated[bool, typer.Option(help="run automatic inspection on each")] = True) -> None:
     """Import interactions with transcripts (all or nothing; errors name line and field)."""
     settings, factory = _setup()
-    lines = file.read_text(encoding="utf-8").splitlines()
+    lines = _lines(file)
     clock = SystemClock()
     try:
         with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
@@ -80,7 +89,7 @@ def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
     hits_by_rule: Counter[str] = Counter()
     calls_by_rule: Counter[str] = Counter()
     scores, fatal, passed, bad = [], 0, 0, []
-    lines = [ln for ln in file.read_text(encoding="utf-8").splitlines()]
+    lines = _lines(file)
     out: list[str] | None = [] if jsonl is not None else None
     with _progress() as bar:
         task = bar.add_task("质检 inspect", total=len(lines))
@@ -130,7 +139,7 @@ def eval_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, h
              errors: Annotated[bool, typer.Option("--errors", help="list every wrong decision")] = False) -> None:
     """Precision, recall and F1 per main check and macro F1 on a labelled set (no database)."""
     try:
-        items = evaluation.read_jsonl(file.read_text(encoding="utf-8"))
+        items = evaluation.read_jsonl("\n".join(_lines(file)))
         card = load_scorecard(card_file) if card_file is not None else load_default_scorecard()
         report = evaluation.evaluate_set(Inspector(card), items)
     except (ValueError, KeyError, TypeError) as exc:

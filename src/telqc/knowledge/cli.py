@@ -44,18 +44,22 @@ def import_articles(
     publish: Annotated[bool, typer.Option(help="publish at once (reviewed elsewhere)")] = False,
     author: Annotated[str, typer.Option(help="username recorded as author")] = "admin",
 ) -> None:
-    """Import articles (JSONL or Markdown with YAML front matter); all or nothing, errors name place and field."""
+    """Import articles (JSONL or Markdown with YAML front matter); all or nothing, errors name place and field.
+    Idempotent: an article already in the knowledge base with the same kind, category, title and body (or
+    repeated in the file) is skipped and named, so importing a file twice adds nothing the second time."""
     from telqc.core.auth import principal_of  # 0.08 s with the service, see above  # noqa: PLC0415
     from telqc.core.models import User  # noqa: PLC0415
     from telqc.knowledge import schemas as s  # noqa: PLC0415
     from telqc.knowledge import service  # noqa: PLC0415
+    from telqc.knowledge.models import KbArticle, KbVersion  # noqa: PLC0415
     from telqc.knowledge.transfer import FormatError, read_records  # noqa: PLC0415
 
-    rows, errors = [], []
+    rows: list[tuple[str, Any]] = []
+    errors: list[str] = []
     try:
         for where, record in read_records(source):
             try:
-                rows.append(s.ArticleIn.model_validate(record))
+                rows.append((where, s.ArticleIn.model_validate(record)))
             except ValidationError as e:
                 errors += [f"{where}: {'.'.join(map(str, err['loc'])) or '(article)'}: {err['msg']}"
                            for err in e.errors()]
@@ -67,19 +71,39 @@ def import_articles(
         console.print(f"[red]nothing imported: {len(errors)} error(s)[/red]")
         raise typer.Exit(2)
     settings = get_settings()
+    skipped: list[str] = []
     with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
         user = ctx.session.scalar(select(User).where(User.username == author))
         if user is None:
             console.print(f"[red]--author: no user {author!r}[/red]")
             raise typer.Exit(2)
         ctx.principal = principal_of(user)
-        for row in rows:
+        first: dict[tuple[str, str, str, str], str] = {}
+        done = 0
+        for where, row in rows:
+            key = (row.kind, row.category, row.title, row.body)
+            if key in first:
+                skipped.append(f"{where}: the same article as {first[key]}, skipped")
+                continue
+            first[key] = where
+            existing = ctx.session.scalar(
+                select(KbArticle.id).join(KbVersion, (KbVersion.article_id == KbArticle.id)
+                                          & (KbVersion.number == KbArticle.current_version))
+                .where(KbArticle.kind == row.kind, KbArticle.category == row.category, KbVersion.title == row.title,
+                       KbVersion.body == row.body).limit(1))
+            if existing is not None:
+                skipped.append(f"{where}: already in the knowledge base as article #{existing}, skipped")
+                continue
             art = service.create(ctx, row)
+            done += 1
             if publish:
                 service.act(ctx, art.id, "submit", "import")
                 art.status, art.published_version = "published", art.current_version
                 ctx.audit("kb.imported_published", "kb_article", art.id)
-    console.print(f"[green]{len(rows)} article(s) imported{' and published' if publish else ''}[/green]")
+    for line in skipped:
+        console.print(line, style="yellow", markup=False, soft_wrap=True)
+    console.print(f"[green]{done} article(s) imported{' and published' if publish else ''}"
+                  f"{f', {len(skipped)} skipped' if skipped else ''}[/green]")
 
 
 @app.command("export")

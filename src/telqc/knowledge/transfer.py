@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from telqc.core import textfile
+
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 _HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t]*#*[ \t]*(?:\r?\n|\Z)")
 FIELD_ORDER = ("kind", "title", "category", "tags", "audience", "valid_from", "valid_to", "questions")
@@ -32,11 +34,11 @@ def read_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         if not files:
             raise FormatError(f"{path}: no .md files")
         for file in files:
-            yield str(file), parse_markdown(file.read_text(encoding="utf-8"), str(file))
+            yield str(file), parse_markdown(_text(file), str(file))
     elif path.suffix.lower() in {".md", ".markdown"}:
-        yield str(path), parse_markdown(path.read_text(encoding="utf-8"), str(path))
+        yield str(path), parse_markdown(_text(path), str(path))
     else:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for n, line in enumerate(_text(path).splitlines(), start=1):
             if not line.strip():
                 continue
             try:
@@ -46,6 +48,13 @@ def read_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             if not isinstance(record, dict):
                 raise FormatError(f"{path}:{n}: expected a JSON object")
             yield f"line {n}", record
+
+
+def _text(path: Path) -> str:
+    try:
+        return textfile.read_text(path)
+    except textfile.BadFile as exc:
+        raise FormatError(str(exc)) from exc
 
 
 def parse_markdown(text: str, where: str = "<markdown>") -> dict[str, Any]:

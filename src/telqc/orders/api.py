@@ -6,13 +6,13 @@ configured here too (orders:admin); PUT answers 201 when it created the calendar
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from telqc.api.deps import CtxDep, IdPath, IdQuery, OffsetQuery, if_match_version, require, run_and_commit, set_etag
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import Moment
 from telqc.orders import complaints, config, config_admin, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
@@ -66,7 +66,7 @@ def list_orders(
     customer_id: IdQuery = None, handler_id: IdQuery = None, owner_id: IdQuery = None,
     province_code: Annotated[str | None, Query(max_length=12)] = None,
     sla_status: Annotated[str | None, Query(pattern="^(ok|warning|breached)$")] = None,
-    open_only: bool = False, created_from: datetime | None = None, created_to: datetime | None = None,
+    open_only: bool = False, created_from: Moment | None = None, created_to: Moment | None = None,
     offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> s.OrderPage:
     f = repo.OrderFilter(type=type, status=status, priority=priority, category=category, customer_id=customer_id,

@@ -11,15 +11,15 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.contacts.read import Channel
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import Day
+from telqc.core.schemas import MAX_INT, Day
 from telqc.workforce import planning, service
 from telqc.workforce import schemas as s
 
 router = APIRouter(prefix="/api/v1/workforce", tags=["workforce"])
 Read = Annotated[Principal, require(Perm.workforce_read)]
 Manage = Annotated[Principal, require(Perm.workforce_manage)]
-ForecastId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-RosterId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ForecastId = Annotated[int, Path(ge=1, le=MAX_INT)]
+RosterId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 @router.post("/actuals/refresh")

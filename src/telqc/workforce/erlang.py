@@ -211,7 +211,8 @@ def _erlang_a_state(n: int, lam: float, mu: float, theta: float, b: float, t: fl
         if term < 1e-15 * sum(tail) and lam < n * mu + m * theta:
             break
     tail_arr = np.asarray(tail)
-    pi_n = 1.0 / (1.0 / b + float(tail_arr.sum()) - 1.0)
+    # b underflows to 0.0 when n is far above the load (a low occupancy cap): then all n are never busy
+    pi_n = 0.0 if b == 0.0 else 1.0 / (1.0 / b + float(tail_arr.sum()) - 1.0)
     probs = pi_n * tail_arr  # arrivals that find m = 0, 1, ... callers waiting (all n servers busy)
     p_wait = float(probs.sum())
     mean_queue = float((probs * np.arange(len(probs))).sum())

@@ -7,6 +7,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w.wfm_roster": {"zh-CN": "排班表", "en": "roster"},
     "ui.workforce_planner": {"zh-CN": "排班规划", "en": "Workforce planning"},
     "ui.workforce_intraday": {"zh-CN": "实时监控", "en": "Intraday"},
+    "workforce.error.staff_exists": {"zh-CN": "该用户已在排班人员名单中",
+                                     "en": "this user is already on the staff list"},
     "workforce.error.window": {"zh-CN": "日期范围无效（结束不得早于开始，且不超过一年）",
                                "en": "invalid date range (end before start, or longer than a year)"},
     "workforce.error.no_history": {"zh-CN": "没有可用于预测的历史话务数据（{channel}）",

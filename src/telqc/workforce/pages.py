@@ -19,7 +19,7 @@ from telqc.contacts.read import Channel
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import Day
+from telqc.core.schemas import MAX_INT, Day
 from telqc.web.render import render, viewer_of
 from telqc.workforce import planning, service
 from telqc.workforce import schemas as s
@@ -91,7 +91,7 @@ def _hm(minutes: int) -> str:
 
 
 @router.get("/workforce", response_class=HTMLResponse)
-def planner(request: Request, ctx: CtxDep, _: Read, forecast: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+def planner(request: Request, ctx: CtxDep, _: Read, forecast: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
             channel: Annotated[Channel, Query()] = Channel.hotline) -> Response:
     return _planner(request, ctx, forecast, channel.value)
 

@@ -14,9 +14,11 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 import numpy as np
+from sqlalchemy import select
 
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
+from telqc.core.models import User
 from telqc.workforce import repository as repo
 from telqc.workforce import roster as rs
 from telqc.workforce import schemas as s
@@ -51,6 +53,11 @@ def create_template(ctx: Ctx, data: s.TemplateIn) -> ShiftTemplate:
 
 
 def create_staff(ctx: Ctx, data: s.StaffIn) -> Staff:
+    if data.user_id is not None:
+        if ctx.session.get(User, data.user_id) is None:
+            raise Invalid("error.not_found", field="body.user_id", what="w.user")
+        if ctx.session.scalar(select(Staff.id).where(Staff.user_id == data.user_id)) is not None:
+            raise Conflict("workforce.error.staff_exists", field="body.user_id")
     skills = sorted({*(c.value for c in data.skills), data.primary_channel.value})
     p = Staff(name=data.name, user_id=data.user_id, skills=skills, primary_channel=data.primary_channel.value,
               available_weekdays=sorted(set(data.available_weekdays)), max_shifts_per_week=data.max_shifts_per_week,

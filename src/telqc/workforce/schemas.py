@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from telqc.contacts.read import Channel
-from telqc.core.schemas import Day, In, Out
+from telqc.core.schemas import MAX_INT, Day, In, Out
 
 Share = Annotated[float, Field(ge=0, lt=1)]
+INTERVAL_S = 1800  # a what-if's calls are per 30-minute interval
+MAX_ERLANGS = 5_000
 
 
 class ForecastIn(In):
@@ -50,7 +53,7 @@ class SeriesOut(Out):
 class RulesIn(In):
     service_level_target: Annotated[float, Field(gt=0, lt=1)] = 0.8
     answer_time_s: Annotated[float, Field(gt=0, le=3600)] = 20
-    max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.85
+    max_occupancy: Annotated[float, Field(ge=0.5, le=1)] = 0.85  # below half, staff would sit idle by design
     shrinkage: Share = 0.3
     patience_s: Annotated[float | None, Field(gt=0, le=3600)] = None
     concurrency: Annotated[int, Field(ge=1, le=10)] = 1
@@ -92,7 +95,7 @@ class TemplateOut(Out):
 
 class StaffIn(In):
     name: Annotated[str, Field(min_length=1, max_length=60)]
-    user_id: Annotated[int | None, Field(ge=1, le=2**63 - 1)] = None
+    user_id: Annotated[int | None, Field(ge=1, le=MAX_INT)] = None
     primary_channel: Channel
     skills: list[Channel] = []
     available_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)] = [
@@ -112,7 +115,7 @@ class StaffOut(Out):
 
 
 class RosterIn(In):
-    forecast_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    forecast_id: Annotated[int, Field(ge=1, le=MAX_INT)]
     start_date: Day | None = None  # default: the forecast's first day
     days: Annotated[int, Field(ge=1, le=28)] = 14
 
@@ -154,6 +157,16 @@ class WhatIfIn(In):
     service_level_target: Annotated[float | None, Field(gt=0, lt=1)] = None
     answer_time_s: Annotated[float | None, Field(gt=0, le=3600)] = None
     shrinkage: Share | None = None
+
+    @field_validator("aht_s")
+    @classmethod
+    def _load(cls, aht_s: float, info: ValidationInfo) -> float:
+        """One queue's offered load (calls × AHT) stays within what any contact centre staffs (the Erlang
+        engines' numerics hold far beyond it; at 400,000 Erlangs Erlang A divided by zero)."""
+        if info.data.get("calls", 0) * aht_s / INTERVAL_S > MAX_ERLANGS:
+            raise PydanticCustomError("load_too_high", "话务量过大：每30分钟通话数 × 平均处理时长 超过 {max} 爱尔兰 / "
+                                      "offered load above {max} Erlangs", {"max": MAX_ERLANGS})
+        return aht_s
 
 
 class WhatIfOut(Out):

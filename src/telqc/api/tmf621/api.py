@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from telqc.api.deps import CtxDep, if_match_version, request_language, require, set_etag
+from telqc.api.deps import CtxDep, OffsetQuery, if_match_version, request_language, require, set_etag
 from telqc.api.errors import field_errors
 from telqc.api.tmf621 import errors, filters, hub, mapping, view
 from telqc.core import events
@@ -188,7 +188,7 @@ def _customer(ctx: CtxDep, caller: Principal, parties: list[_Ref]) -> tuple[int,
 
 @router.get("/troubleTicket")
 def list_tickets(ctx: CtxDep, request: Request, response: Response, _: Read,
-                 fields: str | None = None, offset: Annotated[int, Query(ge=0, le=_MAX_ID)] = 0,
+                 fields: str | None = None, offset: OffsetQuery = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     """TMF630 filtering on the listed attributes (`filters`); X-Total-Count and X-Result-Count headers."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in filters.PAGING]
@@ -343,7 +343,7 @@ def hub_subscribe(ctx: CtxDep, body: HubIn, response: Response, _: Write) -> dic
 
 
 @router.get("/hub/deadLetters")
-def hub_dead_letters(ctx: CtxDep, response: Response, _: HubAdmin, offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+def hub_dead_letters(ctx: CtxDep, response: Response, _: HubAdmin, offset: OffsetQuery = 0,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     rows, total = hub.dead_letters(ctx, offset, limit)
     response.headers["X-Total-Count"] = str(total)

@@ -2,10 +2,10 @@
 
 The roster is built by `roster.solve` against the requirement of a stored forecast; the intraday view scales
 the rest of today's forecast by how the day has run so far (actual ÷ forecast over the elapsed intervals,
-bounded to 0.5–2 so one odd half-hour does not swing the afternoon), recomputes the heads needed and sets
-them against the heads rostered. Suggestions follow the levers a supervisor has (客户服务质量分析 四.二.1):
-move lunches out of a short stretch, overtime at its edges, offer callbacks on the hotline, and training or
-coaching where there are spare heads.
+bounded to 0.5–2 so one odd half-hour does not swing the afternoon), scales the AHT profile the same way by
+today's handle time, recomputes the heads needed and sets them against the heads rostered. Suggestions
+follow the levers a supervisor has (客户服务质量分析 四.二.1): move lunches out of a short stretch, overtime at
+its edges, offer callbacks on the hotline, and training or coaching where there are spare heads.
 """
 
 from __future__ import annotations
@@ -172,8 +172,10 @@ def intraday(ctx: Ctx, channel: str, day: date | None = None) -> s.IntradayOut:
     if done.sum() >= MIN_ELAPSED and plan[done].sum() > 0:
         ratio = float(np.clip(h.offered[0][done].sum() / plan[done].sum(), *RATIO_BOUNDS))
     handled_today = h.handled[0][done].sum()
-    if handled_today >= 20:  # today's handle time once there is enough of it
-        aht = np.where(elapsed, aht, h.handle_s[0][done].sum() / handled_today)
+    if handled_today >= 20:  # today's handle time against the profile's, once there is enough of it
+        planned_s = float((aht[done] * h.handled[0][done]).sum())
+        aht_ratio = float(np.clip(h.handle_s[0][done].sum() / planned_s, *RATIO_BOUNDS)) if planned_s else 1.0
+        aht = np.where(elapsed, aht, aht * aht_ratio)
     refc = np.where(done, h.offered[0], plan * (ratio or 1.0))
     needed = st.requirement(refc, aht, service.rules_for(ctx, channel)).scheduled.astype(int)
     r = repo.latest_roster_for(ctx.session, day)

@@ -94,8 +94,8 @@ def refresh_actuals(ctx: Ctx, start: date, end: date) -> int:
     ctx.session.flush()
     buckets: dict[tuple[str, datetime], list[int]] = {}
     for channel, started, wait, talk, hold, acw, abandoned in repo.contact_rows(ctx.session, lo, hi):
-        d, k = _slot_of(started, start, tz)
-        key = (channel, slot_starts(start + timedelta(days=d), tz)[k])
+        loc = started.astimezone(tz)
+        key = (channel, loc.replace(minute=loc.minute // 30 * 30, second=0, microsecond=0).astimezone(UTC))
         if key in kept:
             continue
         b = buckets.setdefault(key, [0, 0, 0, 0, 0])

@@ -85,3 +85,18 @@ def test_panel_from_long_rows_gives_the_same_features() -> None:
     rows_q, xq = features.snapshot(q, 11)
     assert np.array_equal(p.customer_id[rows_p], q.customer_id[rows_q][::-1])
     assert np.array_equal(xp, xq[::-1])
+    # rows grouped by customer (an ORDER BY), each run looked up once: the same grid
+    grouped = np.lexsort((month, cust))
+    g = features.panel_from_rows(
+        p.customer_id[cust[grouped]],
+        month[grouped].astype(np.int64),
+        {c: getattr(p, c)[cust[grouped], month[grouped]] for c in names},
+        {
+            "customer_id": p.customer_id,
+            "tenure0": p.tenure0,
+            "plan_price": p.plan_price,
+            "contract_end": p.contract_end,
+        },
+    )
+    assert np.array_equal(features.snapshot(g, 11)[1], xp)
+    assert np.array_equal(g.active(11), p.active(11))

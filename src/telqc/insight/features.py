@@ -102,13 +102,18 @@ def panel_from_rows(
     not known (nor needed to score)."""
     ids = np.asarray(customers["customer_id"])
     order = np.argsort(ids, kind="stable")
-    pos = order[np.searchsorted(ids, customer_id, sorter=order)]
+    # Look up each run of equal ids once: rows come grouped by customer from an ORDER BY (11M lookups
+    # become 1M); in any other order the runs are shorter and the answer is the same.
+    start = np.flatnonzero(np.concatenate(([True], customer_id[1:] != customer_id[:-1])))
+    run = order[np.searchsorted(ids, customer_id[start], sorter=order)]
+    pos = np.repeat(run, np.diff(np.append(start, customer_id.shape[0])))
     n, m = ids.shape[0], int(month.max()) + 1
+    cell = pos * m + month
 
     def grid(name: str, dtype: type[G], fill: int) -> NDArray[G]:
-        out = np.full((n, m), fill, dtype=dtype)
-        out[pos, month] = columns[name]
-        return out
+        out = np.full(n * m, fill, dtype=dtype)
+        out[cell] = columns[name]
+        return out.reshape(n, m)
 
     seen = np.bincount(pos, minlength=n)  # a customer's rows run from month 0 to the month before leaving
     return Panel(

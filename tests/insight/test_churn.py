@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from telqc.cli import app as cli
 from telqc.insight import churn, features, synth
 
 N = 6000
@@ -73,3 +75,15 @@ def test_version_is_a_hash_of_parameters_and_window() -> None:
     v = churn.version((6, 8), 1000)
     assert v == churn.version((6, 8), 1000) and v.startswith("churn-logistic-m6-m8-")
     assert v != churn.version((6, 9), 1000) != churn.version((6, 8), 1001)
+
+
+def test_command_prints_both_evaluations() -> None:
+    res = CliRunner().invoke(cli, ["insight", "churn", "evaluate", "--customers", "3000", "--seed", "5"])
+    assert res.exit_code == 0, res.output
+    assert "植入流失信号" in res.output and "无信号" in res.output
+    assert res.output.count("churn-logistic-m6-m8-") == 2 and "校准" in res.output
+
+
+def test_command_refuses_no_training_month() -> None:
+    res = CliRunner().invoke(cli, ["insight", "churn", "evaluate", "--months", "9", "--test-months", "3"])
+    assert res.exit_code == 2 and "没有训练月份" in res.output

@@ -60,7 +60,7 @@ def test_assignment_is_stable_and_monotone_in_share(campaign: str, customer: int
     first = uplift.in_holdout(campaign, customer, share)
     assert uplift.in_holdout(campaign, customer, share) == first
     assert not uplift.in_holdout(campaign, customer, 0.0)
-    assert uplift.in_holdout(campaign, customer, 1.0) or uplift.bucket(campaign, customer) >= 1.0
+    assert uplift.in_holdout(campaign, customer, 1.0)  # buckets are below 1
     if first:  # a larger holdout keeps everyone a smaller one held out
         assert uplift.in_holdout(campaign, customer, min(1.0, share + 0.1))
 

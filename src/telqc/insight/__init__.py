@@ -1,0 +1,1 @@
+"""Customer insight: usage profile, tier and lifecycle, churn risk, retention uplift, plan recommendation."""

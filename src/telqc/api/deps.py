@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -169,7 +169,7 @@ def if_match_version(value: str | None) -> int | None:
     return int(digits) if digits.isdigit() else -1
 
 
-def clean_parameters(request: Request) -> None:
+def clean_parameters(request: HTTPConnection) -> None:
     """Query and path parameters hold no control characters, like every text field of a body (`core.schemas.In`):
     a NUL in `?status=` reached PostgreSQL as a driver error, a 500 (issue 17). Installed on the app as a
     dependency of every route; the 422 names the parameter."""
@@ -178,5 +178,7 @@ def clean_parameters(request: Request) -> None:
             try:
                 refuse_control_characters(str(value))
             except PydanticCustomError as exc:
-                raise RequestValidationError([{"loc": (where, name), "msg": exc.message(), "type": exc.type,
-                                               "input": value}]) from None
+                error = [{"loc": (where, name), "msg": exc.message(), "type": exc.type, "input": value}]
+                if request.scope["type"] == "websocket":  # closed with 1008 (policy violation) by FastAPI
+                    raise WebSocketRequestValidationError(error) from None
+                raise RequestValidationError(error) from None

@@ -33,6 +33,8 @@ RULES: dict[tuple[str, str], str | None] = {
     # pages
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
+    ("GET", "/commitments"): PUBLIC,
+    ("GET", "/api/v1/public/commitments"): PUBLIC,
     ("POST", "/logout"): AUTHENTICATED,
     ("GET", "/"): AUTHENTICATED,
     ("GET", "/customers"): "customers:read",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from telqc.api.deps import CtxDep, IdPath, IdQuery, OffsetQuery, if_match_version, require, run_and_commit, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import Moment
-from telqc.orders import complaints, config, config_admin, escalations, repairs, service, timeline
+from telqc.orders import commitments, complaints, config, config_admin, escalations, repairs, service, timeline
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 
@@ -232,3 +232,10 @@ def put_policy(ctx: CtxDep, name: Annotated[str, Path(min_length=1, max_length=6
     row, created = config_admin.put_policy(ctx, name, body)
     response.status_code = 201 if created else 200
     return s.PolicyOut.model_validate(row)
+
+
+@router.get("/public/commitments", response_model=list[s.CommitmentOut])
+def public_commitments(ctx: CtxDep) -> list[s.CommitmentOut]:
+    """服务承诺: the time limits the SLA configuration applies, per order type and area type (no login)."""
+    return [s.CommitmentOut.model_validate(c, from_attributes=True) for c in commitments.commitments(ctx)]
+

@@ -201,3 +201,24 @@ MESSAGES.update({
     "o.overdue_by": {"zh-CN": "已超时 {d}", "en": "overdue by {d}"},
     "tl.current_level": {"zh-CN": "当前级别", "en": "current level"},
 })
+
+# 服务承诺 (the public commitments page)
+MESSAGES.update({
+    "cm.title": {"zh-CN": "服务承诺", "en": "Service commitments"},
+    "cm.intro": {"zh-CN": "以下时限即系统对每张工单实际执行的时限（普通客户、一般问题）。",
+                 "en": "These are the limits the system applies to every order (regular customer, usual severity)."},
+    "cm.type": {"zh-CN": "业务类型", "en": "Order type"},
+    "cm.area": {"zh-CN": "区域", "en": "Area"},
+    "cm.area_urban": {"zh-CN": "城区", "en": "Urban"},
+    "cm.area_rural": {"zh-CN": "农村", "en": "Rural"},
+    "cm.first_response": {"zh-CN": "首次响应", "en": "First response"},
+    "cm.resolution": {"zh-CN": "办结时限", "en": "Completion"},
+    "cm.basis": {"zh-CN": "计时方式", "en": "Clock"},
+    "cm.business_hours": {"zh-CN": "按工作时间计（节假日顺延）", "en": "business hours (holidays excluded)"},
+    "cm.round_the_clock": {"zh-CN": "7×24 小时", "en": "7×24"},
+    "cm.note": {"zh-CN": "紧急故障和高星级客户适用更短的时限。",
+                "en": "Urgent faults and high-tier customers get shorter limits."},
+    "cm.days": {"zh-CN": "天", "en": "days"},
+    "cm.hours": {"zh-CN": "小时", "en": "hours"},
+    "cm.minutes": {"zh-CN": "分钟", "en": "minutes"},
+})

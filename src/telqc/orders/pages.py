@@ -26,6 +26,7 @@ from telqc.customers import service as customers
 from telqc.knowledge import solutions
 from telqc.orders import (
     access,
+    commitments,
     complaints,
     config,
     escalations,
@@ -253,3 +254,11 @@ def my_orders(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Per
     viewer = viewer_of(request)
     return render(request, "orders/mine.html", orders=[timeline.my_order(ctx, o.id) for o in timeline.my_orders(ctx)],
                   viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer))
+
+
+@router.get("/commitments", response_class=HTMLResponse)
+def commitments_page(request: Request, ctx: CtxDep) -> Response:
+    """服务承诺, public: the time limits the SLA configuration applies (the same rows as the API)."""
+    rows = commitments.commitments(ctx)
+    return render(request, "orders/commitments.html", rows=rows, types=list(dict.fromkeys(r.order_type for r in rows)),
+                  by=lambda t, a: next(r for r in rows if r.order_type == t and r.area == a))

@@ -333,3 +333,15 @@ class SweepOut(Out):
     warned: int
     breached: int
     escalated: int
+
+
+class CommitmentOut(Out):
+    """One published limit: order type × area type (see `orders.commitments`)."""
+
+    order_type: str
+    area: str
+    priority: str
+    first_response_min: int
+    resolution_min: int
+    business_hours: bool
+    policy: str

@@ -24,8 +24,7 @@ from telqc.core.rbac import Role
 from telqc.core.rotation import reindex, rotate
 from telqc.core.settings import Settings, get_settings
 from telqc.customers.read import CUSTOMERS
-from telqc.domains import DOMAINS, modules
-from telqc.insight import cli as insight_cli
+from telqc.domains import modules
 from telqc.jobs.dispatch import job_ctx
 from telqc.jobs.relay import relay_backlog
 from telqc.tables import metadata
@@ -261,8 +260,6 @@ def _add_domain_commands() -> None:
 
 
 _add_domain_commands()
-if "insight" not in DOMAINS:  # until the insight domain is registered (issue 23); then discovery adds it
-    app.add_typer(insight_cli.app, name=insight_cli.NAME)
 
 if __name__ == "__main__":
     app()

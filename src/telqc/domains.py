@@ -12,7 +12,7 @@ from types import ModuleType
 
 DOMAINS = (
     "core", "customers", "contacts", "orders", "incidents", "knowledge", "inspection", "surveys",
-    "metrics", "workforce", "improvement", "evaluation",
+    "metrics", "workforce", "improvement", "evaluation", "insight",
 )
 
 # Interface adapters that plug in like domains (tables, routes, event handlers).

@@ -15,6 +15,7 @@ from telqc.core.errors import DomainError, Invalid, Locked, NotFound
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.customers.schemas import VerifyIn
+from telqc.insight import service as insight
 from telqc.orders import pages as order_pages
 from telqc.web import home
 from telqc.web.render import render
@@ -106,7 +107,7 @@ def customer_page(request: Request, ctx: CtxDep, customer_id: int,
     latest = view.recent_contacts[0].id if view.recent_contacts else None
     state = customers.verification_state(ctx, customer_id, latest) if p.can(Perm.customers_verify) else None
     return render(request, "customer_360.html", view=view, verification=state, verify_msg=verify,
-                  verify_next=f"/customers/{customer_id}")
+                  verify_next=f"/customers/{customer_id}", profile=insight.profile(ctx, customer_id))
 
 
 _VERIFY_OUTCOME = {Locked: "locked", NotFound: "not_found", Invalid: "failed"}
@@ -140,4 +141,5 @@ def verify_submit(request: Request, ctx: CtxDep, contact_id: int,
 def my_page(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Perm.self_read)]) -> Response:
     if p.customer_id is None:
         raise NotFound(what="w.customer")
-    return render(request, "customer_360.html", view=customer360.view(ctx, p.customer_id))
+    return render(request, "customer_360.html", view=customer360.view(ctx, p.customer_id),
+                  profile=insight.profile(ctx, p.customer_id))

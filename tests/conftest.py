@@ -93,8 +93,11 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     yield from open_database(request.param, tmp_path_factory)
 
 
-def open_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """A migrated database of this kind for a test session (a folder's conftest may narrow the kinds)."""
+def open_database(kind: str, tmp_path_factory: pytest.TempPathFactory, owner: str = "") -> Iterator[Database]:
+    """A migrated database of this kind for a test session (a folder's conftest may narrow the kinds).
+
+    ``owner`` names a folder's own fixture: both session fixtures can be alive in one process, and the same
+    database name would let one's ``DROP … WITH (FORCE)`` terminate the other's connections."""
     if kind == "sqlite":
         template = tmp_path_factory.mktemp("sqlite") / "template.db"
         migrate.upgrade(f"sqlite:///{template}")
@@ -107,7 +110,7 @@ def open_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN} ({problem}); its variants need a server")
     # One database per test process: parallel runs (xdist workers, or two developers' suites on one
     # server) never drop each other's database.
-    name = f"telqc_test_{_worker()}_{os.getpid()}"
+    name = f"telqc_test_{owner}{_worker()}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")

@@ -16,4 +16,4 @@ _KINDS = ["sqlite", "postgresql"] if _BOTH else ["sqlite"]
 
 @pytest.fixture(scope="session", params=_KINDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path_factory)
+    yield from open_database(request.param, tmp_path_factory, owner="fuzz_")

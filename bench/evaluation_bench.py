@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import psycopg
 from bench.scratch_db import reset_db, vacuum
 from sqlalchemy import func, insert, select, text

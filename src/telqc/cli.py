@@ -69,6 +69,7 @@ def seed(
     # `import telqc.cli`), paid by every `telqc` command (serve, audit verify, --help ...).
     from telqc.demo import reference  # noqa: PLC0415
     from telqc.demo import seed as seeding  # noqa: PLC0415
+    from telqc.demo.evaluation_seed import load_demo_floor, seed_evaluations  # noqa: PLC0415
     from telqc.demo.improvement_seed import seed_improvement  # noqa: PLC0415
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
@@ -84,6 +85,7 @@ def seed(
     with job_ctx(factory, clock, settings) as ctx:
         reference.load_reference(ctx)
         reference.load_demo_users(ctx)
+        load_demo_floor(ctx, reference.DEMO_PASSWORD)  # before the contacts: they spread over the floor
     with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
         session = ctx.session
         task = bar.add_task("客户 customers", total=customers)
@@ -127,6 +129,9 @@ def seed(
         plans = seed_improvement(ctx, days)
     if plans:
         console.print(f"[green]seeded[/green] {plans} improvement plans, measured on these rollups")
+    with job_ctx(factory, clock, settings) as ctx:
+        runs = seed_evaluations(ctx, days)
+    console.print(f"[green]seeded[/green] {runs} agent evaluation runs (monthly and quarterly, by province)")
     with console.status("排班 workforce: forecast and roster …"), job_ctx(factory, clock, settings) as ctx:
         wf = seed_workforce(ctx, seed=seed)
     console.print(f"[green]seeded[/green] workforce: {wf.intervals} interval actuals (60 days), forecast "
@@ -223,7 +228,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level
 def demo(
     host: str = "127.0.0.1", port: int = 8000,
     customers: Annotated[int, typer.Option(help="customers in a new demo database")] = 2000,
-    days: int = 60,
+    days: Annotated[int, typer.Option(help="days of history: 92 covers the quarter the evaluations show")] = 92,
 ) -> None:
     """Create the embedded demo database (first run only), then serve it."""
     from telqc.demo import reference  # noqa: PLC0415  (demo loaders: see `seed`)

@@ -27,4 +27,6 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/network-problems/{problem_id}/updates"): "network:work",
     ("GET", "/api/v1/me/orders"): "self:read",
     ("GET", "/api/v1/me/orders/{order_id}"): "self:read",
+    ("POST", "/api/v1/me/orders"): "self:file",
+    ("POST", "/api/v1/me/plan-change"): "self:file",
 }

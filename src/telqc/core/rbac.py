@@ -24,6 +24,7 @@ class Role(StrEnum):
 
 class Perm(StrEnum):
     self_read = "self:read"                  # a customer's own profile and orders
+    self_file = "self:file"                  # a customer files a fault, a complaint or a plan change
     customers_read = "customers:read"
     customers_write = "customers:write"      # create / edit profiles (back office)
     customers_pii = "customers:pii"          # see unmasked phone, ID number, address
@@ -73,7 +74,7 @@ class Perm(StrEnum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.customer: frozenset({Perm.self_read}),
+    Role.customer: frozenset({Perm.self_read, Perm.self_file}),
     Role.agent: frozenset({
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,

@@ -13,7 +13,17 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from telqc.api.deps import CtxDep, IdPath, IdQuery, OffsetQuery, if_match_version, require, run_and_commit, set_etag
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import Moment
-from telqc.orders import commitments, complaints, config, config_admin, escalations, repairs, service, timeline
+from telqc.orders import (
+    commitments,
+    complaints,
+    config,
+    config_admin,
+    escalations,
+    repairs,
+    selfservice,
+    service,
+    timeline,
+)
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 
@@ -183,6 +193,22 @@ def update_network_problem(ctx: CtxDep, problem_id: IdPath, body: s.NetworkUpdat
 @router.get("/me/orders", response_model=list[s.CustomerOrderOut])
 def my_orders(ctx: CtxDep, _: Annotated[Principal, require(Perm.self_read)]) -> list[s.CustomerOrderOut]:
     return timeline.my_orders(ctx)
+
+
+@router.post("/me/orders", response_model=s.CustomerOrderOut, status_code=201)
+def file_my_order(ctx: CtxDep, body: s.SelfFileIn,
+                  _: Annotated[Principal, require(Perm.self_file)]) -> s.CustomerOrderOut:
+    """A signed-in customer files a fault or a complaint: their own, routed and timed like any order."""
+    o = selfservice.file(ctx, body)
+    return timeline.my_order(ctx, o.id)
+
+
+@router.post("/me/plan-change", response_model=s.CustomerOrderOut, status_code=201)
+def request_my_plan_change(ctx: CtxDep, body: s.PlanChangeIn,
+                           _: Annotated[Principal, require(Perm.self_file)]) -> s.CustomerOrderOut:
+    """A plan change asked for from the recommendation: a business order for the back office."""
+    o = selfservice.request_plan_change(ctx, body)
+    return timeline.my_order(ctx, o.id)
 
 
 @router.get("/me/orders/{order_id}", response_model=s.CustomerOrderOut)

@@ -32,6 +32,7 @@ from telqc.orders import (
     escalations,
     repair_pages,
     repairs,
+    selfservice,
     service,
     timeline,
     timeline_words,
@@ -39,7 +40,7 @@ from telqc.orders import (
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.repair_pages import repair_view
-from telqc.web.render import render, viewer_of
+from telqc.web.render import render, render_error, viewer_of
 
 router = APIRouter(include_in_schema=False)
 ROUTERS = [router, repair_pages.router]
@@ -253,7 +254,57 @@ def my_orders(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Per
     """The customer's progress page (mobile-first): own orders, public steps only."""
     viewer = viewer_of(request)
     return render(request, "orders/mine.html", orders=[timeline.my_order(ctx, o.id) for o in timeline.my_orders(ctx)],
-                  viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer))
+                  viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer),
+                  filed=request.query_params.get("filed", ""))
+
+
+SelfFile = Annotated[Principal, require(Perm.self_file)]
+
+
+def _self_form(request: Request, ctx: Ctx, values: dict[str, str], error: str | None = None,
+               status_code: int = 200) -> Response:
+    return render(request, "orders/self_file.html", status_code=status_code, choices=selfservice.choices(ctx),
+                  values=values, error=error)
+
+
+@router.get("/my/orders/new", response_class=HTMLResponse)
+def my_order_new(request: Request, ctx: CtxDep, _: SelfFile) -> Response:
+    """报障 / 投诉 for a signed-in customer (mobile-first)."""
+    return _self_form(request, ctx, {})
+
+
+@router.post("/my/orders/new")
+def my_order_file(request: Request, ctx: CtxDep, _: SelfFile, category: Annotated[str, Form()],
+                  title: Annotated[str, Form()], description: Annotated[str, Form()]) -> Response:
+    """The form picks a category; its type (fault or complaint) follows from it."""
+    values = {"category": category, "title": title, "description": description}
+    type = next((c.type for c in selfservice.choices(ctx) if c.code == category), "repair")
+    try:
+        o = selfservice.file(ctx, s.SelfFileIn.model_validate(
+            {"type": type, "category": category, "title": title, "description": description, "channel": "web"}))
+    except ValidationError as e:
+        err = e.errors()[0]
+        return _self_form(request, ctx, values, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+    except DomainError as e:
+        ctx.uow.rollback()
+        return _self_form(request, ctx, values, e.message(ctx.lang), e.status)
+    return RedirectResponse(f"/my/orders?filed={o.id}#my-order-{o.id}", status_code=303)
+
+
+@router.post("/my/plan-change")
+def my_plan_change(request: Request, ctx: CtxDep, _: SelfFile, plan_code: Annotated[str, Form()],
+                   plan_name: Annotated[str, Form()], explanation: Annotated[str, Form()] = "") -> Response:
+    """申请变更为推荐套餐, from the recommendation on the customer's own page."""
+    try:
+        o = selfservice.request_plan_change(ctx, s.PlanChangeIn.model_validate(
+            {"plan_code": plan_code, "plan_name": plan_name, "explanation": explanation[:1000]}))
+    except ValidationError as e:
+        err = e.errors()[0]
+        return render_error(request, 422, f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
+    except DomainError as e:
+        ctx.uow.rollback()
+        return render_error(request, e.status, e.message(ctx.lang))
+    return RedirectResponse(f"/my/orders?filed={o.id}#my-order-{o.id}", status_code=303)
 
 
 @router.get("/commitments", response_class=HTMLResponse)

@@ -41,6 +41,24 @@ class OrderCreate(In):
     repair: RepairIn | None = None
 
 
+class SelfFileIn(In):
+    """A customer's own filing (`selfservice.file`): no customer id, the session says whose it is."""
+
+    type: Literal["repair", "complaint"]
+    category: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=2, max_length=120)
+    description: str = Field(min_length=5, max_length=4000)
+    channel: Literal["app", "web"] = "web"
+    product: str | None = Field(default=None, max_length=40)  # a fault's product: the category's name if absent
+
+
+class PlanChangeIn(In):
+    plan_code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    plan_name: str = Field(min_length=1, max_length=60)
+    explanation: str = Field(default="", max_length=1000)
+    channel: Literal["app", "web"] = "web"
+
+
 class AssignIn(In):
     handler_id: Id | None = None  # None: automatic routing
     reason: str | None = Field(default=None, max_length=500)

@@ -21,6 +21,7 @@ from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.core.models import User
+from telqc.core.rbac import Role
 from telqc.orders import complaints, config, escalations, followup, lifecycle, notify, repairs, routing
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
@@ -85,6 +86,8 @@ def create(ctx: Ctx, data: s.OrderCreate, *, caller_unidentified: bool = False) 
     o.handler_id = handler.id if handler else None
     if handler is not None and handler.team_id is not None:
         o.team_id = handler.team_id
+    if p.role is Role.customer:  # self-service: the routed agent owns it, not the customer (selfservice.py)
+        o.owner_id = handler.id if handler is not None else None
     lifecycle.refresh_sla(o, policy, [], now)
     prior = customer.repeat_of
     complaints.flag_repeat(o, prior)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,12 +50,12 @@ def test_xlsx_matches_api(loaded: FastAPI, client: TestClient) -> None:
                                                     "grey": "无数据"}[k["status"]]
     assert len(wb["趋势"]._charts) == 5, "native Excel charts"
     hot = wb["投诉热点"]
-    assert (hot["A2"].value, hot["B2"].value) == ("city", "440300")  # the biggest significant rise first
-    assert ("category", "signal") in {(hot.cell(row=i, column=1).value, hot.cell(row=i, column=2).value)
+    assert (hot["A2"].value, hot["B2"].value) == ("地市", "深圳市")  # the biggest rise first, by name
+    assert ("投诉类别", "signal") in {(hot.cell(row=i, column=1).value, hot.cell(row=i, column=2).value)
                                       for i in range(2, 6)}
     assert any("信号" in str(c.value) for c in hot["A"] if c.value)       # a named complaint cluster
     teams = [wb["班组"].cell(row=i, column=1).value for i in range(2, wb["班组"].max_row + 1)]
-    assert sorted(teams) == ["1", "2"]
+    assert sorted(teams) == ["广东热线一组", "广东热线二组"], "teams by name, never their numbers"
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
@@ -72,6 +73,7 @@ def test_pdf_pages_and_text(loaded: FastAPI, client: TestClient, tmp_path: Path)
     for words in ("服务质量月报（2026-10）", "投诉率", "关键指标与目标", "投诉热点", "班组表现", "未达标"):
         assert words in text, words
     assert f"共{len(pages)}页" in text.replace(" ", "")
+    assert not re.search(r"\d{1,3}(,\d{3})+ 秒", text), "durations in 小时/分钟, never thousands of seconds"
 
 
 def test_agents_cannot_download_reports(app: FastAPI, client: TestClient) -> None:
@@ -101,3 +103,10 @@ def test_report_commands_write_the_workbook_the_api_serves(loaded: FastAPI, clie
     api = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15"}, headers=login(client, "mgr"))
     served = _cells(load_workbook(io.BytesIO(api.content)))
     assert _cells(load_workbook(tmp_path / "a.xlsx")) == served == _cells(load_workbook(tmp_path / "b.xlsx"))
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(45, "45 秒"), (400, "6 分 40 秒"), (360, "6 分"),
+                                               (13_598, "3 小时 47 分"), (7200, "2 小时"), (190_000, "2 天 5 小时")])
+def test_durations_read_as_people_say_them(seconds: float, said: str) -> None:
+    from telqc.metrics.reports import duration
+    assert duration(seconds) == said

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from telqc.metrics import registry
-from telqc.metrics.reports import STATUS_ZH, TEAM_KPIS, TREND_KPIS, Report, fmt
+from telqc.metrics.reports import DIM_ZH, STATUS_ZH, TEAM_KPIS, TREND_KPIS, Report, fmt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -71,14 +71,19 @@ def to_xlsx(rep: Report) -> bytes:
     for c, name in enumerate(["维度", "取值", "上期投诉", "本期投诉", "上期每万户", "本期每万户", "z值", "p值"]):
         hs.write(0, c, name, h)
     for r, x in enumerate(rep.rises, start=1):
-        for c, v in enumerate([x.dimension, x.value, x.previous, x.current, x.previous_rate, x.current_rate, x.z,
-                               x.p_value]):
+        for c, v in enumerate([DIM_ZH.get(x.dimension, x.dimension), rep.name(x.value), x.previous, x.current,
+                               x.previous_rate, x.current_rate, x.z, x.p_value]):
             hs.write(r, c, v)
-    base = len(rep.rises) + 3
+    if not rep.rises:
+        hs.write(1, 0, "本期没有投诉率显著上升的类别或地市（与上一等长周期比较，双比例z检验，α=0.05）。")
+    base = max(len(rep.rises), 1) + 3
     for c, name in enumerate(["问题聚类", "件数", "示例工单"]):
         hs.write(base, c, name, h)
     for r, cl in enumerate(rep.clusters, start=base + 1):
-        hs.write_row(r, 0, [cl.name, cl.size, ", ".join(str(o) for o in cl.example_orders)])
+        hs.write_row(r, 0, [cl.name, cl.size, "、".join(f"#{o}" for o in cl.example_orders)])
+    if not rep.clusters:
+        hs.write(base + 1, 0, "本期投诉文本太少，未形成问题聚类。")
+    hs.set_column(0, 1, 16)
 
     tm = wb.add_worksheet("班组")
     tm.write_row(0, 0, ["班组", *[registry.BY_NAME[k].zh for k in TEAM_KPIS]], h)
@@ -134,7 +139,8 @@ def render_html(rep: Report) -> str:
     charts = [svg_line(registry.BY_NAME[name].zh, series, registry.BY_NAME[name].unit)
               for name, series in rep.trend.items()]
     return env.get_template("metrics/report_pdf.html").render(
-        rep=rep, charts=charts, fmt=fmt, status_zh=STATUS_ZH, team_kpis=[registry.BY_NAME[k] for k in TEAM_KPIS],
+        rep=rep, charts=charts, fmt=fmt, status_zh=STATUS_ZH, dim_zh=DIM_ZH,
+        team_kpis=[registry.BY_NAME[k] for k in TEAM_KPIS],
     )
 
 

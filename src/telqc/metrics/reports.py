@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.metrics import hotspots, registry, service
+from telqc.orders import service as orders
 
 TREND_KPIS = ("offered", "service_level", "complaint_rate", "csat", "fcr")
 TEAM_KPIS = ("fcr", "aht", "csat", "qa_score")
 PERIOD_ZH = {"daily": "日报", "weekly": "周报", "monthly": "月报"}
+DIM_ZH = {"category": "投诉类别", "city": "地市", "province": "省份", "channel": "渠道", "tier": "客户等级",
+          "area_type": "城乡"}
 STATUS_ZH = {"green": "达标", "amber": "预警", "red": "未达标", "grey": "无数据"}
 
 
@@ -32,6 +36,10 @@ class Report:
     rises: list[hotspots.Rise]
     clusters: list[hotspots.Cluster]
     notes: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # region and category names by code
+
+    def name(self, code: str) -> str:
+        return self.labels.get(code, code)
 
 
 def period_bounds(period: str, day: date) -> tuple[date, date, str]:
@@ -45,13 +53,27 @@ def period_bounds(period: str, day: date) -> tuple[date, date, str]:
     return start, end, start.strftime("%Y-%m")
 
 
+def duration(seconds: float) -> str:
+    """A duration as people say it: 45 秒, 6 分 40 秒, 3 小时 47 分, 2 天 5 小时."""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} 秒"
+    if s < 3600:
+        return f"{s // 60} 分 {s % 60} 秒" if s % 60 else f"{s // 60} 分"
+    m = round(seconds / 60)
+    if m < 48 * 60:
+        return f"{m // 60} 小时 {m % 60} 分" if m % 60 else f"{m // 60} 小时"
+    h = round(seconds / 3600)
+    return f"{h // 24} 天 {h % 24} 小时" if h % 24 else f"{h // 24} 天"
+
+
 def fmt(unit: str, v: float | None) -> str:
     if v is None:
         return "—"
     if unit == "ratio":
         return f"{v * 100:.1f}%"
     if unit == "seconds":
-        return f"{v:,.0f} 秒"
+        return duration(v)
     if unit in ("per_10k", "per_million", "score", "points", "variance"):
         return f"{v:,.2f}"
     return f"{v:,.0f}"
@@ -70,6 +92,9 @@ def build(ctx: Ctx, period: str, day: date | None = None) -> Report:
         for g in k["groups"]:
             if g["key"]["team"] != "0":
                 by_team.setdefault(g["key"]["team"], {"team": g["key"]["team"]})[k["name"]] = g["value"]
+    names_of = core_repo.team_names(ctx.session, [int(t) for t in by_team if t.isdigit()])
+    for key, row in by_team.items():  # reports name teams, never their numbers
+        row["team"] = names_of.get(int(key), f"班组 {key}") if key.isdigit() else key
     teams = sorted(by_team.values(), key=lambda t: (t.get("fcr") is None, -(t.get("fcr") or 0)))
     rises = hotspots.rises(ctx, start, end)
     clusters = hotspots.cluster_texts(hotspots.complaint_texts(ctx, start, end))
@@ -79,5 +104,6 @@ def build(ctx: Ctx, period: str, day: date | None = None) -> Report:
     if rises:
         notes.append(f"投诉率显著上升 {len(rises)} 处（双比例z检验，α=0.05）。")
     notes.append("数据来源：指标汇总表（增量维护），口径见 KPI 注册表。")
+    labels = {**service.region_names(ctx.session), **orders.category_names(ctx)}
     return Report(period, label, start, end, f"服务质量{PERIOD_ZH[period]}（{label}）", view["kpis"], trend, teams,
-                  rises, clusters, notes)
+                  rises, clusters, notes, labels)

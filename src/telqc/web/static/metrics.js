@@ -11,10 +11,18 @@
   if (D) {
     const trendKeys = ["complaint_rate", "csat", "service_level", "fcr"];
     const days = Array.from(new Set(trendKeys.flatMap(k => (D.trend[k] ? D.trend[k].points : []).map(p => p.period)))).sort();
+    // Ratios in percent on the left axis, the complaint rate (per 10,000 subscribers) on its own right axis:
+    // on one axis the 0-1 ratios would lie flat under a rate of 5-20.
+    const perTenK = k => k === "complaint_rate";
     echarts.init(document.getElementById("chart-trend")).setOption({
-      tooltip: {trigger: "axis", renderMode: "richText"}, legend: {}, xAxis: {type: "category", data: days}, yAxis: {type: "value"},
-      series: trendKeys.filter(k => D.trend[k]).map(k => ({name: D.trend[k].zh, type: "line",
-        data: days.map(d => { const p = D.trend[k].points.find(x => x.period === d); return p ? p.value : null; })}))
+      tooltip: {trigger: "axis", renderMode: "richText"}, legend: {}, xAxis: {type: "category", data: days},
+      yAxis: [{type: "value", name: "%", min: 0, max: 100}, {type: "value", name: "每万户", min: 0}],
+      series: trendKeys.filter(k => D.trend[k]).map(k => ({name: D.trend[k].zh, type: "line", yAxisIndex: perTenK(k) ? 1 : 0,
+        data: days.map(d => {
+          const p = D.trend[k].points.find(x => x.period === d);
+          if (!p || p.value === null) return null;
+          return perTenK(k) ? Math.round(p.value * 100) / 100 : Math.round(p.value * 1000) / 10;
+        })}))
     });
     const heatMax = Math.max(1, ...D.heat.cells.map(c => c[2]));
     echarts.init(document.getElementById("chart-heat")).setOption({

@@ -74,10 +74,63 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42,
             continue  # e.g. no engineer in the province for a repair: skip, the demo stays consistent
         if progress:
             progress(1)
+    made += _demo_customer_story(ctx, agents, supervisors, real_now)
     sweep_all(replace(ctx, principal=None), real_now)
     if count > service_count:
         made += seed_bulk_orders(ctx, count - service_count, days, seed, real_now, progress)
     ctx.audit("demo.orders_seeded", "database", "demo", orders=made, seed=seed)
+    return made
+
+
+def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: dict[str, list[User]],
+                         real_now: datetime) -> int:
+    """The first customer (the demo's customer login, `reference.link_demo_customer`) gets orders in several
+    states, so their progress page has something to follow: a billing complaint resolved, called back and
+    closed last week, a broadband fault dispatched this morning, and a plan enquiry still new."""
+    first = ctx.session.execute(select(Customer.id, Customer.province_code).order_by(Customer.id).limit(1)).first()
+    if first is None or not agents.get(first.province_code):
+        return 0
+    agent = principal_of(agents[first.province_code][0])
+    sup = principal_of((supervisors.get(first.province_code) or agents[first.province_code])[0])
+
+    def at(ago: timedelta) -> tuple[Ctx, FrozenClock]:
+        clock = FrozenClock(real_now - ago)
+        return replace(ctx, clock=clock, principal=agent), clock
+
+    made = 0
+    try:
+        with ctx.session.begin_nested():
+            c, clock = at(timedelta(days=6))
+            o = service.create(c, s.OrderCreate(type="complaint", category="complaint.billing", customer_id=first.id,
+                                                channel="hotline", title="本月话费多扣流量费",
+                                                description="客户反映本月账单多出流量费 35 元，要求核实退费。"))
+            clock.advance(timedelta(minutes=20))
+            service.transition(c, o.id, s.TransitionIn(to="acknowledged"))
+            clock.advance(timedelta(minutes=60))
+            service.transition(c, o.id, s.TransitionIn(to="in_progress"))
+            service.add_note(c, o.id, s.NoteIn(body="已联系计费部核实，确认重复计费，将退还 35 元。", public=True))
+            clock.advance(timedelta(hours=20))
+            service.transition(c, o.id, s.TransitionIn(to="resolved", solution_code="resolved_by_agent"))
+            clock.advance(timedelta(hours=5))
+            complaints.record_callback(replace(c, principal=sup), o.id, s.CallbackIn(outcome="satisfied"))
+            made += 1
+        with ctx.session.begin_nested():
+            c, clock = at(timedelta(hours=5))
+            o = service.create(c, s.OrderCreate(type="repair", category="repair.broadband", customer_id=first.id,
+                                                channel="app", title="宽带频繁掉线",
+                                                description="家里千兆宽带晚上频繁掉线，光猫 LOS 灯闪红。",
+                                                repair=s.RepairIn(product="千兆宽带")))
+            clock.advance(timedelta(minutes=15))
+            service.transition(c, o.id, s.TransitionIn(to="acknowledged"))
+            repairs.dispatch(replace(c, principal=sup), o.id, s.DispatchIn())
+            made += 1
+        with ctx.session.begin_nested():
+            service.create(at(timedelta(minutes=40))[0], s.OrderCreate(
+                type="consultation", category="consultation.plan", customer_id=first.id, channel="web",
+                title="咨询副卡资费", description="想给家人办一张副卡，咨询共享流量的资费。"))
+            made += 1
+    except DomainError:
+        pass  # e.g. no engineer for the dispatch: the story is shorter, the demo stays consistent
     return made
 
 

@@ -113,7 +113,7 @@ def link_demo_customer(ctx: Ctx) -> None:
     """A customer login for the self-service pages, bound to the first demo customer."""
     if ctx.session.scalar(select(User.id).where(User.username == "customer")) is not None:
         return
-    first = ctx.session.scalar(select(Customer.id).order_by(Customer.id).limit(1))
-    if first is not None:
+    first = ctx.session.execute(select(Customer.id, Customer.name).order_by(Customer.id).limit(1)).first()
+    if first is not None:  # the header greets the customer by the name on their own profile
         create_user(ctx, username="customer", password=DEMO_PASSWORD, role=Role.customer,
-                    display_name="演示客户", customer_id=first)
+                    display_name=first.name, customer_id=first.id)

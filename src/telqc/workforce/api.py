@@ -103,6 +103,23 @@ def roster_shifts(ctx: CtxDep, _: Read, roster_id: RosterId,
     return [s.ShiftOut.model_validate(x) for x in planning.shifts(ctx, r, day)]
 
 
+@router.get("/events", response_model=list[s.EventOut])
+def list_events(ctx: CtxDep, _: Read, start: Annotated[Day | None, Query(alias="from")] = None) -> list[s.EventOut]:
+    """Known events (forecast regressors), those ending on or after `from` when given."""
+    return [s.EventOut.model_validate(e) for e in service.events(ctx, start)]
+
+
+@router.post("/events", response_model=s.EventOut, status_code=201)
+def add_event(ctx: CtxDep, _: Manage, body: s.EventIn) -> s.EventOut:
+    return s.EventOut.model_validate(service.add_event(ctx, body))
+
+
+@router.delete("/events/{event_id}", status_code=204)
+def remove_event(ctx: CtxDep, _: Manage, event_id: Annotated[int, Path(ge=1, le=MAX_INT)]) -> Response:
+    service.remove_event(ctx, event_id)
+    return Response(status_code=204)
+
+
 @router.get("/intraday", response_model=s.IntradayOut)
 def intraday(ctx: CtxDep, _: Read, channel: Annotated[Channel, Query()] = Channel.hotline,
              day: Annotated[Day | None, Query()] = None) -> s.IntradayOut:

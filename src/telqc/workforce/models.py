@@ -162,3 +162,31 @@ class RosterShift(Base):
     length_min: Mapped[int] = mapped_column(Integer)
     lunch_start_min: Mapped[int | None] = mapped_column(Integer)  # minutes after midnight
     lunch_min: Mapped[int] = mapped_column(Integer)
+
+
+EVENT_KINDS = ("plan_launch", "marketing", "bill_run", "planned_work", "outage", "other")
+
+
+class KnownEvent(Base):
+    """A day the planner knows will be unusual (资费/新套餐上线, 营销活动, 出账, 割接, 故障): a regressor of the
+    forecast, on the days of history it happened and on the days ahead it will. ``weight`` is its size
+    relative to a typical event (1.0); the model learns from the history what an event of weight 1 does."""
+
+    __tablename__ = "wfm_events"
+    __table_args__ = (
+        CheckConstraint("kind in ('plan_launch','marketing','bill_run','planned_work','outage','other')",
+                        name="kind"),
+        CheckConstraint("end_day >= start_day", name="days"),
+        CheckConstraint("weight > 0 and weight <= 10", name="weight"),
+        Index("ix_wfm_events_days", "start_day", "end_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    start_day: Mapped[date] = mapped_column(Date)
+    end_day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str | None] = mapped_column(String(10))  # None: every channel
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

@@ -7,10 +7,10 @@ Forms post to the same service calls as the API; an error re-renders with its me
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import numpy as np
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -83,7 +83,9 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
                  if labels else "—"}]
     return render(request, "workforce/planner.html", status_code=status_code, error=error, forecasts=forecasts,
                   f=f, channel=channel, channels=CHANNEL_ZH, chart=chart, heat=heat, roster=roster, summary=rows,
-                  shifts=shifts_shown, rules=service.rules_view(ctx, channel), tz=tz)
+                  shifts=shifts_shown, rules=service.rules_view(ctx, channel), tz=tz,
+                  known_events=service.events(ctx, service.local_today(ctx) - timedelta(days=90)),
+                  event_kinds=get_args(s.EventKind))
 
 
 def _hm(minutes: int) -> str:
@@ -106,6 +108,33 @@ def page_forecast(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str,
         ctx.uow.rollback()
         return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
     return RedirectResponse(f"/workforce?forecast={f.id}", status_code=303)
+
+
+@router.post("/workforce/events", response_class=HTMLResponse)
+def page_add_event(request: Request, ctx: CtxDep, _: Manage, kind: Annotated[str, Form()],
+                   title: Annotated[str, Form()], start_day: Annotated[str, Form()],
+                   end_day: Annotated[str, Form()] = "", channel: Annotated[str, Form()] = "",
+                   weight: Annotated[str, Form()] = "1") -> Response:
+    """登记已知事件 from the planner page."""
+    try:
+        service.add_event(ctx, s.EventIn.model_validate({
+            "kind": kind, "title": title, "start_day": start_day, "end_day": end_day or None,
+            "channel": channel or None, "weight": weight}))
+    except (DomainError, ValidationError) as e:
+        ctx.uow.rollback()
+        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
+    return RedirectResponse("/workforce#known-events", status_code=303)
+
+
+@router.post("/workforce/events/{event_id}/remove", response_class=HTMLResponse)
+def page_remove_event(request: Request, ctx: CtxDep, _: Manage,
+                      event_id: Annotated[int, Path(ge=1, le=MAX_INT)]) -> Response:
+    try:
+        service.remove_event(ctx, event_id)
+    except DomainError as e:
+        ctx.uow.rollback()
+        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), e.status)
+    return RedirectResponse("/workforce#known-events", status_code=303)
 
 
 @router.post("/workforce/roster", response_class=HTMLResponse)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -200,3 +200,28 @@ class IntradayOut(Out):
     ratio: float | None  # actual / forecast so far: the factor the rest of the day is re-forecast with
     rows: list[GapRow]
     suggestions: list[str]
+
+
+EventKind = Literal["plan_launch", "marketing", "bill_run", "planned_work", "outage", "other"]
+
+
+class EventIn(In):
+    """A known event: the days it covers (local), the channel it moves (None: all), its relative size."""
+
+    kind: EventKind
+    title: Annotated[str, Field(min_length=2, max_length=120)]
+    start_day: Day
+    end_day: Day | None = None  # default: one day
+    channel: Channel | None = None
+    weight: Annotated[float, Field(gt=0, le=10)] = 1.0
+
+
+class EventOut(Out):
+    id: int
+    kind: str
+    title: str
+    start_day: date
+    end_day: date
+    channel: str | None
+    weight: float
+    created_at: datetime

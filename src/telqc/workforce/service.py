@@ -20,16 +20,18 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from sqlalchemy import select
 
 from telqc.contacts.read import Channel
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound, PreconditionFailed
+from telqc.incidents import read as incidents_read
 from telqc.orders import read as orders_read
 from telqc.workforce import forecast as fc
 from telqc.workforce import repository as repo
 from telqc.workforce import schemas as s
 from telqc.workforce import staffing as st
-from telqc.workforce.models import Forecast, ForecastPoint, IntervalActual, QueueRule
+from telqc.workforce.models import Forecast, ForecastPoint, IntervalActual, KnownEvent, QueueRule
 
 SLOTS = fc.SLOTS
 METHOD = "hgb-poisson(calendar, trend) v1"
@@ -194,6 +196,59 @@ def set_rules(ctx: Ctx, channel: str, data: s.RulesIn, if_version: int | None = 
 # Forecast -------------------------------------------------------------------------------------------------------
 
 
+MAX_EVENT_DAYS = 31
+PLANNED_WORK_WEIGHT = 0.5  # a cutover moves fewer calls than a plan launch; several on one day add up
+
+
+def add_event(ctx: Ctx, data: s.EventIn) -> KnownEvent:
+    end = data.end_day or data.start_day
+    if end < data.start_day:
+        raise Invalid("workforce.error.event_days", field="body.end_day")
+    if (end - data.start_day).days >= MAX_EVENT_DAYS:
+        raise Invalid("workforce.error.event_long", field="body.end_day", days=MAX_EVENT_DAYS)
+    e = KnownEvent(kind=data.kind, title=data.title, start_day=data.start_day, end_day=end,
+                   channel=data.channel.value if data.channel else None, weight=data.weight, created_at=ctx.now(),
+                   created_by=ctx.principal.user_id if ctx.principal else None)
+    ctx.session.add(e)
+    ctx.session.flush()
+    ctx.audit("workforce.event_added", "wfm_event", e.id, kind=e.kind, start=e.start_day.isoformat(),
+              end=e.end_day.isoformat(), channel=e.channel, weight=e.weight)
+    return e
+
+
+def remove_event(ctx: Ctx, event_id: int) -> None:
+    e = ctx.session.get(KnownEvent, event_id)
+    if e is None:
+        raise NotFound(what="w.wfm_event")
+    ctx.audit("workforce.event_removed", "wfm_event", e.id, kind=e.kind, start=e.start_day.isoformat())
+    ctx.session.delete(e)
+    ctx.session.flush()
+
+
+def events(ctx: Ctx, start: date | None = None) -> list[KnownEvent]:
+    stmt = select(KnownEvent).order_by(KnownEvent.start_day, KnownEvent.id)
+    if start is not None:
+        stmt = stmt.where(KnownEvent.end_day >= start)
+    return list(ctx.session.scalars(stmt))
+
+
+def event_regressor(ctx: Ctx, channel: str, start: date, end: date) -> dict[date, float]:
+    """The forecast's event regressor per local day: the planner's events for this channel (or all channels),
+    plus the planned works (割接) the incidents domain has registered, ``PLANNED_WORK_WEIGHT`` each."""
+    out: dict[date, float] = {}
+    rows = ctx.session.scalars(select(KnownEvent).where(KnownEvent.end_day >= start, KnownEvent.start_day <= end))
+    for e in rows:
+        if e.channel not in (None, channel):
+            continue
+        day = max(e.start_day, start)
+        while day <= min(e.end_day, end):
+            out[day] = out.get(day, 0.0) + e.weight
+            day += timedelta(days=1)
+    for day, n in incidents_read.planned_work_days(ctx.session, start, end, zone(ctx)).items():
+        out[day] = out.get(day, 0.0) + PLANNED_WORK_WEIGHT * n
+    return out
+
+
 def run_forecast(ctx: Ctx, data: s.ForecastIn, progress: Progress = None) -> Forecast:
     """Fit on the `history_days` before the horizon (up to yesterday) and store a new forecast version."""
     today = local_today(ctx)
@@ -215,7 +270,8 @@ def run_forecast(ctx: Ctx, data: s.ForecastIn, progress: Progress = None) -> For
         h = history(ctx, ch, hist_start, data.history_days)
         if h.offered.sum() == 0:
             raise Invalid("workforce.error.no_history", field="body.channels", channel=ch)
-        pred = fc.fit(h.days, h.offered, cal).predict(horizon)
+        known = event_regressor(ctx, ch, hist_start, horizon[-1])  # history and horizon: learnt, then applied
+        pred = fc.fit(h.days, h.offered, cal, known).predict(horizon)
         aht = fc.aht_profile(h.handled, h.handle_s, default_s=DEFAULT_AHT_S)
         ctx.session.add_all(ForecastPoint(forecast_id=f.id, channel=ch, interval_start=at,
                                           contacts=round(float(pred[d, k]), 3), aht_s=round(float(aht[k]), 1))

@@ -105,10 +105,11 @@ def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Seque
     # driven by the staging rows, each probing the key's unique index (not the stored table scanned)
     stored = select(target.c.id).select_from(staging.join(target, same_key))
     replaced = session.connection().execute(delete(target).where(target.c.id.in_(stored))).rowcount
-    inserted = session.connection().execute(insert(target).from_select(
-        [*columns, "imported_at"], select(*staging.c, literal(now, UTCDateTime())))).rowcount
+    # every staged row goes in: the parser refuses a key repeated in a file, and the stored ones are gone
+    session.execute(insert(target).from_select([*columns, "imported_at"],
+                                               select(*staging.c, literal(now, UTCDateTime()))))
     _drop(session, staging)
-    return int(inserted), int(replaced)
+    return len(rows), int(replaced)
 
 
 def _copy(session: Session, staging: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -133,6 +134,11 @@ def usage_count(session: Session, customer_id: int | None = None) -> int:
     if customer_id is not None:
         stmt = stmt.where(USAGE.c.customer_id == customer_id)
     return int(session.scalar(stmt) or 0)
+
+
+def usage_rows(session: Session, customer_id: int) -> list[InsightUsageMonth]:
+    return list(session.scalars(select(InsightUsageMonth).where(InsightUsageMonth.customer_id == customer_id)
+                                .order_by(InsightUsageMonth.month, InsightUsageMonth.subscription)))
 
 
 def bills(session: Session, customer_id: int) -> list[InsightBill]:

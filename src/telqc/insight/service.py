@@ -212,15 +212,18 @@ def bills(ctx: Ctx, customer_id: int) -> list[s.BillOut]:
 Progress = Callable[[int], None]
 
 
-def import_usage(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None) -> s.ImportOut:
-    """Store a usage file (CSV or Parquet); seeds the catalogue the stored usage will be priced with."""
-    out = _import(ctx, "usage", data, filename, progress)
+def import_usage(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None,
+                 total: Progress | None = None) -> s.ImportOut:
+    """Store a usage file (CSV or Parquet); seeds the catalogue the stored usage will be priced with.
+    `total` is told the number of rows once the file is checked, `progress` the rows stored as they are."""
+    out = _import(ctx, "usage", data, filename, progress, total)
     ensure_catalogue(ctx)
     return out
 
 
-def import_bills(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None) -> s.ImportOut:
-    return _import(ctx, "bills", data, filename, progress)
+def import_bills(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None,
+                 total: Progress | None = None) -> s.ImportOut:
+    return _import(ctx, "bills", data, filename, progress, total)
 
 
 def parse(ctx: Ctx, kind: Kind, data: bytes, filename: str) -> imports.Parsed:
@@ -230,8 +233,11 @@ def parse(ctx: Ctx, kind: Kind, data: bytes, filename: str) -> imports.Parsed:
     return parsed
 
 
-def _import(ctx: Ctx, kind: Kind, data: bytes, filename: str, progress: Progress | None) -> s.ImportOut:
+def _import(ctx: Ctx, kind: Kind, data: bytes, filename: str, progress: Progress | None,
+            total: Progress | None) -> s.ImportOut:
     parsed = parse(ctx, kind, data, filename)
+    if total:
+        total(len(parsed.rows))
     inserted, replaced = repo.replace_rows(ctx.session, kind, parsed.columns, imports.KEYS[kind], parsed.rows,
                                            ctx.now(), progress)
     month = parsed.columns.index("month")

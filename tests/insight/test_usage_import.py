@@ -3,6 +3,7 @@ profile's recommendation computed from the stored months once they are there."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import create_customer, login, make_user
+from helpers import create_customer, login, make_user, page_login
 from telqc.core.audit import AuditEntry
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
@@ -161,3 +162,43 @@ def test_catalogue_is_seeded_once_and_edits_change_the_recommendation(app: FastA
         actions = list(db.scalars(select(AuditEntry.action).where(AuditEntry.action.like("insight.%"))
                                   .order_by(AuditEntry.id)))
     assert actions == ["insight.catalogue_seeded", "insight.plan_saved", "insight.plan_removed"]
+
+
+def test_api_and_page_show_the_stored_usage(app: FastAPI, client: TestClient, customer: int, job) -> None:
+    rows = [("5G129", f"2026-{m:02d}", 20 * GB, 300) for m in (7, 8, 9)]
+    with job() as ctx:
+        service.import_usage(ctx, usage_csv(customer, rows), "usage.csv")
+    make_user(app, "gd", Role.agent, region_scope=["440000"])
+    body = client.get(f"/api/v1/insight/customers/{customer}/profile", headers=login(client, "gd")).json()
+    assert (body["usage_source"], body["household_source"]) == ("stored", "default")
+    assert [u["month"] for u in body["usage"]] == ["2026-07-01", "2026-08-01", "2026-09-01"]
+    assert body["recommendation"]["text"].startswith("近3个月平均每月流量 20 GB、通话 300 分钟")
+    page_login(client, "gd")
+    section = client.get(f"/customers/{customer}").text.split('id="insight-profile"', 1)[1].split("</section>")[0]
+    assert "演示数据" not in section and "近3个月平均每月流量 20 GB" in section
+
+
+def test_parquet_import(app: FastAPI, customer: int, job) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table({"客户编号": [customer] * 2, "订购套餐": ["5G129", "BB1000"],
+                      "月份": [date(2026, 9, 1)] * 2, "流量(MB)": [2048, 0],
+                      "宽带速率(Mbps)": pa.array([None, 1000], pa.int32()), "家庭网络设备数": [None, 7]})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    with job() as ctx:
+        out = service.import_usage(ctx, buf.getvalue(), "usage.parquet")
+        rows = service.stored_usage(ctx, customer)
+    assert out.rows == 2 and [(r.subscription, r.data_mb, r.broadband_mbps, r.home_devices) for r in rows] == [
+        ("5G129", 2048, None, None), ("BB1000", 0, 1000, 7)]
+
+
+def test_a_failure_after_the_copy_rolls_everything_back(app: FastAPI, customer: int, job) -> None:
+    data = usage_csv(customer, [("5G129", "2026-09", 1, 1)])
+    with pytest.raises(RuntimeError), job() as ctx:
+        service.import_usage(ctx, data, "usage.csv")
+        raise RuntimeError("the job failed after the rows were written")
+    assert stored(app, InsightUsageMonth) == 0
+    with job() as ctx:  # the staging table did not outlive the transaction, or is dropped and made again
+        assert service.import_usage(ctx, data, "usage.csv").replaced == 0
+    assert stored(app, InsightUsageMonth) == 1

@@ -62,6 +62,10 @@ def test_import_bills_and_unknown_actor(app: FastAPI, env: int, tmp_path: Path) 
     res = CliRunner().invoke(cli, ["insight", "import", "bills", str(f)])
     assert res.exit_code == 0, res.output
     assert count(app, InsightBill) == 1
+    h = tmp_path / "households.csv"
+    h.write_text(f"客户编号,家庭人数\n{env},3\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["insight", "import", "households", str(h)])
+    assert res.exit_code == 0 and "1 households row(s) imported" in res.output, res.output
 
 
 def test_catalogue_show_and_seed(app: FastAPI, env: int) -> None:

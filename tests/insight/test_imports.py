@@ -39,6 +39,14 @@ def test_chinese_headers_and_absent_count_columns() -> None:
     assert b.rows[1] == (8, date(2026, 10, 1), 5900, 0, None)
 
 
+def test_household_sizes() -> None:
+    assert parse_csv("households", "客户编号,家庭人数\n7,3\n8,1\n").rows == [(7, 3), (8, 1)]
+    e = rejected("households", "customer_id,household\n7,0\n8,21\n8,2\n")
+    assert [(r.row, r.field) for r in e.errors] == [(2, "size"), (3, "size")]
+    e = rejected("households", "customer_id,size\n7,2\n7,3\n")
+    assert [(r.row, r.field, r.reason) for r in e.errors] == [(3, "customer_id", "same customer as row 2")]
+
+
 def test_every_error_is_named_by_row_and_field() -> None:
     e = rejected("usage", USAGE_HEAD + "7,5G129,2026-10,20480,300,0,0,,,,\n"
                  "x,5G129,2026-10-15,-1,300,0,0,,,,\n"
@@ -105,7 +113,7 @@ def test_parquet_file() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["usage", "bills"]), st.text(max_size=400))
+@given(st.sampled_from(["usage", "bills", "households"]), st.text(max_size=400))
 def test_arbitrary_text_raises_only_import_rejected(kind: str, text: str) -> None:
     try:
         parse_csv(kind, text)  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ from telqc.core.settings import Settings
 from telqc.insight import repository, service
 from telqc.insight import schemas as s
 from telqc.insight.imports import ImportRejected
-from telqc.insight.models import InsightBill, InsightPlan, InsightUsageMonth
+from telqc.insight.models import InsightBill, InsightHousehold, InsightPlan, InsightUsageMonth
 from telqc.insight.recommend import Month
 from telqc.jobs.dispatch import job_ctx
 
@@ -202,3 +202,18 @@ def test_a_failure_after_the_copy_rolls_everything_back(app: FastAPI, customer: 
     with job() as ctx:  # the staging table did not outlive the transaction, or is dropped and made again
         assert service.import_usage(ctx, data, "usage.csv").replaced == 0
     assert stored(app, InsightUsageMonth) == 1
+
+
+def test_household_import_is_what_the_profile_uses(app: FastAPI, customer: int, job) -> None:
+    with job() as ctx:
+        service.set_household(ctx, customer, 2, "agent")
+        first = service.import_households(ctx, f"客户编号,家庭人数\n{customer},3\n".encode(), "households.csv")
+    assert (first.rows, first.replaced, first.months) == (1, 1, [])
+    with pytest.raises(ImportRejected) as info, job() as ctx:
+        service.import_households(ctx, f"customer_id,size\n{customer},4\n{customer + 50},2\n".encode(), "h.csv")
+    assert [(e.row, e.field) for e in info.value.errors] == [(3, "customer_id")]
+    with job() as ctx:
+        out = service.profile(ctx, customer)
+    assert (out.household, out.household_source) == (3, "stored")
+    with app.state.sessionmaker() as db:
+        assert db.scalar(select(InsightHousehold.source)) == "import"

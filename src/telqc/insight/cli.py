@@ -80,7 +80,8 @@ def _run(kind: str, file: Path, actor: str) -> None:
                       "[/red]")
         raise typer.Exit(1)
     data = file.read_bytes()
-    store = service.import_usage if kind == "usage" else service.import_bills
+    store = {"usage": service.import_usage, "bills": service.import_bills,
+             "households": service.import_households}[kind]
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console, transient=True) as bar, _session(actor) as ctx:
@@ -90,9 +91,9 @@ def _run(kind: str, file: Path, actor: str) -> None:
     except ImportRejected as exc:
         _rejected(exc)
         raise typer.Exit(1) from exc
+    months = f", months {', '.join(m.strftime('%Y-%m') for m in out.months)}" if out.months else ""
     console.print(f"[green]{out.rows:,} {kind} row(s) imported[/green] from {out.file} ({out.customers:,} "
-                  f"customer(s), months {', '.join(m.strftime('%Y-%m') for m in out.months)}); "
-                  f"{out.replaced:,} stored row(s) with the same key replaced")
+                  f"customer(s){months}); {out.replaced:,} stored row(s) with the same key replaced")
 
 
 @import_app.command("usage")
@@ -108,6 +109,12 @@ def import_bills(file: FileArg, actor: ActorOpt = "admin") -> None:
     """Bills: customer_id, month, amount_fen, paid_fen, paid_at (money in fen; a time without a zone is local).
     A row replaces the stored bill of the same customer and month."""
     _run("bills", file, actor)
+
+
+@import_app.command("households")
+def import_households(file: FileArg, actor: ActorOpt = "admin") -> None:
+    """Household sizes: customer_id, size (家庭人数), 1 to 20. A row replaces the customer's stored size."""
+    _run("households", file, actor)
 
 
 @catalogue_app.command("show")

@@ -34,7 +34,7 @@ from telqc.core.i18n import MESSAGES, t
 from telqc.core.textfile import MAX_IMPORT_BYTES
 from telqc.insight.messages import MESSAGES as OWN
 
-Kind = Literal["usage", "bills"]
+Kind = Literal["usage", "bills", "households"]
 MAX_ERRORS = 1000  # kept for the report; the rest are counted (a wrong file can have an error in every row)
 INT_MAX = 2**31 - 1
 _MONTH = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]?\s*(\d{1,2})\s*日?)?")
@@ -128,10 +128,18 @@ class BillRow(_Row):
         return v.astimezone(UTC)
 
 
-MODELS: dict[str, type[_Row]] = {"usage": UsageRow, "bills": BillRow}
+class HouseholdRow(_Row):
+    """How many people share a customer's plans (`models.InsightHousehold`)."""
+
+    customer_id: Annotated[int, Field(ge=1, le=INT_MAX)]
+    size: Annotated[int, Field(ge=1, le=20)]
+
+
+MODELS: dict[str, type[_Row]] = {"usage": UsageRow, "bills": BillRow, "households": HouseholdRow}
 KEYS: dict[str, tuple[str, ...]] = {
     "usage": ("customer_id", "subscription", "month"),
     "bills": ("customer_id", "month"),
+    "households": ("customer_id",),
 }
 
 # Column headers of an operator's export, besides the English field names.
@@ -150,6 +158,7 @@ HEADERS: dict[str, str] = {
     "账单金额(分)": "amount_fen", "应收金额(分)": "amount_fen", "应缴金额(分)": "amount_fen",
     "实收金额(分)": "paid_fen", "已缴金额(分)": "paid_fen", "缴费金额(分)": "paid_fen",
     "缴费时间": "paid_at", "缴费日期": "paid_at",
+    "家庭人数": "size", "家庭成员数": "size", "household": "size", "household_size": "size",
 }
 
 

@@ -38,6 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "en": "same customer, subscription and month as row {other}"},
     "insight.import.duplicate_bills": {"zh-CN": "与第 {other} 行的客户和月份相同",
                                        "en": "same customer and month as row {other}"},
+    "insight.import.duplicate_households": {"zh-CN": "与第 {other} 行的客户相同", "en": "same customer as row {other}"},
     "insight.import.unknown_customer": {"zh-CN": "客户 {id} 不存在", "en": "no customer {id}"},
     "insight.import.unknown_subscription": {"zh-CN": "客户 {id} 没有订购套餐 {code}",
                                             "en": "customer {id} has no plan {code}"},
@@ -47,6 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # audit log
     "auditaction.insight.usage_imported": {"zh-CN": "导入用量", "en": "Usage imported"},
     "auditaction.insight.bills_imported": {"zh-CN": "导入账单", "en": "Bills imported"},
+    "auditaction.insight.households_imported": {"zh-CN": "导入家庭人数", "en": "Household sizes imported"},
     "auditaction.insight.catalogue_seeded": {"zh-CN": "初始化推荐套餐目录", "en": "Plan catalogue seeded"},
     "auditaction.insight.plan_saved": {"zh-CN": "保存推荐套餐", "en": "Catalogue plan saved"},
     "auditaction.insight.plan_removed": {"zh-CN": "删除推荐套餐", "en": "Catalogue plan removed"},

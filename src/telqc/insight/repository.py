@@ -8,15 +8,14 @@ rows with the same key and insert the new ones, inside the caller's transaction 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import psycopg
 from sqlalchemy import Column, MetaData, Table, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from telqc.core.db import UTCDateTime
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
 from telqc.insight.models import InsightBill, InsightHousehold, InsightPlan, InsightUsageMonth
 
@@ -24,7 +23,8 @@ CHUNK = 5000  # ids per IN list; rows per executemany batch
 COPY_PROGRESS = 20_000  # rows between progress reports during a COPY
 USAGE = InsightUsageMonth.__table__
 BILLS = InsightBill.__table__
-TABLES: dict[str, Table] = {"usage": USAGE, "bills": BILLS}
+HOUSEHOLDS = InsightHousehold.__table__
+TABLES: dict[str, Table] = {"usage": USAGE, "bills": BILLS, "households": HOUSEHOLDS}
 
 
 def catalogue(session: Session) -> list[InsightPlan]:
@@ -85,11 +85,13 @@ def _is_pg(session: Session) -> bool:
 
 
 def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Sequence[str],
-                 rows: Sequence[Sequence[Any]], now: datetime,
+                 rows: Sequence[Sequence[Any]], constants: Mapping[str, Any],
                  progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Store `rows` (values of `columns`) in the `kind` table, each replacing a stored row with the same `key`;
-    (rows inserted, stored rows replaced). `progress` is told how many rows are loaded, as they are."""
+    """Store `rows` (values of `columns`, and `constants` for every row) in the `kind` table, each replacing a
+    stored row with the same `key`; (rows inserted, stored rows replaced). `progress` is told how many rows
+    are loaded, as they are."""
     target = TABLES[kind]
+    (pk,) = target.primary_key.columns
     staging = _staging(target, columns)
     _drop(session, staging)
     staging.create(session.connection())
@@ -103,11 +105,12 @@ def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Seque
                 progress(len(batch))
     same_key = and_(*(target.c[k] == staging.c[k] for k in key))
     # driven by the staging rows, each probing the key's unique index (not the stored table scanned)
-    stored = select(target.c.id).select_from(staging.join(target, same_key))
-    replaced = session.connection().execute(delete(target).where(target.c.id.in_(stored))).rowcount
+    stored = select(pk).select_from(staging.join(target, same_key))
+    replaced = session.connection().execute(delete(target).where(pk.in_(stored))).rowcount
     # every staged row goes in: the parser refuses a key repeated in a file, and the stored ones are gone
-    session.execute(insert(target).from_select([*columns, "imported_at"],
-                                               select(*staging.c, literal(now, UTCDateTime()))))
+    session.execute(insert(target).from_select(
+        [*columns, *constants],
+        select(*staging.c, *(literal(v, target.c[c].type) for c, v in constants.items()))))
     _drop(session, staging)
     return len(rows), int(replaced)
 

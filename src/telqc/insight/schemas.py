@@ -69,13 +69,13 @@ class PlanOut(PlanIn):
 
 
 class ImportOut(Out):
-    kind: Literal["usage", "bills"]
+    kind: Literal["usage", "bills", "households"]
     file: str
     digest: str  # SHA-256 of the file, first 16 hex digits (the audit entry's id)
     rows: int
     replaced: int  # stored rows with the same key, replaced by the file's
     customers: int
-    months: list[date]
+    months: list[date]  # none for households
 
 
 class UsageOut(Out):

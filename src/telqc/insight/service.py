@@ -8,11 +8,12 @@ months among the 3 ending at its latest stored month, its subscriptions summed: 
 the deterministic synthetic usage of `catalogue.demo_usage` ("synthetic"). The catalogue is the stored one,
 or `DEMO_CATALOGUE` while none is stored.
 
-Imports are all or nothing: the file is parsed and checked whole (`imports`, then the references here) and
-any problem refuses it with `ImportRejected` before a row is written. Importing the same file again changes
-nothing: each row replaces the stored row with the same key (customer, subscription, month for usage;
-customer, month for bills). Every write is audited; no service checks permissions (the caller does: the CLI
-runs as an administrator's job, a route would require its permission).
+Imports (usage, bills, household sizes) are all or nothing: the file is parsed and checked whole
+(`imports`, then the references here) and any problem refuses it with `ImportRejected` before a row is
+written. Importing the same file again changes nothing: each row replaces the stored row with the same key
+(customer, subscription, month for usage; customer, month for bills; customer for households). Every write
+is audited; no service checks permissions (the caller does: the CLI runs as an administrator's job, a route
+would require its permission).
 """
 
 from __future__ import annotations
@@ -226,6 +227,12 @@ def import_bills(ctx: Ctx, data: bytes, filename: str, progress: Progress | None
     return _import(ctx, "bills", data, filename, progress, total)
 
 
+def import_households(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None,
+                      total: Progress | None = None) -> s.ImportOut:
+    """Household sizes (customer_id, size): each replaces the customer's stored size, with source "import"."""
+    return _import(ctx, "households", data, filename, progress, total)
+
+
 def parse(ctx: Ctx, kind: Kind, data: bytes, filename: str) -> imports.Parsed:
     """The file's rows, checked whole including what they refer to; raises `ImportRejected`."""
     parsed = imports.parse(kind, data, filename, lang=ctx.lang, tz=ZoneInfo(ctx.settings.timezone))
@@ -238,12 +245,13 @@ def _import(ctx: Ctx, kind: Kind, data: bytes, filename: str, progress: Progress
     parsed = parse(ctx, kind, data, filename)
     if total:
         total(len(parsed.rows))
+    constants = {"source": "import", "updated_at": ctx.now()} if kind == "households" else {"imported_at": ctx.now()}
     inserted, replaced = repo.replace_rows(ctx.session, kind, parsed.columns, imports.KEYS[kind], parsed.rows,
-                                           ctx.now(), progress)
-    month = parsed.columns.index("month")
+                                           constants, progress)
+    month = parsed.columns.index("month") if "month" in parsed.columns else None
     out = s.ImportOut(kind=kind, file=filename, digest=hashlib.sha256(data).hexdigest()[:16], rows=inserted,
                       replaced=replaced, customers=len({r[0] for r in parsed.rows}),
-                      months=sorted({r[month] for r in parsed.rows}))
+                      months=[] if month is None else sorted({r[month] for r in parsed.rows}))
     ctx.audit(f"insight.{kind}_imported", "insight_import", out.digest, file=filename, rows=out.rows,
               replaced=out.replaced, customers=out.customers, months=[m.isoformat() for m in out.months])
     return out

@@ -93,6 +93,10 @@ def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Seque
     target = TABLES[kind]
     (pk,) = target.primary_key.columns
     staging = _staging(target, columns)
+    if _is_pg(session):
+        # two imports at once would both delete a key and both insert it (a unique violation for one): they
+        # take turns; readers are not blocked (SQLite serialises writers anyway)
+        session.connection().exec_driver_sql(f'LOCK TABLE "{target.name}" IN SHARE ROW EXCLUSIVE MODE')
     _drop(session, staging)
     staging.create(session.connection())
     if _is_pg(session):

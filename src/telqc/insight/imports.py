@@ -178,9 +178,6 @@ class Parsed:
     rows: list[tuple[Any, ...]]
     row_numbers: list[int]
 
-    def key(self, i: int) -> tuple[Any, ...]:
-        return tuple(self.rows[i][self.columns.index(k)] for k in KEYS[self.kind])
-
 
 class Errors:
     """Collects errors up to `MAX_ERRORS` and counts the rest."""

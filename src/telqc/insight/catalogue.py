@@ -3,7 +3,8 @@
 The codes, names and fees are those of the demo reference plans (`telqc.demo.reference.PLANS`, the mobile
 and fusion ones: broadband and IPTV are not priced on data and minutes); the quotas and overage prices are
 invented for the demo. A domain may not import the demo loader, so they are written out here and a test
-holds them to the reference. The operator's real catalogue (prices and allowances) is issue 23 §1.
+holds them to the reference. The operator's own catalogue is the `insight_plans` table (`service.save_plan`);
+this one is used while that is empty, and seeds it (`service.ensure_catalogue`, `telqc insight catalogue seed`).
 """
 
 from __future__ import annotations

@@ -1,18 +1,153 @@
-"""`telqc insight ...`: the churn model judged on synthetic customer-months (issue 23 §4)."""
+"""`telqc insight ...`: usage and bill imports and the plan catalogue (issue 23 §1), and the churn model
+judged on synthetic customer-months (§4).
+
+Every `telqc` command imports this module, so the domain code a command needs is imported inside it (see
+`telqc.knowledge.cli`: the service, models and their imports would add to the start of any `telqc ...`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from telqc.core.context import Ctx
+    from telqc.insight.imports import ImportRejected
 
 NAME = "insight"
 app = typer.Typer(help="客户洞察 / customer insight", no_args_is_help=True)
 churn_app = typer.Typer(help="流失风险 / churn risk", no_args_is_help=True)
+import_app = typer.Typer(help="导入用量与账单 / import usage and bills (CSV or Parquet, all or nothing)",
+                         no_args_is_help=True)
+catalogue_app = typer.Typer(help="推荐套餐目录 / the plan catalogue of recommendations", no_args_is_help=True)
 app.add_typer(churn_app, name="churn")
+app.add_typer(import_app, name="import")
+app.add_typer(catalogue_app, name="catalogue")
 console = Console()
+
+FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv (UTF-8) or .parquet file")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="username recorded in the audit log as having imported")]
+
+
+def _rejected(exc: ImportRejected) -> None:
+    table = Table(title=f"导入被拒绝，未写入任何数据 / import rejected, nothing stored ({exc.total})")
+    for col in ("行 row", "字段 field", "列 column", "原因 reason"):
+        table.add_column(col)
+    for e in exc.errors:
+        table.add_row(str(e.row), e.field, e.column or "", e.reason)
+    console.print(table)
+    if exc.total > len(exc.errors):
+        console.print(f"[red]… {exc.total - len(exc.errors):,} more error(s) not shown / 另有错误未列出[/red]")
+
+
+@contextmanager
+def _session(actor: str) -> Iterator[Ctx]:
+    """A command's unit of work acting as `actor` (exit 2 when there is no such active user)."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from telqc.core.auth import principal_of  # noqa: PLC0415
+    from telqc.core.clock import SystemClock  # noqa: PLC0415
+    from telqc.core.db import sessionmaker_for  # noqa: PLC0415
+    from telqc.core.models import User  # noqa: PLC0415
+    from telqc.core.settings import get_settings  # noqa: PLC0415
+    from telqc.jobs.dispatch import job_ctx  # noqa: PLC0415
+
+    settings = get_settings()
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        user = ctx.session.scalar(select(User).where(User.username == actor))
+        if user is None or not user.is_active:
+            console.print(f"[red]--actor: no active user {actor!r}[/red]")
+            raise typer.Exit(2)
+        ctx.principal = principal_of(user)
+        yield ctx
+
+
+def _run(kind: str, file: Path, actor: str) -> None:
+    from telqc.core.textfile import MAX_IMPORT_BYTES  # noqa: PLC0415
+    from telqc.insight import service  # noqa: PLC0415
+    from telqc.insight.imports import ImportRejected  # noqa: PLC0415
+
+    size = file.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        console.print(f"[red]{file}: {size:,} bytes, above the import limit of {MAX_IMPORT_BYTES:,} (split the file)"
+                      "[/red]")
+        raise typer.Exit(1)
+    data = file.read_bytes()
+    store = {"usage": service.import_usage, "bills": service.import_bills,
+             "households": service.import_households}[kind]
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=console, transient=True) as bar, _session(actor) as ctx:
+            task = bar.add_task(f"导入 import {kind}", total=None)
+            out = store(ctx, data, file.name, progress=lambda n: bar.advance(task, n),
+                        total=lambda n: bar.update(task, total=n))
+    except ImportRejected as exc:
+        _rejected(exc)
+        raise typer.Exit(1) from exc
+    months = f", months {', '.join(m.strftime('%Y-%m') for m in out.months)}" if out.months else ""
+    console.print(f"[green]{out.rows:,} {kind} row(s) imported[/green] from {out.file} ({out.customers:,} "
+                  f"customer(s){months}); {out.replaced:,} stored row(s) with the same key replaced")
+
+
+@import_app.command("usage")
+def import_usage(file: FileArg, actor: ActorOpt = "admin") -> None:
+    """Monthly usage per subscription: customer_id, subscription (the plan code), month, data_mb, voice_min,
+    sms, roaming_mb, broadband_mbps, broadband_gb, home_devices, terminal_model (or the Chinese headers).
+    A row replaces the stored row of the same customer, subscription and month: importing again is harmless."""
+    _run("usage", file, actor)
+
+
+@import_app.command("bills")
+def import_bills(file: FileArg, actor: ActorOpt = "admin") -> None:
+    """Bills: customer_id, month, amount_fen, paid_fen, paid_at (money in fen; a time without a zone is local).
+    A row replaces the stored bill of the same customer and month."""
+    _run("bills", file, actor)
+
+
+@import_app.command("households")
+def import_households(file: FileArg, actor: ActorOpt = "admin") -> None:
+    """Household sizes: customer_id, size (家庭人数), 1 to 20. A row replaces the customer's stored size."""
+    _run("households", file, actor)
+
+
+@catalogue_app.command("show")
+def catalogue_show() -> None:
+    """The plans recommendations are priced with (the stored catalogue, or the demo one while none is)."""
+    from telqc.core.clock import SystemClock  # noqa: PLC0415
+    from telqc.core.db import sessionmaker_for  # noqa: PLC0415
+    from telqc.core.settings import get_settings  # noqa: PLC0415
+    from telqc.insight import service  # noqa: PLC0415
+    from telqc.jobs.dispatch import job_ctx  # noqa: PLC0415
+
+    settings = get_settings()
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        stored, plans = bool(service.stored_catalogue(ctx)), service.plan_catalogue(ctx)
+    table = Table(title="推荐套餐目录 / plan catalogue" + ("" if stored else " (演示 demo: none stored)"))
+    for col in ("code", "name", "月费 fee (元)", "流量 data (GB)", "通话 voice (min)", "超出 per GB (元)",
+                "超出 per min (元)", "family"):
+        table.add_column(col)
+    for p in plans:
+        table.add_row(p.code, p.name, f"{p.fee_fen / 100:.2f}", f"{p.data_mb / 1024:g}", str(p.voice_min),
+                      f"{p.data_fen_per_gb / 100:.2f}", f"{p.voice_fen_per_min / 100:.2f}",
+                      f"≤{p.members}" if p.is_family else "")
+    console.print(table)
+
+
+@catalogue_app.command("seed")
+def catalogue_seed(actor: ActorOpt = "admin") -> None:
+    """Store the demo catalogue when no plan is stored, so it can be edited (does nothing otherwise)."""
+    from telqc.insight import service  # noqa: PLC0415
+
+    with _session(actor) as ctx:
+        n = service.ensure_catalogue(ctx)
+    console.print(f"[green]{n} plan(s) stored[/green]" if n else "a catalogue is stored already: nothing changed")
 
 
 @churn_app.command("evaluate")

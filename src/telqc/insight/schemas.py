@@ -1,11 +1,19 @@
-"""What the insight routes return."""
+"""What the insight routes and services take and return."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from telqc.core.schemas import Out
+from pydantic import ConfigDict, Field
+
+from telqc.core.schemas import MAX_INT, In, Out
+
+Fen = Annotated[int, Field(ge=0, le=MAX_INT)]
+UsageSource = Literal["given", "stored", "synthetic"]
+# stored: `insight_households`; default: usage is stored but the household is not, so one person is assumed
+HouseholdSource = Literal["given", "stored", "synthetic", "default"]
 
 
 class PlanBrief(Out):
@@ -16,6 +24,7 @@ class PlanBrief(Out):
 class UsageMonth(Out):
     data_mb: int
     voice_min: int
+    month: date | None = None  # stored usage: the month (the household's subscriptions summed)
 
 
 class RecommendationOut(Out):
@@ -33,6 +42,57 @@ class ProfileOut(Out):
     lifecycle: str
     plans: list[PlanBrief]
     household: int
-    usage_source: Literal["given", "synthetic"]
+    household_source: HouseholdSource
+    usage_source: UsageSource
     usage: list[UsageMonth]
     recommendation: RecommendationOut
+
+
+class PlanIn(In):
+    """A catalogue plan (`recommend.Plan`): fee and overage prices in fen, allowances in MB and minutes."""
+
+    code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    fee_fen: Fen
+    data_mb: Fen
+    voice_min: Fen
+    data_fen_per_gb: Fen
+    voice_fen_per_min: Fen
+    is_family: bool = False
+    members: Annotated[int, Field(ge=1, le=20)] = 1
+
+
+class PlanOut(PlanIn):
+    """A stored catalogue plan: the fields it was saved with."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ImportOut(Out):
+    kind: Literal["usage", "bills", "households"]
+    file: str
+    digest: str  # SHA-256 of the file, first 16 hex digits (the audit entry's id)
+    rows: int
+    replaced: int  # stored rows with the same key, replaced by the file's
+    customers: int
+    months: list[date]  # none for households
+
+
+class UsageOut(Out):
+    subscription: str
+    month: date
+    data_mb: int
+    voice_min: int
+    sms: int
+    roaming_mb: int
+    broadband_mbps: int | None
+    broadband_gb: int | None
+    home_devices: int | None
+    terminal_model: str | None
+
+
+class BillOut(Out):
+    month: date
+    amount_fen: int
+    paid_fen: int
+    paid_at: datetime | None

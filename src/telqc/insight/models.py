@@ -1,0 +1,102 @@
+"""Insight tables: the operator's plan catalogue, monthly usage per subscription, bills, household size.
+
+Money is integer fen (分), as in `telqc.insight.recommend`: a price never passes through a float. A usage row
+is one subscription's month; a subscription is referred to as the customers domain stores it, by the plan
+code of one of the customer's plans (`customers.read.CUSTOMER_PLANS.plan_code`): TelQC keeps no line table,
+and the phone number is personal data (encrypted, with a rotating blind index), so it is not copied here.
+Months are DATE values on the first day of the month (the importer refuses any other day).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from telqc.core.db import Base, UTCDateTime
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+HOUSEHOLD_SOURCES = ("import", "agent", "survey")
+
+
+class InsightPlan(Base):
+    """A plan the recommendation may offer: fee, allowances and overage prices (`recommend.Plan`)."""
+
+    __tablename__ = "insight_plans"
+    __table_args__ = (
+        CheckConstraint("fee_fen >= 0 and data_fen_per_gb >= 0 and voice_fen_per_min >= 0", name="prices"),
+        CheckConstraint("data_mb >= 0 and voice_min >= 0", name="allowances"),
+        CheckConstraint("members >= 1 and (is_family or members = 1)", name="members"),
+    )
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    fee_fen: Mapped[int] = mapped_column(Integer)
+    data_mb: Mapped[int] = mapped_column(Integer)
+    voice_min: Mapped[int] = mapped_column(Integer)
+    data_fen_per_gb: Mapped[int] = mapped_column(Integer)
+    voice_fen_per_min: Mapped[int] = mapped_column(Integer)
+    is_family: Mapped[bool] = mapped_column(Boolean, default=False)
+    members: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InsightUsageMonth(Base):
+    """One subscription's usage in one month; broadband and home-network columns are empty for a mobile line."""
+
+    __tablename__ = "insight_usage_months"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "subscription", "month", name="uq_insight_usage_months_key"),
+        CheckConstraint("data_mb >= 0 and voice_min >= 0 and sms >= 0 and roaming_mb >= 0", name="usage"),
+        CheckConstraint("(broadband_mbps is null or broadband_mbps >= 0) and "
+                        "(broadband_gb is null or broadband_gb >= 0) and "
+                        "(home_devices is null or home_devices >= 0)", name="home"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    subscription: Mapped[str] = mapped_column(String(20))
+    month: Mapped[date] = mapped_column(Date)
+    data_mb: Mapped[int] = mapped_column(Integer)
+    voice_min: Mapped[int] = mapped_column(Integer)
+    sms: Mapped[int] = mapped_column(Integer)
+    roaming_mb: Mapped[int] = mapped_column(Integer)
+    broadband_mbps: Mapped[int | None] = mapped_column(Integer)
+    broadband_gb: Mapped[int | None] = mapped_column(Integer)
+    home_devices: Mapped[int | None] = mapped_column(Integer)
+    terminal_model: Mapped[str | None] = mapped_column(String(60))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InsightBill(Base):
+    """A customer's bill of one month and what has been paid of it."""
+
+    __tablename__ = "insight_bills"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "month", name="uq_insight_bills_key"),
+        CheckConstraint("amount_fen >= 0 and paid_fen >= 0", name="money"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    month: Mapped[date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    paid_fen: Mapped[int] = mapped_column(Integer)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InsightHousehold(Base):
+    """How many people share the customer's plans: a family plan is offered only to 2 or more (三.三)."""
+
+    __tablename__ = "insight_households"
+    __table_args__ = (
+        CheckConstraint("size between 1 and 20", name="size"),
+        CheckConstraint(f"source in ({', '.join(repr(s) for s in HOUSEHOLD_SOURCES)})", name="source"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,6 +19,7 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", f"{A}/rosters"): M,
     ("GET", f"{A}/rosters/{{roster_id}}"): R,
     ("GET", f"{A}/rosters/{{roster_id}}/shifts"): R,
+    ("GET", f"{A}/field"): R,
     ("GET", f"{A}/events"): R,
     ("POST", f"{A}/events"): M,
     ("DELETE", f"{A}/events/{{event_id}}"): M,
@@ -30,5 +31,6 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/workforce/events"): M,
     ("POST", "/workforce/events/{event_id}/remove"): M,
     ("GET", "/workforce/intraday"): R,
+    ("GET", "/workforce/field"): R,
     ("POST", "/workforce/intraday/what-if"): R,
 }

@@ -1,4 +1,5 @@
-"""What other domains may read of orders without the service: the China holiday calendar the SLA engine uses.
+"""What other domains may read of orders without the service: the China holiday calendar the SLA engine uses,
+and repair orders per area and day (the field engineers' forecast).
 
 Workforce forecasting needs the same days off and make-up working days (调休上班) as the SLA clock, from the
 same data file, so a holiday edited there moves both.
@@ -6,9 +7,14 @@ same data file, so a holiday edited there moves both.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from telqc.orders.holidays import CN_HOLIDAYS
+from telqc.orders.models import Order
 
 
 def china_days_off() -> frozenset[date]:
@@ -19,3 +25,19 @@ def china_days_off() -> frozenset[date]:
 def china_makeup_days() -> frozenset[date]:
     """Weekend days worked in exchange for bridge days off."""
     return frozenset(d for y in CN_HOLIDAYS.values() for d in y.makeup_days)
+
+
+def repair_orders_per_day(session: Session, start: date, end: date, tz: ZoneInfo
+                          ) -> dict[tuple[str, str, str], dict[date, int]]:
+    """Repair orders created per local day in [start, end], by (province, city, area type): the field
+    engineers' forecast input (workforce), read without the orders service's per-user scope."""
+    lo = datetime(start.year, start.month, start.day, tzinfo=tz)
+    hi = datetime(end.year, end.month, end.day, tzinfo=tz) + timedelta(days=1)
+    out: dict[tuple[str, str, str], dict[date, int]] = {}
+    rows = session.execute(select(Order.created_at, Order.province_code, Order.city_code, Order.area_type)
+                           .where(Order.type == "repair", Order.created_at >= lo, Order.created_at < hi))
+    for at, province, city, area in rows:
+        per_day = out.setdefault((province, city or "", area), {})
+        day = at.astimezone(tz).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    return out

@@ -103,6 +103,12 @@ def roster_shifts(ctx: CtxDep, _: Read, roster_id: RosterId,
     return [s.ShiftOut.model_validate(x) for x in planning.shifts(ctx, r, day)]
 
 
+@router.get("/field", response_model=s.FieldOut)
+def field_requirement(ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7) -> s.FieldOut:
+    """Repair visits per city × area type and the field engineers they need, against those on staff."""
+    return service.field_requirement(ctx, days)
+
+
 @router.get("/events", response_model=list[s.EventOut])
 def list_events(ctx: CtxDep, _: Read, start: Annotated[Day | None, Query(alias="from")] = None) -> list[s.EventOut]:
     """Known events (forecast regressors), those ending on or after `from` when given."""

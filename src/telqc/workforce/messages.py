@@ -13,6 +13,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "invalid date range (end before start, or longer than a year)"},
     "workforce.error.no_history": {"zh-CN": "没有可用于预测的历史话务数据（{channel}）",
                                    "en": "no contact history to forecast from ({channel})"},
+    "workforce.error.field_days": {"zh-CN": "预测天数应在 1 到 42 天之间", "en": "days must be between 1 and 42"},
     "workforce.error.event_days": {"zh-CN": "结束日期不能早于开始日期", "en": "the end day is before the start day"},
     "workforce.error.event_long": {"zh-CN": "一个已知事件最长 {days} 天，更长的请分段登记",
                                    "en": "a known event lasts at most {days} days; register longer ones in parts"},

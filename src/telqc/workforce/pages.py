@@ -148,6 +148,15 @@ def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated
     return RedirectResponse(f"/workforce?forecast={r.forecast_id}", status_code=303)
 
 
+@router.get("/workforce/field", response_class=HTMLResponse)
+def field_page(request: Request, ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7) -> Response:
+    """装维工程师需求: repair visits per area and the engineers the response limits need, against the staff."""
+    out = service.field_requirement(ctx, days)
+    chart = {"provinces": [p.province for p in out.provinces], "needed": [p.scheduled_peak for p in out.provinces],
+             "staff": [p.engineers for p in out.provinces]}
+    return render(request, "workforce/field.html", field=out, chart=chart)
+
+
 @router.get("/workforce/intraday", response_class=HTMLResponse)
 def intraday_page(request: Request, ctx: CtxDep, _: Read, channel: Annotated[Channel, Query()] = Channel.hotline,
                   day: Annotated[Day | None, Query()] = None) -> Response:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from telqc.contacts.read import CONTACTS
+from telqc.core.models import User
 from telqc.workforce.models import (
     Forecast,
     ForecastPoint,
@@ -122,3 +123,13 @@ def shifts(session: Session, roster_id: int, day: date | None = None) -> list[Ro
     if day is not None:
         stmt = stmt.where(RosterShift.day == day)
     return list(session.scalars(stmt.order_by(RosterShift.day, RosterShift.start_min, RosterShift.id)))
+
+
+def engineers_by_province(session: Session, provinces: Sequence[str]) -> dict[str, int]:
+    """Active field engineers per province (an engineer with no region scope covers every province)."""
+    out = dict.fromkeys(provinces, 0)
+    for scope in session.scalars(select(User.region_scope).where(User.role == "engineer", User.is_active.is_(True))):
+        for p in provinces:
+            if scope is None or p in scope:
+                out[p] += 1
+    return out

@@ -225,3 +225,38 @@ class EventOut(Out):
     channel: str | None
     weight: float
     created_at: datetime
+
+
+class FieldDayOut(Out):
+    day: date
+    visits: float
+    on_duty: int
+    scheduled: int
+
+
+class FieldAreaOut(Out):
+    """One city × area type: forecast repair visits and engineers needed per day."""
+
+    province_code: str
+    province: str
+    city_code: str
+    city: str
+    area_type: str
+    response_min: int
+    visit_min: int
+    history_visits: int  # repair orders in the 28 days of history
+    days: list[FieldDayOut]
+
+
+class FieldProvinceOut(Out):
+    province_code: str
+    province: str
+    engineers: int  # active field engineers whose region covers the province
+    scheduled_peak: int  # the most engineers any day of the horizon needs (sum over its areas)
+
+
+class FieldOut(Out):
+    start_date: date
+    days: int
+    areas: list[FieldAreaOut]
+    provinces: list[FieldProvinceOut]

@@ -23,10 +23,13 @@ import numpy as np
 from sqlalchemy import select
 
 from telqc.contacts.read import Channel
+from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound, PreconditionFailed
 from telqc.incidents import read as incidents_read
+from telqc.orders import commitments
 from telqc.orders import read as orders_read
+from telqc.workforce import field
 from telqc.workforce import forecast as fc
 from telqc.workforce import repository as repo
 from telqc.workforce import schemas as s
@@ -336,3 +339,45 @@ def requirement(ctx: Ctx, f: Forecast, channel: str, start: date, days: int) -> 
     if out.size != days * SLOTS:
         raise Invalid("workforce.error.outside_forecast", field="body.days")
     return out.reshape(days, SLOTS)
+
+
+FIELD_HISTORY_DAYS = 28
+
+
+def field_requirement(ctx: Ctx, days: int = 7, start: date | None = None) -> s.FieldOut:
+    """Repair visits per city × area type for the next `days` and the engineers they need (``field``), against
+    the active engineers of each province. The response limits are the SLA configuration's (published in
+    服务承诺), so a changed policy changes the requirement."""
+    if not 1 <= days <= 42:
+        raise Invalid("workforce.error.field_days", field="query.days")
+    tz = zone(ctx)
+    start = start or local_today(ctx) + timedelta(days=1)
+    last = min(start, local_today(ctx)) - timedelta(days=1)
+    hist = orders_read.repair_orders_per_day(ctx.session, last - timedelta(days=FIELD_HISTORY_DAYS - 1), last, tz)
+    limits = {c.area: c.first_response_min for c in commitments.commitments(ctx) if c.order_type == "repair"}
+    horizon = fc.day_range(start, days)
+    holidays = orders_read.china_days_off()
+    names = region_names(ctx, {c for key in hist for c in key[:2]})
+    areas: list[s.FieldAreaOut] = []
+    peak: dict[str, list[int]] = {}
+    for (province, city, area), counts in sorted(hist.items()):
+        visits = field.forecast_days(counts, last, horizon, holidays)
+        response = limits.get(area, limits.get("rural", 240))
+        needs = [field.engineers(v, area, response) for v in visits]
+        areas.append(s.FieldAreaOut(
+            province_code=province, province=names.get(province, province), city_code=city,
+            city=names.get(city, city), area_type=area, response_min=response,
+            visit_min=field.VISIT_MIN.get(area, field.VISIT_MIN["rural"]), history_visits=sum(counts.values()),
+            days=[s.FieldDayOut(day=d, visits=round(n.visits, 2), on_duty=n.on_duty, scheduled=n.scheduled)
+                  for d, n in zip(horizon, needs, strict=True)]))
+        per_day = peak.setdefault(province, [0] * days)
+        for i, n in enumerate(needs):
+            per_day[i] += n.scheduled
+    on_staff = repo.engineers_by_province(ctx.session, list(peak))
+    provinces = [s.FieldProvinceOut(province_code=p, province=names.get(p, p), engineers=on_staff.get(p, 0),
+                                    scheduled_peak=max(v)) for p, v in sorted(peak.items())]
+    return s.FieldOut(start_date=start, days=days, areas=areas, provinces=provinces)
+
+
+def region_names(ctx: Ctx, codes: set[str]) -> dict[str, str]:
+    return core_repo.region_names(ctx.session, codes)

@@ -36,4 +36,13 @@
       series: [{name: "缺口", type: "heatmap", data: H.cells, label: {show: false}}]
     });
   }
+  const fd = document.getElementById("field-data");
+  if (fd) {
+    const F = JSON.parse(fd.textContent);
+    echarts.init(document.getElementById("chart-field")).setOption({
+      tooltip: {trigger: "axis", renderMode: "richText"}, legend: {}, xAxis: {type: "category", data: F.provinces},
+      yAxis: {type: "value", name: "人"},
+      series: [{name: "高峰日需排班", type: "bar", data: F.needed}, {name: "在册工程师", type: "bar", data: F.staff}]
+    });
+  }
 })();

@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from helpers import login
+from helpers import login, make_user
+from inspection.qa_helpers import jsonl, line, upload
 from telqc.core.audit import AuditEntry
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
+from telqc.core.rbac import Role
 from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
 from telqc.training import service
@@ -228,3 +230,52 @@ def test_exam_scores_for_evaluation(app: FastAPI, client: TestClient, clock: Fro
         assert service.exam_scores(ctx, [ids["agent1"]], date(2026, 11, 3), date(2026, 11, 30)) == {}
         assert service.exam_scores(ctx, [], day, day) == {}
 
+
+
+MANUAL_FULL = {"verification.identity": 10, "listening.understanding": 15, "solution.accuracy": 25,
+               "compliance.record": 5}
+
+
+def test_repeated_weak_qa_item_assigns_the_linked_course(app: FastAPI, client: TestClient,
+                                                         clock: FrozenClock) -> None:
+    t = setup(app, client)
+    h, ids = t["h"], t["ids"]
+    other = client.post(f"{A}/courses", headers=h["trainer"], json={"title": "结束语规范",
+                                                                      "qa_items": ["closing.closing"]}).json()
+    insp_id = make_user(app, "insp1", Role.inspector)
+    make_user(app, "qa_admin", Role.admin)
+    qa, insp = login(client, "qa_admin"), login(client, "insp1")
+    recs = [line("agent1", external_id=f"a{i}") for i in range(4)] + [line("agent2", external_id="b0")]
+    assert upload(client, insp, jsonl(recs)).status_code == 201
+    r = client.post("/api/v1/qa/samples", headers=qa, json={
+        "since": "2026-10-26T00:00:00+08:00", "until": "2026-11-09T00:00:00+08:00", "inspectors": [insp_id],
+        "random_pct": 100})
+    assert r.status_code == 201, r.text
+    queue = client.get("/api/v1/qa/queue", headers=insp).json()
+    mine = [i for i in queue if i["agent_id"] == ids["agent1"]]
+    assert len(mine) == 4 and len(queue) == 5
+
+    def score(inspection: dict[str, Any], identity: float) -> None:
+        r = client.post(f"/api/v1/qa/inspections/{inspection['id']}/score", headers=insp,
+                        json={"items": {**MANUAL_FULL, "verification.identity": identity}})
+        assert r.status_code == 200, r.text
+
+    def run() -> list[dict[str, Any]]:
+        r = client.post(f"{A}/assignments/from-qa", headers=h["trainer"])
+        assert r.status_code == 200, r.text
+        return list(r.json())
+
+    score(mine[0], 0)
+    score(mine[1], 5)  # below full marks is a fail of the item
+    score(mine[2], 10)
+    score(next(i for i in queue if i["agent_id"] == ids["agent2"]), 0)
+    assert run() == [], "two fails in the month"
+    score(mine[3], 0)
+    made = run()
+    assert [(a["agent"], a["course"], a["reason"], a["note"]) for a in made] == [
+        ("agent1", "身份核实专项培训", "qa_weak", "按规定核实客户身份 ×3")]
+    assert other["id"] not in {a["course_id"] for a in made}
+    assert run() == [], "not assigned twice"
+    listed = client.get(f"{A}/mine", headers=h["agent1"]).json()
+    assert [a["reason"] for a in listed["assignments"]] == ["qa_weak"]
+    assert listed["exams"][0]["exam"]["title"] == "身份核实考试", "the course's exam is open to them now"

@@ -15,7 +15,6 @@ from telqc.core import events
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
-from telqc.core.rbac import Perm
 from telqc.training import grading, service
 from telqc.training import repository as repo
 from telqc.training import schemas as s
@@ -187,25 +186,21 @@ def mine(ctx: Ctx) -> s.MineOut:
         out.append(s.MyExamOut(exam=eo, eligibility=_eligibility_out(ctx, eligibility(ctx, e, agent_id)),
                                attempts=[view(ctx, a) for a in tries if a.exam_id == e.id]))
     return s.MineOut(assignments=service.assignments_out(ctx, held), exams=out,
+                     courses=service.courses(ctx, {a.course_id for a in held}),
                      simulations=service.sim_calls_out(ctx, [agent_id]))
 
 
-def answers_from_form(a: s.AttemptOut, form: dict[str, Any]) -> dict[str, Any]:
-    """A page's answer form (``q<id>`` fields; several values for a multiple-choice question) as a sheet."""
+def answers_from_form(a: s.AttemptOut, form: dict[str, list[Any]]) -> dict[str, Any]:
+    """A page's answer form as a sheet: ``q<id>`` fields, one value each, several for a multiple choice."""
     out: dict[str, Any] = {}
     for q in a.questions:
-        values = form.get(f"q{q.id}")
-        if values is None or values == [] or values == "":
+        values = [str(v) for v in form.get(f"q{q.id}", []) if str(v).strip()]
+        if not values:
             continue
         if q.type == grading.QType.multiple:
-            out[str(q.id)] = [int(v) for v in (values if isinstance(values, list) else [values]) if str(v).isdigit()]
+            out[str(q.id)] = [int(v) for v in values if v.isdigit()]
         elif q.type == grading.QType.short:
-            out[str(q.id)] = values[0] if isinstance(values, list) else values
+            out[str(q.id)] = values[0]
         else:
-            v = values[0] if isinstance(values, list) else values
-            out[str(q.id)] = int(v) if str(v).isdigit() else v
+            out[str(q.id)] = int(values[0]) if values[0].isdigit() else values[0]
     return out
-
-
-def may_manage(ctx: Ctx) -> bool:
-    return ctx.principal is not None and ctx.principal.can(Perm.training_manage)

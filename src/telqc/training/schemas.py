@@ -119,12 +119,20 @@ class Named(Out):
     name: str
 
 
+class ArticleRef(Out):
+    """A course's study material: a published knowledge article as the reader may read it."""
+
+    id: int
+    name: str
+    body: str = ""
+
+
 class CourseOut(Out):
     id: int
     title: str
     description: str
     article_ids: list[int]
-    articles: list[Named] = Field(default_factory=list)
+    articles: list[ArticleRef] = Field(default_factory=list)
     qa_items: list[str]
     active: bool
     created_at: datetime
@@ -229,6 +237,7 @@ class MyExamOut(Out):
 
 class MineOut(Out):
     assignments: list[AssignmentOut]
+    courses: list[CourseOut]
     exams: list[MyExamOut]
     simulations: list[SimCallOut]
 

@@ -47,12 +47,13 @@ def course(ctx: Ctx, course_id: int) -> TrainingCourse:
     return c
 
 
-def _articles(ctx: Ctx, ids: Iterable[int]) -> list[s.Named]:
+def _articles(ctx: Ctx, ids: Iterable[int]) -> list[s.ArticleRef]:
     """The titles of a course's articles the reader may read (a retired or unpublished one is left out)."""
     out = []
     for article_id in ids:
         try:
-            out.append(s.Named(id=article_id, name=kb.present(ctx, kb.get(ctx, article_id)).title))
+            art = kb.present(ctx, kb.get(ctx, article_id))
+            out.append(s.ArticleRef(id=article_id, name=art.title, body=art.body))
         except NotFound:
             continue
     return out
@@ -79,12 +80,13 @@ def course_out(ctx: Ctx, c: TrainingCourse, questions: int = 0) -> s.CourseOut:
                                                              "questions": questions})
 
 
-def courses(ctx: Ctx) -> list[s.CourseOut]:
+def courses(ctx: Ctx, ids: Iterable[int] | None = None) -> list[s.CourseOut]:
     counts: dict[int, int] = {}
     for q in repo.questions(ctx.session):
         if q.active:
             counts[q.course_id] = counts.get(q.course_id, 0) + 1
-    return [course_out(ctx, c, counts.get(c.id, 0)) for c in repo.courses(ctx.session)]
+    wanted = None if ids is None else set(ids)
+    return [course_out(ctx, c, counts.get(c.id, 0)) for c in repo.courses(ctx.session, wanted)]
 
 
 def add_question(ctx: Ctx, course_id: int, data: s.QuestionIn) -> TrainingQuestion:
@@ -195,6 +197,11 @@ def assignments_out(ctx: Ctx, rows: list[TrainingAssignment]) -> list[s.Assignme
     titles = {c.id: c.title for c in repo.courses(ctx.session, {a.course_id for a in rows})}
     return [s.AssignmentOut.model_validate(a).model_copy(update={
         "agent": names.get(a.agent_id, ""), "course": titles.get(a.course_id, "")}) for a in rows]
+
+
+def agents(ctx: Ctx) -> list[s.Named]:
+    """The agents the caller may assign and examine, by name (pages offer names, never ids)."""
+    return [s.Named(id=u.id, name=u.display_name) for u in repo.agents_in_scope(ctx.session, ctx.principal)]
 
 
 def assignments(ctx: Ctx) -> list[s.AssignmentOut]:

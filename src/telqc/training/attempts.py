@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from telqc.core import events
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
@@ -98,8 +100,12 @@ def start(ctx: Ctx, exam_id: int) -> TrainingAttempt:
                         seed=seed, question_ids=drawn, started_at=now,
                         deadline_at=grading.deadline(now, timedelta(minutes=e.time_limit_min)),
                         status="in_progress", answers={}, per_question={})
-    ctx.session.add(a)
-    ctx.session.flush()
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(a)
+            ctx.session.flush()
+    except IntegrityError:
+        raise Conflict("training.retake.in_progress", field="path.exam_id") from None
     ctx.audit("training.attempt_started", "training_attempt", a.id, exam_id=e.id, number=a.number, seed=seed,
               questions=drawn)
     return a

@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
@@ -105,7 +117,8 @@ class TrainingAttempt(Base):
     __tablename__ = "training_attempts"
     __table_args__ = (
         CheckConstraint("status in ('in_progress','graded','expired')", name="status"),
-        Index("ix_training_attempts_agent", "agent_id", "exam_id"),
+        # two starts at once draw two papers for the same attempt number: one of them is refused
+        UniqueConstraint("agent_id", "exam_id", "number", name="uq_training_attempts_agent_exam_number"),
         Index("ix_training_attempts_finished", "finished_at"),
     )
 

@@ -128,12 +128,12 @@ def upgrade() -> None:
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("status in ('in_progress','graded','expired')", name=op.f('ck_training_attempts_status')),
+    sa.UniqueConstraint('agent_id', 'exam_id', 'number', name='uq_training_attempts_agent_exam_number'),
     sa.ForeignKeyConstraint(['agent_id'], ['users.id'], name=op.f('fk_training_attempts_agent_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['exam_id'], ['training_exams.id'], name=op.f('fk_training_attempts_exam_id_training_exams'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_attempts'))
     )
     with op.batch_alter_table('training_attempts', schema=None) as batch_op:
-        batch_op.create_index('ix_training_attempts_agent', ['agent_id', 'exam_id'], unique=False)
         batch_op.create_index('ix_training_attempts_finished', ['finished_at'], unique=False)
 
     op.create_table('training_sim_calls',
@@ -164,7 +164,6 @@ def downgrade() -> None:
     op.drop_table('training_sim_calls')
     with op.batch_alter_table('training_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_training_attempts_finished')
-        batch_op.drop_index('ix_training_attempts_agent')
 
     op.drop_table('training_attempts')
     op.drop_table('training_sim_scorecards')

@@ -3,6 +3,7 @@ clock), who sees what, simulated calls, exam scores for evaluation, and assignme
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from telqc.core.rbac import Role
 from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
 from telqc.training import service
+from telqc.training.grading import draw
 from training.training_data import QUESTIONS, A, perfect_sheet, setup
 
 
@@ -104,7 +106,7 @@ def test_partial_credit_and_fail(app: FastAPI, client: TestClient) -> None:
 
 
 def test_time_limit_then_cooling_off_and_retraining(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
-    t = setup(app, client, max_attempts=2)
+    t = setup(app, client)
     h, ids, e = t["h"], t["ids"], t["exam"]
     (a,) = assign(client, h["trainer"], t["course"]["id"], ids["agent1"])
     att = start(client, h["agent1"], e["id"]).json()
@@ -131,7 +133,18 @@ def test_time_limit_then_cooling_off_and_retraining(app: FastAPI, client: TestCl
     assert second["number"] == 2
     clock.advance(timedelta(minutes=30, seconds=25))  # inside the grace
     assert submit(client, h["agent1"], second["id"], {}).json()["passed"] is False
+    reopened = [x for x in client.get(f"{A}/mine", headers=h["agent1"]).json()["assignments"]
+                if x["status"] == "assigned"]
+    assert [(x["reason"], x["note"]) for x in reopened] == [("retrain", "身份核实考试")], "the course again"
 
+    clock.advance(timedelta(days=1))
+    h1 = login(client, "agent1")
+    assert start(client, h1, e["id"]).status_code == 409, "not retrained yet"
+    assert client.post(f"{A}/mine/assignments/{reopened[0]['id']}/complete", headers=h1).status_code == 200
+    third = start(client, h1, e["id"]).json()
+    assert submit(client, h1, third["id"], {}).json()["passed"] is False
+    assert not [x for x in client.get(f"{A}/mine", headers=h1).json()["assignments"] if x["status"] == "assigned"], \
+        "no attempts left: no retraining to offer"
     clock.advance(timedelta(days=3))
     r = start(client, login(client, "agent1"), e["id"])
     assert r.status_code == 409 and "次数已用完" in r.json()["detail"]
@@ -188,6 +201,12 @@ def test_random_draw_per_attempt(app: FastAPI, client: TestClient, clock: Frozen
         submit(client, h["agent1"], att["id"], {})
         clock.advance(timedelta(minutes=1))
     assert len(papers) > 1, "each attempt draws its own paper"
+    with app.state.sessionmaker() as s:
+        started = [json.loads(x) for x in s.scalars(select(AuditEntry.data).where(
+            AuditEntry.action == "training.attempt_started").order_by(AuditEntry.id))]
+    assert len(started) == 8
+    for x in started:  # the stored seed reproduces the paper: a regrade or an appeal sees the same questions
+        assert draw(e["pool"], e["draw_count"], x["seed"]) == x["questions"]
 
 
 def test_simulated_call_scored_by_an_examiner(app: FastAPI, client: TestClient) -> None:

@@ -61,6 +61,13 @@ def _eligibility_out(ctx: Ctx, g: grading.Eligibility) -> s.EligibilityOut:
     return s.EligibilityOut(ok=g.ok, reason=g.reason, message=msg, not_before=g.not_before)
 
 
+def _failed(ctx: Ctx, a: TrainingAttempt) -> None:
+    """A fail of an exam that demands retraining, with attempts left, opens the course again for the agent."""
+    e = _exam(ctx, a.exam_id)
+    if e.retrain_after_fail and len(repo.attempts(ctx.session, [a.agent_id], e.id)) < e.max_attempts:
+        service.retrain(ctx, a.agent_id, e.course_id, e.title)
+
+
 def expire(ctx: Ctx, a: TrainingAttempt) -> None:
     """Close an attempt whose time ran out: a failed attempt scored 0 over the paper's points."""
     paper = repo.questions(ctx.session, ids=a.question_ids)
@@ -68,6 +75,7 @@ def expire(ctx: Ctx, a: TrainingAttempt) -> None:
     a.score, a.percent, a.max_score = 0.0, 0.0, sum(q.points for q in paper)
     ctx.audit("training.attempt_expired", "training_attempt", a.id, exam_id=a.exam_id, agent_id=a.agent_id)
     events.emit(ctx, "training.attempt_expired", "training_attempt", a.id, agent_id=a.agent_id, exam_id=a.exam_id)
+    _failed(ctx, a)
 
 
 def expire_overdue(ctx: Ctx, agent_id: int | None = None) -> int:
@@ -140,6 +148,8 @@ def submit(ctx: Ctx, attempt_id: int, data: s.SubmitIn) -> TrainingAttempt:
               max_score=g.max_score, percent=g.percent, passed=g.passed)
     events.emit(ctx, "training.exam_graded", "training_attempt", a.id, agent_id=a.agent_id, exam_id=e.id,
                 percent=g.percent, passed=g.passed)
+    if not g.passed:
+        _failed(ctx, a)
     return a
 
 

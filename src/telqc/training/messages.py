@@ -48,6 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "training.status.completed": {"zh-CN": "已完成", "en": "completed"},
     "training.reason.manual": {"zh-CN": "手工指派", "en": "assigned"},
     "training.reason.qa_weak": {"zh-CN": "质检短板自动派训", "en": "from a weak QA item"},
+    "training.reason.retrain": {"zh-CN": "考试未通过，须复训", "en": "retraining after a failed exam"},
     "training.courses": {"zh-CN": "课程", "en": "Courses"},
     "training.bank": {"zh-CN": "题库", "en": "Question bank"},
     "training.exams": {"zh-CN": "考试", "en": "Exams"},

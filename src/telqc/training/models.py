@@ -91,12 +91,13 @@ class TrainingExam(Base):
 
 
 class TrainingAssignment(Base):
-    """A course assigned to an agent, by a trainer or by the weak-QA-item job; done when the agent completes it."""
+    """A course assigned to an agent: by a trainer, by the weak-QA-item job, or again after a failed exam that
+    demands retraining; done when the agent completes it."""
 
     __tablename__ = "training_assignments"
     __table_args__ = (
         CheckConstraint("status in ('assigned','completed')", name="status"),
-        CheckConstraint("reason in ('manual','qa_weak')", name="reason"),
+        CheckConstraint("reason in ('manual','qa_weak','retrain')", name="reason"),
         Index("ix_training_assignments_agent", "agent_id", "course_id", "status"),
     )
 

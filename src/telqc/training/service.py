@@ -178,6 +178,13 @@ def assign(ctx: Ctx, data: s.AssignIn) -> list[TrainingAssignment]:
             if agent_id not in open_]
 
 
+def retrain(ctx: Ctx, agent_id: int, course_id: int, exam_title: str) -> TrainingAssignment | None:
+    """After a failed exam that demands retraining, the course is open again for the agent (unless it is)."""
+    if any(a.status == "assigned" for a in repo.assignments(ctx.session, [agent_id], course_id)):
+        return None
+    return _assign(ctx, agent_id, course(ctx, course_id), "retrain", exam_title[:200])
+
+
 def complete(ctx: Ctx, assignment_id: int) -> TrainingAssignment:
     """The agent has studied the course's articles: this is the (re)training a retake after a fail may need."""
     a = repo.assignment(ctx.session, assignment_id)

@@ -41,7 +41,7 @@ def upgrade() -> None:
     sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("reason in ('manual','qa_weak')", name=op.f('ck_training_assignments_reason')),
+    sa.CheckConstraint("reason in ('manual','qa_weak','retrain')", name=op.f('ck_training_assignments_reason')),
     sa.CheckConstraint("status in ('assigned','completed')", name=op.f('ck_training_assignments_status')),
     sa.ForeignKeyConstraint(['agent_id'], ['users.id'], name=op.f('fk_training_assignments_agent_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['assigned_by'], ['users.id'], name=op.f('fk_training_assignments_assigned_by_users'), ondelete='RESTRICT'),

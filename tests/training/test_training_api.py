@@ -19,7 +19,7 @@ from telqc.core.context import Ctx
 from telqc.core.rbac import Role
 from telqc.core.settings import Settings
 from telqc.core.uow import UnitOfWork
-from telqc.training import service
+from telqc.training import attempts, service
 from telqc.training.grading import draw
 from training.training_data import QUESTIONS, A, perfect_sheet, setup
 
@@ -298,3 +298,20 @@ def test_repeated_weak_qa_item_assigns_the_linked_course(app: FastAPI, client: T
     listed = client.get(f"{A}/mine", headers=h["agent1"]).json()
     assert [a["reason"] for a in listed["assignments"]] == ["qa_weak"]
     assert listed["exams"][0]["exam"]["title"] == "身份核实考试", "the course's exam is open to them now"
+
+
+def test_the_sweep_expires_overdue_attempts(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                            settings: Settings) -> None:
+    t = setup(app, client)
+    h, ids, e = t["h"], t["ids"], t["exam"]
+    assign(client, h["trainer"], t["course"]["id"], ids["agent1"])
+    att = start(client, h["agent1"], e["id"]).json()
+    with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        assert attempts.expire_overdue(Ctx(uow=uow, clock=clock, settings=settings)) == 0
+        clock.advance(timedelta(minutes=31))
+        assert attempts.expire_overdue(Ctx(uow=uow, clock=clock, settings=settings)) == 1
+        uow.commit()
+    got = client.get(f"{A}/attempts/{att['id']}", headers=h["trainer"]).json()
+    assert (got["status"], got["percent"], got["passed"], got["max_score"]) == ("expired", 0, False, 10)
+    assert len(got["review"]) == 4, "the key is shown once the attempt is over"

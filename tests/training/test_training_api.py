@@ -95,6 +95,8 @@ def test_partial_credit_and_fail(app: FastAPI, client: TestClient) -> None:
     by_type = {q["type"]: q["id"] for q in att["questions"]}
     sheet = {str(by_type["single"]): 0, str(by_type["true_false"]): False, str(by_type["multiple"]): [0, 1, 2],
              str(by_type["short"]): "请出示身份证"}
+    r = submit(client, h["agent1"], att["id"], {**sheet, str(by_type["single"]): 10**12})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"].startswith("body.answers."), r.text
     done = submit(client, h["agent1"], att["id"], sheet).json()
     earned = {x["question_id"]: x["earned"] for x in done["review"]}
     assert earned[by_type["single"]] == 0 and earned[by_type["true_false"]] == 1

@@ -12,7 +12,8 @@ from telqc.training import grading
 from telqc.training.grading import QType
 
 ItemCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.]*$")]
-Answer = int | bool | list[Annotated[int, Field(ge=0, le=50)]] | Annotated[str, Field(max_length=2000)] | None
+Answer = (bool | Annotated[int, Field(ge=0, le=50)] | list[Annotated[int, Field(ge=0, le=50)]]
+          | Annotated[str, Field(max_length=2000)] | None)
 
 
 class CourseIn(In):

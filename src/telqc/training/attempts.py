@@ -120,7 +120,7 @@ def start(ctx: Ctx, exam_id: int) -> TrainingAttempt:
 
 
 def _own(ctx: Ctx, attempt_id: int) -> TrainingAttempt:
-    a = repo.attempt(ctx.session, attempt_id)
+    a = repo.attempt(ctx.session, attempt_id, for_update=True)
     if a is None or a.agent_id != _agent_id(ctx):
         raise NotFound(what="w.training_attempt")
     return a

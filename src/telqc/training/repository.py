@@ -107,7 +107,11 @@ def attempts(session: Session, agent_ids: Collection[int] | None = None, exam_id
     return list(session.scalars(attempts_of(agent_ids, exam_id)))
 
 
-def attempt(session: Session, attempt_id: int) -> TrainingAttempt | None:
+def attempt(session: Session, attempt_id: int, for_update: bool = False) -> TrainingAttempt | None:
+    """``for_update``: a submission locks its attempt (PostgreSQL), so two sheets sent at once grade once."""
+    if for_update:
+        return session.scalar(select(TrainingAttempt).where(TrainingAttempt.id == attempt_id)
+                              .with_for_update().execution_options(populate_existing=True))
     return session.get(TrainingAttempt, attempt_id)
 
 

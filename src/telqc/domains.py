@@ -12,7 +12,7 @@ from types import ModuleType
 
 DOMAINS = (
     "core", "customers", "contacts", "orders", "incidents", "knowledge", "inspection", "surveys",
-    "metrics", "workforce", "improvement", "evaluation", "insight",
+    "metrics", "workforce", "improvement", "evaluation", "insight", "training",
 )
 
 # Interface adapters that plug in like domains (tables, routes, event handlers).

@@ -192,6 +192,7 @@ MESSAGES.update({
     "role.supervisor": {"zh-CN": "班组长", "en": "Supervisor"},
     "role.manager": {"zh-CN": "服务质量经理", "en": "Quality manager"},
     "role.netops": {"zh-CN": "网络运维", "en": "Network operations"},
+    "role.trainer": {"zh-CN": "培训师", "en": "Trainer"},
     "role.admin": {"zh-CN": "系统管理员", "en": "Administrator"},
     "tier.vip": {"zh-CN": "VIP", "en": "VIP"},
     "tier.gold": {"zh-CN": "金卡", "en": "Gold"},

@@ -19,6 +19,7 @@ class Role(StrEnum):
     supervisor = "supervisor"
     manager = "manager"
     netops = "netops"
+    trainer = "trainer"
     admin = "admin"
 
 
@@ -72,6 +73,9 @@ class Perm(StrEnum):
     workforce_read = "workforce:read"        # forecasts, requirement, rosters, the intraday gap and what-if
     workforce_manage = "workforce:manage"    # run forecasts, set queue rules, shift templates, staff, rosters
 
+    training_mine = "training:mine"          # an agent's own courses and exams: take them, see their results
+    training_manage = "training:manage"      # courses, question banks, exams, assignments, simulated calls, results
+
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.customer: frozenset({Perm.self_read, Perm.self_file}),
@@ -79,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
         Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine, Perm.incidents_read,
+        Perm.training_mine,
     }),
     Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
     Role.inspector: frozenset({
@@ -91,18 +96,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
         Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
-        Perm.inspection_view, Perm.workforce_read,
+        Perm.inspection_view, Perm.workforce_read, Perm.training_manage,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
         Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
         Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
-        Perm.workforce_read, Perm.workforce_manage,
+        Perm.workforce_read, Perm.workforce_manage, Perm.training_manage,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
                             Perm.incidents_manage}),
-    Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work, Perm.evaluation_mine},
+    Role.trainer: frozenset({Perm.training_manage, Perm.kb_read}),
+    Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work, Perm.evaluation_mine,
+                                      Perm.training_mine},
 }
 
 

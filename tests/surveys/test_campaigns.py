@@ -6,7 +6,6 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,14 +29,6 @@ GD, ZJ = "440000", "330000"
 # stratum → customers: 150 in all, so a sample of 30 is 4 + 16 + 2 + 8 exactly
 SEGMENTS = [(GD, "440106", "gold", 20), (GD, "440104", "regular", 80), (ZJ, "330106", "gold", 10),
             (ZJ, "330106", "regular", 40)]
-
-
-@pytest.fixture
-def outbox() -> Iterator[channels.RecordingChannel]:
-    rec = channels.RecordingChannel()
-    previous = channels.use(rec)
-    yield rec
-    channels.use(previous)
 
 
 @pytest.fixture

@@ -19,9 +19,11 @@ from helpers import login, make_user, page_login
 from telqc.contacts.models import Contact
 from telqc.core.audit import AuditEntry
 from telqc.core.clock import FrozenClock
+from telqc.core.context import Ctx
 from telqc.core.rbac import Role
+from telqc.core.uow import UnitOfWork
 from telqc.customers.models import Customer
-from telqc.surveys import channels
+from telqc.surveys import campaigns, channels
 from telqc.surveys.models import SurveyCampaignAnswer, SurveyCampaignInvitation
 
 A = "/api/v1/survey-campaigns"
@@ -142,6 +144,10 @@ def test_links_expire_and_close(app: FastAPI, client: TestClient, clock: FrozenC
     clock.advance(timedelta(days=7, seconds=1))
     late = client.post(outbox.sent[0].link, data={k: str(v) for k, v in SCORES.items()})
     assert late.status_code == 409 and "过期" in late.text
+    with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        assert campaigns.expire_due(Ctx(uow=uow, clock=clock, settings=app.state.settings)) == 30
+        uow.commit()
     mgr = login(client, "mgr")  # the sign-in of a week ago has expired too
     assert client.post(f"{A}/{cid}/close", headers=mgr).json()["status"] == "closed"
     closed = client.get(outbox.sent[1].link)

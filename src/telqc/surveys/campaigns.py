@@ -126,6 +126,16 @@ def close(ctx: Ctx, campaign_id: int) -> SurveyCampaign:
     return c
 
 
+def expire_due(ctx: Ctx) -> int:
+    """Mark links past their validity expired (the link already refuses answers; this keeps counts honest)."""
+    n = 0
+    for inv in ctx.session.scalars(repo.campaign_invitations_due_to_expire(ctx.now())):
+        inv.status = "expired"
+        ctx.audit("survey_campaign.expired", "survey_campaign_invitation", inv.id, campaign_id=inv.campaign_id)
+        n += 1
+    return n
+
+
 def open_link(ctx: Ctx, token: str) -> SurveyCampaignInvitation:
     inv = repo.campaign_invitation(ctx.session, token_hash(token))
     if inv is None:

@@ -137,3 +137,8 @@ def campaign_comments(session: Session, campaign_id: int, limit: int = 200) -> l
 def open_campaign_invitations(session: Session, campaign_id: int) -> Select[SurveyCampaignInvitation]:
     i = SurveyCampaignInvitation
     return select(i).where(i.campaign_id == campaign_id, i.status == "sent")
+
+
+def campaign_invitations_due_to_expire(now: datetime) -> Select[SurveyCampaignInvitation]:
+    i = SurveyCampaignInvitation
+    return select(i).where(i.status == "sent", i.expires_at <= now)

@@ -20,10 +20,12 @@ from telqc.contacts.models import Contact
 from telqc.core.audit import AuditEntry
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
+from telqc.core.errors import Conflict
 from telqc.core.rbac import Role
 from telqc.core.uow import UnitOfWork
 from telqc.customers.models import Customer
 from telqc.surveys import campaigns, channels
+from telqc.surveys import schemas as s_
 from telqc.surveys.models import SurveyCampaignAnswer, SurveyCampaignInvitation
 
 A = "/api/v1/survey-campaigns"
@@ -260,3 +262,23 @@ def test_create_and_send_from_the_pages(app: FastAPI, client: TestClient, people
     page = client.get(url)
     assert page.status_code == 200 and "调查中" in page.text and "没有低分项" in page.text
     assert "2026年下半年测评" in client.get("/surveys/campaigns").text
+
+
+def test_two_answers_at_once_one_wins(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                      people: dict[int, tuple[str, str]], mgr: dict[str, str],
+                                      outbox: channels.RecordingChannel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request that checked the link just before another answered it gets 409, not a server error: the
+    database's unique (invitation, dimension) refuses its rows and nothing of it is kept."""
+    send(client, mgr, campaign(client, mgr)["id"])
+    tok = token(outbox.sent[0])
+    assert client.post(f"{A}/answers/{tok}", json=SCORES).status_code == 200
+    monkeypatch.setattr(campaigns, "answerable", lambda ctx, inv: None)  # its check ran before the other commit
+    with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        with pytest.raises(Conflict) as e:
+            campaigns.answer(Ctx(uow=uow, clock=clock, settings=app.state.settings), tok,
+                             s_.CampaignAnswerIn.model_validate({**SCORES, "attitude": 1}))
+        assert e.value.key == "surveys.error.answered"
+        uow.rollback()
+    with app.state.sessionmaker() as s:
+        assert sorted(a.score for a in s.scalars(select(SurveyCampaignAnswer))) == [5, 5, 5, 5]

@@ -17,6 +17,9 @@ import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
@@ -167,9 +170,15 @@ def answer(ctx: Ctx, token: str, data: s.CampaignAnswerIn) -> SurveyCampaignInvi
     if comment:
         rows.append(SurveyCampaignAnswer(invitation_id=inv.id, campaign_id=inv.campaign_id, dimension="comment",
                                          comment=comment))
-    ctx.session.add_all(rows)
-    inv.status, inv.answered_at = "answered", now
-    ctx.session.flush()  # the unique (invitation, dimension) and the version column refuse a second answer
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add_all(rows)
+            inv.status, inv.answered_at = "answered", now
+            ctx.session.flush()
+    except (IntegrityError, StaleDataError) as e:
+        # the same link answered at the same moment in another request: the version column (or the unique
+        # invitation × dimension) refuses the second, reported as the already-answered link it is
+        raise Conflict("surveys.error.answered", field="path.token") from e
     ctx.audit("survey_campaign.answered", "survey_campaign_invitation", inv.id, campaign_id=inv.campaign_id,
               **{d: getattr(data, d) for d in DIMENSIONS}, comment=bool(comment))
     return inv

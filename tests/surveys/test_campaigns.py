@@ -197,6 +197,10 @@ def test_results_raw_and_weighted_by_hand(client: TestClient, people: dict[int, 
     assert r["improvement_link"] == "/improvement/new?kpi=csat&source=survey"
     tiers = client.get(f"{A}/{cid}/results?by=tier", headers=mgr).json()["cells"]
     assert all(not c["sufficient"] and c["mean"] is None and c["n"] == 2 for c in tiers)  # 2 < min_cell_n 4
+    both = client.get(f"{A}/{cid}/results?by=province&by=tier", headers=mgr).json()["cells"]
+    assert {json.dumps(c["key"]) for c in both} == {'{"province": "440000", "tier": "gold"}',
+                                                    '{"province": "440000", "tier": "regular"}'}
+    assert client.get(f"{A}/{cid}/results?by=city", headers=mgr).status_code == 422
 
 
 def test_results_page_and_report(client: TestClient, people: dict[int, tuple[str, str]], mgr: dict[str, str],

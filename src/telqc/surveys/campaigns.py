@@ -201,7 +201,10 @@ def _cell(x: res.Cell) -> s.CellOut:
 
 
 def results(ctx: Ctx, campaign_id: int, by: Sequence[str] = ("province",)) -> s.ResultsOut:
-    """Cells of dimension × ``by``; a cell with fewer than ``min_cell_n`` answers shows its count only."""
+    """Cells of dimension × ``by`` (province, channel, tier, or several: province × tier), each with the raw
+    mean and satisfied share and the stratum-weighted ones (weight of an answer = its stratum's population at
+    sending ÷ that stratum's answers, `telqc.surveys.campaign_results`); low items are flagged on the weighted
+    values. A cell with fewer than ``min_cell_n`` answers shows its count only."""
     c = get(ctx, campaign_id)
     found = scores(ctx, c)
     counts = repo.campaign_counts(ctx.session, c.id)

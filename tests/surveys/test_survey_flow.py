@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -20,14 +18,6 @@ from telqc.core.uow import UnitOfWork
 from telqc.metrics import service as metrics
 from telqc.surveys import channels
 from telqc.surveys.models import SurveyInvitation, SurveyResponse
-
-
-@pytest.fixture
-def outbox() -> Iterator[channels.RecordingChannel]:
-    rec = channels.RecordingChannel()
-    previous = channels.use(rec)
-    yield rec
-    channels.use(previous)
 
 
 def _kpis(app: FastAPI, *names: str) -> dict[str, Any]:

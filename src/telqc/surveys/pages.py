@@ -13,12 +13,13 @@ from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
+from telqc.surveys import campaign_pages, service
 from telqc.surveys import schemas as s
-from telqc.surveys import service
 from telqc.web.render import render, viewer_of
 
 router = APIRouter(include_in_schema=False)
-NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys")]
+NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys"),
+       (Perm.surveys_manage, "/surveys/campaigns", "ui.survey_campaigns")]
 
 
 def _int(v: str | None) -> int | None:
@@ -57,6 +58,7 @@ def survey_submit(
 
 
 PAGE = 50
+ROUTERS = [router, campaign_pages.router]  # the satisfaction campaigns' pages (`telqc.surveys.campaign_pages`)
 
 
 @router.get("/surveys", response_class=HTMLResponse)

@@ -3,8 +3,9 @@
 The default scheme follows the handbook's dimensions where TelQC has the data (操作流程 六.1; 管理规范手册 2.3.1):
 service quality (QA score, with a fatal item capping the grade), customer satisfaction (CSAT), professional
 knowledge (first-contact resolution), efficiency (AHT against target), timeliness (SLA compliance of the orders
-they handled) and volume (contacts handled, against their own team). Teamwork, adopted suggestions and exam
-results join when those domains publish them. KPI values are read from `telqc.metrics.service` by agent.
+they handled), volume (contacts handled, against their own team) and professional knowledge by exam (the best
+exam passed in the period, from `telqc.training.service.exam_scores`, against 90 points). Teamwork and adopted
+suggestions join when those domains publish them. KPI values are read from `telqc.metrics.service` by agent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telqc.evaluation import scoring
 from telqc.evaluation.models import EvaluationObjection, EvaluationResult, EvaluationRun
 from telqc.metrics import registry, rollup
 from telqc.metrics import service as metrics
+from telqc.training import service as training
 
 MAX_PERIOD_DAYS = 186  # a half-year at most: the rollups by agent are daily
 
@@ -36,6 +38,7 @@ DEFAULT_SCHEME: dict[str, Any] = {
         {"key": "aht", "weight": 10, "normalise": "target"},
         {"key": "sla_compliance", "weight": 10, "normalise": "target"},
         {"key": "offered", "weight": 10, "normalise": "percentile"},
+        {"key": "exam_score", "weight": 10, "normalise": "target"},
     ],
     "gates": [{"key": "fatal_error_rate", "above": 0.0, "cap": 79.99, "reason": "fatal"}],
     "grades": [{"name": "A", "min_score": 90, "tier": "reward"}, {"name": "B", "min_score": 80, "tier": "keep"},
@@ -43,9 +46,17 @@ DEFAULT_SCHEME: dict[str, Any] = {
 }
 
 
+# Components that are no KPI of the registry: read from the domain that owns them (zh, en, target).
+EXTERNAL: dict[str, tuple[str, str, float]] = {"exam_score": ("考试成绩", "Exam score", 90.0)}
+
+
 def _components(scheme: dict[str, Any]) -> list[scoring.Component]:
     out = []
     for c in scheme["components"]:
+        if c["key"] in EXTERNAL:
+            out.append(scoring.Component(c["key"], float(c["weight"]), c["normalise"], "higher",
+                                         EXTERNAL[c["key"]][2]))
+            continue
         kpi = registry.get(c["key"])
         assert kpi is not None, f"scheme names unknown KPI {c['key']}"
         direction = kpi.direction if kpi.direction in ("higher", "lower") else "higher"
@@ -95,8 +106,12 @@ def run(ctx: Ctx, data: s.RunIn) -> EvaluationRun:
     components = _components(scheme)
     gates = [scoring.Gate(**g) for g in scheme["gates"]]
     grades = [scoring.Grade(**g) for g in scheme["grades"]]
-    kpis = [c.key for c in components] + [g.key for g in gates]
+    kpis = [c.key for c in components if c.key not in EXTERNAL] + [g.key for g in gates]
     values = agent_values(ctx, kpis, r, {u.id for u in agents})
+    if any(c.key == "exam_score" for c in components):  # the best passed exam of the period (training)
+        exams = training.exam_scores(ctx, list(values), r.period_start, r.period_end)
+        for agent, v in values.items():
+            v["exam_score"] = exams.get(agent)
     results = scoring.evaluate(values, {u.id: u.team_id for u in agents}, components, gates, grades)
     ctx.session.add_all([EvaluationResult(
         run_id=r.id, agent_id=x.agent_id, team_id=x.team_id, total=x.total, grade=x.grade, tier=x.tier,
@@ -128,11 +143,16 @@ def method_text(c: dict[str, Any], lang: str) -> str:
     kpi = registry.get(c["key"])
     if c["normalise"] == "percentile":
         return "团队内百分位" if lang == "zh-CN" else "percentile within the team"
+    if c["key"] in EXTERNAL:
+        t = EXTERNAL[c["key"]][2]
+        return f"对标目标 {t:.0f} 分" if lang == "zh-CN" else f"against target {t:.0f} points"
     target = kpi.target if kpi else None
     return (f"对标目标 {show(c['key'], target)}" if lang == "zh-CN" else f"against target {show(c['key'], target)}")
 
 
 def show(key: str, value: float | None) -> str:
+    if key in EXTERNAL:
+        return "—" if value is None else f"{value:.1f} 分"
     kpi = registry.get(key)
     if value is None or kpi is None:
         return "—"
@@ -151,7 +171,8 @@ def _out(ctx: Ctx, run: EvaluationRun, rows: list[EvaluationResult]) -> list[s.R
         EvaluationObjection.result_id.in_([x.id for x in rows])).order_by(EvaluationObjection.id))}
     out = []
     for x in rows:
-        parts = [s.PartOut(**p, name=(k.zh if (k := registry.get(p["key"])) else p["key"]),
+        parts = [s.PartOut(**p, name=(k.zh if (k := registry.get(p["key"])) else
+                                      EXTERNAL[p["key"]][0] if p["key"] in EXTERNAL else p["key"]),
                            shown=show(p["key"], p["raw"]), method=method_text(methods[p["key"]], ctx.lang))
                  for p in x.parts if p["key"] in methods]
         o = open_objections.get(x.id)

@@ -74,6 +74,7 @@ def seed(
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
+    from telqc.demo.quarter_seed import seed_campaign, seed_training  # noqa: PLC0415
     from telqc.demo.workforce_seed import seed_workforce  # noqa: PLC0415
     from telqc.metrics import service as metrics  # noqa: PLC0415
 
@@ -129,6 +130,11 @@ def seed(
         plans = seed_improvement(ctx, days)
     if plans:
         console.print(f"[green]seeded[/green] {plans} improvement plans, measured on these rollups")
+    with job_ctx(factory, clock, settings) as ctx:
+        sat = seed_training(ctx, days)
+        answers = seed_campaign(ctx, days, seed)
+    console.print(f"[green]seeded[/green] training: {sat} exam attempts; a quarterly satisfaction campaign with "
+                  f"{answers} answers")
     with job_ctx(factory, clock, settings) as ctx:
         runs = seed_evaluations(ctx, days)
     console.print(f"[green]seeded[/green] {runs} agent evaluation runs (monthly and quarterly, by province)")

@@ -63,6 +63,7 @@ DEMO_USERS = [
     ("supervisor_sc", "杨建军", Role.supervisor, "510000"),
     ("supervisor_ha", "郭晓红", Role.supervisor, "410000"),
     ("inspector", "赵敏", Role.inspector, None),
+    ("trainer", "孙丽娟", Role.trainer, None),
     ("manager", "孙国强", Role.manager, None),
     ("engineer", "李师傅", Role.engineer, "440000"),
     ("netops", "周网维", Role.netops, None),

@@ -24,7 +24,6 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/surveys/campaigns/{campaign_id}"): "surveys:manage",
     ("POST", "/surveys/campaigns/{campaign_id}/send"): "surveys:manage",
     ("POST", "/surveys/campaigns/{campaign_id}/close"): "surveys:manage",
-    ("GET", "/surveys/campaign-chart.js"): PUBLIC,
     ("GET", "/sq/{token}"): PUBLIC,
     ("POST", "/sq/{token}"): PUBLIC,
 }

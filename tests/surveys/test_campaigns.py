@@ -215,9 +215,10 @@ def test_results_page_and_report(client: TestClient, people: dict[int, tuple[str
                                  page.text, re.S).group(1))  # type: ignore[union-attr]
     assert chart["dims"][0] == {"id": "attitude", "name": "服务态度", "provinces": ["广东省"], "raw": [3.75],
                                 "weighted": [3.0]}
-    assert "/static/echarts.min.js" in page.text and "态度一般" in page.text
+    assert "/static/echarts.min.js" in page.text and "/static/survey_campaign.js" in page.text
+    assert "态度一般" in page.text
     assert "样本不足" in client.get(f"/surveys/campaigns/{cid}?by=tier", headers=mgr).text
-    js = client.get("/surveys/campaign-chart.js")
+    js = client.get("/static/survey_campaign.js")
     assert js.status_code == 200 and "echarts.init" in js.text
     report = client.get(f"{A}/{cid}/report", headers=mgr)
     assert report.status_code == 200 and "spreadsheetml" in report.headers["content-type"]

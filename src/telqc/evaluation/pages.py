@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from telqc.api.deps import CtxDep, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
-from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.evaluation import schemas as s
 from telqc.evaluation import service
 from telqc.metrics import service as metrics
-from telqc.web.render import render
+from telqc.web.render import form_action, render
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.evaluation_manage, "/evaluation", "ui.evaluation"), (Perm.evaluation_mine, "/evaluation/mine",
                                                                   "ui.evaluation_mine")]
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
-
-
-def _message(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:
-    if isinstance(e, ValidationError):
-        err = e.errors()[0]
-        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422
-    return e.message(lang), e.status
 
 
 def _index(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
@@ -50,23 +40,11 @@ def index(request: Request, ctx: CtxDep, _: Manage) -> Response:
     return _index(request, ctx)
 
 
-def _do(request: Request, ctx: Ctx, action: Callable[[], object], then: Callable[[object], str],
-        page: Callable[[str, int], Response]) -> Response:
-    try:
-        result = action()
-    except (ValidationError, DomainError) as e:
-        ctx.uow.rollback()
-        if isinstance(e, DomainError) and e.status == 404:
-            raise
-        return page(*_message(e, ctx.lang))
-    return RedirectResponse(then(result), status_code=303)
-
-
 @router.post("/evaluation/runs")
 def create_run(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str, Form()],
                period_start: Annotated[str, Form()], period_end: Annotated[str, Form()],
                province: Annotated[str, Form()] = "") -> Response:
-    return _do(request, ctx, lambda: service.run(ctx, s.RunIn.model_validate(
+    return form_action(ctx, lambda: service.run(ctx, s.RunIn.model_validate(
         {"name": name, "period_start": period_start, "period_end": period_end, "province": province or None})),
         lambda r: f"/evaluation/runs/{getattr(r, 'id', '')}", lambda m, st: _index(request, ctx, m, st))
 
@@ -84,7 +62,7 @@ def run_page(request: Request, ctx: CtxDep, _: Manage, run_id: int) -> Response:
 @router.post("/evaluation/objections/{objection_id}/decide")
 def decide(request: Request, ctx: CtxDep, _: Manage, objection_id: int, verdict: Annotated[str, Form()],
            decision: Annotated[str, Form()], adjusted_total: Annotated[str, Form()] = "") -> Response:
-    return _do(request, ctx, lambda: service.decide(ctx, objection_id, s.DecisionIn.model_validate({
+    return form_action(ctx, lambda: service.decide(ctx, objection_id, s.DecisionIn.model_validate({
         "upheld": verdict == "upheld", "decision": decision, "adjusted_total": adjusted_total or None})),
         lambda _o: "/evaluation", lambda m, st: _index(request, ctx, m, st))
 
@@ -100,5 +78,5 @@ def mine(request: Request, ctx: CtxDep, _: Mine) -> Response:
 
 @router.post("/evaluation/mine/{result_id}/object")
 def object_to(request: Request, ctx: CtxDep, _: Mine, result_id: int, reason: Annotated[str, Form()]) -> Response:
-    return _do(request, ctx, lambda: service.object_to(ctx, result_id, s.ObjectionIn.model_validate(
+    return form_action(ctx, lambda: service.object_to(ctx, result_id, s.ObjectionIn.model_validate(
         {"reason": reason})), lambda _o: "/evaluation/mine", lambda m, st: _mine(request, ctx, m, st))

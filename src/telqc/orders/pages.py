@@ -40,7 +40,7 @@ from telqc.orders import (
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.repair_pages import repair_view
-from telqc.web.render import render, render_error, viewer_of
+from telqc.web.render import form_error, render, render_error, viewer_of
 
 router = APIRouter(include_in_schema=False)
 ROUTERS = [router, repair_pages.router]
@@ -282,12 +282,9 @@ def my_order_file(request: Request, ctx: CtxDep, _: SelfFile, category: Annotate
     try:
         o = selfservice.file(ctx, s.SelfFileIn.model_validate(
             {"type": type, "category": category, "title": title, "description": description, "channel": "web"}))
-    except ValidationError as e:
-        err = e.errors()[0]
-        return _self_form(request, ctx, values, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
-    except DomainError as e:
+    except (ValidationError, DomainError) as e:
         ctx.uow.rollback()
-        return _self_form(request, ctx, values, e.message(ctx.lang), e.status)
+        return _self_form(request, ctx, values, *form_error(e, ctx.lang))
     return RedirectResponse(f"/my/orders?filed={o.id}#my-order-{o.id}", status_code=303)
 
 
@@ -298,12 +295,10 @@ def my_plan_change(request: Request, ctx: CtxDep, _: SelfFile, plan_code: Annota
     try:
         o = selfservice.request_plan_change(ctx, s.PlanChangeIn.model_validate(
             {"plan_code": plan_code, "plan_name": plan_name, "explanation": explanation[:1000]}))
-    except ValidationError as e:
-        err = e.errors()[0]
-        return render_error(request, 422, f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
-    except DomainError as e:
+    except (ValidationError, DomainError) as e:
         ctx.uow.rollback()
-        return render_error(request, e.status, e.message(ctx.lang))
+        message, status = form_error(e, ctx.lang)
+        return render_error(request, status, message)
     return RedirectResponse(f"/my/orders?filed={o.id}#my-order-{o.id}", status_code=303)
 
 

@@ -7,12 +7,10 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from telqc.api.deps import CtxDep, IdPath, require
@@ -24,11 +22,10 @@ from telqc.core.rbac import Perm, Principal
 from telqc.surveys import campaigns as service
 from telqc.surveys import schemas as s
 from telqc.surveys.campaign_results import DIMENSIONS
-from telqc.web.render import render
+from telqc.web.render import form_action, form_error, render
 
 router = APIRouter(include_in_schema=False)
 Manage = Annotated[Principal, require(Perm.surveys_manage)]
-CHART_JS = (Path(__file__).parent / "campaign_chart.js").read_text(encoding="utf-8")
 
 
 def _error(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:
@@ -39,26 +36,7 @@ def _error(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:
             return t("campaign.error.score", lang, dim=t(f"campaign.dim.{field}", lang)), 422
         if field == "comment":
             return t("campaign.error.comment", lang), 422
-        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422
-    return e.message(lang), e.status
-
-
-def _do(ctx: Ctx, action: Callable[[], Any], then: Callable[[Any], str],
-        page: Callable[[str, int], Response]) -> Response:
-    try:
-        result = action()
-    except (ValidationError, DomainError) as e:
-        ctx.uow.rollback()
-        if isinstance(e, DomainError) and e.status == 404:
-            raise
-        return page(*_error(e, ctx.lang))
-    return RedirectResponse(then(result), status_code=303)
-
-
-@router.get("/surveys/campaign-chart.js", include_in_schema=False)
-def chart_js() -> Response:
-    """The results page's chart script (a file, not inline: the Content-Security-Policy refuses inline script)."""
-    return Response(CHART_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=3600"})
+    return form_error(e, lang)
 
 
 def _index(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200,
@@ -85,21 +63,21 @@ def create_campaign(
     values = {"name": name, "period_kind": period_kind, "period_label": period_label, "sample_size": sample_size,
               "min_per_stratum": min_per_stratum, "seed": seed, "validity_days": validity_days,
               "province": province, "min_cell_n": min_cell_n, "low_mean": low_mean, "low_share": low_share}
-    return _do(ctx, lambda: service.create(ctx, s.CampaignIn.model_validate(
+    return form_action(ctx, lambda: service.create(ctx, s.CampaignIn.model_validate(
         {**values, "strata": strata or [], "seed": seed or None, "province": province or None})),
-        lambda c: f"/surveys/campaigns/{c.id}", lambda m, st: _index(request, ctx, m, st, values))
+        lambda c: f"/surveys/campaigns/{c.id}", lambda m, st: _index(request, ctx, m, st, values), _error)
 
 
 @router.post("/surveys/campaigns/{campaign_id}/send")
 def send_campaign(request: Request, ctx: CtxDep, _: Manage, campaign_id: IdPath) -> Response:
-    return _do(ctx, lambda: service.send(ctx, campaign_id), lambda c: f"/surveys/campaigns/{c.id}",
-               lambda m, st: _results(request, ctx, campaign_id, ("province",), m, st))
+    return form_action(ctx, lambda: service.send(ctx, campaign_id), lambda c: f"/surveys/campaigns/{c.id}",
+                       lambda m, st: _results(request, ctx, campaign_id, ("province",), m, st), _error)
 
 
 @router.post("/surveys/campaigns/{campaign_id}/close")
 def close_campaign(request: Request, ctx: CtxDep, _: Manage, campaign_id: IdPath) -> Response:
-    return _do(ctx, lambda: service.close(ctx, campaign_id), lambda c: f"/surveys/campaigns/{c.id}",
-               lambda m, st: _results(request, ctx, campaign_id, ("province",), m, st))
+    return form_action(ctx, lambda: service.close(ctx, campaign_id), lambda c: f"/surveys/campaigns/{c.id}",
+                       lambda m, st: _results(request, ctx, campaign_id, ("province",), m, st), _error)
 
 
 def segment(ctx: Ctx, cut: str, value: str, names: dict[str, str]) -> str:

@@ -11,44 +11,22 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from telqc.api.deps import CtxDep, require
 from telqc.core.context import Ctx
-from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.training import attempts, service
 from telqc.training import schemas as s
 from telqc.training.grading import QType
-from telqc.web.render import render
+from telqc.web.render import form_action, render
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.training_mine, "/training/mine", "ui.training_mine"),
        (Perm.training_manage, "/training", "ui.training_admin")]
 Manage = Annotated[Principal, require(Perm.training_manage)]
 Mine = Annotated[Principal, require(Perm.training_mine)]
-
-
-def _message(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:
-    if isinstance(e, ValidationError):
-        err = e.errors()[0]
-        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422
-    return e.message(lang), e.status
-
-
-def _do(ctx: Ctx, action: Callable[[], object], then: Callable[[object], str],
-        page: Callable[[str, int], Response]) -> Response:
-    try:
-        result = action()
-    except (ValidationError, DomainError) as e:
-        if isinstance(e, DomainError) and e.status == 404:
-            raise
-        if not (isinstance(e, DomainError) and e.persist):
-            ctx.uow.rollback()
-        return page(*_message(e, ctx.lang))
-    return RedirectResponse(then(result), status_code=303)
 
 
 def _ints(text: str) -> list[str]:
@@ -72,13 +50,13 @@ def mine(request: Request, ctx: CtxDep, _: Mine) -> Response:
 
 @router.post("/training/mine/assignments/{assignment_id}/complete")
 def complete(request: Request, ctx: CtxDep, _: Mine, assignment_id: int) -> Response:
-    return _do(ctx, lambda: service.complete(ctx, assignment_id), lambda _a: "/training/mine",
+    return form_action(ctx, lambda: service.complete(ctx, assignment_id), lambda _a: "/training/mine",
                lambda m, st: _mine(request, ctx, m, st))
 
 
 @router.post("/training/mine/exams/{exam_id}/start")
 def start(request: Request, ctx: CtxDep, _: Mine, exam_id: int) -> Response:
-    return _do(ctx, lambda: attempts.start(ctx, exam_id),
+    return form_action(ctx, lambda: attempts.start(ctx, exam_id),
                lambda a: f"/training/mine/attempts/{getattr(a, 'id', '')}", lambda m, st: _mine(request, ctx, m, st))
 
 
@@ -103,7 +81,7 @@ async def submit(request: Request, ctx: CtxDep, _: Mine, attempt_id: int) -> Res
             paper = attempts.get(ctx, attempt_id)
             sheet = attempts.answers_from_form(paper, fields)
             return attempts.submit(ctx, attempt_id, s.SubmitIn.model_validate({"answers": sheet}))
-        return _do(ctx, act, lambda _a: f"/training/mine/attempts/{attempt_id}",
+        return form_action(ctx, act, lambda _a: f"/training/mine/attempts/{attempt_id}",
                    lambda m, st: _attempt(request, ctx, attempt_id, m, st))
 
     return await run_in_threadpool(work)
@@ -140,7 +118,7 @@ def _back(course_id: int | None = None) -> Callable[[object], str]:
 def create_course(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, Form()],
                   description: Annotated[str, Form()] = "", article_ids: Annotated[str, Form()] = "",
                   qa_items: Annotated[str, Form()] = "") -> Response:
-    return _do(ctx, lambda: service.create_course(ctx, s.CourseIn.model_validate({
+    return form_action(ctx, lambda: service.create_course(ctx, s.CourseIn.model_validate({
         "title": title, "description": description, "article_ids": _ints(article_ids), "qa_items": _ints(qa_items)})),
         lambda c: f"/training?course={getattr(c, 'id', '')}", lambda m, st: _admin(request, ctx, None, m, st))
 
@@ -167,12 +145,12 @@ def add_question(request: Request, ctx: CtxDep, _: Manage, course_id: int, type:
             "answer": {"true": True, "false": False}.get(answer) if type == "true_false" else None,
             "rubric": _rubric(rubric) if type == "short" else [], "points": points, "explanation": explanation}))
     values = {"type": type, "text": text, "options": options, "correct": correct, "rubric": rubric, "points": points}
-    return _do(ctx, act, _back(course_id), lambda m, st: _admin(request, ctx, course_id, m, st, values))
+    return form_action(ctx, act, _back(course_id), lambda m, st: _admin(request, ctx, course_id, m, st, values))
 
 
 @router.post("/training/questions/{question_id}/retire")
 def retire(request: Request, ctx: CtxDep, _: Manage, question_id: int) -> Response:
-    return _do(ctx, lambda: service.retire_question(ctx, question_id),
+    return form_action(ctx, lambda: service.retire_question(ctx, question_id),
                lambda q: f"/training?course={getattr(q, 'course_id', '')}",
                lambda m, st: _admin(request, ctx, None, m, st))
 
@@ -192,20 +170,21 @@ def create_exam(request: Request, ctx: CtxDep, _: Manage, course_id: Annotated[s
             "course_id": course_id, "title": title, "pool": ids, "draw_count": draw_count,
             "time_limit_min": time_limit_min, "pass_mark": pass_mark, "max_attempts": max_attempts,
             "cooloff_hours": cooloff_hours, "retrain_after_fail": bool(retrain_after_fail)}))
-    return _do(ctx, act, _back(), lambda m, st: _admin(request, ctx, None, m, st))
+    return form_action(ctx, act, _back(), lambda m, st: _admin(request, ctx, None, m, st))
 
 
 @router.post("/training/assign")
 def assign(request: Request, ctx: CtxDep, _: Manage, course_id: Annotated[str, Form()],
            agent_ids: Annotated[list[str], Form()], note: Annotated[str, Form()] = "") -> Response:
-    return _do(ctx, lambda: service.assign(ctx, s.AssignIn.model_validate({
+    return form_action(ctx, lambda: service.assign(ctx, s.AssignIn.model_validate({
         "course_id": course_id, "agent_ids": agent_ids, "note": note})), _back(),
         lambda m, st: _admin(request, ctx, None, m, st))
 
 
 @router.post("/training/assign/from-qa")
 def assign_from_qa(request: Request, ctx: CtxDep, _: Manage) -> Response:
-    return _do(ctx, lambda: service.assign_weak_items(ctx), _back(), lambda m, st: _admin(request, ctx, None, m, st))
+    return form_action(ctx, lambda: service.assign_weak_items(ctx), _back(),
+                       lambda m, st: _admin(request, ctx, None, m, st))
 
 
 @router.post("/training/sim-scorecards")
@@ -218,7 +197,7 @@ def create_sim_card(request: Request, ctx: CtxDep, _: Manage, name: Annotated[st
             rows.append({"code": code, "name": name_, "weight": weight or "0", "fatal": bool(rest and rest[0])})
         return service.create_sim_card(ctx, s.SimCardIn.model_validate({"name": name, "pass_mark": pass_mark,
                                                                         "items": rows}))
-    return _do(ctx, act, _back(), lambda m, st: _admin(request, ctx, None, m, st))
+    return form_action(ctx, act, _back(), lambda m, st: _admin(request, ctx, None, m, st))
 
 
 @router.post("/training/sim-calls")
@@ -233,7 +212,7 @@ def score_sim_call(request: Request, ctx: CtxDep, _: Manage, scorecard_id: Annot
         return service.score_sim_call(ctx, s.SimCallIn.model_validate({
             "scorecard_id": scorecard_id, "agent_id": agent_id, "scenario": scenario, "values": scores,
             "comment": comment}))
-    return _do(ctx, act, _back(), lambda m, st: _admin(request, ctx, None, m, st))
+    return form_action(ctx, act, _back(), lambda m, st: _admin(request, ctx, None, m, st))
 
 
 @router.get("/training/attempts/{attempt_id}", response_class=HTMLResponse)

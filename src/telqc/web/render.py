@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from telqc.api import protect
 from telqc.api.deps import SESSION_COOKIE, request_language
 from telqc.core import display
+from telqc.core.context import Ctx
+from telqc.core.errors import DomainError
 from telqc.core.i18n import MESSAGES, t
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
@@ -100,3 +104,27 @@ def render_error(request: Request, status: int, message: str, fields: list[dict[
     if headers:
         resp.headers.update(headers)
     return resp
+
+
+def form_error(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:
+    """A form's refusal as the page shows it: the message in the reader's language and the status to answer."""
+    if isinstance(e, ValidationError):
+        err = e.errors()[0]
+        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422
+    return e.message(lang), e.status
+
+
+def form_action(ctx: Ctx, action: Callable[[], Any], then: Callable[[Any], str],
+                page: Callable[[str, int], Response],
+                message: Callable[[ValidationError | DomainError, str], tuple[str, int]] = form_error) -> Response:
+    """Run a form's service call: on success redirect (303) to ``then(result)``; on a refusal roll back (unless the
+    error asks to keep what it wrote, ``persist``) and re-render the page with the message. A 404 stays a 404."""
+    try:
+        result = action()
+    except (ValidationError, DomainError) as e:
+        if isinstance(e, DomainError) and e.status == 404:
+            raise
+        if not (isinstance(e, DomainError) and e.persist):
+            ctx.uow.rollback()
+        return page(*message(e, ctx.lang))
+    return RedirectResponse(then(result), status_code=303)

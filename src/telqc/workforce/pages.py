@@ -20,7 +20,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT, Day
-from telqc.web.render import render, viewer_of
+from telqc.web.render import form_error, render, viewer_of
 from telqc.workforce import planning, service
 from telqc.workforce import schemas as s
 
@@ -31,13 +31,6 @@ Read = Annotated[Principal, require(Perm.workforce_read)]
 Manage = Annotated[Principal, require(Perm.workforce_manage)]
 CHANNEL_ZH = {"hotline": "热线", "app": "APP", "web": "网站", "wechat": "微信", "store": "营业厅", "social": "社交媒体"}
 CHART_DAYS = 7
-
-
-def _error_text(ctx: Ctx, e: DomainError | ValidationError) -> str:
-    if isinstance(e, DomainError):
-        return e.message(ctx.lang)
-    first = e.errors()[0]
-    return f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}"
 
 
 def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, error: str | None = None,
@@ -106,7 +99,7 @@ def page_forecast(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str,
                                                    note=note or None))
     except (DomainError, ValidationError) as e:
         ctx.uow.rollback()
-        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
+        return _planner(request, ctx, None, "hotline", form_error(e, ctx.lang)[0], 422)
     return RedirectResponse(f"/workforce?forecast={f.id}", status_code=303)
 
 
@@ -122,7 +115,7 @@ def page_add_event(request: Request, ctx: CtxDep, _: Manage, kind: Annotated[str
             "channel": channel or None, "weight": weight}))
     except (DomainError, ValidationError) as e:
         ctx.uow.rollback()
-        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
+        return _planner(request, ctx, None, "hotline", form_error(e, ctx.lang)[0], 422)
     return RedirectResponse("/workforce#known-events", status_code=303)
 
 
@@ -133,7 +126,7 @@ def page_remove_event(request: Request, ctx: CtxDep, _: Manage,
         service.remove_event(ctx, event_id)
     except DomainError as e:
         ctx.uow.rollback()
-        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), e.status)
+        return _planner(request, ctx, None, "hotline", form_error(e, ctx.lang)[0], e.status)
     return RedirectResponse("/workforce#known-events", status_code=303)
 
 
@@ -144,7 +137,7 @@ def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated
         r, _res = planning.build_roster(ctx, s.RosterIn(forecast_id=forecast_id, days=days))  # type: ignore[arg-type]
     except (DomainError, ValidationError) as e:
         ctx.uow.rollback()
-        return _planner(request, ctx, None, "hotline", _error_text(ctx, e), 422)
+        return _planner(request, ctx, None, "hotline", form_error(e, ctx.lang)[0], 422)
     return RedirectResponse(f"/workforce?forecast={r.forecast_id}", status_code=303)
 
 
@@ -188,5 +181,5 @@ def what_if_fragment(request: Request, ctx: CtxDep, _: Read, channel: Annotated[
             "service_level_target": service_level_target}.items() if v != ""})
         out, error = planning.what_if(ctx, data), None
     except (DomainError, ValidationError) as e:
-        out, error = None, _error_text(ctx, e)
+        out, error = None, form_error(e, ctx.lang)[0]
     return render(request, "workforce/what_if.html", status_code=200 if out else 422, out=out, error=error)

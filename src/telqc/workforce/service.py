@@ -357,7 +357,7 @@ def field_requirement(ctx: Ctx, days: int = 7, start: date | None = None) -> s.F
     limits = {c.area: c.first_response_min for c in commitments.commitments(ctx) if c.order_type == "repair"}
     horizon = fc.day_range(start, days)
     holidays = orders_read.china_days_off()
-    names = region_names(ctx, {c for key in hist for c in key[:2]})
+    names = core_repo.region_names(ctx.session, {c for key in hist for c in key[:2]})
     areas: list[s.FieldAreaOut] = []
     peak: dict[str, list[int]] = {}
     for (province, city, area), counts in sorted(hist.items()):
@@ -377,7 +377,3 @@ def field_requirement(ctx: Ctx, days: int = 7, start: date | None = None) -> s.F
     provinces = [s.FieldProvinceOut(province_code=p, province=names.get(p, p), engineers=on_staff.get(p, 0),
                                     scheduled_peak=max(v)) for p, v in sorted(peak.items())]
     return s.FieldOut(start_date=start, days=days, areas=areas, provinces=provinces)
-
-
-def region_names(ctx: Ctx, codes: set[str]) -> dict[str, str]:
-    return core_repo.region_names(ctx.session, codes)

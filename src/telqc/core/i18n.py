@@ -41,6 +41,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "and retry"},
     # validation (pydantic error types)
     "v.missing": {"zh-CN": "必填字段缺失", "en": "field required"},
+    "v.phone_search": {"zh-CN": "请输入完整的11位手机号码，或号码的后4–10位（尾号）",
+                       "en": "enter the full 11-digit number or its last 4–10 digits"},
     "v.extra_forbidden": {"zh-CN": "不允许的未知字段", "en": "unknown field not allowed"},
     "v.string_too_short": {"zh-CN": "长度不能少于 {min_length}", "en": "must have at least {min_length} characters"},
     "v.string_too_long": {"zh-CN": "长度不能超过 {max_length}", "en": "must have at most {max_length} characters"},
@@ -150,7 +152,8 @@ MESSAGES.update({
     "ui.audit": {"zh-CN": "审计日志", "en": "Audit log"},
     "ui.users": {"zh-CN": "用户管理", "en": "Users"},
     "ui.my_account": {"zh-CN": "我的账户", "en": "My account"},
-    "ui.search_phone": {"zh-CN": "输入手机号码查询客户", "en": "Search by phone number"},
+    "ui.search_phone": {"zh-CN": "输入手机号码或尾号（后4–10位）查询客户",
+                        "en": "Search by phone number or its last 4–10 digits"},
     "ui.search": {"zh-CN": "查询", "en": "Search"},
     "ui.no_results": {"zh-CN": "未找到客户", "en": "No customer found"},
     "ui.name": {"zh-CN": "姓名", "en": "Name"},

@@ -101,6 +101,25 @@ def phone_indexes(phone: str) -> list[str]:
     return [blind_index(value, key) for key in keyring().index_keys]
 
 
+TAIL_DIGITS = 4
+
+
+def phone_tail_index(phone: str) -> str:
+    """The blind index of a phone's last four digits (尾号), for partial search.
+
+    Deliberately coarse: one tail is shared by about one number in 10,000, so the index narrows a search to
+    a bucket that is then decrypted and filtered, and a stolen table does not reveal more than the keyed
+    hash of four digits each.
+    """
+    return blind_index("tail:" + normalize_phone(phone)[-TAIL_DIGITS:])
+
+
+def phone_tail_indexes(digits: str) -> list[str]:
+    """Every tail index a stored phone ending in `digits` may carry (all index keys, as `phone_indexes`)."""
+    value = "tail:" + normalize_phone(digits)[-TAIL_DIGITS:]
+    return [blind_index(value, key) for key in keyring().index_keys]
+
+
 class EncryptedText(TypeDecorator[str]):
     """Column type that encrypts on write and decrypts on read."""
 

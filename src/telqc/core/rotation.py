@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from telqc.core import pii
 
-INDEX_FUNCTIONS: dict[str, Callable[[str], str]] = {"phone": pii.phone_index}
+INDEX_FUNCTIONS: dict[str, Callable[[str], str]] = {"phone": pii.phone_index, "phone_tail": pii.phone_tail_index}
 
 
 def encrypted_columns(metadata: MetaData) -> list[tuple[str, str]]:

@@ -70,6 +70,8 @@ class CustomerPhone(Base):
     # Keyed hash of the normalized number: exact search without decrypting.
     # a blind index of `phone` (`telqc.core.rotation` rewrites it under a new index key)
     phone_index: Mapped[str] = mapped_column(String(64), index=True, info={"blind_index_of": ("phone", "phone")})
+    # a blind index of the last four digits only: 尾号 search narrows to a bucket, then decrypts and filters
+    tail_index: Mapped[str] = mapped_column(String(64), index=True, info={"blind_index_of": ("phone", "phone_tail")})
     is_primary: Mapped[bool] = mapped_column(default=False)
 
 

@@ -30,6 +30,15 @@ def find_by_phone_index(session: Session, principal: Principal, indexes: list[st
     return list(session.scalars(readable(principal).where(Customer.id.in_(ids)).order_by(Customer.id)))
 
 
+def find_by_tail_index(session: Session, principal: Principal, indexes: list[str],
+                       limit: int) -> list[tuple[Customer, str]]:
+    """(customer, decrypted phone) for phones in the 尾号 buckets, readable by the principal, by customer id."""
+    stmt = (readable(principal).add_columns(CustomerPhone.phone)
+            .join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
+            .where(CustomerPhone.tail_index.in_(indexes)).order_by(Customer.id).limit(limit))
+    return [(c, phone) for c, phone in session.execute(stmt)]
+
+
 def search_by_name(session: Session, principal: Principal, name: str, limit: int) -> list[Customer]:
     stmt = readable(principal).where(Customer.name.startswith(name, autoescape=True))
     return list(session.scalars(stmt.order_by(Customer.id).limit(limit)))

@@ -85,12 +85,39 @@ def get(ctx: Ctx, customer_id: int) -> Customer:
     return c
 
 
+TAIL_SCAN_LIMIT = 2000  # phones decrypted for one 尾号 search; a 4-digit tail in a 10M-customer province is ~1,000
+
+
 def search(ctx: Ctx, *, phone: str | None = None, name: str | None = None, limit: int = 20) -> list[Customer]:
+    """By full number (exact, blind index), by 尾号 (the last 4–10 digits), or by name prefix; phone and
+    name together narrow each other, which is how an agent finds 尾号 1234 among many."""
+    principal = _principal(ctx)
     if phone:
-        return repo.find_by_phone_index(ctx.session, _principal(ctx), pii.phone_indexes(phone))[:limit]
+        digits = pii.normalize_phone(phone)
+        if len(digits) == 11:
+            found = repo.find_by_phone_index(ctx.session, principal, pii.phone_indexes(digits))
+        elif pii.TAIL_DIGITS <= len(digits) <= 10:
+            found = _by_tail(ctx, principal, digits)
+        else:
+            raise Invalid("v.phone_search", field="query.phone")
+        if name:
+            found = [c for c in found if c.name.startswith(name)]
+        return found[:limit]
     if name:
-        return repo.search_by_name(ctx.session, _principal(ctx), name, limit)
+        return repo.search_by_name(ctx.session, principal, name, limit)
     raise Invalid("v.missing", field="query.phone")
+
+
+def _by_tail(ctx: Ctx, principal: Principal, digits: str) -> list[Customer]:
+    """Customers with a phone ending in `digits`: the tail index narrows to the 尾号 bucket, decryption filters."""
+    pairs = repo.find_by_tail_index(ctx.session, principal, pii.phone_tail_indexes(digits), TAIL_SCAN_LIMIT)
+    seen: set[int] = set()
+    out: list[Customer] = []
+    for customer, stored in pairs:
+        if customer.id not in seen and pii.normalize_phone(stored).endswith(digits):
+            seen.add(customer.id)
+            out.append(customer)
+    return out
 
 
 def create(ctx: Ctx, data: s.CustomerCreate) -> Customer:
@@ -116,7 +143,8 @@ def create(ctx: Ctx, data: s.CustomerCreate) -> Customer:
     ctx.session.add(c)
     ctx.session.flush()
     for i, ph in enumerate(data.phones):
-        ctx.session.add(CustomerPhone(customer_id=c.id, phone=ph, phone_index=pii.phone_index(ph), is_primary=i == 0))
+        ctx.session.add(CustomerPhone(customer_id=c.id, phone=ph, phone_index=pii.phone_index(ph),
+                                      tail_index=pii.phone_tail_index(ph), is_primary=i == 0))
     for code in data.plans:
         _add_plan(ctx, c, code, data.joined_on)
     ctx.audit("customer.created", "customer", c.id, tier=c.tier, province=c.province_code, plans=data.plans)

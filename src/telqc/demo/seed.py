@@ -115,7 +115,8 @@ def _customer_batch(rng: np.random.Generator, pools: Pools, first_id: int, n: in
             "created_at": now, "updated_at": now, "version": 1,
         })
         ph = phone_for(cid)
-        phones.append({"customer_id": cid, "phone": ph, "phone_index": pii.phone_index(ph), "is_primary": True})
+        phones.append({"customer_id": cid, "phone": ph, "phone_index": pii.phone_index(ph),
+                       "tail_index": pii.phone_tail_index(ph), "is_primary": True})
         for k in sorted(set(plan_pick[i, : n_plans[i]].tolist())):
             code, _, _, _, fee = PLANS[k]
             plans.append({"customer_id": cid, "plan_code": code, "monthly_fee": fee, "started_on": joined_on,

@@ -69,6 +69,16 @@ def test_two_proportion_test_by_hand() -> None:
     assert small.verdict is Verdict.NOT_SHOWN and small.p_value is not None and small.p_value > 0.5
 
 
+def test_tiny_variances_give_a_finite_answer() -> None:
+    """Differences varying by 1e-85: their variance ~1e-170 squares to 0, the dof must not divide by it."""
+    t0 = {d: 1e-85 if i % 2 else 0.0 for i, d in enumerate(BEFORE[:8])}
+    c0 = dict.fromkeys(BEFORE[:8], 0.0)
+    t1, c1 = dict.fromkeys(AFTER[:8], 2.0), dict.fromkeys(AFTER[:8], 1.0)
+    e = difference_in_differences(t0, t1, c0, c1, direction="higher")
+    assert e.estimate == pytest.approx(1.0) and e.p_value is not None and math.isfinite(e.p_value)
+    assert e.verdict is Verdict.EFFECTIVE
+
+
 def test_too_few_days_tell_nothing() -> None:
     e = difference_in_differences({"2026-10-01": 1.0}, {"2026-10-02": 0.0}, {"2026-10-01": 1.0},
                                   {"2026-10-02": 1.0}, direction="lower")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -210,7 +211,14 @@ def test_results_page_and_report(client: TestClient, people: dict[int, tuple[str
     assert page.status_code == 200
     low = re.findall(r'<tr class="low-item" data-dimension="(\w+)"', page.text)
     assert low == ["attitude", "attitude"]
-    assert 'href="/improvement/new?kpi=csat&amp;source=survey"' in page.text
+    links = [html.unescape(x) for x in re.findall(r'href="(/improvement/new\?[^"]+)"', page.text)]
+    assert len(links) == 2, "each low item opens its own plan"
+    gd = next(x for x in links if "province=440000" in x)
+    form = client.get(gd, headers=mgr)
+    assert form.status_code == 200
+    assert 'value="提升广东省服务态度满意度"' in form.text, "the title names the segment and the dimension"
+    assert "加权均分 3.00，满意占比 20.0%（4 份答卷）" in form.text
+    assert re.search(r'<option value="440000"[^>]*selected', form.text), "the province becomes the plan's scope"
     chart = json.loads(re.search(r'<script type="application/json" id="campaign-data">(.*?)</script>',
                                  page.text, re.S).group(1))  # type: ignore[union-attr]
     assert chart["dims"][0] == {"id": "attitude", "name": "服务态度", "provinces": ["广东省"], "raw": [3.75],

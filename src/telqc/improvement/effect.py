@@ -104,7 +104,10 @@ def difference_in_differences(treated_before: Mapping[str, float | None], treate
     if se == 0:
         p, low, high = (1.0 if estimate == 0 else 0.0), estimate, estimate
     else:
-        dof = (v0 + v1) ** 2 / ((v0 ** 2 / (len(d0) - 1) if v0 else 0) + (v1 ** 2 / (len(d1) - 1) if v1 else 0))
+        # Welch–Satterthwaite on the variance shares, which sum to 1: the same dof, without v² underflowing to
+        # 0 on tiny variances (Hypothesis found a ZeroDivisionError on the unscaled form)
+        w0, w1 = v0 / (v0 + v1), v1 / (v0 + v1)
+        dof = 1 / (w0 ** 2 / (len(d0) - 1) + w1 ** 2 / (len(d1) - 1))
         t_crit = float(stats.t.ppf(1 - alpha / 2, dof))
         p = float(2 * stats.t.sf(abs(estimate) / se, dof))
         low, high = estimate - t_crit * se, estimate + t_crit * se

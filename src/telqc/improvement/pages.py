@@ -109,14 +109,22 @@ def _form(request: Request, ctx: Ctx, values: dict[str, Any], error: str | None 
 
 @router.get("/improvement/new", response_class=HTMLResponse)
 def new_plan(request: Request, ctx: CtxDep, principal: Manage, kpi: Annotated[str | None, Query()] = None,
-             source: Annotated[str | None, Query()] = None) -> Response:
+             source: Annotated[str | None, Query()] = None,
+             title: Annotated[str | None, Query(max_length=200)] = None,
+             problem: Annotated[str | None, Query(max_length=2000)] = None,
+             province: Annotated[str | None, Query(max_length=12)] = None) -> Response:
+    """The new-plan form, prefilled from where it was opened (a KPI tile, a survey's low item: title, problem
+    and province come with the link; the caller's single province otherwise)."""
     today = metrics.local_today(ctx)
     k = registry.get(kpi or "")
     scope: tuple[str, ...] = principal.region_scope or ()
+    if province and scope and province not in scope:
+        province = None  # a link cannot widen the caller's scope; the form shows their own
     return _form(request, ctx, {
         "kpi": k.name if k else "", "source": source if source in {x.value for x in Source} else "manual",
-        "title": f"提升{k.zh}" if k else "", "problem": "", "target": "" if k is None or k.target is None
-        else k.target, "province": scope[0] if len(scope) == 1 else "", "comparison": "",
+        "title": title or (f"提升{k.zh}" if k else ""), "problem": problem or "",
+        "target": "" if k is None or k.target is None else k.target,
+        "province": province or (scope[0] if len(scope) == 1 else ""), "comparison": "",
         "owner_id": principal.user_id, "baseline_start": (today - timedelta(days=28)).isoformat(),
         "baseline_end": (today - timedelta(days=1)).isoformat()})
 

@@ -8,6 +8,7 @@ nothing."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -86,6 +87,21 @@ def segment(ctx: Ctx, cut: str, value: str, names: dict[str, str]) -> str:
     return t("campaign.channel.none", ctx.lang) if value == "none" else t(f"{cut}.{value}", ctx.lang)
 
 
+def plan_link(ctx: Ctx, campaign: s.CampaignOut, cell: s.CellOut, names: dict[str, str]) -> str:
+    """The improvement form prefilled for one low item: its dimension and segment in the title and problem, its
+    province as the plan's scope when the item is a province (手册 8.3.3: low items get improvement measures)."""
+    cut, value = next(iter(cell.key.items()))
+    where = segment(ctx, cut, value, names)
+    dim = t(f"campaign.dim.{cell.dimension}", ctx.lang)
+    share = f"{(cell.weighted_satisfied or 0) * 100:.1f}%"
+    params = {"kpi": "csat", "source": "survey", "title": f"提升{where}{dim}满意度",
+              "problem": f"满意度调查「{campaign.name}」：{where}的{dim}加权均分 {cell.weighted_mean or 0:.2f}，"
+                         f"满意占比 {share}（{cell.n} 份答卷）"}
+    if cut == "province":
+        params["province"] = value
+    return f"/improvement/new?{urlencode(params)}"
+
+
 def _chart(ctx: Ctx, campaign_id: int, names: dict[str, str]) -> dict[str, Any]:
     """Per dimension: provinces with enough answers, their raw and weighted means (the bars)."""
     found = service.results(ctx, campaign_id, ["province"])
@@ -106,8 +122,9 @@ def _results(request: Request, ctx: Ctx, campaign_id: int, by: tuple[str, ...], 
     names = {r.code: r.name for r in core_repo.regions(ctx.session)}
     return render(request, "surveys/campaign.html", status_code=status_code, error=error, r=data, by=by,
                   dims=DIMENSIONS, chart=_chart(ctx, campaign_id, names) if data.answered else None,
-                  segment=lambda cut, v: segment(ctx, cut, v, names), comments=service.comments(ctx, campaign_id)[:50],
-                  region_names=names)
+                  segment=lambda cut, v: segment(ctx, cut, v, names),
+                  plan_link=lambda x: plan_link(ctx, data.campaign, x, names),
+                  comments=service.comments(ctx, campaign_id)[:50], region_names=names)
 
 
 @router.get("/surveys/campaigns/{campaign_id}", response_class=HTMLResponse)

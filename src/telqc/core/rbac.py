@@ -51,6 +51,7 @@ class Perm(StrEnum):
     inspection_score = "inspection:score"    # inspectors: samples, scoring, appeal rulings, calibration
     inspection_view = "inspection:view"      # the QA workbench: queues and open appeals (supervisors watch it)
     inspection_admin = "inspection:admin"    # scorecards, rules, sampling plans
+    inspection_sample = "inspection:sample"  # run a saved sampling plan now (QA leads and inspectors)
     interactions_import = "interactions:import"
     alerts_live = "alerts:live"              # supervisors' live QA alerts
     # customer voice and KPIs
@@ -88,7 +89,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
     Role.inspector: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.orders_read, Perm.inspection_score, Perm.inspection_view,
-        Perm.interactions_import, Perm.metrics_read, Perm.kb_read,
+        Perm.inspection_sample, Perm.interactions_import, Perm.metrics_read, Perm.kb_read,
     }),
     Role.supervisor: frozenset({
         Perm.customers_read, Perm.customers_pii, Perm.customers_verify, Perm.customers_account,
@@ -100,7 +101,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
-        Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.alerts_live,
+        Perm.orders_assign, Perm.orders_escalate, Perm.orders_admin, Perm.inspection_admin, Perm.inspection_view,
+        Perm.inspection_sample, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
         Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
         Perm.workforce_read, Perm.workforce_manage, Perm.training_manage,

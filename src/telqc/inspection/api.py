@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
-from telqc.inspection import appeals, calibration, importer, live_api, sampling, scorecards, scoring
+from telqc.inspection import appeals, calibration, importer, live_api, sampling, sampling_plans, scorecards, scoring
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection.models import Appeal, CalibrationSession, ScorecardVersion
@@ -100,6 +100,34 @@ def publish_scorecard(ctx: CtxDep, body: s.ScorecardIn, _: Admin) -> Any:
 @router.post("/qa/samples", response_model=s.SampleOut, status_code=201)
 def run_sampling(ctx: CtxDep, body: s.SampleIn, _: Admin) -> s.SampleOut:
     return sampling.run(ctx, body)
+
+
+@router.get("/qa/sampling-plans", response_model=list[s.PlanOut])
+def list_sampling_plans(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)]) -> list[s.PlanOut]:
+    return sampling_plans.listing(ctx)
+
+
+@router.post("/qa/sampling-plans", response_model=s.PlanOut, status_code=201)
+def create_sampling_plan(ctx: CtxDep, body: s.PlanIn, _: Admin) -> s.PlanOut:
+    return sampling_plans.create(ctx, body)
+
+
+@router.post("/qa/sampling-plans/{plan_id}/active", response_model=s.PlanOut)
+def set_sampling_plan_active(ctx: CtxDep, plan_id: IdPath, body: s.PlanActiveIn, _: Admin) -> s.PlanOut:
+    return sampling_plans.set_active(ctx, plan_id, body.active)
+
+
+@router.post("/qa/sampling-plans/{plan_id}/run", response_model=s.BatchOut, status_code=201)
+def run_sampling_plan(ctx: CtxDep, plan_id: IdPath,
+                      _: Annotated[Principal, require(Perm.inspection_sample)]) -> s.BatchOut:
+    """Sample the plan's last complete day or week now; refused if that period was sampled already."""
+    return sampling_plans.run(ctx, plan_id)
+
+
+@router.get("/qa/sampling-batches", response_model=list[s.BatchOut])
+def list_sampling_batches(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)],
+                          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[s.BatchOut]:
+    return sampling_plans.batches(ctx, limit)
 
 
 @router.get("/qa/queue", response_model=list[s.InspectionOut])

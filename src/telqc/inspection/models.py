@@ -158,3 +158,39 @@ class CalibrationSession(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SamplingPlan(Base):
+    """抽检计划: a named, saved sampling rule run once per period (the last complete day or ISO week)."""
+
+    __tablename__ = "qa_sampling_plans"
+    __table_args__ = (CheckConstraint("period in ('daily','weekly')", name="period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    period: Mapped[str] = mapped_column(String(8))
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)  # SampleIn without since/until/seed
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SamplingBatch(Base):
+    """One sampling run (抽检批次): its period, what it created and for whom; one per plan and period."""
+
+    __tablename__ = "qa_sampling_batches"
+    __table_args__ = (UniqueConstraint("plan_id", "since", name="uq_qa_sampling_batches_plan_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("qa_sampling_plans.id", ondelete="RESTRICT"), index=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    created: Mapped[int] = mapped_column(Integer)
+    double: Mapped[int] = mapped_column(Integer)
+    by_reason: Mapped[dict[str, int]] = mapped_column(JSON)
+    by_inspector: Mapped[dict[str, int]] = mapped_column(JSON)  # user id (as text: JSON keys) -> samples
+    run_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))  # None: the schedule
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -16,13 +16,14 @@ from telqc.api.deps import CtxDep, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
-from telqc.inspection import appeals, scoring
+from telqc.inspection import appeals, sampling_pages, scoring
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection.carddef import Mode
 from telqc.web.render import render
 
 router = APIRouter(include_in_schema=False)
+ROUTERS = [router, sampling_pages.router]  # 抽检计划 (`telqc.inspection.sampling_pages`)
 
 NAV = [
     (Perm.inspection_view, "/qa/workbench", "ui.qa_workbench"),

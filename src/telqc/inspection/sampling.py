@@ -23,7 +23,7 @@ from telqc.core.rbac import ROLE_PERMISSIONS, Perm, Role
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection import scorecards
-from telqc.inspection.models import Inspection, Kind, Status
+from telqc.inspection.models import Inspection, Kind, SamplingBatch, Status
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,9 @@ def _least_loaded(load: dict[int, int], exclude: int | None = None) -> int:
     return min((uid for uid in load if uid != exclude), key=lambda uid: (load[uid], uid))
 
 
-def run(ctx: Ctx, plan: s.SampleIn) -> s.SampleOut:
-    """Select, create one assigned inspection per sample, and add blind second scorings."""
+def run(ctx: Ctx, plan: s.SampleIn, plan_id: int | None = None) -> s.SampleOut:
+    """Select, create one assigned inspection per sample, and add blind second scorings; the run is kept as
+    a batch (抽检批次) of `plan_id` (None: an ad-hoc run), so the pages can show what each run created."""
     if plan.until <= plan.since:
         raise Invalid("qa.bad_period", field="body.until")
     inspectors = list(dict.fromkeys(plan.inspectors))
@@ -142,8 +143,13 @@ def run(ctx: Ctx, plan: s.SampleIn) -> s.SampleOut:
     for ins in created:
         assert ins.inspector_id is not None
         per_inspector[ins.inspector_id] += 1
+    batch = SamplingBatch(plan_id=plan_id, since=plan.since, until=plan.until, created=len(picked), double=n_double,
+                          by_reason=dict(by_reason), by_inspector={str(k): v for k, v in per_inspector.items()},
+                          run_by=ctx.principal.user_id if ctx.principal else None, created_at=now)
+    ctx.session.add(batch)
+    ctx.session.flush()
     ctx.audit("sampling.run", "scorecard", sc.id, since=plan.since.isoformat(), until=plan.until.isoformat(),
               candidates=len(cands), sampled=len(picked), double=n_double, by_reason=dict(by_reason),
-              seed=plan.seed)
+              seed=plan.seed, plan=plan_id, batch=batch.id)
     return s.SampleOut(created=len(picked), double=n_double, by_reason=dict(by_reason),
                        by_inspector=dict(per_inspector), inspection_ids=[i.id for i in created])

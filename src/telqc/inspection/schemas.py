@@ -135,11 +135,9 @@ class InspectionOut(Out):
     appeal_deadline: datetime | None = None
 
 
-class SampleIn(In):
-    """A sampling run over interactions started in [since, until)."""
+class SampleRules(In):
+    """What a sampling run picks and who scores it; a saved plan keeps exactly these."""
 
-    since: AwareDatetime
-    until: AwareDatetime
     scorecard_id: Id | None = None
     random_pct: float = Field(default=0, ge=0, le=100)
     per_agent_week_min: int = Field(default=0, ge=0, le=100)
@@ -149,7 +147,49 @@ class SampleIn(In):
     new_agent_days: int = Field(default=30, ge=1, le=36_500)
     double_pct: float = Field(default=0, ge=0, le=100)
     inspectors: list[Id] = Field(min_length=1)
+
+
+class SampleIn(SampleRules):
+    """A sampling run over interactions started in [since, until)."""
+
+    since: AwareDatetime
+    until: AwareDatetime
     seed: Count = 0
+
+
+class PlanIn(SampleRules):
+    """抽检计划: run once per period over the last complete day (daily) or ISO week (weekly)."""
+
+    name: str = Field(min_length=2, max_length=60)
+    period: Literal["daily", "weekly"] = "weekly"
+
+
+class PlanActiveIn(In):
+    active: bool
+
+
+class PlanOut(Out):
+    id: int
+    name: str
+    period: str
+    rules: dict[str, Any]
+    active: bool
+    created_at: datetime
+    last_since: datetime | None = None  # the period its latest batch covered
+    last_until: datetime | None = None
+
+
+class BatchOut(Out):
+    id: int
+    plan_id: int | None
+    since: datetime
+    until: datetime
+    created: int
+    double: int
+    by_reason: dict[str, int]
+    by_inspector: dict[str, int]
+    run_by: int | None
+    created_at: datetime
 
 
 class SampleOut(Out):

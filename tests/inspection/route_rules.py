@@ -15,6 +15,11 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/qa/scorecards"): "inspection:score",
     ("POST", "/api/v1/qa/scorecards"): "inspection:admin",
     ("POST", "/api/v1/qa/samples"): "inspection:admin",
+    ("GET", "/api/v1/qa/sampling-plans"): "inspection:view",
+    ("POST", "/api/v1/qa/sampling-plans"): "inspection:admin",
+    ("POST", "/api/v1/qa/sampling-plans/{plan_id}/active"): "inspection:admin",
+    ("POST", "/api/v1/qa/sampling-plans/{plan_id}/run"): "inspection:sample",
+    ("GET", "/api/v1/qa/sampling-batches"): "inspection:view",
     ("GET", "/api/v1/qa/queue"): "inspection:score",
     ("GET", "/api/v1/qa/inspections/{inspection_id}"): AUTHENTICATED,
     ("POST", "/api/v1/qa/inspections/{inspection_id}/score"): "inspection:score",
@@ -33,6 +38,10 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/qa/live"): "alerts:live",
     ("GET", "/qa/my"): "inspection:mine",
     ("POST", "/qa/my/{inspection_id}/appeal"): "inspection:mine",
+    ("GET", "/qa/sampling"): "inspection:view",
+    ("POST", "/qa/sampling/plans"): "inspection:admin",
+    ("POST", "/qa/sampling/plans/{plan_id}/run"): "inspection:sample",
+    ("POST", "/qa/sampling/plans/{plan_id}/active"): "inspection:admin",
 }
 
 WEBSOCKET_RULES: dict[str, str] = {

@@ -60,6 +60,12 @@ def auto_inspect(ctx: Ctx, contact_id: int, sc: ScorecardVersion | None = None) 
     return ins
 
 
+def queue(ctx: Ctx, limit: int = 100) -> list[Inspection]:
+    """The caller's assigned inspections, oldest first (the workbench queue)."""
+    assert ctx.principal is not None
+    return repo.queue(ctx.session, ctx.principal.user_id, limit)
+
+
 def get(ctx: Ctx, inspection_id: int) -> Inspection:
     assert ctx.principal is not None
     ins = repo.get_readable(ctx.session, ctx.principal, inspection_id)

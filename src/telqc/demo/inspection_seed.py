@@ -1,0 +1,109 @@
+"""Demo quality inspection: last week's recorded calls of the Guangdong floor, a weekly sampling plan, the
+inspector's queue and a few scored samples — all through the inspection services.
+
+The demo's generated contacts have no transcripts, so nothing could be sampled: here each Guangdong agent
+(王晓燕 and the floor gd_agent01…07) gets six calls in the last complete week, written from a handful of
+scripts (a model call, a missing greeting, a blame-shifting phrase, an account change before verification,
+an angry customer threatening 12300, a long complaint call). Importing runs the automatic inspection; the QA
+manager's weekly plan (every complaint and automatic hit, at least one call per agent, 10 % of the rest)
+samples the week for 赵敏, who scores a third of her queue, so her workbench, the sampling page and the
+agents' 我的质检 all show real work, and the evaluations that follow have QA scores.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from telqc.core.auth import principal_of
+from telqc.core.context import Ctx
+from telqc.core.models import User
+from telqc.inspection import importer, sampling_plans, scorecards, scoring
+from telqc.inspection import schemas as s
+from telqc.inspection.carddef import Mode
+
+Script = list[tuple[str, str]]
+GREETING = ("agent", "您好，很高兴为您服务，我是客服代表{name}，请问有什么可以帮您？")
+CLOSING = ("agent", "感谢您的来电，祝您生活愉快，再见。")
+SCRIPTS: dict[str, Script] = {
+    "model": [GREETING, ("customer", "你好，我想查一下这个月的流量还剩多少。"),
+              ("agent", "好的，为了保护您的信息，请您提供一下身份证后四位。"), ("customer", "后四位是三五七九。"),
+              ("agent", "核实通过，您本月通用流量还剩六点二G，定向流量还剩十G。"), ("customer", "好的，谢谢。"),
+              ("agent", "请问还有其他可以帮您的吗？"), ("customer", "没有了。"), CLOSING],
+    "no_greeting": [("agent", "喂，说吧。"), ("customer", "我家宽带晚上老是断，能不能派人来看看？"),
+                    ("agent", "我给您登记一个报修工单，师傅两小时内联系您。"), ("customer", "行。"), CLOSING],
+    "blame": [GREETING, ("customer", "我这个月怎么多扣了三十块钱？"),
+              ("agent", "这个我不知道，你自己去营业厅问吧。"), ("customer", "你们客服不就是管这个的吗？"),
+              ("agent", "我帮您查一下，是上月开通的视频会员，下月起可以退订。"), CLOSING],
+    "unverified": [GREETING, ("customer", "我想把套餐改成五十八的那个。"),
+                   ("agent", "好的，已经为您变更为五十八元套餐，下月生效。"), ("customer", "好的。"), CLOSING],
+    "angry": [GREETING, ("customer", "我都打了三次电话了，宽带还是没修好，你们到底管不管！"),
+              ("agent", "非常抱歉给您带来不便，我马上为您加急处理。"),
+              ("customer", "今天再不修好我就打12300投诉你们！"),
+              ("agent", "理解您的心情，我已经把工单升级为加急，师傅今天下午上门。"), CLOSING],
+    "long_complaint": [GREETING, ("customer", "我要投诉，你们营业厅给我办的合约和说的不一样。"),
+                       ("agent", "非常抱歉，请您详细说一下当时的情况，我帮您记录核实。"),
+                       ("customer", "当时说每月只要九十九，现在每月扣一百二十九，还说不能改。"),
+                       ("agent", "我这边为您登记投诉，二十四小时内会有专人回电处理。"), CLOSING],
+}
+ROTATION = ("model", "model", "no_greeting", "blame", "unverified", "angry", "long_complaint")
+CALLS_PER_AGENT = 6
+PLAN_NAME = "每周常规抽检"
+AGENTS = ("agent", *(f"gd_agent{i:02d}" for i in range(1, 8)))
+
+
+def _turns(script: Script, name: str) -> list[dict[str, object]]:
+    out, now = [], 0
+    for speaker, text in script:
+        line = text.format(name=name)
+        length = max(1500, len(line) * 260)
+        out.append({"speaker": speaker, "start_ms": now, "end_ms": now + length, "text": line})
+        now += length + 700
+    return out
+
+
+def _user(ctx: Ctx, username: str) -> User | None:
+    return ctx.session.scalar(select(User).where(User.username == username))
+
+
+def seed_inspection(ctx: Ctx) -> int:
+    """Calls, a weekly plan sampled for the inspector, some of it scored; returns the samples made (0 if the
+    demo users are missing or the week was sampled already)."""
+    inspector, manager = _user(ctx, "inspector"), _user(ctx, "manager")
+    agents = [u for name in AGENTS if (u := _user(ctx, name)) is not None]
+    if inspector is None or manager is None or not agents:
+        return 0
+    as_manager = replace(ctx, principal=principal_of(manager))
+    if any(p.name == PLAN_NAME for p in sampling_plans.listing(as_manager)):
+        return 0
+    since, _ = sampling_plans.last_period("weekly", ctx.now(), ZoneInfo(ctx.settings.timezone))
+    lines = []
+    for a, agent in enumerate(agents):
+        for k in range(CALLS_PER_AGENT):
+            script = ROTATION[(a + k) % len(ROTATION)]
+            start = since + timedelta(days=k % 5, hours=1 + (a * 7 + k * 3) % 8, minutes=(a * 13 + k * 7) % 60)
+            rec = {"external_id": f"demo-qa-{agent.username}-{k}", "channel": "hotline", "agent": agent.username,
+                   "started_at": start.isoformat(), "queue_wait_s": 10 + (a * k) % 50, "acw_s": 30,
+                   "talk_s": 1100 if script == "long_complaint" else 180 + 20 * k,
+                   "complaint": script in ("long_complaint", "angry"), "category": "complaint"
+                   if script == "long_complaint" else None, "turns": _turns(SCRIPTS[script], agent.display_name)}
+            lines.append(json.dumps(rec, ensure_ascii=False))
+    importer.import_interactions(as_manager, lines)
+    plan = sampling_plans.create(as_manager, s.PlanIn(
+        name=PLAN_NAME, period="weekly", targets=["complaint", "auto_hits"], per_agent_week_min=1,
+        random_pct=10, inspectors=[inspector.id]))
+    as_inspector = replace(ctx, principal=principal_of(inspector))
+    batch = sampling_plans.run(as_inspector, plan.id)
+    card, _ = scorecards.compiled(scorecards.ensure_default(ctx))
+    manual = [it for it in card.items if it.mode == Mode.manual]
+    for n, ins_id in enumerate(sorted(i.id for i in scoring.queue(as_inspector, 1000))[: batch.created // 3]):
+        values = {it.code: (1.0 if it.fatal else it.weight) for it in manual}
+        if n % 3 == 1 and manual:  # one in three loses points on a manual item
+            it = next(i for i in manual if not i.fatal)
+            values[it.code] = round(it.weight / 2, 1)
+        scoring.score(as_inspector, ins_id, s.ScoreIn(items=values))
+    return batch.created

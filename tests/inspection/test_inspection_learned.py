@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from telqc.inspection import training
 from telqc.inspection.calls import Turn
-from telqc.inspection.engine import evaluate
+from telqc.inspection.engine import Inspector, evaluate
 from telqc.inspection.learned import MODEL_DIR, load_model
+from telqc.inspection.model_batch import PackedModel
 from telqc.inspection.rules import load_default_scorecard
 
 GREET = Turn("agent", 0, 3000, "您好，工号1234为您服务。")
@@ -26,8 +29,8 @@ def test_shipped_model_is_what_its_utterances_train_to(name: str) -> None:
     assert abs(fresh["bias"] - shipped["bias"]) < 1e-3
 
 
-def test_automaton_score_equals_plain_text_score() -> None:
-    """The engine scores from its one automaton pass; that must be the model's own score."""
+def test_engine_score_equals_plain_text_score() -> None:
+    """Batch inspection scores in numpy (model_batch); that must be the model's own score."""
     model = load_model("anger")
     text = "你们到底有没有人管？我都打了三次了！"
     turns = [GREET, Turn("customer", 3000, 8000, text)]
@@ -72,3 +75,36 @@ def test_training_file_errors_name_the_line(tmp_path: Path) -> None:
     path.write_text("1\t好\n2\t坏\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.tsv:2"):
         training.read_tsv(path)
+
+
+# Turn texts from the models' own alphabet (so n-grams hit), plus anything else but NUL, which separates turns.
+_MODEL_CHARS = sorted({ch for g in load_model("anger").weights for ch in g})
+_TEXT = st.text(st.one_of(st.sampled_from(_MODEL_CHARS), st.characters(blacklist_characters="\x00")), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, max_size=8))
+def test_packed_logits_equal_each_turn_scored_alone(texts: list[str]) -> None:
+    """The whole call in one array must score every turn as if it stood alone: no n-gram across turns,
+    each distinct n-gram once, unknown characters (any plane) worth nothing."""
+    for name in ("anger", "forbidden"):
+        model = load_model(name)
+        got = PackedModel(model).logits(texts)
+        for text, logit in zip(texts, got, strict=True):
+            grams = {text[i : i + n] for n in range(1, model.max_n + 1) for i in range(len(text) - n + 1)}
+            assert logit == pytest.approx(model.logit(grams), abs=1e-9), text
+
+
+def test_batch_and_live_agree_on_learned_hits() -> None:
+    """Batch uses the numpy scores, live the per-turn slices: the same hits, the same probabilities."""
+    turns = [GREET, Turn("customer", 3000, 8000, "你们到底有没有人管？我都打了三次了！"),
+             Turn("agent", 8500, 9000, "这个我管不了，你自己想办法吧。"),
+             Turn("customer", 9500, 12000, "好的，那我等你们的短信通知。")]
+    card = load_default_scorecard()
+    inspector = Inspector(card)
+    batch = inspector.evaluate(turns)
+    session = inspector.session()
+    live = [h for t in turns for h in session.feed(t)] + session.finish()
+    key = inspector.sort_key
+    assert sorted(batch, key=key) == sorted(live, key=key)
+    assert any(h.why.startswith("模型") for h in batch)

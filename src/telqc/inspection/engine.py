@@ -20,6 +20,7 @@ from telqc.inspection import dialogue
 from telqc.inspection.calls import SPEAKERS, Found, Hit, RuleMeta, SpeakerName, Transcript, Turn
 from telqc.inspection.learned import ModelMatch, load_model
 from telqc.inspection.lexicon_files import load_lexicon, load_scope, phrase_list
+from telqc.inspection.model_batch import PackedModel
 from telqc.inspection.rules import Scorecard, Speaker
 
 _LAST = 1 << 62  # sort key of call-level hits (no turn)
@@ -34,6 +35,9 @@ class _Rules:
         self._keys: dict[SpeakerName, dict[str, dict[int, bool]]] = {sp: {} for sp in SPEAKERS}
         self.turn_rules: dict[SpeakerName, list[Any]] = {sp: [] for sp in SPEAKERS}
         self.main: dict[SpeakerName, dict[int, Any]] = {sp: {} for sp in SPEAKERS}
+        self.models: dict[SpeakerName, list[ModelMatch]] = {sp: [] for sp in SPEAKERS}
+        self.packed: list[tuple[ModelMatch, PackedModel, frozenset[str]]] = []
+        self.model_grams: set[str] = set()
         self.positions: list[det.Position] = []
         self.orders: list[det.Order] = []
         self.dialogues: list[dialogue.Verification] = []
@@ -46,7 +50,8 @@ class _Rules:
             meta = RuleMeta(rule.id, rule.kind, str(rule.severity), rule.alert, rule.scorecard_item, index)
             self._compile(rule, meta, card.base_dir)
         self.automata = {sp: self._build(sp) for sp in SPEAKERS}
-        self.per_speaker = {sp: (self.automata[sp], self.main[sp], tuple(self.turn_rules[sp])) for sp in SPEAKERS}
+        self.per_speaker = {sp: (self.automata[sp], self.main[sp], tuple(self.turn_rules[sp]), tuple(self.models[sp]))
+                            for sp in SPEAKERS}
         self.min_gap = min((g for _, g, _ in self.silences), default=-1)
 
     def _speakers(self, speaker: Speaker) -> frozenset[SpeakerName]:
@@ -86,10 +91,11 @@ class _Rules:
                 self.main[sp][slot] = handler
             if rule.model:
                 model = load_model(rule.model, base)
-                mslot = self._slot(model.weights, rule.speaker, edge=False)
-                learned = ModelMatch(meta, mslot, model, rule.model_threshold, slot if kind == "phrase" else None)
+                self.model_grams.update(model.weights)
+                learned = ModelMatch(meta, model, rule.model_threshold, slot if kind == "phrase" else None)
+                self.packed.append((learned, PackedModel(model), sps))
                 for sp in sps:
-                    self.main[sp][mslot] = learned
+                    self.models[sp].append(learned)
         elif kind in ("regex", "id_number"):
             if kind == "regex":
                 literals = rule.prefilter
@@ -161,14 +167,26 @@ class _Rules:
         auto.make_automaton()
         return auto
 
-    def phrases(self) -> set[str]:
-        """Every literal the automata search for (the benchmark's ceiling uses the same set)."""
-        return {p for sp in SPEAKERS for p in self._keys[sp]}
+    def phrases(self, models: bool = True) -> set[str]:
+        """Every literal the engine looks for: the automata's phrases and (``models``) the learned checks'
+        n-grams, which are cut by slicing rather than matched (the benchmark's ceiling scans both)."""
+        found = {p for sp in SPEAKERS for p in self._keys[sp]}
+        return found | self.model_grams if models else found
 
-    def scan(self, ti: int, turn: Turn, out: list[Hit]) -> Found | None:
-        """The one automaton pass over a turn, then every per-turn rule; returns slot matches."""
+    def model_logits(self, turns: tuple[Turn, ...]) -> dict[int, dict[int, float]]:
+        """Batch only: every learned check's logit for each turn of its speakers, keyed by id(check), turn."""
+        out: dict[int, dict[int, float]] = {}
+        for check, packed, sps in self.packed:
+            own = [ti for ti, t in enumerate(turns) if t.speaker in sps]
+            scores = packed.logits([turns[ti].text for ti in own])
+            out[id(check)] = dict(zip(own, scores.tolist(), strict=True))
+        return out
+
+    def scan(self, ti: int, turn: Turn, out: list[Hit],
+             logits: dict[int, dict[int, float]] | None = None) -> Found | None:
+        """The one automaton pass over a turn, then every per-turn rule and learned check; returns slot matches."""
         text = turn.text
-        auto, main, turn_rules = self.per_speaker[turn.speaker]
+        auto, main, turn_rules, models = self.per_speaker[turn.speaker]
         found: Found | None = None
         for end, (plen, slots, free) in auto.iter(text):
             start = end - plen + 1
@@ -189,6 +207,8 @@ class _Rules:
                     handler(ti, turn, found, out)
         for handler in turn_rules:
             handler(ti, turn, None, out)
+        for model in models:
+            model(ti, turn, found, out, None if logits is None else logits[id(model)][ti])
         return found
 
 
@@ -278,8 +298,9 @@ class Inspector:
         scan, step = rules.scan, stream.step
         by_speaker: dict[str, list[tuple[int, Found | None]]] = {"agent": [], "customer": []}
         talk = {"agent": 0, "customer": 0}
+        logits = rules.model_logits(turns)
         for ti, turn in enumerate(turns):
-            found = scan(ti, turn, hits)
+            found = scan(ti, turn, hits, logits)
             step(ti, turn, found, hits)
             by_speaker[turn.speaker].append((ti, found))
             talk[turn.speaker] += turn.end_ms - turn.start_ms

@@ -28,13 +28,17 @@ class Lifecycle(StrEnum):
     in_contract = "in_contract"
     contract_expiring = "contract_expiring"
     churn_risk = "churn_risk"
+    growing = "growing"  # the assessed stages (insight.tiering); in_contract stays for labels typed in before
+    mature = "mature"
+    lapsed = "lapsed"
 
 
 class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         CheckConstraint("tier in ('vip','gold','silver','regular')", name="tier"),
-        CheckConstraint("lifecycle in ('new','in_contract','contract_expiring','churn_risk')", name="lifecycle"),
+        CheckConstraint("lifecycle in ('new','in_contract','contract_expiring','churn_risk','growing','mature',"
+                        "'lapsed')", name="lifecycle"),
         CheckConstraint("area_type in ('urban','rural')", name="area_type"),
     )
 

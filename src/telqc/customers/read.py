@@ -18,7 +18,8 @@ from telqc.customers.models import Customer, CustomerPlan, Plan
 
 _c = Customer.__table__.c
 CUSTOMERS = table("customers", *(column(c.name, c.type) for c in (
-    _c.id, _c.province_code, _c.city_code, _c.district_code, _c.area_type, _c.tier, _c.lifecycle)))
+    _c.id, _c.province_code, _c.city_code, _c.district_code, _c.area_type, _c.tier, _c.lifecycle, _c.joined_on,
+    _c.contract_end)))
 
 # A customer's current plans (`ended_on` null) and each plan's kind (mobile | broadband | fusion | iptv): which
 # services a customer takes, e.g. to tell only the customers a broadband outage affects.

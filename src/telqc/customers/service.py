@@ -207,6 +207,23 @@ def update(ctx: Ctx, customer_id: int, patch: s.CustomerPatch, if_match: int | N
     return c
 
 
+def apply_assessment(ctx: Ctx, customer_id: int, tier: str | None, lifecycle: str, reasons: list[str]) -> bool:
+    """The scheduled tier and stage assessment (insight) writes its result here: no user's region scope
+    (the job covers every province), audited with the reasons when anything changed. True if it did."""
+    c = ctx.session.get(Customer, customer_id)
+    if c is None:
+        raise NotFound(what="w.customer")
+    before = {"tier": c.tier, "lifecycle": c.lifecycle}
+    after = {"tier": Tier(tier).value if tier is not None else c.tier, "lifecycle": Lifecycle(lifecycle).value}
+    if after == before:
+        return False
+    c.tier, c.lifecycle = after["tier"], after["lifecycle"]
+    c.updated_at = ctx.now()
+    ctx.session.flush()
+    ctx.audit("customer.assessed", "customer", c.id, before=before, after=after, reasons=reasons)
+    return True
+
+
 def verify_identity(ctx: Ctx, contact_id: int, data: s.VerifyIn) -> s.VerifyOut:
     """核实客户身份: phone plus ID last 4 or service password; repeated failures lock verification."""
     contact = contacts.get(ctx, contact_id)

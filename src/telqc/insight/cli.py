@@ -203,3 +203,35 @@ def churn_evaluate(
                 "常见原因 / reasons given: "
                 + "，".join(f"{churn.LABELS[name]} ×{count:,}" for name, count in e.top_reasons[:6])
             )
+
+
+@app.command("assess")
+def assess(
+    rules: Annotated[Path | None, typer.Option("--rules", exists=True, dir_okay=False,
+                                               help="a tiering YAML file (default: the shipped rules)")] = None,
+    actor: ActorOpt = "admin",
+) -> None:
+    """Assess every customer's tier and lifecycle stage now (the nightly job does the same); changes audited."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from telqc.insight import assessments  # noqa: PLC0415
+
+    try:
+        with _session(actor) as ctx:
+            summary = assessments.run(ctx, rules)
+    except ValidationError as exc:
+        for err in exc.errors():
+            console.print(f"[red]--rules {'.'.join(map(str, err['loc']))}: {err['msg']}[/red]")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"已评估 {summary.assessed:,} 位客户，变更 {summary.changed:,} 位 / assessed, changed")
+    table.add_column("星级 tier")
+    table.add_column("人数 n", justify="right")
+    for tier, n in sorted(summary.tiers.items()):
+        table.add_row(tier, f"{n:,}")
+    console.print(table)
+    stages = Table(title="生命周期阶段 / lifecycle stages")
+    stages.add_column("阶段 stage")
+    stages.add_column("人数 n", justify="right")
+    for stage, n in sorted(summary.stages.items()):
+        stages.add_row(stage, f"{n:,}")
+    console.print(stages)

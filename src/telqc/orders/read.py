@@ -1,5 +1,6 @@
 """What other domains may read of orders without the service: the China holiday calendar the SLA engine uses,
-and repair orders per area and day (the field engineers' forecast).
+repair orders per area and day (the field engineers' forecast), complaints per customer (the tier and stage
+assessment).
 
 Workforce forecasting needs the same days off and make-up working days (调休上班) as the SLA clock, from the
 same data file, so a holiday edited there moves both.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telqc.orders.holidays import CN_HOLIDAYS
@@ -41,3 +42,11 @@ def repair_orders_per_day(session: Session, start: date, end: date, tz: ZoneInfo
         day = at.astimezone(tz).date()
         per_day[day] = per_day.get(day, 0) + 1
     return out
+
+
+def complaints_per_customer(session: Session, since: datetime) -> dict[int, int]:
+    """Complaint orders created since ``since``, counted per customer (every province: a scheduled job's read)."""
+    rows = session.execute(select(Order.customer_id, func.count()).where(Order.type == "complaint",
+                                                                         Order.created_at >= since)
+                           .group_by(Order.customer_id))
+    return {int(cid): int(n) for cid, n in rows}

@@ -128,6 +128,7 @@ def roster_for(ctx: Ctx, forecast_id: int) -> Roster | None:
 def roster_view(ctx: Ctx, r: Roster) -> s.RosterOut:
     out = s.RosterOut.model_validate(r)
     out.shifts = len(repo.shifts(ctx.session, r.id))
+    out.coverage = skill_summary(ctx, r)
     return out
 
 
@@ -145,6 +146,20 @@ def _person(p: Staff) -> rs.Person:
 
 
 def skill_coverage(ctx: Ctx, r: Roster) -> dict[str, np.ndarray]:
+    return skill_view(ctx, r)[0]
+
+
+def skill_summary(ctx: Ctx, r: Roster,
+                  view: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None) -> list[s.SkillCoverageOut]:
+    """Per skill: agent-intervals required, covered, short and over across the roster."""
+    cov, req = view or skill_view(ctx, r)
+    return [s.SkillCoverageOut(skill=k, required=float(req[k].sum()),
+                               covered=float(np.minimum(cov[k], req[k]).sum()),
+                               short=float(np.maximum(req[k] - cov[k], 0).sum()),
+                               over=float(np.maximum(cov[k] - req[k], 0).sum())) for k in sorted(cov)]
+
+
+def skill_view(ctx: Ctx, r: Roster) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Heads covering each skill per (day, slot) of the roster: the stored shifts, the staff's skills and the
     forecast's requirement through the same per-interval skill flow the optimiser reports (a person on the
     floor counts on one skill per interval; overnight shifts cover the next day's early intervals)."""
@@ -161,7 +176,7 @@ def skill_coverage(ctx: Ctx, r: Roster) -> dict[str, np.ndarray]:
     persons = [_person(people[x.staff_id]) if x.staff_id in people
                else rs.Person(x.staff_id, x.channel, frozenset(range(7))) for x in rows]
     cov, _ = rs.assign_skills(shifts, days, req, list({p.id: p for p in persons}.values()))
-    return cov
+    return cov, req
 
 
 def coverage(ctx: Ctx, r: Roster, channel: str) -> np.ndarray:

@@ -1,6 +1,7 @@
 """A 200-person, 2-week roster against a forecast-driven requirement (target: solved in under 60 s).
 
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py            # multi-skill, with a night shift
+    PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --no-night # multi-skill, day shifts only
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single   # before: one skill each, day shifts
 
 Requirement: the demo's channel volumes (hotline, WeChat, APP; 60 days of history forecast 14 days ahead)
@@ -54,6 +55,7 @@ def requirement(start: date, days: int) -> tuple[list[date], dict[str, np.ndarra
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--single", action="store_true", help="one skill each, no night shift (the old bench)")
+    ap.add_argument("--no-night", action="store_true", help="multi-skill without the night shift")
     args = ap.parse_args()
     people: list[Person] = []
     groups = [(ch, (), n) for ch, n in HEADS.items()] if args.single else MULTI
@@ -62,7 +64,7 @@ def main() -> None:
             i = len(people)
             off = {(i % 7), ((i + 1) % 7)}  # two days off, spread over the week
             people.append(Person(i + 1, ch, frozenset(set(range(7)) - off), 5, frozenset(extra)))
-    templates = TEMPLATES if args.single else [*TEMPLATES, NIGHT]
+    templates = TEMPLATES if args.single or args.no_night else [*TEMPLATES, NIGHT]
     t0 = time.perf_counter()
     days, req = requirement(date(2026, 12, 7), 14)
     t_req = time.perf_counter() - t0

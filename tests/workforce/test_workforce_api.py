@@ -48,6 +48,9 @@ def test_demo_produces_a_forecast_a_requirement_and_a_roster(app: FastAPI, clien
     assert ser["actual"][0] is not None and ser["actual"][30] is None, "actuals up to now only"
     roster = client.get(f"{A}/rosters/{demo.roster_id}", headers=h).json()
     assert roster["shifts"] == demo.shifts > 100 and roster["status"] in ("optimal", "time_limit")
+    per_skill = {c["skill"]: c for c in roster["coverage"]}
+    assert set(per_skill) == {"app", "hotline", "wechat"}, "coverage per skill (multi-skilled demo staff)"
+    assert all(c["covered"] + c["short"] == c["required"] > 0 for c in per_skill.values())
     shifts = client.get(f"{A}/rosters/{demo.roster_id}/shifts", params={"day": TODAY.isoformat()}, headers=h).json()
     assert shifts and {x["day"] for x in shifts} == {TODAY.isoformat()}
     assert {"workforce.actuals_imported", "workforce.forecast_created", "workforce.roster_built",

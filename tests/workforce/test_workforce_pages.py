@@ -29,6 +29,7 @@ def test_planner_shows_forecast_requirement_roster_and_gap(app: FastAPI) -> None
     assert "2026-11-02 班表（热线" in html and "早班" in html
     assert re.search(r"<td>(早班|白班|晚班|高峰短班|夜班)</td><td>\d\d:\d\d</td>", html), "template names, local times"
     assert '"labels": ["11-02 00:00"' in html, "the chart's intervals in Beijing time"
+    assert all(f"排班覆盖 · {k}" in html for k in ("热线", "微信", "APP")), "coverage per skill"
     r = mgr.post("/workforce/forecast", data={"days": "0", "history_days": "60", "csrf_token": csrf})
     assert r.status_code == 422 and 'id="form-error"' in r.text
     r = mgr.post("/workforce/roster", data={"forecast_id": str(demo.forecast_id), "days": "1", "csrf_token": csrf},

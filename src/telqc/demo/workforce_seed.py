@@ -23,6 +23,7 @@ TEMPLATES = (
     s.TemplateIn(name="夜班", length_min=420, earliest_start_min=0, latest_start_min=0),
 )
 STAFF = {"hotline": 110, "wechat": 26, "app": 22}
+EXTRA_SKILLS = {"hotline": ["wechat"], "wechat": ["app"], "app": ["wechat"]}  # every fifth person also takes these
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲"
 
@@ -61,6 +62,7 @@ def seed_workforce(ctx: Ctx, seed: int = 42, history_days: int = 60, horizon_day
             off = {(j % 7), ((j + 3) % 7)} if j % 4 else {(j % 7)}
             planning.create_staff(ctx, s.StaffIn(
                 name=SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)], primary_channel=ch,  # type: ignore[arg-type]
+                skills=EXTRA_SKILLS[ch] if j % 5 == 0 else [],  # type: ignore[arg-type]
                 available_weekdays=[w for w in range(7) if w not in off], max_shifts_per_week=5))
             i += 1
     f = service.run_forecast(ctx, s.ForecastIn(start_date=today, days=horizon_days, history_days=history_days,

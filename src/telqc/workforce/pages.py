@@ -46,8 +46,11 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
         roster = planning.roster_for(ctx, f.id)
         n = len(ser.intervals)
         cov = np.zeros(n)
+        per_skill: list[s.SkillCoverageOut] = []
         if roster is not None:
-            c = planning.coverage(ctx, roster, channel)
+            view = planning.skill_view(ctx, roster)
+            c = view[0].get(channel, np.zeros((roster.days, service.SLOTS)))
+            per_skill = planning.skill_summary(ctx, roster, view)
             offset = (roster.start_date - f.start_date).days
             for d in range(roster.days):
                 lo = (offset + d) * service.SLOTS
@@ -74,6 +77,10 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
         rows = [{"label": "预测话务量（首日）", "value": f"{sum(ser.contacts[:service.SLOTS]):,.0f}"},
                 {"label": "需求峰值（排班人数）", "value": f"{max(ser.scheduled, default=0)} 人 @ {labels[peak]}"
                  if labels else "—"}]
+        rows += [{"label": f"排班覆盖 · {CHANNEL_ZH.get(k.skill, k.skill)}",
+                  "value": f"{k.covered:,.0f} / {k.required:,.0f} 人·时段"
+                           + (f"（{k.covered / k.required:.1%}，缺 {k.short:,.0f}）" if k.required else "")}
+                 for k in per_skill]
     return render(request, "workforce/planner.html", status_code=status_code, error=error, forecasts=forecasts,
                   f=f, channel=channel, channels=CHANNEL_ZH, chart=chart, heat=heat, roster=roster, summary=rows,
                   shifts=shifts_shown, rules=service.rules_view(ctx, channel), tz=tz,

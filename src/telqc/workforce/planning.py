@@ -89,7 +89,7 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
     if not templates:
         raise Invalid("workforce.error.no_templates", field="body.forecast_id")
     people = repo.staff(ctx.session)
-    channels = sorted({p.primary_channel for p in people} & set(f.channels))
+    channels = sorted({c for p in people for c in (*p.skills, p.primary_channel)} & set(f.channels))
     if not channels:
         raise Invalid("workforce.error.no_staff", field="body.forecast_id")
     req = {ch: service.requirement(ctx, f, ch, start, data.days) for ch in channels}
@@ -97,8 +97,7 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
     result = rs.solve(days, req, [rs.Template(t.id, t.name, t.length_min, t.earliest_start_min, t.latest_start_min,
                                               t.lunch_min, t.lunch_earliest_min, t.lunch_latest_min)
                                   for t in templates],
-                      [rs.Person(p.id, p.primary_channel, frozenset(p.available_weekdays), p.max_shifts_per_week)
-                       for p in people], time_limit_s=time_limit_s)
+                      [_person(p) for p in people], time_limit_s=time_limit_s)
     r = Roster(created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None, forecast_id=f.id,
                start_date=start, days=data.days, solver=service.SOLVER, status=result.status,
                under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3))
@@ -129,6 +128,7 @@ def roster_for(ctx: Ctx, forecast_id: int) -> Roster | None:
 def roster_view(ctx: Ctx, r: Roster) -> s.RosterOut:
     out = s.RosterOut.model_validate(r)
     out.shifts = len(repo.shifts(ctx.session, r.id))
+    out.coverage = skill_summary(ctx, r)
     return out
 
 
@@ -140,13 +140,48 @@ def _pattern(x: RosterShift) -> rs.Pattern:
     return rs.Pattern(x.template_id, x.start_min, x.length_min, x.lunch_start_min, x.lunch_min)
 
 
+def _person(p: Staff) -> rs.Person:
+    return rs.Person(p.id, p.primary_channel, frozenset(p.available_weekdays), p.max_shifts_per_week,
+                     frozenset(p.skills or ()))
+
+
+def skill_coverage(ctx: Ctx, r: Roster) -> dict[str, np.ndarray]:
+    return skill_view(ctx, r)[0]
+
+
+def skill_summary(ctx: Ctx, r: Roster,
+                  view: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None) -> list[s.SkillCoverageOut]:
+    """Per skill: agent-intervals required, covered, short and over across the roster."""
+    cov, req = view or skill_view(ctx, r)
+    return [s.SkillCoverageOut(skill=k, required=float(req[k].sum()),
+                               covered=float(np.minimum(cov[k], req[k]).sum()),
+                               short=float(np.maximum(req[k] - cov[k], 0).sum()),
+                               over=float(np.maximum(cov[k] - req[k], 0).sum())) for k in sorted(cov)]
+
+
+def skill_view(ctx: Ctx, r: Roster) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Heads covering each skill per (day, slot) of the roster: the stored shifts, the staff's skills and the
+    forecast's requirement through the same per-interval skill flow the optimiser reports (a person on the
+    floor counts on one skill per interval; overnight shifts cover the next day's early intervals)."""
+    f = service.get_forecast(ctx, r.forecast_id)
+    days = [r.start_date + timedelta(days=i) for i in range(r.days)]
+    rows = repo.shifts(ctx.session, r.id)
+    people = {p.id: p for p in repo.staff(ctx.session, active_only=False)}
+    skills = sorted({c for x in rows if x.staff_id in people
+                     for c in (*people[x.staff_id].skills, people[x.staff_id].primary_channel)}
+                    | {x.channel for x in rows})
+    req = {ch: (service.requirement(ctx, f, ch, r.start_date, r.days) if ch in f.channels
+                else np.zeros((r.days, SLOTS))) for ch in skills}
+    shifts = [rs.Shift(x.staff_id, x.channel, x.day, _pattern(x)) for x in rows]
+    persons = [_person(people[x.staff_id]) if x.staff_id in people
+               else rs.Person(x.staff_id, x.channel, frozenset(range(7))) for x in rows]
+    cov, _ = rs.assign_skills(shifts, days, req, list({p.id: p for p in persons}.values()))
+    return cov, req
+
+
 def coverage(ctx: Ctx, r: Roster, channel: str) -> np.ndarray:
-    """Heads on the floor per (day, slot) of the roster."""
-    cov = np.zeros((r.days, SLOTS))
-    for x in repo.shifts(ctx.session, r.id):
-        if x.channel == channel:
-            cov[(x.day - r.start_date).days] += _pattern(x).cover()
-    return cov
+    """Heads covering `channel` per (day, slot) of the roster."""
+    return skill_coverage(ctx, r).get(channel, np.zeros((r.days, SLOTS)))
 
 
 # Intraday -------------------------------------------------------------------------------------------------------

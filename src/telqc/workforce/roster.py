@@ -1,19 +1,28 @@
-"""The roster: which shift each person works on each day, so that heads on the floor follow the requirement.
+"""The roster: which shift each person works on each day, and which skill each person on the floor covers in
+each interval, so that heads per skill follow the requirement.
 
-Pure: plain data in, plain data out. Two stages.
+Pure: plain data in, plain data out. Three stages.
 
-1. How many of each shift pattern (template × start × lunch placement) per channel and day: an integer
-   program solved by HiGHS (`scipy.optimize.milp`) that minimises under-staffing (weight 10) and over-staffing
-   (weight 1) per 30-minute interval, plus a small cost per paid hour, subject to the people available that
-   weekday and, per roster week, the shifts the channel's people may work in total (labour rule: at most
-   `max_shifts_per_week` each). Lunch is placed by the optimiser inside its window; short breaks are in the
-   requirement's shrinkage.
-2. Who works them: per channel and day, earliest shifts first, each to the available person with the most
-   weekly allowance left whose previous shift ended at least `min_rest_min` before (labour rule: 11 h rest).
-   A shift nobody may take is dropped and reported; coverage is always computed from the assigned shifts, so
-   the chart never shows a shift nobody works.
+1. How many of each shift pattern (template × start × lunch placement) per *pool* and day, where a pool is the
+   people with the same set of skills (hotline only, hotline + WeChat, …): one integer program solved by HiGHS
+   (`scipy.optimize.milp`). Per pool and interval the heads on the floor are split over the pool's skills by
+   continuous assignment variables (a transportation flow, so per interval the split is a Hall-feasible one:
+   a head counts on exactly one skill); per skill and interval under-staffing (weight 10) and over-staffing
+   (weight 1) against the requirement, plus a small cost per paid hour. Labour rules as constraints: the
+   people of the pool available that weekday, per roster week the shifts they may work in total
+   (`max_shifts_per_week` each), and a Hall-type rest condition per pool and pair of consecutive days: the
+   shifts of day d ending at or after t and the shifts of day d+1 starting before t + 11 h must be worked
+   by different people, so together they are at most the pool's people available on either day.
+   Overnight shifts (a 22:00 start, say) count on their start day and cover the next day's early intervals.
+2. Who works them: per pool and day, earliest shifts first, each to the available person with the most
+   weekly allowance left whose previous shift ended at least `min_rest_min` before (11 h rest, checked on
+   absolute minutes, so overnight shifts are included). A shift nobody may take is dropped and reported.
+3. Which skill each person covers per interval: an integer maximum flow per interval (pools → skills capped
+   by the requirement, `scipy.sparse.csgraph.maximum_flow`) over the people actually assigned, then heads
+   left over on their own channel. Coverage per skill is computed from this assignment only, so no one is
+   counted twice and the chart never shows a shift nobody works.
 
-Why not one model with a variable per person: people of one channel with the same availability are
+Why not one model with a variable per person: people of one pool with the same availability are
 interchangeable, and a per-person model is thousands of symmetric binaries (a 200-person, 2-week roster is
 ~100,000) that a MIP solver branches on for minutes; the pattern counts are a few thousand integers.
 """
@@ -28,13 +37,15 @@ from datetime import date
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 SLOT_MIN = 30
 SLOTS = 24 * 60 // SLOT_MIN
 UNDER_WEIGHT = 10.0
 OVER_WEIGHT = 1.0
 HOUR_COST = 0.01
+MIN_REST_MIN = 11 * 60
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class Template:
     name: str
     length_min: int
     earliest_start_min: int
-    latest_start_min: int
+    latest_start_min: int  # up to 23:30; a shift past midnight is an overnight shift of its start day
     lunch_min: int = 0
     lunch_earliest_min: int = 0  # after the shift's start
     lunch_latest_min: int = 0
@@ -52,9 +63,14 @@ class Template:
 @dataclass(frozen=True)
 class Person:
     id: int
-    channel: str
+    channel: str  # the channel rostered on: where heads left over by the skill flow are counted
     available_weekdays: frozenset[int]
     max_shifts_per_week: int = 5
+    skills: frozenset[str] = frozenset()
+
+    @property
+    def skill_set(self) -> frozenset[str]:
+        return self.skills | {self.channel}
 
 
 @dataclass(frozen=True)
@@ -62,16 +78,21 @@ class Pattern:
     template_id: int
     start_min: int
     length_min: int
-    lunch_start_min: int | None  # minutes after midnight
+    lunch_start_min: int | None  # minutes after the start day's midnight (may pass 1440 on overnight shifts)
     lunch_min: int
 
     @property
     def end_min(self) -> int:
         return self.start_min + self.length_min
 
+    @property
+    def overnight(self) -> bool:
+        return self.end_min > 24 * 60
+
     def cover(self) -> np.ndarray:
-        c = np.zeros(SLOTS)
-        c[self.start_min // SLOT_MIN:self.end_min // SLOT_MIN] = 1.0
+        """Heads on the floor over the start day and the next (2 × SLOTS): overnight shifts spill over."""
+        c = np.zeros(2 * SLOTS)
+        c[self.start_min // SLOT_MIN:-(-self.end_min // SLOT_MIN)] = 1.0
         if self.lunch_start_min is not None:
             c[self.lunch_start_min // SLOT_MIN:(self.lunch_start_min + self.lunch_min) // SLOT_MIN] = 0.0
         return c
@@ -88,21 +109,23 @@ class Shift:
 @dataclass
 class Result:
     shifts: list[Shift]
-    coverage: dict[str, np.ndarray]  # channel -> (days, SLOTS) heads on the floor
+    coverage: dict[str, np.ndarray]  # skill -> (days, SLOTS) heads covering it
     under: float  # agent-intervals short of the requirement
     over: float
     dropped: int  # planned shifts nobody could take under the labour rules
     status: str
     solve_s: float
-    unmet: dict[str, float] = field(default_factory=dict)
+    unmet: dict[str, float] = field(default_factory=dict)  # skill -> agent-intervals short
+    # (day index, slot) -> person id -> the skill they cover then
+    assignment: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
 
 
 def patterns(templates: Sequence[Template]) -> list[Pattern]:
-    """Every start (30-minute steps in the window) × lunch placement of every template, within the day."""
+    """Every start (30-minute steps in the window) × lunch placement of every template."""
     out = []
     for t in templates:
-        for start in range(t.earliest_start_min, t.latest_start_min + 1, SLOT_MIN):
-            if start + t.length_min > 24 * 60:
+        for start in range(t.earliest_start_min, min(t.latest_start_min, 24 * 60 - SLOT_MIN) + 1, SLOT_MIN):
+            if t.length_min > 24 * 60 or t.length_min <= 0:
                 continue
             if t.lunch_min:
                 for off in range(t.lunch_earliest_min, t.lunch_latest_min + 1, SLOT_MIN):
@@ -113,14 +136,32 @@ def patterns(templates: Sequence[Template]) -> list[Pattern]:
     return out
 
 
+def pools_of(people: Sequence[Person], skills: Sequence[str]) -> dict[tuple[str, ...], list[Person]]:
+    """People grouped by the skills they have among those required (people with none are left out)."""
+    out: dict[tuple[str, ...], list[Person]] = defaultdict(list)
+    for p in people:
+        key = tuple(sorted(p.skill_set & set(skills)))
+        if key:
+            out[key].append(p)
+    return dict(sorted(out.items()))
+
+
 def _plan(days: Sequence[date], req: Mapping[str, np.ndarray], pats: list[Pattern],
-          people: Sequence[Person], time_limit_s: float) -> tuple[dict[tuple[str, int], list[int]], str]:
-    """Stage 1: pattern counts per (channel, day index)."""
-    channels = sorted(req)
-    n_days, n_pat = len(days), len(pats)
-    cover = np.array([p.cover() for p in pats])  # (P, SLOTS)
-    n_y = len(channels) * n_days * n_pat
-    n_u = len(channels) * n_days * SLOTS
+          pools: dict[tuple[str, ...], list[Person]], min_rest_min: int,
+          time_limit_s: float) -> tuple[dict[tuple[int, int], list[int]], str]:
+    """Stage 1: pattern counts per (pool index, day index)."""
+    skills = sorted(req)
+    keys = list(pools)
+    n_days, n_pat, n_g = len(days), len(pats), len(keys)
+    cover = np.array([p.cover() for p in pats])  # (P, 2 * SLOTS)
+    n_y = n_g * n_days * n_pat
+    x_index: dict[tuple[int, int], int] = {}  # (pool, skill) -> block
+    for g, key in enumerate(keys):
+        for name in key:
+            x_index[(g, skills.index(name))] = len(x_index)
+    n_x = len(x_index) * n_days * SLOTS
+    n_u = len(skills) * n_days * SLOTS
+    n_var = n_y + n_x + 2 * n_u
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -128,70 +169,108 @@ def _plan(days: Sequence[date], req: Mapping[str, np.ndarray], pats: list[Patter
     hi: list[float] = []
     r = 0
 
-    def y_index(g: int, d: int, p: int) -> int:
+    def y_at(g: int, d: int, p: int) -> int:
         return (g * n_days + d) * n_pat + p
 
+    def x_at(g: int, k: int, d: int, s: int) -> int:
+        return n_y + (x_index[(g, k)] * n_days + d) * SLOTS + s
+
     pat_slots = [[int(s) for s in np.nonzero(cover[p])[0]] for p in range(n_pat)]
-    for g, ch in enumerate(channels):
+    # heads of a pool on the floor = the heads it puts on its skills
+    for g, key in enumerate(keys):
         for d in range(n_days):
-            base_row = r
             for p in range(n_pat):
                 for s in pat_slots[p]:
-                    rows.append(base_row + s)
-                    cols.append(y_index(g, d, p))
-                    vals.append(1.0)
+                    if d + s // SLOTS < n_days:
+                        rows.append(r + (d + s // SLOTS) * SLOTS + s % SLOTS)
+                        cols.append(y_at(g, d, p))
+                        vals.append(1.0)
             for s in range(SLOTS):
-                u = n_y + (g * n_days + d) * SLOTS + s
-                rows += [base_row + s, base_row + s]
+                for name in key:
+                    rows.append(r + d * SLOTS + s)
+                    cols.append(x_at(g, skills.index(name), d, s))
+                    vals.append(-1.0)
+        lo += [0.0] * (n_days * SLOTS)
+        hi += [0.0] * (n_days * SLOTS)
+        r += n_days * SLOTS
+    # heads per skill + short − over = requirement
+    for k, sk in enumerate(skills):
+        for d in range(n_days):
+            for s in range(SLOTS):
+                for g in range(n_g):
+                    if (g, k) in x_index:
+                        rows.append(r)
+                        cols.append(x_at(g, k, d, s))
+                        vals.append(1.0)
+                u = n_y + n_x + (k * n_days + d) * SLOTS + s
+                rows += [r, r]
                 cols += [u, u + n_u]
                 vals += [1.0, -1.0]
-                need = float(req[ch][d, s])
-                lo.append(need)
-                hi.append(need)
-            r += SLOTS
-    # availability per (channel, day), weekly allowance per (channel, roster week)
-    for g, ch in enumerate(channels):
-        mine = [p for p in people if p.channel == ch]
-        for d, day in enumerate(days):
-            avail = sum(day.weekday() in p.available_weekdays for p in mine)
+                lo.append(float(req[sk][d, s]))
+                hi.append(float(req[sk][d, s]))
+                r += 1
+    ends = sorted({p.end_min for p in pats})
+    for g, key in enumerate(keys):
+        mine = pools[key]
+        avail = [sum(day.weekday() in p.available_weekdays for p in mine) for day in days]
+        for d in range(n_days):  # availability per day
             for p in range(n_pat):
                 rows.append(r)
-                cols.append(y_index(g, d, p))
+                cols.append(y_at(g, d, p))
                 vals.append(1.0)
             lo.append(0.0)
-            hi.append(float(avail))
+            hi.append(float(avail[d]))
             r += 1
-        for w in range(0, n_days, 7):
+        for w in range(0, n_days, 7):  # weekly allowance
             week = range(w, min(w + 7, n_days))
             allowance = sum(min(p.max_shifts_per_week, sum(days[d].weekday() in p.available_weekdays for d in week))
                             for p in mine)
             for d in week:
                 for p in range(n_pat):
                     rows.append(r)
-                    cols.append(y_index(g, d, p))
+                    cols.append(y_at(g, d, p))
                     vals.append(1.0)
             lo.append(0.0)
             hi.append(float(allowance))
             r += 1
-    a = coo_matrix((vals, (rows, cols)), shape=(r, n_y + 2 * n_u)).tocsr()
+        for d in range(n_days - 1):  # Hall-type rest: late shifts of d and early ones of d+1 need different people
+            either = sum(days[d].weekday() in p.available_weekdays or days[d + 1].weekday() in p.available_weekdays
+                         for p in mine)
+            for t in ends:
+                late = [p for p in range(n_pat) if pats[p].end_min >= t]
+                early = [q for q in range(n_pat) if pats[q].start_min + 24 * 60 < t + min_rest_min]
+                if not late or not early:
+                    continue
+                for p in late:
+                    rows.append(r)
+                    cols.append(y_at(g, d, p))
+                    vals.append(1.0)
+                for q in early:
+                    rows.append(r)
+                    cols.append(y_at(g, d + 1, q))
+                    vals.append(1.0)
+                lo.append(0.0)
+                hi.append(float(either))
+                r += 1
+    a = coo_matrix((vals, (rows, cols)), shape=(r, n_var)).tocsr()
     hours = np.array([p.length_min / 60 for p in pats])
-    c = np.concatenate([np.tile(hours * HOUR_COST, len(channels) * n_days), np.full(n_u, UNDER_WEIGHT),
+    c = np.concatenate([np.tile(hours * HOUR_COST, n_g * n_days), np.zeros(n_x), np.full(n_u, UNDER_WEIGHT),
                         np.full(n_u, OVER_WEIGHT)])
-    integrality = np.concatenate([np.ones(n_y), np.zeros(2 * n_u)])
+    integrality = np.concatenate([np.ones(n_y), np.zeros(n_x + 2 * n_u)])
     res = milp(c, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
-               bounds=Bounds(np.zeros(n_y + 2 * n_u), np.full(n_y + 2 * n_u, np.inf)),
+               bounds=Bounds(np.zeros(n_var), np.full(n_var, np.inf)),
                options={"time_limit": time_limit_s, "mip_rel_gap": 1e-3, "presolve": True})
     if res.x is None:
         raise RuntimeError(f"roster: the solver found no roster ({res.message})")
     y = np.rint(res.x[:n_y]).astype(int)
-    counts = {(ch, d): [int(v) for v in y[(g * n_days + d) * n_pat:(g * n_days + d + 1) * n_pat]]
-              for g, ch in enumerate(channels) for d in range(n_days)}
+    counts = {(g, d): [int(v) for v in y[(g * n_days + d) * n_pat:(g * n_days + d + 1) * n_pat]]
+              for g in range(n_g) for d in range(n_days)}
     return counts, "optimal" if res.status == 0 else "time_limit"
 
 
 def solve(days: Sequence[date], req: Mapping[str, np.ndarray], templates: Sequence[Template],
-          people: Sequence[Person], min_rest_min: int = 11 * 60, time_limit_s: float = 50.0) -> Result:
-    """Roster `people` over `days` against `req` (channel -> (days, SLOTS) heads needed)."""
+          people: Sequence[Person], min_rest_min: int = MIN_REST_MIN, time_limit_s: float = 50.0) -> Result:
+    """Roster `people` over `days` against `req` (skill -> (days, SLOTS) heads needed)."""
     t0 = time.perf_counter()
     for ch, r in req.items():
         if r.shape != (len(days), SLOTS):
@@ -199,16 +278,17 @@ def solve(days: Sequence[date], req: Mapping[str, np.ndarray], templates: Sequen
     pats = patterns(templates)
     if not pats:
         raise ValueError("no shift pattern fits in a day")
-    counts, status = _plan(days, req, pats, people, time_limit_s)
+    pools = pools_of(people, sorted(req))
+    counts, status = _plan(days, req, pats, pools, min_rest_min, time_limit_s) if pools else ({}, "optimal")
     shifts: list[Shift] = []
     dropped = 0
     last_end: dict[int, int] = {}  # person -> end of their last shift, in minutes from the roster's start
     week_count: dict[tuple[int, int], int] = defaultdict(int)
     for d, day in enumerate(days):
-        for ch in sorted(req):
-            todo = sorted((p for i, p in enumerate(pats) for _ in range(counts[(ch, d)][i])),
+        for g, key in enumerate(pools):
+            todo = sorted((p for i, p in enumerate(pats) for _ in range(counts[(g, d)][i])),
                           key=lambda p: (p.start_min, -p.length_min))
-            free = [p for p in people if p.channel == ch and day.weekday() in p.available_weekdays]
+            free = [p for p in pools[key] if day.weekday() in p.available_weekdays]
             taken: set[int] = set()
             for pat in todo:
                 start_abs = d * 1440 + pat.start_min
@@ -221,17 +301,72 @@ def solve(days: Sequence[date], req: Mapping[str, np.ndarray], templates: Sequen
                 taken.add(who.id)
                 week_count[(who.id, d // 7)] += 1
                 last_end[who.id] = d * 1440 + pat.end_min
-                shifts.append(Shift(who.id, ch, day, pat))
-    coverage = coverage_of(shifts, days, sorted(req))
+                shifts.append(Shift(who.id, who.channel, day, pat))
+    coverage, assignment = assign_skills(shifts, days, req, people)
     under = {ch: float(np.maximum(req[ch] - coverage[ch], 0).sum()) for ch in req}
     over = sum(float(np.maximum(coverage[ch] - req[ch], 0).sum()) for ch in req)
-    return Result(shifts, coverage, sum(under.values()), over, dropped, status, time.perf_counter() - t0, under)
+    return Result(shifts, coverage, sum(under.values()), over, dropped, status, time.perf_counter() - t0, under,
+                  assignment)
 
 
-def coverage_of(shifts: Sequence[Shift], days: Sequence[date], channels: Sequence[str]) -> dict[str, np.ndarray]:
+def on_floor(shifts: Sequence[Shift], days: Sequence[date]) -> dict[tuple[int, int], list[int]]:
+    """(day index, slot) -> the people on the floor then (overnight shifts counted on the next day's slots)."""
     index = {d: i for i, d in enumerate(days)}
-    cov = {ch: np.zeros((len(days), SLOTS)) for ch in channels}
-    for s in shifts:
-        if s.channel in cov and s.day in index:
-            cov[s.channel][index[s.day]] += s.pattern.cover()
-    return cov
+    out: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for x in shifts:
+        if x.day not in index:
+            continue
+        for s in np.nonzero(x.pattern.cover())[0]:
+            d = index[x.day] + int(s) // SLOTS
+            if d < len(days):
+                out[(d, int(s) % SLOTS)].append(x.person_id)
+    return out
+
+
+def assign_skills(shifts: Sequence[Shift], days: Sequence[date], req: Mapping[str, np.ndarray],
+                  people: Sequence[Person]) -> tuple[dict[str, np.ndarray], dict[tuple[int, int], dict[int, str]]]:
+    """Stage 3: per interval, each person on the floor covers one skill (a maximum flow against the
+    requirement, heads left over on their own channel, or their first required skill)."""
+    skills = sorted(req)
+    by_id = {p.id: p for p in people}
+    cov = {k: np.zeros((len(days), SLOTS)) for k in skills}
+    assignment: dict[tuple[int, int], dict[int, str]] = {}
+    for (d, s), who in sorted(on_floor(shifts, days).items()):
+        groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for pid in sorted(set(who)):
+            p = by_id.get(pid)
+            key = tuple(sorted(p.skill_set & set(skills))) if p else ()
+            if key:
+                groups[key].append(pid)
+        keys = sorted(groups)
+        n_g, n_k = len(keys), len(skills)
+        sink = 1 + n_g + n_k
+        src, dst, cap = [], [], []
+        for g, key in enumerate(keys):
+            src.append(0)
+            dst.append(1 + g)
+            cap.append(len(groups[key]))
+            for name in key:
+                src.append(1 + g)
+                dst.append(1 + n_g + skills.index(name))
+                cap.append(len(groups[key]))
+        for k, sk in enumerate(skills):
+            src.append(1 + n_g + k)
+            dst.append(sink)
+            cap.append(max(round(float(req[sk][d, s])), 0))
+        graph = csr_matrix((np.array(cap, dtype=np.int32), (src, dst)), shape=(sink + 1, sink + 1))
+        flow = maximum_flow(graph, 0, sink).flow.tocsr()
+        here: dict[int, str] = {}
+        for g, key in enumerate(keys):
+            queue = list(groups[key])
+            for name in key:
+                n = int(flow[1 + g, 1 + n_g + skills.index(name)])
+                for pid in queue[:n]:
+                    here[pid] = name
+                queue = queue[n:]
+            for pid in queue:  # left over: on their own channel if it is required
+                here[pid] = by_id[pid].channel if by_id[pid].channel in key else key[0]
+        for sk in here.values():
+            cov[sk][d, s] += 1
+        assignment[(d, s)] = here
+    return cov, assignment

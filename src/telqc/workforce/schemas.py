@@ -120,6 +120,16 @@ class RosterIn(In):
     days: Annotated[int, Field(ge=1, le=28)] = 14
 
 
+class SkillCoverageOut(Out):
+    """Agent-intervals of one skill over the roster: required, covered (heads on it, up to the need), short."""
+
+    skill: str
+    required: float
+    covered: float
+    short: float
+    over: float
+
+
 class RosterOut(Out):
     id: int
     created_at: datetime
@@ -132,6 +142,7 @@ class RosterOut(Out):
     over_intervals: float
     solve_s: float
     shifts: int = 0
+    coverage: list[SkillCoverageOut] = []  # per skill; added with multi-skill rosters (older clients ignore it)
 
 
 class ShiftOut(Out):

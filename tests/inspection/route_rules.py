@@ -20,6 +20,11 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/qa/sampling-plans/{plan_id}/active"): "inspection:admin",
     ("POST", "/api/v1/qa/sampling-plans/{plan_id}/run"): "inspection:sample",
     ("GET", "/api/v1/qa/sampling-batches"): "inspection:view",
+    ("GET", "/api/v1/qa/stores"): "inspection:view",
+    ("POST", "/api/v1/qa/stores"): "inspection:admin",
+    ("GET", "/api/v1/qa/store-visits"): "inspection:view",
+    ("POST", "/api/v1/qa/store-visits"): "inspection:score",
+    ("GET", "/api/v1/qa/store-visits/summary"): "inspection:view",
     ("GET", "/api/v1/qa/queue"): "inspection:score",
     ("GET", "/api/v1/qa/inspections/{inspection_id}"): AUTHENTICATED,
     ("POST", "/api/v1/qa/inspections/{inspection_id}/score"): "inspection:score",
@@ -42,6 +47,9 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/qa/sampling/plans"): "inspection:admin",
     ("POST", "/qa/sampling/plans/{plan_id}/run"): "inspection:sample",
     ("POST", "/qa/sampling/plans/{plan_id}/active"): "inspection:admin",
+    ("GET", "/qa/store-visits"): "inspection:view",
+    ("POST", "/qa/store-visits"): "inspection:score",
+    ("POST", "/qa/stores"): "inspection:admin",
 }
 
 WEBSOCKET_RULES: dict[str, str] = {

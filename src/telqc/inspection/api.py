@@ -5,6 +5,7 @@ The live WebSocket handlers are in :mod:`telqc.inspection.live_api`, registered 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -13,7 +14,17 @@ from fastapi.responses import JSONResponse
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
-from telqc.inspection import appeals, calibration, importer, live_api, sampling, sampling_plans, scorecards, scoring
+from telqc.inspection import (
+    appeals,
+    calibration,
+    importer,
+    live_api,
+    sampling,
+    sampling_plans,
+    scorecards,
+    scoring,
+    store_visits,
+)
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection.models import Appeal, CalibrationSession, ScorecardVersion
@@ -128,6 +139,40 @@ def run_sampling_plan(ctx: CtxDep, plan_id: IdPath,
 def list_sampling_batches(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)],
                           limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[s.BatchOut]:
     return sampling_plans.batches(ctx, limit)
+
+
+@router.get("/qa/stores", response_model=list[s.StoreOut])
+def list_stores(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)]) -> list[s.StoreOut]:
+    return store_visits.stores(ctx)
+
+
+@router.post("/qa/stores", response_model=s.StoreOut, status_code=201)
+def create_store(ctx: CtxDep, body: s.StoreIn, _: Admin) -> s.StoreOut:
+    return store_visits.create_store(ctx, body)
+
+
+@router.get("/qa/store-visits", response_model=list[s.VisitOut])
+def list_store_visits(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)],
+                      store_id: Annotated[int | None, Query(ge=1)] = None,
+                      since: Annotated[datetime | None, Query()] = None,
+                      until: Annotated[datetime | None, Query()] = None,
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[s.VisitOut]:
+    """Visits in the caller's regions, newest first, by store and period."""
+    return store_visits.visits(ctx, store_id, since, until, limit)
+
+
+@router.post("/qa/store-visits", response_model=s.VisitOut, status_code=201)
+def record_store_visit(ctx: CtxDep, body: s.VisitIn, _: Score) -> s.VisitOut:
+    """现场检查 or 暗访 scored on the visit card; 422 names the item that is missing or out of range."""
+    return store_visits.record(ctx, body)
+
+
+@router.get("/qa/store-visits/summary", response_model=s.VisitSummary)
+def store_visit_summary(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)],
+                        since: Annotated[datetime | None, Query()] = None,
+                        until: Annotated[datetime | None, Query()] = None) -> s.VisitSummary:
+    """The store-visit section of the QA report: average by store, items losing most points."""
+    return store_visits.summary(ctx, since, until)
 
 
 @router.get("/qa/queue", response_model=list[s.InspectionOut])

@@ -194,3 +194,38 @@ class SamplingBatch(Base):
     by_inspector: Mapped[dict[str, int]] = mapped_column(JSON)  # user id (as text: JSON keys) -> samples
     run_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))  # None: the schedule
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Store(Base):
+    """营业厅: a walk-in store, placed by province and city code (region scope applies to its visits)."""
+
+    __tablename__ = "qa_stores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    province_code: Mapped[str] = mapped_column(String(12), index=True)
+    city_code: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StoreVisit(Base):
+    """现场检查 or 暗访 of a store, scored on the manual visit card (`telqc.inspection.store_visits`)."""
+
+    __tablename__ = "qa_store_visits"
+    __table_args__ = (
+        CheckConstraint("kind in ('store_inspection','mystery_shopper')", name="kind"),
+        CheckConstraint("total >= 0 and total <= 100", name="total"),
+        Index("ix_qa_store_visits_store_at", "store_id", "visited_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("qa_stores.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20))
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    card: Mapped[str] = mapped_column(String(20))  # the visit card version scored on
+    items: Mapped[dict[str, Any]] = mapped_column(JSON)  # item code -> {score, max, finding}
+    total: Mapped[float] = mapped_column(Float)
+    fatal: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="scored")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

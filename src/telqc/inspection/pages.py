@@ -16,14 +16,14 @@ from telqc.api.deps import CtxDep, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
-from telqc.inspection import appeals, sampling_pages, scoring
+from telqc.inspection import appeals, sampling_pages, scoring, store_visit_pages
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection.carddef import Mode
 from telqc.web.render import render
 
 router = APIRouter(include_in_schema=False)
-ROUTERS = [router, sampling_pages.router]  # 抽检计划 (`telqc.inspection.sampling_pages`)
+ROUTERS = [router, sampling_pages.router, store_visit_pages.router]  # 抽检计划, 营业厅检查与暗访
 
 NAV = [
     (Perm.inspection_view, "/qa/workbench", "ui.qa_workbench"),

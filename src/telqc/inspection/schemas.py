@@ -262,3 +262,63 @@ class CalibrationReport(Out):
     expected: int
     rows: list[DeviationRow]
     score_spread: dict[int, float]  # contact id -> max − min total score (KPI.md 校准偏差)
+
+
+# 营业厅现场检查 / 暗访 (`telqc.inspection.store_visits`)
+class StoreIn(In):
+    name: str = Field(min_length=2, max_length=80)
+    province_code: str = Field(min_length=2, max_length=12)
+    city_code: str = Field(min_length=2, max_length=12)
+
+
+class StoreOut(Out):
+    id: int
+    name: str
+    province_code: str
+    city_code: str
+
+
+class VisitItemIn(In):
+    score: float = Field(ge=0, le=100)
+    finding: str = Field(default="", max_length=500)
+    fatal: bool = False
+
+
+class VisitIn(In):
+    store_id: Id
+    kind: Literal["store_inspection", "mystery_shopper"]
+    visited_at: AwareDatetime
+    items: dict[str, VisitItemIn]
+
+
+class VisitOut(Out):
+    id: int
+    store_id: int
+    kind: str
+    visitor_id: int
+    visited_at: datetime
+    card: str
+    items: dict[str, Any]
+    total: float
+    fatal: bool
+    status: str
+
+
+class StoreScore(Out):
+    store_id: int
+    name: str
+    visits: int
+    average: float
+
+
+class LostItem(Out):
+    code: str
+    name: str
+    lost: float
+
+
+class VisitSummary(Out):
+    visits: int
+    average: float | None
+    by_store: list[StoreScore]
+    top_lost: list[LostItem]

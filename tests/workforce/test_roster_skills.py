@@ -61,11 +61,11 @@ def test_a_multi_skilled_person_is_never_counted_twice_in_one_interval():
     p = Pattern(1, 8 * 60, 480, None, 0)
     person = Person(1, "hotline", frozenset(range(7)), skills=frozenset(SKILLS))
     cov, assignment = assign_skills([Shift(1, "hotline", MON, p)], _days(1), req, [person])
-    total = sum(cov[k] for k in SKILLS)
+    total = np.sum([cov[k] for k in SKILLS], axis=0)
     assert total[0, 16:32].tolist() == [1.0] * 16 and total.sum() == 16
     assert all(len(who) == 1 for who in assignment.values())
     res = solve(_days(1), req, [Template(1, "白班", 480, 8 * 60, 8 * 60)], [person])
-    assert sum(res.coverage[k] for k in SKILLS).max() == 1
+    assert np.sum([res.coverage[k] for k in SKILLS], axis=0).max() == 1
     assert res.under == 3 * SLOTS - 16
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.inspection import (
     appeals,
     calibration,
@@ -153,7 +154,7 @@ def create_store(ctx: CtxDep, body: s.StoreIn, _: Admin) -> s.StoreOut:
 
 @router.get("/qa/store-visits", response_model=list[s.VisitOut])
 def list_store_visits(ctx: CtxDep, _: Annotated[Principal, require(Perm.inspection_view)],
-                      store_id: Annotated[int | None, Query(ge=1)] = None,
+                      store_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
                       since: Annotated[datetime | None, Query()] = None,
                       until: Annotated[datetime | None, Query()] = None,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[s.VisitOut]:

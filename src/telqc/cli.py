@@ -72,7 +72,7 @@ def seed(
     from telqc.demo.evaluation_seed import load_demo_floor, seed_evaluations  # noqa: PLC0415
     from telqc.demo.improvement_seed import seed_improvement  # noqa: PLC0415
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
-    from telqc.demo.inspection_seed import seed_inspection  # noqa: PLC0415
+    from telqc.demo.inspection_seed import seed_inspection, seed_store_visits  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
     from telqc.demo.quarter_seed import seed_campaign, seed_training  # noqa: PLC0415
@@ -138,9 +138,10 @@ def seed(
                   f"{answers} answers")
     with job_ctx(factory, clock, settings) as ctx:
         sampled = seed_inspection(ctx)
+        visits = seed_store_visits(ctx)
     _relay(factory, settings)  # the scored samples reach the QA rollups the evaluations read
     console.print(f"[green]seeded[/green] quality inspection: last week's Guangdong calls, a weekly sampling plan, "
-                  f"{sampled} samples for the inspector")
+                  f"{sampled} samples for the inspector, {visits} store visits")
     with job_ctx(factory, clock, settings) as ctx:
         runs = seed_evaluations(ctx, days)
     console.print(f"[green]seeded[/green] {runs} agent evaluation runs (monthly and quarterly, by province)")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from helpers import login, page_login
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.uow import UnitOfWork
 from telqc.demo.evaluation_seed import load_demo_floor
-from telqc.demo.inspection_seed import CALLS_PER_AGENT, seed_inspection
+from telqc.demo.inspection_seed import CALLS_PER_AGENT, seed_inspection, seed_store_visits
 from telqc.demo.reference import load_demo_users
 
 
@@ -40,3 +44,28 @@ def test_the_inspector_has_a_queue_and_the_week_is_sampled_once(app: FastAPI, cl
         uow = UnitOfWork(s)
         assert seed_inspection(Ctx(uow=uow, clock=clock, settings=st.settings)) == 0, "a second seed adds nothing"
         uow.commit()
+
+
+def test_store_visits_are_seeded_once_and_reach_the_quality_report(app: FastAPI, client: TestClient,
+                                                                   clock: FrozenClock) -> None:
+    st = app.state
+    with st.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=st.settings)
+        load_demo_users(ctx)
+        made = seed_store_visits(ctx)
+        uow.commit()
+    assert made == 12, "three stores, four weekly visits"
+    with st.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        assert seed_store_visits(Ctx(uow=uow, clock=clock, settings=st.settings)) == 0
+        uow.commit()
+    h = login(client, "manager", "telqc-demo")
+    summary = client.get("/api/v1/qa/store-visits/summary", headers=h).json()
+    assert summary["visits"] == 12 and summary["by_store"][0]["name"] == "梅州梅江营业厅", "worst store first"
+    day = (clock.now() - timedelta(days=2)).date().isoformat()
+    r = client.get("/api/v1/metrics/reports/weekly", params={"day": day, "format": "xlsx"}, headers=h)
+    assert r.status_code == 200, r.text
+    sheet = load_workbook(io.BytesIO(r.content))["营业厅检查"]
+    names = {sheet.cell(row=i, column=1).value for i in range(2, sheet.max_row + 1)}
+    assert "梅州梅江营业厅" in names and "等候时长" in names, "stores by name and the item that lost most"

@@ -59,3 +59,19 @@ def test_visits_scope_report_and_page(app: FastAPI, client: TestClient) -> None:
     page_login(client, "qa_admin")
     text = client.get("/qa/store-visits").text
     assert "天河营业厅" in text and "insp_gd" in text and "仪容仪表" in text and "暗访" in text
+
+
+def test_the_page_form_records_a_visit_and_refuses_a_missing_finding(app: FastAPI, client: TestClient) -> None:
+    w = _setup(app, client)
+    csrf = page_login(client, "insp_gd")
+    form = {"csrf_token": csrf, "store_id": str(w["store"]), "kind": "store_inspection",
+            "visited_at": "2026-11-02T09:30", **{f"score_{c}": str(v["score"]) for c, v in FULL.items()}}
+    bad = client.post("/qa/store-visits", data={**form, "score_wait_time": "5"}, follow_redirects=False)
+    assert bad.status_code == 422 and "检查项“等候时长”扣分" in bad.text, "the error names the item in Chinese"
+    assert client.get("/api/v1/qa/store-visits", headers=w["h"]["insp_gd"]).json() == [], "nothing stored"
+    ok = client.post("/qa/store-visits", data={**form, "score_wait_time": "5", "finding_wait_time": "等了 40 分钟"},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    [visit] = client.get("/api/v1/qa/store-visits", headers=w["h"]["insp_gd"]).json()
+    assert visit["total"] == 90 and visit["items"]["wait_time"]["finding"] == "等了 40 分钟"
+    assert visit["visited_at"].startswith("2026-11-02T01:30"), "the form's time is read in the viewer's zone"

@@ -36,7 +36,7 @@ def test_xlsx_matches_api(loaded: FastAPI, client: TestClient) -> None:
     r = client.get("/api/v1/metrics/reports/monthly", params={"day": "2026-10-15", "format": "xlsx"}, headers=h)
     assert r.status_code == 200 and "2026-10" in r.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["指标", "趋势", "投诉热点", "班组", "说明"]
+    assert wb.sheetnames == ["指标", "趋势", "投诉热点", "班组", "营业厅检查", "说明"]
     ws = wb["指标"]
     assert ws["A1"].value == "服务质量月报（2026-10）"
     rows = {ws.cell(row=i, column=2).value: i for i in range(5, ws.max_row + 1)}

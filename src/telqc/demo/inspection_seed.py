@@ -22,7 +22,7 @@ from sqlalchemy import select
 from telqc.core.auth import principal_of
 from telqc.core.context import Ctx
 from telqc.core.models import User
-from telqc.inspection import importer, sampling_plans, scorecards, scoring
+from telqc.inspection import importer, sampling_plans, scorecards, scoring, store_visits
 from telqc.inspection import schemas as s
 from telqc.inspection.carddef import Mode
 
@@ -107,3 +107,37 @@ def seed_inspection(ctx: Ctx) -> int:
             values[it.code] = round(it.weight / 2, 1)
         scoring.score(as_inspector, ins_id, s.ScoreIn(items=values))
     return batch.created
+
+
+# 营业厅检查与暗访: three Guangdong stores, one visit a week each for four weeks, alternating on-site inspection
+# and mystery shopping; the rural store waits longer and the city store oversells, so the report has a story.
+STORES = (("广州天河营业厅", "440100"), ("深圳福田营业厅", "440300"), ("梅州梅江营业厅", "441400"))
+LOSSES: dict[str, tuple[tuple[str, float, str], ...]] = {
+    "广州天河营业厅": (("upsell", 8, "办理停机保号时推荐升级套餐两次"),),
+    "深圳福田营业厅": (),
+    "梅州梅江营业厅": (("wait_time", 9, "取号后等候 35 分钟，叫号屏故障"), ("tidiness", 3, "填单台资料散乱")),
+}
+
+
+def seed_store_visits(ctx: Ctx, weeks: int = 4) -> int:
+    """Stores and their visits scored by the inspector; returns the visits made (0 if seeded already)."""
+    inspector = _user(ctx, "inspector")
+    if inspector is None:
+        return 0
+    as_inspector = replace(ctx, principal=principal_of(inspector))
+    if any(x.name == STORES[0][0] for x in store_visits.stores(as_inspector)):
+        return 0
+    made = 0
+    for n, (name, city) in enumerate(STORES):
+        store = store_visits.create_store(as_inspector, s.StoreIn(name=name, province_code="440000", city_code=city))
+        for w in range(weeks):
+            items = {it.code: s.VisitItemIn(score=it.points) for it in store_visits.CARD}
+            for code, lost, finding in LOSSES[name][: 1 + w % 2]:
+                item = store_visits.BY_CODE[code]
+                items[code] = s.VisitItemIn(score=item.points - lost, finding=finding)
+            when = ctx.now() - timedelta(days=7 * w + 1 + n, hours=3)
+            store_visits.record(as_inspector, s.VisitIn(
+                store_id=store.id, kind="mystery_shopper" if w % 2 else "store_inspection", visited_at=when,
+                items=items))
+            made += 1
+    return made

@@ -92,6 +92,18 @@ def to_xlsx(rep: Report) -> bytes:
         for c, name in enumerate(TEAM_KPIS, start=1):
             if t.get(name) is not None:
                 tm.write(r, c, t[name])
+    sv = wb.add_worksheet("营业厅检查")
+    if rep.stores and rep.stores.visits:
+        sv.write_row(0, 0, ["营业厅", "检查次数", "平均得分"], h)
+        for r, st in enumerate(rep.stores.by_store, start=1):
+            sv.write_row(r, 0, [st.name, st.visits, st.average])
+        base = len(rep.stores.by_store) + 2
+        sv.write_row(base, 0, ["失分最多的检查项", "累计失分"], h)
+        for r, it in enumerate(rep.stores.top_lost, start=base + 1):
+            sv.write_row(r, 0, [it.name, it.lost])
+    else:
+        sv.write(0, 0, "本期没有营业厅现场检查或暗访记录。")
+    sv.set_column(0, 0, 22)
     nt = wb.add_worksheet("说明")
     for r, note in enumerate(rep.notes):
         nt.write(r, 0, note)

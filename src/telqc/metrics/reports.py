@@ -7,11 +7,13 @@ dashboard never disagree. ``report_render.py`` turns a built report into Excel a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
+from telqc.inspection import schemas as qa_schemas
+from telqc.inspection import store_visits
 from telqc.metrics import hotspots, registry, service
 from telqc.orders import service as orders
 
@@ -37,6 +39,7 @@ class Report:
     clusters: list[hotspots.Cluster]
     notes: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # region and category names by code
+    stores: qa_schemas.VisitSummary | None = None  # 营业厅检查与暗访 in the period (issue 19 §5)
 
     def name(self, code: str) -> str:
         return self.labels.get(code, code)
@@ -103,7 +106,18 @@ def build(ctx: Ctx, period: str, day: date | None = None) -> Report:
              else ["全部有数据的指标均达标或接近目标。"])
     if rises:
         notes.append(f"投诉率显著上升 {len(rises)} 处（双比例z检验，α=0.05）。")
+    stores = _store_visits(ctx, start, end)
+    if stores.visits:
+        notes.append(f"营业厅检查与暗访 {stores.visits} 次，平均 {stores.average} 分。")
     notes.append("数据来源：指标汇总表（增量维护），口径见 KPI 注册表。")
     labels = {**service.region_names(ctx.session), **orders.category_names(ctx)}
     return Report(period, label, start, end, f"服务质量{PERIOD_ZH[period]}（{label}）", view["kpis"], trend, teams,
-                  rises, clusters, notes, labels)
+                  rises, clusters, notes, labels, stores)
+
+
+def _store_visits(ctx: Ctx, start: date, end: date) -> qa_schemas.VisitSummary:
+    """The period's store visits, cut by the operator's local days like the KPIs."""
+    tz = service.tz_of(ctx)
+    since = datetime.combine(start, time.min, tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tz)
+    return store_visits.summary(ctx, since=since, until=until)

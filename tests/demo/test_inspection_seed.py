@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,6 +18,8 @@ from telqc.core.uow import UnitOfWork
 from telqc.demo.evaluation_seed import load_demo_floor
 from telqc.demo.inspection_seed import CALLS_PER_AGENT, seed_inspection, seed_store_visits
 from telqc.demo.reference import load_demo_users
+
+T = TypeVar("T")
 
 
 def test_the_inspector_has_a_queue_and_the_week_is_sampled_once(app: FastAPI, client: TestClient,
@@ -46,20 +50,19 @@ def test_the_inspector_has_a_queue_and_the_week_is_sampled_once(app: FastAPI, cl
         uow.commit()
 
 
+def _in_session(app: FastAPI, clock: FrozenClock, step: Callable[[Ctx], T]) -> T:
+    with app.state.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        out = step(Ctx(uow=uow, clock=clock, settings=app.state.settings))
+        uow.commit()
+    return out
+
+
 def test_store_visits_are_seeded_once_and_reach_the_quality_report(app: FastAPI, client: TestClient,
                                                                    clock: FrozenClock) -> None:
-    st = app.state
-    with st.sessionmaker() as s:
-        uow = UnitOfWork(s)
-        ctx = Ctx(uow=uow, clock=clock, settings=st.settings)
-        load_demo_users(ctx)
-        made = seed_store_visits(ctx)
-        uow.commit()
-    assert made == 12, "three stores, four weekly visits"
-    with st.sessionmaker() as s:
-        uow = UnitOfWork(s)
-        assert seed_store_visits(Ctx(uow=uow, clock=clock, settings=st.settings)) == 0
-        uow.commit()
+    _in_session(app, clock, load_demo_users)
+    assert _in_session(app, clock, seed_store_visits) == 12, "three stores, four weekly visits"
+    assert _in_session(app, clock, seed_store_visits) == 0, "a second seed adds nothing"
     h = login(client, "manager", "telqc-demo")
     summary = client.get("/api/v1/qa/store-visits/summary", headers=h).json()
     assert summary["visits"] == 12 and summary["by_store"][0]["name"] == "梅州梅江营业厅", "worst store first"

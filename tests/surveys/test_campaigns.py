@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,54 +17,18 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from helpers import login, make_user, page_login
-from telqc.contacts.models import Contact
+from surveys.campaign_data import GD, ZJ
 from telqc.core.audit import AuditEntry
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict
 from telqc.core.rbac import Role
 from telqc.core.uow import UnitOfWork
-from telqc.customers.models import Customer
 from telqc.surveys import campaigns, channels
 from telqc.surveys import schemas as s_
 from telqc.surveys.models import SurveyCampaignAnswer, SurveyCampaignInvitation
 
 A = "/api/v1/survey-campaigns"
-GD, ZJ = "440000", "330000"
-# stratum → customers: 150 in all, so a sample of 30 is 4 + 16 + 2 + 8 exactly
-SEGMENTS = [(GD, "440106", "gold", 20), (GD, "440104", "regular", 80), (ZJ, "330106", "gold", 10),
-            (ZJ, "330106", "regular", 40)]
-
-
-@pytest.fixture
-def people(app: FastAPI, clock: FrozenClock) -> dict[int, tuple[str, str]]:
-    """Customer id → (province, tier); Zhejiang's gold customers 101–105 last contacted us on the app, 106–110 on
-    the hotline (Guangdong's never did)."""
-    now = clock.now()
-    out: dict[int, tuple[str, str]] = {}
-    with app.state.sessionmaker() as s:
-        for province, district, tier, n in SEGMENTS:
-            for _ in range(n):
-                c = Customer(name="客户", id_number="", address="", province_code=province,
-                             city_code=district[:4] + "00", district_code=district, area_type="urban", tier=tier,
-                             tags=[], lifecycle="in_contract", joined_on=date(2020, 1, 1), verify_failures=0,
-                             created_at=now, updated_at=now)
-                s.add(c)
-                s.flush()
-                out[c.id] = (province, tier)
-        # the province's placeholder for unknown callers: never sampled
-        s.add(Customer(name="未识别来电", id_number="", address="", province_code=GD, city_code=GD, district_code=GD,
-                       area_type="urban", tier="regular", tags=["未识别来电"], lifecycle="new",
-                       joined_on=date(2020, 1, 1), verify_failures=0, created_at=now, updated_at=now))
-        for cid in range(101, 111):
-            s.add(Contact(customer_id=cid, province_code=out[cid][0], channel="app" if cid <= 105 else "hotline",
-                          started_at=now - timedelta(days=3)))
-            s.add(Contact(customer_id=cid, province_code=out[cid][0], channel="wechat",
-                          started_at=now - timedelta(days=30)))
-        s.commit()
-    return out
-
-
 @pytest.fixture
 def mgr(app: FastAPI, client: TestClient) -> dict[str, str]:
     make_user(app, "mgr", Role.manager)

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from telqc.core.i18n import t
+
 if TYPE_CHECKING:
     from telqc.core.context import Ctx
     from telqc.insight.imports import ImportRejected
@@ -227,11 +229,11 @@ def assess(
     table.add_column("星级 tier")
     table.add_column("人数 n", justify="right")
     for tier, n in sorted(summary.tiers.items()):
-        table.add_row(tier, f"{n:,}")
+        table.add_row(f"{t(f'tier.{tier}', 'zh-CN')} {tier}", f"{n:,}")
     console.print(table)
     stages = Table(title="生命周期阶段 / lifecycle stages")
     stages.add_column("阶段 stage")
     stages.add_column("人数 n", justify="right")
     for stage, n in sorted(summary.stages.items()):
-        stages.add_row(stage, f"{n:,}")
+        stages.add_row(f"{t(f'lifecycle.{stage}', 'zh-CN')} {stage}", f"{n:,}")
     console.print(stages)

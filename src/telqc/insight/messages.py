@@ -7,6 +7,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insight.household": {"zh-CN": "家庭人数", "en": "Household"},
     "insight.recommendation": {"zh-CN": "套餐推荐", "en": "Plan recommendation"},
     "insight.synthetic": {"zh-CN": "用量为演示数据（尚未导入真实用量）", "en": "Demo usage (no usage imported yet)"},
+    "tier.unchanged": {"zh-CN": "无账单，星级不变", "en": "no bills, tier unchanged"},
     "w.insight_plan": {"zh-CN": "推荐套餐", "en": "catalogue plan"},
     # imports (`telqc.insight.imports`, `service.import_usage` / `import_bills`)
     "insight.import.rejected": {"zh-CN": "导入被拒绝，未写入任何数据：共 {count} 处错误（第 {row} 行 {field}）",

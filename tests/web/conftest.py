@@ -20,8 +20,6 @@ from telqc.core.settings import Settings
 from telqc.demo.reference import link_demo_customer
 from telqc.jobs.dispatch import job_ctx
 
-
-
 # Small enough for about 20-50 s on a shared core, large enough that every home page and list has rows.
 SEED_ARGS = ["--customers", "200", "--days", "14", "--orders", "150", "--seed", "42"]
 

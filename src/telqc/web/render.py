@@ -22,9 +22,11 @@ from telqc.core.errors import DomainError
 from telqc.core.i18n import MESSAGES, t
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
+from telqc.web import audit_messages
 from telqc.web import messages as web_messages
 
 MESSAGES.update(web_messages.MESSAGES)
+MESSAGES.update(audit_messages.MESSAGES)
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 display.install(templates.env)

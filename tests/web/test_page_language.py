@@ -28,9 +28,12 @@ import telqc
 from helpers import page_login
 from telqc.api.app import routers
 from telqc.api.deps import AUTHENTICATED
+from telqc.core.clock import SystemClock
 from telqc.core.models import User
 from telqc.core.rbac import ROLE_PERMISSIONS, Role
 from telqc.demo.reference import DEMO_PASSWORD
+from telqc.jobs.dispatch import job_ctx
+from telqc.surveys import service as surveys
 
 pytestmark = pytest.mark.xdist_group("demo")  # one seeded database per worker, shared with the role flows
 
@@ -261,6 +264,19 @@ def test_every_page_reads_in_chinese(demo_app: FastAPI, enum_values: set[str], u
     fixed = {t for t, rule in routes if "{" not in t and _allowed(role, rule)}
     assert len(opened & fixed) >= max(1, len(fixed) - 2), f"pages that did not open: {sorted(fixed - opened)}"
     assert not bad, f"{len(bad)} problems:\n" + "\n".join(sorted(set(bad))[:150])
+
+
+def test_the_survey_link_reads_in_chinese(demo_app: FastAPI, enum_values: set[str]) -> None:
+    """The survey page a customer opens from the SMS (its token is only in the message, so no page links it)."""
+    with demo_app.state.sessionmaker() as s:
+        customer_id = s.scalar(select(User.customer_id).where(User.username == "customer"))
+    with job_ctx(demo_app.state.sessionmaker, SystemClock(), demo_app.state.settings) as ctx:
+        sent = surveys.invite(ctx, customer_id=customer_id, trigger="order",
+                              policy=surveys.SurveyPolicy(min_gap_days=0))
+    assert sent is not None
+    r = TestClient(demo_app).get(surveys.link_for(sent[1]), cookies={"telqc_lang": "zh-CN"})
+    assert r.status_code == 200 and 'id="survey-form"' in r.text
+    assert problems(r.text, enum_values) == []
 
 
 def test_the_checker_catches_what_the_issue_found() -> None:

@@ -89,7 +89,7 @@ def _verifiable_customer(app: FastAPI) -> tuple[int, str]:
 
 
 def test_agent_verifies_files_a_complaint_with_a_suggestion_and_transfers(
-        demo_app: FastAPI, demo_server: str, browser: Browser) -> None:
+        browser: Browser, demo_app: FastAPI, demo_server: str) -> None:
     page = signed_in(browser, demo_server, "agent")
     home_checked(page, "agent")
     cid, last4 = _verifiable_customer(demo_app)
@@ -133,7 +133,7 @@ def test_agent_verifies_files_a_complaint_with_a_suggestion_and_transfers(
     page.close()
 
 
-def test_supervisor_sees_escalations_at_home_and_escalates(demo_server: str, browser: Browser) -> None:
+def test_supervisor_sees_escalations_at_home_and_escalates(browser: Browser, demo_server: str) -> None:
     page = signed_in(browser, demo_server, "supervisor")
     home_checked(page, "supervisor")
     tile = page.locator("[data-key='home.escalated'] a .n")
@@ -161,7 +161,7 @@ def test_supervisor_sees_escalations_at_home_and_escalates(demo_server: str, bro
     page.close()
 
 
-def test_engineer_completes_a_repair(demo_server: str, browser: Browser) -> None:
+def test_engineer_completes_a_repair(browser: Browser, demo_server: str) -> None:
     page = signed_in(browser, demo_server, "engineer")
     home_checked(page, "engineer")
     page.goto(f"{demo_server}/repairs")
@@ -179,7 +179,7 @@ def test_engineer_completes_a_repair(demo_server: str, browser: Browser) -> None
     page.close()
 
 
-def test_inspector_samples_scores_and_rules_an_appeal(demo_server: str, browser: Browser) -> None:
+def test_inspector_samples_scores_and_rules_an_appeal(browser: Browser, demo_server: str) -> None:
     page = signed_in(browser, demo_server, "inspector")
     home_checked(page, "inspector")
     page.goto(f"{demo_server}/qa/sampling")
@@ -205,7 +205,7 @@ def test_inspector_samples_scores_and_rules_an_appeal(demo_server: str, browser:
     page.close()
 
 
-def test_manager_opens_the_dashboard_and_downloads_the_reports(demo_server: str, browser: Browser) -> None:
+def test_manager_opens_the_dashboard_and_downloads_the_reports(browser: Browser, demo_server: str) -> None:
     page = signed_in(browser, demo_server, "manager")
     home_checked(page, "manager")
     page.goto(f"{demo_server}/metrics")
@@ -219,8 +219,8 @@ def test_manager_opens_the_dashboard_and_downloads_the_reports(demo_server: str,
     page.close()
 
 
-def test_customer_follows_the_order_and_answers_the_survey(demo_app: FastAPI, demo_server: str,
-                                                           browser: Browser) -> None:
+def test_customer_follows_the_order_and_answers_the_survey(browser: Browser, demo_app: FastAPI,
+                                                           demo_server: str) -> None:
     page = signed_in(browser, demo_server, "customer")
     home_checked(page, "customer")
     page.goto(f"{demo_server}/my/orders")

@@ -44,6 +44,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "inc.banner": {"zh-CN": "该区域有进行中的网络故障", "en": "An active network incident affects this area"},
     "inc.eta": {"zh-CN": "预计恢复", "en": "Expected restoration"},
     "inc.answer": {"zh-CN": "统一答复口径", "en": "Prepared answer"},
+    "inc.import_columns": {"zh-CN": "文件列（CSV 表头或 JSON 字段，按原样填写）：",
+                           "en": "Columns (CSV header or JSON keys, as written): "},
     "inc.severity": {"zh-CN": "等级", "en": "Severity"},
     "inc.status": {"zh-CN": "状态", "en": "Status"},
     "inc.area": {"zh-CN": "影响区域", "en": "Area"},

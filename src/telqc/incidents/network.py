@@ -114,7 +114,7 @@ def _open(ctx: Ctx, district: str, province: str, alarm: alarms.Alarm) -> tuple[
     i, opened = service.open_suspected(
         ctx, kind="network", title=f"{name}{_METRIC_NAMES[alarm.metric]}{kind}告警", severity="general",
         province_code=province, city_code=city, district_code=district, categories=[], detected_at=alarm.at,
-        open_key=f"net|{district}", note=f"{alarm.kind} alarm: {alarm.metric} = {alarm.value}")
+        open_key=f"net|{district}", note=f"{kind}告警：{_METRIC_NAMES[alarm.metric]} = {alarm.value}")
     return i.id, opened
 
 

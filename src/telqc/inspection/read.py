@@ -29,6 +29,15 @@ class ItemFailures:
     last_at: datetime
 
 
+def item_names(session: Session) -> dict[str, str]:
+    """Item code → its name on the newest scorecard version that has it (pages show names, never codes)."""
+    names: dict[str, str] = {}
+    for sc in session.scalars(select(ScorecardVersion).order_by(ScorecardVersion.id.desc())):
+        for it in scorecards.compiled(sc)[0].items:
+            names.setdefault(it.code, it.name)
+    return names
+
+
 def _full(card: carddef.CardDef, code: str) -> float | None:
     it = card.item(code)
     if it is None:

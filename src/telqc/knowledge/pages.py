@@ -26,9 +26,12 @@ def kb_page(request: Request, _: Annotated[Principal, require(Perm.kb_read)]) ->
 def kb_panel(
     request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.kb_read)],
     q: Annotated[str, Query(max_length=4000)] = "", category: str | None = None,
+    description: Annotated[str, Query(max_length=4000)] = "",
 ) -> Response:
-    """Suggestions for what the agent has typed so far: matching articles and the best-known fixes."""
-    text = q.strip()
+    """Suggestions for what the agent has typed so far: matching articles and the best-known fixes.
+
+    The new-order form sends its field as it is named (``description``); the order page's box sends ``q``."""
+    text = (q or description).strip()
     if len(text) < 2:
         return render(request, "knowledge/panel.html", articles=[], solutions=[], suggestion=None, q=text)
     found = searcher.search(ctx, text, category=category or None, limit=5)

@@ -349,3 +349,8 @@ def results(ctx: Ctx) -> list[s.ResultRow]:
             best_percent=max((t.percent for t in done if t.percent is not None), default=None),
             last_at=max((t.finished_at for t in done if t.finished_at is not None), default=None)))
     return sorted(out, key=lambda r: (r.team, r.agent, r.exam_id))
+
+
+def qa_item_names(ctx: Ctx) -> dict[str, str]:
+    """Scorecard item code → name, for the courses table (a course names the items it trains)."""
+    return qa_read.item_names(ctx.session)

@@ -172,6 +172,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "au.type.kb": {"zh-CN": "知识", "en": "Knowledge"},
     "au.type.article": {"zh-CN": "知识", "en": "Article"},
     "au.no": {"zh-CN": "序号", "en": "No."},
+    "ui.type": {"zh-CN": "类型", "en": "Type"},
+    "ui.more": {"zh-CN": "更多", "en": "More"},
     "au.actor": {"zh-CN": "操作人", "en": "Actor"},
     "au.action": {"zh-CN": "操作", "en": "Action"},
     "au.entity": {"zh-CN": "对象", "en": "Object"},

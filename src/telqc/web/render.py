@@ -22,9 +22,11 @@ from telqc.core.errors import DomainError
 from telqc.core.i18n import MESSAGES, t
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
+from telqc.web import audit_messages
 from telqc.web import messages as web_messages
 
 MESSAGES.update(web_messages.MESSAGES)
+MESSAGES.update(audit_messages.MESSAGES)
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 display.install(templates.env)
@@ -66,6 +68,11 @@ NAV: list[tuple[Perm | None, str, str]] = [
 ]
 
 
+# Items the header shows inline; more fold into 更多. Seven keep the admin's header on one line at 1366 px
+# (tests/web/test_role_flows.py measures it).
+NAV_INLINE = 7
+
+
 def _all_nav() -> list[tuple[Perm | None, str, str]]:
     extra = [item for m in modules("pages") for item in getattr(m, "NAV", [])]
     return [*NAV[:2], *extra, *NAV[2:]]
@@ -85,7 +92,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     def _(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
-    base = {"_": _, "lang": lang, "principal": principal, "nav": nav_for(principal), "path": request.url.path,
+    base = {"_": _, "lang": lang, "principal": principal, "nav": nav_for(principal), "nav_inline": NAV_INLINE,
+            "path": request.url.path,
             "csrf_token": _csrf_token(request), "viewer": context.pop("viewer", None) or viewer_of(request)}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 

@@ -41,6 +41,7 @@ MESSAGES = {
               "/tmf-api/troubleTicket/v4/hub/deadLetters/<id>/replay (audited)."},
     "ui.hub_last_attempt": {"zh-CN": "最后尝试", "en": "Last attempt"},
     "ui.hub_subscription": {"zh-CN": "订阅", "en": "Subscription"},
+    "ui.hub_callback": {"zh-CN": "回调地址", "en": "Callback"},
     "ui.hub_event": {"zh-CN": "事件", "en": "Event"},
     "ui.hub_attempts": {"zh-CN": "尝试次数", "en": "Attempts"},
     "ui.hub_error": {"zh-CN": "最后错误", "en": "Last error"},

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from helpers import create_customer, id_number, login, make_user
+from helpers import create_customer, id_number, login, make_user, page_login
 from telqc.core.audit import AuditEntry
 from telqc.core.rbac import Role
 from telqc.customers.models import Customer
@@ -41,7 +41,7 @@ def world(app: FastAPI, client: TestClient) -> dict[str, Any]:
 
 
 def test_campaign_tasks_outcomes_scope_and_uplift(app: FastAPI, client: TestClient, world: dict[str, Any]) -> None:
-    h, ids, custs = world["h"], world["ids"], world["custs"]
+    h, ids = world["h"], world["ids"]
     assert client.post(f"{A}/campaigns", json={"name": "x"}, headers=h["gd1"]).status_code == 403
     r = client.post(f"{A}/campaigns", json={"name": "12月合约到期挽留"}, headers=h["mgr"])
     assert r.status_code == 201, r.text
@@ -119,7 +119,6 @@ def test_offers_shown_and_decided_by_channel(app: FastAPI, client: TestClient, w
 
 
 def test_pages_show_tasks_and_record_an_outcome(app: FastAPI, client: TestClient, world: dict[str, Any]) -> None:
-    from helpers import page_login
     h = world["h"]
     client.post(f"{A}/campaigns", json={"name": "页面活动"}, headers=h["mgr"])
     tasks = client.get(f"{A}/tasks", headers=h["gd1"]).json()

@@ -55,7 +55,7 @@ def test_holdout_gets_no_task_and_tasks_are_balanced_and_deterministic(cs: list[
     for prov in covered:
         load = Counter(p.agent_id for p in picks if not p.holdout and p.province == prov)
         counts = [load.get(u, 0) for u, pv in by_agent.items() if pv == prov]
-        assert all(by_agent[u] == prov for u in load), "an agent of the customer's region"
+        assert all(u is not None and by_agent[u] == prov for u in load), "an agent of the customer's region"
         assert max(counts) - min(counts) <= 1, "balanced within the region"
 
 

@@ -43,9 +43,9 @@ def run(ctx: Ctx, name: str, rules: retention.Rules | None = None, scores: Mappi
                                       r.contract_end.isoformat() if r.contract_end else None) for r in rows]
     agents = [retention.Agent(u.id, tuple(u.region_scope)) for u in core_repo.users(ctx.session)
               if u.is_active and u.role == Role.agent.value and u.region_scope]
-    load = dict(ctx.session.execute(select(RetentionMember.agent_id, func.count()).where(
+    load = {int(a): int(n) for a, n in ctx.session.execute(select(RetentionMember.agent_id, func.count()).where(
         RetentionMember.status == "open", RetentionMember.agent_id.is_not(None)).group_by(
-        RetentionMember.agent_id)).all())
+        RetentionMember.agent_id)) if a is not None}
     c = RetentionCampaign(name=name, holdout_share=rules.holdout_share, seed=rules.seed, treated=0, held_out=0,
                           created_by=ctx.principal.user_id if ctx.principal else None, created_at=ctx.now())
     ctx.session.add(c)

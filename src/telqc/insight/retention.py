@@ -75,7 +75,7 @@ class Pick:
 
 
 def eligible(c: Candidate, rules: Rules) -> StageRule | None:
-    rule = rules.stages.get(c.stage)  # type: ignore[call-overload]
+    rule: StageRule | None = next((r for st, r in rules.stages.items() if st == c.stage), None)
     if rule is None:
         return None
     if rule.min_churn is not None and c.churn is not None and c.churn < rule.min_churn:

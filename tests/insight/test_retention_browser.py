@@ -50,6 +50,7 @@ def test_agent_works_a_retention_task(app: FastAPI, client: TestClient, live_ser
     page.screenshot(path=str(artifacts / "retention_tasks.png"), full_page=True)
     row.locator(f"a[href='/customers/{c['id']}']").click()
     page.wait_for_selector("#insight-profile")
+    assert "续约优惠" in page.inner_text("#retention-for-customer"), "the task is on the customer's profile too"
     page.go_back()
     page.wait_for_selector("#task-list form.outcome-form")
     page.select_option("#task-list form.outcome-form select[name=outcome]", "accepted")

@@ -48,7 +48,7 @@ def my_tasks(ctx: CtxDep, _: Tasks) -> list[s.TaskOut]:
 def record_outcome(ctx: CtxDep, _: Tasks, task_id: TaskId, body: s.OutcomeIn) -> s.TaskOut:
     """Another agent's task is 404."""
     campaigns.record_outcome(ctx, task_id, body.outcome, body.note)
-    return next(task_out(t) for t in campaigns.my_tasks(ctx) if t.member.id == task_id)
+    return task_out(campaigns.my_tasks(ctx, member_id=task_id)[0])
 
 
 def campaign_out(v: campaigns.CampaignView) -> s.CampaignOut:

@@ -72,13 +72,18 @@ class Task:
     campaign_name: str
 
 
-def my_tasks(ctx: Ctx, include_done: bool = True) -> list[Task]:
-    """The caller's own tasks, open first."""
+def my_tasks(ctx: Ctx, include_done: bool = True, customer_id: int | None = None,
+             member_id: int | None = None) -> list[Task]:
+    """The caller's own tasks, open first (of one customer, or one task, when given)."""
     assert ctx.principal is not None
     q = select(RetentionMember, RetentionCampaign.name).join(RetentionCampaign).where(
         RetentionMember.agent_id == ctx.principal.user_id)
     if not include_done:
         q = q.where(RetentionMember.status == "open")
+    if customer_id is not None:
+        q = q.where(RetentionMember.customer_id == customer_id)
+    if member_id is not None:
+        q = q.where(RetentionMember.id == member_id)
     rows = ctx.session.execute(q.order_by((RetentionMember.status != "open"), RetentionMember.id)).all()
     return [Task(m, customers.get(ctx, m.customer_id).name, name) for m, name in rows]
 

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
+from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.customers.read import CUSTOMERS
-from telqc.insight import campaigns, offers
+from telqc.insight import campaigns, offers, retention
 from telqc.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,10 +25,10 @@ NAV = [(Perm.insight_read, "/insight", "ui.insight"), (Perm.insight_tasks, "/ins
 Read = Annotated[Principal, require(Perm.insight_read)]
 Tasks = Annotated[Principal, require(Perm.insight_tasks)]
 
-TIERS = {"vip": "钻石", "gold": "金卡", "silver": "银卡", "regular": "普通"}
-STAGES = {"new": "新入网", "in_contract": "合约期", "growing": "成长期", "mature": "成熟期",
-          "contract_expiring": "合约将到期", "churn_risk": "流失风险", "lapsed": "沉默"}
-ACTIONS = {"offer": "续约优惠", "callback": "关怀回访", "fault_check": "主动故障排查"}
+TIERS = {k: t(f"tier.{k}") for k in ("vip", "gold", "silver", "regular")}
+STAGES = {k: t(f"lifecycle.{k}") for k in ("new", "in_contract", "growing", "mature", "contract_expiring",
+                                           "churn_risk", "lapsed")}
+ACTIONS = retention.ACTION_LABELS
 OUTCOMES = {"open": "待处理", "contacted": "已联系", "accepted": "接受优惠", "declined": "拒绝",
             "unreachable": "无法联系"}
 CHANNELS = {"agent": "坐席推荐", "self_service": "自助渠道", "retention": "挽留活动"}

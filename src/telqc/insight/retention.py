@@ -26,6 +26,7 @@ RULES_FILE = Path(__file__).with_name("data") / "retention.yaml"
 Action = Literal["offer", "callback", "fault_check"]
 ACTIONS: tuple[Action, ...] = ("offer", "callback", "fault_check")
 OUTCOMES = ("contacted", "accepted", "declined", "unreachable")
+ACTION_LABELS = {"offer": "续约优惠", "callback": "关怀回访", "fault_check": "主动故障排查"}
 
 
 class StageRule(BaseModel):

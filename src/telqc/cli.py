@@ -76,6 +76,7 @@ def seed(
     from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
     from telqc.demo.quarter_seed import seed_campaign, seed_training  # noqa: PLC0415
+    from telqc.demo.retention_seed import seed_retention  # noqa: PLC0415
     from telqc.demo.workforce_seed import seed_workforce  # noqa: PLC0415
     from telqc.metrics import service as metrics  # noqa: PLC0415
 
@@ -149,6 +150,9 @@ def seed(
         wf = seed_workforce(ctx, seed=seed)
     console.print(f"[green]seeded[/green] workforce: {wf.intervals} interval actuals (60 days), forecast "
                   f"{wf.forecast_id} (14 days), roster {wf.roster_id} ({wf.shifts} shifts, one week)")
+    with job_ctx(factory, clock, settings) as ctx:
+        kept = seed_retention(ctx)
+    console.print(f"[green]seeded[/green] a retention campaign: {kept} tasks (the demo agent has a few)")
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
 

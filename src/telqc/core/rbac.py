@@ -77,6 +77,10 @@ class Perm(StrEnum):
     training_mine = "training:mine"          # an agent's own courses and exams: take them, see their results
     training_manage = "training:manage"      # courses, question banks, exams, assignments, simulated calls, results
 
+    insight_read = "insight:read"            # the insight board: tiers, churn risk, campaigns' uplift, conversion
+    insight_manage = "insight:manage"        # run a retention campaign, measure its uplift
+    insight_tasks = "insight:tasks"          # an agent's own retention tasks: record their outcomes
+
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.customer: frozenset({Perm.self_read, Perm.self_file}),
@@ -84,7 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
         Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine, Perm.incidents_read,
-        Perm.training_mine,
+        Perm.training_mine, Perm.insight_tasks,
     }),
     Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
     Role.inspector: frozenset({
@@ -97,7 +101,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.orders_assign, Perm.orders_escalate, Perm.alerts_live, Perm.surveys_manage, Perm.metrics_read,
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
         Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
-        Perm.inspection_view, Perm.workforce_read, Perm.training_manage,
+        Perm.inspection_view, Perm.workforce_read, Perm.training_manage, Perm.insight_read,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
@@ -105,13 +109,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.inspection_sample, Perm.alerts_live,
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
         Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
-        Perm.workforce_read, Perm.workforce_manage, Perm.training_manage,
+        Perm.workforce_read, Perm.workforce_manage, Perm.training_manage, Perm.insight_read, Perm.insight_manage,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
                             Perm.incidents_manage}),
     Role.trainer: frozenset({Perm.training_manage, Perm.kb_read}),
     Role.admin: frozenset(Perm) - {Perm.self_read, Perm.inspection_mine, Perm.repair_work, Perm.evaluation_mine,
-                                      Perm.training_mine},
+                                      Perm.training_mine, Perm.insight_tasks},
 }
 
 

@@ -32,6 +32,8 @@ catalogue_app = typer.Typer(help="推荐套餐目录 / the plan catalogue of rec
 app.add_typer(churn_app, name="churn")
 app.add_typer(import_app, name="import")
 app.add_typer(catalogue_app, name="catalogue")
+campaign_app = typer.Typer(help="挽留活动 / retention campaigns", no_args_is_help=True)
+app.add_typer(campaign_app, name="campaign")
 console = Console()
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv (UTF-8) or .parquet file")]
@@ -237,3 +239,47 @@ def assess(
     for stage, n in sorted(summary.stages.items()):
         stages.add_row(f"{t(f'lifecycle.{stage}', 'zh-CN')} {stage}", f"{n:,}")
     console.print(stages)
+
+
+@campaign_app.command("run")
+def campaign_run(
+    name: Annotated[str, typer.Option(help="the campaign's name, shown to agents and on the board")] = "",
+    rules: Annotated[Path | None, typer.Option("--rules", exists=True, dir_okay=False,
+                                               help="a retention YAML file (default: the shipped rules)")] = None,
+    actor: ActorOpt = "admin",
+) -> None:
+    """Draw the eligible customers into holdout and treated groups and assign the tasks (audited)."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from telqc.insight import campaigns, retention  # noqa: PLC0415
+
+    try:
+        loaded = retention.load_rules(rules)
+    except ValidationError as exc:
+        for err in exc.errors():
+            console.print(f"[red]--rules {'.'.join(map(str, err['loc']))}: {err['msg']}[/red]")
+        raise typer.Exit(2) from exc
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                  transient=True) as bar, _session(actor) as ctx:
+        task = bar.add_task("分派 assign", total=None)
+        c = campaigns.run(ctx, name or f"挽留活动 {ctx.now():%Y-%m-%d}", loaded,
+                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"[green]campaign {c.id} {c.name}[/green]: {c.treated:,} task(s) assigned, {c.held_out:,} "
+                  f"held out ({c.holdout_share:.0%}, seed {c.seed})")
+
+
+@campaign_app.command("measure")
+def campaign_measure(campaign_id: int, actor: ActorOpt = "admin") -> None:
+    """Mark each member retained or not from their current stage and print the uplift with its interval."""
+    from telqc.insight import campaigns  # noqa: PLC0415
+
+    with _session(actor) as ctx:
+        campaigns.measure(ctx, campaign_id)
+        v = next(x for x in campaigns.campaigns(ctx) if x.campaign.id == campaign_id)
+    if v.effect is None:
+        console.print("[yellow]a group is empty: no uplift / 对照组或干预组为空[/yellow]")
+        return
+    e = v.effect
+    console.print(f"挽留率 retained: treated {e.treated_rate:.1%} (n={v.treated:,}) vs holdout {e.control_rate:.1%} "
+                  f"(n={v.held_out:,}); uplift {e.difference * 100:+.1f} pp, 95% CI [{e.low * 100:+.1f}, "
+                  f"{e.high * 100:+.1f}]{' significant' if e.significant else ' not significant'}")

@@ -9,6 +9,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insight.synthetic": {"zh-CN": "用量为演示数据（尚未导入真实用量）", "en": "Demo usage (no usage imported yet)"},
     "tier.unchanged": {"zh-CN": "无账单，星级不变", "en": "no bills, tier unchanged"},
     "w.insight_plan": {"zh-CN": "推荐套餐", "en": "catalogue plan"},
+    "w.retention_task": {"zh-CN": "挽留任务", "en": "retention task"},
+    "w.retention_campaign": {"zh-CN": "挽留活动", "en": "retention campaign"},
+    "w.offer": {"zh-CN": "套餐推荐记录", "en": "offer"},
+    "ui.insight": {"zh-CN": "客户洞察", "en": "Insight"},
+    "ui.insight_tasks": {"zh-CN": "挽留任务", "en": "Retention tasks"},
     # imports (`telqc.insight.imports`, `service.import_usage` / `import_bills`)
     "insight.import.rejected": {"zh-CN": "导入被拒绝，未写入任何数据：共 {count} 处错误（第 {row} 行 {field}）",
                                 "en": "import rejected, nothing stored: {count} error(s) (row {row}, {field})"},

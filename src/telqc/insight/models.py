@@ -11,13 +11,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 HOUSEHOLD_SOURCES = ("import", "agent", "survey")
+MEMBER_STATUSES = ("open", "contacted", "accepted", "declined", "unreachable")
+OFFER_CHANNELS = ("agent", "self_service", "retention")
+
+
+def _in(col: str, values: tuple[str, ...]) -> str:
+    return f"{col} in ({', '.join(repr(v) for v in values)})"
 
 
 class InsightPlan(Base):
@@ -100,3 +117,74 @@ class InsightHousehold(Base):
     size: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RetentionCampaign(Base):
+    """One run of the retention rules: its holdout share and seed are stored so the draw can be explained."""
+
+    __tablename__ = "retention_campaigns"
+    __table_args__ = (CheckConstraint("holdout_share >= 0 and holdout_share <= 0.5", name="share"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    holdout_share: Mapped[float] = mapped_column(Float)
+    seed: Mapped[int] = mapped_column(Integer)
+    treated: Mapped[int] = mapped_column(Integer, default=0)
+    held_out: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RetentionMember(Base):
+    """A customer drawn into a campaign: held out (no action, no agent) or treated, with a task for one agent.
+
+    `retained` is set when the campaign is measured: the customer's re-assessed stage is then neither lapsed
+    nor at risk (the same for both groups, so the difference is the actions' effect)."""
+
+    __tablename__ = "retention_members"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "customer_id", name="uq_retention_members_key"),
+        CheckConstraint("(holdout and agent_id is null and status = 'open') or "
+                        "(not holdout and agent_id is not null)", name="holdout"),
+        CheckConstraint(_in("status", MEMBER_STATUSES), name="status"),
+        CheckConstraint(_in("action", ("offer", "callback", "fault_check")), name="action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("retention_campaigns.id", ondelete="RESTRICT"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    province_code: Mapped[str] = mapped_column(String(12))
+    stage: Mapped[str] = mapped_column(String(20))
+    churn: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    holdout: Mapped[bool] = mapped_column(Boolean)
+    action: Mapped[str] = mapped_column(String(12))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    note: Mapped[str | None] = mapped_column(String(500))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retained: Mapped[bool | None] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InsightOffer(Base):
+    """A plan offered to a customer and whether it was taken: conversion by channel and segment (三.三: list
+    selling converted under 8%, 四.三.1: contract-expiry offers 25%)."""
+
+    __tablename__ = "insight_offers"
+    __table_args__ = (CheckConstraint(_in("channel", OFFER_CHANNELS), name="channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    province_code: Mapped[str] = mapped_column(String(12))
+    segment: Mapped[str] = mapped_column(String(10))  # the customer's tier when offered
+    channel: Mapped[str] = mapped_column(String(12))
+    plan_code: Mapped[str | None] = mapped_column(String(20))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("retention_members.id", ondelete="RESTRICT"))
+    shown_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted: Mapped[bool | None] = mapped_column(Boolean)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

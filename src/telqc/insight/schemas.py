@@ -96,3 +96,73 @@ class BillOut(Out):
     amount_fen: int
     paid_fen: int
     paid_at: datetime | None
+
+
+class OutcomeIn(In):
+    outcome: Literal["contacted", "accepted", "declined", "unreachable"]
+    note: str | None = Field(default=None, max_length=500)
+
+
+class TaskOut(Out):
+    id: int
+    campaign_name: str
+    customer_id: int
+    customer_name: str
+    stage: str
+    action: str
+    reasons: list[str]
+    status: str
+    note: str | None
+    outcome_at: datetime | None
+
+
+class CampaignIn(In):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UpliftOut(Out):
+    treated_rate: float
+    control_rate: float
+    difference: float
+    low: float
+    high: float
+    significant: bool
+
+
+class CampaignOut(Out):
+    id: int
+    name: str
+    holdout_share: float
+    treated: int
+    held_out: int
+    outcomes: dict[str, int] = {}
+    measured_at: datetime | None
+    uplift: UpliftOut | None = None
+
+
+class OfferIn(In):
+    customer_id: int = Field(ge=1, le=MAX_INT)
+    channel: Literal["agent", "self_service"]
+    plan_code: str | None = Field(default=None, max_length=20)
+
+
+class DecisionIn(In):
+    accepted: bool
+
+
+class OfferOut(Out):
+    id: int
+    customer_id: int
+    channel: str
+    segment: str
+    plan_code: str | None
+    accepted: bool | None
+
+
+class ConversionOut(Out):
+    channel: str
+    segment: str
+    shown: int
+    decided: int
+    accepted: int
+    rate: float | None

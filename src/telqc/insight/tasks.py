@@ -1,11 +1,12 @@
-"""Periodic insight jobs: every customer's tier and lifecycle stage re-assessed each night (issue 23 §3)."""
+"""Periodic insight jobs: every customer's tier and lifecycle stage re-assessed each night (issue 23 §3), and a
+retention campaign drawn every Monday morning from the fresh stages (§4)."""
 
 from __future__ import annotations
 
 from celery.schedules import crontab
 
 from telqc.core.clock import SystemClock
-from telqc.insight import assessments
+from telqc.insight import assessments, campaigns
 from telqc.jobs.celery_app import celery, session_factory, settings
 from telqc.jobs.dispatch import job_ctx
 
@@ -18,3 +19,15 @@ def assess_tiers() -> int:
     """Nightly, after the day's bills and usage imports: the customers whose tier or stage changed."""
     with job_ctx(session_factory(), SystemClock(), settings) as ctx:
         return assessments.run(ctx).changed
+
+
+CAMPAIGN_TASK = "telqc.insight.retention_campaign"
+celery.conf.beat_schedule["insight-retention-campaign"] = {"task": CAMPAIGN_TASK,
+                                                           "schedule": crontab(hour=4, minute=0, day_of_week=1)}
+
+
+@celery.task(name=CAMPAIGN_TASK)
+def retention_campaign() -> int:
+    """Weekly, after the Monday assessment: the new campaign's id (its tasks reach agents' 工作台)."""
+    with job_ctx(session_factory(), SystemClock(), settings) as ctx:
+        return campaigns.run(ctx, f"每周挽留 {ctx.now():%Y-%m-%d}").id

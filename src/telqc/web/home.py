@@ -11,6 +11,7 @@ from typing import Any
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.rbac import Perm, Role
+from telqc.insight import campaigns as retention_tasks
 from telqc.inspection import worklist as qa_worklist
 from telqc.metrics import service as metrics
 from telqc.metrics.reports import fmt
@@ -55,6 +56,10 @@ def view(ctx: Ctx) -> dict[str, Any]:
         extra.append(Tile("home.appeals_answered", qa_worklist.agent_appeals_answered(ctx), "/qa/my"))
     if p.can(Perm.orders_assign) and p.can(Perm.orders_read):
         parts.append(worklist.supervisor(ctx))
+    if p.can(Perm.insight_tasks) and p.role is Role.agent:
+        extra.append(Tile("home.retention_tasks", retention_tasks.open_count(ctx), "/insight/tasks"))
+    if p.can(Perm.insight_read):
+        extra.append(Tile("home.insight", None, "/insight"))
     if p.can(Perm.alerts_live):
         extra.append(Tile("home.live_alerts", None, "/qa/live"))
     if p.can(Perm.inspection_score):

@@ -20,6 +20,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.unassigned": {"zh-CN": "待分派", "en": "Unassigned"},
     "home.open": {"zh-CN": "在办", "en": "Open"},
     "home.live_alerts": {"zh-CN": "实时质检告警", "en": "Live QA alerts"},
+    "home.retention_tasks": {"zh-CN": "待处理挽留任务", "en": "Open retention tasks"},
+    "home.insight": {"zh-CN": "客户洞察与挽留效果", "en": "Insight and retention uplift"},
     "home.samples_assigned": {"zh-CN": "待质检样本", "en": "Samples to score"},
     "home.appeals_to_rule": {"zh-CN": "待裁决申诉", "en": "Appeals to rule"},
     "home.visits_today": {"zh-CN": "今日上门", "en": "Visits today"},

@@ -12,9 +12,11 @@ from telqc.api import customer360, protect
 from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
 from telqc.core import auth
 from telqc.core.errors import DomainError, Invalid, Locked, NotFound
-from telqc.core.rbac import Perm, Principal
+from telqc.core.rbac import Perm, Principal, Role
 from telqc.customers import service as customers
 from telqc.customers.schemas import VerifyIn
+from telqc.insight import campaigns as retention_tasks
+from telqc.insight import retention
 from telqc.insight import service as insight
 from telqc.orders import pages as order_pages
 from telqc.web import home
@@ -107,7 +109,10 @@ def customer_page(request: Request, ctx: CtxDep, customer_id: int,
     latest = view.recent_contacts[0].id if view.recent_contacts else None
     state = customers.verification_state(ctx, customer_id, latest) if p.can(Perm.customers_verify) else None
     return render(request, "customer_360.html", view=view, verification=state, verify_msg=verify,
-                  verify_next=f"/customers/{customer_id}", profile=insight.profile(ctx, customer_id))
+                  verify_next=f"/customers/{customer_id}", profile=insight.profile(ctx, customer_id),
+                  retention=retention_tasks.my_tasks(ctx, include_done=False, customer_id=customer_id)
+                  if p.can(Perm.insight_tasks) and p.role is Role.agent else [],
+                  retention_actions=retention.ACTION_LABELS)
 
 
 _VERIFY_OUTCOME = {Locked: "locked", NotFound: "not_found", Invalid: "failed"}

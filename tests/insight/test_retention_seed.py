@@ -1,0 +1,35 @@
+"""The demo retention campaign: the demo agent gets a few tasks, outcomes and offers are there, and a second
+seed changes nothing."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from helpers import login
+from telqc.core.clock import FrozenClock
+from telqc.core.context import Ctx
+from telqc.core.uow import UnitOfWork
+from telqc.demo.evaluation_seed import load_demo_floor
+from telqc.demo.reference import DEMO_PASSWORD, load_demo_users
+from telqc.demo.retention_seed import seed_retention
+from telqc.demo.seed import seed_customers
+
+
+def test_demo_agent_has_retention_tasks_and_the_seed_is_idempotent(app: FastAPI, client: TestClient,
+                                                                   clock: FrozenClock) -> None:
+    st = app.state
+    with st.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=st.settings)
+        load_demo_users(ctx)
+        load_demo_floor(ctx, DEMO_PASSWORD)
+        seed_customers(s, 2000, 42, clock.now())
+        assert seed_retention(ctx) > 0
+        assert seed_retention(ctx) == 0, "idempotent"
+        uow.commit()
+    tasks = client.get("/api/v1/insight/tasks", headers=login(client, "agent", DEMO_PASSWORD)).json()
+    assert len(tasks) >= 2 and {t["status"] for t in tasks} >= {"contacted", "unreachable"}
+    mgr = login(client, "manager", DEMO_PASSWORD)
+    assert len(client.get("/api/v1/insight/campaigns", headers=mgr).json()) == 1
+    assert client.get("/api/v1/insight/conversion", headers=mgr).json()

@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from telqc.knowledge.excerpts import lead, snippet
-from telqc.knowledge.segment import Segmenter, char_bigrams, default
+from telqc.knowledge.homophones import Homophones
+from telqc.knowledge.segment import Segmenter, char_bigrams, default, normalize
 from telqc.knowledge.spelling import Spelling
 
 Audience = Literal["internal", "public"]
@@ -102,6 +103,7 @@ class KnowledgeIndex:
     _compiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
     _bcompiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
     _spelling: Spelling = field(default_factory=Spelling, init=False)
+    _homophones: Homophones = field(default_factory=Homophones, init=False)
     _categories: dict[str, int] = field(default_factory=dict, init=False)
     _len_sum: np.ndarray = field(default_factory=lambda: np.zeros(4), init=False)
     _cap: int = field(default=0, init=False)
@@ -205,6 +207,7 @@ class KnowledgeIndex:
             if posting is None:
                 posting = self._post[term] = {}
                 self._spelling.learn(term)
+                self._homophones.learn(term)
             posting[slot] = tfs
             if (arrays := self._compiled.get(term)) is not None:
                 self._compiled[term] = (np.append(arrays[0], slot), np.vstack([arrays[1], tfs]))
@@ -272,6 +275,10 @@ class KnowledgeIndex:
             cached = self._bcompiled[bigram] = (ids, tfs)
         return cached
 
+    def understand(self, query: str) -> str:
+        """The query as the index should read it: homophone typos replaced by indexed words."""
+        return self._homophones.correct(normalize(query), self._post, self.segmenter.tokenizer.FREQ)
+
     def query_terms(self, query: str) -> dict[str, float]:
         """Query words with weights (typed 1.0, synonyms discounted), limited to known words."""
         weights = self.segmenter.expand(self.segmenter.terms(query))
@@ -322,7 +329,8 @@ class KnowledgeIndex:
         at = at or datetime.now(UTC)
         if at.tzinfo is None:
             raise ValueError("search: 'at' must be timezone-aware")
-        scores = self.scores(query)
+        read = self.understand(query)
+        scores = self.scores(read)
         now = at.timestamp()
         mask = self._alive & (scores > 0) & (self._vfrom <= now) & (now < self._vto)
         if customer_facing:
@@ -338,7 +346,7 @@ class KnowledgeIndex:
         total = len(candidates)
         top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]] if total > limit else candidates
         top = top[np.argsort(-scores[top], kind="stable")]
-        qterms = self.query_terms(query)
+        qterms = self.query_terms(read)
         hits = [self._hit(int(slot), float(scores[slot]), qterms) for slot in top]
         suggestion = self.suggest(query) if suggest and total < limit else None
         return SearchResult(hits=hits, total=total, suggestion=suggestion)

@@ -276,8 +276,11 @@ class KnowledgeIndex:
         return cached
 
     def understand(self, query: str) -> str:
-        """The query as the index should read it: homophone typos replaced by indexed words."""
-        return self._homophones.correct(normalize(query), self._post, self.segmenter.tokenizer.FREQ)
+        """The query as the index should read it: homophone typos replaced by indexed words, then the written
+        form of each colloquial expression (猫 → 光猫, 冇网 → 断网) appended to what was typed."""
+        text = self._homophones.correct(normalize(query), self._post, self.segmenter.tokenizer.FREQ)
+        extra = [w for w in self.segmenter.colloquial(text) if w not in text]
+        return " ".join([text, *extra]) if extra else text
 
     def query_terms(self, query: str) -> dict[str, float]:
         """Query words with weights (typed 1.0, synonyms discounted), limited to known words."""

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from telqc.knowledge import attributes
 from telqc.knowledge.excerpts import lead, snippet
 from telqc.knowledge.homophones import Homophones
 from telqc.knowledge.segment import Segmenter, char_bigrams, default, normalize
@@ -95,6 +96,7 @@ class KnowledgeIndex:
     segmenter: Segmenter = field(default_factory=default)
     bigram_weight: float = 0.5
     synonym_weight_scale: float = 1.0
+    rerank_depth: int = 20  # top candidates the attribute re-ranker looks at (0: off)
     _slots: dict[str, int] = field(default_factory=dict, init=False)
     _docs: list[_Doc | None] = field(default_factory=list, init=False)
     _free: list[int] = field(default_factory=list, init=False)
@@ -347,12 +349,30 @@ class KnowledgeIndex:
             keep = [slot for slot in candidates if (doc := docs[slot]) is not None and wanted <= doc.article.tags]
             candidates = np.array(keep, dtype=np.int64)
         total = len(candidates)
-        top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]] if total > limit else candidates
+        depth = max(limit, self.rerank_depth)
+        top = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]] if total > depth else candidates
         top = top[np.argsort(-scores[top], kind="stable")]
+        if self.rerank_depth > 0 and len(top):
+            scores = self._rerank(read, top, scores)
+            top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[:limit]
         qterms = self.query_terms(read)
         hits = [self._hit(int(slot), float(scores[slot]), qterms) for slot in top]
         suggestion = self.suggest(query) if suggest and total < limit else None
         return SearchResult(hits=hits, total=total, suggestion=suggestion)
+
+    def _rerank(self, query: str, top: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Scores with the attribute factors of the ``top`` slots applied (a copy; others untouched)."""
+        table = attributes.default()
+        stated = table.stated(query)
+        if not stated:
+            return scores
+        scores = scores.copy()
+        for slot in top:
+            doc = self._docs[int(slot)]
+            assert doc is not None
+            scores[slot] *= table.factor(stated, table.stated(doc.article.title))
+        return scores
 
     def _hit(self, slot: int, score: float, qterms: dict[str, float]) -> Hit:
         doc = self._docs[slot]

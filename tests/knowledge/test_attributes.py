@@ -59,3 +59,11 @@ def test_stated_detail_decides_between_near_duplicates() -> None:
     off = KnowledgeIndex(rerank_depth=0)
     off.add(Article(id="1", title="副卡补卡", body="补卡"))
     assert off.search("副卡补卡", at=AT).hits[0].id == "1"
+
+
+def test_action_splits_install_from_cancel() -> None:
+    table = default()
+    assert table.stated("店里想装个座机")["action"] == {"新办"}
+    assert table.stated("固定电话拆机")["action"] == {"取消"}
+    assert table.factor(table.stated("想装个座机"), table.stated("固定电话拆机")) == DEMOTE
+    assert table.factor(table.stated("想装个座机"), table.stated("固定电话新装")) == BOOST

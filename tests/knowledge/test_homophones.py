@@ -62,3 +62,11 @@ def test_index_search_reads_a_homophone_typo() -> None:
     at = datetime(2025, 1, 1, tzinfo=UTC)
     assert index.understand("想装个千兆的宽代") == "想装个千兆的宽带"
     assert index.search("想装个千兆的宽代", at=at).hits[0].id == "1"
+
+
+def test_the_correction_is_offered_as_did_you_mean() -> None:
+    index = KnowledgeIndex()
+    index.add(Article(id="1", title="家庭宽带新装", body="千兆宽带每月100元。"))
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    assert index.search("宽代新装", at=at).suggestion == "宽带新装"
+    assert index.search("宽带新装", at=at).suggestion is None

@@ -277,10 +277,14 @@ class KnowledgeIndex:
             cached = self._bcompiled[bigram] = (ids, tfs)
         return cached
 
+    def corrected(self, query: str) -> str:
+        """The normalised query with homophone typos replaced by indexed words (宽代 → 宽带)."""
+        return self._homophones.correct(normalize(query), self._post, self.segmenter.tokenizer.FREQ)
+
     def understand(self, query: str) -> str:
         """The query as the index should read it: homophone typos replaced by indexed words, then the written
         form of each colloquial expression (猫 → 光猫, 冇网 → 断网) appended to what was typed."""
-        text = self._homophones.correct(normalize(query), self._post, self.segmenter.tokenizer.FREQ)
+        text = self.corrected(query)
         extra = [w for w in self.segmenter.colloquial(text) if w not in text]
         return " ".join([text, *extra]) if extra else text
 
@@ -358,7 +362,10 @@ class KnowledgeIndex:
         top = top[:limit]
         qterms = self.query_terms(read)
         hits = [self._hit(int(slot), float(scores[slot]), qterms) for slot in top]
-        suggestion = self.suggest(query) if suggest and total < limit else None
+        suggestion = None
+        if suggest:
+            fixed = self.corrected(query)  # already searched for; shown so the agent sees what was read
+            suggestion = fixed if fixed != normalize(query) else self.suggest(query) if total < limit else None
         return SearchResult(hits=hits, total=total, suggestion=suggestion)
 
     def _rerank(self, query: str, top: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -22,8 +22,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from telqc.knowledge import attributes
 from telqc.knowledge.excerpts import lead, snippet
-from telqc.knowledge.segment import Segmenter, char_bigrams, default
+from telqc.knowledge.homophones import Homophones
+from telqc.knowledge.segment import Segmenter, char_bigrams, default, normalize
 from telqc.knowledge.spelling import Spelling
 
 Audience = Literal["internal", "public"]
@@ -94,6 +96,7 @@ class KnowledgeIndex:
     segmenter: Segmenter = field(default_factory=default)
     bigram_weight: float = 0.5
     synonym_weight_scale: float = 1.0
+    rerank_depth: int = 20  # top candidates the attribute re-ranker looks at (0: off)
     _slots: dict[str, int] = field(default_factory=dict, init=False)
     _docs: list[_Doc | None] = field(default_factory=list, init=False)
     _free: list[int] = field(default_factory=list, init=False)
@@ -102,6 +105,7 @@ class KnowledgeIndex:
     _compiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
     _bcompiled: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False)
     _spelling: Spelling = field(default_factory=Spelling, init=False)
+    _homophones: Homophones = field(default_factory=Homophones, init=False)
     _categories: dict[str, int] = field(default_factory=dict, init=False)
     _len_sum: np.ndarray = field(default_factory=lambda: np.zeros(4), init=False)
     _cap: int = field(default=0, init=False)
@@ -205,6 +209,7 @@ class KnowledgeIndex:
             if posting is None:
                 posting = self._post[term] = {}
                 self._spelling.learn(term)
+                self._homophones.learn(term)
             posting[slot] = tfs
             if (arrays := self._compiled.get(term)) is not None:
                 self._compiled[term] = (np.append(arrays[0], slot), np.vstack([arrays[1], tfs]))
@@ -272,6 +277,17 @@ class KnowledgeIndex:
             cached = self._bcompiled[bigram] = (ids, tfs)
         return cached
 
+    def corrected(self, query: str) -> str:
+        """The normalised query with homophone typos replaced by indexed words (宽代 → 宽带)."""
+        return self._homophones.correct(normalize(query), self._post, self.segmenter.tokenizer.FREQ)
+
+    def understand(self, query: str) -> str:
+        """The query as the index should read it: homophone typos replaced by indexed words, then the written
+        form of each colloquial expression (猫 → 光猫, 冇网 → 断网) appended to what was typed."""
+        text = self.corrected(query)
+        extra = [w for w in self.segmenter.colloquial(text) if w not in text]
+        return " ".join([text, *extra]) if extra else text
+
     def query_terms(self, query: str) -> dict[str, float]:
         """Query words with weights (typed 1.0, synonyms discounted), limited to known words."""
         weights = self.segmenter.expand(self.segmenter.terms(query))
@@ -322,7 +338,8 @@ class KnowledgeIndex:
         at = at or datetime.now(UTC)
         if at.tzinfo is None:
             raise ValueError("search: 'at' must be timezone-aware")
-        scores = self.scores(query)
+        read = self.understand(query)
+        scores = self.scores(read)
         now = at.timestamp()
         mask = self._alive & (scores > 0) & (self._vfrom <= now) & (now < self._vto)
         if customer_facing:
@@ -336,12 +353,33 @@ class KnowledgeIndex:
             keep = [slot for slot in candidates if (doc := docs[slot]) is not None and wanted <= doc.article.tags]
             candidates = np.array(keep, dtype=np.int64)
         total = len(candidates)
-        top = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]] if total > limit else candidates
+        depth = max(limit, self.rerank_depth)
+        top = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]] if total > depth else candidates
         top = top[np.argsort(-scores[top], kind="stable")]
-        qterms = self.query_terms(query)
+        if self.rerank_depth > 0 and len(top):
+            scores = self._rerank(read, top, scores)
+            top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[:limit]
+        qterms = self.query_terms(read)
         hits = [self._hit(int(slot), float(scores[slot]), qterms) for slot in top]
-        suggestion = self.suggest(query) if suggest and total < limit else None
+        suggestion = None
+        if suggest:
+            fixed = self.corrected(query)  # already searched for; shown so the agent sees what was read
+            suggestion = fixed if fixed != normalize(query) else self.suggest(query) if total < limit else None
         return SearchResult(hits=hits, total=total, suggestion=suggestion)
+
+    def _rerank(self, query: str, top: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Scores with the attribute factors of the ``top`` slots applied (a copy; others untouched)."""
+        table = attributes.default()
+        stated = table.stated(query)
+        if not stated:
+            return scores
+        scores = scores.copy()
+        for slot in top:
+            doc = self._docs[int(slot)]
+            assert doc is not None
+            scores[slot] *= table.factor(stated, table.stated(doc.article.title))
+        return scores
 
     def _hit(self, slot: int, score: float, qterms: dict[str, float]) -> Hit:
         doc = self._docs[slot]

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
-from telqc.knowledge import excerpts, inverted_index, segment, spelling
+from telqc.knowledge import attributes, excerpts, homophones, inverted_index, segment, spelling
 from telqc.knowledge import schemas as s
 from telqc.knowledge.inverted_index import Article, KnowledgeIndex, loads
 from telqc.knowledge.models import KbArticle, KbChange, KbVersion
@@ -31,7 +31,8 @@ from telqc.knowledge.segment import DATA_DIR
 
 log = logging.getLogger(__name__)
 _RESAVE_AFTER = 1000  # articles re-indexed since the snapshot before it is written again
-_ENGINE = (inverted_index, excerpts, spelling, segment)  # the code that decides what a snapshot holds
+# the code that decides what a snapshot holds
+_ENGINE = (inverted_index, excerpts, spelling, homophones, attributes, segment)
 
 
 @dataclass

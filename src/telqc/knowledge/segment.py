@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import jieba
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -55,6 +56,18 @@ def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     return {term: tuple(sorted(others)) for term, others in table.items()}
 
 
+def load_lexicon(path: Path) -> dict[str, tuple[str, ...]]:
+    """Colloquial lexicon: ``said => written [written ...]`` lines, keys and values normalised."""
+    table: dict[str, tuple[str, ...]] = {}
+    for lineno, line in enumerate(_read_lines(path), 1):
+        said, sep, written = line.partition("=>")
+        targets = tuple(normalize(t) for t in written.split())
+        if not sep or not said.strip() or not targets:
+            raise ValueError(f"{path.name}:{lineno}: expected 'said => written ...', got {line!r}")
+        table[normalize(said.strip())] = targets
+    return table
+
+
 @dataclass
 class Segmenter:
     """Tokenizer + stopwords + synonym table; one instance is shared per process via ``default()``."""
@@ -62,10 +75,12 @@ class Segmenter:
     dict_path: Path = DATA_DIR / "telecom_dict.txt"
     stopwords_path: Path = DATA_DIR / "stopwords.txt"
     synonyms_path: Path = DATA_DIR / "synonyms.txt"
+    lexicon_path: Path = DATA_DIR / "colloquial.txt"
     _tokenizer: jieba.Tokenizer | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _stopwords: frozenset[str] = field(default=frozenset(), init=False, repr=False)
     _synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
+    _lexicon: ahocorasick.Automaton | None = field(default=None, init=False, repr=False)
 
     @property
     def tokenizer(self) -> jieba.Tokenizer:
@@ -112,6 +127,26 @@ class Segmenter:
             if w and w not in stop and _TOKEN_OK.search(w):
                 out.append(w)
         return out
+
+    def colloquial(self, text: str) -> list[str]:
+        """The written forms of every colloquial expression in ``text`` (normalised), in order, once each.
+
+        One pass of an Aho-Corasick automaton over the query, whatever the size of the lexicon.
+        """
+        if self._lexicon is None:
+            with self._lock:
+                if self._lexicon is None:
+                    auto = ahocorasick.Automaton()
+                    for said, written in load_lexicon(self.lexicon_path).items():
+                        auto.add_word(said, written)
+                    auto.make_automaton()
+                    self._lexicon = auto
+        out: dict[str, None] = {}
+        if len(self._lexicon) == 0:
+            return []
+        for _, written in self._lexicon.iter(text):
+            out.update(dict.fromkeys(written))
+        return list(out)
 
     def synonyms(self, term: str) -> tuple[str, ...]:
         _ = self.tokenizer

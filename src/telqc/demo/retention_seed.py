@@ -13,14 +13,13 @@ from telqc.core.auth import principal_of
 from telqc.core.context import Ctx
 from telqc.core.models import User
 from telqc.insight import campaigns, offers
-from telqc.insight.models import RetentionCampaign
 
 NAME = "演示：合约到期与流失风险挽留"
 
 
 def seed_retention(ctx: Ctx) -> int:
     """The demo campaign's task count (0 when it already exists or there is no demo agent)."""
-    if ctx.session.scalar(select(RetentionCampaign.id).where(RetentionCampaign.name == NAME)) is not None:
+    if any(v.campaign.name == NAME for v in campaigns.campaigns(ctx)):
         return 0
     agent = ctx.session.scalar(select(User).where(User.username == "agent"))
     if agent is None:

@@ -7,6 +7,8 @@ one insert per member) and a dozen service calls.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from telqc.core.auth import principal_of
@@ -25,16 +27,13 @@ def seed_retention(ctx: Ctx) -> int:
     if agent is None:
         return 0
     c = campaigns.run(ctx, NAME)
-    acting, ctx.principal = ctx.principal, principal_of(agent)
-    try:
-        tasks = campaigns.my_tasks(ctx)
-        for t, (outcome, note) in zip(tasks, (("contacted", "客户考虑中，约下周再联系"),
-                                              ("unreachable", "两次未接通")), strict=False):
-            campaigns.record_outcome(ctx, t.member.id, outcome, note)
-        for i, t in enumerate(tasks[:6]):
-            o = offers.shown(ctx, t.member.customer_id, "agent" if i % 2 else "self_service", None)
-            if i < 4:
-                offers.decide(ctx, o.id, accepted=i == 0)
-    finally:
-        ctx.principal = acting
+    as_agent = replace(ctx, principal=principal_of(agent))  # the demo agent works the tasks, as in the page
+    tasks = campaigns.my_tasks(as_agent)
+    for t, (outcome, note) in zip(tasks, (("contacted", "客户考虑中，约下周再联系"),
+                                          ("unreachable", "两次未接通")), strict=False):
+        campaigns.record_outcome(as_agent, t.member.id, outcome, note)
+    for i, t in enumerate(tasks[:6]):
+        o = offers.shown(as_agent, t.member.customer_id, "agent" if i % 2 else "self_service", None)
+        if i < 4:
+            offers.decide(as_agent, o.id, accepted=i == 0)
     return c.treated

@@ -31,7 +31,7 @@ def _page(request: Request, ctx: Ctx, principal: Principal, error: str | None = 
     stores = store_visits.stores(ctx)
     rows = store_visits.visits(ctx, limit=100)
     names = {x.id: x.name for x in stores}
-    summary = store_visits.summarize(store_visits.visits(ctx, limit=10000), names)
+    summary = store_visits.summary(ctx)
     chart = {"stores": [x.name for x in summary.by_store], "averages": [x.average for x in summary.by_store]}
     return render(request, "inspection/store_visits.html", status_code=status_code, error=error, stores=stores,
                   visits=rows, store_names=names, card=store_visits.CARD, kinds=KINDS, summary=summary,

@@ -109,13 +109,12 @@ def test_agent_verifies_files_a_complaint_with_a_suggestion_and_transfers(
     page.fill("input[name=title]", "宽带晚上网速很慢")
     page.locator("#kb-query").press_sequentially("宽带网速慢，晚上看视频卡顿", delay=20)
     page.locator("#kb-panel li").first.wait_for()  # the panel answers what the agent is typing
-    fixes = page.locator("#kb-panel .kb-insert")
-    if fixes.count():  # a best-known fix: taking it is recorded for the ranking
-        with page.expect_response(re.compile(r"/api/v1/kb/recommendations/choice")) as chosen:
-            fixes.first.click()
-        assert chosen.value.ok
-    else:  # articles only (the demo's resolved cases carry no text to match): the agent reads the first
-        assert page.locator("#kb-panel .kb-article").count() > 0
+    fixes = page.locator("#kb-panel .kb-insert")  # the demo's resolved slow-broadband orders taught a fix
+    fixes.first.wait_for()
+    assert page.locator("#kb-panel .kb-article").count() > 0
+    with page.expect_response(re.compile(r"/api/v1/kb/recommendations/choice")) as chosen:
+        fixes.first.click()  # taking the best-known fix is recorded for the ranking
+    assert chosen.value.ok
     page.click("#order-form button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#form-error").count() == 0, page.locator("#form-error").inner_text()

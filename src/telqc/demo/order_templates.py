@@ -15,5 +15,29 @@ TEMPLATES = [
     ("business", "business.install", "宽带新装", "新房需要安装千兆宽带，希望周末上门。"),
     ("repair", "repair.broadband", "宽带断网", "光猫LOS灯红色闪烁，无法上网。"),
     ("repair", "repair.iptv", "IPTV无信号", "电视机顶盒提示无信号。"),
+    ("repair", "repair.broadband", "宽带网速慢", "晚上宽带网速很慢，看视频一直卡顿，测速不到签约速率一半。"),
 ]
+
+# The standard fixes (demo/kb_seed.py SOLUTIONS) an agent records when resolving an order of each title; the first
+# is the one that usually holds, so the knowledge panel's best-known fixes have resolved cases to learn from.
+SOLUTIONS_BY_TITLE: dict[str, tuple[str, ...]] = {
+    "话费多扣": ("REFUND_FEE", "EXPLAIN_TARIFF"),
+    "家中信号差": ("NET_OPTIMIZE",),
+    "营业厅服务态度差": ("APOLOGY_TRAINING",),
+    "套餐办理错误": ("REFUND_FEE",),
+    "资费不透明": ("EXPLAIN_TARIFF", "REFUND_FEE"),
+    "5G套餐咨询": ("EXPLAIN_TARIFF",),
+    "账单查询": ("EXPLAIN_TARIFF",),
+    "套餐变更": ("PLAN_CHANGED",),
+    "宽带新装": ("INSTALL_BOOKED",),
+    "宽带断网": ("RESTART_ONT", "DISPATCH_FIBER"),
+    "IPTV无信号": ("STB_RESET",),
+    "宽带网速慢": ("ROUTER_REPLACE", "RESTART_ONT"),
+}
+
+
+def solution_for(title: str, draw: float) -> str:
+    """The fix recorded for an order of ``title``: the usual one, another in about one case in four."""
+    codes = SOLUTIONS_BY_TITLE[title]
+    return codes[1] if len(codes) > 1 and draw < 0.25 else codes[0]
 PLACES = ["小区地下车库", "家里卧室", "公司会议室", "学校宿舍"]

@@ -28,7 +28,7 @@ from telqc.core.models import User
 from telqc.customers.models import Customer
 from telqc.demo import arrivals
 from telqc.demo.bulk import BulkWriter
-from telqc.demo.order_templates import PLACES, TEMPLATES
+from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for
 from telqc.demo.seed import fix_sequences, next_id
 from telqc.metrics import ingest
 from telqc.orders import config, lifecycle
@@ -176,11 +176,12 @@ class _Generator:
         o.closed_at = steps[-1][1] if final == "closed" else None
         o.customer_notified_at = resolved
         o.reopen_count = 1 if final == "reopened" else 0
-        o.solution_code = "resolved_by_agent" if resolved else None
+        o.solution_code = solution_for(t.title, (oid % 4) / 4) if resolved else None
         lifecycle.refresh_sla(o, policy, [], self.now)
         o.sla_policy_id = self.policies.ids.get(policy.name)
         title = t.title
         text = t.text.format(n=self.rnd.randint(10, 90), place=self.rnd.choice(PLACES))
+        o.description = text  # order.resolved carries it: the knowledge panel learns fixes from resolved texts
         out.orders.append({
             "id": oid, "type": o.type, "category_code": o.category_code, "priority": o.priority, "status": o.status,
             "pending_reason": None, "customer_id": cid, "contact_id": None, "channel": o.channel, "title": title,
@@ -231,7 +232,7 @@ class _Generator:
                     **base, "at": iso(at), "customer_id": o.customer_id,
                     "resolution_business_s": lifecycle.business_seconds(policy.calendar, o, at, []),
                     "within_deadline": o.resolution_due is None or at <= o.resolution_due, "reopened": False,
-                    "solution_code": "resolved_by_agent", "dims": d}))
+                    "solution_code": o.solution_code, "description": o.description, "dims": d}))
             elif state == "callback":
                 ev(("order.callback_recorded", o.id, at, {**base, "at": iso(at), "outcome": cb_outcome,
                                                           "reason": None, "dims": d}))

@@ -23,7 +23,7 @@ from telqc.core.errors import DomainError
 from telqc.core.models import User
 from telqc.core.rbac import Principal
 from telqc.customers.models import Customer
-from telqc.demo.order_templates import PLACES, TEMPLATES
+from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for
 from telqc.demo.orders_bulk import seed_bulk_orders
 from telqc.orders import complaints, config, repairs, service
 from telqc.orders import schemas as s
@@ -110,7 +110,7 @@ def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: d
             service.transition(c, o.id, s.TransitionIn(to="in_progress"))
             service.add_note(c, o.id, s.NoteIn(body="已联系计费部核实，确认重复计费，将退还 35 元。", public=True))
             clock.advance(timedelta(hours=20))
-            service.transition(c, o.id, s.TransitionIn(to="resolved", solution_code="resolved_by_agent"))
+            service.transition(c, o.id, s.TransitionIn(to="resolved", solution_code="REFUND_FEE"))
             clock.advance(timedelta(hours=5))
             complaints.record_callback(replace(c, principal=sup), o.id, s.CallbackIn(outcome="satisfied"))
             made += 1
@@ -163,7 +163,7 @@ def _one(ctx: Ctx, supervisor: Principal, rng: random.Random, customer_id: int, 
     service.add_note(ctx, o.id, s.NoteIn(body="已核实情况，正在处理。", public=True))
     if fate < 0.45 or not later(600):
         return
-    service.transition(ctx, o.id, s.TransitionIn(to="resolved", solution_code="resolved_by_agent"))
+    service.transition(ctx, o.id, s.TransitionIn(to="resolved", solution_code=solution_for(title, (o.id % 4) / 4)))
     if kind != "complaint":
         if later(60):
             service.transition(ctx, o.id, s.TransitionIn(to="closed"))

@@ -176,7 +176,7 @@ def _apply(ctx: Ctx, o: Order, old: OrderState, new: OrderState, now: datetime, 
                     customer_id=o.customer_id,
                     resolution_business_s=business_seconds(policy.calendar, o, now, pauses),
                     within_deadline=bool(rep.resolution.met), reopened=o.reopen_count > 0,
-                    solution_code=o.solution_code, dims=d)
+                    solution_code=o.solution_code, description=o.description, dims=d)
     elif new is S.REOPENED:
         events.emit(ctx, "order.reopened", "order", o.id, order_id=o.id, type=o.type, at=iso(now), dims=d)
     elif new is S.CLOSED:

@@ -28,6 +28,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "insight.assessed": ("客户洞察评估", "Insight assessed"),
     "insight.campaign_measured": ("评估挽留效果", "Retention uplift measured"),
     "insight.campaign_run": ("发起挽留活动", "Retention campaign run"),
+    "insight.churn_scored": ("计算流失评分", "Churn scores computed"),
     "insight.offer_decided": ("客户答复推荐", "Offer decided"),
     "insight.offer_shown": ("向客户推荐", "Offer shown"),
     "insight.retention_outcome": ("记录挽留结果", "Retention outcome"),

@@ -33,3 +33,21 @@ def test_demo_agent_has_retention_tasks_and_the_seed_is_idempotent(app: FastAPI,
     mgr = login(client, "manager", DEMO_PASSWORD)
     assert len(client.get("/api/v1/insight/campaigns", headers=mgr).json()) == 1
     assert client.get("/api/v1/insight/conversion", headers=mgr).json()
+
+
+def test_demo_tasks_show_stored_scores_with_reasons(app: FastAPI, client: TestClient, clock: FrozenClock) -> None:
+    st = app.state
+    with st.sessionmaker() as s:
+        uow = UnitOfWork(s)
+        ctx = Ctx(uow=uow, clock=clock, settings=st.settings)
+        load_demo_users(ctx)
+        load_demo_floor(ctx, DEMO_PASSWORD)
+        seed_customers(s, 2000, 42, clock.now())
+        seed_retention(ctx)
+        uow.commit()
+    tasks = client.get("/api/v1/insight/tasks", headers=login(client, "agent", DEMO_PASSWORD)).json()
+    scored = [t for t in tasks if t["churn"] is not None and t["churn_reasons"]]
+    assert len(scored) >= 2, tasks[:3]
+    assert all(t["model_version"].startswith("churn-logistic-") for t in scored)
+    risky = [t for t in tasks if t["stage"] == "churn_risk"]
+    assert all(t["churn"] >= 0.3 for t in risky), "the at-risk rule's min_churn applies to the stored scores"

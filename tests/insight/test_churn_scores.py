@@ -224,3 +224,7 @@ def test_retention_offer_decided_from_the_customer_page(app: FastAPI, client: Te
     assert r.headers["location"] == "/insight/tasks", "only a path of this site"
     conv = client.get(f"{A}/conversion", headers=world["h"]["mgr"]).json()
     assert conv[0]["channel"] == "retention" and conv[0]["decided"] == 1 and conv[0]["accepted"] == 0
+
+
+def test_a_score_without_reasons_says_so() -> None:
+    assert scores.line(0.02, []) == "流失风险 0.02：无突出风险因素"

@@ -65,6 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "churn.reason.contract_expiring": {"zh-CN": "合约3个月内到期", "en": "contract ends within 3 months"},
     "churn.reason.new_customer": {"zh-CN": "入网不满6个月", "en": "customer for under 6 months"},
     "insight.churn_line": {"zh-CN": "流失风险 {score}：{reasons}", "en": "churn risk {score}: {reasons}"},
+    "insight.churn_no_reason": {"zh-CN": "无突出风险因素", "en": "no notable risk factor"},
     "insight.churn_none": {"zh-CN": "暂无流失评分", "en": "not scored yet"},
     "insight.saved_revenue": {"zh-CN": "挽回收入", "en": "Saved revenue"},
     "insight.field.campaign_name": {"zh-CN": "活动名称", "en": "Campaign name"},

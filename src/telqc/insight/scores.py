@@ -55,7 +55,8 @@ def line(score: float | None, reasons: Sequence[Sequence[str | float]] | None, l
     if score is None:
         return t("insight.churn_none", lang)
     sep = "、" if lang == DEFAULT else ", "
-    return t("insight.churn_line", lang, score=f"{score:.2f}", reasons=sep.join(reason_texts(reasons, lang)) or "—")
+    words = sep.join(reason_texts(reasons, lang)) or t("insight.churn_no_reason", lang)
+    return t("insight.churn_line", lang, score=f"{score:.2f}", reasons=words)
 
 
 def scores_of(rows: Mapping[int, InsightChurnScore]) -> dict[int, float]:

@@ -140,6 +140,9 @@ def test_board_runs_and_measures_with_saved_revenue(app: FastAPI, client: TestCl
     token = page_login(client, "mgr")
     board = client.get("/insight").text
     assert 'id="campaign-run-form"' in board and "已评分 6 户" in board and 'id="saved-formula"' in board
+    api_bad = client.post(f"{A}/campaigns", json={"name": ""}, headers=world["h"]["mgr"])
+    assert api_bad.status_code == 422 and api_bad.json()["detail"][0]["field"] == "body.name"
+    assert client.post(f"{A}/campaigns", json={"name": "x"}, headers=world["h"]["sup"]).status_code == 403
     bad = client.post("/insight/campaigns", data={"name": "  ", "csrf_token": token})
     assert bad.status_code == 422 and "活动名称（name）" in bad.text
     long = client.post("/insight/campaigns", data={"name": "长" * 101, "csrf_token": token})

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from telqc.core.context import Ctx
 from telqc.insight import assessments, churn, features, scores, synth
@@ -113,10 +113,10 @@ def run(ctx: Ctx, model: churn.Model | None = None) -> RunSummary:
     now = ctx.now()
     for i in range(0, len(ids), CHUNK):
         ctx.session.execute(delete(InsightChurnScore).where(InsightChurnScore.customer_id.in_(ids[i:i + CHUNK])))
-    ctx.session.add_all(InsightChurnScore(customer_id=cid, score=round(float(p), 4), model_version=model.version,
-                                          scored_at=now, reasons=r) for cid, p, r in zip(ids, prob, reasons,
-                                                                                           strict=True))
-    ctx.session.flush()
+    rows = [{"customer_id": cid, "score": round(float(p), 4), "model_version": model.version, "scored_at": now,
+             "reasons": r} for cid, p, r in zip(ids, prob, reasons, strict=True)]
+    for i in range(0, len(rows), CHUNK):  # executemany in batches: no ORM object per customer
+        ctx.session.execute(insert(InsightChurnScore), rows[i:i + CHUNK])
     out = RunSummary(len(ids), model.version, int((prob >= scores.HIGH).sum()), float(prob.mean()) if ids else 0.0)
     ctx.audit("insight.churn_scored", "insight", "churn", scored=out.scored, model_version=out.model_version,
               high=out.high, mean=round(out.mean, 4))

@@ -17,4 +17,7 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/insight"): R,
     ("GET", "/insight/tasks"): T,
     ("POST", "/insight/tasks/{task_id}/outcome"): T,
+    ("POST", "/insight/campaigns"): M,
+    ("POST", "/insight/campaigns/{campaign_id}/measure"): M,
+    ("POST", "/insight/customers/{customer_id}/offer"): T,
 }

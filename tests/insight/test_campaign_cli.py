@@ -17,7 +17,7 @@ from telqc.cli import app as cli
 from telqc.core.rbac import Role
 from telqc.core.settings import Settings, get_settings
 from telqc.customers.models import Customer
-from telqc.insight.models import RetentionMember
+from telqc.insight.models import InsightChurnScore, RetentionMember
 
 
 @pytest.fixture
@@ -53,3 +53,14 @@ def test_campaign_run_and_measure(app: FastAPI, env: None, tmp_path: Path) -> No
     res = CliRunner().invoke(cli, ["insight", "campaign", "measure", "1"])
     assert res.exit_code == 0, res.output
     assert "uplift" in res.output or "a group is empty" in res.output
+
+
+def test_churn_score_then_run_uses_the_stored_scores(app: FastAPI, env: None) -> None:
+    res = CliRunner().invoke(cli, ["insight", "churn", "score"])
+    assert res.exit_code == 0 and "8 customer(s) scored" in res.output and "churn-logistic-" in res.output, res.output
+    res = CliRunner().invoke(cli, ["insight", "campaign", "run", "--name", "评分后"])
+    assert res.exit_code == 0, res.output
+    with app.state.sessionmaker() as s:
+        # no usage, bills or complaints: every score is low, below the at-risk rule's min_churn (0.3)
+        assert s.scalar(select(func.count()).select_from(RetentionMember)) == 0
+        assert s.scalar(select(func.count()).select_from(InsightChurnScore)) == 8

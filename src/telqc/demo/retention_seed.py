@@ -1,22 +1,84 @@
-"""A demo retention campaign: the demo customers' current stages drawn into holdout and tasks, two outcomes
-recorded by the demo agent (王晓燕, Guangdong), and a handful of plan offers so conversion has numbers.
+"""A demo retention campaign: six months of bills and usage for the customers the rules look at (with the
+risk signals of their stage planted), a churn scoring run over them, and the campaign drawn with those stored
+scores — so every demo task shows its score and reasons ("流失风险 0.41：近3个月流量较前3个月下降 65%、欠费 3
+期"). Then two outcomes recorded by the demo agent (王晓燕, Guangdong) and a handful of plan offers so
+conversion has numbers.
 
-Idempotent: a second seed finds the campaign by name and does nothing. Fast: one campaign run (grouped reads,
-one insert per member) and a dozen service calls.
+The history goes in through the real imports (`insight.service.import_usage` / `import_bills`: checked,
+atomic, audited), like an operator's monthly files; what it plants is fixed by the customer id, so the same
+seed gives the same scores. Idempotent: a second seed finds the campaign by name and does nothing.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from telqc.core.auth import principal_of
 from telqc.core.context import Ctx
 from telqc.core.models import User
-from telqc.insight import campaigns, offers
+from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
+from telqc.insight import campaigns, offers, retention, scoring, service
 
 NAME = "演示：合约到期与流失风险挽留"
+HISTORY_CAP = 3000  # customers given a history: enough for every demo agent's tasks, quick to import
+
+
+def _csv(header: Sequence[str], rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    w.writerows(rows)
+    return out.getvalue().encode()
+
+
+def seed_history(ctx: Ctx) -> int:
+    """Bills and usage of the last 6 whole months for the customers in the rules' stages; how many.
+
+    What is planted, by stage: at risk — data use falls by 65% in the last 3 months and 2 or 3 bills are
+    unpaid; lapsed — no data in the last 3 months; contract expiring — one in three uses 30% less, one
+    in three has a bill unpaid; the rest is steady (spend 39–129 yuan)."""
+    stages = list(retention.load_rules().stages)
+    rows = ctx.session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.lifecycle).where(
+        CUSTOMERS.c.lifecycle.in_(stages)).order_by(CUSTOMERS.c.id).limit(HISTORY_CAP)).all()
+    if not rows:
+        return 0
+    cp = CUSTOMER_PLANS.c
+    plan: dict[int, str] = {}
+    for cid, code in ctx.session.execute(select(cp.customer_id, cp.plan_code).where(
+            cp.customer_id.in_([r.id for r in rows]), cp.ended_on.is_(None)).order_by(cp.customer_id, cp.plan_code)):
+        plan.setdefault(int(cid), str(code))
+    today = ctx.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    now_m = today.year * 12 + today.month - 1
+    months = [f"{(now_m - k) // 12}-{(now_m - k) % 12 + 1:02d}" for k in range(6, 0, -1)]  # oldest first
+    usage: list[list[object]] = []
+    bills: list[list[object]] = []
+    for cid, stage in rows:
+        fee = (39, 59, 89, 129)[cid % 4] * 100
+        data_mb = 4096 + (cid % 7) * 3072
+        for k, month in enumerate(months):
+            recent = k >= 3
+            factor = 1.0
+            unpaid = False
+            if stage == "churn_risk":
+                factor, unpaid = (0.35 if recent else 1.0), k in ((2, 3, 4) if cid % 2 == 0 else (3, 4))
+            elif stage == "lapsed":
+                factor = 0.0 if recent else 1.0
+            elif stage == "contract_expiring":
+                factor = 0.7 if recent and cid % 3 == 0 else 1.0
+                unpaid = cid % 3 == 1 and k == 4
+            if cid in plan:
+                usage.append([cid, plan[cid], month, round(data_mb * factor), round(300 * factor), 10])
+            bills.append([cid, month, fee, 0 if unpaid else fee])
+    service.import_usage(ctx, _csv(("customer_id", "subscription", "month", "data_mb", "voice_min", "sms"), usage),
+                         "demo_usage.csv")
+    service.import_bills(ctx, _csv(("customer_id", "month", "amount_fen", "paid_fen"), bills), "demo_bills.csv")
+    return len(rows)
 
 
 def seed_retention(ctx: Ctx) -> int:
@@ -26,6 +88,8 @@ def seed_retention(ctx: Ctx) -> int:
     agent = ctx.session.scalar(select(User).where(User.username == "agent"))
     if agent is None:
         return 0
+    seed_history(ctx)
+    scoring.run(ctx)
     c = campaigns.run(ctx, NAME)
     as_agent = replace(ctx, principal=principal_of(agent))  # the demo agent works the tasks, as in the page
     tasks = campaigns.my_tasks(as_agent)

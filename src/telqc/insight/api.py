@@ -3,6 +3,7 @@ and tasks, offers and their conversion."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -31,33 +32,42 @@ def customer_profile(
     return service.profile(ctx, customer_id)
 
 
-def task_out(t: campaigns.Task) -> s.TaskOut:
+def task_out(t: campaigns.Task, lang: str) -> s.TaskOut:
     m = t.member
     return s.TaskOut(id=m.id, campaign_name=t.campaign_name, customer_id=m.customer_id,
                      customer_name=t.customer_name, stage=m.stage, action=m.action, reasons=m.reasons,
+                     churn=m.churn, churn_reasons=t.churn_reasons(lang), model_version=m.model_version,
                      status=m.status, note=m.note, outcome_at=m.outcome_at)
 
 
 @router.get("/tasks", response_model=list[s.TaskOut])
 def my_tasks(ctx: CtxDep, _: Tasks) -> list[s.TaskOut]:
     """The caller's own retention tasks."""
-    return [task_out(t) for t in campaigns.my_tasks(ctx)]
+    return [task_out(t, ctx.lang) for t in campaigns.my_tasks(ctx)]
 
 
 @router.post("/tasks/{task_id}/outcome", response_model=s.TaskOut)
 def record_outcome(ctx: CtxDep, _: Tasks, task_id: TaskId, body: s.OutcomeIn) -> s.TaskOut:
     """Another agent's task is 404."""
     campaigns.record_outcome(ctx, task_id, body.outcome, body.note)
-    return task_out(campaigns.my_tasks(ctx, member_id=task_id)[0])
+    return task_out(campaigns.my_tasks(ctx, member_id=task_id)[0], ctx.lang)
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen) / 100
 
 
 def campaign_out(v: campaigns.CampaignView) -> s.CampaignOut:
-    c, e = v.campaign, v.effect
+    c, e, r = v.campaign, v.effect, v.saved
     return s.CampaignOut(id=c.id, name=c.name, holdout_share=c.holdout_share, treated=v.treated,
                          held_out=v.held_out, outcomes=v.outcomes, measured_at=c.measured_at,
                          uplift=None if e is None else s.UpliftOut(
                              treated_rate=e.treated_rate, control_rate=e.control_rate, difference=e.difference,
-                             low=e.low, high=e.high, significant=e.significant))
+                             low=e.low, high=e.high, significant=e.significant),
+                         saved_revenue=None if r is None else s.SavedRevenueOut(
+                             customers=r.customers, low_customers=r.low_customers, high_customers=r.high_customers,
+                             arpu=_yuan(r.arpu_fen), months=r.months, amount=_yuan(r.fen), low=_yuan(r.low_fen),
+                             high=_yuan(r.high_fen)))
 
 
 def _view(ctx: Ctx, campaign_id: int) -> s.CampaignOut:

@@ -20,9 +20,10 @@ from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, NotFound
 from telqc.core.rbac import Role
 from telqc.customers import service as customers
-from telqc.customers.read import CUSTOMERS
-from telqc.insight import retention, uplift
-from telqc.insight.models import InsightOffer, RetentionCampaign, RetentionMember
+from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
+from telqc.insight import retention, service, uplift
+from telqc.insight import scores as churn_scores
+from telqc.insight.models import InsightBill, InsightOffer, RetentionCampaign, RetentionMember
 
 FINAL = frozenset({"accepted", "declined"})
 RETAINED_NOT = ("lapsed", "churn_risk")  # a re-assessed stage that counts as not retained
@@ -34,12 +35,16 @@ def _scope(ctx: Ctx) -> tuple[str, ...] | None:
 
 def run(ctx: Ctx, name: str, rules: retention.Rules | None = None, scores: Mapping[int, float] | None = None,
         progress: Callable[[int, int], None] | None = None) -> RetentionCampaign:
-    """Draw and assign one campaign; `scores` are churn probabilities by customer (from `churn`), if any."""
+    """Draw and assign one campaign; `scores` are churn probabilities by customer, by default the stored
+    scores (`scoring.run`): a stage rule's `min_churn` then keeps only the customers at that risk, and each
+    member keeps the score's reasons and model, as they were when the task was given."""
     rules = rules or retention.load_rules()
     stages = list(rules.stages)
     rows = ctx.session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.province_code, CUSTOMERS.c.lifecycle,
                                       CUSTOMERS.c.contract_end).where(CUSTOMERS.c.lifecycle.in_(stages))).all()
-    candidates = [retention.Candidate(r.id, r.province_code, r.lifecycle, (scores or {}).get(r.id),
+    stored = churn_scores.stored(ctx, [r.id for r in rows]) if scores is None else {}
+    scores = churn_scores.scores_of(stored) if scores is None else scores
+    candidates = [retention.Candidate(r.id, r.province_code, r.lifecycle, scores.get(r.id),
                                       r.contract_end.isoformat() if r.contract_end else None) for r in rows]
     agents = [retention.Agent(u.id, tuple(u.region_scope)) for u in core_repo.users(ctx.session)
               if u.is_active and u.role == Role.agent.value and u.region_scope]
@@ -52,16 +57,18 @@ def run(ctx: Ctx, name: str, rules: retention.Rules | None = None, scores: Mappi
     ctx.session.flush()
     picks = retention.plan(f"campaign-{c.id}", candidates, agents, rules, load)
     for i, p in enumerate(picks, 1):
+        sc = stored.get(p.customer_id)
         ctx.session.add(RetentionMember(
             campaign_id=c.id, customer_id=p.customer_id, province_code=p.province, stage=p.stage, churn=p.churn,
-            reasons=[p.reason], holdout=p.holdout, action=p.action, agent_id=p.agent_id, status="open"))
+            reasons=[p.reason], holdout=p.holdout, action=p.action, agent_id=p.agent_id, status="open",
+            churn_reasons=sc.reasons if sc else None, model_version=sc.model_version if sc else None))
         if progress and (i % 500 == 0 or i == len(picks)):
             progress(i, len(picks))
     c.treated = sum(not p.holdout for p in picks)
     c.held_out = len(picks) - c.treated
     ctx.session.flush()
     ctx.audit("insight.campaign_run", "retention_campaign", c.id, name=name, treated=c.treated,
-              held_out=c.held_out, holdout_share=c.holdout_share, seed=c.seed)
+              held_out=c.held_out, holdout_share=c.holdout_share, seed=c.seed, scored=len(stored))
     return c
 
 
@@ -70,6 +77,14 @@ class Task:
     member: RetentionMember
     customer_name: str
     campaign_name: str
+
+    def churn_line(self, lang: str) -> str | None:
+        """The score and reasons the task was given with ("流失风险 0.72：…"), None when none was stored."""
+        m = self.member
+        return None if m.churn is None else churn_scores.line(m.churn, m.churn_reasons, lang)
+
+    def churn_reasons(self, lang: str) -> list[str]:
+        return churn_scores.reason_texts(self.member.churn_reasons, lang)
 
 
 def my_tasks(ctx: Ctx, include_done: bool = True, customer_id: int | None = None,
@@ -135,12 +150,36 @@ def measure(ctx: Ctx, campaign_id: int) -> RetentionCampaign:
     stage = dict(ctx.session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.lifecycle).join(
         RetentionMember, RetentionMember.customer_id == CUSTOMERS.c.id).where(
         RetentionMember.campaign_id == c.id)).all())
-    for m in ctx.session.scalars(select(RetentionMember).where(RetentionMember.campaign_id == c.id)):
+    members = list(ctx.session.scalars(select(RetentionMember).where(RetentionMember.campaign_id == c.id)))
+    arpu = monthly_arpu(ctx, [m.customer_id for m in members])
+    for m in members:
         m.retained = stage.get(m.customer_id) not in RETAINED_NOT
+        m.arpu_fen = arpu.get(m.customer_id)
     c.measured_at = ctx.now()
     ctx.session.flush()
-    ctx.audit("insight.campaign_measured", "retention_campaign", c.id)
+    ctx.audit("insight.campaign_measured", "retention_campaign", c.id, name=c.name,
+              retained=sum(bool(m.retained) for m in members), members=len(members))
     return c
+
+
+def monthly_arpu(ctx: Ctx, customer_ids: list[int]) -> dict[int, int]:
+    """Fen a month: the mean of the customer's last 3 stored bills, else the catalogue fee of their current
+    plan (what they would pay without a bill imported yet); a customer with neither is left out."""
+    wanted = set(customer_ids)
+    bills: dict[int, list[int]] = {}
+    rank = func.row_number().over(partition_by=InsightBill.customer_id, order_by=InsightBill.month.desc())
+    last = select(InsightBill.customer_id, InsightBill.amount_fen, rank.label("k")).where(
+        InsightBill.customer_id.in_(wanted)).subquery()
+    for cid, amount in ctx.session.execute(select(last.c.customer_id, last.c.amount_fen).where(last.c.k <= 3)):
+        bills.setdefault(int(cid), []).append(int(amount))
+    out = {cid: round(sum(v) / len(v)) for cid, v in bills.items()}
+    fees = {p.code: p.fee_fen for p in service.plan_catalogue(ctx)}
+    cp = CUSTOMER_PLANS.c
+    for cid, code in ctx.session.execute(select(cp.customer_id, cp.plan_code).where(
+            cp.customer_id.in_(wanted - set(out)), cp.ended_on.is_(None)).order_by(cp.customer_id, cp.plan_code)):
+        if code in fees and int(cid) not in out:
+            out[int(cid)] = fees[code]
+    return out
 
 
 @dataclass(frozen=True)
@@ -150,6 +189,7 @@ class CampaignView:
     held_out: int
     outcomes: dict[str, int]
     effect: uplift.Uplift | None  # None until measured, or when a group is empty in the reader's scope
+    saved: uplift.SavedRevenue | None = None  # with the effect, when the treated members' ARPU is known
 
 
 def campaigns(ctx: Ctx) -> list[CampaignView]:
@@ -158,11 +198,16 @@ def campaigns(ctx: Ctx) -> list[CampaignView]:
     q = select(RetentionMember.campaign_id, RetentionMember.holdout, RetentionMember.status,
                RetentionMember.retained, func.count()).group_by(
         RetentionMember.campaign_id, RetentionMember.holdout, RetentionMember.status, RetentionMember.retained)
+    a = select(RetentionMember.campaign_id, func.avg(RetentionMember.arpu_fen)).where(
+        RetentionMember.holdout.is_(False), RetentionMember.arpu_fen.is_not(None)).group_by(
+        RetentionMember.campaign_id)
     if scope is not None:
         q = q.where(RetentionMember.province_code.in_(scope))
+        a = a.where(RetentionMember.province_code.in_(scope))
     counts: dict[int, list[tuple[bool, str, bool | None, int]]] = {}
     for cid, hold, status, kept, n in ctx.session.execute(q):
         counts.setdefault(cid, []).append((bool(hold), status, kept, n))
+    arpu = {int(cid): round(float(v)) for cid, v in ctx.session.execute(a) if v is not None}
     out = []
     for c in ctx.session.scalars(select(RetentionCampaign).order_by(RetentionCampaign.id.desc())):
         rows = counts.get(c.id, [])
@@ -172,9 +217,11 @@ def campaigns(ctx: Ctx) -> list[CampaignView]:
         for h, st, _, n in rows:
             if not h:
                 outcomes[st] = outcomes.get(st, 0) + n
-        effect = None
+        effect, saved = None, None
         if c.measured_at is not None and treated and held:
             effect = uplift.difference(sum(n for h, _, k, n in rows if not h and k), treated,
                                        sum(n for h, _, k, n in rows if h and k), held)
-        out.append(CampaignView(c, treated, held, outcomes, effect))
+            if c.id in arpu:
+                saved = uplift.saved_revenue(effect, treated, arpu[c.id])
+        out.append(CampaignView(c, treated, held, outcomes, effect, saved))
     return out

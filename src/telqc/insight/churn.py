@@ -21,6 +21,8 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from telqc.core.i18n import DEFAULT
+from telqc.insight import scores
 from telqc.insight.features import FEATURES, training_rows
 from telqc.insight.synth import WARMUP, Panel
 
@@ -33,19 +35,7 @@ MODEL_FEATURES = tuple(f for f in FEATURES if f not in ("tenure_months", "plan_p
 COLUMNS = np.array([FEATURES.index(f) for f in MODEL_FEATURES])
 REASON_FLOOR = 0.1  # a term below this many log-odds above average is not worth telling an agent
 
-# What an agent reads for a feature that raises the risk; {v} is the customer's value.
-REASONS: dict[str, str] = {
-    "arpu_drop": "近3个月消费较前3个月下降 {p:.0f}%",
-    "usage_drop": "近3个月流量较前3个月下降 {p:.0f}%",
-    "complaints_30d": "近30天投诉 {v:.0f} 次",
-    "complaints_90d": "近90天投诉 {v:.0f} 次",
-    "repeat_complaints_30d": "近30天重复投诉 {v:.0f} 次",
-    "unresolved_orders": "{v:.0f} 张工单未解决",
-    "overdue_bills": "欠费 {v:.0f} 期",
-    "nps_gap": "满意度调查给出低分（NPS {s:.0f} 分）",
-    "contract_expiring": "合约3个月内到期",
-    "new_customer": "入网不满6个月",
-}
+REASONS = scores.REASONS  # the message of each reason an agent reads
 
 # The reason's name in a summary ("常见原因").
 LABELS: dict[str, str] = {
@@ -93,9 +83,9 @@ class Model:
         return np.where(vals > REASON_FLOOR, idx, -1).astype(np.int64)
 
 
-def reason_text(feature: int, value: float) -> str:
-    name = FEATURES[feature]
-    return REASONS[name].format(v=value, p=value * 100, s=7 - value)
+def reason_text(feature: int | str, value: float, lang: str = DEFAULT) -> str:
+    """A reason in the reader's language, from the feature (index or name) and the customer's value."""
+    return scores.reason_text(FEATURES[feature] if isinstance(feature, int) else feature, value, lang)
 
 
 def explain(model: Model, x: NDArray[np.float64], top: int = 3) -> list[list[str]]:

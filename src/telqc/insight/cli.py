@@ -241,6 +241,18 @@ def assess(
     console.print(stages)
 
 
+@churn_app.command("score")
+def churn_score(actor: ActorOpt = "admin") -> None:
+    """Score every customer and store the score, model version and top reasons (audited once); the campaign
+    draw then uses these scores."""
+    from telqc.insight import scores, scoring  # noqa: PLC0415
+
+    with _session(actor) as ctx:
+        r = scoring.run(ctx)
+    console.print(f"[green]{r.scored:,} customer(s) scored[/green] with {r.model_version}: mean {r.mean:.1%}, "
+                  f"{r.high:,} at or above {scores.HIGH:.0%} / 流失评分已保存")
+
+
 @campaign_app.command("run")
 def campaign_run(
     name: Annotated[str, typer.Option(help="the campaign's name, shown to agents and on the board")] = "",

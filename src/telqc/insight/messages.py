@@ -51,6 +51,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the plan catalogue
     "insight.error.family_members": {"zh-CN": "融合（家庭）套餐须可供 2 人及以上使用，个人套餐仅 1 人",
                                      "en": "a family plan is for 2 or more members, a personal plan for 1"},
+    # churn reasons (`churn.reason_text`): {v} the customer's value, {p} a fall in per cent, {s} an NPS answer
+    "churn.reason.arpu_drop": {"zh-CN": "近3个月消费较前3个月下降 {p:.0f}%", "en": "spend down {p:.0f}% in 3 months"},
+    "churn.reason.usage_drop": {"zh-CN": "近3个月流量较前3个月下降 {p:.0f}%",
+                                "en": "data use down {p:.0f}% in 3 months"},
+    "churn.reason.complaints_30d": {"zh-CN": "近30天投诉 {v:.0f} 次", "en": "{v:.0f} complaint(s) in 30 days"},
+    "churn.reason.complaints_90d": {"zh-CN": "近90天投诉 {v:.0f} 次", "en": "{v:.0f} complaint(s) in 90 days"},
+    "churn.reason.repeat_complaints_30d": {"zh-CN": "近30天重复投诉 {v:.0f} 次",
+                                           "en": "{v:.0f} repeat complaint(s) in 30 days"},
+    "churn.reason.unresolved_orders": {"zh-CN": "{v:.0f} 张工单未解决", "en": "{v:.0f} unresolved order(s)"},
+    "churn.reason.overdue_bills": {"zh-CN": "欠费 {v:.0f} 期", "en": "{v:.0f} overdue bill(s)"},
+    "churn.reason.nps_gap": {"zh-CN": "满意度调查给出低分（NPS {s:.0f} 分）", "en": "low survey score (NPS {s:.0f})"},
+    "churn.reason.contract_expiring": {"zh-CN": "合约3个月内到期", "en": "contract ends within 3 months"},
+    "churn.reason.new_customer": {"zh-CN": "入网不满6个月", "en": "customer for under 6 months"},
+    "insight.churn_line": {"zh-CN": "流失风险 {score}：{reasons}", "en": "churn risk {score}: {reasons}"},
+    "insight.churn_no_reason": {"zh-CN": "无突出风险因素", "en": "no notable risk factor"},
+    "insight.churn_none": {"zh-CN": "暂无流失评分", "en": "not scored yet"},
+    "insight.saved_revenue": {"zh-CN": "挽回收入", "en": "Saved revenue"},
+    "insight.field.campaign_name": {"zh-CN": "活动名称", "en": "Campaign name"},
     # audit log
     "auditaction.insight.usage_imported": {"zh-CN": "导入用量", "en": "Usage imported"},
     "auditaction.insight.bills_imported": {"zh-CN": "导入账单", "en": "Bills imported"},
@@ -59,4 +77,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auditaction.insight.plan_saved": {"zh-CN": "保存推荐套餐", "en": "Catalogue plan saved"},
     "auditaction.insight.plan_removed": {"zh-CN": "删除推荐套餐", "en": "Catalogue plan removed"},
     "auditaction.insight.household_set": {"zh-CN": "设置家庭人数", "en": "Household size set"},
+    "auditaction.insight.churn_scored": {"zh-CN": "计算流失评分", "en": "Churn scores computed"},
 }

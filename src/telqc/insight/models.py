@@ -165,9 +165,28 @@ class RetentionMember(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retained: Mapped[bool | None] = mapped_column(Boolean)
+    # the stored churn score's reason codes and model at assignment ([[feature, value], ...]; rendered in the
+    # reader's language by `scoring.reason_texts`), and the customer's monthly ARPU when measured
+    churn_reasons: Mapped[list[list[str | float]] | None] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(80))
+    arpu_fen: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class InsightChurnScore(Base):
+    """A customer's latest churn score (`telqc insight churn score`): the probability of leaving next month,
+    the model that gave it and its top reason codes ([[feature, value], ...], `churn.reasons`)."""
+
+    __tablename__ = "insight_churn_scores"
+    __table_args__ = (CheckConstraint("score >= 0 and score <= 1", name="score"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(80))
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reasons: Mapped[list[list[str | float]]] = mapped_column(JSON, default=list)
 
 
 class InsightOffer(Base):

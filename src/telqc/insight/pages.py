@@ -5,7 +5,7 @@ The board's charts get their data from a JSON block read by /static/insight.js (
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,13 +17,16 @@ from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.customers.read import CUSTOMERS
-from telqc.insight import campaigns, offers, retention
+from telqc.insight import campaigns, offers, retention, uplift
+from telqc.insight import scores as churn_scores
 from telqc.web.render import render
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.insight_read, "/insight", "ui.insight"), (Perm.insight_tasks, "/insight/tasks", "ui.insight_tasks")]
 Read = Annotated[Principal, require(Perm.insight_read)]
+Manage = Annotated[Principal, require(Perm.insight_manage)]
 Tasks = Annotated[Principal, require(Perm.insight_tasks)]
+NAME_MAX = 100  # `RetentionCampaign.name`
 
 TIERS = {k: t(f"tier.{k}") for k in ("vip", "gold", "silver", "regular")}
 STAGES = {k: t(f"lifecycle.{k}") for k in ("new", "in_contract", "growing", "mature", "contract_expiring",
@@ -45,6 +48,10 @@ def _distribution(ctx: Ctx, col: str) -> dict[str, int]:
 
 @router.get("/insight", response_class=HTMLResponse)
 def board(request: Request, ctx: CtxDep, _: Read) -> Response:
+    return _board(request, ctx)
+
+
+def _board(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200, name: str = "") -> Response:
     tiers, stages = _distribution(ctx, "tier"), _distribution(ctx, "lifecycle")
     views = campaigns.campaigns(ctx)
     conv = offers.conversion(ctx)
@@ -55,13 +62,40 @@ def board(request: Request, ctx: CtxDep, _: Read) -> Response:
                    "treated": [round(v.effect.treated_rate * 100, 1) for v in views if v.effect],
                    "control": [round(v.effect.control_rate * 100, 1) for v in views if v.effect]},
     }
-    return render(request, "insight/board.html", chart=chart, views=views, conversion=conv, tiers=TIERS,
-                  stages=STAGES, channels=CHANNELS, outcomes=OUTCOMES, tier_counts=tiers, stage_counts=stages)
+    return render(request, "insight/board.html", status_code=status_code, chart=chart, views=views,
+                  conversion=conv, tiers=TIERS, stages=STAGES, channels=CHANNELS, outcomes=OUTCOMES,
+                  tier_counts=tiers, stage_counts=stages, error=error, campaign_name=name,
+                  saved_months=uplift.SAVED_MONTHS, scored=churn_scores.summary(ctx))
+
+
+@router.post("/insight/campaigns")
+def run_campaign(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str, Form()] = "") -> Response:
+    """The board's form: the same draw as `telqc insight campaign run` (and the weekly job), with the stored
+    churn scores; a name that is empty or too long is answered 422 naming the field, nothing drawn."""
+    clean = name.strip()
+    if not 1 <= len(clean) <= NAME_MAX:
+        key = "v.string_too_short" if not clean else "v.string_too_long"
+        msg = f"{t('insight.field.campaign_name', ctx.lang)}（name）：" + t(key, ctx.lang, min_length=1,
+                                                                              max_length=NAME_MAX)
+        return _board(request, ctx, msg, 422, name)
+    c = campaigns.run(ctx, clean)
+    return RedirectResponse(f"/insight#campaign-{c.id}", status_code=303)
+
+
+@router.post("/insight/campaigns/{campaign_id}/measure")
+def measure_campaign(ctx: CtxDep, _: Manage, campaign_id: IdPath) -> Response:
+    c = campaigns.measure(ctx, campaign_id)
+    return RedirectResponse(f"/insight#campaign-{c.id}", status_code=303)
 
 
 def _tasks(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
     return render(request, "insight/tasks.html", status_code=status_code, error=error,
                   tasks=campaigns.my_tasks(ctx), stages=STAGES, actions=ACTIONS, outcomes=OUTCOMES)
+
+
+def _back(next_: str, fallback: str) -> str:
+    """Only a path of this site (the customer 360 page the form was on)."""
+    return next_ if next_.startswith("/") and not next_.startswith("//") else fallback
 
 
 @router.get("/insight/tasks", response_class=HTMLResponse)
@@ -71,7 +105,8 @@ def my_tasks(request: Request, ctx: CtxDep, _: Tasks) -> Response:
 
 @router.post("/insight/tasks/{task_id}/outcome")
 def record_outcome(request: Request, ctx: CtxDep, _: Tasks, task_id: IdPath, outcome: Annotated[str, Form()],
-                   note: Annotated[str, Form(max_length=500)] = "") -> Response:
+                   note: Annotated[str, Form(max_length=500)] = "",
+                   next: Annotated[str, Form(max_length=200)] = "") -> Response:
     try:
         campaigns.record_outcome(ctx, task_id, outcome, note.strip() or None)
     except DomainError as e:
@@ -79,4 +114,15 @@ def record_outcome(request: Request, ctx: CtxDep, _: Tasks, task_id: IdPath, out
         if e.status == 404:
             raise
         return _tasks(request, ctx, e.message(ctx.lang), e.status)
-    return RedirectResponse("/insight/tasks", status_code=303)
+    return RedirectResponse(_back(next, "/insight/tasks"), status_code=303)
+
+
+@router.post("/insight/customers/{customer_id}/offer")
+def decide_recommendation(ctx: CtxDep, _: Tasks, customer_id: IdPath,
+                          decision: Annotated[Literal["accepted", "declined"], Form()],
+                          plan_code: Annotated[str, Form(min_length=1, max_length=20)]) -> Response:
+    """The customer's answer to the plan the agent recommended on the 360 page: recorded as an agent offer and
+    its decision (both audited), so it counts in the conversion KPI by channel and segment."""
+    o = offers.shown(ctx, customer_id, "agent", plan_code)
+    offers.decide(ctx, o.id, decision == "accepted")
+    return RedirectResponse(f"/customers/{customer_id}?offer={decision}#plan-recommendation", status_code=303)

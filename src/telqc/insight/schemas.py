@@ -36,6 +36,16 @@ class RecommendationOut(Out):
     text: str
 
 
+class ChurnOut(Out):
+    """The customer's stored churn score (`telqc insight churn score`): the probability of leaving next month."""
+
+    score: float
+    model_version: str
+    scored_at: datetime
+    reasons: list[str]  # the top reasons, in the reader's language
+    codes: list[str]  # the same reasons' feature names (for a channel that words them itself)
+
+
 class ProfileOut(Out):
     customer_id: int
     tier: str
@@ -46,6 +56,7 @@ class ProfileOut(Out):
     usage_source: UsageSource
     usage: list[UsageMonth]
     recommendation: RecommendationOut
+    churn: ChurnOut | None = None  # None until a scoring run
 
 
 class PlanIn(In):
@@ -111,6 +122,9 @@ class TaskOut(Out):
     stage: str
     action: str
     reasons: list[str]
+    churn: float | None  # the stored score when the task was given
+    churn_reasons: list[str]  # that score's reasons, in the reader's language
+    model_version: str | None
     status: str
     note: str | None
     outcome_at: datetime | None
@@ -129,6 +143,19 @@ class UpliftOut(Out):
     significant: bool
 
 
+class SavedRevenueOut(Out):
+    """(treated rate − holdout rate) × treated customers × their monthly ARPU × months (`uplift.saved_revenue`)."""
+
+    customers: float
+    low_customers: float
+    high_customers: float
+    arpu: Decimal  # yuan a month
+    months: int
+    amount: Decimal  # yuan
+    low: Decimal
+    high: Decimal
+
+
 class CampaignOut(Out):
     id: int
     name: str
@@ -138,6 +165,7 @@ class CampaignOut(Out):
     outcomes: dict[str, int] = {}
     measured_at: datetime | None
     uplift: UpliftOut | None = None
+    saved_revenue: SavedRevenueOut | None = None
 
 
 class OfferIn(In):

@@ -33,6 +33,7 @@ from telqc.customers.read import CUSTOMER_PLANS
 from telqc.insight import imports
 from telqc.insight import repository as repo
 from telqc.insight import schemas as s
+from telqc.insight import scores as churn_scores
 from telqc.insight.catalogue import DEMO_CATALOGUE, demo_usage
 from telqc.insight.imports import Kind, RowError
 from telqc.insight.models import HOUSEHOLD_SOURCES, InsightHousehold, InsightPlan
@@ -83,6 +84,7 @@ def profile(
     priced = {p.code for p in plans}
     current = next((code for code in codes if code in priced), None)
     r = recommend(plans, current, months, people)
+    sc = churn_scores.stored(ctx, [c.id]).get(c.id)
     return s.ProfileOut(
         customer_id=c.id,
         tier=c.tier,
@@ -100,6 +102,9 @@ def profile(
             saving=_yuan(r.saving_fen),
             text=r.text,
         ),
+        churn=None if sc is None else s.ChurnOut(
+            score=sc.score, model_version=sc.model_version, scored_at=sc.scored_at,
+            reasons=churn_scores.reason_texts(sc.reasons, ctx.lang), codes=[str(r[0]) for r in sc.reasons]),
     )
 
 

@@ -1,12 +1,12 @@
 """Periodic insight jobs: every customer's tier and lifecycle stage re-assessed each night (issue 23 §3), and a
-retention campaign drawn every Monday morning from the fresh stages (§4)."""
+retention campaign drawn every Monday morning from the fresh stages and churn scores (§4)."""
 
 from __future__ import annotations
 
 from celery.schedules import crontab
 
 from telqc.core.clock import SystemClock
-from telqc.insight import assessments, campaigns
+from telqc.insight import assessments, campaigns, scoring
 from telqc.jobs.celery_app import celery, session_factory, settings
 from telqc.jobs.dispatch import job_ctx
 
@@ -28,6 +28,8 @@ celery.conf.beat_schedule["insight-retention-campaign"] = {"task": CAMPAIGN_TASK
 
 @celery.task(name=CAMPAIGN_TASK)
 def retention_campaign() -> int:
-    """Weekly, after the Monday assessment: the new campaign's id (its tasks reach agents' 工作台)."""
+    """Weekly, after the Monday assessment: every customer scored afresh, then the new campaign drawn with those
+    scores; its id (the tasks reach agents' 工作台)."""
     with job_ctx(session_factory(), SystemClock(), settings) as ctx:
+        scoring.run(ctx)
         return campaigns.run(ctx, f"每周挽留 {ctx.now():%Y-%m-%d}").id

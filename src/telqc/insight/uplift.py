@@ -72,3 +72,30 @@ def difference(
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     d = pt - pc
     return Uplift(pt, pc, d, d - z * se, d + z * se, confidence)
+
+
+SAVED_MONTHS = 12  # a kept customer's next year: the term of a renewed contract (合约期 12 个月)
+
+
+@dataclass(frozen=True)
+class SavedRevenue:
+    """Revenue kept by the action: the retained customers it accounts for × their monthly ARPU × months."""
+
+    customers: float  # (treated rate − holdout rate) × treated customers
+    low_customers: float  # the same at the uplift's interval ends
+    high_customers: float
+    arpu_fen: int
+    months: int
+    fen: int
+    low_fen: int
+    high_fen: int
+
+
+def saved_revenue(effect: Uplift, treated_n: int, arpu_fen: int, months: int = SAVED_MONTHS) -> SavedRevenue:
+    """Why the treated count and not everyone: only the treated were acted on, and the holdout says how many
+    of them would have stayed anyway; a negative figure (the action drove customers away) is kept as is."""
+    if treated_n < 0 or arpu_fen < 0 or months < 0:
+        raise ValueError("treated_n, arpu_fen and months must not be negative")
+    kept = [d * treated_n for d in (effect.difference, effect.low, effect.high)]
+    fen = [round(k * arpu_fen * months) for k in kept]
+    return SavedRevenue(kept[0], kept[1], kept[2], arpu_fen, months, fen[0], fen[1], fen[2])

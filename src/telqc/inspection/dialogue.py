@@ -116,7 +116,7 @@ class Verification:
             return
         sl, text = self.slots, turn.text
         requested = bool(state[2])
-        if _spans(found, sl.request):
+        if not requested and found is not None and sl.request in found:
             state[2] = True
         if turn.speaker == "customer":
             if state[0] in ("asked", "failed", "refused"):
@@ -128,7 +128,8 @@ class Verification:
         events: list[tuple[int, str]] = [(s, "confirm") for s, _ in _spans(found, sl.confirm)]
         events += [(s, "fail") for s, _ in _spans(found, sl.fail)]
         events += [(s, "ask") for s, _ in _spans(found, sl.ask)]
-        actions = self._actions(text, found, requested) if found is not None else []
+        acting = found is not None and (sl.action in found or sl.completion in found)
+        actions = self._actions(text, found, requested) if acting else []
         events += [(s, "action") for s, _ in actions]
         for pos, what in sorted(events):
             if what == "fail" and state[0] in ("asked", "supplied"):

@@ -224,3 +224,10 @@ def test_escalation_threat_scope(text: str, fires: bool) -> None:
     turns = _turns(("agent", 0, 3000, "您好，工号1234为您服务。"), ("customer", 3500, 8000, text))
     fired = {h.rule_id for h in evaluate(load_default_scorecard(), turns)}
     assert ("escalation_threat" in fired) is fires
+
+
+def test_threat_to_leak_to_the_press_without_the_word_media() -> None:
+    """爆料 (tip off a newspaper) is going outside the company, as 曝光/媒体 are (heldout2/dev bq053)."""
+    turns = [Turn("agent", 0, 3000, "您好，工号1234为您服务。"),
+             Turn("customer", 3000, 8000, "再转来转去，我就去报纸爆料。")]
+    assert "escalation_threat" in {h.rule_id for h in evaluate(load_default_scorecard(), turns)}

@@ -108,3 +108,41 @@ def test_batch_and_live_agree_on_learned_hits() -> None:
     key = inspector.sort_key
     assert sorted(batch, key=key) == sorted(live, key=key)
     assert any(h.why.startswith("模型") for h in batch)
+
+
+# Session 20 (heldout2/dev): calm opening problem statements that address the company (你们, 了, family
+# members) scored 0.97-0.98 with the model trained before them; new wordings here, not from any set.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你好，我外婆让你们给她开了个视频彩铃，她听不惯，能给去掉吗？",
+        "你好，我上周在你们这里办了张新卡，今天还没有信号，是不是还要激活？",
+    ],
+)
+def test_calm_first_turn_problem_statement_is_not_anger(text: str) -> None:
+    turns = [GREET, Turn("customer", 3000, 8000, text)]
+    assert not [h for h in evaluate(load_default_scorecard(), turns) if h.rule_id == "customer_negative_emotion"]
+
+
+def test_curt_agent_with_a_calm_customer_is_not_anger() -> None:
+    turns = [GREET, Turn("customer", 3000, 8000, "你好，我上周在你们这里办了张新卡，今天还没有信号，是不是还要激活？"),
+             Turn("agent", 8000, 10000, "你自己重启一下，不行就去营业厅。"),
+             Turn("customer", 10000, 12000, "哦，那行吧，我再等等。")]
+    assert not [h for h in evaluate(load_default_scorecard(), turns) if h.rule_id == "customer_negative_emotion"]
+
+
+@pytest.mark.parametrize("text", ["你哋搞乜鬼啊，网又断咗", "有没有搞错，又多扣了钱", "你们踢来踢去的，到底谁负责"])
+def test_dissatisfaction_idioms_in_the_lexicon(text: str) -> None:
+    turns = [GREET, Turn("customer", 3000, 8000, text)]
+    hits = evaluate(load_default_scorecard(), turns)
+    assert any(h.rule_id == "customer_negative_emotion" and h.why.startswith("负面情绪词") for h in hits)
+
+
+def test_lone_surrogate_from_json_is_scored_not_crashed() -> None:
+    """json.loads("\\"\\\\ud800\\"") is a valid str with a lone surrogate; batch scoring used to raise on it."""
+    model = load_model("anger")
+    texts = ["\ud800", "你们\ud800了"]
+    got = PackedModel(model).logits(texts)
+    for text, logit in zip(texts, got, strict=True):
+        grams = {text[i : i + n] for n in range(1, model.max_n + 1) for i in range(len(text) - n + 1)}
+        assert logit == pytest.approx(model.logit(grams), abs=1e-9)

@@ -15,6 +15,13 @@ ownership, service password reset) is a hit unless the state is supplied or veri
 device swaps, tickets, billing reviews and information SMS are not account changes; nor is an
 action that is offered, asked about or conditional ("可以为您办理吗", "核实后才能办理"). Incremental:
 the same steps run live, turn by turn. Phrases come from the engine's automaton pass (slots).
+
+Agents often report the change with a verb that names no service ("我这边提交了", "给您关掉了",
+"好了，已经恢复了", "授权码给您发过去了"). Such a *completion* is an account change only when the
+call is about one: the tracker remembers whether anybody has named an account-change request
+(副卡, 漫游, 套餐, 挂失 …) so far, and only then reads a completion as the action; in a repair call
+"我这边提交了" stays a ticket. Verification asked only after the action does not repair it: the
+first action is judged once, on the state at that moment.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ class Slots:
     refuse: int | None
     not_account: int | None
     hypothetical: int | None
+    request: int | None = None  # an account-change request named by either side (副卡, 漫游, 挂失 …)
+    completion: int | None = None  # a generic "done" verb of the agent (提交了, 关掉了, 恢复了 …)
 
 
 def _spans(found: Found | None, slot: int | None) -> list[tuple[int, int]]:
@@ -60,7 +69,8 @@ def _inside(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
 
 
 class Verification:
-    """Per-call state: ``state[0]`` the phase, ``state[1]`` whether the first action has been judged."""
+    """Per-call state: ``state[0]`` the phase, ``state[1]`` whether the first action has been judged,
+    ``state[2]`` whether an account-change request has been named (completions count only then)."""
 
     __slots__ = ("meta", "slots")
 
@@ -69,14 +79,20 @@ class Verification:
 
     @staticmethod
     def initial() -> list[object]:
-        return ["none", False]
+        return ["none", False, False]
 
-    def _actions(self, text: str, found: Found | None) -> list[tuple[int, int]]:
+    def _actions(self, text: str, found: Found | None, requested: bool) -> list[tuple[int, int]]:
         """Account-changing actions performed now: not offered, asked, conditional or non-account."""
         sl = self.slots
         out: list[tuple[int, int]] = []
         not_acc, hyp = _spans(found, sl.not_account), _spans(found, sl.hypothetical)
-        for s, e in sorted(_spans(found, sl.action)):
+        candidates = _spans(found, sl.action)
+        if sl.completion is not None:
+            request = _spans(found, sl.request)
+            done = _spans(found, sl.completion)
+            # a completion counts once the call is about an account change, earlier or earlier in this turn
+            candidates = candidates + [d for d in done if requested or any(r[0] < d[0] for r in request)]
+        for s, e in sorted(candidates):
             lo, hi = clause(text, s, e)
             if _inside(not_acc, lo, hi) or _inside(hyp, lo, hi):
                 continue
@@ -99,6 +115,9 @@ class Verification:
         if state[1]:
             return
         sl, text = self.slots, turn.text
+        requested = bool(state[2])
+        if not requested and found is not None and sl.request in found:
+            state[2] = True
         if turn.speaker == "customer":
             if state[0] in ("asked", "failed", "refused"):
                 if _spans(found, sl.refuse):
@@ -109,7 +128,8 @@ class Verification:
         events: list[tuple[int, str]] = [(s, "confirm") for s, _ in _spans(found, sl.confirm)]
         events += [(s, "fail") for s, _ in _spans(found, sl.fail)]
         events += [(s, "ask") for s, _ in _spans(found, sl.ask)]
-        actions = self._actions(text, found) if found is not None and sl.action in found else []
+        acting = found is not None and (sl.action in found or sl.completion in found)
+        actions = self._actions(text, found, requested) if acting else []
         events += [(s, "action") for s, _ in actions]
         for pos, what in sorted(events):
             if what == "fail" and state[0] in ("asked", "supplied"):

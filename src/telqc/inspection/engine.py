@@ -151,6 +151,8 @@ class _Rules:
             refuse=opt(rule.refuse_lexicon, "customer"),
             not_account=opt(rule.not_account_lexicon, "agent"),
             hypothetical=opt(rule.hypothetical_lexicon, "agent", tuple(hypothetical)),
+            request=opt(rule.request_lexicon, "any"),
+            completion=opt(rule.completion_lexicon, "agent"),
         )
         return dialogue.Verification(meta, slots)
 

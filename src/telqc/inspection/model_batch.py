@@ -57,7 +57,8 @@ class PackedModel:
         if not texts or not len(self.weights):
             return np.full(len(texts), self.bias, dtype=np.float64)
         joined = "\x00".join(texts)  # NUL never occurs in a stored turn: it separates turns
-        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        # a lone surrogate (JSON may carry "\ud800") is a code point like any other: it matches no n-gram
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
         lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
         owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(points)]
         starts = points != 0  # a window starting at a separator would read as the next turn's shorter gram

@@ -155,6 +155,10 @@ class OrderRule(_RuleBase, _PhraseSource):
     fail_lexicon: str | None = None
     not_account_lexicon: str | None = None
     hypothetical_lexicon: str | None = None
+    # generic completions of the agent (提交了, 关掉了) count as the action only once either side has
+    # named an account-change request (副卡, 漫游, 挂失): "我这边提交了" in a repair call is a ticket
+    request_lexicon: str | None = None
+    completion_lexicon: str | None = None
 
     @model_validator(mode="after")
     def _has_requirement(self) -> OrderRule:
@@ -288,7 +292,7 @@ class RuleConfigError(ValueError):
 def _lexicon_fields(rule: Any) -> list[tuple[str, str]]:
     fields = ["lexicon", "exclude_lexicon", "require_lexicon", "negation_lexicon", "degree_lexicon", "also_lexicon",
               "scope_lexicon", "ask_lexicon", "supply_lexicon", "refuse_lexicon", "fail_lexicon",
-              "not_account_lexicon", "hypothetical_lexicon"]
+              "not_account_lexicon", "hypothetical_lexicon", "request_lexicon", "completion_lexicon"]
     return [(f, getattr(rule, f)) for f in fields if getattr(rule, f, None)]
 
 

@@ -20,7 +20,7 @@ from telqc.inspection.learned import MODEL_DIR, TextModel
 
 # Chosen by measurement (docs/BENCHMARKS.md, issue 19): n-grams of 1–3 characters, C, kept features.
 SETTINGS: dict[str, dict[str, float]] = {
-    "anger": {"max_n": 3, "c": 4.0, "keep": 1500, "threshold": 0.7},
+    "anger": {"max_n": 3, "c": 1.0, "keep": 1500, "threshold": 0.7},
     "forbidden": {"max_n": 3, "c": 4.0, "keep": 1200, "threshold": 0.7},
 }
 

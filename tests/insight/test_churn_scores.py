@@ -188,7 +188,9 @@ def test_agent_accepts_or_declines_the_recommendation(app: FastAPI, client: Test
     r = client.post(f"/insight/customers/{custs[0]}/offer",
                     data={"decision": "accepted", "plan_code": "5G59", "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and "offer=accepted" in r.headers["location"]
-    assert "已记录：客户接受推荐" in client.get(r.headers["location"]).text
+    answered = client.get(r.headers["location"]).text
+    assert "已记录：客户接受推荐" in answered
+    assert 'id="recommendation-decision"' not in answered  # answered once: no second click records another offer
     client.post(f"/insight/customers/{custs[1]}/offer",
                 data={"decision": "declined", "plan_code": "5G59", "csrf_token": token})
     bad = client.post(f"/insight/customers/{custs[0]}/offer",

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from telqc.workforce.roster import SLOTS, Person, Shift, Template, patterns, solve
+from telqc.workforce.roster import SLOTS, Person, Shift, Template, carry_in, patterns, solve, staff_plan
 
 DAY = Template(1, "白班", 480, 8 * 60, 10 * 60, 60, 180, 240)
 MON = date(2026, 12, 7)
@@ -113,3 +113,20 @@ def test_shifts_already_worked_in_the_week_count_against_its_allowance():
     res = solve(days, {"hotline": _req(4, [(16, 32, 1)])}, [EARLY],
                 [Person(1, "hotline", frozenset(range(7)), max_shifts_per_week=4)], previous=before)
     assert len(res.shifts) == 1 and res.dropped == 0 and res.under == 3 * 16  # one left of the week's four
+
+
+def test_stage_two_re_times_a_planned_shift_nobody_may_take_rather_than_dropping_it():
+    # planned: Monday 08:00 for the one person, who came off a night shift at 06:00; the template may start
+    # until 18:00, so the shift moves to 17:00 (the first start after 11 h) instead of being dropped
+    wide = Template(8, "弹性班", 240, 8 * 60, 18 * 60)
+    pats = patterns([wide])
+    counts = {(0, 0): [int(p.start_min == 8 * 60) for p in pats]}
+    pools = {("hotline",): [Person(1, "hotline", frozenset(range(7)))]}
+    carry = carry_in([_night_before()], MON, 11 * 60)
+    shifts, dropped, retimed = staff_plan([MON], pats, pools, counts, carry, 11 * 60)
+    assert [(x.person_id, x.pattern.start_min) for x in shifts] == [(1, 17 * 60)]
+    assert (dropped, retimed) == (0, 1)
+    # a template with no later start: dropped and counted
+    early = patterns([EARLY])
+    shifts, dropped, retimed = staff_plan([MON], early, pools, {(0, 0): [1]}, carry, 11 * 60)
+    assert shifts == [] and (dropped, retimed) == (1, 0)

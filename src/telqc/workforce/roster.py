@@ -326,7 +326,7 @@ def solve(days: Sequence[date], req: Mapping[str, np.ndarray], templates: Sequen
     carry = carry_in(previous, days[0], min_rest_min) if days else {}
     counts, status = (_plan(days, req, pats, pools, min_rest_min, time_limit_s, carry) if pools
                       else ({}, "optimal"))
-    shifts, dropped, retimed = _staff(days, pats, pools, counts, carry, min_rest_min)
+    shifts, dropped, retimed = staff_plan(days, pats, pools, counts, carry, min_rest_min)
     coverage, assignment = assign_skills(shifts, days, req, people)
     under = {ch: float(np.maximum(req[ch] - coverage[ch], 0).sum()) for ch in req}
     over = sum(float(np.maximum(coverage[ch] - req[ch], 0).sum()) for ch in req)
@@ -338,7 +338,7 @@ NO_EDGE = 1e6
 LOOKAHEAD = 0.5  # below one shift of allowance: balancing the week comes first
 
 
-def _staff(days: Sequence[date], pats: list[Pattern], pools: dict[tuple[str, ...], list[Person]],
+def staff_plan(days: Sequence[date], pats: list[Pattern], pools: dict[tuple[str, ...], list[Person]],
            counts: Mapping[tuple[int, int], list[int]], carry: Mapping[int, Carry],
            min_rest_min: int) -> tuple[list[Shift], int, int]:
     """Stage 2: per pool and day, the planned shifts to people by a maximum matching (an edge where the

@@ -117,3 +117,19 @@ def test_rest_allowance_and_one_skill_per_head_hold_on_random_instances(inst):
         assert all(sk in by_id[pid].skill_set for pid, sk in who.items())
     for k in SKILLS:
         assert abs(res.unmet[k] - float(np.maximum(req[k] - res.coverage[k], 0).sum())) < 1e-9
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.lists(st.tuples(st.integers(1, 4), st.integers(0, 47), st.sampled_from([240, 480, 600])),
+                             max_size=4))
+def test_rest_holds_after_the_shifts_of_the_roster_before(inst, before):
+    days, req, templates, people = inst
+    ids = {p.id for p in people}
+    previous = [Shift(pid, "hotline", days[0] - timedelta(days=1), Pattern(1, k * 30, length, None, 0))
+                for pid, k, length in before if pid in ids]
+    res = solve(days, req, templates, people, time_limit_s=10.0, previous=previous)
+    for x in res.shifts:
+        start = (x.day - days[0]).days * 1440 + x.pattern.start_min
+        for y in previous:
+            if y.person_id == x.person_id:
+                assert start - (y.pattern.end_min - 1440) >= 11 * 60, (x, y)

@@ -143,3 +143,40 @@ def test_forecast_run_and_bad_input(app: FastAPI, client: TestClient, people: di
     assert client.get(f"{A}/forecasts/999", headers=h).status_code == 404
     r = client.post(f"{A}/rosters", json={"forecast_id": f["id"], "days": 8}, headers=h)
     assert r.status_code == 422 and field_of(r.json()) == "body.days", "beyond the forecast's 7 days"
+
+
+def _spans(client: TestClient, h: dict[str, str], roster_id: int, first: date) -> dict[int, list[tuple[int, int]]]:
+    """Per staff member, their shifts of a roster as (start, end) in minutes from `first`'s midnight."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for x in client.get(f"{A}/rosters/{roster_id}/shifts", headers=h).json():
+        start = (date.fromisoformat(x["day"]) - first).days * 1440 + x["start_min"]
+        out.setdefault(x["staff_id"], []).append((start, start + x["length_min"]))
+    return out
+
+
+def test_consecutive_rosters_keep_the_rest_across_their_boundary(app: FastAPI, client: TestClient,
+                                                                people: dict[str, Any]) -> None:
+    """Roster 1 is today (late shifts end at 24:00); roster 2 starts tomorrow, where the demo's 07:00 early
+    shift would leave 7 h of rest; roster 3 overlaps roster 2's second day and keeps its first."""
+    h = people["mgr"]
+    demo = seed(app, roster_days=1)
+    tomorrow = TODAY + timedelta(days=1)
+    second = client.post(f"{A}/rosters", json={"forecast_id": demo.forecast_id, "start_date": tomorrow.isoformat(),
+                                               "days": 2}, headers=h)
+    assert second.status_code == 201, second.text
+    third = client.post(f"{A}/rosters", json={"forecast_id": demo.forecast_id,
+                                              "start_date": (tomorrow + timedelta(days=1)).isoformat(), "days": 2},
+                        headers=h)
+    assert third.status_code == 201, third.text
+    before = _spans(client, h, demo.roster_id, TODAY)
+    assert any(end >= 22 * 60 for v in before.values() for _, end in v), "the demo's today has late shifts"
+    pairs = [(before, _spans(client, h, second.json()["id"], TODAY)),
+             ({k: [x for x in v if x[0] < 2 * 1440] for k, v in _spans(client, h, second.json()["id"], TODAY).items()},
+              _spans(client, h, third.json()["id"], TODAY))]
+    checked = 0
+    for old, new in pairs:
+        for pid, spans in new.items():
+            if old.get(pid):
+                assert min(a for a, _ in spans) - max(b for _, b in old[pid]) >= 11 * 60, (pid, old[pid], spans)
+                checked += 1
+    assert checked > 10, "people worked on both sides of a boundary"

@@ -94,10 +94,12 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
         raise Invalid("workforce.error.no_staff", field="body.forecast_id")
     req = {ch: service.requirement(ctx, f, ch, start, data.days) for ch in channels}
     days = [start + timedelta(days=i) for i in range(data.days)]
+    previous = published_before(ctx, start)
     result = rs.solve(days, req, [rs.Template(t.id, t.name, t.length_min, t.earliest_start_min, t.latest_start_min,
                                               t.lunch_min, t.lunch_earliest_min, t.lunch_latest_min)
                                   for t in templates],
-                      [_person(p) for p in people], time_limit_s=time_limit_s)
+                      [_person(p) for p in people], time_limit_s=time_limit_s,
+                      previous=previous)
     r = Roster(created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None, forecast_id=f.id,
                start_date=start, days=data.days, solver=service.SOLVER, status=result.status,
                under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3))
@@ -109,8 +111,27 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
                                     lunch_min=x.pattern.lunch_min) for x in result.shifts)
     ctx.audit("workforce.roster_built", "wfm_roster", r.id, forecast_id=f.id, start=start.isoformat(),
               days=data.days, shifts=len(result.shifts), under=result.under, over=result.over,
-              dropped=result.dropped, status=result.status)
+              dropped=result.dropped, retimed=result.retimed, carried_in=len(previous), status=result.status)
     return r, result
+
+
+REST_LOOKBACK_DAYS = 2  # a shift of at most 24 h starting two days before ends, with its rest, on the first day
+
+
+def published_before(ctx: Ctx, start: date) -> list[rs.Shift]:
+    """The shifts in force on the days before `start` that a new roster from `start` must respect: those of the
+    last two days (the 11 h rest after them) and of the calendar week `start` falls in (its allowance). A day's
+    shifts are those of the newest roster covering it (as the intraday view reads them), so a roster that
+    overlaps a stored one keeps the stored one's days before it and replaces the rest."""
+    first = min(start - timedelta(days=REST_LOOKBACK_DAYS), start - timedelta(days=start.weekday()))
+    out = []
+    day = first
+    while day < start:
+        r = repo.latest_roster_for(ctx.session, day)
+        if r is not None:
+            out += [rs.Shift(x.staff_id, x.channel, x.day, _pattern(x)) for x in repo.shifts(ctx.session, r.id, day)]
+        day += timedelta(days=1)
+    return out
 
 
 def get_roster(ctx: Ctx, roster_id: int) -> Roster:

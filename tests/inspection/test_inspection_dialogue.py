@@ -8,11 +8,13 @@ reference written from the specification, in batch and live.
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from telqc.inspection.calls import Turn
+from telqc.inspection.calls import SpeakerName, Turn
 from telqc.inspection.engine import Inspector, LiveSession
 from telqc.inspection.rules import load_default_scorecard
 
@@ -36,7 +38,8 @@ EVENTS: dict[str, tuple[str, str]] = {
 
 
 def _turns(lines: list[tuple[str, str]]) -> list[Turn]:
-    return [Turn(sp, i * 4000, i * 4000 + 3000, text) for i, (sp, text) in enumerate([GREET, *lines])]
+    return [Turn(cast(SpeakerName, sp), i * 4000, i * 4000 + 3000, text)
+            for i, (sp, text) in enumerate([GREET, *lines])]
 
 
 def _hits(lines: list[tuple[str, str]]) -> list[int | None]:

@@ -121,7 +121,7 @@ def test_stage_two_re_times_a_planned_shift_nobody_may_take_rather_than_dropping
     wide = Template(8, "弹性班", 240, 8 * 60, 18 * 60)
     pats = patterns([wide])
     counts = {(0, 0): [int(p.start_min == 8 * 60) for p in pats]}
-    pools = {("hotline",): [Person(1, "hotline", frozenset(range(7)))]}
+    pools: dict[tuple[str, ...], list[Person]] = {("hotline",): [Person(1, "hotline", frozenset(range(7)))]}
     carry = carry_in([_night_before()], MON, 11 * 60)
     shifts, dropped, retimed = staff_plan([MON], pats, pools, counts, carry, 11 * 60)
     assert [(x.person_id, x.pattern.start_min) for x in shifts] == [(1, 17 * 60)]

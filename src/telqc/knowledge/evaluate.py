@@ -205,6 +205,31 @@ def evaluate_ranker(
     )
 
 
+def held_back(answers_path: str | Path, history_path: str | Path, cut: datetime,
+              systems: Sequence[str] = ("telqc", "tfidf")) -> tuple[int, list[EvalResult]]:
+    """Learning from use on a held-back period: train on the orders created before ``cut``, then search
+    with each later order's description (what the agent types) for the article that solved it.
+
+    Returns the number of training orders and one row per system, plus ``telqc+learned`` (trained on the
+    earlier orders, decayed to ``cut``) and ``telqc+articles`` (the learned part fitted on articles only)."""
+    docs = load_jsonl(answers_path)
+    history = load_jsonl(history_path)
+    before = [r for r in history if datetime.fromisoformat(r["created"]) < cut]
+    after = [{"id": r["id"], "question": r["description"], "answer_ids": [r["article_id"]]}
+             for r in history if datetime.fromisoformat(r["created"]) >= cut]
+    _warm_tokenizers()
+    results = []
+    for name, train in (("telqc+learned", before), ("telqc+articles", [])):
+        start = time.perf_counter()
+        rank = build_telqc(docs, learned=train_model(docs, train, now=cut))
+        results.append(evaluate_ranker(name, rank, after, len(docs), time.perf_counter() - start))
+    for system in systems:
+        start = time.perf_counter()
+        rank = BUILDERS[system](docs)
+        results.append(evaluate_ranker(system, rank, after, len(docs), time.perf_counter() - start))
+    return len(before), results
+
+
 def _warm_tokenizers() -> None:
     """Load both jieba dictionaries up front so no system's build time includes it."""
     jieba.initialize()
@@ -242,7 +267,8 @@ def run_eval(
         if bad:
             raise ValueError(f"{history_path}: orders {bad[:5]} point at article ids not in {answers_path}")
         start = time.perf_counter()
-        model = train_model(docs, history)
+        model = train_model(docs, history, now=max(datetime.fromisoformat(r["created"]) for r in history)
+                            if history else None)
         rank = build_telqc(docs, learned=model, **(telqc_params or {}))
         results.append(evaluate_ranker("telqc+learned", rank, queries, len(docs), time.perf_counter() - start))
     for system in systems:

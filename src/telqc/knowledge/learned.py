@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -65,6 +65,7 @@ class LearnedModel:
     _slot: dict[str, int] = field(default_factory=dict, init=False)
     _matrix: Any = field(default=None, init=False, repr=False)  # csr, one L2-normalised row per article
     _prior: dict[str, float] = field(default_factory=dict, init=False)
+    _by_term: Any = field(default=None, init=False, repr=False)  # _matrix transposed, rebuilt after a change
 
     # -- training ---------------------------------------------------------------------------------
 
@@ -91,7 +92,7 @@ class LearnedModel:
         self._matrix = sp.vstack([self._profile(docs[aid]) for aid in self._ids], format="csr") \
             if self._ids else sp.csr_matrix((0, 0), dtype=np.float32)
         self._prior = {aid: math.tanh(v) for aid, v in prior.items() if v}
-        self.trained_at, self.examples_used = now, used
+        self.trained_at, self.examples_used, self._by_term = now, used, None
 
     @staticmethod
     def _age_weight(at: datetime | None, now: datetime | None, half_life_days: float) -> float:
@@ -119,6 +120,7 @@ class LearnedModel:
             self._slot[article_id] = len(self._ids)
             self._ids.append(article_id)
             self._matrix = sp.vstack([self._matrix, row], format="csr")
+        self._by_term = None
 
     def remove_article(self, article_id: str) -> None:
         slot = self._slot.get(article_id)
@@ -127,6 +129,7 @@ class LearnedModel:
             self._matrix[slot] = 0
             self._matrix = self._matrix.tocsr()
             self._prior.pop(article_id, None)
+            self._by_term = None
 
     # -- scoring ----------------------------------------------------------------------------------
 
@@ -134,16 +137,32 @@ class LearnedModel:
     def trained(self) -> bool:
         return self._vectorizer is not None and len(self._ids) > 0
 
-    def similarities(self, query: str) -> dict[str, float]:
-        """Cosine of the query to every article profile it shares an n-gram with."""
+    def vector(self, query: str) -> np.ndarray | None:
+        """Cosine of the query to every article profile, by slot (None: nothing in common)."""
         if not self.trained:
-            return {}
+            return None
         q = self._vectorizer.transform([query])
         if q.nnz == 0:
+            return None
+        if self._by_term is None:  # n-gram -> articles: a query touches only the postings of its n-grams
+            self._by_term = self._matrix.T.tocsr()
+        return cast(np.ndarray, (q @ self._by_term).toarray().ravel())
+
+    def similarities(self, query: str) -> dict[str, float]:
+        """Cosine of the query to every article profile it shares an n-gram with."""
+        vec = self.vector(query)
+        if vec is None:
             return {}
-        scores = (self._matrix @ q.T).toarray().ravel()
-        nz = np.nonzero(scores > 0)[0]
-        return {self._ids[i]: float(scores[i]) for i in nz}
+        return {self._ids[i]: float(vec[i]) for i in np.nonzero(vec > 0)[0]}
+
+    def best(self, vec: np.ndarray, k: int) -> list[tuple[str, float]]:
+        k = min(k, len(vec))
+        top = np.argpartition(-vec, k - 1)[:k] if len(vec) > k else np.arange(len(vec))
+        return [(self._ids[i], float(vec[i])) for i in top if vec[i] > 0]
+
+    def at(self, vec: np.ndarray, article_id: str) -> float:
+        slot = self._slot.get(article_id)
+        return float(vec[slot]) if slot is not None else 0.0
 
     def prior(self, article_id: str) -> float:
         return self._prior.get(article_id, 0.0)
@@ -151,18 +170,19 @@ class LearnedModel:
 
 def fuse(lexical: Sequence[tuple[str, float]], model: LearnedModel | None, query: str, *,
          weight: float = DEFAULT_WEIGHT, prior_weight: float = DEFAULT_PRIOR_WEIGHT,
-         allowed: Iterable[str] | None = None, limit: int = 10) -> list[tuple[str, float]]:
-    """Fused ranking of lexical (id, score) candidates and the model's best matches among ``allowed``."""
+         allowed: Callable[[str], bool] | None = None, limit: int = 10) -> list[tuple[str, float]]:
+    """Fused ranking of lexical (id, score) candidates and the model's best matches that ``allowed`` lets in."""
     if model is None or not model.trained or (weight == 0 and prior_weight == 0):
         return list(lexical[:limit])
     top = max((sc for _, sc in lexical), default=0.0)
-    sims = model.similarities(query)
     combined: dict[str, float] = {aid: (sc / top if top > 0 else 0.0) for aid, sc in lexical}
-    ok = set(allowed) if allowed is not None else None
-    best = sorted(sims.items(), key=lambda kv: -kv[1])[:CANDIDATES]
-    for aid, _ in best:
-        if aid not in combined and (ok is None or aid in ok):
-            combined[aid] = 0.0
+    vec = model.vector(query)
+    sims: dict[str, float] = {}
+    if vec is not None:
+        sims = {aid: model.at(vec, aid) for aid in combined}
+        for aid, sim in model.best(vec, CANDIDATES):
+            if aid not in combined and (allowed is None or allowed(aid)):
+                combined[aid], sims[aid] = 0.0, sim
     fused = {aid: base + weight * sims.get(aid, 0.0) + prior_weight * model.prior(aid)
              for aid, base in combined.items()}
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]

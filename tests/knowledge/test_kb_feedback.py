@@ -77,6 +77,13 @@ def test_feedback_recorded_audited_validated_and_learned(app: FastAPI, client: T
     assert learning.model_path(settings.data_dir).exists()
     assert titles(symptom)[0] == LOS["title"], "the adopted article now answers the customer's words"
     assert titles("怎么查话费")[0] == BILL["title"], "what the lexical engine knew still holds"
+    roam = {**BILL, "title": "国际漫游开通", "category": "漫游", "body": "出国前开通国际漫游。",
+            "questions": ["出国手机怎么用"]}
+    roam_id = _published(client, writer, lead, roam)
+    assert titles("出国手机怎么用")[0] == "国际漫游开通", "published after training: found, and added to the model"
+    model = learning.current_model(settings.data_dir)
+    assert model is not None
+    assert max(model.similarities("出国手机怎么用").items(), key=lambda kv: kv[1])[0] == str(roam_id)
 
 
 def test_eval_two_halves_and_training_history(tmp_path: Path) -> None:

@@ -76,3 +76,11 @@ def test_articles_added_and_removed_without_refit() -> None:
     assert max(model.similarities("出国手机怎么用").items(), key=lambda kv: kv[1])[0] == "roam"
     model.remove_article("roam")
     assert "roam" not in model.similarities("出国手机怎么用")
+
+
+def test_an_edited_article_keeps_what_orders_taught() -> None:
+    model = LearnedModel()
+    model.fit(ARTICLES, _orders(), now=NOW)
+    before = model.similarities("盒子老是断网")["los"]
+    model.add_article("los", "光猫LOS灯故障处理（新版）\n光猫红灯怎么办")
+    assert model.similarities("盒子老是断网")["los"] > 0.5 * before

@@ -108,18 +108,21 @@ class LearnedModel:
         return vec / norm if norm > 0 else vec
 
     def add_article(self, article_id: str, text: str) -> None:
-        """Add or replace one article's own text without refitting (its learned evidence is kept until retrain)."""
+        """Add one article's own text without refitting; an article already known keeps its learned evidence
+        (its profile becomes old profile + new text, normalised) until the next training."""
         if self._vectorizer is None:
             return
-        row = self._profile([(text, 1.0)])
-        if article_id in self._slot:
+        slot = self._slot.get(article_id)
+        if slot is not None:
+            parts = self._matrix[slot] + self._profile([(text, 1.0)])
+            norm = math.sqrt(float(parts.multiply(parts).sum()))
             m = self._matrix.tolil()
-            m[self._slot[article_id]] = row
+            m[slot] = parts / norm if norm > 0 else parts
             self._matrix = m.tocsr()
         else:
             self._slot[article_id] = len(self._ids)
             self._ids.append(article_id)
-            self._matrix = sp.vstack([self._matrix, row], format="csr")
+            self._matrix = sp.vstack([self._matrix, self._profile([(text, 1.0)])], format="csr")
         self._by_term = None
 
     def remove_article(self, article_id: str) -> None:

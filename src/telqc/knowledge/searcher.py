@@ -43,6 +43,7 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while the index changes or is saved
     since_snapshot: int = 0
     saver: threading.Thread | None = None
+    learned_pending: set[str] = field(default_factory=set)  # changed since the learned model last saw them
 
 
 _states: dict[str, _State] = {}
@@ -124,6 +125,7 @@ def current_index(session: Session, snapshot_dir: Path | None = None) -> Knowled
             assert state.last is not None
             changed = _changed_since(session, state.last)
             _apply(session, state.index, changed)
+            state.learned_pending.update(str(i) for i in changed)
             state.since_snapshot += len(changed)
         else:
             state.index = KnowledgeIndex()
@@ -160,6 +162,8 @@ def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str]
     idx = current_index(ctx.session, Path(ctx.settings.data_dir))
     at = ctx.now()
     model = learning.current_model(ctx.settings.data_dir)
+    if model is not None:
+        _sync_learned(ctx, idx, model)
     wanted = frozenset(tags or ())
     res = idx.search(query, limit=max(limit, learned.CANDIDATES) if model else limit, category=category,
                      tags=wanted, customer_facing=customer_facing, at=at)
@@ -179,6 +183,21 @@ def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str]
                        category=(a.category if (a := idx.get(h.id)) else None)) for h in hits],
         total=max(res.total, len(hits)), suggestion=res.suggestion,
     )
+
+
+def _sync_learned(ctx: Ctx, idx: KnowledgeIndex, model: learned.LearnedModel) -> None:
+    """Articles published, edited or retired since the model was trained enter it without a refit."""
+    state = _states.get(str(ctx.session.get_bind().engine.url))
+    if state is None or not state.learned_pending:
+        return
+    with state.lock:
+        for aid in sorted(state.learned_pending):
+            a = idx.get(aid)
+            if a is None:
+                model.remove_article(aid)
+            else:
+                model.add_article(aid, "\n".join([a.title, *a.questions]))
+        state.learned_pending.clear()
 
 
 def _visible(a: Article, category: str | None, tags: frozenset[str], customer_facing: bool, at: datetime) -> bool:

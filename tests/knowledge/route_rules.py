@@ -19,6 +19,7 @@ RULES: dict[tuple[str, str], str | None] = {
 RULES.update({
     ("POST", "/api/v1/kb/recommendations"): "kb:read",
     ("POST", "/api/v1/kb/recommendations/choice"): "kb:read",
+    ("POST", "/api/v1/kb/feedback"): "kb:read",
     ("GET", "/api/v1/kb/solutions"): "kb:read",
     ("POST", "/api/v1/kb/solutions"): "kb:publish",
 })

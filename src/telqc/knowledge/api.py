@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
+from telqc.knowledge import learning, searcher, service, solutions
 from telqc.knowledge import schemas as s
-from telqc.knowledge import searcher, service, solutions
 from telqc.knowledge.models import KbArticle
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
@@ -90,6 +90,12 @@ def recommend(ctx: CtxDep, body: s.RecommendIn, _: Annotated[Principal, require(
 @router.post("/recommendations/choice", status_code=204)
 def choose(ctx: CtxDep, body: s.ChoiceIn, _: Annotated[Principal, require(Perm.kb_read)]) -> None:
     solutions.record_choice(ctx, body)
+
+
+@router.post("/feedback", status_code=204)
+def feedback(ctx: CtxDep, body: s.FeedbackIn, _: Annotated[Principal, require(Perm.kb_read)]) -> None:
+    """采用 / 不相关 on a suggested article in the agent's panel: evidence for the learned ranking."""
+    learning.record_feedback(ctx, body)
 
 
 @router.get("/solutions", response_model=list[s.SolutionDef])

@@ -28,14 +28,59 @@ console = Console()
 @app.command("eval")
 def evaluate(
     answers: Annotated[Path, typer.Option(help="answers.jsonl: {id, text}")],
-    queries: Annotated[Path, typer.Option(help="queries.jsonl: {id, question, answer_ids}")],
+    queries: Annotated[Path | None, typer.Option(help="queries.jsonl: {id, question, answer_ids}")] = None,
+    dev: Annotated[Path | None, typer.Option(help="the development half's queries.jsonl")] = None,
+    test: Annotated[Path | None, typer.Option(help="the test half's queries.jsonl (run it once)")] = None,
+    train: Annotated[Path | None, typer.Option(
+        help="history.jsonl of resolved orders {title, description, article_id, created}: train the learned "
+             "component on it and add a telqc+learned row")] = None,
+    cut: Annotated[str | None, typer.Option(
+        help="with --train: also train on the orders before this date (YYYY-MM-DD) and search with the later "
+             "orders' descriptions (the held-back period)")] = None,
     systems: Annotated[str, typer.Option(help="comma-separated: telqc,bm25,tfidf")] = "telqc,bm25,tfidf",
     limit: Annotated[int | None, typer.Option(help="only the first N queries")] = None,
 ) -> None:
-    """Index the answers, run every query; print P@1, Recall@5, MRR@10 and latency p50/p95 per system."""
-    from telqc.knowledge.evaluate import render, run_eval  # 0.19 s, see above  # noqa: PLC0415
+    """Index the answers, run every query; print P@1, Recall@5, MRR@10 and latency p50/p95 per system.
+    With --dev and --test, one table per half."""
+    from datetime import datetime  # noqa: PLC0415
 
-    render(run_eval(answers, queries, systems=tuple(systems.split(",")), limit=limit))
+    from telqc.knowledge.evaluate import held_back, render, run_eval  # 0.19 s, see above  # noqa: PLC0415
+
+    halves = [(name, path) for name, path in (("queries", queries), ("dev", dev), ("test", test)) if path]
+    if not halves and not cut:
+        console.print("[red]--queries, or --dev and/or --test: no queries given[/red]")
+        raise typer.Exit(2)
+    if cut is not None:
+        if train is None:
+            console.print("[red]--cut needs --train[/red]")
+            raise typer.Exit(2)
+        try:
+            when = datetime.fromisoformat(cut).astimezone()
+            n, rows = held_back(answers, train, when)
+        except (ValueError, OSError, KeyError) as e:
+            console.print(f"[red]--cut/--train: {e}[/red]", markup=False)
+            raise typer.Exit(2) from e
+        render(rows, title=f"Held-back period: trained on {n} orders before {cut}, searched with the later ones")
+    for name, path in halves:
+        try:
+            results = run_eval(answers, path, systems=tuple(systems.split(",")), limit=limit, history_path=train)
+        except (ValueError, OSError) as e:
+            console.print(f"[red]{e}[/red]", markup=False)
+            raise typer.Exit(2) from e
+        render(results, title="Knowledge-base search evaluation" if name == "queries" else
+               f"Knowledge-base search evaluation — {name} half ({path.name})")
+
+
+@app.command("train")
+def train_cmd() -> None:
+    """Retrain the learned component on the articles, resolved orders and agents' feedback; save it."""
+    from telqc.knowledge import learning  # noqa: PLC0415
+
+    settings = get_settings()
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        info = learning.retrain(ctx, progress=lambda msg: console.print(msg, markup=False))
+    console.print(f"[green]model v{info['version']} trained: {info['articles']} article(s), "
+                  f"{info['examples']} example(s) -> {info['path']}[/green]")
 
 
 @app.command("import")

@@ -24,6 +24,14 @@ from rich.console import Console
 from rich.table import Table
 
 from telqc.knowledge.inverted_index import Article, KnowledgeIndex
+from telqc.knowledge.learned import (
+    CANDIDATES,
+    DEFAULT_PRIOR_WEIGHT,
+    DEFAULT_WEIGHT,
+    LearnedModel,
+    examples_from_orders,
+    fuse,
+)
 from telqc.knowledge.segment import default
 
 Ranker = Callable[[str], list[str]]
@@ -99,7 +107,20 @@ def _doc_text(doc: dict[str, Any]) -> str:
 # -- systems --------------------------------------------------------------------------------------
 
 
-def build_telqc(docs: list[dict[str, Any]], **params: Any) -> Ranker:
+def article_texts(docs: list[dict[str, Any]]) -> dict[str, str]:
+    """What the learned model reads of an article of its own: title and question variants."""
+    return {str(d["id"]): "\n".join([d.get("title", ""), *d.get("questions", [])]).strip() for d in docs}
+
+
+def train_model(docs: list[dict[str, Any]], history: list[dict[str, Any]] | None,
+                now: datetime | None = None) -> LearnedModel:
+    model = LearnedModel()
+    model.fit(article_texts(docs), examples_from_orders(history or []), now=now)
+    return model
+
+
+def build_telqc(docs: list[dict[str, Any]], learned: LearnedModel | None = None,
+                weight: float = DEFAULT_WEIGHT, prior_weight: float = DEFAULT_PRIOR_WEIGHT, **params: Any) -> Ranker:
     index = KnowledgeIndex(**params)
     for d in docs:
         index.add(
@@ -112,7 +133,11 @@ def build_telqc(docs: list[dict[str, Any]], **params: Any) -> Ranker:
         )
 
     def rank(question: str) -> list[str]:
-        return [h.id for h in index.search(question, limit=10, at=_EVAL_INSTANT, suggest=False).hits]
+        if learned is None:
+            return [h.id for h in index.search(question, limit=10, at=_EVAL_INSTANT, suggest=False).hits]
+        hits = index.search(question, limit=CANDIDATES, at=_EVAL_INSTANT, suggest=False).hits
+        return [aid for aid, _ in fuse([(h.id, h.score) for h in hits], learned, question,
+                                       weight=weight, prior_weight=prior_weight)]
 
     return rank
 
@@ -180,6 +205,31 @@ def evaluate_ranker(
     )
 
 
+def held_back(answers_path: str | Path, history_path: str | Path, cut: datetime,
+              systems: Sequence[str] = ("telqc", "tfidf")) -> tuple[int, list[EvalResult]]:
+    """Learning from use on a held-back period: train on the orders created before ``cut``, then search
+    with each later order's description (what the agent types) for the article that solved it.
+
+    Returns the number of training orders and one row per system, plus ``telqc+learned`` (trained on the
+    earlier orders, decayed to ``cut``) and ``telqc+articles`` (the learned part fitted on articles only)."""
+    docs = load_jsonl(answers_path)
+    history = load_jsonl(history_path)
+    before = [r for r in history if datetime.fromisoformat(r["created"]) < cut]
+    after = [{"id": r["id"], "question": r["description"], "answer_ids": [r["article_id"]]}
+             for r in history if datetime.fromisoformat(r["created"]) >= cut]
+    _warm_tokenizers()
+    results = []
+    for name, train in (("telqc+learned", before), ("telqc+articles", [])):
+        start = time.perf_counter()
+        rank = build_telqc(docs, learned=train_model(docs, train, now=cut))
+        results.append(evaluate_ranker(name, rank, after, len(docs), time.perf_counter() - start))
+    for system in systems:
+        start = time.perf_counter()
+        rank = BUILDERS[system](docs)
+        results.append(evaluate_ranker(system, rank, after, len(docs), time.perf_counter() - start))
+    return len(before), results
+
+
 def _warm_tokenizers() -> None:
     """Load both jieba dictionaries up front so no system's build time includes it."""
     jieba.initialize()
@@ -192,8 +242,13 @@ def run_eval(
     systems: Sequence[str] = SYSTEMS,
     limit: int | None = None,
     telqc_params: dict[str, Any] | None = None,
+    history_path: str | Path | None = None,
 ) -> list[EvalResult]:
-    """Index the answers once per system, run every query (first ``limit``), score them all."""
+    """Index the answers once per system, run every query (first ``limit``), score them all.
+
+    With ``history_path`` (resolved orders {title, description, article_id, created}, article ids those of
+    the answers file) the learned component is trained on it first and a fused ``telqc+learned`` row is
+    added after the lexical ``telqc`` row."""
     unknown = [s for s in systems if s not in BUILDERS]
     if unknown:
         raise ValueError(f"unknown system(s) {unknown}; choose from {sorted(BUILDERS)}")
@@ -206,6 +261,16 @@ def run_eval(
             raise ValueError(f"{queries_path}: query {q['id']} points at unknown answer ids {missing}")
     _warm_tokenizers()
     results = []
+    if history_path is not None and "telqc" in systems:
+        history = load_jsonl(history_path)
+        bad = [r.get("id") for r in history if str(r.get("article_id")) not in known]
+        if bad:
+            raise ValueError(f"{history_path}: orders {bad[:5]} point at article ids not in {answers_path}")
+        start = time.perf_counter()
+        model = train_model(docs, history, now=max(datetime.fromisoformat(r["created"]) for r in history)
+                            if history else None)
+        rank = build_telqc(docs, learned=model, **(telqc_params or {}))
+        results.append(evaluate_ranker("telqc+learned", rank, queries, len(docs), time.perf_counter() - start))
     for system in systems:
         start = time.perf_counter()
         params = (telqc_params or {}) if system == "telqc" else {}

@@ -16,5 +16,7 @@ MESSAGES = {
     "kb.insert": {"zh-CN": "插入话术", "en": "Insert answer"},
     "kb.articles": {"zh-CN": "相关知识", "en": "Articles"},
     "kb.nothing": {"zh-CN": "暂无匹配的知识", "en": "No matching article"},
+    "kb.adopt": {"zh-CN": "采用", "en": "Adopt"},
+    "kb.irrelevant": {"zh-CN": "不相关", "en": "Not relevant"},
     "kb.did_you_mean": {"zh-CN": "您是不是要找：", "en": "Did you mean:"},
 }

@@ -106,3 +106,18 @@ class KbChoice(Base):
     rank: Mapped[int] = mapped_column(Integer)
     chosen_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KbFeedback(Base):
+    """An agent's verdict on a suggested article (采用 adopted / 不相关 rejected): the learned ranking's evidence."""
+
+    __tablename__ = "kb_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="RESTRICT"), index=True)
+    order_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    query: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(10))
+    rank: Mapped[int] = mapped_column(Integer)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

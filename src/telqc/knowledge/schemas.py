@@ -106,6 +106,14 @@ class ChoiceIn(In):
     rank: int = Field(default=1, ge=1, le=10)
 
 
+class FeedbackIn(In):
+    article_id: Id
+    verdict: Literal["adopted", "rejected"]
+    query: str = Field(min_length=1, max_length=4000)
+    order_id: Id | None = None
+    rank: int = Field(default=1, ge=1, le=50)
+
+
 class SolutionIn(In):
     code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Z0-9_-]+$")
     title: str = Field(min_length=2, max_length=200)

@@ -15,7 +15,8 @@ import logging
 import os
 import pickle
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -23,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
-from telqc.knowledge import attributes, excerpts, homophones, inverted_index, segment, spelling
+from telqc.knowledge import attributes, excerpts, homophones, inverted_index, learned, learning, segment, spelling
 from telqc.knowledge import schemas as s
-from telqc.knowledge.inverted_index import Article, KnowledgeIndex, loads
+from telqc.knowledge.inverted_index import Article, Hit, KnowledgeIndex, loads
 from telqc.knowledge.models import KbArticle, KbChange, KbVersion
 from telqc.knowledge.segment import DATA_DIR
 
@@ -42,6 +43,7 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while the index changes or is saved
     since_snapshot: int = 0
     saver: threading.Thread | None = None
+    learned_pending: set[str] = field(default_factory=set)  # changed since the learned model last saw them
 
 
 _states: dict[str, _State] = {}
@@ -123,6 +125,7 @@ def current_index(session: Session, snapshot_dir: Path | None = None) -> Knowled
             assert state.last is not None
             changed = _changed_since(session, state.last)
             _apply(session, state.index, changed)
+            state.learned_pending.update(str(i) for i in changed)
             state.since_snapshot += len(changed)
         else:
             state.index = KnowledgeIndex()
@@ -157,10 +160,54 @@ def wait_for_snapshots() -> None:
 def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str] | None = None,
            customer_facing: bool = False, limit: int = 10) -> s.SearchOut:
     idx = current_index(ctx.session, Path(ctx.settings.data_dir))
-    res = idx.search(query, limit=limit, category=category, tags=frozenset(tags or ()),
-                     customer_facing=customer_facing, at=ctx.now())
+    at = ctx.now()
+    model = learning.current_model(ctx.settings.data_dir)
+    if model is not None:
+        _sync_learned(ctx, idx, model)
+    wanted = frozenset(tags or ())
+    res = idx.search(query, limit=max(limit, learned.CANDIDATES) if model else limit, category=category,
+                     tags=wanted, customer_facing=customer_facing, at=at)
+    hits = res.hits[:limit]
+    if model is not None:
+        def visible(aid: str) -> bool:
+            a = idx.get(aid)
+            return a is not None and _visible(a, category, wanted, customer_facing, at)
+
+        by_id = {h.id: h for h in res.hits}
+        ranked = learned.fuse([(h.id, h.score) for h in res.hits], model, query, allowed=visible,
+                              limit=limit)
+        hits = [by_id.get(aid) or _bare_hit(idx, aid, score) for aid, score in ranked]
+        hits = [replace(h, score=score) for h, (_, score) in zip(hits, ranked, strict=True)]
     return s.SearchOut(
         hits=[s.HitOut(id=int(h.id), title=h.title, snippet=h.snippet, score=round(h.score, 4),
-                       category=(a.category if (a := idx.get(h.id)) else None)) for h in res.hits],
-        total=res.total, suggestion=res.suggestion,
+                       category=(a.category if (a := idx.get(h.id)) else None)) for h in hits],
+        total=max(res.total, len(hits)), suggestion=res.suggestion,
     )
+
+
+def _sync_learned(ctx: Ctx, idx: KnowledgeIndex, model: learned.LearnedModel) -> None:
+    """Articles published, edited or retired since the model was trained enter it without a refit."""
+    state = _states.get(str(ctx.session.get_bind().engine.url))
+    if state is None or not state.learned_pending:
+        return
+    with state.lock:
+        for aid in sorted(state.learned_pending):
+            a = idx.get(aid)
+            if a is None:
+                model.remove_article(aid)
+            else:
+                model.add_article(aid, "\n".join([a.title, *a.questions]))
+        state.learned_pending.clear()
+
+
+def _visible(a: Article, category: str | None, tags: frozenset[str], customer_facing: bool, at: datetime) -> bool:
+    return ((not customer_facing or a.audience == "public") and (category is None or a.category == category)
+            and tags <= a.tags and (a.valid_from is None or a.valid_from <= at)
+            and (a.valid_to is None or at < a.valid_to))
+
+
+def _bare_hit(idx: KnowledgeIndex, aid: str, score: float) -> Hit:
+    """A hit found only by the learned component: no query word matched, so the snippet is the text's start."""
+    a = idx.get(aid)
+    assert a is not None
+    return Hit(aid, score, a.title, excerpts.snippet(a.body or " ".join(a.questions) or a.title, ()), ())

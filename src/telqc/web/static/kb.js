@@ -18,6 +18,20 @@ document.addEventListener("click", (ev) => {
     });
     return;
   }
+  const fb = ev.target.closest(".kb-feedback");
+  if (fb) {  // 采用 / 不相关: evidence for the learned ranking (telqc.knowledge.learning)
+    const holder = document.querySelector("[data-order-id]");
+    const order = holder ? holder.dataset.orderId : null;
+    const csrf = document.querySelector("meta[name=csrf-token]");
+    fetch("/api/v1/kb/feedback", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.content : "" },
+      body: JSON.stringify({ article_id: Number(fb.dataset.article), verdict: fb.dataset.verdict,
+                             query: fb.dataset.q, rank: Number(fb.dataset.rank),
+                             order_id: order ? Number(order) : null }),
+    }).then(() => { fb.closest("li").classList.add("kb-" + fb.dataset.verdict); });
+    return;
+  }
   const sug = ev.target.closest(".kb-suggest");
   if (sug) {
     ev.preventDefault();

@@ -1,0 +1,86 @@
+"""The learned search component on a tiny hand-made corpus: symptoms from orders, decay, determinism."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from telqc.knowledge.learned import Example, LearnedModel, decay, fuse
+
+ARTICLES = {
+    "los": "光猫LOS灯故障处理\n光猫红灯怎么办",
+    "move": "宽带同城移机\n搬家了宽带怎么移",
+    "bill": "话费账单查询\n怎么查话费",
+}
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _orders() -> list[Example]:
+    return [Example("家里那个盒子灯是红的，一直断网", "los", NOW - timedelta(days=10)),
+            Example("猫上面亮红灯 上不了网", "los", NOW - timedelta(days=40)),
+            Example("换了个小区住 网线要跟过去", "move", NOW - timedelta(days=5))]
+
+
+def test_symptom_words_from_orders_move_the_right_article_up() -> None:
+    bare = LearnedModel()
+    bare.fit(ARTICLES)
+    taught = LearnedModel()
+    taught.fit(ARTICLES, _orders(), now=NOW)
+    query = "那个盒子老是断网"
+    lexical = [("bill", 1.0), ("move", 0.9), ("los", 0.2)]  # what a lexical engine might say
+    assert fuse(lexical, bare, query)[0][0] != "los"
+    assert fuse(lexical, taught, query)[0][0] == "los"
+    assert taught.similarities(query)["los"] > bare.similarities(query).get("los", 0.0)
+    assert taught.examples_used == 3
+
+
+def test_learned_candidates_outside_the_lexical_list_respect_allowed() -> None:
+    model = LearnedModel()
+    model.fit(ARTICLES, _orders(), now=NOW)
+    assert [a for a, _ in fuse([], model, "网线要跟过去")][:1] == ["move"]
+    assert {a for a, _ in fuse([], model, "网线要跟过去", allowed=lambda a: a == "bill")} <= {"bill"}
+
+
+def test_decay_arithmetic() -> None:
+    assert decay(0) == 1.0
+    assert decay(90, 90) == pytest.approx(0.5)
+    assert decay(180, 90) == pytest.approx(0.25)
+    assert decay(-5, 90) == 1.0, "evidence from the future counts as today's"
+
+
+def test_prior_adopted_and_rejected_with_decay() -> None:
+    model = LearnedModel(half_life_days=30)
+    model.fit(ARTICLES, [Example("q", "bill", NOW, 1.0), Example("q", "bill", NOW - timedelta(days=30), -1.0),
+                         Example("q", "move", NOW, -1.0)], now=NOW)
+    assert model.prior("bill") == pytest.approx(0.4621, abs=1e-3)  # tanh(1 - 0.5)
+    assert model.prior("move") < 0 and model.prior("los") == 0.0
+    assert model.examples_used == 1, "a rejection teaches the prior, not the profile"
+
+
+def test_retrain_is_deterministic_and_survives_pickle() -> None:
+    a, b = LearnedModel(), LearnedModel()
+    a.fit(ARTICLES, _orders(), now=NOW)
+    b.fit(dict(reversed(list(ARTICLES.items()))), _orders(), now=NOW)
+    q = "亮红灯上不了网"
+    assert a.similarities(q) == b.similarities(q)
+    c = pickle.loads(pickle.dumps(a))
+    assert c.similarities(q) == a.similarities(q)
+
+
+def test_articles_added_and_removed_without_refit() -> None:
+    model = LearnedModel()
+    model.fit(ARTICLES)
+    model.add_article("roam", "国际漫游开通\n出国手机怎么用")
+    assert max(model.similarities("出国手机怎么用").items(), key=lambda kv: kv[1])[0] == "roam"
+    model.remove_article("roam")
+    assert "roam" not in model.similarities("出国手机怎么用")
+
+
+def test_an_edited_article_keeps_what_orders_taught() -> None:
+    model = LearnedModel()
+    model.fit(ARTICLES, _orders(), now=NOW)
+    before = model.similarities("盒子老是断网")["los"]
+    model.add_article("los", "光猫LOS灯故障处理（新版）\n光猫红灯怎么办")
+    assert model.similarities("盒子老是断网")["los"] > 0.5 * before

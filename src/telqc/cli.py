@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.api import serve as server
-from telqc.core import audit, audit_anchor, migrate, pii, users
+from telqc.core import audit, audit_anchor, migrate, pii, terminal, users
 from telqc.core.audit_keys import keys_for
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
@@ -36,7 +35,7 @@ audit_app = typer.Typer(help="审计日志 / audit log")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-console = Console()
+console = terminal.console()
 
 
 def _progress() -> Progress:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from telqc.core import terminal
 from telqc.core.i18n import t
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(catalogue_app, name="catalogue")
 campaign_app = typer.Typer(help="挽留活动 / retention campaigns", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
-console = Console()
+console = terminal.console()
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv (UTF-8) or .parquet file")]
 ActorOpt = Annotated[str, typer.Option("--actor", help="username recorded in the audit log as having imported")]

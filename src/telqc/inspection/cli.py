@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from telqc.core import migrate, textfile
+from telqc.core import migrate, terminal, textfile
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
@@ -26,7 +25,7 @@ from telqc.jobs.dispatch import job_ctx
 
 NAME = "inspect"
 app = typer.Typer(help="质检 / quality inspection", no_args_is_help=True)
-console = Console()
+console = terminal.console()
 
 
 def _setup() -> tuple[Settings, sessionmaker[Session]]:

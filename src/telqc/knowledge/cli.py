@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from sqlalchemy import select
 
+from telqc.core import terminal
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.settings import get_settings
@@ -18,7 +18,7 @@ from telqc.jobs.dispatch import job_ctx
 
 NAME = "kb"
 app = typer.Typer(help="知识库 / knowledge base")
-console = Console()
+console = terminal.console()
 # Every `telqc` command imports this module, so the knowledge code a command needs is imported inside it:
 # at the top it would add 0.08 s (service, models, core.auth) and 0.19 s (evaluate: jieba, numpy) to the
 # 0.75 s start of any `telqc ...` (measured: best of 11 runs of

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
+from telqc.core import terminal
 from telqc.core.clock import SystemClock
 from telqc.core.db import sessionmaker_for
 from telqc.core.settings import get_settings
@@ -14,7 +14,7 @@ from telqc.orders.tasks import run_sweep
 
 NAME = "orders"
 app = typer.Typer(help="工单 / work orders", no_args_is_help=True)
-console = Console()
+console = terminal.console()
 
 
 @app.command("sweep")

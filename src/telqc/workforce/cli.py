@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from telqc.contacts.read import Channel
+from telqc.core import terminal
 from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import sessionmaker_for
@@ -25,7 +25,7 @@ from telqc.workforce import schemas as s
 
 NAME = "workforce"
 app = typer.Typer(help="排班与人力预测 / workforce management", no_args_is_help=True)
-console = Console()
+console = terminal.console()
 
 
 @app.command("erlang")

@@ -103,6 +103,8 @@ def test_the_reported_severity_is_kept_and_priority_stays_the_systems(client: Te
     assert {k: v["severity"] for k, v in shown.items()} == {"critical": "Critical", "Minor": "Minor", "low": "Minor"}
     assert len({v["priority"] for v in shown.values()}) == 1, "priority comes from the category, not the claim"
     order = client.get(f"/api/v1/orders/{shown['critical']['id']}", headers=agent).json()
+    page = client.get(f"/orders/{shown['critical']['id']}", headers=agent)
+    assert page.status_code == 200 and re.search(r'id="severity">严重<', page.text), "the order page shows it"
     assert order["severity"] == 1 and client.get(
         f"/api/v1/orders/{shown['low']['id']}", headers=agent).json()["severity"] == 4
     critical = client.get(f"{B}/troubleTicket", params={"severity": "Critical"}, headers=agent).json()

@@ -91,6 +91,28 @@ def test_create_with_only_the_mandatory_attributes(client: TestClient, agent: di
     assert "troubleTicketRelationship" not in b, "two unknown callers are not one customer's repeat complaint"
 
 
+def test_the_reported_severity_is_kept_and_priority_stays_the_systems(client: TestClient, agent: dict[str, str],
+                                                                       named: dict[str, Any], spec: Spec) -> None:
+    """The spec makes ``severity`` mandatory: a create must not validate it and then show the category's
+    instead. Priority is TelQC's own ("set by the ticket management system"), so claiming Critical does not
+    buy a faster queue."""
+    made = {sev: client.post(f"{B}/troubleTicket", json={**named, "severity": sev}, headers=agent)
+            for sev in ("critical", "Minor", "low")}
+    assert all(r.status_code == 201 for r in made.values()), [r.text for r in made.values()]
+    shown = {sev: client.get(r.headers["location"], headers=agent).json() for sev, r in made.items()}
+    assert {k: v["severity"] for k, v in shown.items()} == {"critical": "Critical", "Minor": "Minor", "low": "Minor"}
+    assert len({v["priority"] for v in shown.values()}) == 1, "priority comes from the category, not the claim"
+    order = client.get(f"/api/v1/orders/{shown['critical']['id']}", headers=agent).json()
+    page = client.get(f"/orders/{shown['critical']['id']}", headers=agent)
+    assert page.status_code == 200 and re.search(r'id="severity">严重<', page.text), "the order page shows it"
+    assert order["severity"] == 1 and client.get(
+        f"/api/v1/orders/{shown['low']['id']}", headers=agent).json()["severity"] == 4
+    critical = client.get(f"{B}/troubleTicket", params={"severity": "Critical"}, headers=agent).json()
+    assert [x["id"] for x in critical] == [shown["critical"]["id"]]
+    for item in critical:
+        spec.validate("TroubleTicket", item)
+
+
 def test_create_without_customer_by_a_national_account(app: FastAPI, client: TestClient, spec: Spec) -> None:
     make_user(app, "national", Role.agent)
     national = login(client, "national")
@@ -121,9 +143,9 @@ def test_filters_on_the_listed_attributes(client: TestClient, clock: FrozenClock
                                           customer_id: int, spec: Spec) -> None:
     party = [{"id": str(customer_id), "role": "customer", "@referredType": "Customer"}]
     made = []
-    for i, (kind, cat) in enumerate([("complaint", "complaint.network"), ("incident", None),
-                                     ("inquiry", "consultation.billing"), ("complaint", None)]):
-        body = {**MANDATORY, "ticketType": kind, "name": f"单{i}", "relatedParty": party} | (
+    for i, (kind, cat, sev) in enumerate([("complaint", "complaint.network", "Critical"), ("incident", None, "Major"),
+                                          ("inquiry", "consultation.billing", "Minor"), ("complaint", None, "Major")]):
+        body = {**MANDATORY, "ticketType": kind, "name": f"单{i}", "relatedParty": party, "severity": sev} | (
             {"category": cat} if cat else {})
         r = client.post(f"{B}/troubleTicket", json=body, headers=agent)
         assert r.status_code == 201, r.text
@@ -150,6 +172,7 @@ def test_filters_on_the_listed_attributes(client: TestClient, clock: FrozenClock
         for value in {x[attr] for x in everything}:
             assert ids(listed(**{attr: value})) == ids(x for x in everything if x[attr] == value), (attr, value)
     severities = sorted({x["severity"] for x in everything})
+    assert severities == ["Critical", "Major", "Minor"], "each ticket shows the severity its client gave"
     assert ids(listed(severity=",".join(severities))) == ids(everything), "a comma means any of"
     assert ids(listed(name="单2")) == {made[2]["id"]}
     assert listed(status="rejected") == [], "nothing is rejected in TelQC: an empty list, not every ticket"

@@ -183,7 +183,8 @@ class _Generator:
         text = t.text.format(n=self.rnd.randint(10, 90), place=self.rnd.choice(PLACES))
         o.description = text  # order.resolved carries it: the knowledge panel learns fixes from resolved texts
         out.orders.append({
-            "id": oid, "type": o.type, "category_code": o.category_code, "priority": o.priority, "status": o.status,
+            "id": oid, "type": o.type, "category_code": o.category_code, "severity": t.severity,
+            "priority": o.priority, "status": o.status,
             "pending_reason": None, "customer_id": cid, "contact_id": None, "channel": o.channel, "title": title,
             "description": text, "owner_id": agent.id, "handler_id": agent.id, "team_id": agent.team_id,
             "department": t.department, "province_code": province, "city_code": city, "district_code": district,

@@ -107,6 +107,7 @@ class Order(Base):
         CheckConstraint(f"escalation_level in ({_LEVELS})", name="escalation_level"),
         CheckConstraint("sla_status in ('ok','warning','breached')", name="sla_status"),
         CheckConstraint("area_type in ('urban','rural')", name="area_type"),
+        CheckConstraint("severity between 1 and 4", name="severity"),
         Index("ix_orders_next_due_at", "next_due_at"),
         Index("ix_orders_customer_category", "customer_id", "category_code", "created_at"),
         Index("ix_orders_handler_status", "handler_id", "status"),
@@ -116,6 +117,8 @@ class Order(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
     category_code: Mapped[str] = mapped_column(ForeignKey("order_categories.code"))
+    # the reporter's severity (1 critical … 4 minor; TMF621 ``severity``), else the category's default
+    severity: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     priority: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(16), default="new")
     pending_reason: Mapped[str | None] = mapped_column(String(12))

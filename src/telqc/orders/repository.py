@@ -82,6 +82,7 @@ class OrderFilter:
     types: Sequence[str] | None = None
     priorities: Sequence[str] | None = None
     category_codes: Sequence[str] | None = None
+    severities: Sequence[int] | None = None
     title: str | None = None
     resolved_from: datetime | None = None
     resolved_to: datetime | None = None
@@ -109,7 +110,8 @@ def _filtered(principal: Principal, f: OrderFilter) -> Select[Order]:
         stmt = stmt.where(Order.created_at >= f.created_from)
     if f.created_to is not None:
         stmt = stmt.where(Order.created_at < f.created_to)
-    for col, values in ((Order.type, f.types), (Order.priority, f.priorities), (Order.category_code, f.category_codes)):
+    for col, values in ((Order.type, f.types), (Order.priority, f.priorities), (Order.category_code, f.category_codes),
+                        (Order.severity, f.severities)):
         if values is not None:
             stmt = stmt.where(col.in_(list(values)))
     if f.title is not None:

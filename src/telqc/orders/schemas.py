@@ -39,6 +39,8 @@ class OrderCreate(In):
     handler_id: Id | None = None
     auto_assign: bool = False  # route by skill/region/load/tier instead of keeping it with the creator
     repair: RepairIn | None = None
+    # the reporter's assessment (1 critical … 4 minor), kept and shown; priority stays the category's
+    severity: int | None = Field(default=None, ge=1, le=4)
 
 
 class SelfFileIn(In):
@@ -162,6 +164,7 @@ class OrderOut(Out):
     type: str
     category: str
     category_name: str | None = None
+    severity: int
     priority: str
     status: str
     allowed_transitions: list[str]

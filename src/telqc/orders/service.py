@@ -44,7 +44,8 @@ def search(ctx: Ctx, f: OrderFilter, offset: int = 0, limit: int = 50) -> tuple[
 
 
 def create(ctx: Ctx, data: s.OrderCreate, *, caller_unidentified: bool = False) -> Order:
-    """Open an order: priority from type × severity × tier × area, SLA deadlines from the matching policy,
+    """Open an order: priority from type × the category's severity × tier × area (a reported severity is kept
+    as the order's, not trusted for priority), SLA deadlines from the matching policy,
     escalation risk from complaint text, repeat-complaint link, first-contact owner = the creator.
 
     ``caller_unidentified``: the customer is a region's placeholder (`customers.service.unidentified_caller`),
@@ -70,10 +71,11 @@ def create(ctx: Ctx, data: s.OrderCreate, *, caller_unidentified: bool = False) 
     text = f"{data.title}\n{data.description}"
     risk = detect_escalation_risk(text) if data.type == "complaint" else ()
     live = [m for m in risk if not m.negated]
-    o = Order(type=data.type, category_code=cat.code, priority=priority.value, status=S.NEW.value,
-              customer_id=customer.id, contact_id=data.contact_id, channel=data.channel, title=data.title,
-              description=data.description, owner_id=p.user_id, handler_id=None, team_id=p.team_id,
-              department=cat.department, province_code=customer.province_code, city_code=customer.city_code,
+    o = Order(type=data.type, category_code=cat.code, severity=data.severity or cat.severity,
+              priority=priority.value, status=S.NEW.value, customer_id=customer.id, contact_id=data.contact_id,
+              channel=data.channel, title=data.title, description=data.description, owner_id=p.user_id,
+              handler_id=None, team_id=p.team_id, department=cat.department,
+              province_code=customer.province_code, city_code=customer.city_code,
               district_code=customer.district_code, area_type=customer.area_type, tier=customer.tier,
               escalation_level="none", escalation_risk=bool(live),
               regulator_risk=any(m.category is RiskCategory.REGULATOR for m in live),

@@ -28,8 +28,8 @@ from telqc.core.errors import BadRequest, DomainError, Invalid, NotFound, Precon
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import CleanText
 from telqc.customers import service as customers
-from telqc.orders import config, service
 from telqc.orders import schemas as os_
+from telqc.orders import service
 from telqc.orders.states import TmfStatus, from_tmf621, to_tmf621
 
 BASE = mapping.BASE
@@ -129,10 +129,6 @@ class HubIn(CleanText):
     schemaLocation: str | None = Field(default=None, alias="@schemaLocation", max_length=500)
 
 
-def _severities(ctx: CtxDep) -> dict[str, int]:
-    return {c.code: c.severity for c in config.categories(ctx)}
-
-
 def _resource(ctx: CtxDep, order: Any, fields: str | None, with_detail: bool = True,
               read_saved: bool = False) -> dict[str, Any]:
     """The hub's event payloads are built by the same `view.ticket`: an event never shows more than this GET."""
@@ -193,7 +189,7 @@ def list_tickets(ctx: CtxDep, request: Request, response: Response, _: Read,
     """TMF630 filtering on the listed attributes (`filters`); X-Total-Count and X-Result-Count headers."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in filters.PAGING]
     try:
-        rows, total = service.search(ctx, service.OrderFilter(**filters.parse(params, _severities(ctx))), offset, limit)
+        rows, total = service.search(ctx, service.OrderFilter(**filters.parse(params)), offset, limit)
     except filters.NoMatch:
         rows, total = [], 0
     want_detail = fields is None or any(x in fields for x in ("note", "statusChange", "troubleTicketRelationship"))
@@ -218,7 +214,8 @@ def create_ticket(ctx: CtxDep, response: Response, caller: Write,
     data = _validated(TicketCreate, body)
     order_type = _choice("ticketType", data.ticketType, dict(mapping.TYPE_FROM_TMF), mapping.TICKET_TYPES.values())
     names = dict.fromkeys(mapping.SEVERITY.values())
-    _choice("severity", data.severity, {k: k for k in mapping.SEVERITY_FROM_TMF}, names)
+    severity = mapping.SEVERITY_FROM_TMF[_choice("severity", data.severity, {k: k for k in mapping.SEVERITY_FROM_TMF},
+                                                 names)]
     channel = "web"
     if data.channel is not None:
         given = data.channel.id if data.channel.id in mapping.CHANNELS else (data.channel.name or data.channel.id or "")
@@ -236,6 +233,7 @@ def create_ticket(ctx: CtxDep, response: Response, caller: Write,
             type=order_type, category=data.category or mapping.DEFAULT_CATEGORY[order_type],
             customer_id=customer_id, channel=cast(os_.ChannelName, channel),
             title=data.name or data.description[:40], description=data.description, repair=repair,
+            severity=severity,
         ), caller_unidentified=unidentified)
     except Invalid as e:
         if e.field == "body.customer_id":  # a TMF client names its customer in relatedParty

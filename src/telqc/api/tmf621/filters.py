@@ -7,7 +7,7 @@ The attributes are the ones the TroubleTicket resource lists: ``status``, ``seve
 A value TelQC cannot read is a 400 naming the attribute and saying what it takes, never an empty list
 that looks like "no tickets": a client that mistyped ``severity=Majr`` must learn it.
 
-Severity is the category's (see `mapping`), so ``severity=Major`` selects the categories of that severity.
+Severity is the order's (the reporter's, else its category's default; see `mapping`).
 Timestamps are stored to the microsecond, so ``.gt x`` is ``>= x + 1µs`` and ``.lte x`` is ``< x + 1µs``:
 the order filter keeps its two comparisons.
 """
@@ -62,7 +62,7 @@ def _when(field: str, raw: str) -> datetime:
     return value
 
 
-def parse(params: Iterable[tuple[str, str]], category_severity: Mapping[str, int]) -> dict[str, Any]:
+def parse(params: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """`OrderFilter` keyword arguments for the query ``params`` (paging parameters excluded by the caller).
 
     Raises `BadRequest` naming the attribute, or `NoMatch` when no ticket can match."""
@@ -80,8 +80,7 @@ def parse(params: Iterable[tuple[str, str]], category_severity: Mapping[str, int
     if "severity" in one:
         names = dict.fromkeys(mapping.SEVERITY.values())
         wanted = set(_choices("severity", one["severity"], {v.lower(): v for v in names}, names))
-        f["category_codes"] = sorted(code for code, sev in category_severity.items()
-                                     if mapping.SEVERITY.get(sev, "Minor") in wanted)
+        f["severities"] = sorted(sev for sev, name in mapping.SEVERITY.items() if name in wanted)
     if "ticketType" in one:
         f["types"] = sorted(set(_choices("ticketType", one["ticketType"], mapping.TYPE_FROM_TMF,
                                          mapping.TICKET_TYPES.values())))
@@ -105,6 +104,6 @@ def parse(params: Iterable[tuple[str, str]], category_severity: Mapping[str, int
                 name = low if op in ("gt", "gte") else high
                 keep = max if name == low else min
                 f[name] = keep(f[name], at) if name in f else at
-    if any(f.get(k) == [] for k in ("status", "category_codes")):
+    if any(f.get(k) == [] for k in ("status", "severities")):
         raise NoMatch
     return f

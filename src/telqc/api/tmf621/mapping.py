@@ -1,8 +1,9 @@
 """TelQC work orders ⇄ TMF621 v4 TroubleTicket resources.
 
 Types: complaint ⇄ "complaint", fault repair ⇄ "incident", business request ⇄ "request",
-consultation ⇄ "inquiry" (our own names are accepted too). Severity comes from the
-category's default severity (1 Critical … 4 Minor); priority P1–P4 ⇄ Critical/High/Medium/Low.
+consultation ⇄ "inquiry" (our own names are accepted too). Severity is the order's: the one the
+client gave at create, else the category's default (1 Critical … 4 Minor); priority P1–P4 ⇄
+Critical/High/Medium/Low, derived by TelQC from the category (the spec: set by the ticket system).
 Statuses follow ``orders.states.to_tmf621``: ``new`` is reported as acknowledged, a wait on
 a third party as held, and a resolved complaint awaiting its callback stays resolved.
 """
@@ -55,7 +56,7 @@ def _reason(item: Any) -> str:
     return str(given) if given else str(item.text)
 
 
-def ticket(order: Any, severity: int | None, detail: Any | None = None, staff: bool = True) -> dict[str, Any]:
+def ticket(order: Any, detail: Any | None = None, staff: bool = True) -> dict[str, Any]:
     """The TroubleTicket resource of an order (``detail`` adds notes and the status history)."""
     oid = str(order.id)
     parties = [{"id": str(order.customer_id), "role": "customer", "@referredType": "Customer"}]
@@ -67,7 +68,7 @@ def ticket(order: Any, severity: int | None, detail: Any | None = None, staff: b
         "id": oid, "href": f"{BASE}/troubleTicket/{oid}", "@type": "TroubleTicket",
         "name": order.title, "description": order.description,
         "ticketType": TICKET_TYPES.get(order.type, order.type),
-        "severity": SEVERITY.get(severity or 3, "Minor"), "priority": PRIORITY.get(order.priority, order.priority),
+        "severity": SEVERITY.get(order.severity, "Minor"), "priority": PRIORITY.get(order.priority, order.priority),
         "status": to_tmf621(order.status, order.pending_reason).value,
         "creationDate": _iso(order.created_at), "lastUpdate": _iso(order.updated_at),
         "expectedResolutionDate": _iso(order.resolution_due), "resolutionDate": _iso(order.resolved_at),

@@ -13,7 +13,7 @@ from telqc.api.tmf621 import mapping
 from telqc.core.context import Ctx
 from telqc.core.errors import NotFound
 from telqc.core.rbac import Perm
-from telqc.orders import config, service, timeline
+from telqc.orders import service, timeline
 
 
 def ticket(ctx: Ctx, order: Any, fields: str | None = None, with_detail: bool = True,
@@ -21,8 +21,7 @@ def ticket(ctx: Ctx, order: Any, fields: str | None = None, with_detail: bool = 
     """The resource of an order the caller (``ctx.principal``) has read; ``read_saved``: notes of this request too."""
     detail = timeline.detail(ctx, order, read_saved=read_saved) if with_detail else None
     staff = ctx.principal is not None and ctx.principal.can(Perm.orders_read)
-    sev = {c.code: c.severity for c in config.categories(ctx)}.get(order.category_code)
-    return mapping.project(mapping.ticket(order, sev, detail, staff=staff), fields)
+    return mapping.project(mapping.ticket(order, detail, staff=staff), fields)
 
 
 def readable(ctx: Ctx, order_id: int) -> tuple[dict[str, Any], Any] | None:

@@ -15,14 +15,22 @@ Pure: plain data in, plain data out. Three stages.
    or after t and the shifts of day d+1 starting before t + 11 h must be worked by different people, so
    together they are at most the pool's people available on either day; and the rest across the roster's
    boundary: the shifts of a day starting by t are at most the pool's people available that day whose rest
-   after their last published shift (`previous`, the roster before) has run out by t.
-   Overnight shifts (a 22:00 start, say) count on their start day and cover the next day's early intervals.
+   after their last published shift (`previous`, the roster before) has run out by t; likewise before a stored
+   roster that follows (`following`): the shifts of a day ending at or after t are at most the people available
+   that day who may work until t. Days in a row (`max_consecutive_days`, 6 by default: a day off in seven):
+   per pool and window of cap + 1 days (and the shorter windows at the edges where someone brings a run from
+   the roster before or into the one after), the shifts are at most the sum over its people of the most days
+   each may work in the window (`most_days`, a DP over their availability and runs).
+   Overnight shifts (a 22:00 start, say) count on their start day and cover the next day's early intervals;
+   those of the roster before cover the first morning as fixed heads (fewer shifts needed).
 2. Who works them: per pool and day, a maximum matching of the planned shifts to the available people with
    weekly allowance left whose previous shift (in this roster or the one before) ended at least
-   `min_rest_min` before (11 h rest, checked on absolute minutes, so overnight shifts are included); among
-   maximum matchings, shifts go to those with the most allowance left and late shifts rather to people off
-   the next day (their rest then blocks nothing). A shift no one may take is re-timed to the nearest start
-   of its template that a free person may take (`retimed`), else dropped and reported.
+   `min_rest_min` before (11 h rest, checked on absolute minutes, so overnight shifts are included), who
+   ends it by the rest before their next stored shift and stays within their days in a row; among maximum
+   matchings, shifts go to those with the most allowance left, late shifts rather to people off the next day
+   (their rest then blocks nothing) and, a little, to those with fewer days in a row. A shift no one may take
+   is re-timed to the nearest start of its template that a free person may take (`retimed`), else dropped;
+   both are reported one by one (`Result.unplaced`) for the planner.
 3. Which skill each person covers per interval: an integer maximum flow per interval (pools → skills capped
    by the requirement, `scipy.sparse.csgraph.maximum_flow`) over the people actually assigned, then heads
    left over on their own channel. Coverage per skill is computed from this assignment only, so no one is

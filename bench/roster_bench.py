@@ -3,6 +3,7 @@
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py            # multi-skill, with a night shift
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --no-night # multi-skill, day shifts only
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single   # before: one skill each, day shifts
+    PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --open-week  # 7 days available, 6 shifts a week
 
 Requirement: the demo's channel volumes (hotline, WeChat, APP; 60 days of history forecast 14 days ahead)
 through the Erlang staffing of `staffing.DEFAULT_RULES`; 200 people (120 hotline, 45 WeChat, 35 APP) with
@@ -56,6 +57,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--single", action="store_true", help="one skill each, no night shift (the old bench)")
     ap.add_argument("--no-night", action="store_true", help="multi-skill without the night shift")
+    ap.add_argument("--open-week", action="store_true",
+                    help="everyone available every day with six shifts a week: where the 6-days-in-a-row cap binds")
     args = ap.parse_args()
     people: list[Person] = []
     groups = [(ch, (), n) for ch, n in HEADS.items()] if args.single else MULTI
@@ -63,7 +66,10 @@ def main() -> None:
         for _ in range(n):
             i = len(people)
             off = {(i % 7), ((i + 1) % 7)}  # two days off, spread over the week
-            people.append(Person(i + 1, ch, frozenset(set(range(7)) - off), 5, frozenset(extra)))
+            if args.open_week:
+                people.append(Person(i + 1, ch, frozenset(range(7)), 6, frozenset(extra)))
+            else:
+                people.append(Person(i + 1, ch, frozenset(set(range(7)) - off), 5, frozenset(extra)))
     templates = TEMPLATES if args.single or args.no_night else [*TEMPLATES, NIGHT]
     t0 = time.perf_counter()
     days, req = requirement(date(2026, 12, 7), 14)

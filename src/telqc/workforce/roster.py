@@ -377,6 +377,8 @@ def _plan(days: Sequence[date], req: Mapping[str, np.ndarray], pats: list[Patter
                 bound += most_days([days[d].weekday() in who.available_weekdays for d in range(lo_d, hi_d)],
                                    who.max_consecutive_days, brought.run_before if brought and lo_d == 0 else 0,
                                    brought.run_after if brought and hi_d == n_days else 0)
+            if bound >= sum(avail[lo_d:hi_d]):
+                continue  # the availability per day already says as much
             r = at_most([y_at(g, d, p) for d in range(lo_d, hi_d) for p in range(n_pat)], bound, r)
         for d in range(n_days - 1):  # Hall-type rest: late shifts of d and early ones of d+1 need different people
             either = sum(days[d].weekday() in p.available_weekdays or days[d + 1].weekday() in p.available_weekdays

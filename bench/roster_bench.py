@@ -3,12 +3,13 @@
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py            # multi-skill, with a night shift
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --no-night # multi-skill, day shifts only
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single   # before: one skill each, day shifts
+    PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --open-week  # 7 days available, 6 shifts a week
 
 Requirement: the demo's channel volumes (hotline, WeChat, APP; 60 days of history forecast 14 days ahead)
 through the Erlang staffing of `staffing.DEFAULT_RULES`; 200 people (120 hotline, 45 WeChat, 35 APP) with
 five-day weeks and the demo's shift templates. Multi-skill (default): of the 200, 40 hotline + WeChat,
 20 WeChat + APP and 15 with all three; a 22:00 night shift crossing midnight is added to the templates; the
-11 h rest and the weekly allowance hold (checked on the result, printed).
+11 h rest, the weekly allowance and at most 6 days in a row hold (checked on the result, printed).
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--single", action="store_true", help="one skill each, no night shift (the old bench)")
     ap.add_argument("--no-night", action="store_true", help="multi-skill without the night shift")
+    ap.add_argument("--open-week", action="store_true",
+                    help="everyone available every day with six shifts a week: where the 6-days-in-a-row cap binds")
     args = ap.parse_args()
     people: list[Person] = []
     groups = [(ch, (), n) for ch, n in HEADS.items()] if args.single else MULTI
@@ -63,7 +66,10 @@ def main() -> None:
         for _ in range(n):
             i = len(people)
             off = {(i % 7), ((i + 1) % 7)}  # two days off, spread over the week
-            people.append(Person(i + 1, ch, frozenset(set(range(7)) - off), 5, frozenset(extra)))
+            if args.open_week:
+                people.append(Person(i + 1, ch, frozenset(range(7)), 6, frozenset(extra)))
+            else:
+                people.append(Person(i + 1, ch, frozenset(set(range(7)) - off), 5, frozenset(extra)))
     templates = TEMPLATES if args.single or args.no_night else [*TEMPLATES, NIGHT]
     t0 = time.perf_counter()
     days, req = requirement(date(2026, 12, 7), 14)
@@ -73,7 +79,7 @@ def main() -> None:
     print(f"requirement: {total:.0f} agent-intervals over {len(days)} days × 48 (computed in {t_req:.1f} s)")
     print(f"roster: {len(res.shifts)} shifts for {len(people)} people ({len(MULTI) if not args.single else 3} "
           f"skill pools), status {res.status}, under {res.under:.0f} ({res.under / total:.1%}), "
-          f"over {res.over:.0f}, dropped {res.dropped}, solved in {res.solve_s:.1f} s")
+          f"over {res.over:.0f}, dropped {res.dropped}, retimed {res.retimed}, solved in {res.solve_s:.1f} s")
     for ch in sorted(req):
         need = float(req[ch].sum())
         print(f"  {ch:8s} required {need:6.0f}  covered {float(np.minimum(res.coverage[ch], req[ch]).sum()):6.0f}"
@@ -89,8 +95,16 @@ def main() -> None:
         for pid, sk in who.items():
             used.setdefault(pid, set()).add(sk)
     multi = sum(len(v) > 1 for v in used.values())
-    print(f"labour rules: shortest rest {rest / 60:.1f} h, overnight shifts {night}, "
-          f"multi-skilled people used on more than one skill {multi}")
+    longest = 0
+    for pid in by_person:
+        worked = {s.day for s in res.shifts if s.person_id == pid}
+        for d in worked:
+            n = 0
+            while date.fromordinal(d.toordinal() + n) in worked:
+                n += 1
+            longest = max(longest, n)
+    print(f"labour rules: shortest rest {rest / 60:.1f} h, most days in a row {longest} (cap 6), overnight shifts "
+          f"{night}, multi-skilled people used on more than one skill {multi}")
 
 
 if __name__ == "__main__":

@@ -123,10 +123,12 @@ def test_stage_two_re_times_a_planned_shift_nobody_may_take_rather_than_dropping
     counts = {(0, 0): [int(p.start_min == 8 * 60) for p in pats]}
     pools: dict[tuple[str, ...], list[Person]] = {("hotline",): [Person(1, "hotline", frozenset(range(7)))]}
     carry = carry_in([_night_before()], MON, 11 * 60)
-    shifts, dropped, retimed = staff_plan([MON], pats, pools, counts, carry, 11 * 60)
+    shifts, unplaced = staff_plan([MON], pats, pools, counts, carry, 11 * 60)
     assert [(x.person_id, x.pattern.start_min) for x in shifts] == [(1, 17 * 60)]
-    assert (dropped, retimed) == (0, 1)
-    # a template with no later start: dropped and counted
+    assert [(u.planned.start_min, u.placed and u.placed.start_min, u.person_id) for u in unplaced] == [
+        (8 * 60, 17 * 60, 1)]
+    # a template with no later start: dropped and reported
     early = patterns([EARLY])
-    shifts, dropped, retimed = staff_plan([MON], early, pools, {(0, 0): [1]}, carry, 11 * 60)
-    assert shifts == [] and (dropped, retimed) == (1, 0)
+    shifts, unplaced = staff_plan([MON], early, pools, {(0, 0): [1]}, carry, 11 * 60)
+    assert shifts == [] and [(u.day, u.skills, u.placed, u.person_id) for u in unplaced] == [
+        (MON, ("hotline",), None, None)]

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from helpers import login, make_user
 from telqc.contacts.models import Contact
 from telqc.core.rbac import Role
+from telqc.workforce.models import Staff
 from workforce.workforce_data import audited, seed
 
 A = "/api/v1/workforce"
@@ -180,3 +182,50 @@ def test_consecutive_rosters_keep_the_rest_across_their_boundary(app: FastAPI, c
                 assert min(a for a, _ in spans) - max(b for _, b in old[pid]) >= 11 * 60, (pid, old[pid], spans)
                 checked += 1
     assert checked > 10, "people worked on both sides of a boundary"
+
+
+
+def _runs_through(days: set[date], new: set[date]) -> list[int]:
+    """The lengths of the runs of days in a row in `days` that contain a day of `new`."""
+    out = []
+    for d in sorted(new):
+        a = b = d
+        while a - timedelta(days=1) in days:
+            a -= timedelta(days=1)
+        while b + timedelta(days=1) in days:
+            b += timedelta(days=1)
+        out.append((b - a).days + 1)
+    return out
+
+
+def test_a_roster_built_before_a_stored_later_one_keeps_the_rest_and_days_in_a_row_into_it(
+        app: FastAPI, client: TestClient, people: dict[str, Any]) -> None:
+    """The roster for days 4–6 is stored first; the one for days 2–3 is built after it and must leave 11 h of
+    rest before its first shifts and, with the cap, no more than 2 days in a row across both (and roster 1)."""
+    h = people["mgr"]
+    demo = seed(app, roster_days=1)
+    with app.state.sessionmaker() as db:
+        db.execute(update(Staff).values(max_consecutive_days=2))
+        db.commit()
+    later = client.post(f"{A}/rosters", json={"forecast_id": demo.forecast_id,
+                                              "start_date": (TODAY + timedelta(days=3)).isoformat(), "days": 3},
+                        headers=h)
+    assert later.status_code == 201, later.text
+    earlier = client.post(f"{A}/rosters", json={"forecast_id": demo.forecast_id,
+                                                "start_date": (TODAY + timedelta(days=1)).isoformat(), "days": 2},
+                          headers=h)
+    assert earlier.status_code == 201, earlier.text
+    first, new, last = (_spans(client, h, r, TODAY) for r in (demo.roster_id, earlier.json()["id"],
+                                                               later.json()["id"]))
+    rested = 0
+    for pid, spans in new.items():
+        if last.get(pid):
+            assert min(a for a, _ in last[pid]) - max(b for _, b in spans) >= 11 * 60, (pid, spans, last[pid])
+            rested += 1
+        days = {TODAY + timedelta(days=a // 1440) for a, _ in (*first.get(pid, []), *spans, *last.get(pid, []))}
+        assert max(_runs_through(days, {TODAY + timedelta(days=a // 1440) for a, _ in spans})) <= 2, (pid, days)
+    assert rested > 10, "people worked on both sides of the boundary"
+    body = client.get(f"{A}/rosters/{earlier.json()['id']}", headers=h).json()
+    assert isinstance(body["dropped"], list) and isinstance(body["retimed"], list)
+    assert all(u["text"] and u["planned_start"].endswith("+08:00") for u in body["dropped"] + body["retimed"]), (
+        "Beijing times")

@@ -7,9 +7,11 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from helpers import make_user, page_login
 from telqc.core.rbac import Role
+from telqc.workforce.models import Roster, ShiftTemplate, Staff
 from workforce.workforce_data import seed
 
 
@@ -35,6 +37,37 @@ def test_planner_shows_forecast_requirement_roster_and_gap(app: FastAPI) -> None
     r = mgr.post("/workforce/roster", data={"forecast_id": str(demo.forecast_id), "days": "1", "csrf_token": csrf},
                  follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/workforce?forecast={demo.forecast_id}"
+
+
+def test_planner_sees_the_shifts_the_optimiser_dropped_or_re_timed(app: FastAPI) -> None:
+    """What stage 2 could not place as planned (stored with the roster) is shown in Chinese with the staff's
+    and the template's names and Beijing times, not ids."""
+    make_user(app, "mgr", Role.manager)
+    demo = seed(app, roster_days=1)
+    with app.state.sessionmaker() as db:
+        staff = db.scalars(select(Staff).order_by(Staff.id)).first()
+        night = db.scalars(select(ShiftTemplate).where(ShiftTemplate.name == "夜班")).one()
+        early = db.scalars(select(ShiftTemplate).where(ShiftTemplate.name == "早班")).one()
+        assert staff is not None
+        name = staff.name
+        roster = db.get(Roster, demo.roster_id)
+        assert roster is not None
+        roster.unplaced = [
+            {"day": "2026-11-02", "skills": ["hotline", "wechat"], "template_id": night.id, "start_min": 0,
+             "length_min": 420, "placed_start_min": None, "staff_id": None},
+            {"day": "2026-11-02", "skills": ["hotline"], "template_id": early.id, "start_min": 7 * 60,
+             "length_min": 480, "placed_start_min": 8 * 60, "staff_id": staff.id}]
+        db.commit()
+    mgr, _ = _page(app, "mgr")
+    html = mgr.get("/workforce").text
+    section = html[html.index('id="roster-unplaced"'):]
+    section = section[:section.index("</section>")]
+    assert "未按计划排上的班次（2 个）" in section
+    assert re.search(r'<tr class="dropped"><td>11-02</td><td>夜班</td><td>热线、微信</td><td>00:00–07:00</td>'
+                     r"<td>未排上</td><td>—</td></tr>", section), section
+    assert re.search(rf'<tr class="retimed"><td>11-02</td><td>早班</td><td>热线</td><td>07:00–15:00</td>'
+                     rf"<td>改为 08:00–16:00</td><td>{name}</td></tr>", section), section
+    assert f">{staff.id}<" not in section and "hotline" not in section, "names, not ids or codes"
 
 
 def test_supervisor_sees_intraday_and_runs_a_what_if(app: FastAPI) -> None:

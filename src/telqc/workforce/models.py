@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -117,7 +118,8 @@ class Staff(Base):
     """Someone who can be rostered: skills (channels), the channel rostered on, availability, labour rules."""
 
     __tablename__ = "wfm_staff"
-    __table_args__ = (CheckConstraint("max_shifts_per_week between 0 and 7", name="max_shifts"),)
+    __table_args__ = (CheckConstraint("max_shifts_per_week between 0 and 7", name="max_shifts"),
+                      CheckConstraint("max_consecutive_days between 1 and 13", name="max_consecutive"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -126,6 +128,7 @@ class Staff(Base):
     primary_channel: Mapped[str] = mapped_column(String(10))
     available_weekdays: Mapped[list[int]] = mapped_column(JSON)  # 0 = Monday
     max_shifts_per_week: Mapped[int] = mapped_column(Integer)
+    max_consecutive_days: Mapped[int] = mapped_column(Integer, server_default="6")  # days worked in a row
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -146,6 +149,8 @@ class Roster(Base):
     under_intervals: Mapped[float] = mapped_column(Float)  # agent-intervals short of the requirement
     over_intervals: Mapped[float] = mapped_column(Float)
     solve_s: Mapped[float] = mapped_column(Float)
+    # shifts planned but not given anyone as planned (`planning.unplaced_rows`); None on rosters built before
+    unplaced: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class RosterShift(Base):

@@ -83,7 +83,8 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
                  for k in per_skill]
     return render(request, "workforce/planner.html", status_code=status_code, error=error, forecasts=forecasts,
                   f=f, channel=channel, channels=CHANNEL_ZH, chart=chart, heat=heat, roster=roster, summary=rows,
-                  shifts=shifts_shown, rules=service.rules_view(ctx, channel), tz=tz,
+                  shifts=shifts_shown, unplaced=planning.unplaced(ctx, roster) if roster else [],
+                  rules=service.rules_view(ctx, channel), tz=tz,
                   known_events=service.events(ctx, service.local_today(ctx) - timedelta(days=90)),
                   event_kinds=get_args(s.EventKind))
 

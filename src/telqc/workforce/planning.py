@@ -10,12 +10,13 @@ its edges, offer callbacks on the hotline, and training or coaching where there 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 import numpy as np
 from sqlalchemy import select
 
+from telqc.core import i18n
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
 from telqc.core.models import User
@@ -61,11 +62,12 @@ def create_staff(ctx: Ctx, data: s.StaffIn) -> Staff:
     skills = sorted({*(c.value for c in data.skills), data.primary_channel.value})
     p = Staff(name=data.name, user_id=data.user_id, skills=skills, primary_channel=data.primary_channel.value,
               available_weekdays=sorted(set(data.available_weekdays)), max_shifts_per_week=data.max_shifts_per_week,
-              active=True)
+              max_consecutive_days=data.max_consecutive_days, active=True)
     ctx.session.add(p)
     ctx.session.flush()
     ctx.audit("workforce.staff_created", "wfm_staff", p.id, name=p.name, primary_channel=p.primary_channel,
-              skills=skills, weekdays=p.available_weekdays, max_shifts_per_week=p.max_shifts_per_week)
+              skills=skills, weekdays=p.available_weekdays, max_shifts_per_week=p.max_shifts_per_week,
+              max_consecutive_days=p.max_consecutive_days)
     return p
 
 
@@ -95,14 +97,19 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
     req = {ch: service.requirement(ctx, f, ch, start, data.days) for ch in channels}
     days = [start + timedelta(days=i) for i in range(data.days)]
     previous = published_before(ctx, start)
+    following = published_after(ctx, start + timedelta(days=data.days))
     result = rs.solve(days, req, [rs.Template(t.id, t.name, t.length_min, t.earliest_start_min, t.latest_start_min,
                                               t.lunch_min, t.lunch_earliest_min, t.lunch_latest_min)
                                   for t in templates],
                       [_person(p) for p in people], time_limit_s=time_limit_s,
-                      previous=previous)
+                      previous=previous, following=following)
     r = Roster(created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None, forecast_id=f.id,
                start_date=start, days=data.days, solver=service.SOLVER, status=result.status,
-               under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3))
+               under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3),
+               unplaced=[{"day": u.day.isoformat(), "skills": list(u.skills), "template_id": u.planned.template_id,
+                          "start_min": u.planned.start_min, "length_min": u.planned.length_min,
+                          "placed_start_min": u.placed.start_min if u.placed else None, "staff_id": u.person_id}
+                         for u in result.unplaced])
     ctx.session.add(r)
     ctx.session.flush()
     ctx.session.add_all(RosterShift(roster_id=r.id, staff_id=x.person_id, channel=x.channel, day=x.day,
@@ -111,27 +118,36 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
                                     lunch_min=x.pattern.lunch_min) for x in result.shifts)
     ctx.audit("workforce.roster_built", "wfm_roster", r.id, forecast_id=f.id, start=start.isoformat(),
               days=data.days, shifts=len(result.shifts), under=result.under, over=result.over,
-              dropped=result.dropped, retimed=result.retimed, carried_in=len(previous), status=result.status)
+              dropped=result.dropped, retimed=result.retimed, carried_in=len(previous), carried_after=len(following),
+              status=result.status)
     return r, result
 
 
-REST_LOOKBACK_DAYS = 2  # a shift of at most 24 h starting two days before ends, with its rest, on the first day
+BOUNDARY_DAYS = 13  # the longest run of days in a row a person may be allowed (`StaffIn.max_consecutive_days`)
+
+
+def in_force(ctx: Ctx, day: date) -> list[rs.Shift]:
+    """The shifts of `day` in the newest roster covering it (as the intraday view reads them)."""
+    r = repo.latest_roster_for(ctx.session, day)
+    if r is None:
+        return []
+    return [rs.Shift(x.staff_id, x.channel, x.day, _pattern(x)) for x in repo.shifts(ctx.session, r.id, day)]
 
 
 def published_before(ctx: Ctx, start: date) -> list[rs.Shift]:
-    """The shifts in force on the days before `start` that a new roster from `start` must respect: those of the
-    last two days (the 11 h rest after them) and of the calendar week `start` falls in (its allowance). A day's
-    shifts are those of the newest roster covering it (as the intraday view reads them), so a roster that
-    overlaps a stored one keeps the stored one's days before it and replaces the rest."""
-    first = min(start - timedelta(days=REST_LOOKBACK_DAYS), start - timedelta(days=start.weekday()))
-    out = []
-    day = first
-    while day < start:
-        r = repo.latest_roster_for(ctx.session, day)
-        if r is not None:
-            out += [rs.Shift(x.staff_id, x.channel, x.day, _pattern(x)) for x in repo.shifts(ctx.session, r.id, day)]
-        day += timedelta(days=1)
-    return out
+    """The shifts in force on the days before `start` that a new roster from `start` must respect: the rest after
+    them, the days worked in a row up to `start` and the allowance of the calendar week `start` falls in. A
+    roster that overlaps a stored one keeps the stored one's days before it and replaces the rest."""
+    first = min(start - timedelta(days=BOUNDARY_DAYS), start - timedelta(days=start.weekday()))
+    return [x for i in range((start - first).days) for x in in_force(ctx, first + timedelta(days=i))]
+
+
+def published_after(ctx: Ctx, end: date) -> list[rs.Shift]:
+    """The shifts in force from `end` (the day after a new roster) on, when a roster for a later period is already
+    stored: the new roster must leave the rest before them, not make the days in a row into them too many, and
+    keep the allowance of the calendar week they share."""
+    last = max(end + timedelta(days=BOUNDARY_DAYS), end + timedelta(days=6 - end.weekday()))
+    return [x for i in range((last - end).days + 1) for x in in_force(ctx, end + timedelta(days=i))]
 
 
 def get_roster(ctx: Ctx, roster_id: int) -> Roster:
@@ -150,6 +166,46 @@ def roster_view(ctx: Ctx, r: Roster) -> s.RosterOut:
     out = s.RosterOut.model_validate(r)
     out.shifts = len(repo.shifts(ctx.session, r.id))
     out.coverage = skill_summary(ctx, r)
+    rows = unplaced(ctx, r)
+    out.dropped = [u for u in rows if u.placed_start is None]
+    out.retimed = [u for u in rows if u.placed_start is not None]
+    return out
+
+
+WEEKDAY_ZH = "一二三四五六日"
+
+
+def unplaced(ctx: Ctx, r: Roster) -> list[s.UnplacedOut]:
+    """The roster's dropped and re-timed shifts as the planner reads them: staff and template names, the pool's
+    channels in Chinese, local (Beijing) times, one sentence each."""
+    if not r.unplaced:
+        return []
+    tz = service.zone(ctx)
+    names = {p.id: p.name for p in repo.staff(ctx.session, active_only=False)}
+    tnames = {t.id: t.name for t in repo.templates(ctx.session)}
+
+    def at(day: date, minutes: int) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=tz) + timedelta(minutes=minutes)
+
+    def span(day: date, a: datetime, b: datetime) -> str:
+        return f"{a:%H:%M}–{'次日 ' if b.date() > day else ''}{b:%H:%M}"
+
+    out = []
+    for u in r.unplaced:
+        day = date.fromisoformat(u["day"])
+        a, b = at(day, u["start_min"]), at(day, u["start_min"] + u["length_min"])
+        template = tnames.get(u["template_id"], "—")
+        skills = [i18n.t(f"channel.{k}", "zh-CN") for k in u["skills"]]
+        head = f"{day:%m-%d}（周{WEEKDAY_ZH[day.weekday()]}）{template} {span(day, a, b)}（{'、'.join(skills)}）"
+        if u["placed_start_min"] is None:
+            out.append(s.UnplacedOut(day=day, template=template, skills=skills, planned_start=a, planned_end=b,
+                                     text=f"{head}未能排人：在 11 小时休息、连续工作天数和每周班次的限制内无人可上"))
+            continue
+        pa, pb = at(day, u["placed_start_min"]), at(day, u["placed_start_min"] + u["length_min"])
+        who = names.get(u["staff_id"], "—")
+        out.append(s.UnplacedOut(day=day, template=template, skills=skills, planned_start=a, planned_end=b,
+                                 placed_start=pa, placed_end=pb, staff=who,
+                                 text=f"{head}改为 {span(day, pa, pb)}，由{who}上班（保证 11 小时休息）"))
     return out
 
 
@@ -163,7 +219,7 @@ def _pattern(x: RosterShift) -> rs.Pattern:
 
 def _person(p: Staff) -> rs.Person:
     return rs.Person(p.id, p.primary_channel, frozenset(p.available_weekdays), p.max_shifts_per_week,
-                     frozenset(p.skills or ()))
+                     frozenset(p.skills or ()), p.max_consecutive_days)
 
 
 def skill_coverage(ctx: Ctx, r: Roster) -> dict[str, np.ndarray]:
@@ -193,9 +249,11 @@ def skill_view(ctx: Ctx, r: Roster) -> tuple[dict[str, np.ndarray], dict[str, np
                     | {x.channel for x in rows})
     req = {ch: (service.requirement(ctx, f, ch, r.start_date, r.days) if ch in f.channels
                 else np.zeros((r.days, SLOTS))) for ch in skills}
-    shifts = [rs.Shift(x.staff_id, x.channel, x.day, _pattern(x)) for x in rows]
-    persons = [_person(people[x.staff_id]) if x.staff_id in people
-               else rs.Person(x.staff_id, x.channel, frozenset(range(7))) for x in rows]
+    # the night shift of the day before is still on the floor on the first morning (the optimiser counted it)
+    spill = [x for x in in_force(ctx, r.start_date - timedelta(days=1)) if x.pattern.overnight]
+    shifts = [*spill, *(rs.Shift(x.staff_id, x.channel, x.day, _pattern(x)) for x in rows)]
+    persons = [_person(people[x.person_id]) if x.person_id in people
+               else rs.Person(x.person_id, x.channel, frozenset(range(7))) for x in shifts]
     cov, _ = rs.assign_skills(shifts, days, req, list({p.id: p for p in persons}.values()))
     return cov, req
 

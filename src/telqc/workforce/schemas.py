@@ -101,6 +101,7 @@ class StaffIn(In):
     available_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)] = [
         0, 1, 2, 3, 4, 5, 6]
     max_shifts_per_week: Annotated[int, Field(ge=0, le=7)] = 5
+    max_consecutive_days: Annotated[int, Field(ge=1, le=13)] = 6  # labour rule: a day off after six in a row
 
 
 class StaffOut(Out):
@@ -111,6 +112,7 @@ class StaffOut(Out):
     primary_channel: str
     available_weekdays: list[int]
     max_shifts_per_week: int
+    max_consecutive_days: int
     active: bool
 
 
@@ -130,6 +132,21 @@ class SkillCoverageOut(Out):
     over: float
 
 
+class UnplacedOut(Out):
+    """A shift the optimiser planned but could not give anyone as planned, for the planner to read: names, not
+    ids; times are local wall-clock times of the roster's zone (Beijing), as the roster is planned."""
+
+    day: date
+    template: str
+    skills: list[str]  # the channels of the pool it was planned for, in Chinese
+    planned_start: datetime
+    planned_end: datetime
+    placed_start: datetime | None = None
+    placed_end: datetime | None = None
+    staff: str | None = None  # who took it at the new time
+    text: str  # one line in Chinese
+
+
 class RosterOut(Out):
     id: int
     created_at: datetime
@@ -143,6 +160,8 @@ class RosterOut(Out):
     solve_s: float
     shifts: int = 0
     coverage: list[SkillCoverageOut] = []  # per skill; added with multi-skill rosters (older clients ignore it)
+    dropped: list[UnplacedOut] = []  # planned shifts no one could take under the labour rules
+    retimed: list[UnplacedOut] = []  # planned shifts given someone at another start of their template
 
 
 class ShiftOut(Out):

@@ -53,8 +53,8 @@ def test_planner_sees_the_shifts_the_optimiser_dropped_or_re_timed(app: FastAPI)
         roster = db.get(Roster, demo.roster_id)
         assert roster is not None
         roster.unplaced = [
-            {"day": "2026-11-02", "skills": ["hotline", "wechat"], "template_id": night.id, "start_min": 0,
-             "length_min": 420, "placed_start_min": None, "staff_id": None},
+            {"day": "2026-11-02", "skills": ["hotline", "wechat"], "template_id": night.id, "start_min": 22 * 60,
+             "length_min": 480, "placed_start_min": None, "staff_id": None},
             {"day": "2026-11-02", "skills": ["hotline"], "template_id": early.id, "start_min": 7 * 60,
              "length_min": 480, "placed_start_min": 8 * 60, "staff_id": staff.id}]
         db.commit()
@@ -63,7 +63,7 @@ def test_planner_sees_the_shifts_the_optimiser_dropped_or_re_timed(app: FastAPI)
     section = html[html.index('id="roster-unplaced"'):]
     section = section[:section.index("</section>")]
     assert "未按计划排上的班次（2 个）" in section
-    assert re.search(r'<tr class="dropped"><td>11-02</td><td>夜班</td><td>热线、微信</td><td>00:00–07:00</td>'
+    assert re.search(r'<tr class="dropped"><td>11-02</td><td>夜班</td><td>热线、微信</td><td>22:00–次日06:00</td>'
                      r"<td>未排上</td><td>—</td></tr>", section), section
     assert re.search(rf'<tr class="retimed"><td>11-02</td><td>早班</td><td>热线</td><td>07:00–15:00</td>'
                      rf"<td>改为 08:00–16:00</td><td>{name}</td></tr>", section), section

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from helpers import login, page_login
 from telqc.core.clock import FrozenClock
@@ -18,6 +18,7 @@ from telqc.demo.evaluation_seed import load_demo_floor
 from telqc.demo.reference import DEMO_PASSWORD, load_demo_users
 from telqc.demo.retention_seed import seed_retention
 from telqc.demo.seed import seed_customers
+from telqc.insight.models import InsightChurnScore
 
 
 def seed(app: FastAPI, clock: FrozenClock, times: int) -> list[int]:
@@ -78,3 +79,18 @@ def test_demo_contracts_end_soon_and_say_so_on_tasks_and_the_360_page(app: FastA
     page_login(client, "agent", DEMO_PASSWORD)
     page = client.get(f"/customers/{tasks[0]['customer_id']}").text
     assert 'id="churn-risk"' in page and "合约3个月内到期" in page
+
+
+def test_demo_low_survey_answers_reach_the_churn_reasons(app: FastAPI, clock: FrozenClock) -> None:
+    """One at-risk customer in three answered a survey with NPS 2–4 through the survey service: stored as answers,
+    scored as the NPS gap, and named in their stored reasons where it is among the top three."""
+    seed(app, clock, 1)
+    with app.state.sessionmaker() as s:
+        answered = {int(c): int(n) for c, n in s.execute(text(
+            "SELECT i.customer_id, r.nps FROM survey_responses r JOIN survey_invitations i ON i.id = r.invitation_id"))}
+        stored = {r.customer_id: r.reasons for r in s.scalars(select(InsightChurnScore))}
+    assert answered and all(cid % 3 == 0 and 2 <= n <= 4 for cid, n in answered.items())
+    gaps = {cid: dict((c, v) for c, v in stored[cid]).get("nps_gap") for cid in answered}
+    named = {cid: g for cid, g in gaps.items() if g is not None}
+    assert named, "a low answer is among some customer's top three reasons"
+    assert all(g == 7 - answered[cid] for cid, g in named.items())

@@ -86,7 +86,8 @@ def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: d
                          real_now: datetime) -> int:
     """The first customer (the demo's customer login, `reference.link_demo_customer`) gets orders in several
     states, so their progress page has something to follow: a billing complaint resolved, called back and
-    closed last week, a broadband fault dispatched this morning, and a plan enquiry still new."""
+    closed last week, the same complaint again two days ago (a repeat, in progress: a churn reason), a broadband
+    fault dispatched this morning, and a plan enquiry still new."""
     first = ctx.session.execute(select(Customer.id, Customer.province_code).order_by(Customer.id).limit(1)).first()
     if first is None or not agents.get(first.province_code):
         return 0
@@ -113,6 +114,15 @@ def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: d
             service.transition(c, o.id, s.TransitionIn(to="resolved", solution_code="REFUND_FEE"))
             clock.advance(timedelta(hours=5))
             complaints.record_callback(replace(c, principal=sup), o.id, s.CallbackIn(outcome="satisfied"))
+            made += 1
+        with ctx.session.begin_nested():  # the same charge again: a repeat complaint (重复投诉), still being handled
+            c, clock = at(timedelta(days=2))
+            o = service.create(c, s.OrderCreate(type="complaint", category="complaint.billing", customer_id=first.id,
+                                                channel="app", title="流量费又被多扣",
+                                                description="上周已退还的流量费本月账单又出现了，要求彻底解决。"))
+            clock.advance(timedelta(minutes=30))
+            service.transition(c, o.id, s.TransitionIn(to="acknowledged"))
+            service.transition(c, o.id, s.TransitionIn(to="in_progress"))
             made += 1
         with ctx.session.begin_nested():
             c, clock = at(timedelta(hours=5))

@@ -101,7 +101,7 @@ def seed_low_answers(ctx: Ctx) -> int:
     clock.advance(timedelta(hours=2))
     for inv, token in sent:
         surveys.answer(replace(ctx, clock=clock, principal=None), token,
-                       ss.AnswerIn(nps=2 + inv.customer_id % 3, csat=2, resolved=False))
+                       ss.AnswerIn(nps=2 + inv.customer_id // 3 % 3, csat=2, resolved=False))
     return len(sent)
 
 

@@ -131,7 +131,7 @@ def store(ctx: Ctx, ids: list[int], prob: NDArray[np.float64], reasons: list[lis
           model_version: str) -> None:
     """Replace the stored scores of `ids` through the bulk path (`repository.replace_rows`: COPY into a staging
     table on PostgreSQL, then one DELETE and one INSERT … SELECT). For 1M customers, DELETE by id lists and
-    executemany batches took 8× a plain COPY, this path 0.9–1.1× (docs/BENCHMARKS.md, insight_bench --store-db)."""
+    executemany batches took 8× a plain COPY, this path 0.9–2.4× (docs/BENCHMARKS.md, insight_bench --store-db)."""
     rows = [(cid, round(float(p), 4), r) for cid, p, r in zip(ids, prob, reasons, strict=True)]
     repo.replace_rows(ctx.session, "churn_scores", ("customer_id", "score", "reasons"), ("customer_id",), rows,
                       {"model_version": model_version, "scored_at": ctx.now()})

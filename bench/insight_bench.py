@@ -10,18 +10,37 @@ the same trained model. TelQC: `features.panel_from_rows` (scatter to a customer
 The features must agree (checked) and so must the scores. The model is trained first on a separate
 100,000-customer panel (timed apart: training is a scheduled job, not part of the recompute). Issue 23's
 bar: the whole recompute for 1M customers under 10 minutes on this machine (2 cores).
+
+    PYTHONPATH=src .venv/bin/python -m bench.insight_bench --store-db [URL] [--store-only]
+
+adds the storage: every customer's score and top-3 reasons (all present at the panel's first scored month)
+written to `insight_churn_scores` of a scratch PostgreSQL database built by the real migrations (created,
+then dropped; default `STORE_DB`), through TelQC's write path (`scoring.store`, in one job transaction) and
+through a plain psycopg COPY of the same rows, each into the empty table and then replacing the stored rows
+(the weekly re-run); VACUUM between runs, the ratio printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
+import psycopg
+from bench.scratch_db import reset_db, vacuum
 from numpy.typing import NDArray
+from sqlalchemy import text
 
-from telqc.insight import churn, features, synth
+from telqc.core import migrate
+from telqc.core.clock import FrozenClock
+from telqc.core.db import make_engine, make_sessionmaker
+from telqc.core.settings import Settings
+from telqc.demo import reference
+from telqc.insight import churn, features, scoring, synth
+from telqc.jobs.dispatch import job_ctx
 
 COLUMNS = ("data_gb", "bill", "complaints", "repeat_complaints", "unresolved_orders", "overdue_bills", "nps")
 
@@ -74,11 +93,93 @@ def score(model: churn.Model, x: NDArray[np.float64]) -> tuple[NDArray[np.float6
     return model.score(x), model.reasons(x)
 
 
+STORE_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/telqc_insight_bench"
+SCORED_AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+SCORE_COLUMNS = "customer_id, score, model_version, scored_at, reasons"
+
+
+def store_bench(url: str, model: churn.Model, customers: int, months: int, seed: int) -> None:
+    """Scores of `customers` customers written to PostgreSQL: TelQC's write path against COPY, fresh and
+    replacing; the database is dropped at the end."""
+    p = synth.generate(customers, months, seed=seed)
+    rows, x = features.snapshot(p, features.FIRST_MONTH)  # nobody has left yet: every customer is scored
+    ids = [int(i) for i in p.customer_id[rows]]
+    prob = model.score(x)
+    reasons = scoring.reason_codes(model, x)
+    del p, x
+    reset_db(url)
+    try:
+        migrate.upgrade(url)
+        settings = Settings(database_url=url)
+        factory = make_sessionmaker(make_engine(url))
+        clock = FrozenClock(SCORED_AT)
+        with job_ctx(factory, clock, settings) as ctx:
+            reference.load_reference(ctx)
+        with factory() as s, s.begin():  # the customers the scores refer to (foreign key), bare columns only
+            s.execute(text(
+                "INSERT INTO customers (id, name, id_number, address, province_code, city_code, district_code, "
+                "area_type, tier, tags, lifecycle, joined_on, verify_failures, created_at, updated_at, version) "
+                "SELECT i, 'bench', 'x', 'x', '440000', '440100', '440106', 'urban', 'regular', '[]', 'mature', "
+                "date '2020-01-01', 0, now(), now(), 1 FROM unnest(CAST(:ids AS integer[])) AS i"), {"ids": ids})
+        print(f"store: {len(ids):,} customers, scores with {sum(map(len, reasons)):,} reason codes")
+        pg = url.replace("postgresql+psycopg://", "postgresql://")
+
+        def fresh() -> None:
+            with psycopg.connect(pg, autocommit=True) as c:
+                c.execute("TRUNCATE insight_churn_scores")
+            vacuum(url)
+
+        def check() -> None:
+            with psycopg.connect(pg) as c:
+                n, total = c.execute("SELECT count(*), round(sum(score)::numeric, 2) FROM insight_churn_scores"
+                                     ).fetchone() or (0, 0)
+            assert n == len(ids), (n, len(ids))
+            assert abs(float(total) - sum(round(float(v), 4) for v in prob)) < 0.5, total
+
+        def ours() -> float:
+            t0 = time.perf_counter()
+            with job_ctx(factory, clock, settings) as ctx:
+                scoring.store(ctx, ids, prob, reasons, model.version)
+            took = time.perf_counter() - t0
+            check()
+            vacuum(url)
+            return took
+
+        def copy(replace: bool) -> float:
+            t0 = time.perf_counter()
+            with psycopg.connect(pg) as c:
+                if replace:
+                    c.execute("DELETE FROM insight_churn_scores WHERE customer_id = ANY(%s)", (ids,))
+                with c.cursor() as cur, cur.copy(f"COPY insight_churn_scores ({SCORE_COLUMNS}) FROM STDIN") as cp:
+                    for cid, v, r in zip(ids, prob, reasons, strict=True):
+                        cp.write_row((cid, round(float(v), 4), model.version, SCORED_AT, json.dumps(r)))
+            took = time.perf_counter() - t0
+            check()
+            vacuum(url)
+            return took
+
+        fresh()
+        ours_new, ours_again = ours(), ours()
+        fresh()
+        copy_new, copy_again = copy(False), copy(True)
+        print(f"TelQC scoring.store  into empty {ours_new:6.1f} s   replacing {ours_again:6.1f} s")
+        print(f"COPY (psycopg)       into empty {copy_new:6.1f} s   replacing {copy_again:6.1f} s (DELETE + COPY)")
+        print(f"ratio (TelQC / COPY): into empty {ours_new / copy_new:.1f}×, replacing {ours_again / copy_again:.1f}×")
+    finally:
+        name = url.rsplit("/", 1)[1]
+        admin = url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--store-db", nargs="?", const=STORE_DB, help="also time writing the scores to this "
+                        f"scratch PostgreSQL database, created and dropped (default {STORE_DB})")
+    parser.add_argument("--store-only", action="store_true", help="with --store-db: skip the features comparison")
     a = parser.parse_args()
     t = a.months - 1
 
@@ -87,6 +188,9 @@ def main() -> None:
     x_tr, y_tr, _ = features.training_rows(history, range(synth.WARMUP, t))
     model = churn.train(x_tr, y_tr, (synth.WARMUP, t - 1))
     print(f"train: {y_tr.size:,} customer-months, {model.version}: {time.perf_counter() - t0:.1f} s")
+    if a.store_db and a.store_only:
+        store_bench(a.store_db, model, a.customers, a.months, a.seed)
+        return
 
     t0 = time.perf_counter()
     p = synth.generate(a.customers, a.months, seed=a.seed)
@@ -127,6 +231,9 @@ def main() -> None:
     print(f"ratio (pandas / TelQC): features {b_feat / t_feat:.1f}×, whole recompute {t_base / t_ours:.1f}×")
     for i in np.argsort(-prob)[:3]:
         print(f"  customer {our_ids[i]}: {prob[i]:.1%}  " + "；".join(churn.explain(model, x[i : i + 1])[0]))
+    if a.store_db:
+        del frame, cust_frame, f, x, ids, month, cols
+        store_bench(a.store_db, model, a.customers, a.months, a.seed)
 
 
 if __name__ == "__main__":

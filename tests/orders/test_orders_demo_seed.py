@@ -36,4 +36,8 @@ def test_demo_orders_seed(app: FastAPI, clock: FrozenClock) -> None:
                 select(OrderHistory).where(OrderHistory.order_id == o.id, OrderHistory.field == "status")
                 .order_by(OrderHistory.id))]
             assert all(a[1] == b[0] for a, b in itertools.pairwise(chain)) and chain[-1][1] == o.status
+        first = s.scalar(select(func.min(Order.customer_id)))
+        story = {(o.category_code, o.status, o.is_repeat) for o in s.scalars(select(Order).where(
+            Order.customer_id == first, Order.category_code == "complaint.billing"))}
+        assert ("complaint.billing", "closed", False) in story and ("complaint.billing", "in_progress", True) in story
         assert audit.verify(s).ok

@@ -27,6 +27,7 @@ from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for
 from telqc.demo.orders_bulk import seed_bulk_orders
 from telqc.orders import complaints, config, repairs, service
 from telqc.orders import schemas as s
+from telqc.orders.models import Order
 from telqc.orders.sweep import sweep_all
 
 SERVICE_ORDERS = 300  # beyond this many, the rest are generated in bulk (telqc.demo.orders_bulk)
@@ -86,7 +87,8 @@ def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: d
                          real_now: datetime) -> int:
     """The first customer (the demo's customer login, `reference.link_demo_customer`) gets orders in several
     states, so their progress page has something to follow: a billing complaint resolved, called back and
-    closed last week, a broadband fault dispatched this morning, and a plan enquiry still new."""
+    closed last week, the same complaint again two days ago (a repeat, in progress: a churn reason), a broadband
+    fault dispatched this morning, and a plan enquiry still new."""
     first = ctx.session.execute(select(Customer.id, Customer.province_code).order_by(Customer.id).limit(1)).first()
     if first is None or not agents.get(first.province_code):
         return 0
@@ -97,22 +99,29 @@ def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: d
         clock = FrozenClock(real_now - ago)
         return replace(ctx, clock=clock, principal=agent), clock
 
+    def billing(c: Ctx, clock: FrozenClock, channel: s.ChannelName, title: str, description: str) -> Order:
+        """A billing complaint of the customer, acknowledged and taken in hand (in progress)."""
+        o = service.create(c, s.OrderCreate(type="complaint", category="complaint.billing", customer_id=first.id,
+                                            channel=channel, title=title, description=description))
+        clock.advance(timedelta(minutes=20))
+        service.transition(c, o.id, s.TransitionIn(to="acknowledged"))
+        clock.advance(timedelta(minutes=60))
+        service.transition(c, o.id, s.TransitionIn(to="in_progress"))
+        return o
+
     made = 0
     try:
         with ctx.session.begin_nested():
             c, clock = at(timedelta(days=6))
-            o = service.create(c, s.OrderCreate(type="complaint", category="complaint.billing", customer_id=first.id,
-                                                channel="hotline", title="本月话费多扣流量费",
-                                                description="客户反映本月账单多出流量费 35 元，要求核实退费。"))
-            clock.advance(timedelta(minutes=20))
-            service.transition(c, o.id, s.TransitionIn(to="acknowledged"))
-            clock.advance(timedelta(minutes=60))
-            service.transition(c, o.id, s.TransitionIn(to="in_progress"))
+            o = billing(c, clock, "hotline", "本月话费多扣流量费", "客户反映本月账单多出流量费 35 元，要求核实退费。")
             service.add_note(c, o.id, s.NoteIn(body="已联系计费部核实，确认重复计费，将退还 35 元。", public=True))
             clock.advance(timedelta(hours=20))
             service.transition(c, o.id, s.TransitionIn(to="resolved", solution_code="REFUND_FEE"))
             clock.advance(timedelta(hours=5))
             complaints.record_callback(replace(c, principal=sup), o.id, s.CallbackIn(outcome="satisfied"))
+            made += 1
+        with ctx.session.begin_nested():  # the same charge again: a repeat complaint (重复投诉), still being handled
+            billing(*at(timedelta(days=2)), "app", "流量费又被多扣", "上周已退还的流量费本月又出现了，要求彻底解决。")
             made += 1
         with ctx.session.begin_nested():
             c, clock = at(timedelta(hours=5))

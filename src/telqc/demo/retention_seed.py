@@ -1,8 +1,8 @@
 """A demo retention campaign: six months of bills and usage for the customers the rules look at (with the
 risk signals of their stage planted), a churn scoring run over them, and the campaign drawn with those stored
 scores — so every demo task shows its score and reasons ("流失风险 0.41：近3个月流量较前3个月下降 65%、欠费 3
-期"). Then two outcomes recorded by the demo agent (王晓燕, Guangdong) and a handful of plan offers so
-conversion has numbers.
+期"), a few at-risk customers having answered a survey with a low NPS. Then two outcomes recorded by the
+demo agent (王晓燕, Guangdong) and a handful of plan offers so conversion has numbers.
 
 The history goes in through the real imports (`insight.service.import_usage` / `import_bills`: checked,
 atomic, audited), like an operator's monthly files; what it plants is fixed by the customer id, so the same
@@ -15,15 +15,20 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from telqc.core.auth import principal_of
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.models import User
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
 from telqc.insight import campaigns, offers, retention, scoring, service
+from telqc.surveys import channels
+from telqc.surveys import schemas as ss
+from telqc.surveys import service as surveys
 
 NAME = "演示：合约到期与流失风险挽留"
 HISTORY_CAP = 3000  # customers given a history: enough for every demo agent's tasks, quick to import
@@ -81,6 +86,25 @@ def seed_history(ctx: Ctx) -> int:
     return len(rows)
 
 
+def seed_low_answers(ctx: Ctx) -> int:
+    """One at-risk customer in three answered a post-service survey last week with a detractor's NPS (2–4), so
+    "满意度调查给出低分" is among the demo's churn reasons; through the survey service (invitation, single-use
+    link, answer), the link sent to the recording channel (the edge of the outside world). How many answered."""
+    ids = [int(i) for i in ctx.session.scalars(select(CUSTOMERS.c.id).where(CUSTOMERS.c.lifecycle == "churn_risk")
+                                               .order_by(CUSTOMERS.c.id).limit(HISTORY_CAP)) if i % 3 == 0]
+    clock = FrozenClock(ctx.now() - timedelta(days=7))
+    previous = channels.use(channels.RecordingChannel())
+    try:
+        sent = surveys.invite_many(replace(ctx, clock=clock), [surveys.Trigger(cid, "contact") for cid in ids])
+    finally:
+        channels.use(previous)
+    clock.advance(timedelta(hours=2))
+    for inv, token in sent:
+        surveys.answer(replace(ctx, clock=clock, principal=None), token,
+                       ss.AnswerIn(nps=2 + inv.customer_id // 3 % 3, csat=2, resolved=False))
+    return len(sent)
+
+
 def seed_retention(ctx: Ctx) -> int:
     """The demo campaign's task count (0 when it already exists or there is no demo agent)."""
     if any(v.campaign.name == NAME for v in campaigns.campaigns(ctx)):
@@ -89,6 +113,7 @@ def seed_retention(ctx: Ctx) -> int:
     if agent is None:
         return 0
     seed_history(ctx)
+    seed_low_answers(ctx)
     scoring.run(ctx)
     c = campaigns.run(ctx, NAME)
     as_agent = replace(ctx, principal=principal_of(agent))  # the demo agent works the tasks, as in the page

@@ -39,6 +39,7 @@ CATEGORIES = (["账单查询", "套餐变更", "宽带故障", "网络信号", "
               [0.18, 0.12, 0.12, 0.10, 0.12, 0.08, 0.10, 0.05, 0.03, 0.10])
 SERVICE_PASSWORDS = [f"{n:06d}" for n in (123456, 888888, 135790, 246810, 520520, 112233, 654321, 909090)]
 BATCH = 5000
+CONTRACT_DAYS = 730  # a 24-month contract
 # The demo's improvement story (telqc.demo.improvement_seed): Guangdong added evening agents four weeks ago, so
 # its hotline waits are half as long since; every other province is unchanged and serves as the comparison.
 IMPROVED_PROVINCE, IMPROVED_DAYS = "440000", 28
@@ -110,7 +111,7 @@ def _customer_batch(rng: np.random.Generator, pools: Pools, first_id: int, n: in
             "address": f"{pn}{cn}{dn}{streets[i]}{estates[i]}{cid % 30 + 1}栋{cid % 20 + 1}0{cid % 4 + 1}室",
             "province_code": p, "city_code": c, "district_code": d, "area_type": area, "tier": str(tiers[i]),
             "tags": tags, "lifecycle": str(life[i]), "joined_on": joined_on,
-            "contract_end": joined_on + timedelta(days=730) if life[i] != "new" else None,
+            "contract_end": contract_end(str(life[i]), joined_on, today, cid),
             "service_password_hash": pools.pw_hashes[pw[i]], "verify_failures": 0, "verify_locked_until": None,
             "created_at": now, "updated_at": now, "version": 1,
         })
@@ -122,6 +123,22 @@ def _customer_batch(rng: np.random.Generator, pools: Pools, first_id: int, n: in
             plans.append({"customer_id": cid, "plan_code": code, "monthly_fee": fee, "started_on": joined_on,
                           "ended_on": None})
     return customers, phones, plans
+
+
+def contract_end(stage: str, joined_on: date, today: date, customer_id: int) -> date | None:
+    """The end of the customer's 24-month contract as its demo stage says: within the next 10–80 days for
+    "contract_expiring" (the assessment's and the churn model's 2-month window, so 合约到期 shows as a reason on
+    the 360 page and on retention tasks), the current term's end at least 3 months ahead for "in_contract"
+    (renewed every 24 months), the first term's end for the others; none for new customers. Derived from the
+    id, not drawn, so the rest of a seed's data is unchanged."""
+    if stage == "new":
+        return None
+    if stage == "contract_expiring":
+        return today + timedelta(days=10 + customer_id * 37 % 71)
+    if stage == "in_contract":
+        terms = max(1, -(-((today - joined_on).days + 91) // CONTRACT_DAYS))
+        return joined_on + timedelta(days=CONTRACT_DAYS * terms)
+    return joined_on + timedelta(days=CONTRACT_DAYS)
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -1,30 +1,33 @@
-"""Insight queries, and the one bulk write: a file's rows replacing the stored rows of the same keys.
+"""Insight queries, and the one bulk write: rows replacing the stored rows of the same keys.
 
 The bulk path is the only place insight saves round trips, for an operator's monthly file (a million
-subscriptions): the rows go into a temporary staging table, by COPY on PostgreSQL (psycopg's
-`cursor.copy`) and by `executemany` in batches on SQLite, and then two set statements replace the stored
-rows with the same key and insert the new ones, inside the caller's transaction (all or nothing).
+subscriptions) and the weekly churn scores of every customer: the rows go into a temporary staging table, by
+COPY on PostgreSQL (psycopg's `cursor.copy`) and by `executemany` in batches on SQLite, and then two set
+statements replace the stored rows with the same key and insert the new ones, inside the caller's transaction
+(all or nothing). Writing 1M scores this way against DELETE by id lists and executemany: docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import psycopg
-from sqlalchemy import Column, MetaData, Table, and_, delete, func, insert, literal, select
+from sqlalchemy import JSON, Column, MetaData, Table, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
-from telqc.insight.models import InsightBill, InsightHousehold, InsightPlan, InsightUsageMonth
+from telqc.insight.models import InsightBill, InsightChurnScore, InsightHousehold, InsightPlan, InsightUsageMonth
 
 CHUNK = 5000  # ids per IN list; rows per executemany batch
 COPY_PROGRESS = 20_000  # rows between progress reports during a COPY
 USAGE = InsightUsageMonth.__table__
 BILLS = InsightBill.__table__
 HOUSEHOLDS = InsightHousehold.__table__
-TABLES: dict[str, Table] = {"usage": USAGE, "bills": BILLS, "households": HOUSEHOLDS}
+TABLES: dict[str, Table] = {"usage": USAGE, "bills": BILLS, "households": HOUSEHOLDS,
+                            "churn_scores": InsightChurnScore.__table__}
 
 
 def catalogue(session: Session) -> list[InsightPlan]:
@@ -124,9 +127,14 @@ def _copy(session: Session, staging: Table, columns: Sequence[str], rows: Sequen
     raw = session.connection().connection.dbapi_connection
     assert isinstance(raw, psycopg.Connection)
     cols = ", ".join(f'"{c}"' for c in columns)
+    # COPY takes a JSON value as its text (a Python list would be written as an array); SQLite's executemany
+    # goes through the column type, which serialises it
+    as_json = [i for i, c in enumerate(columns) if isinstance(staging.c[c].type, JSON)]
     with raw.cursor() as cur, cur.copy(f'COPY "{staging.name}" ({cols}) FROM STDIN') as copy:
         pending = 0
         for r in rows:
+            if as_json:
+                r = [json.dumps(v, ensure_ascii=False) if i in as_json else v for i, v in enumerate(r)]
             copy.write_row(r)
             pending += 1
             if progress and pending == COPY_PROGRESS:

@@ -1,6 +1,6 @@
 """What other domains may read of orders without the service: the China holiday calendar the SLA engine uses,
-repair orders per area and day (the field engineers' forecast), complaints per customer (the tier and stage
-assessment).
+repair orders per area and day (the field engineers' forecast), complaints, repeat complaints and unresolved
+orders per customer (the tier and stage assessment, the churn features).
 
 Workforce forecasting needs the same days off and make-up working days (调休上班) as the SLA clock, from the
 same data file, so a holiday edited there moves both.
@@ -16,6 +16,12 @@ from sqlalchemy.orm import Session
 
 from telqc.orders.holidays import CN_HOLIDAYS
 from telqc.orders.models import Order
+from telqc.orders.states import OrderState
+
+# Still waiting for a resolution: the customer has no answer yet. Resolved and in callback are not (the fix is
+# given and only the customer's confirmation is pending), nor closed or cancelled.
+UNRESOLVED = (OrderState.NEW, OrderState.ACKNOWLEDGED, OrderState.IN_PROGRESS, OrderState.PENDING,
+              OrderState.REOPENED)
 
 
 def china_days_off() -> frozenset[date]:
@@ -49,4 +55,19 @@ def complaints_per_customer(session: Session, since: datetime) -> dict[int, int]
     rows = session.execute(select(Order.customer_id, func.count()).where(Order.type == "complaint",
                                                                          Order.created_at >= since)
                            .group_by(Order.customer_id))
+    return {int(cid): int(n) for cid, n in rows}
+
+
+def repeat_complaints_per_customer(session: Session, since: datetime) -> dict[int, int]:
+    """Complaints created since ``since`` that repeat an earlier one (same customer and category within 30
+    days, flagged when filed: `complaints.flag_repeat`), counted per customer."""
+    rows = session.execute(select(Order.customer_id, func.count()).where(
+        Order.type == "complaint", Order.is_repeat.is_(True), Order.created_at >= since).group_by(Order.customer_id))
+    return {int(cid): int(n) for cid, n in rows}
+
+
+def unresolved_per_customer(session: Session) -> dict[int, int]:
+    """Orders of any type still waiting for a resolution (`UNRESOLVED`), counted per customer."""
+    rows = session.execute(select(Order.customer_id, func.count()).where(
+        Order.status.in_([s.value for s in UNRESOLVED])).group_by(Order.customer_id))
     return {int(cid): int(n) for cid, n in rows}

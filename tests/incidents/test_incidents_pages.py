@@ -3,6 +3,8 @@ customer's progress on their order page, planned works, the KPI import and the n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -74,3 +76,24 @@ def test_nav_for_netops_and_supervisor_not_for_customer(app: FastAPI, client: Te
     page_login(client, "cust_b")
     assert 'href="/incidents"' not in client.get("/").text
     assert client.get("/incidents").status_code == 403
+
+
+def test_timeline_notes_and_planned_work_states_read_in_chinese(app: FastAPI, client: TestClient) -> None:
+    """What detection writes on an incident's timeline and a planned work's state are Chinese on the zh-CN pages
+    (the audit found "10 complaints within 30 minutes", "second threshold reached" and a bare "scheduled")."""
+    w = NetWorld(app, client)
+    w.complaints("440117", 10)  # 从化区, rural: suspected at 5, confirmed by the second threshold at 10
+    inc = w.incidents()[0]
+    assert inc["status"] == "confirmed"
+    now = app.state.clock.now()
+    r = client.post("/api/v1/planned-works", headers=w.netops, json={
+        "title": "从化区核心网割接", "province_code": "440000", "city_code": "440100", "district_code": "440117",
+        "categories": ["complaint.network"], "start_at": (now + timedelta(hours=20)).isoformat(),
+        "end_at": (now + timedelta(hours=22)).isoformat()})
+    assert r.status_code == 201, r.text
+    page_login(client, "net1")
+    detail = client.get(f"/incidents/{inc['id']}").text
+    assert "分钟内收到 5 起同类投诉" in detail and "自动确认" in detail
+    assert "complaints within" not in detail and "threshold" not in detail
+    planned = client.get("/incidents/planned").text
+    assert "从化区核心网割接" in planned and "已排期" in planned and "<td>scheduled</td>" not in planned

@@ -24,7 +24,7 @@ from telqc.improvement import service
 from telqc.improvement.states import TRANSITIONS, PlanState, RootCause, Source
 from telqc.metrics import registry
 from telqc.metrics import service as metrics
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.improvement_read, "/improvement", "ui.improvement")]
@@ -147,8 +147,7 @@ def create_plan(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, 
         p = service.create(ctx, data)
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _form(request, ctx, values, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _form(request, ctx, values, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _form(request, ctx, values, e.message(ctx.lang), e.status)
@@ -189,8 +188,7 @@ def _act(request: Request, ctx: Ctx, plan_id: int, action: Callable[[], object],
         result = action()
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _detail(request, ctx, plan_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _detail(request, ctx, plan_id, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:

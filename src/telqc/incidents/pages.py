@@ -29,7 +29,7 @@ from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.states import TRANSITIONS, IncidentState
 from telqc.orders import service as orders
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.incidents_read, "/incidents", "ui.incidents")]
@@ -48,9 +48,8 @@ def _districts(ctx: Ctx) -> list[Region]:
     return [r for r in rows if p.region_scope is None or r.code[:2] + "0000" in p.region_scope]
 
 
-def _form_error(e: ValidationError) -> str:
-    err = e.errors()[0]
-    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+def _form_error(ctx: Ctx, e: ValidationError) -> str:
+    return validation_text(e, ctx.lang)
 
 
 def _local_input(value: str) -> datetime | None:
@@ -101,7 +100,7 @@ def declare(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, Form
         i = service.create(ctx, data)
     except ValidationError as e:
         ctx.uow.rollback()
-        return _board(request, ctx, _form_error(e), 422)
+        return _board(request, ctx, _form_error(ctx, e), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _board(request, ctx, e.message(ctx.lang), e.status)
@@ -159,7 +158,7 @@ def planned_create(request: Request, ctx: CtxDep, _: Manage, title: Annotated[st
             "start_at": _local_input(start_at), "end_at": _local_input(end_at)}))
     except ValidationError as e:
         ctx.uow.rollback()
-        return _planned(request, ctx, _form_error(e), 422)
+        return _planned(request, ctx, _form_error(ctx, e), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _planned(request, ctx, e.message(ctx.lang), e.status)
@@ -209,7 +208,7 @@ def _act(request: Request, ctx: Ctx, incident_id: int, action: Callable[[], obje
         action()
     except ValidationError as e:
         ctx.uow.rollback()
-        return _detail(request, ctx, incident_id, _form_error(e), 422)
+        return _detail(request, ctx, incident_id, _form_error(ctx, e), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _detail(request, ctx, incident_id, e.message(ctx.lang), e.status)

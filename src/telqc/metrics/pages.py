@@ -4,7 +4,8 @@ categories over time, and drill-down tile → breakdown → the orders behind th
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -25,6 +26,14 @@ Filters = Annotated[FilterParams, Depends()]
 TILES = ("complaint_rate", "csat", "nps", "service_level", "abandonment_rate", "aht", "fcr", "sla_compliance",
          "timely_complaint_handling", "qa_score")
 CHANNEL_ZH = {"hotline": "热线", "app": "APP", "web": "网站", "wechat": "微信", "store": "营业厅", "social": "社交媒体"}
+def link_query(filters: dict[str, list[str]], **extra: Any) -> str:
+    """A drill link's query: the page's filters as repeated parameters (?province=440000&city=440100), each of
+    `extra` replacing its dimension's filter (a list as it is would be written as "['440000']" and filter
+    on nothing)."""
+    merged = {**filters, **{k: [str(v)] for k, v in extra.items()}}
+    return urlencode([(k, v) for k, values in merged.items() for v in values])
+
+
 BREAKDOWN_DIMS = ("city", "province", "category", "channel", "team", "tier", "area_type", "agent")
 
 
@@ -69,7 +78,8 @@ def breakdown(request: Request, ctx: CtxDep, _: Read, name: str, f: Filters, by:
         return render_error(request, e.status, e.message(ctx.lang))
     names = service.region_names(ctx.session)
     return render(request, "metrics/breakdown.html", k=view["kpis"][0], kpi=kpi, by=by, dims=dims, fmt=fmt,
-                  names=names, filters=f.filters, start=start, end=end, drill=name in service._DRILL)
+                  names=names, filters=f.filters, start=start, end=end, drill=name in service._DRILL,
+                  q=link_query)
 
 
 @router.get("/metrics/orders", response_class=HTMLResponse)
@@ -82,4 +92,5 @@ def orders(request: Request, ctx: CtxDep, _: Read, f: Filters, kpi: str,
     except DomainError as e:
         return render_error(request, e.status, e.message(ctx.lang))
     k = registry.get(kpi)
-    return render(request, "metrics/orders.html", ids=ids, kpi=k, filters=f.filters, start=start, end=end)
+    return render(request, "metrics/orders.html", ids=ids, kpi=k, filters=f.filters, start=start, end=end,
+                  names=service.region_names(ctx.session))

@@ -40,7 +40,7 @@ from telqc.orders import (
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.repair_pages import repair_view
-from telqc.web.render import form_error, render, render_error, viewer_of
+from telqc.web.render import form_error, render, render_error, validation_text, viewer_of
 
 router = APIRouter(include_in_schema=False)
 ROUTERS = [router, repair_pages.router]
@@ -125,8 +125,7 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
         })
         o = service.create(ctx, data)
     except ValidationError as e:
-        err = e.errors()[0]
-        return _form_page(request, ctx, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", values, 422)
+        return _form_page(request, ctx, validation_text(e, ctx.lang), values, 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _form_page(request, ctx, e.message(ctx.lang), values, e.status)
@@ -171,8 +170,7 @@ def _act(request: Request, ctx: Ctx, order_id: int, action: Any) -> Response:
         action()
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _detail_page(request, ctx, order_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _detail_page(request, ctx, order_id, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _detail_page(request, ctx, order_id, e.message(ctx.lang), e.status)

@@ -23,7 +23,7 @@ from telqc.orders import complaints, repairs
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.models import Order
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.repair_work, "/repairs", "ui.repairs"), (Perm.network_work, "/network-problems", "ui.network_problems")]
@@ -89,8 +89,7 @@ def repair_update(request: Request, ctx: CtxDep, order_id: int, _: Engineer, sta
             {"status": status, "note": note.strip() or None}))
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _repair_page(request, ctx, order_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _repair_page(request, ctx, order_id, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:
@@ -118,8 +117,7 @@ def network_update(request: Request, ctx: CtxDep, problem_id: int, _: Netops, st
             {"status": status, "note": note.strip() or None}))
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _network_error(request, ctx, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _network_error(request, ctx, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:

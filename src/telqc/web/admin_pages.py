@@ -23,7 +23,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid, NotFound
 from telqc.core.i18n import MESSAGES
 from telqc.core.rbac import Perm, Principal, Role
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, require(Perm.users_admin)]
@@ -68,8 +68,7 @@ def _message(ctx: Ctx, e: DomainError | ValidationError) -> str:
     if isinstance(e, DomainError):
         msg = e.message(ctx.lang)
         return f"{e.field}：{msg}" if e.field and e.field not in msg else msg
-    err = e.errors()[0]
-    return f"{'.'.join(map(str, err['loc']))}：{err['msg']}"
+    return validation_text(e, ctx.lang)
 
 
 @router.get("/users", response_class=HTMLResponse)

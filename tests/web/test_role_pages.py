@@ -207,3 +207,17 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     assert "共 1 条" in audit
     assert adm.get("/audit?offset=0&entity_type=user").status_code == 200
     assert adm.get("/audit?from=2026-13-01").status_code == 422
+
+
+def test_admin_customer_page_offers_no_self_service_that_answers_403(app: FastAPI, client: TestClient) -> None:
+    """The audit found 自助报障 on an administrator's customer page, whose form then linked to 我的工单 (403):
+    self-service is the customer's own."""
+    w = World(app, client)
+    w.create()
+    w.customer_login()
+    adm, _ = _page(app, "adm")
+    page = adm.get(f"/customers/{w.customer_id}").text
+    assert 'id="self-file"' not in page and 'href="/my/orders' not in page
+    assert adm.get("/my/orders/new").status_code == 403
+    cust, _ = _page(app, "cust1")
+    assert cust.get("/my/orders/new").status_code == 200

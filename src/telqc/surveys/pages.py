@@ -15,7 +15,7 @@ from telqc.core.rbac import Perm, Principal
 from telqc.customers import service as customers
 from telqc.surveys import campaign_pages, service
 from telqc.surveys import schemas as s
-from telqc.web.render import render, viewer_of
+from telqc.web.render import render, validation_text, viewer_of
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys"),
@@ -48,7 +48,7 @@ def survey_submit(
                           resolved={"yes": True, "no": False}.get(resolved or ""))
         service.answer(ctx, token, data)
     except ValidationError as e:
-        return render(request, "surveys/answer.html", status_code=422, error=str(e.errors()[0]["loc"][0]),
+        return render(request, "surveys/answer.html", status_code=422, error=validation_text(e, ctx.lang),
                       done=False, token=token)
     except DomainError as e:
         ctx.uow.rollback()

@@ -101,3 +101,21 @@ def test_timeline_notes_and_planned_work_states_read_in_chinese(app: FastAPI, cl
     assert "complaints within" not in detail and "threshold" not in detail
     planned = client.get("/incidents/planned").text
     assert "从化区核心网割接" in planned and "已排期" in planned and "<td>scheduled</td>" not in planned
+
+
+def test_a_time_that_is_no_time_is_the_forms_error_not_a_500(app: FastAPI, client: TestClient) -> None:
+    """The audit sent 2026-13-45 in the datetime fields of the declare, planned-work and update forms: 500s."""
+    w = NetWorld(app, client)
+    w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    client.raise_server_exceptions = False
+    csrf = page_login(client, "net1")
+    bad = "2026-13-45T10:00"
+    r = client.post("/incidents", data={"title": "基站退服", "district_code": "440106", "severity": "general",
+                                        "estimated_restore_at": bad, "csrf_token": csrf})
+    assert r.status_code == 422 and "预计恢复时间不是有效的时间" in r.text
+    r = client.post("/incidents/planned", data={"title": "割接", "district_code": "440106", "start_at": bad,
+                                                "end_at": "2026-11-03T02:00", "csrf_token": csrf})
+    assert r.status_code == 422 and "开始时间不是有效的时间" in r.text
+    r = client.post(f"/incidents/{inc['id']}/update", data={"estimated_restore_at": bad, "csrf_token": csrf})
+    assert r.status_code == 422 and "预计恢复时间不是有效的时间" in r.text

@@ -23,6 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                             "en": "a major incident needs its joint test record before verification"},
     "incidents.error.joint_test_state": {"zh-CN": "只有已恢复的故障可以录入联合测试",
                                          "en": "the joint test is recorded on a restored incident"},
+    "incidents.error.bad_time": {"zh-CN": "{what}不是有效的时间，请按“年-月-日 时:分”填写",
+                                 "en": "{what} is not a valid time (year-month-day hour:minute)"},
     "incidents.error.final": {"zh-CN": "该记录已结束，不能再操作", "en": "it is finished"},
     "incidents.error.not_active": {"zh-CN": "只有进行中的故障可以关联工单",
                                    "en": "only an active incident takes orders"},

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, NotFound
@@ -77,12 +77,12 @@ def _repair_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
 
 
 @router.get("/repairs/{order_id}", response_class=HTMLResponse)
-def repair_page(request: Request, ctx: CtxDep, order_id: int, _: Engineer) -> Response:
+def repair_page(request: Request, ctx: CtxDep, order_id: IdPath, _: Engineer) -> Response:
     return _repair_page(request, ctx, order_id)
 
 
 @router.post("/repairs/{order_id}/updates")
-def repair_update(request: Request, ctx: CtxDep, order_id: int, _: Engineer, status: Annotated[str, Form()],
+def repair_update(request: Request, ctx: CtxDep, order_id: IdPath, _: Engineer, status: Annotated[str, Form()],
                   note: Annotated[str, Form()] = "") -> Response:
     try:
         repairs.engineer_update(ctx, order_id, s.EngineerUpdateIn.model_validate(
@@ -110,7 +110,7 @@ def network_problems(request: Request, ctx: CtxDep, _: Netops,
 
 
 @router.post("/network-problems/{problem_id}/updates")
-def network_update(request: Request, ctx: CtxDep, problem_id: int, _: Netops, status: Annotated[str, Form()],
+def network_update(request: Request, ctx: CtxDep, problem_id: IdPath, _: Netops, status: Annotated[str, Form()],
                    note: Annotated[str, Form()] = "") -> Response:
     try:
         complaints.update_network(ctx, problem_id, s.NetworkUpdateIn.model_validate(

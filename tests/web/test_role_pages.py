@@ -179,7 +179,7 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     form = {"username": "new.agent", "display_name": "王芳", "role": "agent", "team_id": str(team_id),
             "region_scope": ["440000"], "password": "short", "csrf_token": csrf}
     r = adm.post("/users/new", data=form)
-    assert r.status_code == 422 and "password" in r.text and 'value="王芳"' in r.text, "refused, values kept"
+    assert r.status_code == 422 and "密码：长度不能少于" in r.text and 'value="王芳"' in r.text, "refused, values kept"
     r = adm.post("/users/new", data={**form, "region_scope": ["999999"], "password": "long-enough-1"})
     assert r.status_code == 422 and "地区代码不存在：999999" in r.text
     r = adm.post("/users/new", data={**form, "password": "long-enough-1"}, follow_redirects=False)
@@ -191,6 +191,9 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     r = adm.post(f"/users/{uid}", data={"display_name": "王芳", "role": "supervisor", "team_id": str(team_id),
                                         "region_scope": ["440000", "330000"], "csrf_token": csrf})
     assert r.status_code == 200 and "已保存" in r.text and 'value="330000" selected' in r.text
+    huge = adm.post(f"/users/{uid}", data={"display_name": "王芳", "role": "supervisor", "team_id": "9" * 23,
+                                           "csrf_token": csrf})
+    assert huge.status_code == 422 and "所选班组不存在" in huge.text, "a team id no column holds: refused, not a 500"
     assert c.get("/orders", follow_redirects=False).status_code == 303, "a role change ends the user's sessions"
     page_login(c, "new.agent", "long-enough-1")
     r = adm.post(f"/users/{uid}/active", data={"active": "false", "csrf_token": csrf})

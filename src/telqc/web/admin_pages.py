@@ -41,7 +41,7 @@ def _regions(values: list[str]) -> list[str] | None:
 def _team(value: str) -> int | None:
     if not value.strip():
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > MAX_INT:
         raise Invalid("users.error.team", field="team_id")
     return int(value)
 

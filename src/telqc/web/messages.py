@@ -306,4 +306,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fld.question": {"zh-CN": "题目", "en": "question"},
     "fld.options": {"zh-CN": "选项", "en": "options"},
     "fld.items": {"zh-CN": "评分项", "en": "items"},
+    "fld.why": {"zh-CN": "五问分析", "en": "5 whys"},
 }

@@ -119,7 +119,7 @@ def validation_text(e: ValidationError, lang: str) -> str:
     err = e.errors()[0]
     label = field_label(err.get("loc", ()), lang)
     msg = validation_message(err, lang)
-    return f"{label}：{msg}" if label else msg
+    return (f"{label}：{msg}" if lang == "zh-CN" else f"{label}: {msg}") if label else msg
 
 
 def form_error(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:

@@ -181,7 +181,7 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     r = adm.post("/users/new", data=form)
     assert r.status_code == 422 and "密码：长度不能少于" in r.text and 'value="王芳"' in r.text, "refused, values kept"
     r = adm.post("/users/new", data={**form, "region_scope": ["999999"], "password": "long-enough-1"})
-    assert r.status_code == 422 and "地区代码不存在：999999" in r.text
+    assert r.status_code == 422 and "数据范围：地区代码不存在：999999" in r.text and "region_scope：" not in r.text
     r = adm.post("/users/new", data={**form, "password": "long-enough-1"}, follow_redirects=False)
     assert r.status_code == 303, r.text
     uid = int(r.headers["location"].rsplit("/", 1)[1])
@@ -224,3 +224,15 @@ def test_admin_customer_page_offers_no_self_service_that_answers_403(app: FastAP
     assert adm.get("/my/orders/new").status_code == 403
     cust, _ = _page(app, "cust1")
     assert cust.get("/my/orders/new").status_code == 200
+
+
+def test_engineer_home_says_when_a_visit_is_not_booked_yet(app: FastAPI, client: TestClient) -> None:
+    """A job dispatched without an appointment showed an empty 预约时间 cell on the engineer's home (audit)."""
+    w = World(app, client)
+    eng_id = staff(app, "eng1", Role.engineer, skills=["broadband", "440106"])
+    o = w.create(**REPAIR)
+    r = client.post(f"/api/v1/orders/{o['id']}/dispatch", headers=w.sup, json={"engineer_id": eng_id})
+    assert r.status_code == 200, r.text
+    eng, _ = _page(app, "eng1")
+    home = eng.get("/").text
+    assert "宽带断网" in home and '<span class="muted">未预约</span>' in home

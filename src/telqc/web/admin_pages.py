@@ -21,7 +21,7 @@ from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid, NotFound
-from telqc.core.i18n import MESSAGES
+from telqc.core.i18n import MESSAGES, field_label
 from telqc.core.rbac import Perm, Principal, Role
 from telqc.core.schemas import MAX_INT
 from telqc.web.render import render, validation_text
@@ -68,7 +68,8 @@ def _users_page(request: Request, ctx: Ctx, active: bool | None = None, error: s
 def _message(ctx: Ctx, e: DomainError | ValidationError) -> str:
     if isinstance(e, DomainError):
         msg = e.message(ctx.lang)
-        return f"{e.field}：{msg}" if e.field and e.field not in msg else msg
+        label = field_label(e.field.split("."), ctx.lang) if e.field else ""
+        return f"{label}：{msg}" if label and label not in msg else msg
     return validation_text(e, ctx.lang)
 
 

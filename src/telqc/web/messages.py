@@ -42,6 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.repairs": {"zh-CN": "我的派单", "en": "My dispatches"},
     "ui.network_problems": {"zh-CN": "网络问题", "en": "Network problems"},
     "rp.appointment": {"zh-CN": "预约时间", "en": "Appointment"},
+    "rp.unbooked": {"zh-CN": "未预约", "en": "not booked"},
     "rp.status": {"zh-CN": "上门进度", "en": "Visit status"},
     "rp.address": {"zh-CN": "上门地址", "en": "Address"},
     "rp.product": {"zh-CN": "故障设备", "en": "Product"},

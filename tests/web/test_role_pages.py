@@ -208,6 +208,7 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     audit = adm.get("/audit?action=user.disabled").text
     assert "停用账号" in audit and "操作人" in audit and "actor" not in audit.split("<tbody>")[0].split("audit-rows")[1]
     assert "共 1 条" in audit
+    assert f"账号 {uid}" not in audit and "账号 王芳" in audit, "the account by its name, not its number"
     assert adm.get("/audit?offset=0&entity_type=user").status_code == 200
     assert adm.get("/audit?from=2026-13-01").status_code == 422
 

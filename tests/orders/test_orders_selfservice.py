@@ -36,6 +36,8 @@ def test_a_customer_files_a_fault_for_themself_and_follows_it(app: FastAPI, clie
                                                     AuditEntry.entity_id == str(o.id))) is not None
     listed = client.get("/api/v1/me/orders", headers=me).json()
     assert [x["id"] for x in listed] == [filed["id"]]
+    mine = client.get(f"/api/v1/me/orders/{filed['id']}", headers=me).json()
+    assert mine["timeline"][0]["text"] == "新建", "the state in the words the web pages use"
     # the agent sees it in their own work like any other order
     assert client.get(f"/api/v1/orders/{filed['id']}", headers=w.agent).status_code == 200
 

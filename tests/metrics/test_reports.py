@@ -46,8 +46,11 @@ def test_xlsx_matches_api(loaded: FastAPI, client: TestClient) -> None:
         row = rows[k["name"]]
         got = ws.cell(row=row, column=3).value
         assert (got is None and k["value"] is None) or got == pytest.approx(k["value"]), k["name"]
-        assert ws.cell(row=row, column=5).value == {"green": "达标", "amber": "预警", "red": "未达标",
-                                                    "grey": "无数据"}[k["status"]]
+        word = {"green": "达标", "amber": "预警", "red": "未达标", "grey": "无数据"}[k["status"]]
+        if k["status"] == "grey" and k["value"] is not None and k["target"] is None:
+            word = "无目标"  # a count with a value has no target: not 无数据 (audit)
+        assert ws.cell(row=row, column=5).value == word, k["name"]
+    assert ws.cell(row=rows["offered"], column=5).value == "无目标"
     assert len(wb["趋势"]._charts) == 5, "native Excel charts"
     # ratios as percentages, counts whole, units named in Chinese (the audit found 0.8076923 and "count")
     assert ws.cell(row=rows["fcr"], column=3).number_format == "0.0%"

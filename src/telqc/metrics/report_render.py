@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from telqc.metrics import registry
-from telqc.metrics.reports import DIM_ZH, STATUS_ZH, TEAM_KPIS, TREND_KPIS, Report, fmt
+from telqc.metrics.reports import DIM_ZH, TEAM_KPIS, TREND_KPIS, Report, fmt, status_word
 
 # Excel number formats and unit names by KPI unit: a ratio reads 80.8%, not 0.8076923 (the audit's workbook)
 UNIT_FORMAT = {"ratio": "0.0%", "count": "#,##0", "seconds": "#,##0", "per_10k": "0.00", "per_million": "0.00",
@@ -46,7 +46,7 @@ def to_xlsx(rep: Report) -> bytes:
         for c, key in ((2, "value"), (3, "target"), (5, "previous"), (6, "change")):
             if k[key] is not None:
                 ws.write(r, c, k[key], num.get(k["unit"], num["score"]))
-        ws.write(r, 4, STATUS_ZH[k["status"]], colors[k["status"]])
+        ws.write(r, 4, status_word(k), colors[k["status"]])
         ws.write(r, 7, UNIT_ZH.get(k["unit"], k["unit"]), cell)
         ws.write(r, 8, k["definition"], cell)
     ws.set_column(0, 0, 16)
@@ -158,7 +158,7 @@ def render_html(rep: Report) -> str:
     charts = [svg_line(registry.BY_NAME[name].zh, series, registry.BY_NAME[name].unit)
               for name, series in rep.trend.items()]
     return env.get_template("metrics/report_pdf.html").render(
-        rep=rep, charts=charts, fmt=fmt, status_zh=STATUS_ZH, dim_zh=DIM_ZH,
+        rep=rep, charts=charts, fmt=fmt, status_word=status_word, dim_zh=DIM_ZH,
         team_kpis=[registry.BY_NAME[k] for k in TEAM_KPIS],
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,17 @@ def test_a_second_drill_keeps_the_first_filter(loaded: FastAPI, client: TestClie
     orders = client.get(f"/metrics/orders?province=440000&city=440300&kpi=complaint_rate&{RANGE}", headers=h)
     assert orders.text.count("/orders/") == 33
     assert "地市 = 深圳市" in orders.text and "city =" not in orders.text
+
+
+@pytest.mark.parametrize(("by", "raw"), [("channel", "hotline"), ("category", "complaint."), ("team", None),
+                                         ("agent", None)])
+def test_breakdown_groups_read_as_names(loaded: FastAPI, client: TestClient, by: str, raw: str | None) -> None:
+    """Groups by channel, category, team and agent read as names (the audit found hotline, complaint.billing and
+    bare team and agent numbers as the drill links)."""
+    h = login(client, "mgr")
+    page = client.get(f"/metrics/kpi/aht?by={by}&{RANGE}", headers=h).text
+    shown = re.findall(r'class="drill"[^>]*>([^<]*)<', page)
+    assert shown, f"no {by} groups"
+    assert not any(x.isdigit() for x in shown), shown
+    if raw:
+        assert not any(raw in x for x in shown), shown

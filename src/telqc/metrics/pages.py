@@ -3,6 +3,7 @@ categories over time, and drill-down tile → breakdown → the orders behind th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -11,12 +12,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from telqc.api.deps import CtxDep, require
+from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
+from telqc.core.i18n import is_key, t
 from telqc.core.rbac import Perm, Principal
 from telqc.metrics import registry, service
 from telqc.metrics.reports import fmt
 from telqc.metrics.schemas import FilterParams, default_range
-from telqc.web.render import render, render_error
+from telqc.orders import service as order_service
+from telqc.web.render import render, render_error, viewer_of
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.metrics_read, "/metrics", "ui.metrics")]
@@ -76,10 +80,40 @@ def breakdown(request: Request, ctx: CtxDep, _: Read, name: str, f: Filters, by:
                                                filters=f.filters))
     except DomainError as e:
         return render_error(request, e.status, e.message(ctx.lang))
-    names = service.region_names(ctx.session)
+    label = _labeller(request, ctx)
+    names = {**service.region_names(ctx.session),
+             **{str(g["key"][by]): label(by, g["key"][by]) for g in view["kpis"][0]["groups"] if by}}
     return render(request, "metrics/breakdown.html", k=view["kpis"][0], kpi=kpi, by=by, dims=dims, fmt=fmt,
-                  names=names, filters=f.filters, start=start, end=end, drill=name in service._DRILL,
+                  names=names, label=label, filters=f.filters, start=start, end=end, drill=name in service._DRILL,
                   q=link_query)
+
+
+def _labeller(request: Request, ctx: Ctx) -> Callable[[str, object], str]:
+    """A breakdown group's name by its dimension: 广州市, 投诉 · 网络质量, 热线, 金卡, 城区, a team or an agent by
+    name (the audit found complaint.billing, hotline, gold, rural and bare team and agent numbers)."""
+    viewer = viewer_of(request)
+    regions = service.region_names(ctx.session)
+    categories = order_service.category_names(ctx)
+    catalogue = {"channel": "channel", "tier": "tier", "area_type": "area"}
+
+    def label(dim: str, code: object) -> str:
+        if code is None or code == "":
+            return "—"
+        value = str(code)
+        if dim in ("province", "city"):
+            return regions.get(value, value)
+        if dim == "category":
+            return categories.get(value) or (t(f"otype.{value}", ctx.lang) if is_key(f"otype.{value}") else value)
+        if dim in catalogue:
+            key = f"{catalogue[dim]}.{value}"
+            return t(key, ctx.lang) if is_key(key) else value
+        if dim == "team":
+            return viewer.team(value)
+        if dim == "agent":
+            return viewer.person(value)
+        return value
+
+    return label
 
 
 @router.get("/metrics/orders", response_class=HTMLResponse)

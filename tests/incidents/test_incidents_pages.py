@@ -3,6 +3,8 @@ customer's progress on their order page, planned works, the KPI import and the n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -23,7 +25,8 @@ def test_netops_board_detail_and_actions(app: FastAPI, client: TestClient) -> No
     assert "天河区" in client.get("/incidents/board-rows").text
     page = client.get(f"/incidents/{inc['id']}")
     assert page.status_code == 200 and 'id="chart-incident"' in page.text and "incident-data" in page.text
-    assert f'href="/orders/{orders[0]["id"]}"' in page.text
+    # netops may not open orders (orders:read): the linked orders are listed, not links that answer 403
+    assert f'<tr data-id="{orders[0]["id"]}">' in page.text and f'href="/orders/{orders[0]["id"]}"' not in page.text
     r = client.post(f"/incidents/{inc['id']}/transition", data={"to": "confirmed", "note": "基站掉电",
                                                               "csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
@@ -39,6 +42,9 @@ def test_netops_board_detail_and_actions(app: FastAPI, client: TestClient) -> No
     assert "11-02 14:30" in detail or "2026-11-02 14:30" in detail  # the estimate in Beijing time
     bad = client.post(f"/incidents/{inc['id']}/transition", data={"to": "archived", "csrf_token": csrf})
     assert bad.status_code == 409 and "允许的下一状态" in bad.text
+    client.cookies.clear()
+    page_login(client, "sup1")  # a supervisor opens them
+    assert f'href="/orders/{orders[0]["id"]}"' in client.get(f"/incidents/{inc['id']}").text
 
 
 def test_agent_banner_and_customer_progress(app: FastAPI, client: TestClient) -> None:
@@ -74,3 +80,42 @@ def test_nav_for_netops_and_supervisor_not_for_customer(app: FastAPI, client: Te
     page_login(client, "cust_b")
     assert 'href="/incidents"' not in client.get("/").text
     assert client.get("/incidents").status_code == 403
+
+
+def test_timeline_notes_and_planned_work_states_read_in_chinese(app: FastAPI, client: TestClient) -> None:
+    """What detection writes on an incident's timeline and a planned work's state are Chinese on the zh-CN pages
+    (the audit found "10 complaints within 30 minutes", "second threshold reached" and a bare "scheduled")."""
+    w = NetWorld(app, client)
+    w.complaints("440117", 10)  # 从化区, rural: suspected at 5, confirmed by the second threshold at 10
+    inc = w.incidents()[0]
+    assert inc["status"] == "confirmed"
+    now = app.state.clock.now()
+    r = client.post("/api/v1/planned-works", headers=w.netops, json={
+        "title": "从化区核心网割接", "province_code": "440000", "city_code": "440100", "district_code": "440117",
+        "categories": ["complaint.network"], "start_at": (now + timedelta(hours=20)).isoformat(),
+        "end_at": (now + timedelta(hours=22)).isoformat()})
+    assert r.status_code == 201, r.text
+    page_login(client, "net1")
+    detail = client.get(f"/incidents/{inc['id']}").text
+    assert "分钟内收到 5 起同类投诉" in detail and "自动确认" in detail
+    assert "complaints within" not in detail and "threshold" not in detail
+    planned = client.get("/incidents/planned").text
+    assert "从化区核心网割接" in planned and "已排期" in planned and "<td>scheduled</td>" not in planned
+
+
+def test_a_time_that_is_no_time_is_the_forms_error_not_a_500(app: FastAPI, client: TestClient) -> None:
+    """The audit sent 2026-13-45 in the datetime fields of the declare, planned-work and update forms: 500s."""
+    w = NetWorld(app, client)
+    w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    client.raise_server_exceptions = False
+    csrf = page_login(client, "net1")
+    bad = "2026-13-45T10:00"
+    r = client.post("/incidents", data={"title": "基站退服", "district_code": "440106", "severity": "general",
+                                        "estimated_restore_at": bad, "csrf_token": csrf})
+    assert r.status_code == 422 and "预计恢复时间不是有效的时间" in r.text
+    r = client.post("/incidents/planned", data={"title": "割接", "district_code": "440106", "start_at": bad,
+                                                "end_at": "2026-11-03T02:00", "csrf_token": csrf})
+    assert r.status_code == 422 and "开始时间不是有效的时间" in r.text
+    r = client.post(f"/incidents/{inc['id']}/update", data={"estimated_restore_at": bad, "csrf_token": csrf})
+    assert r.status_code == 422 and "预计恢复时间不是有效的时间" in r.text

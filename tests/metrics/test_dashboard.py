@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,30 @@ def test_browser_drill_from_complaint_rate_to_orders(loaded: FastAPI, live_serve
     ids = page.locator("#orders li").all_inner_texts()
     assert len(ids) == 33 and all("工单号" in i for i in ids)
     page.screenshot(path=str(artifacts / "metrics_drill_orders.png"), full_page=True)
+
+
+def test_a_second_drill_keeps_the_first_filter(loaded: FastAPI, client: TestClient) -> None:
+    """Province → city → orders: each link repeats the filters as plain parameters (the audit found
+    "province=['440000']" in the links after one drill, so the second level showed no data)."""
+    h = login(client, "mgr")
+    br = client.get(f"/metrics/kpi/complaint_rate?province=440000&by=city&{RANGE}", headers=h)
+    assert br.status_code == 200 and 'data-key="440300"' in br.text
+    assert "%5B" not in br.text and "[&#39;" not in br.text
+    assert "/metrics/orders?province=440000&amp;city=440300&amp;kpi=complaint_rate" in br.text
+    orders = client.get(f"/metrics/orders?province=440000&city=440300&kpi=complaint_rate&{RANGE}", headers=h)
+    assert orders.text.count("/orders/") == 33
+    assert "地市 = 深圳市" in orders.text and "city =" not in orders.text
+
+
+@pytest.mark.parametrize(("by", "raw"), [("channel", "hotline"), ("category", "complaint."), ("team", None),
+                                         ("agent", None)])
+def test_breakdown_groups_read_as_names(loaded: FastAPI, client: TestClient, by: str, raw: str | None) -> None:
+    """Groups by channel, category, team and agent read as names (the audit found hotline, complaint.billing and
+    bare team and agent numbers as the drill links)."""
+    h = login(client, "mgr")
+    page = client.get(f"/metrics/kpi/aht?by={by}&{RANGE}", headers=h).text
+    shown = re.findall(r'class="drill"[^>]*>([^<]*)<', page)
+    assert shown, f"no {by} groups"
+    assert not any(x.isdigit() for x in shown), shown
+    if raw:
+        assert not any(raw in x for x in shown), shown

@@ -46,9 +46,20 @@ def test_xlsx_matches_api(loaded: FastAPI, client: TestClient) -> None:
         row = rows[k["name"]]
         got = ws.cell(row=row, column=3).value
         assert (got is None and k["value"] is None) or got == pytest.approx(k["value"]), k["name"]
-        assert ws.cell(row=row, column=5).value == {"green": "达标", "amber": "预警", "red": "未达标",
-                                                    "grey": "无数据"}[k["status"]]
+        word = {"green": "达标", "amber": "预警", "red": "未达标", "grey": "无数据"}[k["status"]]
+        if k["status"] == "grey" and k["value"] is not None and k["target"] is None:
+            word = "无目标"  # a count with a value has no target: not 无数据 (audit)
+        assert ws.cell(row=row, column=5).value == word, k["name"]
+    assert ws.cell(row=rows["offered"], column=5).value == "无目标"
     assert len(wb["趋势"]._charts) == 5, "native Excel charts"
+    # ratios as percentages, counts whole, units named in Chinese (the audit found 0.8076923 and "count")
+    assert ws.cell(row=rows["fcr"], column=3).number_format == "0.0%"
+    assert ws.cell(row=rows["offered"], column=3).number_format == "#,##0"
+    assert (ws.cell(row=rows["fcr"], column=8).value, ws.cell(row=rows["aht"], column=8).value) == ("百分比", "秒")
+    trend = wb["趋势"]
+    fcr_col = next(c for c in range(2, trend.max_column + 1) if trend.cell(row=1, column=c).value == "首次解决率")
+    assert trend.cell(row=2, column=fcr_col).number_format == "0.0%"
+    assert "平均处理时长（秒）" in [c.value for c in wb["班组"][1]]
     hot = wb["投诉热点"]
     assert (hot["A2"].value, hot["B2"].value) == ("地市", "深圳市")  # the biggest rise first, by name
     assert ("投诉类别", "signal") in {(hot.cell(row=i, column=1).value, hot.cell(row=i, column=2).value)

@@ -36,6 +36,8 @@ def test_a_customer_files_a_fault_for_themself_and_follows_it(app: FastAPI, clie
                                                     AuditEntry.entity_id == str(o.id))) is not None
     listed = client.get("/api/v1/me/orders", headers=me).json()
     assert [x["id"] for x in listed] == [filed["id"]]
+    mine = client.get(f"/api/v1/me/orders/{filed['id']}", headers=me).json()
+    assert mine["timeline"][0]["text"] == "新建", "the state in the words the web pages use"
     # the agent sees it in their own work like any other order
     assert client.get(f"/api/v1/orders/{filed['id']}", headers=w.agent).status_code == 200
 
@@ -82,7 +84,10 @@ def test_the_self_service_page_files_and_shows_the_order(app: FastAPI, client: T
     form = {"category": "complaint.billing", "title": "话费多扣", "description": "本月话费多扣了30元，要求退还",
             "csrf_token": token}
     r = client.post("/my/orders/new", data={**form, "title": ""}, follow_redirects=False)
-    assert r.status_code == 422 and "title" in r.text
+    assert r.status_code == 422 and "<li>标题：必填字段缺失</li>" in r.text, "a page, not JSON"
+    r = client.post("/my/orders/new", data={**form, "description": "坏了"}, follow_redirects=False)
+    assert r.status_code == 422 and "问题描述：长度不能少于 5" in r.text  # the field and why, in Chinese
+    assert "should" not in r.text and "description:" not in r.text
     r = client.post("/my/orders/new", data=form, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/my/orders?filed=")
     mine = client.get(r.headers["location"])

@@ -64,6 +64,8 @@ def test_invite_answer_kpi_moves(app: FastAPI, client: TestClient, clock: Frozen
 
     page = client.get(msg.link)
     assert page.status_code == 200 and "满意" in page.text and 'name="nps"' in page.text
+    bad = client.post(msg.link, data={"csat": "7"})  # the customer reads which answer and why, not "csat"
+    assert bad.status_code == 422 and '<p class="error" id="survey-error">满意度：不能大于 5</p>' in bad.text
     r = client.post(msg.link, data={"csat": "5", "nps": "9", "resolved": "yes", "comment": "很快"})
     assert r.status_code == 200 and "感谢" in r.text
 

@@ -179,9 +179,9 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     form = {"username": "new.agent", "display_name": "王芳", "role": "agent", "team_id": str(team_id),
             "region_scope": ["440000"], "password": "short", "csrf_token": csrf}
     r = adm.post("/users/new", data=form)
-    assert r.status_code == 422 and "password" in r.text and 'value="王芳"' in r.text, "refused, values kept"
+    assert r.status_code == 422 and "密码：长度不能少于" in r.text and 'value="王芳"' in r.text, "refused, values kept"
     r = adm.post("/users/new", data={**form, "region_scope": ["999999"], "password": "long-enough-1"})
-    assert r.status_code == 422 and "地区代码不存在：999999" in r.text
+    assert r.status_code == 422 and "数据范围：地区代码不存在：999999" in r.text and "region_scope：" not in r.text
     r = adm.post("/users/new", data={**form, "password": "long-enough-1"}, follow_redirects=False)
     assert r.status_code == 303, r.text
     uid = int(r.headers["location"].rsplit("/", 1)[1])
@@ -191,6 +191,9 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     r = adm.post(f"/users/{uid}", data={"display_name": "王芳", "role": "supervisor", "team_id": str(team_id),
                                         "region_scope": ["440000", "330000"], "csrf_token": csrf})
     assert r.status_code == 200 and "已保存" in r.text and 'value="330000" selected' in r.text
+    huge = adm.post(f"/users/{uid}", data={"display_name": "王芳", "role": "supervisor", "team_id": "9" * 23,
+                                           "csrf_token": csrf})
+    assert huge.status_code == 422 and "所选班组不存在" in huge.text, "a team id no column holds: refused, not a 500"
     assert c.get("/orders", follow_redirects=False).status_code == 303, "a role change ends the user's sessions"
     page_login(c, "new.agent", "long-enough-1")
     r = adm.post(f"/users/{uid}/active", data={"active": "false", "csrf_token": csrf})
@@ -205,5 +208,32 @@ def test_admin_manages_users_and_reads_the_audit_log(app: FastAPI, client: TestC
     audit = adm.get("/audit?action=user.disabled").text
     assert "停用账号" in audit and "操作人" in audit and "actor" not in audit.split("<tbody>")[0].split("audit-rows")[1]
     assert "共 1 条" in audit
+    assert f"账号 {uid}" not in audit and "账号 王芳" in audit, "the account by its name, not its number"
     assert adm.get("/audit?offset=0&entity_type=user").status_code == 200
     assert adm.get("/audit?from=2026-13-01").status_code == 422
+
+
+def test_admin_customer_page_offers_no_self_service_that_answers_403(app: FastAPI, client: TestClient) -> None:
+    """The audit found 自助报障 on an administrator's customer page, whose form then linked to 我的工单 (403):
+    self-service is the customer's own."""
+    w = World(app, client)
+    w.create()
+    w.customer_login()
+    adm, _ = _page(app, "adm")
+    page = adm.get(f"/customers/{w.customer_id}").text
+    assert 'id="self-file"' not in page and 'href="/my/orders' not in page
+    assert adm.get("/my/orders/new").status_code == 403
+    cust, _ = _page(app, "cust1")
+    assert cust.get("/my/orders/new").status_code == 200
+
+
+def test_engineer_home_says_when_a_visit_is_not_booked_yet(app: FastAPI, client: TestClient) -> None:
+    """A job dispatched without an appointment showed an empty 预约时间 cell on the engineer's home (audit)."""
+    w = World(app, client)
+    eng_id = staff(app, "eng1", Role.engineer, skills=["broadband", "440106"])
+    o = w.create(**REPAIR)
+    r = client.post(f"/api/v1/orders/{o['id']}/dispatch", headers=w.sup, json={"engineer_id": eng_id})
+    assert r.status_code == 200, r.text
+    eng, _ = _page(app, "eng1")
+    home = eng.get("/").text
+    assert "宽带断网" in home and '<span class="muted">未预约</span>' in home

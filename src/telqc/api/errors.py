@@ -15,7 +15,7 @@ from telqc.api import protect
 from telqc.api.deps import request_language
 from telqc.api.tmf621 import errors as tmf_errors
 from telqc.core.errors import DomainError, Unauthenticated
-from telqc.core.i18n import MESSAGES, t
+from telqc.core.i18n import field_label, t, validation_message
 from telqc.web.render import render_error
 
 log = logging.getLogger("telqc.api")
@@ -26,17 +26,18 @@ def _is_page(request: Request) -> bool:
     return not (path.startswith("/api/") or path.startswith("/tmf-api/") or path in ("/docs", "/openapi.json"))
 
 
+def _is_form(request: Request) -> bool:
+    """A plain HTML form post (not HTMX, not JSON): the browser shows whatever comes back as the page."""
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")) \
+        and "hx-request" not in request.headers
+
+
 def field_errors(errors: Any, lang: str) -> list[dict[str, Any]]:
     out = []
     for e in errors:
         loc = [str(p) for p in e.get("loc", ())]
-        kind = e.get("type", "")
-        ctx = dict(e.get("ctx") or {})
-        if "error" in ctx:
-            ctx["error"] = str(ctx["error"]).removeprefix("Value error, ")
-        key = f"v.{kind}" if f"v.{kind}" in MESSAGES else "v.other"
-        msg = t(key, lang, msg=e.get("msg", ""), **ctx)
-        out.append({"loc": loc, "field": ".".join(loc), "msg": msg, "type": kind})
+        out.append({"loc": loc, "field": ".".join(loc), "msg": validation_message(e, lang), "type": e.get("type", "")})
     return out
 
 
@@ -44,8 +45,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         lang = request_language(request)
-        if _is_page(request) and request.method == "GET":  # a person followed a bad link: a page, not JSON
-            return render_error(request, 422, "", fields=field_errors(exc.errors(), lang))
+        if _is_page(request) and (request.method == "GET" or _is_form(request)):
+            # a person followed a bad link or sent a form: a page naming the fields as the form labels them
+            fields = [{**f, "field": field_label(f["loc"], lang)} for f in field_errors(exc.errors(), lang)]
+            return render_error(request, 422, "", fields=fields)
         return JSONResponse(
             {"detail": field_errors(exc.errors(), lang), "message": t("error.validation", lang)}, status_code=422
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from telqc.core.audit_messages import MESSAGES as AUDIT_MESSAGES
@@ -127,6 +128,26 @@ def is_key(value: str) -> bool:
     if not _loaded:
         _load_domain_messages()
     return value in MESSAGES and "." in value
+
+
+def validation_message(err: Mapping[str, Any], lang: str) -> str:
+    """One pydantic error in the reader's language through the ``v.<type>`` catalogue (``v.other`` keeps
+    pydantic's own words for a type the catalogue lacks)."""
+    kind = str(err.get("type", ""))
+    params = dict(err.get("ctx") or {})
+    if "error" in params:
+        params["error"] = str(params["error"]).removeprefix("Value error, ")
+    key = f"v.{kind}" if is_key(f"v.{kind}") else "v.other"
+    return t(key, lang, msg=err.get("msg", ""), **params)
+
+
+def field_label(loc: Sequence[object], lang: str) -> str:
+    """The form field an error is about, as the form labels it (``fld.<name>``), else its name."""
+    names = [str(p) for p in loc if not isinstance(p, int) and p not in ("body", "query", "path", "form")]
+    if not names:
+        return ""
+    key = f"fld.{names[-1]}"
+    return t(key, lang) if is_key(key) else ".".join(names)
 
 
 def t(key: str, lang: str = DEFAULT, **params: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.rbac import Perm, Principal
@@ -50,7 +50,7 @@ def create_run(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str, Fo
 
 
 @router.get("/evaluation/runs/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, ctx: CtxDep, _: Manage, run_id: int) -> Response:
+def run_page(request: Request, ctx: CtxDep, _: Manage, run_id: IdPath) -> Response:
     run, rows = service.results(ctx, run_id)
     teams: dict[str, list[s.ResultOut]] = {}
     for x in rows:
@@ -60,7 +60,7 @@ def run_page(request: Request, ctx: CtxDep, _: Manage, run_id: int) -> Response:
 
 
 @router.post("/evaluation/objections/{objection_id}/decide")
-def decide(request: Request, ctx: CtxDep, _: Manage, objection_id: int, verdict: Annotated[str, Form()],
+def decide(request: Request, ctx: CtxDep, _: Manage, objection_id: IdPath, verdict: Annotated[str, Form()],
            decision: Annotated[str, Form()], adjusted_total: Annotated[str, Form()] = "") -> Response:
     return form_action(ctx, lambda: service.decide(ctx, objection_id, s.DecisionIn.model_validate({
         "upheld": verdict == "upheld", "decision": decision, "adjusted_total": adjusted_total or None})),
@@ -77,6 +77,6 @@ def mine(request: Request, ctx: CtxDep, _: Mine) -> Response:
 
 
 @router.post("/evaluation/mine/{result_id}/object")
-def object_to(request: Request, ctx: CtxDep, _: Mine, result_id: int, reason: Annotated[str, Form()]) -> Response:
+def object_to(request: Request, ctx: CtxDep, _: Mine, result_id: IdPath, reason: Annotated[str, Form()]) -> Response:
     return form_action(ctx, lambda: service.object_to(ctx, result_id, s.ObjectionIn.model_validate(
         {"reason": reason})), lambda _o: "/evaluation/mine", lambda m, st: _mine(request, ctx, m, st))

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
@@ -24,7 +24,7 @@ from telqc.improvement import service
 from telqc.improvement.states import TRANSITIONS, PlanState, RootCause, Source
 from telqc.metrics import registry
 from telqc.metrics import service as metrics
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.improvement_read, "/improvement", "ui.improvement")]
@@ -147,8 +147,7 @@ def create_plan(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, 
         p = service.create(ctx, data)
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _form(request, ctx, values, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _form(request, ctx, values, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _form(request, ctx, values, e.message(ctx.lang), e.status)
@@ -179,7 +178,7 @@ def _detail(request: Request, ctx: Ctx, plan_id: int, error: str | None = None, 
 
 
 @router.get("/improvement/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, ctx: CtxDep, _: Read, plan_id: int) -> Response:
+def plan_page(request: Request, ctx: CtxDep, _: Read, plan_id: IdPath) -> Response:
     return _detail(request, ctx, plan_id)
 
 
@@ -189,8 +188,7 @@ def _act(request: Request, ctx: Ctx, plan_id: int, action: Callable[[], object],
         result = action()
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _detail(request, ctx, plan_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _detail(request, ctx, plan_id, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:
@@ -200,7 +198,7 @@ def _act(request: Request, ctx: Ctx, plan_id: int, action: Callable[[], object],
 
 
 @router.post("/improvement/{plan_id}/analysis")
-def page_analysis(request: Request, ctx: CtxDep, _: Manage, plan_id: int, root_cause: Annotated[str, Form()],
+def page_analysis(request: Request, ctx: CtxDep, _: Manage, plan_id: IdPath, root_cause: Annotated[str, Form()],
                   why: Annotated[str, Form()] = "", fishbone: Annotated[str, Form()] = "") -> Response:
     factors = [x.strip() for x in fishbone.replace("，", ",").replace("\n", ",").split(",") if x.strip()]
     return _act(request, ctx, plan_id, lambda: service.analyse(ctx, plan_id, s.AnalysisIn.model_validate({
@@ -209,35 +207,35 @@ def page_analysis(request: Request, ctx: CtxDep, _: Manage, plan_id: int, root_c
 
 
 @router.post("/improvement/{plan_id}/actions")
-def page_add_action(request: Request, ctx: CtxDep, _: Manage, plan_id: int, title: Annotated[str, Form()],
+def page_add_action(request: Request, ctx: CtxDep, _: Manage, plan_id: IdPath, title: Annotated[str, Form()],
                     owner_id: Annotated[str, Form()], due_on: Annotated[str, Form()]) -> Response:
     return _act(request, ctx, plan_id, lambda: service.add_action(ctx, plan_id, s.ActionIn.model_validate(
         {"title": title, "owner_id": owner_id, "due_on": due_on})))
 
 
 @router.post("/improvement/{plan_id}/actions/{action_id}/done")
-def page_action_done(request: Request, ctx: CtxDep, _: Manage, plan_id: int, action_id: int,
+def page_action_done(request: Request, ctx: CtxDep, _: Manage, plan_id: IdPath, action_id: IdPath,
                      note: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, plan_id, lambda: service.complete_action(
         ctx, action_id, s.ActionDoneIn(note=note or None)))
 
 
 @router.post("/improvement/{plan_id}/transition")
-def page_transition(request: Request, ctx: CtxDep, _: Manage, plan_id: int, to: Annotated[str, Form()],
+def page_transition(request: Request, ctx: CtxDep, _: Manage, plan_id: IdPath, to: Annotated[str, Form()],
                     note: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, plan_id, lambda: service.transition(ctx, plan_id, s.TransitionIn.model_validate(
         {"to": to, "note": note or None})))
 
 
 @router.post("/improvement/{plan_id}/measure")
-def page_measure(request: Request, ctx: CtxDep, _: Manage, plan_id: int, after_start: Annotated[str, Form()],
+def page_measure(request: Request, ctx: CtxDep, _: Manage, plan_id: IdPath, after_start: Annotated[str, Form()],
                  after_end: Annotated[str, Form()]) -> Response:
     return _act(request, ctx, plan_id, lambda: service.measure(ctx, plan_id, s.MeasureIn.model_validate(
         {"after_start": after_start, "after_end": after_end})))
 
 
 @router.post("/improvement/{plan_id}/next")
-def page_next(request: Request, ctx: CtxDep, _: Manage, plan_id: int, baseline_start: Annotated[str, Form()],
+def page_next(request: Request, ctx: CtxDep, _: Manage, plan_id: IdPath, baseline_start: Annotated[str, Form()],
               baseline_end: Annotated[str, Form()], province: Annotated[str, Form()] = "",
               comparison: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     def run() -> object:

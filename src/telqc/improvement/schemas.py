@@ -52,7 +52,7 @@ class AnalysisIn(In):
     @classmethod
     def _why(cls, v: list[str]) -> list[str]:
         if any(not 0 < len(x.strip()) <= 500 for x in v):
-            raise ValueError("each why is 1–500 characters")
+            raise ValueError("每一问须填写 1–500 个字")  # shown as it is (v.value_error): zh-CN first
         return [x.strip() for x in v]
 
 

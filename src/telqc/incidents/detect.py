@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from telqc.core.context import Ctx
 from telqc.core.events import Event
+from telqc.core.i18n import t
 from telqc.core.models import Region
 from telqc.incidents import config, links, service, severity
 from telqc.incidents.detection import WATCHED, Rule, RuleTable
@@ -183,7 +184,8 @@ class _Batch:
             if active.status == IncidentState.SUSPECTED.value and active.open_key is not None \
                     and _in_window(seen, c.at, rule) >= rule.confirm_threshold:
                 self.flush(("incident", active.id, "auto"))
-                service.change_state(self.ctx, active, IncidentState.CONFIRMED, "second threshold reached")
+                service.change_state(self.ctx, active, IncidentState.CONFIRMED,
+                                     t("incidents.note.second_threshold", "zh-CN"))
             return
         n = _in_window(seen, c.at, rule)
         if n < rule.threshold:
@@ -194,7 +196,7 @@ class _Batch:
             self.ctx, kind="storm", title=_title(self.ctx, c), severity=severity.for_count(n, rule.threshold),
             province_code=c.province_code, city_code=c.city_code, district_code=c.district_code,
             categories=[c.category], detected_at=first, open_key=f"{c.district_code}|{c.category}",
-            note=f"{n} complaints within {int(rule.window.total_seconds() // 60)} minutes")
+            note=t("incidents.note.storm", "zh-CN", n=n, minutes=int(rule.window.total_seconds() // 60)))
         for x in window:
             x.linked = True
             self.link(i, x.order_id, x.customer_id, "detected")

@@ -7,6 +7,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w.severity": {"zh-CN": "故障等级", "en": "severity"},
     "w.region": {"zh-CN": "区域", "en": "region"},
     "w.planned_work": {"zh-CN": "计划作业", "en": "planned work"},
+    # notes written on the incident's history (shown on its timeline as they are stored: in zh-CN, as the
+    # notes netops type are)
+    "incidents.note.storm": {"zh-CN": "{minutes} 分钟内收到 {n} 起同类投诉",
+                             "en": "{n} complaints within {minutes} minutes"},
+    "incidents.note.second_threshold": {"zh-CN": "投诉量达到确认阈值，自动确认", "en": "second threshold reached"},
+    "incidents.note.reviewed": {"zh-CN": "已录入复盘", "en": "review recorded"},
+    "pwstatus.scheduled": {"zh-CN": "已排期", "en": "scheduled"},
+    "pwstatus.cancelled": {"zh-CN": "已取消", "en": "cancelled"},
+    "pwstatus.done": {"zh-CN": "已完成", "en": "done"},
     "incidents.error.illegal_transition": {
         "zh-CN": "故障状态不能从 {current} 变更为 {target}，允许的下一状态：{allowed}",
         "en": "the incident cannot go from {current} to {target}; allowed: {allowed}"},
@@ -14,6 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                             "en": "a major incident needs its joint test record before verification"},
     "incidents.error.joint_test_state": {"zh-CN": "只有已恢复的故障可以录入联合测试",
                                          "en": "the joint test is recorded on a restored incident"},
+    "incidents.error.bad_time": {"zh-CN": "{what}不是有效的时间，请按“年-月-日 时:分”填写",
+                                 "en": "{what} is not a valid time (year-month-day hour:minute)"},
     "incidents.error.final": {"zh-CN": "该记录已结束，不能再操作", "en": "it is finished"},
     "incidents.error.not_active": {"zh-CN": "只有进行中的故障可以关联工单",
                                    "en": "only an active incident takes orders"},

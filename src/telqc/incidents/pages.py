@@ -18,10 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
-from telqc.core.errors import DomainError
+from telqc.core.errors import DomainError, Invalid
 from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
 from telqc.incidents import api, kpis, network, planned, progress, review, service
@@ -29,7 +29,7 @@ from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.states import TRANSITIONS, IncidentState
 from telqc.orders import service as orders
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.incidents_read, "/incidents", "ui.incidents")]
@@ -48,16 +48,18 @@ def _districts(ctx: Ctx) -> list[Region]:
     return [r for r in rows if p.region_scope is None or r.code[:2] + "0000" in p.region_scope]
 
 
-def _form_error(e: ValidationError) -> str:
-    err = e.errors()[0]
-    return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+def _form_error(ctx: Ctx, e: ValidationError) -> str:
+    return validation_text(e, ctx.lang)
 
 
-def _local_input(value: str) -> datetime | None:
-    """A datetime-local field is Beijing time."""
+def _local_input(value: str, field: str) -> datetime | None:
+    """A datetime-local field is Beijing time; a value that is no time is the form's error, not a 500."""
     if not value:
         return None
-    dt = datetime.fromisoformat(value)
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("incidents.error.bad_time", field=f"form.{field}", what=f"fld.{field}") from None
     return dt if dt.tzinfo else dt.replace(tzinfo=_SHANGHAI)
 
 
@@ -97,11 +99,12 @@ def declare(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, Form
         data = s.IncidentCreate.model_validate({
             "title": title, "severity": severity, "province_code": (city.parent_code if city else None) or "",
             "city_code": city.code if city else None, "district_code": district_code, "cause": cause or None,
-            "prepared_answer": prepared_answer or None, "estimated_restore_at": _local_input(estimated_restore_at)})
+            "prepared_answer": prepared_answer or None,
+            "estimated_restore_at": _local_input(estimated_restore_at, "estimated_restore_at")})
         i = service.create(ctx, data)
     except ValidationError as e:
         ctx.uow.rollback()
-        return _board(request, ctx, _form_error(e), 422)
+        return _board(request, ctx, _form_error(ctx, e), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _board(request, ctx, e.message(ctx.lang), e.status)
@@ -156,10 +159,10 @@ def planned_create(request: Request, ctx: CtxDep, _: Manage, title: Annotated[st
         planned.create(ctx, s.PlannedWorkIn.model_validate({
             "title": title, "description": description, "province_code": (city.parent_code if city else None) or "",
             "city_code": city.code if city else None, "district_code": district_code,
-            "start_at": _local_input(start_at), "end_at": _local_input(end_at)}))
+            "start_at": _local_input(start_at, "start_at"), "end_at": _local_input(end_at, "end_at")}))
     except ValidationError as e:
         ctx.uow.rollback()
-        return _planned(request, ctx, _form_error(e), 422)
+        return _planned(request, ctx, _form_error(ctx, e), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _planned(request, ctx, e.message(ctx.lang), e.status)
@@ -194,13 +197,13 @@ def banner(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.o
 
 
 @router.get("/my/incident-progress/{order_id}", response_class=HTMLResponse)
-def my_progress(request: Request, ctx: CtxDep, order_id: int,
+def my_progress(request: Request, ctx: CtxDep, order_id: IdPath,
                 _: Annotated[Principal, require(Perm.self_read)]) -> Response:
     return render(request, "incidents/my_progress.html", p=progress.for_order(ctx, order_id))
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def detail(request: Request, ctx: CtxDep, incident_id: int, _: Read) -> Response:
+def detail(request: Request, ctx: CtxDep, incident_id: IdPath, _: Read) -> Response:
     return _detail(request, ctx, incident_id)
 
 
@@ -209,7 +212,7 @@ def _act(request: Request, ctx: Ctx, incident_id: int, action: Callable[[], obje
         action()
     except ValidationError as e:
         ctx.uow.rollback()
-        return _detail(request, ctx, incident_id, _form_error(e), 422)
+        return _detail(request, ctx, incident_id, _form_error(ctx, e), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _detail(request, ctx, incident_id, e.message(ctx.lang), e.status)
@@ -217,31 +220,32 @@ def _act(request: Request, ctx: Ctx, incident_id: int, action: Callable[[], obje
 
 
 @router.post("/incidents/{incident_id}/transition")
-def page_transition(request: Request, ctx: CtxDep, incident_id: int, _: Manage, to: Annotated[str, Form()],
+def page_transition(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manage, to: Annotated[str, Form()],
                     note: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, incident_id, lambda: service.transition(
         ctx, incident_id, s.TransitionIn.model_validate({"to": to, "note": note or None})))
 
 
 @router.post("/incidents/{incident_id}/update")
-def page_update(request: Request, ctx: CtxDep, incident_id: int, _: Manage,
+def page_update(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manage,
                 severity: Annotated[str, Form()] = "", cause: Annotated[str, Form()] = "",
                 prepared_answer: Annotated[str, Form()] = "", estimated_restore_at: Annotated[str, Form()] = "",
                 note: Annotated[str, Form()] = "", broadcast: Annotated[bool, Form()] = False) -> Response:
     return _act(request, ctx, incident_id, lambda: service.update(ctx, incident_id, s.UpdateIn.model_validate({
         "severity": severity or None, "cause": cause or None, "prepared_answer": prepared_answer or None,
-        "estimated_restore_at": _local_input(estimated_restore_at), "note": note or None, "broadcast": broadcast})))
+        "estimated_restore_at": _local_input(estimated_restore_at, "estimated_restore_at"), "note": note or None,
+        "broadcast": broadcast})))
 
 
 @router.post("/incidents/{incident_id}/joint-test")
-def page_joint_test(request: Request, ctx: CtxDep, incident_id: int, _: Manage,
+def page_joint_test(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manage,
                     record: Annotated[str, Form()]) -> Response:
     return _act(request, ctx, incident_id,
                 lambda: service.record_joint_test(ctx, incident_id, s.JointTestIn(record=record)))
 
 
 @router.post("/incidents/{incident_id}/links")
-def page_link(request: Request, ctx: CtxDep, incident_id: int, _: Manage,
+def page_link(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manage,
               order_ids: Annotated[str, Form()] = "", all_open: Annotated[bool, Form()] = False) -> Response:
     ids = [int(x) for x in order_ids.replace("，", ",").split(",") if x.strip().isdigit()]
     return _act(request, ctx, incident_id, lambda: service.link_orders(
@@ -249,7 +253,7 @@ def page_link(request: Request, ctx: CtxDep, incident_id: int, _: Manage,
 
 
 @router.post("/incidents/{incident_id}/review")
-def page_review(request: Request, ctx: CtxDep, incident_id: int, _: Manage, timeline: Annotated[str, Form()],
+def page_review(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manage, timeline: Annotated[str, Form()],
                 cause: Annotated[str, Form()], actions: Annotated[str, Form()], lessons: Annotated[str, Form()],
                 improvement: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, incident_id, lambda: review.record(ctx, incident_id, s.ReviewIn.model_validate({

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
+from telqc.core.i18n import t
 from telqc.improvement import service as improvement
 from telqc.improvement.schemas import PlanIn
 from telqc.improvement.states import Source
@@ -44,7 +45,7 @@ def record(ctx: Ctx, incident_id: int, data: s.ReviewIn, if_match: int | None = 
     ctx.session.add(r)
     if not i.cause:
         i.cause = data.cause
-    service.change_state(ctx, i, IncidentState.REVIEWED, "review recorded")
+    service.change_state(ctx, i, IncidentState.REVIEWED, t("incidents.note.reviewed", "zh-CN"))
     ctx.audit("incident.reviewed", "incident", i.id, impact=r.impact, improvement=bool(data.improvement))
     if data.improvement:
         plan = _open_plan(ctx, i, data)

@@ -3,19 +3,24 @@ categories over time, and drill-down tile → breakdown → the orders behind th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from telqc.api.deps import CtxDep, require
+from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
+from telqc.core.i18n import is_key, t
 from telqc.core.rbac import Perm, Principal
 from telqc.metrics import registry, service
 from telqc.metrics.reports import fmt
 from telqc.metrics.schemas import FilterParams, default_range
-from telqc.web.render import render, render_error
+from telqc.orders import service as order_service
+from telqc.web.render import render, render_error, viewer_of
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.metrics_read, "/metrics", "ui.metrics")]
@@ -25,6 +30,14 @@ Filters = Annotated[FilterParams, Depends()]
 TILES = ("complaint_rate", "csat", "nps", "service_level", "abandonment_rate", "aht", "fcr", "sla_compliance",
          "timely_complaint_handling", "qa_score")
 CHANNEL_ZH = {"hotline": "热线", "app": "APP", "web": "网站", "wechat": "微信", "store": "营业厅", "social": "社交媒体"}
+def link_query(filters: dict[str, list[str]], **extra: Any) -> str:
+    """A drill link's query: the page's filters as repeated parameters (?province=440000&city=440100), each of
+    `extra` replacing its dimension's filter (a list as it is would be written as "['440000']" and filter
+    on nothing)."""
+    merged = {**filters, **{k: [str(v)] for k, v in extra.items()}}
+    return urlencode([(k, v) for k, values in merged.items() for v in values])
+
+
 BREAKDOWN_DIMS = ("city", "province", "category", "channel", "team", "tier", "area_type", "agent")
 
 
@@ -67,9 +80,40 @@ def breakdown(request: Request, ctx: CtxDep, _: Read, name: str, f: Filters, by:
                                                filters=f.filters))
     except DomainError as e:
         return render_error(request, e.status, e.message(ctx.lang))
-    names = service.region_names(ctx.session)
+    label = _labeller(request, ctx)
+    names = {**service.region_names(ctx.session),
+             **{str(g["key"][by]): label(by, g["key"][by]) for g in view["kpis"][0]["groups"] if by}}
     return render(request, "metrics/breakdown.html", k=view["kpis"][0], kpi=kpi, by=by, dims=dims, fmt=fmt,
-                  names=names, filters=f.filters, start=start, end=end, drill=name in service._DRILL)
+                  names=names, label=label, filters=f.filters, start=start, end=end, drill=name in service._DRILL,
+                  q=link_query)
+
+
+def _labeller(request: Request, ctx: Ctx) -> Callable[[str, object], str]:
+    """A breakdown group's name by its dimension: 广州市, 投诉 · 网络质量, 热线, 金卡, 城区, a team or an agent by
+    name (the audit found complaint.billing, hotline, gold, rural and bare team and agent numbers)."""
+    viewer = viewer_of(request)
+    regions = service.region_names(ctx.session)
+    categories = order_service.category_names(ctx)
+    catalogue = {"channel": "channel", "tier": "tier", "area_type": "area"}
+
+    def label(dim: str, code: object) -> str:
+        if code is None or code == "":
+            return "—"
+        value = str(code)
+        if dim in ("province", "city"):
+            return regions.get(value, value)
+        if dim == "category":
+            return categories.get(value) or (t(f"otype.{value}", ctx.lang) if is_key(f"otype.{value}") else value)
+        if dim in catalogue:
+            key = f"{catalogue[dim]}.{value}"
+            return t(key, ctx.lang) if is_key(key) else value
+        if dim == "team":
+            return viewer.team(value)
+        if dim == "agent":
+            return viewer.person(value)
+        return value
+
+    return label
 
 
 @router.get("/metrics/orders", response_class=HTMLResponse)
@@ -82,4 +126,5 @@ def orders(request: Request, ctx: CtxDep, _: Read, f: Filters, kpi: str,
     except DomainError as e:
         return render_error(request, e.status, e.message(ctx.lang))
     k = registry.get(kpi)
-    return render(request, "metrics/orders.html", ids=ids, kpi=k, filters=f.filters, start=start, end=end)
+    return render(request, "metrics/orders.html", ids=ids, kpi=k, filters=f.filters, start=start, end=end,
+                  names=service.region_names(ctx.session))

@@ -12,8 +12,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from telqc.metrics import registry
-from telqc.metrics.reports import DIM_ZH, STATUS_ZH, TEAM_KPIS, TREND_KPIS, Report, fmt
+from telqc.metrics.reports import DIM_ZH, TEAM_KPIS, TREND_KPIS, Report, fmt, status_word
 
+# Excel number formats and unit names by KPI unit: a ratio reads 80.8%, not 0.8076923 (the audit's workbook)
+UNIT_FORMAT = {"ratio": "0.0%", "count": "#,##0", "seconds": "#,##0", "per_10k": "0.00", "per_million": "0.00",
+               "score": "0.00", "points": "0.00", "variance": "0.00"}
+UNIT_ZH = {"ratio": "百分比", "count": "数量", "seconds": "秒", "per_10k": "每万户", "per_million": "每百万",
+           "score": "分", "points": "分", "variance": "方差"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 
@@ -24,7 +29,8 @@ def to_xlsx(rep: Report) -> bytes:
     h = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "WenQuanYi Micro Hei"})
     title = wb.add_format({"bold": True, "font_size": 16, "font_name": "WenQuanYi Micro Hei"})
     cell = wb.add_format({"border": 1, "font_name": "WenQuanYi Micro Hei"})
-    num = wb.add_format({"border": 1, "num_format": "0.0000"})
+    num = {unit: wb.add_format({"border": 1, "num_format": f}) for unit, f in UNIT_FORMAT.items()}
+    plain = {unit: wb.add_format({"num_format": f}) for unit, f in UNIT_FORMAT.items()}
     colors = {s: wb.add_format({"border": 1, "bg_color": c}) for s, c in
               {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE", "grey": "#EEEEEE"}.items()}
 
@@ -39,9 +45,9 @@ def to_xlsx(rep: Report) -> bytes:
         ws.write(r, 1, k["name"], cell)
         for c, key in ((2, "value"), (3, "target"), (5, "previous"), (6, "change")):
             if k[key] is not None:
-                ws.write(r, c, k[key], num)
-        ws.write(r, 4, STATUS_ZH[k["status"]], colors[k["status"]])
-        ws.write(r, 7, k["unit"], cell)
+                ws.write(r, c, k[key], num.get(k["unit"], num["score"]))
+        ws.write(r, 4, status_word(k), colors[k["status"]])
+        ws.write(r, 7, UNIT_ZH.get(k["unit"], k["unit"]), cell)
         ws.write(r, 8, k["definition"], cell)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 26)
@@ -57,7 +63,7 @@ def to_xlsx(rep: Report) -> bytes:
         for r, d in enumerate(days, start=1):
             ts.write(r, 0, d)
             if values.get(d) is not None:
-                ts.write(r, c, values[d])
+                ts.write(r, c, values[d], plain.get(registry.BY_NAME[name].unit))
     n = len(days)
     for i, name in enumerate(TREND_KPIS, start=1):
         chart = wb.add_chart({"type": "column" if name == "offered" else "line"})
@@ -86,12 +92,13 @@ def to_xlsx(rep: Report) -> bytes:
     hs.set_column(0, 1, 16)
 
     tm = wb.add_worksheet("班组")
-    tm.write_row(0, 0, ["班组", *[registry.BY_NAME[k].zh for k in TEAM_KPIS]], h)
+    tm.write_row(0, 0, ["班组", *[registry.BY_NAME[k].zh + ("（秒）" if registry.BY_NAME[k].unit == "seconds" else "")
+                                  for k in TEAM_KPIS]], h)
     for r, t in enumerate(rep.teams, start=1):
         tm.write(r, 0, t["team"])
         for c, name in enumerate(TEAM_KPIS, start=1):
             if t.get(name) is not None:
-                tm.write(r, c, t[name])
+                tm.write(r, c, t[name], plain.get(registry.BY_NAME[name].unit))
     sv = wb.add_worksheet("营业厅检查")
     if rep.stores and rep.stores.visits:
         sv.write_row(0, 0, ["营业厅", "检查次数", "平均得分"], h)
@@ -151,7 +158,7 @@ def render_html(rep: Report) -> str:
     charts = [svg_line(registry.BY_NAME[name].zh, series, registry.BY_NAME[name].unit)
               for name, series in rep.trend.items()]
     return env.get_template("metrics/report_pdf.html").render(
-        rep=rep, charts=charts, fmt=fmt, status_zh=STATUS_ZH, dim_zh=DIM_ZH,
+        rep=rep, charts=charts, fmt=fmt, status_word=status_word, dim_zh=DIM_ZH,
         team_kpis=[registry.BY_NAME[k] for k in TEAM_KPIS],
     )
 

@@ -25,6 +25,13 @@ DIM_ZH = {"category": "投诉类别", "city": "地市", "province": "省份", "c
 STATUS_ZH = {"green": "达标", "amber": "预警", "red": "未达标", "grey": "无数据"}
 
 
+def status_word(k: dict[str, Any]) -> str:
+    """A KPI row's state as the report reads it: a value without a target is 无目标, not 无数据."""
+    if k["status"] == "grey" and k.get("value") is not None and k.get("target") is None:
+        return "无目标"
+    return STATUS_ZH[k["status"]]
+
+
 @dataclass
 class Report:
     period: str

@@ -15,13 +15,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, IdQuery, require
 from telqc.core import display
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.customers import service as customers
 from telqc.knowledge import solutions
 from telqc.orders import (
@@ -40,7 +41,7 @@ from telqc.orders import (
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.repair_pages import repair_view
-from telqc.web.render import form_error, render, render_error, viewer_of
+from telqc.web.render import form_error, render, render_error, validation_text, viewer_of
 
 router = APIRouter(include_in_schema=False)
 ROUTERS = [router, repair_pages.router]
@@ -74,8 +75,8 @@ def order_list(request: Request, ctx: CtxDep, p: Read,
                type: Annotated[str | None, Query(pattern="^(consultation|business|repair|complaint)$")] = None,
                sla: Annotated[str | None, Query(pattern="^(ok|warning|breached)$")] = None,
                mine: bool = False, escalated: bool = False, unassigned: bool = False,
-               team: Annotated[int | None, Query(ge=1)] = None,
-               offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+               team: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+               offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> Response:
     f = repo.OrderFilter(type=type, status=[status] if status else None, sla_status=sla,
                          handler_id=p.user_id if mine else None, open_only=not status, escalated=escalated,
                          unassigned=unassigned, team_id=team, by_due=escalated or sla is not None)
@@ -104,8 +105,8 @@ def _form_page(request: Request, ctx: Ctx, error: str | None = None, values: dic
 
 
 @router.get("/orders/new", response_class=HTMLResponse)
-def order_new(request: Request, ctx: CtxDep, _: Write, customer_id: int | None = None,
-              contact_id: int | None = None) -> Response:
+def order_new(request: Request, ctx: CtxDep, _: Write, customer_id: IdQuery = None,
+              contact_id: IdQuery = None) -> Response:
     return _form_page(request, ctx, values={"customer_id": customer_id, "contact_id": contact_id, "type": "complaint"})
 
 
@@ -125,8 +126,7 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
         })
         o = service.create(ctx, data)
     except ValidationError as e:
-        err = e.errors()[0]
-        return _form_page(request, ctx, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", values, 422)
+        return _form_page(request, ctx, validation_text(e, ctx.lang), values, 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _form_page(request, ctx, e.message(ctx.lang), values, e.status)
@@ -160,7 +160,7 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def order_detail(request: Request, ctx: CtxDep, order_id: int, _: Read,
+def order_detail(request: Request, ctx: CtxDep, order_id: IdPath, _: Read,
                  verify: Annotated[str | None, Query(pattern="^(ok|failed|locked|not_found|invalid)$")] = None,
                  ) -> Response:
     return _detail_page(request, ctx, order_id, verify_msg=verify)
@@ -171,8 +171,7 @@ def _act(request: Request, ctx: Ctx, order_id: int, action: Any) -> Response:
         action()
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _detail_page(request, ctx, order_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _detail_page(request, ctx, order_id, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         return _detail_page(request, ctx, order_id, e.message(ctx.lang), e.status)
@@ -180,7 +179,7 @@ def _act(request: Request, ctx: Ctx, order_id: int, action: Any) -> Response:
 
 
 @router.post("/orders/{order_id}/transition")
-def page_transition(request: Request, ctx: CtxDep, order_id: int, _: Write, to: Annotated[str, Form()],
+def page_transition(request: Request, ctx: CtxDep, order_id: IdPath, _: Write, to: Annotated[str, Form()],
                     reason: Annotated[str, Form()] = "", solution_code: Annotated[str, Form()] = "",
                     pending_reason: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, order_id, lambda: service.transition(ctx, order_id, s.TransitionIn.model_validate({
@@ -189,7 +188,7 @@ def page_transition(request: Request, ctx: CtxDep, order_id: int, _: Write, to: 
 
 
 @router.post("/orders/{order_id}/notes")
-def page_note(request: Request, ctx: CtxDep, order_id: int, _: Write, body: Annotated[str, Form()],
+def page_note(request: Request, ctx: CtxDep, order_id: IdPath, _: Write, body: Annotated[str, Form()],
               public: Annotated[bool, Form()] = False) -> Response:
     return _act(request, ctx, order_id,
                 lambda: service.add_note(ctx, order_id, s.NoteIn(body=body, public=public)))
@@ -205,14 +204,14 @@ def transfer_body(target: str, handoff_note: str) -> dict[str, Any]:
 
 
 @router.post("/orders/{order_id}/transfer")
-def page_transfer(request: Request, ctx: CtxDep, order_id: int, _: Write, target: Annotated[str, Form()],
+def page_transfer(request: Request, ctx: CtxDep, order_id: IdPath, _: Write, target: Annotated[str, Form()],
                   handoff_note: Annotated[str, Form()]) -> Response:
     return _act(request, ctx, order_id, lambda: service.transfer(
         ctx, order_id, s.TransferIn.model_validate(transfer_body(target, handoff_note))))
 
 
 @router.post("/orders/{order_id}/escalate")
-def page_escalate(request: Request, ctx: CtxDep, order_id: int,
+def page_escalate(request: Request, ctx: CtxDep, order_id: IdPath,
                   _: Annotated[Principal, require(Perm.orders_escalate)],
                   level: Annotated[str, Form()], reason: Annotated[str, Form()]) -> Response:
     return _act(request, ctx, order_id, lambda: escalations.escalate(
@@ -220,7 +219,7 @@ def page_escalate(request: Request, ctx: CtxDep, order_id: int,
 
 
 @router.post("/orders/{order_id}/callback")
-def page_callback(request: Request, ctx: CtxDep, order_id: int,
+def page_callback(request: Request, ctx: CtxDep, order_id: IdPath,
                   _: Annotated[Principal, require(Perm.surveys_manage)],
                   outcome: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     return _act(request, ctx, order_id, lambda: complaints.record_callback(
@@ -238,7 +237,7 @@ def _slot(value: str, field: str) -> datetime | None:
 
 
 @router.post("/orders/{order_id}/dispatch")
-def page_dispatch(request: Request, ctx: CtxDep, order_id: int,
+def page_dispatch(request: Request, ctx: CtxDep, order_id: IdPath,
                   _: Annotated[Principal, require(Perm.orders_assign)], engineer_id: Annotated[str, Form()] = "",
                   appointment_start: Annotated[str, Form()] = "",
                   appointment_end: Annotated[str, Form()] = "") -> Response:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, NotFound
@@ -23,7 +23,7 @@ from telqc.orders import complaints, repairs
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.models import Order
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.repair_work, "/repairs", "ui.repairs"), (Perm.network_work, "/network-problems", "ui.network_problems")]
@@ -77,20 +77,19 @@ def _repair_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
 
 
 @router.get("/repairs/{order_id}", response_class=HTMLResponse)
-def repair_page(request: Request, ctx: CtxDep, order_id: int, _: Engineer) -> Response:
+def repair_page(request: Request, ctx: CtxDep, order_id: IdPath, _: Engineer) -> Response:
     return _repair_page(request, ctx, order_id)
 
 
 @router.post("/repairs/{order_id}/updates")
-def repair_update(request: Request, ctx: CtxDep, order_id: int, _: Engineer, status: Annotated[str, Form()],
+def repair_update(request: Request, ctx: CtxDep, order_id: IdPath, _: Engineer, status: Annotated[str, Form()],
                   note: Annotated[str, Form()] = "") -> Response:
     try:
         repairs.engineer_update(ctx, order_id, s.EngineerUpdateIn.model_validate(
             {"status": status, "note": note.strip() or None}))
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _repair_page(request, ctx, order_id, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _repair_page(request, ctx, order_id, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:
@@ -111,15 +110,14 @@ def network_problems(request: Request, ctx: CtxDep, _: Netops,
 
 
 @router.post("/network-problems/{problem_id}/updates")
-def network_update(request: Request, ctx: CtxDep, problem_id: int, _: Netops, status: Annotated[str, Form()],
+def network_update(request: Request, ctx: CtxDep, problem_id: IdPath, _: Netops, status: Annotated[str, Form()],
                    note: Annotated[str, Form()] = "") -> Response:
     try:
         complaints.update_network(ctx, problem_id, s.NetworkUpdateIn.model_validate(
             {"status": status, "note": note.strip() or None}))
     except ValidationError as e:
         ctx.uow.rollback()
-        err = e.errors()[0]
-        return _network_error(request, ctx, f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422)
+        return _network_error(request, ctx, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:

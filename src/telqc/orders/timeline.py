@@ -16,15 +16,14 @@ from sqlalchemy.sql.expression import BindParameter
 
 from telqc.core.context import Ctx
 from telqc.core.errors import NotFound
+from telqc.core.i18n import is_key
+from telqc.core.i18n import t as word
 from telqc.orders import complaints, config, repairs
 from telqc.orders import repository as repo
 from telqc.orders import schemas as s
 from telqc.orders.models import Order, OrderEscalation, OrderHistory, OrderLink, OrderNote, OrderTransfer
 from telqc.orders.states import OrderType, allowed
 
-_STATUS_ZH = {"new": "已受理", "acknowledged": "已确认", "in_progress": "处理中", "pending": "等待中",
-              "resolved": "已解决", "callback": "回访中", "closed": "已关闭", "reopened": "重新处理",
-              "cancelled": "已取消"}
 _ORDER_FIELDS = [f for f in s.OrderOut.model_fields if hasattr(Order, f)]
 
 
@@ -82,7 +81,8 @@ def _item(row: Any, public_only: bool) -> s.TimelineItem:
     if src == _HISTORY:
         field, old, new, reason = a, b, c, d
         if field == "status":
-            text = _STATUS_ZH.get(new or "", new or "")
+            # the words the pages use (ostatus.*): the app's "已受理" for new read 新建 on the web
+            text = word(f"ostatus.{new}", "zh-CN") if is_key(f"ostatus.{new}") else new or ""
             if reason and not public_only:
                 text = f"{text}（{reason}）"
         elif public_only:

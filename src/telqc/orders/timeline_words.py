@@ -16,13 +16,17 @@ from telqc.core.i18n import is_key, t
 # history field → the catalogue kind its values are codes of (None: a person id)
 _VALUE_KIND: dict[str, str | None] = {
     "status": "ostatus", "escalation": "olevel", "sla": "sla", "engineer_status": "eng", "network": "net",
-    "notify": "notify", "handler": None, "engineer": None, "priority": "priority",
+    "notify": "notify", "handler": None, "engineer": None, "priority": "priority", "incident": "incst",
 }
 _SLA_RULE = re.compile(r"SLA (\w+) at ([\d.]+%) of target \(rule: (\w+)\) → (\w+)")
 _RISK = re.compile(r"escalation risk in complaint text: (.+) → (\w+)")
 _TRANSFER = re.compile(r"transfer → (.*?): (.*)", re.S)
 _DISPATCH = re.compile(r"dispatch; appointment (\S+)")
 _NETWORK = re.compile(r"network problem #(\d+)")
+_INCIDENT = re.compile(r"network incident #(\d+) restored")
+_ENGINEER = re.compile(r"engineer: (\w+)")
+_UNREACHABLE = re.compile(r"callback: unreachable after (\d+) attempts")
+_UNSATISFIED = re.compile(r"callback: unsatisfied ?(.*)", re.S)
 
 
 def _value(kind: str | None, code: Any, v: Viewer) -> str:
@@ -41,7 +45,8 @@ def reason(text: str | None, v: Viewer) -> str:
     lang = v.lang
     simple = {"created": "tl.created", "auto": "tl.reason.auto", "manual": "tl.reason.manual",
               "escalation": "tl.reason.escalation", "sla sweep": "tl.reason.sla_sweep",
-              "repeat complaint within 30 days": "tl.reason.repeat"}
+              "repeat complaint within 30 days": "tl.reason.repeat", "callback started": "tl.reason.callback",
+              "callback: satisfied": "tl.reason.satisfied"}
     if text in simple:
         return t(simple[text], lang)
     if text.startswith("escalation ") and is_key(f"olevel.{text[11:]}"):
@@ -49,9 +54,19 @@ def reason(text: str | None, v: Viewer) -> str:
     if m := _TRANSFER.fullmatch(text):
         return t("tl.reason.transfer", lang, to=m[1], note=m[2])
     if m := _DISPATCH.fullmatch(text):
+        if m[1] == "None":  # dispatched before a visit was booked
+            return t("tl.reason.dispatch_unbooked", lang)
         return t("tl.reason.dispatch", lang, at=v.time(m[1]))
     if m := _NETWORK.fullmatch(text):
         return t("tl.reason.network", lang, id=m[1])
+    if m := _INCIDENT.fullmatch(text):
+        return t("tl.reason.incident", lang, id=m[1])
+    if m := _ENGINEER.fullmatch(text):
+        return t("tl.reason.engineer", lang, status=_value("eng", m[1], v))
+    if m := _UNREACHABLE.fullmatch(text):
+        return t("tl.reason.unreachable", lang, n=m[1])
+    if m := _UNSATISFIED.fullmatch(text):
+        return t("tl.reason.unsatisfied", lang) + (f"：{m[1]}" if m[1] else "")
     return "；".join(_escalation_reason(part, v) for part in text.split("; "))
 
 
@@ -89,8 +104,9 @@ def line(item: Any, v: Viewer) -> str:
     if kind == "status":
         text = _value("ostatus", data.get("to"), v)
         return f"{text}（{why}）" if why and data.get("reason") != "created" else text
-    if kind == "notify":
-        return str(item.text or "") or _value("notify", data.get("to"), v)
+    if kind == "notify":  # the message the customer got; staff rows keep "— → kind：message" as their text
+        body = data.get("reason", item.text)
+        return str(body or "") or _value("notify", data.get("to"), v)
     if value_kind == "":
         old, new = data.get("from") or NONE, data.get("to") or NONE
     else:

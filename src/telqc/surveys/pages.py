@@ -12,10 +12,11 @@ from telqc.api.deps import CtxDep, require
 from telqc.core.errors import DomainError
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.customers import service as customers
 from telqc.surveys import campaign_pages, service
 from telqc.surveys import schemas as s
-from telqc.web.render import render, viewer_of
+from telqc.web.render import render, validation_text, viewer_of
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys"),
@@ -48,7 +49,7 @@ def survey_submit(
                           resolved={"yes": True, "no": False}.get(resolved or ""))
         service.answer(ctx, token, data)
     except ValidationError as e:
-        return render(request, "surveys/answer.html", status_code=422, error=str(e.errors()[0]["loc"][0]),
+        return render(request, "surveys/answer.html", status_code=422, error=validation_text(e, ctx.lang),
                       done=False, token=token)
     except DomainError as e:
         ctx.uow.rollback()
@@ -64,7 +65,7 @@ ROUTERS = [router, campaign_pages.router]  # the satisfaction campaigns' pages (
 @router.get("/surveys", response_class=HTMLResponse)
 def invitations_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.surveys_manage)],
                      status: Annotated[str | None, Query(pattern="^(sent|answered|expired)?$")] = None,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> Response:
     """Invitations with their answers, 50 a page, linked to the order and the customer they are about."""
     rows, total = service.page(ctx, status or None, offset, PAGE)
     viewer = viewer_of(request)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.context import Ctx
 from telqc.core.rbac import Perm, Principal
 from telqc.training import attempts, service
@@ -49,13 +49,13 @@ def mine(request: Request, ctx: CtxDep, _: Mine) -> Response:
 
 
 @router.post("/training/mine/assignments/{assignment_id}/complete")
-def complete(request: Request, ctx: CtxDep, _: Mine, assignment_id: int) -> Response:
+def complete(request: Request, ctx: CtxDep, _: Mine, assignment_id: IdPath) -> Response:
     return form_action(ctx, lambda: service.complete(ctx, assignment_id), lambda _a: "/training/mine",
                lambda m, st: _mine(request, ctx, m, st))
 
 
 @router.post("/training/mine/exams/{exam_id}/start")
-def start(request: Request, ctx: CtxDep, _: Mine, exam_id: int) -> Response:
+def start(request: Request, ctx: CtxDep, _: Mine, exam_id: IdPath) -> Response:
     return form_action(ctx, lambda: attempts.start(ctx, exam_id),
                lambda a: f"/training/mine/attempts/{getattr(a, 'id', '')}", lambda m, st: _mine(request, ctx, m, st))
 
@@ -67,12 +67,12 @@ def _attempt(request: Request, ctx: Ctx, attempt_id: int, error: str | None = No
 
 
 @router.get("/training/mine/attempts/{attempt_id}", response_class=HTMLResponse)
-def attempt_page(request: Request, ctx: CtxDep, _: Mine, attempt_id: int) -> Response:
+def attempt_page(request: Request, ctx: CtxDep, _: Mine, attempt_id: IdPath) -> Response:
     return _attempt(request, ctx, attempt_id)
 
 
 @router.post("/training/mine/attempts/{attempt_id}/submit")
-async def submit(request: Request, ctx: CtxDep, _: Mine, attempt_id: int) -> Response:
+async def submit(request: Request, ctx: CtxDep, _: Mine, attempt_id: IdPath) -> Response:
     form = await request.form()
     fields = {k: form.getlist(k) for k in form}
 
@@ -133,7 +133,7 @@ def _rubric(text: str) -> list[dict[str, Any]]:
 
 
 @router.post("/training/courses/{course_id}/questions")
-def add_question(request: Request, ctx: CtxDep, _: Manage, course_id: int, type: Annotated[str, Form()],
+def add_question(request: Request, ctx: CtxDep, _: Manage, course_id: IdPath, type: Annotated[str, Form()],
                  text: Annotated[str, Form()], options: Annotated[str, Form()] = "",
                  correct: Annotated[str, Form()] = "", answer: Annotated[str, Form()] = "",
                  rubric: Annotated[str, Form()] = "", points: Annotated[str, Form()] = "1",
@@ -150,7 +150,7 @@ def add_question(request: Request, ctx: CtxDep, _: Manage, course_id: int, type:
 
 
 @router.post("/training/questions/{question_id}/retire")
-def retire(request: Request, ctx: CtxDep, _: Manage, question_id: int) -> Response:
+def retire(request: Request, ctx: CtxDep, _: Manage, question_id: IdPath) -> Response:
     return form_action(ctx, lambda: service.retire_question(ctx, question_id),
                lambda q: f"/training?course={getattr(q, 'course_id', '')}",
                lambda m, st: _admin(request, ctx, None, m, st))
@@ -217,5 +217,5 @@ def score_sim_call(request: Request, ctx: CtxDep, _: Manage, scorecard_id: Annot
 
 
 @router.get("/training/attempts/{attempt_id}", response_class=HTMLResponse)
-def attempt_review(request: Request, ctx: CtxDep, _: Manage, attempt_id: int) -> Response:
+def attempt_review(request: Request, ctx: CtxDep, _: Manage, attempt_id: IdPath) -> Response:
     return _attempt(request, ctx, attempt_id, mine=False)

@@ -15,15 +15,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from telqc.api.admin import UserCreate
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import audit, users
 from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid, NotFound
-from telqc.core.i18n import MESSAGES
+from telqc.core.i18n import MESSAGES, field_label
 from telqc.core.rbac import Perm, Principal, Role
-from telqc.web.render import render
+from telqc.core.schemas import MAX_INT
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, require(Perm.users_admin)]
@@ -40,7 +41,7 @@ def _regions(values: list[str]) -> list[str] | None:
 def _team(value: str) -> int | None:
     if not value.strip():
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > MAX_INT:
         raise Invalid("users.error.team", field="team_id")
     return int(value)
 
@@ -67,9 +68,9 @@ def _users_page(request: Request, ctx: Ctx, active: bool | None = None, error: s
 def _message(ctx: Ctx, e: DomainError | ValidationError) -> str:
     if isinstance(e, DomainError):
         msg = e.message(ctx.lang)
-        return f"{e.field}：{msg}" if e.field and e.field not in msg else msg
-    err = e.errors()[0]
-    return f"{'.'.join(map(str, err['loc']))}：{err['msg']}"
+        label = field_label(e.field.split("."), ctx.lang) if e.field else ""
+        return f"{label}：{msg}" if label and label not in msg else msg
+    return validation_text(e, ctx.lang)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -113,7 +114,7 @@ def _user_page(request: Request, ctx: Ctx, user_id: int, error: str | None = Non
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def user_page(request: Request, ctx: CtxDep, user_id: int, _: Admin,
+def user_page(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin,
               done: Annotated[str | None, Query(pattern="^(saved|disabled|enabled|password)$")] = None) -> Response:
     return _user_page(request, ctx, user_id, done=done)
 
@@ -131,7 +132,7 @@ def _user_act(request: Request, ctx: Ctx, user_id: int, done: str, action: Any) 
 
 
 @router.post("/users/{user_id}")
-def user_update(request: Request, ctx: CtxDep, user_id: int, _: Admin, display_name: Annotated[str, Form()],
+def user_update(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin, display_name: Annotated[str, Form()],
                 role: Annotated[str, Form()], team_id: Annotated[str, Form()] = "",
                 region_scope: Annotated[list[str] | None, Form()] = None) -> Response:
     return _user_act(request, ctx, user_id, "saved", lambda: users.update(
@@ -140,13 +141,13 @@ def user_update(request: Request, ctx: CtxDep, user_id: int, _: Admin, display_n
 
 
 @router.post("/users/{user_id}/active")
-def user_active(request: Request, ctx: CtxDep, user_id: int, _: Admin, active: Annotated[bool, Form()]) -> Response:
+def user_active(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin, active: Annotated[bool, Form()]) -> Response:
     return _user_act(request, ctx, user_id, "enabled" if active else "disabled",
                      lambda: users.set_active(ctx, user_id, active))
 
 
 @router.post("/users/{user_id}/password")
-def user_password(request: Request, ctx: CtxDep, user_id: int, _: Admin,
+def user_password(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin,
                   password: Annotated[str, Form()]) -> Response:
     return _user_act(request, ctx, user_id, "password", lambda: users.reset_password(ctx, user_id, password))
 
@@ -171,7 +172,7 @@ def audit_page(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Pe
                entity_id: Annotated[str | None, Query(max_length=64)] = None,
                start: Annotated[date | None, Query(alias="from")] = None,
                end: Annotated[date | None, Query(alias="to")] = None,
-               offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+               offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> Response:
     result = audit.verify(ctx.session, keys_for(ctx.settings))
     lo, hi = _day_bounds(start, end)
     f = core_repo.AuditFilter(actor=actor or None, action=action or None, entity_type=entity_type or None,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from telqc.api import customer360, protect
-from telqc.api.deps import SESSION_COOKIE, CtxDep, _token, require
+from telqc.api.deps import SESSION_COOKIE, CtxDep, IdPath, _token, require
 from telqc.core import auth
 from telqc.core.errors import DomainError, Invalid, Locked, NotFound
 from telqc.core.rbac import Perm, Principal, Role
@@ -101,7 +101,7 @@ def customers_results(request: Request, ctx: CtxDep, _: Annotated[Principal, req
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, ctx: CtxDep, customer_id: int,
+def customer_page(request: Request, ctx: CtxDep, customer_id: IdPath,
                   p: Annotated[Principal, require(Perm.customers_read)],
                   verify: Annotated[str | None, Query(pattern="^(ok|failed|locked|not_found|invalid)$")] = None,
                   ) -> Response:
@@ -119,7 +119,7 @@ _VERIFY_OUTCOME = {Locked: "locked", NotFound: "not_found", Invalid: "failed"}
 
 
 @router.post("/contacts/{contact_id}/verify")
-def verify_submit(request: Request, ctx: CtxDep, contact_id: int,
+def verify_submit(request: Request, ctx: CtxDep, contact_id: IdPath,
                   _: Annotated[Principal, require(Perm.customers_verify)], phone: Annotated[str, Form()],
                   method: Annotated[str, Form()], secret: Annotated[str, Form()],
                   next: Annotated[str, Form()] = "/") -> Response:

@@ -19,7 +19,7 @@ from telqc.api.deps import SESSION_COOKIE, request_language
 from telqc.core import display
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
-from telqc.core.i18n import MESSAGES, t
+from telqc.core.i18n import MESSAGES, field_label, t, validation_message
 from telqc.core.rbac import Perm, Principal
 from telqc.domains import modules
 from telqc.web import audit_messages
@@ -114,11 +114,18 @@ def render_error(request: Request, status: int, message: str, fields: list[dict[
     return resp
 
 
+def validation_text(e: ValidationError, lang: str) -> str:
+    """A form's first invalid field as a person reads it: "标题：长度不能少于 5", not pydantic's English."""
+    err = e.errors()[0]
+    label = field_label(err.get("loc", ()), lang)
+    msg = validation_message(err, lang)
+    return (f"{label}：{msg}" if lang == "zh-CN" else f"{label}: {msg}") if label else msg
+
+
 def form_error(e: ValidationError | DomainError, lang: str) -> tuple[str, int]:
     """A form's refusal as the page shows it: the message in the reader's language and the status to answer."""
     if isinstance(e, ValidationError):
-        err = e.errors()[0]
-        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}", 422
+        return validation_text(e, lang), 422
     return e.message(lang), e.status
 
 

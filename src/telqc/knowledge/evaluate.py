@@ -136,8 +136,8 @@ def build_telqc(docs: list[dict[str, Any]], learned: LearnedModel | None = None,
         if learned is None:
             return [h.id for h in index.search(question, limit=10, at=_EVAL_INSTANT, suggest=False).hits]
         hits = index.search(question, limit=CANDIDATES, at=_EVAL_INSTANT, suggest=False).hits
-        return [aid for aid, _ in fuse([(h.id, h.score) for h in hits], learned, question,
-                                       weight=weight, prior_weight=prior_weight)]
+        fused = fuse([(h.id, h.score) for h in hits], learned, question, weight=weight, prior_weight=prior_weight)
+        return [aid for aid, _ in index.settle(question, fused)]
 
     return rank
 

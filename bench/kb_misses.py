@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from telqc.knowledge import attributes
-from telqc.knowledge.evaluate import _EVAL_INSTANT, load_jsonl, train_model
+from telqc.knowledge.evaluate import _EVAL_INSTANT, build_telqc, load_jsonl, recall_at_k, train_model
 from telqc.knowledge.inverted_index import Article, KnowledgeIndex
-from telqc.knowledge.learned import CANDIDATES, fuse
+from telqc.knowledge.learned import CANDIDATES
 
 
 def main() -> None:
@@ -34,31 +33,30 @@ def main() -> None:
     for d in docs:
         index.add(Article(id=str(d["id"]), title=d.get("title", ""), body=d["text"],
                           questions=tuple(d.get("questions", ()))))
-    table = attributes.default()
-    p1 = r5 = 0
+    rank = build_telqc(docs, learned=model)  # what `telqc kb eval --train` ranks with (telqc+learned)
+    p1 = r5 = 0.0
     queries = load_jsonl(args.queries)
     for q in queries:
         hits = index.search(q["question"], limit=CANDIDATES, at=_EVAL_INSTANT, suggest=False).hits
-        ranked = [aid for aid, _ in fuse([(h.id, h.score) for h in hits], model, q["question"])]
+        ranked = rank(q["question"])
         want = [str(a) for a in q["answer_ids"]]
+        r5 += recall_at_k(ranked, want, 5)
         if ranked and ranked[0] in want:
             p1 += 1
-            r5 += 1
             continue
         in5 = bool(set(want) & set(ranked[:5]))
-        r5 += in5
         lex = [h.id for h in hits]
         read = index.understand(q["question"])
         print(f"{'P1' if in5 else 'R5'} {q['id']} {q['question']}")
         if read != q["question"]:
             print(f"   read: {read}")
-        stated = table.stated(read)
+        stated = index.stated(q["question"])
         if stated:
             print(f"   states: {dict((k, sorted(v)) for k, v in stated.items())}")
         for a in want:
-            rank = ranked.index(a) + 1 if a in ranked else None
+            pos = ranked.index(a) + 1 if a in ranked else None
             lrank = lex.index(a) + 1 if a in lex else None
-            print(f"   want {a} {titles[a]} (fused rank {rank}, lexical rank {lrank})")
+            print(f"   want {a} {titles[a]} (fused rank {pos}, lexical rank {lrank})")
         for aid in ranked[:3]:
             print(f"   got  {aid} {titles[aid]}")
     n = len(queries)

@@ -130,3 +130,15 @@ def test_decide_puts_the_stated_value_first_inside_the_cluster() -> None:
     weak = table.decide(table.stated("电视不要了 取消"), [("a", 2.0), ("b", 1.0)],
                         {"a": "IPTV加装第二台电视", "b": "单独退订IPTV"}.__getitem__)
     assert [a for a, _ in weak] == ["a", "b"]
+
+
+def test_settle_applies_what_the_search_read_to_a_fused_ranking() -> None:
+    index = KnowledgeIndex()
+    index.add(Article(id="hk", title="港澳台漫游功能开通", body="出行前开通漫游功能。"))
+    index.add(Article(id="intl", title="国际漫游流量包订购", body="出行前订购流量包。"))
+    index.add(Article(id="bill", title="话费余额查询", body="查询余额。"))
+    res = index.search("下周去澳门 手机漫游", at=AT)
+    assert res.stated == {"region": frozenset({"港澳台"})}
+    fused = [("intl", 3.0), ("bill", 2.0), ("hk", 1.0)]  # as a learned model might order them
+    assert index.settle(res.stated, fused) == [("hk", 3.0), ("bill", 2.0), ("intl", 1.0)]
+    assert index.settle({}, fused) == fused

@@ -72,6 +72,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     suggestion: str | None = None
+    stated: dict[str, frozenset[str]] = field(default_factory=dict)  # cluster details read in the query
 
 
 @dataclass
@@ -385,7 +386,7 @@ class KnowledgeIndex:
         if suggest:
             fixed = self.corrected(query)  # already searched for; shown so the agent sees what was read
             suggestion = fixed if fixed != normalize(query) else self.suggest(query) if total < limit else None
-        return SearchResult(hits=hits, total=total, suggestion=suggestion)
+        return SearchResult(hits=hits, total=total, suggestion=suggestion, stated=stated)
 
     def _rerank(self, stated: dict[str, frozenset[str]], top: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Scores with the attribute factors of the ``top`` slots applied (a copy; others untouched)."""
@@ -397,14 +398,14 @@ class KnowledgeIndex:
             scores[slot] *= table.factor(stated, table.stated(doc.article.title))
         return scores
 
-    def settle(self, query: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """A fused ranking with each near-duplicate cluster's order decided by the detail the query states
-        (attributes.Attributes.decide), read from the query as the index understands it."""
+    def settle(self, stated: dict[str, frozenset[str]], ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A fused ranking with each near-duplicate cluster's order decided by the details the query states
+        (``SearchResult.stated``; attributes.Attributes.decide)."""
         def title(aid: str) -> str:
             a = self.get(aid)
             return a.title if a is not None else ""
 
-        return attributes.default().decide(self.stated(query), ranked, title)
+        return attributes.default().decide(stated, ranked, title)
 
     def _hit(self, slot: int, score: float, qterms: dict[str, float]) -> Hit:
         doc = self._docs[slot]

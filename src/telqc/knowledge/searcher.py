@@ -174,7 +174,7 @@ def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str]
             return a is not None and _visible(a, category, wanted, customer_facing, at)
 
         by_id = {h.id: h for h in res.hits}
-        ranked = idx.settle(query, learned.fuse([(h.id, h.score) for h in res.hits], model, query,
+        ranked = idx.settle(res.stated, learned.fuse([(h.id, h.score) for h in res.hits], model, query,
                                                 allowed=visible, limit=limit))
         hits = [by_id.get(aid) or _bare_hit(idx, aid, score) for aid, score in ranked]
         hits = [replace(h, score=score) for h, (_, score) in zip(hits, ranked, strict=True)]

@@ -10,7 +10,9 @@ inside the wheel (1.3 and later download it at run time, 2.x behind a licence), 
     .venv/bin/python bench/kb_insuranceqa.py [--out var/kb/insuranceqa]
 
 Writes answers.jsonl ({id, text}) and one queries file per split ({id, question, answer_ids}):
-queries-train.jsonl, queries-valid.jsonl, queries-test.jsonl. The data is not committed.
+queries-train.jsonl, queries-valid.jsonl, queries-test.jsonl; and history-train.jsonl, the train split as the
+learned component's evidence (one {id, title, description, article_id, created} row per question and correct
+answer, all on one date so nothing decays), for ``telqc kb eval --train``. The data is not committed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+TRAIN_DATE = "2017-01-01T00:00:00+00:00"  # the corpus's year; one date for all, so the evidence does not decay
 
 
 def export(out: Path) -> dict[str, int]:
@@ -39,6 +43,12 @@ def export(out: Path) -> dict[str, int]:
                 record = {"id": f"{split}-{qid}", "question": row["zh"].strip(), "answer_ids": row["answers"]}
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         counts[split] = len(rows)
+        if split == "train":
+            with (out / "history-train.jsonl").open("w", encoding="utf-8") as fh:
+                for qid, row in rows.items():
+                    for aid in row["answers"]:
+                        fh.write(json.dumps({"id": f"train-{qid}-{aid}", "title": row["zh"].strip(), "description": "",
+                                             "article_id": aid, "created": TRAIN_DATE}, ensure_ascii=False) + "\n")
     return counts
 
 

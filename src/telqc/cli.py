@@ -72,7 +72,7 @@ def seed(
     from telqc.demo.improvement_seed import seed_improvement  # noqa: PLC0415
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.inspection_seed import seed_inspection, seed_store_visits  # noqa: PLC0415
-    from telqc.demo.kb_seed import load_kb  # noqa: PLC0415
+    from telqc.demo.kb_seed import load_kb, train_kb  # noqa: PLC0415
     from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
     from telqc.demo.quarter_seed import seed_campaign, seed_training  # noqa: PLC0415
     from telqc.demo.retention_seed import seed_retention  # noqa: PLC0415
@@ -152,6 +152,10 @@ def seed(
     with job_ctx(factory, clock, settings) as ctx:
         kept = seed_retention(ctx)
     console.print(f"[green]seeded[/green] a retention campaign: {kept} tasks (the demo agent has a few)")
+    with job_ctx(factory, clock, settings) as ctx:
+        model = train_kb(ctx)
+    console.print(f"[green]trained[/green] knowledge search's learned component on {model['articles']} articles "
+                  f"and {model['examples']} verdicts -> {model['path']}")
     console.print(f"[green]seeded[/green] {res.customers} customers, {res.phones} phones, {res.plans} plans, "
                   f"{n} contacts (seed {seed})")
 

@@ -11,7 +11,9 @@ from telqc.knowledge.homophones import Homophones, sound
 from telqc.knowledge.inverted_index import Article, KnowledgeIndex
 
 KNOWN = {"宽带": [1, 2, 3], "流量": [1, 2], "套餐": [1], "话费": [1, 2], "出国": [1]}
-FREQ = {"的话": 1000, "出国": 500, "是": 800_000, "期间": 300}
+# characters as common as in the general dictionary: an IME typo is a common character
+FREQ = {"的话": 1000, "出国": 500, "是": 800_000, "期间": 300, "代": 6666, "废": 2641, "亮": 4307, "参": 2849,
+        "冇": 3, "冒": 1500, "用": 90_000}
 
 
 def _corrector() -> Homophones:
@@ -30,6 +32,14 @@ def test_same_sound_typos_become_indexed_words() -> None:
     assert h.correct("装宽代要多少钱", KNOWN, FREQ) == "装宽带要多少钱"
     assert h.correct("查话废发什么短信", KNOWN, FREQ) == "查话费发什么短信"
     assert h.correct("共用流亮 套参", KNOWN, FREQ) == "共用流量 套餐"
+
+
+def test_a_rare_character_is_typed_on_purpose_and_kept() -> None:
+    h = Homophones()
+    known = {"冒用": [1, 2]}
+    h.learn("冒用")
+    assert h.correct("重启都冇用", known, FREQ) == "重启都冇用"  # Cantonese 冇 (no), not a typo of 冒
+    assert h.correct("身份证被冒甬", known, {**FREQ, "甬": 300}) == "身份证被冒用"
 
 
 def test_words_and_function_characters_are_left_alone() -> None:

@@ -135,9 +135,10 @@ def build_telqc(docs: list[dict[str, Any]], learned: LearnedModel | None = None,
     def rank(question: str) -> list[str]:
         if learned is None:
             return [h.id for h in index.search(question, limit=10, at=_EVAL_INSTANT, suggest=False).hits]
-        hits = index.search(question, limit=CANDIDATES, at=_EVAL_INSTANT, suggest=False).hits
-        return [aid for aid, _ in fuse([(h.id, h.score) for h in hits], learned, question,
-                                       weight=weight, prior_weight=prior_weight)]
+        res = index.search(question, limit=CANDIDATES, at=_EVAL_INSTANT, suggest=False)
+        fused = fuse([(h.id, h.score) for h in res.hits], learned, question, weight=weight,
+                     prior_weight=prior_weight)
+        return [aid for aid, _ in index.settle(res.stated, fused)]
 
     return rank
 

@@ -21,6 +21,9 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 MIN_LEN, MAX_LEN = 2, 4
 FUNCTION_CHAR_FREQ = 50_000  # 是, 不, 的, 在 ...: in the general dictionary far above any content character
+# 冇, 咗, 嚟, 侬 ...: a pinyin IME offers common characters first, so a typo is a common character; a character this
+# rare in the general dictionary was typed on purpose (Cantonese, Shanghainese) and is never "corrected"
+RARE_CHAR_FREQ = 100
 
 
 @lru_cache(maxsize=65536)
@@ -67,8 +70,8 @@ class Homophones:
 
         Windows are tried longest first, left to right. Never touched: a window the index knows or that is
         an ordinary word of the general dictionary ``freq`` (的话, 一下); a character that belongs to another
-        word of the query (自己号码, 出国期间); a function character (是, 不). So correct text comes back
-        unchanged.
+        word of the query (自己号码, 出国期间); a function character (是, 不); a rare character (冇, 咗), which
+        no IME offers by mistake. So correct text comes back unchanged.
         """
 
         def is_word(w: str) -> bool:
@@ -108,7 +111,7 @@ class Homophones:
         candidates = []
         for c in self._by_sound.get(key, ()):
             pos = _changed_at(window, c)
-            if (pos is not None and c in known and freq.get(window[pos], 0) < FUNCTION_CHAR_FREQ
+            if (pos is not None and c in known and RARE_CHAR_FREQ <= freq.get(window[pos], 0) < FUNCTION_CHAR_FREQ
                     and not _in_a_word(chars, at + pos, is_word)):
                 candidates.append((len(known[c]), c))
         return max(candidates)[1] if candidates else None

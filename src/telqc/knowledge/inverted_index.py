@@ -72,6 +72,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     suggestion: str | None = None
+    stated: dict[str, frozenset[str]] = field(default_factory=dict)  # cluster details read in the query
 
 
 @dataclass
@@ -283,10 +284,29 @@ class KnowledgeIndex:
 
     def understand(self, query: str) -> str:
         """The query as the index should read it: homophone typos replaced by indexed words, then the written
-        form of each colloquial expression (猫 → 光猫, 冇网 → 断网) appended to what was typed."""
+        form of each colloquial expression (猫 → 光猫, 冇网 → 断网) and of each cluster detail it states without
+        naming it (才15岁 → 未成年, 改成先充值 → 预付费) appended to what was typed."""
+        return self._understood(*self._read(query))[0]
+
+    def stated(self, query: str) -> dict[str, frozenset[str]]:
+        """The cluster details the query states (attributes.py): read in what was typed (corrected), where the
+        order of words matters (改成 ...), and in the lexicon's written forms for details typed in no cue."""
+        return self._understood(*self._read(query))[1]
+
+    def _read(self, query: str) -> tuple[str, list[str]]:
         text = self.corrected(query)
-        extra = [w for w in self.segmenter.colloquial(text) if w not in text]
-        return " ".join([text, *extra]) if extra else text
+        return text, [w for w in self.segmenter.colloquial(text) if w not in text]
+
+    @staticmethod
+    def _understood(text: str, extra: list[str]) -> tuple[str, dict[str, frozenset[str]]]:
+        table = attributes.default()
+        stated = table.stated(text)
+        for name, values in table.stated(" ".join(extra)).items():
+            stated.setdefault(name, values)
+        named = [v for name, values in stated.items() if len(values) == 1 and name not in table.weak
+                 for v in values if v not in text and v not in extra]
+        words = [*extra, *named]
+        return (" ".join([text, *words]) if words else text), stated
 
     def query_terms(self, query: str) -> dict[str, float]:
         """Query words with weights (typed 1.0, synonyms discounted), limited to known words."""
@@ -338,7 +358,7 @@ class KnowledgeIndex:
         at = at or datetime.now(UTC)
         if at.tzinfo is None:
             raise ValueError("search: 'at' must be timezone-aware")
-        read = self.understand(query)
+        read, stated = self._understood(*self._read(query))
         scores = self.scores(read)
         now = at.timestamp()
         mask = self._alive & (scores > 0) & (self._vfrom <= now) & (now < self._vto)
@@ -356,8 +376,8 @@ class KnowledgeIndex:
         depth = max(limit, self.rerank_depth)
         top = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]] if total > depth else candidates
         top = top[np.argsort(-scores[top], kind="stable")]
-        if self.rerank_depth > 0 and len(top):
-            scores = self._rerank(read, top, scores)
+        if self.rerank_depth > 0 and stated and len(top):
+            scores = self._rerank(stated, top, scores)
             top = top[np.argsort(-scores[top], kind="stable")]
         top = top[:limit]
         qterms = self.query_terms(read)
@@ -366,20 +386,26 @@ class KnowledgeIndex:
         if suggest:
             fixed = self.corrected(query)  # already searched for; shown so the agent sees what was read
             suggestion = fixed if fixed != normalize(query) else self.suggest(query) if total < limit else None
-        return SearchResult(hits=hits, total=total, suggestion=suggestion)
+        return SearchResult(hits=hits, total=total, suggestion=suggestion, stated=stated)
 
-    def _rerank(self, query: str, top: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    def _rerank(self, stated: dict[str, frozenset[str]], top: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Scores with the attribute factors of the ``top`` slots applied (a copy; others untouched)."""
         table = attributes.default()
-        stated = table.stated(query)
-        if not stated:
-            return scores
         scores = scores.copy()
         for slot in top:
             doc = self._docs[int(slot)]
             assert doc is not None
             scores[slot] *= table.factor(stated, table.stated(doc.article.title))
         return scores
+
+    def settle(self, stated: dict[str, frozenset[str]], ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A fused ranking with each near-duplicate cluster's order decided by the details the query states
+        (``SearchResult.stated``; attributes.Attributes.decide)."""
+        def title(aid: str) -> str:
+            a = self.get(aid)
+            return a.title if a is not None else ""
+
+        return attributes.default().decide(stated, ranked, title)
 
     def _hit(self, slot: int, score: float, qterms: dict[str, float]) -> Hit:
         doc = self._docs[slot]

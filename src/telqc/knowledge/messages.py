@@ -18,5 +18,8 @@ MESSAGES = {
     "kb.nothing": {"zh-CN": "暂无匹配的知识", "en": "No matching article"},
     "kb.adopt": {"zh-CN": "采用", "en": "Adopt"},
     "kb.irrelevant": {"zh-CN": "不相关", "en": "Not relevant"},
+    "kb.adopted_done": {"zh-CN": "已采用，将用于优化推荐", "en": "Adopted: it will improve the suggestions"},
+    "kb.rejected_done": {"zh-CN": "已标记为不相关", "en": "Marked as not relevant"},
+    "kb.feedback_failed": {"zh-CN": "未能记录，请重试", "en": "Not recorded, please try again"},
     "kb.did_you_mean": {"zh-CN": "您是不是要找：", "en": "Did you mean:"},
 }

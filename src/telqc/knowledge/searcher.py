@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.context import Ctx
-from telqc.knowledge import attributes, excerpts, homophones, inverted_index, learned, learning, segment, spelling
+from telqc.knowledge import attributes, cues, excerpts, homophones, inverted_index, learned, learning, segment, spelling
 from telqc.knowledge import schemas as s
 from telqc.knowledge.inverted_index import Article, Hit, KnowledgeIndex, loads
 from telqc.knowledge.models import KbArticle, KbChange, KbVersion
@@ -33,7 +33,7 @@ from telqc.knowledge.segment import DATA_DIR
 log = logging.getLogger(__name__)
 _RESAVE_AFTER = 1000  # articles re-indexed since the snapshot before it is written again
 # the code that decides what a snapshot holds
-_ENGINE = (inverted_index, excerpts, spelling, homophones, attributes, segment)
+_ENGINE = (inverted_index, excerpts, spelling, homophones, attributes, cues, segment)
 
 
 @dataclass
@@ -174,8 +174,8 @@ def search(ctx: Ctx, query: str, *, category: str | None = None, tags: list[str]
             return a is not None and _visible(a, category, wanted, customer_facing, at)
 
         by_id = {h.id: h for h in res.hits}
-        ranked = learned.fuse([(h.id, h.score) for h in res.hits], model, query, allowed=visible,
-                              limit=limit)
+        ranked = idx.settle(res.stated, learned.fuse([(h.id, h.score) for h in res.hits], model, query,
+                                                allowed=visible, limit=limit))
         hits = [by_id.get(aid) or _bare_hit(idx, aid, score) for aid, score in ranked]
         hits = [replace(h, score=score) for h, (_, score) in zip(hits, ranked, strict=True)]
     return s.SearchOut(

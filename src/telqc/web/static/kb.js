@@ -29,7 +29,18 @@ document.addEventListener("click", (ev) => {
       body: JSON.stringify({ article_id: Number(fb.dataset.article), verdict: fb.dataset.verdict,
                              query: fb.dataset.q, rank: Number(fb.dataset.rank),
                              order_id: order ? Number(order) : null }),
-    }).then(() => { fb.closest("li").classList.add("kb-" + fb.dataset.verdict); });
+    }).then((resp) => {  // the agent sees that the verdict was recorded (or that it was not)
+      const li = fb.closest("li");
+      const status = li.querySelector(".kb-feedback-status");
+      if (resp.ok) {
+        li.classList.add("kb-" + fb.dataset.verdict);
+        li.querySelectorAll(".kb-feedback").forEach((b) => { b.disabled = true; });
+      }
+      if (status) status.textContent = resp.ok ? status.dataset[fb.dataset.verdict] : status.dataset.failed;
+    }, () => {
+      const status = fb.closest("li").querySelector(".kb-feedback-status");
+      if (status) status.textContent = status.dataset.failed;
+    });
     return;
   }
   const sug = ev.target.closest(".kb-suggest");

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from telqc.api.deps import CtxDep, require
+from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
@@ -80,7 +80,7 @@ def workbench(request: Request, ctx: CtxDep, p: Annotated[Principal, require(Per
 
 
 @router.get("/qa/inspections/{inspection_id}", response_class=HTMLResponse)
-def inspection_page(request: Request, ctx: CtxDep, inspection_id: int, _: Score) -> Response:
+def inspection_page(request: Request, ctx: CtxDep, inspection_id: IdPath, _: Score) -> Response:
     return render(request, "inspection/inspect.html", error=None, **_inspection_view(ctx, inspection_id))
 
 
@@ -105,7 +105,7 @@ def _comments_from(form: Any) -> list[dict[str, Any]]:
 
 
 @router.post("/qa/inspections/{inspection_id}/score", response_class=HTMLResponse)
-async def score_submit(request: Request, ctx: CtxDep, inspection_id: int, _: Score) -> Response:
+async def score_submit(request: Request, ctx: CtxDep, inspection_id: IdPath, _: Score) -> Response:
     form = await request.form()
 
     def work() -> Response:
@@ -123,7 +123,7 @@ async def score_submit(request: Request, ctx: CtxDep, inspection_id: int, _: Sco
 
 
 @router.post("/qa/appeals/{appeal_id}/ruling", response_class=HTMLResponse)
-async def ruling_submit(request: Request, ctx: CtxDep, appeal_id: int, _: Score) -> Response:
+async def ruling_submit(request: Request, ctx: CtxDep, appeal_id: IdPath, _: Score) -> Response:
     form = await request.form()
 
     def work() -> Response:
@@ -160,7 +160,7 @@ def my_page(request: Request, ctx: CtxDep, p: Mine) -> Response:
 
 
 @router.post("/qa/my/{inspection_id}/appeal", response_class=HTMLResponse)
-async def appeal_submit(request: Request, ctx: CtxDep, inspection_id: int, p: Mine) -> Response:
+async def appeal_submit(request: Request, ctx: CtxDep, inspection_id: IdPath, p: Mine) -> Response:
     form = await request.form()
 
     def work() -> Response:

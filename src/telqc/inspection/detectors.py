@@ -93,7 +93,7 @@ class PhraseMatch:
 class Emotion:
     """Customer negative emotion: Σ weight × degree over un-negated lexicon words ≥ threshold."""
 
-    __slots__ = ("degree", "excl", "maxlen", "meta", "neg", "slot", "threshold", "weights")
+    __slots__ = ("degree", "excl", "maxlen", "meta", "neg", "scope", "slot", "threshold", "weights")
 
     def __init__(
         self,
@@ -104,9 +104,10 @@ class Emotion:
         neg: set[str],
         degree: dict[str, float],
         threshold: float,
+        scope: Scope | None = None,
     ) -> None:
         self.meta, self.slot, self.excl, self.weights = meta, slot, excl, weights
-        self.neg, self.degree, self.threshold = neg, degree, threshold
+        self.neg, self.degree, self.threshold, self.scope = neg, degree, threshold, scope
         self.maxlen = max(map(len, [*neg, *degree])) if neg or degree else 0
 
     def __call__(self, ti: int, turn: Turn, found: Found, out: list[Hit]) -> None:
@@ -115,7 +116,7 @@ class Emotion:
         score, first, last = 0.0, -1, -1
         for s, e in spans:
             negated, mult = lookback(text, s, self.neg, self.degree, self.maxlen)
-            if negated:
+            if negated or (self.scope is not None and self.scope.why_not(text, s, e) is not None):
                 continue
             score += self.weights[text[s:e]] * mult
             if first < 0:

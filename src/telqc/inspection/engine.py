@@ -86,7 +86,8 @@ class _Rules:
                 excl = self._slot(rule.exclude, rule.speaker) if rule.exclude else None
                 neg = {p for p, _ in load_lexicon(rule.negation_lexicon, base)}
                 degree = dict(load_lexicon(rule.degree_lexicon, base))
-                handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold)
+                scope = load_scope(rule.scope_lexicon, base) if rule.scope_lexicon else None
+                handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold, scope)
             for sp in sps:
                 self.main[sp][slot] = handler
             if rule.model:

@@ -226,6 +226,8 @@ class EmotionRule(_RuleBase, _Learned):
     degree_lexicon: str = "degree"
     exclude: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     threshold: float = Field(default=2.0, gt=0)
+    # clause scope (telqc.inspection.scope): "之前我挺生气的，不过后来处理好了" is not anger now
+    scope_lexicon: str | None = None
 
 
 class IdNumberRule(_RuleBase):

@@ -1,10 +1,17 @@
-"""Scope of a phrase inside its clause: negated, hypothetical, reported, or in the past.
+"""Scope of a phrase inside its clause: negated, hypothetical, reported, past, taken back, or a bare mention.
 
 "我要去工信部投诉" is a threat; "我不想去工信部投诉", "我朋友说让我去工信部", "上次我投诉到工信部"
 and "如果还不行我可以去问问" are not (issue 19: escalation threats and forbidden phrases are
 judged on what the speaker does now, not on every mention). A clause is the text between
 two punctuation marks; markers are looked for in the clause before the phrase (negation,
-hypothesis, past) and in the sentence before it (someone else's words). Pure string work.
+hypothesis, past) and in the sentence before it (someone else's words). Two more groups:
+
+- ``after``: the rest of the sentence takes the phrase back ("女儿让我打12300，我觉得没必要";
+  an agent's "这个没办法直接改，但我可以帮您提交申请" offers a way instead of closing the door);
+- ``bare`` phrases name a body or a profession (律师, 媒体, 法院), not an act: they count only with
+  a ``cue`` (去/打/找/告/投诉 …) in the same clause — "我儿子是律师" and "我在法院上班" are no threat.
+
+Pure string work.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from dataclasses import dataclass
 _CLAUSE_END = re.compile(r"[，,。！!？?；;：:…\n]")
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 _NEAR = 8  # a negation scopes over the next few characters: "你们不给我解决我就去工信部" is a threat
+
+GROUPS: tuple[str, ...] = ("negation", "hypothetical", "reported", "past", "after", "bare", "cue")
 
 
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -29,6 +38,11 @@ def sentence_start(text: str, start: int) -> int:
     return max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
 
 
+def sentence_end(text: str, end: int) -> int:
+    m = _SENTENCE_END.search(text, end)
+    return m.start() if m else len(text)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Marker sets; each is a tuple of literals (kept in lexicon files beside the scorecard)."""
@@ -37,6 +51,9 @@ class Scope:
     hypothetical: tuple[str, ...] = ()
     reported: tuple[str, ...] = ()
     past: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    bare: tuple[str, ...] = ()
+    cue: tuple[str, ...] = ()
 
     def why_not(self, text: str, start: int, end: int) -> str | None:
         """The reason a phrase at ``text[start:end]`` is out of scope, or None when it counts."""
@@ -51,6 +68,10 @@ class Scope:
             return "转述他人"
         if _any(whole, self.past):
             return "过去的事"
+        if _any(text[end : sentence_end(text, end)], self.after):
+            return "随后收回/另给办法"
+        if text[start:end] in self.bare and not _any(text[left:start] + "|" + text[end:right], self.cue):
+            return "只提到机构或职业，没有要去做的动作"
         return None
 
 

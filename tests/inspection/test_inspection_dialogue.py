@@ -99,6 +99,12 @@ def test_tracker_follows_the_specification(events: list[str]) -> None:
         ([("customer", "把我副卡取消了吧。"), ("agent", "行，取消了。"), EVENTS["ask"], EVENTS["supply"]], 2),
         # the account as subject, but a change was requested: a report of the change, not a status read-out
         ([("customer", "帮我把彩铃退订了。"), ("agent", "您的号码已经取消彩铃了。")], 2),
+        # the code never arrived ("没收着"), changed anyway with a bare "改了"
+        ([("customer", "我想换个便宜点的套餐。"), ("agent", "我给您发个验证码。"), ("customer", "没收着啊。"),
+          ("agent", "行吧，那我直接给您改了。")], 4),
+        # digits supplied but "跟系统里的不太一样" is a failed check
+        ([EVENTS["request"], EVENTS["ask"], EVENTS["supply"],
+          ("agent", "跟系统里的不太一样，那我先给您提交了吧。")], 4),
     ],
 )
 def test_violations(lines: list[tuple[str, str]], turn: int) -> None:

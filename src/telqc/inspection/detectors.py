@@ -150,16 +150,19 @@ class IdNumber:
     The hit's text is masked but for the last four digits: hits end up in lists and logs.
     """
 
-    __slots__ = ("checksum", "context", "meta", "phones", "spoken")
+    __slots__ = ("checksum", "context", "id_context", "meta", "phones", "spoken")
 
-    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool, phones: bool, context: tuple[str, ...]) -> None:
+    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool, phones: bool, context: tuple[str, ...],
+                 id_context: tuple[str, ...] = ()) -> None:
         self.meta, self.spoken, self.checksum, self.phones, self.context = meta, spoken, checksum, phones, context
+        self.id_context = id_context
 
     def __call__(self, ti: int, turn: Turn, found: Found | None, out: list[Hit]) -> None:
         text = turn.text
         if not _ANY_DIGIT.search(text):
             return
-        for run, kind in numbers.numbers_in(text, self.checksum):
+        structure = any(word in text for word in self.id_context)
+        for run, kind in numbers.numbers_in(text, self.checksum, structure):
             raw = text[run.start : run.end]
             if kind == "mobile" and not self.phones:
                 continue
@@ -169,8 +172,9 @@ class IdNumber:
             if any(word in before for word in self.context):
                 continue
             what = "身份证号" if kind == "id" else "手机号"
+            check = "校验通过" if kind == "mobile" or numbers.is_id_number(run.digits) else "结构为身份证号，校验位不符"
             out.append(self.meta.hit(ti, turn, run.start, run.end, numbers.mask(raw), None,
-                                     why=f"坐席完整读出{what}（{len(run.digits)}位，校验通过）"))
+                                     why=f"坐席完整读出{what}（{len(run.digits)}位，{check}）"))
 
 
 _ARABIC = frozenset("0123456789" + "".join(chr(0xFF10 + d) for d in range(10)))

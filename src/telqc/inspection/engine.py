@@ -103,7 +103,8 @@ class _Rules:
                 handler = det.RegexMatch(meta, rule.pattern, rule.ignore_case)
             else:
                 literals = []  # the detector's own C-level regex gate is cheaper than literals
-                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum, rule.phones, tuple(rule.not_after))
+                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum, rule.phones, tuple(rule.not_after),
+                                       tuple(rule.id_context))
             if literals:
                 slot = self._slot(literals, rule.speaker, edge=False)
                 for sp in sps:

@@ -9,7 +9,9 @@ hypothesis, past) and in the sentence before it (someone else's words). Two more
 - ``after``: the rest of the sentence takes the phrase back ("女儿让我打12300，我觉得没必要";
   an agent's "这个没办法直接改，但我可以帮您提交申请" offers a way instead of closing the door);
 - ``bare`` phrases name a body or a profession (律师, 媒体, 法院), not an act: they count only with
-  a ``cue`` (去/打/找/告/投诉 …) in the same clause — "我儿子是律师" and "我在法院上班" are no threat.
+  a ``cue`` (去/打/找/告/投诉 …) in the same clause — "我儿子是律师" and "我在法院上班" are no threat;
+- ``yet``: the rest of the sentence says it again ("我也不想闹到工信部去，但你们要是再这样，我真就去了"):
+  a negation or a taking-back before it no longer counts.
 
 Pure string work.
 """
@@ -24,7 +26,7 @@ _CLAUSE_END = re.compile(r"[，,。！!？?；;：:…\n]")
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 _NEAR = 8  # a negation scopes over the next few characters: "你们不给我解决我就去工信部" is a threat
 
-GROUPS: tuple[str, ...] = ("negation", "hypothetical", "reported", "past", "after", "bare", "cue")
+GROUPS: tuple[str, ...] = ("negation", "hypothetical", "reported", "past", "after", "bare", "cue", "yet")
 
 
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -54,13 +56,16 @@ class Scope:
     after: tuple[str, ...] = ()
     bare: tuple[str, ...] = ()
     cue: tuple[str, ...] = ()
+    yet: tuple[str, ...] = ()
 
     def why_not(self, text: str, start: int, end: int) -> str | None:
         """The reason a phrase at ``text[start:end]`` is out of scope, or None when it counts."""
         left, right = clause(text, start, end)
         before = text[max(left, start - _NEAR) : start]
         whole = text[left:right]
-        if _any(before, self.negation):
+        rest = text[end : sentence_end(text, end)]
+        again = _any(rest, self.yet)
+        if not again and _any(before, self.negation):
             return "否定"
         if _any(whole, self.hypothetical):
             return "假设/条件"
@@ -68,7 +73,7 @@ class Scope:
             return "转述他人"
         if _any(whole, self.past):
             return "过去的事"
-        if _any(text[end : sentence_end(text, end)], self.after):
+        if not again and _any(rest, self.after):
             return "随后收回/另给办法"
         if text[start:end] in self.bare and not _any(text[left:start] + "|" + text[end:right], self.cue):
             return "只提到机构或职业，没有要去做的动作"

@@ -57,6 +57,8 @@ def test_after_and_bare_groups() -> None:
         ("customer", "escalation_threat", "我本来不想去工信部的，但你们要是还不退钱，我真就去了。", True),
         ("customer", "escalation_threat", "投诉信我都写好了，明天就寄给12300。", True),
         ("customer", "escalation_threat", "再这么搞我就把截图发上网，让大家评评理。", True),
+        ("customer", "escalation_threat", "你们是不是要等我找记者才肯解决？", True),  # 是不是 asks, negates nothing
+        ("customer", "escalation_threat", "12300那边让我先跟你们协商。", False),
         ("agent", "forbidden_phrase", "这个我真的不知道，你问别人吧。", True),
         ("agent", "forbidden_phrase", "这个不归我们部门管，您找别处。", True),
         ("agent", "forbidden_phrase", "我都跟您讲了好几遍了。", True),
@@ -70,6 +72,7 @@ def test_after_and_bare_groups() -> None:
         ("agent", "forbidden_phrase", "新号段什么时候放号我也不清楚，我这边给您登记一下，有消息短信通知您。", False),
         ("agent", "forbidden_phrase", "我没办法马上告诉您结果，要等后台回复。", False),
         ("agent", "forbidden_phrase", "我也没办法，我就是个接电话的。", True),
+        ("agent", "forbidden_phrase", "您别问我，我也是刚来的。", True),
         ("customer", "customer_negative_emotion", "之前我挺生气的，不过后来那个客服帮我处理好了。", False),
         ("customer", "customer_negative_emotion", "当时我真的很生气，现在没事了。", False),
         ("customer", "customer_negative_emotion", "我现在非常生气！", True),

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 _CLAUSE_END = re.compile(r"[，,。！!？?；;：:…\n]")
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 _NEAR = 8  # a negation scopes over the next few characters: "你们不给我解决我就去工信部" is a threat
+# "是不是要等我找记者" asks a question (A-not-A), it negates nothing: removed before negation markers are looked for
+_A_NOT_A = re.compile(r"(.)[不没]\1")
 
 GROUPS: tuple[str, ...] = ("negation", "hypothetical", "reported", "past", "after", "bare", "cue", "yet")
 
@@ -61,7 +63,7 @@ class Scope:
     def why_not(self, text: str, start: int, end: int) -> str | None:
         """The reason a phrase at ``text[start:end]`` is out of scope, or None when it counts."""
         left, right = clause(text, start, end)
-        before = text[max(left, start - _NEAR) : start]
+        before = _A_NOT_A.sub("", text[max(left, start - _NEAR) : start])
         whole = text[left:right]
         rest = text[end : sentence_end(text, end)]
         again = _any(rest, self.yet)

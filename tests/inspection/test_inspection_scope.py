@@ -17,7 +17,7 @@ from telqc.inspection.calls import SpeakerName, Turn
 from telqc.inspection.engine import Inspector
 from telqc.inspection.lexicon_files import load_scope
 from telqc.inspection.rules import load_default_scorecard
-from telqc.inspection.scope import Scope
+from telqc.inspection.scope import Scope, clause, sentence_start
 
 INSPECTOR = Inspector(load_default_scorecard())
 ESCALATION = load_scope("escalation_scope", None)
@@ -97,3 +97,15 @@ def test_a_body_named_without_an_act_is_no_threat_but_going_to_it_is(body: str, 
     threat = f"我明天就去{body}投诉"
     start = threat.index(body)
     assert ESCALATION.why_not(threat, start, start + len(body)) is None
+
+
+@given(st.text(alphabet="ab，。？！…\n;:", max_size=16), st.data())
+def test_clause_and_sentence_bounds_are_the_marks_around_the_phrase(text: str, data: st.DataObject) -> None:
+    """The one-search bounds equal the definition: just after the last mark before, up to the next mark."""
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    clause_marks, sentence_marks = "，,。！!？?；;：:…\n", "。！!？?；;\n"
+    left = max((i + 1 for i in range(start) if text[i] in clause_marks), default=0)
+    right = next((i for i in range(end, len(text)) if text[i] in clause_marks), len(text))
+    assert clause(text, start, end) == (left, right)
+    assert sentence_start(text, start) == max((i + 1 for i in range(start) if text[i] in sentence_marks), default=0)

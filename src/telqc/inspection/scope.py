@@ -19,11 +19,14 @@ Pure string work.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 _CLAUSE_END = re.compile(r"[，,。！!？?；;：:…\n]")
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
+# the text after the last mark before a position, found in one C-level search (no Python loop over marks)
+_CLAUSE_TAIL = re.compile(r"[^，,。！!？?；;：:…\n]*\Z")
+_SENTENCE_TAIL = re.compile(r"[^。！!？?；;\n]*\Z")
 _NEAR = 8  # a negation scopes over the next few characters: "你们不给我解决我就去工信部" is a threat
 # "是不是要等我找记者" asks a question (A-not-A), it negates nothing: removed before negation markers are looked for
 _A_NOT_A = re.compile(r"(.)[不没]\1")
@@ -33,13 +36,15 @@ GROUPS: tuple[str, ...] = ("negation", "hypothetical", "reported", "past", "afte
 
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around ``text[start:end]``."""
-    left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    tail = _CLAUSE_TAIL.search(text, 0, start)
+    left = tail.start() if tail else 0
     m = _CLAUSE_END.search(text, end)
     return left, (m.start() if m else len(text))
 
 
 def sentence_start(text: str, start: int) -> int:
-    return max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    tail = _SENTENCE_TAIL.search(text, 0, start)
+    return tail.start() if tail else 0
 
 
 def sentence_end(text: str, end: int) -> int:
@@ -49,7 +54,11 @@ def sentence_end(text: str, end: int) -> int:
 
 @dataclass(frozen=True)
 class Scope:
-    """Marker sets; each is a tuple of literals (kept in lexicon files beside the scorecard)."""
+    """Marker sets; each is a tuple of literals (kept in lexicon files beside the scorecard).
+
+    Each group is searched as one compiled alternation (a C-level scan): the check runs on every
+    phrase match and every learned hit, so it must stay cheap (bench/inspect_bench.py, target ≥ 0.25).
+    """
 
     negation: tuple[str, ...] = ()
     hypothetical: tuple[str, ...] = ()
@@ -59,28 +68,36 @@ class Scope:
     bare: tuple[str, ...] = ()
     cue: tuple[str, ...] = ()
     yet: tuple[str, ...] = ()
+    _found: dict[str, Callable[[str], object]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        found = {g: _searcher(getattr(self, g)) for g in GROUPS if g != "bare"}
+        found["bare"] = frozenset(self.bare).__contains__
+        object.__setattr__(self, "_found", found)
 
     def why_not(self, text: str, start: int, end: int) -> str | None:
         """The reason a phrase at ``text[start:end]`` is out of scope, or None when it counts."""
+        has = self._found
         left, right = clause(text, start, end)
-        before = _A_NOT_A.sub("", text[max(left, start - _NEAR) : start])
         whole = text[left:right]
-        rest = text[end : sentence_end(text, end)]
-        again = _any(rest, self.yet)
-        if not again and _any(before, self.negation):
+        rest = text[end : sentence_end(text, end)] if self.after or self.yet else ""
+        again = bool(rest) and has["yet"](rest)
+        if not again and self.negation and has["negation"](_A_NOT_A.sub("", text[max(left, start - _NEAR) : start])):
             return "否定"
-        if _any(whole, self.hypothetical):
+        if has["hypothetical"](whole):
             return "假设/条件"
-        if _any(text[sentence_start(text, start) : start], self.reported):
+        if self.reported and has["reported"](text[sentence_start(text, start) : start]):
             return "转述他人"
-        if _any(whole, self.past):
+        if has["past"](whole):
             return "过去的事"
-        if not again and _any(rest, self.after):
+        if not again and rest and has["after"](rest):
             return "随后收回/另给办法"
-        if text[start:end] in self.bare and not _any(text[left:start] + "|" + text[end:right], self.cue):
+        if has["bare"](text[start:end]) and not has["cue"](text[left:start] + "|" + text[end:right]):
             return "只提到机构或职业，没有要去做的动作"
         return None
 
 
-def _any(text: str, markers: Iterable[str]) -> bool:
-    return any(m in text for m in markers)
+def _searcher(markers: tuple[str, ...]) -> Callable[[str], object]:
+    if not markers:
+        return lambda _text: False
+    return re.compile("|".join(map(re.escape, sorted(markers, key=len, reverse=True)))).search

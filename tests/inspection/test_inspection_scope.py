@@ -17,7 +17,7 @@ from telqc.inspection.calls import SpeakerName, Turn
 from telqc.inspection.engine import Inspector
 from telqc.inspection.lexicon_files import load_scope
 from telqc.inspection.rules import load_default_scorecard
-from telqc.inspection.scope import Scope, clause, sentence_start
+from telqc.inspection.scope import Scope, clause, clause_at, mark_positions, sentence_start
 
 INSPECTOR = Inspector(load_default_scorecard())
 ESCALATION = load_scope("escalation_scope", None)
@@ -107,5 +107,5 @@ def test_clause_and_sentence_bounds_are_the_marks_around_the_phrase(text: str, d
     clause_marks, sentence_marks = "，,。！!？?；;：:…\n", "。！!？?；;\n"
     left = max((i + 1 for i in range(start) if text[i] in clause_marks), default=0)
     right = next((i for i in range(end, len(text)) if text[i] in clause_marks), len(text))
-    assert clause(text, start, end) == (left, right)
+    assert clause(text, start, end) == (left, right) == clause_at(mark_positions(text), len(text), start, end)
     assert sentence_start(text, start) == max((i + 1 for i in range(start) if text[i] in sentence_marks), default=0)

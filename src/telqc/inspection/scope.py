@@ -19,6 +19,7 @@ Pure string work.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,6 +41,18 @@ def clause(text: str, start: int, end: int) -> tuple[int, int]:
     left = tail.start() if tail else 0
     m = _CLAUSE_END.search(text, end)
     return left, (m.start() if m else len(text))
+
+
+def mark_positions(text: str) -> list[int]:
+    """Positions of every clause mark, for callers that need many clauses of one text (learned evidence)."""
+    return [m.start() for m in _CLAUSE_END.finditer(text)]
+
+
+def clause_at(marks: list[int], length: int, start: int, end: int) -> tuple[int, int]:
+    """:func:`clause` from precomputed :func:`mark_positions` (two bisections instead of two scans)."""
+    k = bisect_left(marks, start)
+    j = bisect_left(marks, end, k)
+    return (marks[k - 1] + 1 if k else 0), (marks[j] if j < len(marks) else length)
 
 
 def sentence_start(text: str, start: int) -> int:

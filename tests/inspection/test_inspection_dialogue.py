@@ -95,6 +95,16 @@ def test_tracker_follows_the_specification(events: list[str]) -> None:
         # generic completions once the call is about roaming / a loss report
         ([("customer", "我也不出国，能把国际漫游给关了吗？"), ("agent", "可以的，我这边给您关掉了。")], 2),
         ([("customer", "手机找到了，之前挂失了。"), ("agent", "好了，已经恢复了。")], 2),
+        # a bare "verb + 了" once the request is named is the change done, verification asked only afterwards
+        ([("customer", "把我副卡取消了吧。"), ("agent", "行，取消了。"), EVENTS["ask"], EVENTS["supply"]], 2),
+        # the account as subject, but a change was requested: a report of the change, not a status read-out
+        ([("customer", "帮我把彩铃退订了。"), ("agent", "您的号码已经取消彩铃了。")], 2),
+        # the code never arrived ("没收着"), changed anyway with a bare "改了"
+        ([("customer", "我想换个便宜点的套餐。"), ("agent", "我给您发个验证码。"), ("customer", "没收着啊。"),
+          ("agent", "行吧，那我直接给您改了。")], 4),
+        # digits supplied but "跟系统里的不太一样" is a failed check
+        ([EVENTS["request"], EVENTS["ask"], EVENTS["supply"],
+          ("agent", "跟系统里的不太一样，那我先给您提交了吧。")], 4),
     ],
 )
 def test_violations(lines: list[tuple[str, str]], turn: int) -> None:
@@ -109,6 +119,11 @@ def test_violations(lines: list[tuple[str, str]], turn: int) -> None:
         [("customer", "光猫坏了。"), ("agent", "已经给您换好了新的光猫，明天送到。")],
         [("customer", "这个月账单不对。"), ("agent", "我这边提交了账单核查，三个工作日内回复。")],
         [("customer", "我上网很慢。"), ("agent", "网络已经恢复了，您再试试。")],
+        # a status read-out: the account is the subject, nobody acts, nothing was requested
+        [("customer", "我换了新手机，能用高清通话吗？"), ("agent", "您的号码已经开通了VoLTE，打开开关就行。")],
+        [("customer", "我现在是什么套餐？"), ("agent", "您目前已开通一百二十八元套餐。")],
+        # "了" after the verb with no request in the call is not enough
+        [("customer", "我想问问流量。"), ("agent", "上个月那个活动取消了。")],
         # verified before the change
         [EVENTS["request"], EVENTS["ask"], EVENTS["supply"], EVENTS["confirm"], EVENTS["done"]],
     ],

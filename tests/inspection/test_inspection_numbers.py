@@ -93,3 +93,26 @@ def test_agent_read_outs(text: str, fires: bool) -> None:
 def test_the_customer_reading_their_own_number_does_not_count() -> None:
     turns = [Turn("agent", 0, 3000, "您好，工号1234为您服务。"), Turn("customer", 3000, 9000, "我的号码是13812345678")]
     assert not [h for h in evaluate(load_default_scorecard(), turns) if h.rule_id == "agent_reads_id_number"]
+
+
+@given(id_numbers().flatmap(lambda d: st.tuples(st.just(d), written(d[:17] + ("0" if d[17] != "0" else "1")))))
+def test_a_wrong_check_character_counts_only_where_an_id_is_being_read(case: tuple[str, str]) -> None:
+    """One misheard digit still reads the customer's ID out, when the turn says so (身份证, 复述, 核对)."""
+    digits, text = case
+    wrong = digits[:17] + ("0" if digits[17] != "0" else "1")
+    assert numbers.has_id_structure(wrong) and not numbers.is_id_number(wrong)
+    assert [run.digits for run, _ in numbers.numbers_in(f"好的，{text}，对吗？", structure=True)] == [wrong]
+    turns = [Turn("agent", 0, 3000, "您好，工号1234为您服务。")]
+    said = [Turn("agent", 3000, 9000, f"我复述一下您的身份证，{text}，对吗？")]
+    plain = [Turn("agent", 3000, 9000, f"好的，{text}，对吗？")]
+    card = load_default_scorecard()
+    assert [h for h in evaluate(card, turns + said) if "身份证号" in h.why]
+    assert not [h for h in evaluate(card, turns + plain) if "身份证号" in h.why]  # groups may still hold a mobile
+
+
+@given(st.integers(0, 10**18 - 1))
+def test_structure_needs_a_province_and_a_real_birth_date(n: int) -> None:
+    digits = f"{n:018d}"
+    if numbers.has_id_structure(digits):
+        assert 11 <= int(digits[:2]) <= 82 and 1900 <= int(digits[6:10]) <= 2099
+        assert date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))

@@ -93,7 +93,7 @@ class PhraseMatch:
 class Emotion:
     """Customer negative emotion: Σ weight × degree over un-negated lexicon words ≥ threshold."""
 
-    __slots__ = ("degree", "excl", "maxlen", "meta", "neg", "slot", "threshold", "weights")
+    __slots__ = ("degree", "excl", "maxlen", "meta", "neg", "scope", "slot", "threshold", "weights")
 
     def __init__(
         self,
@@ -104,9 +104,10 @@ class Emotion:
         neg: set[str],
         degree: dict[str, float],
         threshold: float,
+        scope: Scope | None = None,
     ) -> None:
         self.meta, self.slot, self.excl, self.weights = meta, slot, excl, weights
-        self.neg, self.degree, self.threshold = neg, degree, threshold
+        self.neg, self.degree, self.threshold, self.scope = neg, degree, threshold, scope
         self.maxlen = max(map(len, [*neg, *degree])) if neg or degree else 0
 
     def __call__(self, ti: int, turn: Turn, found: Found, out: list[Hit]) -> None:
@@ -115,7 +116,7 @@ class Emotion:
         score, first, last = 0.0, -1, -1
         for s, e in spans:
             negated, mult = lookback(text, s, self.neg, self.degree, self.maxlen)
-            if negated:
+            if negated or (self.scope is not None and self.scope.why_not(text, s, e) is not None):
                 continue
             score += self.weights[text[s:e]] * mult
             if first < 0:
@@ -149,16 +150,19 @@ class IdNumber:
     The hit's text is masked but for the last four digits: hits end up in lists and logs.
     """
 
-    __slots__ = ("checksum", "context", "meta", "phones", "spoken")
+    __slots__ = ("checksum", "context", "id_context", "meta", "phones", "spoken")
 
-    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool, phones: bool, context: tuple[str, ...]) -> None:
+    def __init__(self, meta: RuleMeta, spoken: bool, checksum: bool, phones: bool, context: tuple[str, ...],
+                 id_context: tuple[str, ...] = ()) -> None:
         self.meta, self.spoken, self.checksum, self.phones, self.context = meta, spoken, checksum, phones, context
+        self.id_context = id_context
 
     def __call__(self, ti: int, turn: Turn, found: Found | None, out: list[Hit]) -> None:
         text = turn.text
         if not _ANY_DIGIT.search(text):
             return
-        for run, kind in numbers.numbers_in(text, self.checksum):
+        structure = any(word in text for word in self.id_context)
+        for run, kind in numbers.numbers_in(text, self.checksum, structure):
             raw = text[run.start : run.end]
             if kind == "mobile" and not self.phones:
                 continue
@@ -168,8 +172,9 @@ class IdNumber:
             if any(word in before for word in self.context):
                 continue
             what = "身份证号" if kind == "id" else "手机号"
+            check = "校验通过" if kind == "mobile" or numbers.is_id_number(run.digits) else "结构为身份证号，校验位不符"
             out.append(self.meta.hit(ti, turn, run.start, run.end, numbers.mask(raw), None,
-                                     why=f"坐席完整读出{what}（{len(run.digits)}位，校验通过）"))
+                                     why=f"坐席完整读出{what}（{len(run.digits)}位，{check}）"))
 
 
 _ARABIC = frozenset("0123456789" + "".join(chr(0xFF10 + d) for d in range(10)))

@@ -40,6 +40,13 @@ _DONE = ("已", "成功", "好了", "办好", "了")
 _DOERS = ("为您", "给您", "帮您", "替您", "为你", "给你", "帮你", "已", "现在", "马上", "这就", "这边", "立即", "立刻",
           "成功", "好了", "办好", "处理", "我把", "给它", "给他", "给她")
 _SENTENCE = re.compile(r"[。！!？?；;\n]")
+# "您的号码……已经开通了VoLTE": the account is the subject and nobody acts on it — a status read-out,
+# an action only once the call is about changing something (a request was named); "您目前已开通…"
+# says what is, whatever the call is about
+_STATUS_SUBJECTS = ("您的号码", "您这个号码", "您的号", "您号码", "您这个号", "您的手机号", "您的账户", "您的宽带",
+                    "您的套餐", "您的业务")
+_STATUS_NOW = ("您目前", "目前您", "您现在的", "您现在是", "目前是", "目前已", "目前还")
+_AGENT_DOERS = ("为您", "给您", "帮您", "替您", "为你", "给你", "帮你", "我", "这边")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,12 @@ def _inside(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
+def _status_read_out(part: str, requested: bool) -> bool:
+    if any(m in part for m in _AGENT_DOERS):
+        return False
+    return any(m in part for m in _STATUS_NOW) or (not requested and any(m in part for m in _STATUS_SUBJECTS))
+
+
 class Verification:
     """Per-call state: ``state[0]`` the phase, ``state[1]`` whether the first action has been judged,
     ``state[2]`` whether an account-change request has been named (completions count only then)."""
@@ -87,13 +100,15 @@ class Verification:
         out: list[tuple[int, int]] = []
         not_acc, hyp = _spans(found, sl.not_account), _spans(found, sl.hypothetical)
         candidates = _spans(found, sl.action)
+        request = _spans(found, sl.request)
         if sl.completion is not None:
-            request = _spans(found, sl.request)
             done = _spans(found, sl.completion)
             # a completion counts once the call is about an account change, earlier or earlier in this turn
             candidates = candidates + [d for d in done if requested or any(r[0] < d[0] for r in request)]
         for s, e in sorted(candidates):
             lo, hi = clause(text, s, e)
+            if _status_read_out(text[lo:hi], requested or any(r[0] < s for r in request)):
+                continue
             if _inside(not_acc, lo, hi) or _inside(hyp, lo, hi):
                 continue
             # "需要的话……就可以办理": a condition anywhere in the sentence, unless this clause says it is done
@@ -104,8 +119,9 @@ class Verification:
             end = _SENTENCE.search(text, e)
             if end is not None and end.group() in _QUESTION:
                 continue  # "……取消彩铃功能，对吗？": a confirmation question, not the action
-            if not any(m in text[lo:hi] for m in _DOERS):
-                continue  # "老人办理还赠送来电显示": describes a product, nobody is doing anything
+            asked_for = requested or any(r[0] < s for r in request)
+            if not any(m in text[lo:hi] for m in _DOERS) and not (asked_for and text.startswith("了", e)):
+                continue  # "老人办理还赠送来电显示": describes a product; "行，取消了" after a request is done
             if out and s < out[-1][1]:
                 continue
             out.append((s, e))

@@ -75,10 +75,10 @@ class _Rules:
     def _compile(self, rule: Any, meta: RuleMeta, base: str | None) -> None:
         kind, sps = rule.kind, self._speakers(rule.speaker)
         if kind in ("phrase", "emotion"):
+            scope = load_scope(rule.scope_lexicon, base) if rule.scope_lexicon else None
             if kind == "phrase":
                 slot, excl = self._phrase_slots(rule, base)
                 neg = {p for p, _ in load_lexicon(rule.negation_lexicon, base)} if rule.negation else None
-                scope = load_scope(rule.scope_lexicon, base) if rule.scope_lexicon else None
                 handler: Any = det.PhraseMatch(meta, slot, excl, neg, scope)
             else:
                 weights = dict(load_lexicon(rule.lexicon, base))
@@ -86,13 +86,13 @@ class _Rules:
                 excl = self._slot(rule.exclude, rule.speaker) if rule.exclude else None
                 neg = {p for p, _ in load_lexicon(rule.negation_lexicon, base)}
                 degree = dict(load_lexicon(rule.degree_lexicon, base))
-                handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold)
+                handler = det.Emotion(meta, slot, excl, weights, neg, degree, rule.threshold, scope)
             for sp in sps:
                 self.main[sp][slot] = handler
             if rule.model:
                 model = load_model(rule.model, base)
                 self.model_grams.update(model.weights)
-                learned = ModelMatch(meta, model, rule.model_threshold, slot if kind == "phrase" else None)
+                learned = ModelMatch(meta, model, rule.model_threshold, slot if kind == "phrase" else None, scope)
                 self.packed.append((learned, PackedModel(model), sps))
                 for sp in sps:
                     self.models[sp].append(learned)
@@ -102,7 +102,8 @@ class _Rules:
                 handler = det.RegexMatch(meta, rule.pattern, rule.ignore_case)
             else:
                 literals = []  # the detector's own C-level regex gate is cheaper than literals
-                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum, rule.phones, tuple(rule.not_after))
+                handler = det.IdNumber(meta, rule.spoken_digits, rule.checksum, rule.phones, tuple(rule.not_after),
+                                       tuple(rule.id_context))
             if literals:
                 slot = self._slot(literals, rule.speaker, edge=False)
                 for sp in sps:

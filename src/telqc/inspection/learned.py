@@ -18,7 +18,7 @@ from itertools import repeat
 from pathlib import Path
 
 from telqc.inspection.calls import Found, Hit, RuleMeta, Turn
-from telqc.inspection.scope import clause
+from telqc.inspection.scope import Scope, clause_at, mark_positions
 
 MODEL_DIR = Path(__file__).with_name("models")
 
@@ -79,10 +79,12 @@ def gram_slices(length: int, max_n: int) -> tuple[slice, ...]:
 class ModelMatch:
     """One hit per turn whose probability reaches the threshold; run on every turn of its speaker."""
 
-    __slots__ = ("bias", "defer", "max_n", "meta", "model", "threshold", "weights")
+    __slots__ = ("bias", "defer", "max_n", "meta", "model", "scope", "threshold", "weights")
 
-    def __init__(self, meta: RuleMeta, model: TextModel, threshold: float | None, defer: int | None = None) -> None:
-        self.meta, self.model, self.defer = meta, model, defer
+    def __init__(self, meta: RuleMeta, model: TextModel, threshold: float | None, defer: int | None = None,
+                 scope: Scope | None = None) -> None:
+        """``scope``: the rule's clause scope also judges the model's evidence clause ("当时我很生气，现在没事了")."""
+        self.meta, self.model, self.defer, self.scope = meta, model, defer, scope
         self.bias, self.weights, self.max_n = model.bias, model.weights, model.max_n
         self.threshold = model.threshold if threshold is None else threshold
 
@@ -91,21 +93,25 @@ class ModelMatch:
         if self.defer is not None and found is not None and self.defer in found:
             return  # the rule's phrase list matched this turn: its exact phrases are the better evidence
         text, weights = turn.text, self.weights
-        windows = gram_slices(len(text), self.max_n)
         if logit is None:
+            windows = gram_slices(len(text), self.max_n)
             logit = self.bias + sum(map(weights.get, set(map(text.__getitem__, windows)), repeat(0.0)))
         p = _sigmoid(logit)
         if p < self.threshold:
             return
+        windows = gram_slices(len(text), self.max_n)
         by_clause: dict[tuple[int, int], float] = {}
         seen: set[str] = set()
+        marks, length = mark_positions(text), len(text)
         for window in windows:
             gram = text[window]
             w = weights.get(gram, 0.0)
             if w > 0 and gram not in seen:
                 seen.add(gram)
-                key = clause(text, window.start, window.stop)
+                key = clause_at(marks, length, window.start, window.stop)
                 by_clause[key] = by_clause.get(key, 0.0) + w
         lo, hi = max(by_clause, key=lambda k: by_clause[k]) if by_clause else (0, len(text))
+        if self.scope is not None and self.scope.why_not(text, lo, hi) is not None:
+            return
         why = f"模型 {self.model.name} 判定概率 {p:.2f} ≥ {self.threshold:.2f}"
         out.append(self.meta.hit(ti, turn, lo, hi, text[lo:hi], round(p, 3), why=why))

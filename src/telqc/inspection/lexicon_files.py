@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from telqc.inspection.scope import Scope
+from telqc.inspection.scope import GROUPS, Scope
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 
@@ -55,8 +55,8 @@ def phrase_list(phrases: list[str], lexicon: str | None, base_dir: str | None) -
 
 
 def load_scope(name: str, base_dir: str | None) -> Scope:
-    """A scope lexicon: ``group:marker`` lines, the group one of negation/hypothetical/reported/past."""
-    groups: dict[str, list[str]] = {g: [] for g in ("negation", "hypothetical", "reported", "past")}
+    """A scope lexicon: ``group:marker`` lines, the group one of :data:`telqc.inspection.scope.GROUPS`."""
+    groups: dict[str, list[str]] = {g: [] for g in GROUPS}
     for entry, _ in load_lexicon(name, base_dir):
         group, sep, marker = entry.partition(":")
         if not sep or group not in groups or not marker:

@@ -66,8 +66,8 @@ def id_check_char(body: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
 
 
-def is_id_number(digits: str) -> bool:
-    """18 characters, a province code 11..82, a real birth date and the right check character."""
+def has_id_structure(digits: str) -> bool:
+    """18 characters, a province code 11..82 and a real birth date: an ID, whatever its check character."""
     if len(digits) != 18 or not digits[:17].isdigit() or not (digits[17].isdigit() or digits[17] == "X"):
         return False
     if not 11 <= int(digits[:2]) <= 82:
@@ -76,7 +76,12 @@ def is_id_number(digits: str) -> bool:
         born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
     except ValueError:
         return False
-    return 1900 <= born.year <= 2099 and id_check_char(digits[:17]) == digits[17]
+    return 1900 <= born.year <= 2099
+
+
+def is_id_number(digits: str) -> bool:
+    """The ID structure and the right GB 11643 check character."""
+    return has_id_structure(digits) and id_check_char(digits[:17]) == digits[17]
 
 
 def is_mobile(digits: str) -> bool:
@@ -99,18 +104,19 @@ def _groups(text: str, run: DigitRun) -> list[DigitRun]:
     return out
 
 
-def numbers_in(text: str, checksum: bool = True) -> list[tuple[DigitRun, Kind]]:
+def numbers_in(text: str, checksum: bool = True, structure: bool = False) -> list[tuple[DigitRun, Kind]]:
     """Full ID and mobile numbers in ``text``: a whole run, or consecutive groups of one.
 
     Groups matter because a reading runs into the next words (``…五六七八，一会儿…`` would
     otherwise be a 12-digit run); a run without separators is never cut, so a 12-digit account
-    number does not hide a phone number.
+    number does not hide a phone number. ``structure``: an ID needs its structure only, not the
+    check character (the caller knows from the words around it that an ID is being read).
     """
     found: list[tuple[DigitRun, Kind]] = []
     for run in digit_runs(text):
         if len(run.digits) < 11:
             continue
-        kind = classify(run.digits, checksum)
+        kind = classify(run.digits, checksum, structure)
         if kind is not None:
             found.append((run, kind))
             continue
@@ -119,7 +125,7 @@ def numbers_in(text: str, checksum: bool = True) -> list[tuple[DigitRun, Kind]]:
         while i < len(groups):
             for j in range(len(groups), i, -1):
                 digits = "".join(g.digits for g in groups[i:j])
-                kind = classify(digits, checksum) if len(digits) in (11, 13, 18) else None
+                kind = classify(digits, checksum, structure) if len(digits) in (11, 13, 18) else None
                 if kind is not None:
                     found.append((DigitRun(groups[i].start, groups[j - 1].end, digits), kind))
                     i = j - 1
@@ -128,10 +134,10 @@ def numbers_in(text: str, checksum: bool = True) -> list[tuple[DigitRun, Kind]]:
     return found
 
 
-def classify(digits: str, checksum: bool = True) -> Kind | None:
+def classify(digits: str, checksum: bool = True, structure: bool = False) -> Kind | None:
     if not checksum and len(digits) == 18 and digits[:17].isdigit():
         return "id"
-    if is_id_number(digits):
+    if is_id_number(digits) or (structure and has_id_structure(digits)):
         return "id"
     if is_mobile(digits):
         return "mobile"

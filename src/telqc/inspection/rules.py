@@ -226,6 +226,8 @@ class EmotionRule(_RuleBase, _Learned):
     degree_lexicon: str = "degree"
     exclude: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     threshold: float = Field(default=2.0, gt=0)
+    # clause scope (telqc.inspection.scope): "之前我挺生气的，不过后来处理好了" is not anger now
+    scope_lexicon: str | None = None
 
 
 class IdNumberRule(_RuleBase):
@@ -238,6 +240,10 @@ class IdNumberRule(_RuleBase):
     phones: bool = False  # also full mobile numbers (segment-checked)
     # words just before a number that make it a ticket/order number, not personal data
     not_after: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    # words in the same turn that say an ID is being read back (身份证, 复述, 核对): then an 18-digit
+    # number with an ID's structure counts even if its check character is wrong (one digit misheard
+    # or mistyped is still the customer's ID read out)
+    id_context: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
 
 Rule = Annotated[

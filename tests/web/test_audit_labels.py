@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import re
 import typing
+from pathlib import Path
 
 import pytest
 
+import telqc
+from telqc.core.i18n import t
 from telqc.improvement.states import ActionStatus
 from telqc.insight.imports import Kind
 from telqc.knowledge.service import ALLOWED
@@ -27,3 +31,14 @@ BUILT = [
 @pytest.mark.parametrize("action", BUILT)
 def test_a_built_audit_action_has_a_chinese_name(action: str) -> None:
     assert action_label(action, "zh-CN") != action
+
+
+WORD_TARGET = re.compile(r'ctx\.audit\("[a-z_.]+", "[a-z_]+", "([a-z_]+)"')
+
+
+def test_a_target_named_by_a_word_has_a_chinese_name() -> None:
+    """Whole-domain rows (``ctx.audit("insight.churn_scored", "insight", "churn")``) read 客户洞察 流失评分 on
+    /audit, not 客户洞察 churn."""
+    words = {m for path in Path(telqc.__file__).parent.rglob("*.py") for m in WORD_TARGET.findall(path.read_text())}
+    assert {"churn", "catalogue"} <= words, "the scan finds the targets"
+    assert [w for w in sorted(words) if t(f"au.target.{w}", "zh-CN") == f"au.target.{w}"] == []

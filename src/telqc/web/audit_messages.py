@@ -111,6 +111,13 @@ _TYPES: dict[str, tuple[str, str]] = {
     "wfm_staff": ("排班人员", "Staff"),
 }
 
+# Whole-domain targets whose id is a word, not a number (``ctx.audit(..., "insight", "churn")``)
+_TARGETS: dict[str, tuple[str, str]] = {
+    "churn": ("流失评分", "churn scores"), "tiering": ("分层与生命周期", "tiers and lifecycle"),
+    "catalogue": ("套餐目录", "catalogue"), "demo": ("演示数据", "demo data"), "batch": ("批量", "batch"),
+    "subscribers": ("用户数", "subscribers"), "default": ("默认配置", "defaults"),
+}
+
 # Actors that are not a person: jobs and commands write as "system".
 _ACTORS: dict[str, tuple[str, str]] = {"system": ("系统", "System")}
 
@@ -118,4 +125,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     **{f"auditaction.{k}": {"zh-CN": zh, "en": en} for k, (zh, en) in _ACTIONS.items()},
     **{f"au.type.{k}": {"zh-CN": zh, "en": en} for k, (zh, en) in _TYPES.items()},
     **{f"au.actor.{k}": {"zh-CN": zh, "en": en} for k, (zh, en) in _ACTORS.items()},
+    **{f"au.target.{k}": {"zh-CN": zh, "en": en} for k, (zh, en) in _TARGETS.items()},
 }

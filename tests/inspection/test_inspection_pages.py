@@ -60,6 +60,11 @@ def test_inspector_scores_agent_appeals_second_inspector_rules(app: FastAPI, cli
     agent = browser.new_page()
     _sign_in(agent, live_server, "agent1", "/qa/my")
     assert agent.inner_text("#qa-mine td.score").startswith("90")
+    agent.fill(".appeal-form input[name=reason]", "不对")
+    agent.click(".appeal-form button")
+    agent.wait_for_selector("#qa-error")
+    refused = agent.inner_text("#qa-error")
+    assert "原因" in refused and "5" in refused and "pydantic" not in refused, refused
     agent.fill(".appeal-form input[name=reason]", "当时在向客户说明业务归属，并非推诿")
     agent.click(".appeal-form button")
     agent.wait_for_selector(".appeal-status")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from telqc.api.deps import CtxDep, IdPath, require
@@ -20,7 +21,7 @@ from telqc.inspection import appeals, sampling_pages, scoring, store_visit_pages
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
 from telqc.inspection.carddef import Mode
-from telqc.web.render import render
+from telqc.web.render import form_error, render
 
 router = APIRouter(include_in_schema=False)
 ROUTERS = [router, sampling_pages.router, store_visit_pages.router]  # 抽检计划, 营业厅检查与暗访
@@ -114,7 +115,7 @@ async def score_submit(request: Request, ctx: CtxDep, inspection_id: IdPath, _: 
             scoring.score(ctx, inspection_id, data)
         except (DomainError, ValueError) as e:
             ctx.uow.rollback()
-            msg = e.message(ctx.lang) if isinstance(e, DomainError) else str(e)
+            msg = form_error(e, ctx.lang)[0] if isinstance(e, DomainError | ValidationError) else str(e)
             return render(request, "inspection/inspect.html", status_code=422, error=msg,
                           **_inspection_view(ctx, inspection_id))
         return RedirectResponse("/qa/workbench", status_code=303)
@@ -136,7 +137,7 @@ async def ruling_submit(request: Request, ctx: CtxDep, appeal_id: IdPath, _: Sco
             appeals.rule(ctx, appeal_id, data)
         except (DomainError, ValueError) as e:
             ctx.uow.rollback()
-            msg = e.message(ctx.lang) if isinstance(e, DomainError) else str(e)
+            msg = form_error(e, ctx.lang)[0] if isinstance(e, DomainError | ValidationError) else str(e)
             return render(request, "inspection/inspect.html", status_code=422, error=msg,
                           **_inspection_view(ctx, appeal.inspection_id))
         return RedirectResponse("/qa/workbench", status_code=303)
@@ -168,7 +169,7 @@ async def appeal_submit(request: Request, ctx: CtxDep, inspection_id: IdPath, p:
             appeals.file(ctx, inspection_id, s.AppealIn(reason=str(form.get("reason") or "")))
         except (DomainError, ValueError) as e:
             ctx.uow.rollback()
-            msg = e.message(ctx.lang) if isinstance(e, DomainError) else str(e)
+            msg = form_error(e, ctx.lang)[0] if isinstance(e, DomainError | ValidationError) else str(e)
             return render(request, "inspection/my.html", status_code=422, rows=_mine(ctx, p), error=msg,
                           now=ctx.now())
         return RedirectResponse("/qa/my", status_code=303)

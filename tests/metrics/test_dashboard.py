@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 
 from helpers import login, make_user
-from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, set_subscribers
+from metrics.metrics_factories import SUBSCRIBERS, emit_all, october_events, order, set_subscribers
 from telqc.core.rbac import Role
 
 RANGE = "from=2026-10-01&to=2026-10-31"
@@ -74,6 +75,15 @@ def test_a_second_drill_keeps_the_first_filter(loaded: FastAPI, client: TestClie
     orders = client.get(f"/metrics/orders?province=440000&city=440300&kpi=complaint_rate&{RANGE}", headers=h)
     assert orders.text.count("/orders/") == 33
     assert "地市 = 深圳市" in orders.text and "city =" not in orders.text
+
+
+def test_the_category_legend_reads_names(loaded: FastAPI, client: TestClient) -> None:
+    """The dashboard's complaint-rate-by-category chart names a configured category (投诉 · 网络质量), not its
+    code (the audit found complaint.network in the legend)."""
+    emit_all(loaded, [order(9001, datetime(2026, 10, 15, 3, tzinfo=UTC), "complaint", 1, "complaint.network")])
+    page = client.get(f"/metrics?{RANGE}", headers=login(client, "mgr")).text
+    legend = re.findall(r'"name":\s*"([^"]*)"', page[page.index("categories"):])
+    assert legend and "complaint.network" not in legend, legend
 
 
 @pytest.mark.parametrize(("by", "raw"), [("channel", "hotline"), ("category", "complaint."), ("team", None),

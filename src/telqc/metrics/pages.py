@@ -51,6 +51,7 @@ def dashboard(request: Request, ctx: CtxDep, _: Read,
     prov = service.series(ctx, "complaint_rate", start, end, "day", ["province"], {})
     channels = service.view(ctx, service.Query(kpis=["offered"], start=start, end=end, group_by=["channel"]))
     cats = service.series(ctx, "complaint_rate", start, end, "day", ["category"], {})
+    label = _labeller(request, ctx)  # the legend by name (投诉 · 网络质量), not complaint.network
     days = sorted({p for s in prov.values() for p, _ in s} | {p for s in cats.values() for p, _ in s})
     charts = {
         "trend": {k["name"]: {"zh": k["zh"], "points": k["trend"]} for k in view["kpis"]},
@@ -59,8 +60,8 @@ def dashboard(request: Request, ctx: CtxDep, _: Read,
         "channels": [{"name": CHANNEL_ZH.get(g["key"]["channel"], g["key"]["channel"] or "?")
                       if ctx.lang == "zh-CN" else g["key"]["channel"], "value": g["value"]}
                      for g in channels["kpis"][0]["groups"]],
-        "categories": {"days": days, "series": [{"name": g[0] or "?", "data": [dict(s).get(d) for d in days]}
-                                                for g, s in cats.items()]},
+        "categories": {"days": days, "series": [{"name": label("category", g[0]),
+                                                 "data": [dict(s).get(d) for d in days]} for g, s in cats.items()]},
     }
     return render(request, "metrics/dashboard.html", view=view, fmt=fmt, charts=charts, start=start, end=end)
 

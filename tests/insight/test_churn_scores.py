@@ -195,7 +195,7 @@ def test_agent_accepts_or_declines_the_recommendation(app: FastAPI, client: Test
                 data={"decision": "declined", "plan_code": "5G59", "csrf_token": token})
     bad = client.post(f"/insight/customers/{custs[0]}/offer",
                       data={"decision": "maybe", "plan_code": "5G59", "csrf_token": token})
-    assert bad.status_code == 422 and "请返回上一页修改后重新提交" in bad.text
+    assert bad.status_code == 422 and "决定：取值必须是" in bad.text
     assert client.post(f"/insight/customers/{custs[0]}/offer", data={"decision": "accepted", "csrf_token": token}
                        ).status_code == 422
     assert client.post("/insight/customers/999999/offer",

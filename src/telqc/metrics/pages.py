@@ -74,20 +74,16 @@ def breakdown(request: Request, ctx: CtxDep, _: Read, name: str, f: Filters, by:
     kpi = registry.get(name)
     if kpi is None:
         return render_error(request, 404, name)
-    dims = [d for d in BREAKDOWN_DIMS if d in kpi.dims and d not in f.filters]
+    # only the dimensions the rollups can cross with the filters in force (a supervisor's province scope
+    # cannot be cut by team): a tab that would answer "不支持该维度组合" is not offered
+    dims = service.cuttable(ctx, kpi, [d for d in BREAKDOWN_DIMS if d in kpi.dims and d not in f.filters],
+                            f.filters)
     by = by if by in dims else (dims[0] if dims else "")
-    while True:
-        try:
-            view = service.view(ctx, service.Query(kpis=[name], start=start, end=end,
-                                                   group_by=[by] if by else [], filters=f.filters))
-            break
-        except DomainError as e:
-            # a dimension the rollups cannot cross with the viewer's filters (a supervisor's province scope ×
-            # team): not offered as a tab; another dimension is shown instead of an error page
-            if not by or e.key != "metrics.error.cut":
-                return render_error(request, e.status, e.message(ctx.lang))
-            dims.remove(by)
-            by = dims[0] if dims else ""
+    try:
+        view = service.view(ctx, service.Query(kpis=[name], start=start, end=end, group_by=[by] if by else [],
+                                               filters=f.filters))
+    except DomainError as e:
+        return render_error(request, e.status, e.message(ctx.lang))
     label = _labeller(request, ctx)
     names = {**service.region_names(ctx.session),
              **{str(g["key"][by]): label(by, g["key"][by]) for g in view["kpis"][0]["groups"] if by}}

@@ -169,6 +169,12 @@ def _sqlite_upsert(present: tuple[str, ...]) -> Insert:
         column(p): func.coalesce(c[column(p)] + ex[column(p)], c[column(p)], ex[column(p)]) for p in present})
 
 
+def can_cut(dims: Iterable[str]) -> bool:
+    """Whether some day cube holds these dimensions together (a page offers only the cuts it can answer)."""
+    need = set(dims)
+    return any(cube.grain == "day" and need <= cube.dims for cube in CUBES)
+
+
 def choose_cube(grain: str, dims: Iterable[str]) -> Cube:
     need = set(dims)
     for cube in CUBES:

@@ -134,6 +134,13 @@ def scoped_filters(ctx: Ctx, filters: Filters) -> dict[str, list[str]]:
     return out
 
 
+def cuttable(ctx: Ctx, kpi: KPI, dims: Sequence[str], filters: Filters) -> list[str]:
+    """The dimensions among ``dims`` the rollups can group ``kpi`` by for this viewer: their region scope is a
+    filter too (a provincial supervisor cannot cut by team, no rollup holds province × team)."""
+    fixed = [k for k in scoped_filters(ctx, filters) if k != "province" or "province" in kpi.dims]
+    return [d for d in dims if rollup.can_cut([d, *fixed])]
+
+
 def _change(value: float | None, previous: float | None) -> float | None:
     return None if value is None or previous is None else value - previous
 

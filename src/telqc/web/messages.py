@@ -286,7 +286,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fld.to_queue": {"zh-CN": "转派队列", "en": "queue"},
     "fld.level": {"zh-CN": "升级级别", "en": "level"},
     "fld.verdict": {"zh-CN": "结论", "en": "verdict"},
-    "fld.decision": {"zh-CN": "裁决", "en": "decision"},
+    "fld.decision": {"zh-CN": "决定", "en": "decision"},
     "fld.ruling": {"zh-CN": "裁决", "en": "ruling"},
     "fld.visited_at": {"zh-CN": "检查时间", "en": "visit time"},
     "fld.store_id": {"zh-CN": "营业厅", "en": "store"},

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from telqc.demo.workforce_data import series
 from telqc.orders.read import china_days_off, china_makeup_days
@@ -75,3 +78,30 @@ def test_seasonal_naive_repeats_the_last_week(days, horizon, seed):
 def test_wape_of_a_perfect_forecast_is_zero(values):
     a = np.asarray(values)
     assert fc.wape(a, a) == 0.0
+
+
+def _openmp_threads() -> list[int]:
+    return [int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "openmp"]
+
+
+def test_fit_and_predict_run_on_one_openmp_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The boosting loops' OpenMP threads spin at a barrier every iteration; on busy cores one 60-day fit took
+    165 s instead of 1 s, and the planner's form waited for it. However many threads the process allows, the
+    forecaster's own fit and prediction run on one."""
+    seen: list[list[int]] = []
+
+    class Recording(HistGradientBoostingRegressor):  # type: ignore[misc]
+        def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Recording:
+            seen.append(_openmp_threads())
+            return super().fit(X, y, sample_weight)
+
+        def predict(self, X: Any) -> Any:
+            seen.append(_openmp_threads())
+            return super().predict(X)
+
+    monkeypatch.setattr(fc, "HistGradientBoostingRegressor", Recording)
+    s = series("hotline", date(2026, 9, 1), 35, CAL, seed=3)
+    with threadpool_limits(limits=4, user_api="openmp"):
+        fc.fit(s.days[:28], s.offered[:28], CAL).predict(s.days[28:])
+        assert set(_openmp_threads()) == {4}, "the process keeps its own setting"
+    assert len(seen) == 2 and all(x and set(x) == {1} for x in seen), seen

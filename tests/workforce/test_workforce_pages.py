@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from helpers import make_user, page_login
 from telqc.core.rbac import Role
-from telqc.workforce.models import Roster, ShiftTemplate, Staff
+from telqc.workforce.models import Forecast, Roster, ShiftTemplate, Staff
 from workforce.workforce_data import seed
 
 
@@ -37,6 +37,26 @@ def test_planner_shows_forecast_requirement_roster_and_gap(app: FastAPI) -> None
     r = mgr.post("/workforce/roster", data={"forecast_id": str(demo.forecast_id), "days": "1", "csrf_token": csrf},
                  follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/workforce?forecast={demo.forecast_id}"
+
+
+def test_forecast_form_with_empty_fields_is_refused_by_label_and_runs_nothing(app: FastAPI) -> None:
+    """Posting 生成新预测 with its fields emptied answers at once with the field's Chinese label (it used to fall
+    back to the route's defaults and run a whole forecast inside the request); filled in, it runs and redirects."""
+    make_user(app, "mgr", Role.manager)
+    demo = seed(app, roster_days=1)
+    mgr, csrf = _page(app, "mgr")
+    for data, label in (({"days": "", "history_days": "", "note": ""}, "天数"),
+                        ({"days": "7", "history_days": " ", "note": "空"}, "历史天数"),
+                        ({}, "天数")):
+        r = mgr.post("/workforce/forecast", data={**data, "csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 422, (data, r.status_code)
+        error = re.search(r'id="form-error">([^<]*)<', r.text)
+        assert error and error.group(1) == f"{label}：必填字段缺失", (data, error)
+    with app.state.sessionmaker() as db:
+        assert db.scalars(select(Forecast.id)).all() == [demo.forecast_id], "nothing was forecast"
+    r = mgr.post("/workforce/forecast", data={"days": "2", "history_days": "42", "csrf_token": csrf},
+                 follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/workforce?forecast={demo.forecast_id + 1}"
 
 
 def test_planner_sees_the_shifts_the_optimiser_dropped_or_re_timed(app: FastAPI) -> None:

@@ -8,6 +8,12 @@ holiday (the backlog), and known events (plan launches, planned works, incidents
 scikit-learn's HistGradientBoostingRegressor with a Poisson loss (counts, multiplicative effects learnt as
 interactions: a holiday changes the shape of the day, not just its level); statsforecast's MSTL would need
 numba, which TelQC does not carry. A day-index feature lets the level follow the recent weeks.
+
+One OpenMP thread per fit and prediction (`FIT_THREADS`): scikit-learn's histogram loops otherwise start a
+thread per core and spin at a barrier in every boosting iteration; on a machine whose cores are already busy
+(a loaded server, a test run beside others) those threads wait for time slices, and one 60-day fit took 165 s
+instead of 1 s (measured on the shared 2-core machine, load ≈ 15). A fit of this size gains little from a
+second thread even when idle, and a web request (the planner's 生成新预测) must not stall on it.
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from datetime import date, timedelta
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 SLOTS = 48  # 30-minute intervals per day
 SEASON = 7 * SLOTS  # the seasonal-naive lag: same interval, one week earlier
+FIT_THREADS = 1  # OpenMP threads for fitting and predicting (module docstring)
 METHOD = "hgb-poisson(slot, weekday, day kind, bill day, after holiday, event, trend)"
 
 WORKDAY, WEEKEND, HOLIDAY, MAKEUP = 0, 1, 2, 3
@@ -69,7 +77,9 @@ class Model:
     def predict(self, days: Sequence[date]) -> np.ndarray:
         """Expected contacts, shape (len(days), SLOTS)."""
         x = features(days, self.cal, self.events, self.origin)
-        out: np.ndarray = np.maximum(self.regressor.predict(x), 0.0).reshape(len(days), SLOTS)
+        with threadpool_limits(limits=FIT_THREADS, user_api="openmp"):
+            raw = self.regressor.predict(x)
+        out: np.ndarray = np.maximum(raw, 0.0).reshape(len(days), SLOTS)
         return out
 
 
@@ -81,7 +91,8 @@ def fit(days: Sequence[date], counts: np.ndarray, cal: Calendar, events: Mapping
     reg = HistGradientBoostingRegressor(loss="poisson", learning_rate=0.08, max_iter=250, max_leaf_nodes=15,
                                         min_samples_leaf=20, l2_regularization=1.0, early_stopping=False,
                                         categorical_features=CATEGORICAL, random_state=0)
-    reg.fit(features(days, cal, ev, days[0]), counts.reshape(-1))
+    with threadpool_limits(limits=FIT_THREADS, user_api="openmp"):
+        reg.fit(features(days, cal, ev, days[0]), counts.reshape(-1))
     return Model(days[0], reg, cal, ev)
 
 

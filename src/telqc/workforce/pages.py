@@ -89,6 +89,13 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
                   event_kinds=get_args(s.EventKind))
 
 
+def _required(**fields: str) -> None:
+    """Refuse the first empty form field as pydantic would a missing one (the page reads it with its label)."""
+    for name, value in fields.items():
+        if not value.strip():
+            raise ValidationError.from_exception_data("form", [{"type": "missing", "loc": (name,), "input": value}])
+
+
 def _hm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -100,9 +107,12 @@ def planner(request: Request, ctx: CtxDep, _: Read, forecast: Annotated[int | No
 
 
 @router.post("/workforce/forecast", response_class=HTMLResponse)
-def page_forecast(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str, Form()] = "14",
-                  history_days: Annotated[str, Form()] = "60", note: Annotated[str, Form()] = "") -> Response:
+def page_forecast(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str, Form()] = "",
+                  history_days: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    """生成新预测. An empty 预测天数 or 历史天数 is refused with its label before anything runs: the form shows
+    both filled in, so an empty one is a slip to point at, not a wish for the defaults."""
     try:
+        _required(days=days, history_days=history_days)
         f = service.run_forecast(ctx, s.ForecastIn(days=days, history_days=history_days,  # type: ignore[arg-type]
                                                    note=note or None))
     except (DomainError, ValidationError) as e:

@@ -41,7 +41,8 @@ def test_planner_shows_forecast_requirement_roster_and_gap(app: FastAPI) -> None
 
 def test_forecast_form_with_empty_fields_is_refused_by_label_and_runs_nothing(app: FastAPI) -> None:
     """Posting 生成新预测 with its fields emptied answers at once with the field's Chinese label (it used to fall
-    back to the route's defaults and run a whole forecast inside the request); filled in, it runs and redirects."""
+    back to the route's defaults and run a whole forecast inside the request); filled in, it runs and redirects.
+    The roster form's 排班天数 likewise."""
     make_user(app, "mgr", Role.manager)
     demo = seed(app, roster_days=1)
     mgr, csrf = _page(app, "mgr")
@@ -57,6 +58,12 @@ def test_forecast_form_with_empty_fields_is_refused_by_label_and_runs_nothing(ap
     r = mgr.post("/workforce/forecast", data={"days": "2", "history_days": "42", "csrf_token": csrf},
                  follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/workforce?forecast={demo.forecast_id + 1}"
+    r = mgr.post("/workforce/roster", data={"forecast_id": str(demo.forecast_id), "days": "", "csrf_token": csrf},
+                 follow_redirects=False)
+    error = re.search(r'id="form-error">([^<]*)<', r.text)
+    assert r.status_code == 422 and error and error.group(1) == "天数：必填字段缺失", (r.status_code, error)
+    with app.state.sessionmaker() as db:
+        assert db.scalars(select(Roster.id)).all() == [demo.roster_id], "no roster was solved"
 
 
 def test_planner_sees_the_shifts_the_optimiser_dropped_or_re_timed(app: FastAPI) -> None:

@@ -150,8 +150,11 @@ def page_remove_event(request: Request, ctx: CtxDep, _: Manage,
 
 @router.post("/workforce/roster", response_class=HTMLResponse)
 def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated[str, Form()],
-                days: Annotated[str, Form()] = "7") -> Response:
+                days: Annotated[str, Form()] = "") -> Response:
+    """按此预测排班. An empty 排班天数 is refused with its label, as the forecast form's fields are: a roster is
+    solved in the request (HiGHS, up to 50 s), not on a guess."""
     try:
+        _required(days=days)
         r, _res = planning.build_roster(ctx, s.RosterIn(forecast_id=forecast_id, days=days))  # type: ignore[arg-type]
     except (DomainError, ValidationError) as e:
         ctx.uow.rollback()

@@ -15,16 +15,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from helpers import login, make_user, page_login
-from metrics.metrics_factories import (
-    Ev,
-    contact,
-    dims,
-    emit_all,
-    inspection,
-    order,
-    order_event,
-    survey_answered,
-)
+from metrics import metrics_factories as mf
+from metrics.metrics_factories import Ev, contact, emit_all, inspection, survey_answered
 from telqc.core.audit import AuditEntry
 from telqc.core.models import Team, User
 from telqc.core.rbac import Role
@@ -164,9 +156,9 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     li = staff["ids"]["li"]
     at = OCT + timedelta(days=2)
     team = staff["teams"]["east"]
-    emit_all(app, [order(900, at, "business", None, "signal", agent=li, team=team),
-                   order_event("order.resolved", 900, at + timedelta(hours=3), "business",
-                               d=dims(category="signal", agent=li, team=team), resolution_business_s=3600,
+    emit_all(app, [mf.order(900, at, "business", None, "signal", agent=li, team=team),
+                   mf.order_event("order.resolved", 900, at + timedelta(hours=3), "business",
+                                  d=mf.dims(category="signal", agent=li, team=team), resolution_business_s=3600,
                                within_deadline=True, reopened=False, solution_code="done")])
     run = run_october(client, staff["sup"])
     parts = {p["key"]: p for x in run["results"] if x["agent"] == "li" for p in x["parts"]}

@@ -159,7 +159,7 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     emit_all(app, [mf.order(900, at, "business", None, "signal", agent=li, team=team),
                    mf.order_event("order.resolved", 900, at + timedelta(hours=3), "business",
                                   d=mf.dims(category="signal", agent=li, team=team), resolution_business_s=3600,
-                               within_deadline=True, reopened=False, solution_code="done")])
+                                  within_deadline=True, reopened=False, solution_code="done")])
     run = run_october(client, staff["sup"])
     parts = {p["key"]: p for x in run["results"] if x["agent"] == "li" for p in x["parts"]}
     assert parts["sla_compliance"]["points"] == 100.0

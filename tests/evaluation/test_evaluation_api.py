@@ -159,19 +159,29 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     emit_all(app, [mf.order(900, at, "business", None, "signal", agent=li, team=team),
                    mf.order_event("order.resolved", 900, at + timedelta(hours=3), "business",
                                   d=mf.dims(category="signal", agent=li, team=team), resolution_business_s=3600,
-                                  within_deadline=True, reopened=False, solution_code="done")])
+                                  within_deadline=True, reopened=False, solution_code="done"),
+                   mf.order(901, at, "complaint", None, "billing", agent=li, team=team),
+                   mf.order_event("order.closed", 901, at + timedelta(hours=5), "complaint",
+                                  d=mf.dims(category="billing", agent=li, team=team), within_deadline=False,
+                                  closed_loop=True)])
     run = run_october(client, staff["sup"])
     parts = {p["key"]: p for x in run["results"] if x["agent"] == "li" for p in x["parts"]}
     assert parts["sla_compliance"]["points"] == 100.0
+    tch = parts["timely_complaint_handling"]
+    assert (tch["name"], tch["raw"], tch["points"], tch["shown"]) == ("投诉处理及时率", 0.0, 0.0, "0.0%"), \
+        "the complaint-handling rate is a component: li's one complaint closed late"
     browser = TestClient(app, raise_server_exceptions=False)
     page_login(browser, "sup")
     html = browser.get(f"/evaluation/runs/{run['id']}").text
     row = html.split('<tr data-agent="li">', 1)[1].split("</details>", 1)[0]
     links = dict(re.findall(r'<tr data-part="([a-z_]+)"><td><a href="([^"]+)" class="evidence">', row))
-    assert links == {"sla_compliance": f"/metrics/orders?kpi=sla_compliance&amp;agent={li}&amp;from=2026-10-01"
-                                       "&amp;to=2026-10-31"}
+    span = f"agent={li}&amp;from=2026-10-01&amp;to=2026-10-31"
+    assert links == {"sla_compliance": f"/metrics/orders?kpi=sla_compliance&amp;{span}",
+                     "timely_complaint_handling": f"/metrics/orders?kpi=timely_complaint_handling&amp;{span}"}
     orders = browser.get(links["sla_compliance"].replace("&amp;", "&"))
     assert orders.status_code == 200 and 'href="/orders/900"' in orders.text
+    late = browser.get(links["timely_complaint_handling"].replace("&amp;", "&"))
+    assert late.status_code == 200 and 'href="/orders/901"' in late.text and 'href="/orders/900"' not in late.text
     agent = TestClient(app, raise_server_exceptions=False)
     page_login(agent, "li")
     mine = agent.get("/evaluation/mine").text

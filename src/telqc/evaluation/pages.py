@@ -25,7 +25,8 @@ Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
 
 
-ORDER_KPIS = {"sla_compliance"}  # components computed from work orders: the drill lists the orders themselves
+# components computed from work orders: the drill lists the orders themselves
+ORDER_KPIS = {"sla_compliance", "timely_complaint_handling"}
 
 
 def evidence(principal: Principal, run: Any, agent_id: int, key: str) -> str | None:

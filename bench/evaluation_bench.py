@@ -6,8 +6,9 @@
 Data: a scratch PostgreSQL database, migrated; one province, ``--agents`` agents in teams of ``--team-size``;
 for every agent and day of November 2026 four rows of the staff cube (hotline and WeChat × two categories) with
 the parts the default scheme reads (contacts offered and handled, handling time, transfers and repeats, QA
-scores and fatal items, survey answers, orders resolved in time), drawn per agent around the agent's own level
-so grades spread over A–D and about one agent in thirty has a fatal item. The rows go in with COPY (untimed).
+scores and fatal items, survey answers, orders resolved in time, complaints closed in time), drawn per agent
+around the agent's own level so grades spread over A–D and about one agent in thirty has a fatal item. The rows
+go in with COPY (untimed).
 
 Timed, each on the same rows:
   1. TelQC: ``evaluation.service.run`` for the month and the province — the KPI read from the rollups by agent,
@@ -50,7 +51,7 @@ PROVINCE = "440000"
 TZ = ZoneInfo("Asia/Shanghai")
 START = date(2026, 11, 1)
 PARTS = ("offered", "handled", "handle_sum", "transferred", "fcr_repeat", "qa_n", "qa_sum", "qa_fatal",
-         "csat_n", "csat_good", "resolved", "resolved_in_time")
+         "csat_n", "csat_good", "resolved", "resolved_in_time", "cmp_closed", "cmp_closed_in_time")
 
 
 def load(url: str, agents: int, team_size: int, days: int) -> tuple[int, int]:
@@ -98,10 +99,12 @@ def load(url: str, agents: int, team_size: int, days: int) -> tuple[int, int]:
             csat_good = rng.binomial(csat_n, np.clip(0.84 + 0.06 * level, 0.3, 1.0))
             resolved = rng.poisson(2, n)
             in_time = rng.binomial(resolved, np.clip(0.95 + 0.02 * level, 0.5, 1.0))
+            cmp_closed = rng.binomial(1, 0.15, n)  # a complaint closed on some days
+            cmp_in_time = rng.binomial(cmp_closed, np.clip(0.97 + 0.02 * level, 0.5, 1.0))
             for a in range(n):
                 values = (offered[a], handled[a], round(float(handle_sum[a]), 1), transferred[a], repeat[a],
                           qa_n[a], round(float(qa_sum[a]), 1), qa_fatal[a], csat_n[a], csat_good[a],
-                          resolved[a], in_time[a])
+                          resolved[a], in_time[a], cmp_closed[a], cmp_in_time[a])
                 buf.write(f"ds\t{stamp}\t{channel}\t\t\t\t\t{category}\t{first_team + a // team_size}\t"
                           f"{first_user + a}\t" + "\t".join(str(v) for v in values) + "\n")
                 rows += 1
@@ -154,6 +157,7 @@ def pandas_run(url: str, days: int) -> tuple[float, pd.DataFrame]:
     v["fcr"] = ratio(p.handled - p.transferred - p.fcr_repeat, p.handled)
     v["aht"] = ratio(p.handle_sum, p.handled)
     v["sla_compliance"] = ratio(p.resolved_in_time, p.resolved)
+    v["timely_complaint_handling"] = ratio(p.cmp_closed_in_time, p.cmp_closed)
     v["offered"] = p.offered
     fatal = ratio(p.qa_fatal, p.qa_n)
     pts = pd.DataFrame(index=p.index)
@@ -162,12 +166,13 @@ def pandas_run(url: str, days: int) -> tuple[float, pd.DataFrame]:
     pts["fcr"] = (100 * v.fcr / 0.75).clip(0, 100)
     pts["aht"] = (100 * 360.0 / v.aht).clip(0, 100).where(v.aht > 0, 100.0).where(v.aht.notna())
     pts["sla_compliance"] = (100 * v.sla_compliance / 0.95).clip(0, 100)
+    pts["timely_complaint_handling"] = (100 * v.timely_complaint_handling / 0.98).clip(0, 100)
     team = p.team_id
     n = v.offered.notna().groupby(team).transform("sum")
     mid = v.offered.groupby(team).rank(method="average")  # 1-based mid-rank among the team's values
     pts["offered"] = (100 * (mid - 1) / (n - 1)).where(n > 1, 50.0).where(v.offered.notna())
-    weights = pd.Series({"qa_score": 30, "csat": 25, "fcr": 15, "aht": 10, "sla_compliance": 10, "offered": 10},
-                        dtype=float)
+    weights = pd.Series({"qa_score": 30, "csat": 25, "fcr": 15, "aht": 10, "sla_compliance": 10,
+                         "timely_complaint_handling": 10, "offered": 10}, dtype=float)
     present = pts.notna().mul(weights, axis=1).sum(axis=1)
     total = (pts.fillna(0).mul(weights, axis=1).sum(axis=1) / present.where(present > 0)).fillna(0).round(2)
     total = total.where(~(fatal > 0), np.minimum(total, 79.99))

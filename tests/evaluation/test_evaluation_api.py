@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from helpers import login, make_user
+from helpers import login, make_user, page_login
+from metrics import metrics_factories as mf
 from metrics.metrics_factories import Ev, contact, emit_all, inspection, survey_answered
 from telqc.core.audit import AuditEntry
 from telqc.core.models import Team, User
@@ -145,3 +147,42 @@ def test_bad_runs_are_refused_naming_the_field(client: TestClient, staff: dict[s
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["field"] == field
     assert client.get(f"{A}/runs", headers=staff["sup"]).json() == []
+
+
+def test_order_and_exam_components_link_to_what_they_were_computed_from(
+        app: FastAPI, client: TestClient, staff: dict[str, Any]) -> None:
+    """The run page explains a result component by component; the SLA component links to the agent's orders
+    of the month behind it, which the supervisor opens; an agent's own page has no link their role cannot open."""
+    li = staff["ids"]["li"]
+    at = OCT + timedelta(days=2)
+    team = staff["teams"]["east"]
+    emit_all(app, [mf.order(900, at, "business", None, "signal", agent=li, team=team),
+                   mf.order_event("order.resolved", 900, at + timedelta(hours=3), "business",
+                                  d=mf.dims(category="signal", agent=li, team=team), resolution_business_s=3600,
+                                  within_deadline=True, reopened=False, solution_code="done"),
+                   mf.order(901, at, "complaint", None, "billing", agent=li, team=team),
+                   mf.order_event("order.closed", 901, at + timedelta(hours=5), "complaint",
+                                  d=mf.dims(category="billing", agent=li, team=team), within_deadline=False,
+                                  closed_loop=True)])
+    run = run_october(client, staff["sup"])
+    parts = {p["key"]: p for x in run["results"] if x["agent"] == "li" for p in x["parts"]}
+    assert parts["sla_compliance"]["points"] == 100.0
+    tch = parts["timely_complaint_handling"]
+    assert (tch["name"], tch["raw"], tch["points"], tch["shown"]) == ("投诉处理及时率", 0.0, 0.0, "0.0%"), \
+        "the complaint-handling rate is a component: li's one complaint closed late"
+    browser = TestClient(app, raise_server_exceptions=False)
+    page_login(browser, "sup")
+    html = browser.get(f"/evaluation/runs/{run['id']}").text
+    row = html.split('<tr data-agent="li">', 1)[1].split("</details>", 1)[0]
+    links = dict(re.findall(r'<tr data-part="([a-z_]+)"><td><a href="([^"]+)" class="evidence">', row))
+    span = f"agent={li}&amp;from=2026-10-01&amp;to=2026-10-31"
+    assert links == {"sla_compliance": f"/metrics/orders?kpi=sla_compliance&amp;{span}",
+                     "timely_complaint_handling": f"/metrics/orders?kpi=timely_complaint_handling&amp;{span}"}
+    orders = browser.get(links["sla_compliance"].replace("&amp;", "&"))
+    assert orders.status_code == 200 and 'href="/orders/900"' in orders.text
+    late = browser.get(links["timely_complaint_handling"].replace("&amp;", "&"))
+    assert late.status_code == 200 and 'href="/orders/901"' in late.text and 'href="/orders/900"' not in late.text
+    agent = TestClient(app, raise_server_exceptions=False)
+    page_login(agent, "li")
+    mine = agent.get("/evaluation/mine").text
+    assert 'data-part="sla_compliance"' in mine and 'class="evidence"' not in mine

@@ -6,8 +6,11 @@ import html
 import io
 import json
 import re
+import shutil
+import subprocess
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,6 +204,28 @@ def test_results_page_and_report(client: TestClient, people: dict[int, tuple[str
     assert [c.value for c in sheet[3]] == ["广东省", 4, 3.75, 3.0, 0.5, 0.2, "是"]
     lows = [[c.value for c in row][:3] for row in book["低分项"].iter_rows(min_row=2)]
     assert lows == [["服务态度", "服务渠道", "无接触"], ["服务态度", "省份", "广东省"]]  # equal means: by key
+
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_the_quarterly_report_as_pdf(client: TestClient, people: dict[int, tuple[str, str]], mgr: dict[str, str],
+                                     outbox: channels.RecordingChannel, tmp_path: Path) -> None:
+    """The same report in the PDF export (管理规范手册 8.3.2): low items with their reasons, each dimension by
+    province, tier and channel, the comments; linked from the results page next to the Excel one."""
+    cid = _answer_gd_by_tier(client, mgr, people, outbox)
+    assert f'/api/v1/survey-campaigns/{cid}/report?format=pdf' in client.get(f"/surveys/campaigns/{cid}",
+                                                                             headers=mgr).text
+    r = client.get(f"{A}/{cid}/report", params={"format": "pdf"}, headers=mgr)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert f"survey-campaign-{cid}-" in r.headers["content-disposition"] and ".pdf" in r.headers["content-disposition"]
+    pdf = tmp_path / "campaign.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout.replace(" ", "")
+    for words in ("一、低分项", "服务态度·按省份", "办理效率·按客户等级", "服务礼仪·按服务渠道", "三、意见建议",
+                  "态度一般", "加权均分低于", "广东省"):
+        assert words in text, words
+    assert client.get(f"{A}/{cid}/report", params={"format": "doc"}, headers=mgr).status_code == 422
 
 
 def test_who_may_run_campaigns(app: FastAPI, client: TestClient, people: dict[int, tuple[str, str]],

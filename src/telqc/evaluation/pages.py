@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,6 +23,23 @@ NAV = [(Perm.evaluation_manage, "/evaluation", "ui.evaluation"), (Perm.evaluatio
                                                                   "ui.evaluation_mine")]
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
+
+
+# components computed from work orders: the drill lists the orders themselves
+ORDER_KPIS = {"sla_compliance", "timely_complaint_handling"}
+
+
+def evidence(principal: Principal, run: Any, agent_id: int, key: str) -> str | None:
+    """Where a component's number comes from, for a reader who may open it: the agent's work orders behind an
+    order KPI in the period (``metrics:read``), the exam results behind the exam score (``training:manage``).
+    The contact and survey KPIs get no link yet: the KPI breakdown cannot cut one agent inside a province scope
+    (不支持该维度组合：agent,province), so a link there would open an error for a provincial supervisor."""
+    if key in service.EXTERNAL:
+        return "/training#results" if principal.can(Perm.training_manage) else None
+    if key in ORDER_KPIS and principal.can(Perm.metrics_read):
+        span = urlencode({"agent": agent_id, "from": run.period_start.isoformat(), "to": run.period_end.isoformat()})
+        return f"/metrics/orders?kpi={key}&{span}"
+    return None
 
 
 def _index(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
@@ -55,7 +73,7 @@ def run_page(request: Request, ctx: CtxDep, _: Manage, run_id: IdPath) -> Respon
     teams: dict[str, list[s.ResultOut]] = {}
     for x in rows:
         teams.setdefault(x.team or "", []).append(x)
-    return render(request, "evaluation/run.html", run=run, teams=teams,
+    return render(request, "evaluation/run.html", run=run, teams=teams, evidence=evidence,
                   province=metrics.region_names(ctx.session).get(run.province_code or "", ""))
 
 
@@ -68,7 +86,8 @@ def decide(request: Request, ctx: CtxDep, _: Manage, objection_id: IdPath, verdi
 
 
 def _mine(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
-    return render(request, "evaluation/mine.html", status_code=status_code, error=error, results=service.mine(ctx))
+    return render(request, "evaluation/mine.html", status_code=status_code, error=error, results=service.mine(ctx),
+                  evidence=evidence)
 
 
 @router.get("/evaluation/mine", response_class=HTMLResponse)

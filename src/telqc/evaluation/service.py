@@ -3,9 +3,10 @@
 The default scheme follows the handbook's dimensions where TelQC has the data (操作流程 六.1; 管理规范手册 2.3.1):
 service quality (QA score, with a fatal item capping the grade), customer satisfaction (CSAT), professional
 knowledge (first-contact resolution), efficiency (AHT against target), timeliness (SLA compliance of the orders
-they handled), volume (contacts handled, against their own team) and professional knowledge by exam (the best
-exam passed in the period, from `telqc.training.service.exam_scores`, against 90 points). Teamwork and adopted
-suggestions join when those domains publish them. KPI values are read from `telqc.metrics.service` by agent.
+they handled), complaint handling (complaints they closed in time, 投诉处理及时率), volume (contacts handled,
+against their own team) and professional knowledge by exam (the best exam passed in the period, from
+`telqc.training.service.exam_scores`, against 90 points). Teamwork and adopted suggestions join when those
+domains publish them. KPI values are read from `telqc.metrics.service` by agent.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ DEFAULT_SCHEME: dict[str, Any] = {
         {"key": "fcr", "weight": 15, "normalise": "target"},
         {"key": "aht", "weight": 10, "normalise": "target"},
         {"key": "sla_compliance", "weight": 10, "normalise": "target"},
+        {"key": "timely_complaint_handling", "weight": 10, "normalise": "target"},
         {"key": "offered", "weight": 10, "normalise": "percentile"},
         {"key": "exam_score", "weight": 10, "normalise": "target"},
     ],

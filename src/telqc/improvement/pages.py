@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,8 +23,9 @@ from telqc.core.rbac import ROLE_PERMISSIONS, Perm, Principal, Role
 from telqc.improvement import schemas as s
 from telqc.improvement import service
 from telqc.improvement.states import TRANSITIONS, PlanState, RootCause, Source
-from telqc.metrics import registry
+from telqc.metrics import hotspots, registry
 from telqc.metrics import service as metrics
+from telqc.orders import service as orders
 from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +80,7 @@ def _scope_text(ctx: Ctx, scope: dict[str, list[str]] | None) -> str:
     names = metrics.region_names(ctx.session)
     parts = []
     for dim, values in scope.items():
-        shown = [names.get(v, v) for v in values] if dim == "province" else values
+        shown = [names.get(v, v) for v in values] if dim in ("province", "city") else values
         parts.append("、".join(shown))
     return "；".join(parts) or "全部范围"
 
@@ -91,12 +93,39 @@ def _below_target(ctx: Ctx) -> list[dict[str, Any]]:
     return [t for t in tiles if t["status"] in ("red", "amber")]
 
 
+HOTSPOT_DAYS = 14  # the board's hotspots: the last two weeks against the two weeks before
+HOTSPOT_DIMS = ("category", "city")
+SCOPE_REF = r"^(category|city):[A-Za-z0-9_.\-]{1,60}$"  # a hotspot's group: the plan's scope beyond the province
+
+
+def _hotspots(ctx: Ctx) -> list[dict[str, Any]]:
+    """Complaint hotspots (a significant rise of the complaint rate, `telqc.metrics.hotspots`), each with the link
+    that opens a plan on the complaint rate scoped to it (管理规范手册 4.3.4: the problem found opens its measures)."""
+    today = metrics.local_today(ctx)
+    start, end = today - timedelta(days=HOTSPOT_DAYS), today - timedelta(days=1)
+    regions = metrics.region_names(ctx.session)
+    categories = orders.category_names(ctx)
+    out = []
+    for r in hotspots.rises(ctx, start, end, HOTSPOT_DIMS)[:8]:
+        name = categories.get(r.value, r.value) if r.dimension == "category" else regions.get(r.value, r.value)
+        province = r.value[:2] + "0000" if r.dimension == "city" else ""
+        problem = (f"{name}投诉率近{HOTSPOT_DAYS}天升至每万户 {r.current_rate:.2f}（此前 {r.previous_rate:.2f}，"
+                   f"显著上升 p={r.p_value:.3g}），{start}至{end}")
+        query = {"kpi": "complaint_rate", "source": "hotspot", "ref": f"{r.dimension}:{r.value}",
+                 "title": f"降低{name}投诉率", "problem": problem, "province": province}
+        out.append({"dimension": r.dimension, "value": r.value, "name": name, "previous": r.previous_rate,
+                    "current": r.current_rate, "p_value": r.p_value,
+                    "href": "/improvement/new?" + urlencode({k: v for k, v in query.items() if v})})
+    return out
+
+
 @router.get("/improvement", response_class=HTMLResponse)
 def board(request: Request, ctx: CtxDep, _: Read) -> Response:
     plans, _total = service.listing(ctx, [c.value for c in BOARD_COLUMNS], 0, 200)
     columns = {c.value: [p for p in plans if p.state == c] for c in BOARD_COLUMNS}
     return render(request, "improvement/board.html", columns=columns, overdue=service.overdue_actions(ctx),
-                  below=_below_target(ctx), kpi_value=kpi_value, scope_text=lambda sc: _scope_text(ctx, sc),
+                  below=_below_target(ctx), hotspots=_hotspots(ctx), kpi_value=kpi_value,
+                  scope_text=lambda sc: _scope_text(ctx, sc),
                   kpi_names={k.name: k.zh for k in registry.KPIS})
 
 
@@ -112,7 +141,8 @@ def new_plan(request: Request, ctx: CtxDep, principal: Manage, kpi: Annotated[st
              source: Annotated[str | None, Query()] = None,
              title: Annotated[str | None, Query(max_length=200)] = None,
              problem: Annotated[str | None, Query(max_length=2000)] = None,
-             province: Annotated[str | None, Query(max_length=12)] = None) -> Response:
+             province: Annotated[str | None, Query(max_length=12)] = None,
+             ref: Annotated[str | None, Query(pattern=SCOPE_REF)] = None) -> Response:
     """The new-plan form, prefilled from where it was opened (a KPI tile, a survey's low item: title, problem
     and province come with the link; the caller's single province otherwise)."""
     today = metrics.local_today(ctx)
@@ -124,7 +154,7 @@ def new_plan(request: Request, ctx: CtxDep, principal: Manage, kpi: Annotated[st
         "kpi": k.name if k else "", "source": source if source in {x.value for x in Source} else "manual",
         "title": title or (f"提升{k.zh}" if k else ""), "problem": problem or "",
         "target": "" if k is None or k.target is None else k.target,
-        "province": province or (scope[0] if len(scope) == 1 else ""), "comparison": "",
+        "province": province or (scope[0] if len(scope) == 1 else ""), "comparison": "", "source_ref": ref or "",
         "owner_id": principal.user_id, "baseline_start": (today - timedelta(days=28)).isoformat(),
         "baseline_end": (today - timedelta(days=1)).isoformat()})
 
@@ -134,14 +164,20 @@ def create_plan(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, 
                 problem: Annotated[str, Form()], kpi: Annotated[str, Form()], owner_id: Annotated[str, Form()],
                 baseline_start: Annotated[str, Form()], baseline_end: Annotated[str, Form()],
                 source: Annotated[str, Form()] = "manual", target: Annotated[str, Form()] = "",
-                province: Annotated[str, Form()] = "", comparison: Annotated[str, Form()] = "") -> Response:
+                province: Annotated[str, Form()] = "", comparison: Annotated[str, Form()] = "",
+                source_ref: Annotated[str, Form(pattern=SCOPE_REF)] = "") -> Response:
+    """A plan from the form; a hotspot's link adds its group (``category:…`` or ``city:…``) to the scope."""
     values = {"title": title, "problem": problem, "kpi": kpi, "owner_id": owner_id, "source": source,
               "target": target, "province": province, "comparison": comparison, "baseline_start": baseline_start,
-              "baseline_end": baseline_end}
+              "baseline_end": baseline_end, "source_ref": source_ref}
+    scope: dict[str, list[str]] = {"province": [province]} if province else {}
+    if source_ref:
+        dim, _sep, value = source_ref.partition(":")
+        scope[dim] = [value]
     try:
         data = s.PlanIn.model_validate({
             "title": title, "problem": problem, "kpi": kpi, "owner_id": owner_id, "source": source,
-            "target": target or None, "scope": {"province": [province]} if province else {},
+            "source_ref": source_ref or None, "target": target or None, "scope": scope,
             "comparison": {"province": [comparison]} if comparison else None,
             "baseline_start": baseline_start, "baseline_end": baseline_end})
         p = service.create(ctx, data)

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from telqc.core.schemas import In, Out
 from telqc.improvement.states import PlanState, RootCause, Source
 
-SCOPE_DIMS = ("province", "team", "category", "channel")
+SCOPE_DIMS = ("province", "city", "team", "category", "channel")  # city: a complaint hotspot's
 Scope = dict[str, list[str]]
 
 

@@ -70,11 +70,12 @@ def campaign_results(ctx: CtxDep, _: Manage, campaign_id: IdPath,
 
 
 @router.get(C + "/{campaign_id}/report", response_class=Response)
-def campaign_report(ctx: CtxDep, _: Manage, campaign_id: IdPath) -> Response:
-    """The quarterly report: a sheet per dimension by province, the low items and the comments."""
-    c, data = campaigns.report(ctx, campaign_id)
-    return Response(data, media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="survey-campaign-{c.id}-{c.period_label}.xlsx"'})
+def campaign_report(ctx: CtxDep, _: Manage, campaign_id: IdPath,
+                    format: Annotated[str, Query(pattern="^(xlsx|pdf)$")] = "xlsx") -> Response:
+    """The quarterly report: a sheet (or PDF section) per dimension by province, the low items and the comments."""
+    c, data = campaigns.report(ctx, campaign_id, format)
+    return Response(data, media_type="application/pdf" if format == "pdf" else XLSX, headers={
+        "Content-Disposition": f'attachment; filename="survey-campaign-{c.id}-{c.period_label}.{format}"'})
 
 
 @router.post(C + "/answers/{token}", response_model=s.AnswerOut)

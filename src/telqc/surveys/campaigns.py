@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
-from telqc.surveys import campaign_export, channels, sampling
+from telqc.surveys import campaign_export, campaign_pdf, channels, sampling
 from telqc.surveys import campaign_results as res
 from telqc.surveys import repository as repo
 from telqc.surveys import schemas as s
@@ -216,14 +216,15 @@ def results(ctx: Ctx, campaign_id: int, by: Sequence[str] = ("province",)) -> s.
         improvement_link=IMPROVEMENT_LINK)
 
 
-def report(ctx: Ctx, campaign_id: int) -> tuple[SurveyCampaign, bytes]:
-    """The campaign's report as an Excel workbook (`telqc.surveys.campaign_export`)."""
+def report(ctx: Ctx, campaign_id: int, kind: str = "xlsx") -> tuple[SurveyCampaign, bytes]:
+    """The campaign's report as an Excel workbook (`telqc.surveys.campaign_export`) or, ``kind="pdf"``, the same
+    tables as a PDF (`telqc.surveys.campaign_pdf`)."""
     c = get(ctx, campaign_id)
     found = scores(ctx, c)
     names = {r.code: r.name for r in core_repo.regions(ctx.session)}
     counts = repo.campaign_counts(ctx.session, c.id)
-    return c, campaign_export.workbook(c, found, names, counts, _limits(c),
-                                       repo.campaign_comments(ctx.session, c.id))
+    build = campaign_pdf.document if kind == "pdf" else campaign_export.workbook
+    return c, build(c, found, names, counts, _limits(c), repo.campaign_comments(ctx.session, c.id))
 
 
 def comments(ctx: Ctx, campaign_id: int) -> list[tuple[str, str, str]]:

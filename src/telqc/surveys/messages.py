@@ -103,6 +103,7 @@ MESSAGES.update({
     "campaign.close": {"zh-CN": "结束测评", "en": "Close"},
     "campaign.results": {"zh-CN": "测评结果", "en": "Results"},
     "campaign.download": {"zh-CN": "导出季度报告（Excel）", "en": "Download the report (Excel)"},
+    "campaign.download_pdf": {"zh-CN": "导出季度报告（PDF）", "en": "Download the report (PDF)"},
     "campaign.sent": {"zh-CN": "已发送", "en": "Sent"},
     "campaign.answered": {"zh-CN": "已回复", "en": "Answered"},
     "campaign.n": {"zh-CN": "回复数", "en": "Answers"},

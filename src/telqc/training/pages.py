@@ -100,6 +100,7 @@ def _admin(request: Request, ctx: Ctx, course_id: int | None = None, error: str 
     return render(request, "training/admin.html", status_code=status_code, error=error, courses=courses,
                   chosen=chosen, bank=service.questions(ctx, chosen.id) if chosen else [], exams=service.exams(ctx),
                   agents=service.agents(ctx), assignments=service.assignments(ctx), teams=teams,
+                  needs=service.needs_training(ctx),
                   cards=service.sim_cards(ctx), sims=service.sim_calls(ctx), types=list(QType),
                   qa_names=service.qa_item_names(ctx),
                   values=values or {})

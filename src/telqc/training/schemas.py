@@ -283,4 +283,16 @@ class ResultRow(Out):
     last_at: datetime | None
 
 
+class NeedRow(Out):
+    """An agent the latest evaluation graded 辅导/帮扶 who has had no training since (training to assign)."""
+
+    agent_id: int
+    agent: str
+    team: str
+    run: str
+    total: float
+    grade: str
+    tier: str
+
+
 MineOut.model_rebuild()

@@ -17,6 +17,7 @@ from telqc.core import events
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound
+from telqc.evaluation import read as evaluation_read
 from telqc.inspection import read as qa_read
 from telqc.knowledge import service as kb
 from telqc.training import grading
@@ -349,6 +350,33 @@ def results(ctx: Ctx) -> list[s.ResultRow]:
             best_percent=max((t.percent for t in done if t.percent is not None), default=None),
             last_at=max((t.finished_at for t in done if t.finished_at is not None), default=None)))
     return sorted(out, key=lambda r: (r.team, r.agent, r.exam_id))
+
+
+def needs_training(ctx: Ctx) -> list[s.NeedRow]:
+    """The agents of the caller's scope whose latest evaluation put them in the coach or help tier, with no course
+    under way and none assigned since that run: the handbook's help for the weakest (操作流程 六.1), the
+    trainer's to-do. Worst total first."""
+    agents = {u.id: u for u in repo.agents_in_scope(ctx.session, ctx.principal)}
+    weak = evaluation_read.weakest(ctx.session, list(agents))
+    open_: set[int] = set()
+    since: dict[int, datetime] = {}
+    for a in repo.assignments(ctx.session, [w.agent_id for w in weak]):
+        since[a.agent_id] = max(since.get(a.agent_id, a.assigned_at), a.assigned_at)
+        if a.status == "assigned":
+            open_.add(a.agent_id)
+    teams = core_repo.team_names(ctx.session, [u.team_id for u in agents.values()])
+    return [s.NeedRow(agent_id=w.agent_id, agent=agents[w.agent_id].display_name,
+                      team=teams.get(agents[w.agent_id].team_id or 0, ""), run=w.run_name, total=w.total,
+                      grade=w.grade, tier=w.tier)
+            for w in weak if w.agent_id not in open_ and (w.agent_id not in since or since[w.agent_id] < w.run_at)]
+
+
+def trainer_counts(ctx: Ctx) -> dict[str, int]:
+    """The trainer's to-do counts (home page): agents the evaluation sends to training, exams failed and not yet
+    passed (a retake to arrange), courses assigned and not completed."""
+    return {"needs": len(needs_training(ctx)),
+            "retakes": sum(1 for r in results(ctx) if not r.passed and r.best_percent is not None),
+            "open": sum(1 for a in assignments(ctx) if a.status == "assigned")}
 
 
 def qa_item_names(ctx: Ctx) -> dict[str, str]:

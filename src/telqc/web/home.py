@@ -1,7 +1,8 @@
 """The home page (工作台): each role's to-do list for the day, every count a link to the filtered list.
 
-Composed from the domains' worklists (`orders.worklist`, `inspection.worklist`) and the KPI view; a role sees
-only the parts its permissions cover, so the page never offers a list that would answer 403.
+Composed from the domains' worklists (`orders.worklist`, `inspection.worklist`, `training.service.trainer_counts`)
+and the KPI view; a role sees only the parts its permissions cover, so the page never offers a list that would
+answer 403.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from telqc.metrics.reports import fmt
 from telqc.metrics.schemas import default_range
 from telqc.orders import timeline, worklist
 from telqc.orders.worklist import Tile
+from telqc.training import service as training
 
 MANAGER_KPIS = ("complaint_rate", "csat", "sla_compliance", "timely_complaint_handling", "fcr", "qa_score")
 
@@ -67,6 +69,11 @@ def view(ctx: Ctx) -> dict[str, Any]:
         extra += [Tile("home.samples_assigned", c["assigned"], "/qa/workbench#queue"),
                          Tile("home.appeals_to_rule", c["appeals"], "/qa/workbench#appeals",
                               "warn" if c["appeals"] else "")]
+    if p.role is Role.trainer and p.can(Perm.training_manage):
+        c = training.trainer_counts(ctx)
+        extra += [Tile("home.training_needs", c["needs"], "/training#needs", "warn" if c["needs"] else ""),
+                  Tile("home.training_retakes", c["retakes"], "/training#results"),
+                  Tile("home.training_open", c["open"], "/training#assignments")]
     if p.can(Perm.repair_work):
         parts.append(worklist.engineer(ctx))
     if p.can(Perm.network_work):

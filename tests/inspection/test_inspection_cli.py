@@ -94,3 +94,14 @@ def test_eval_prints_precision_recall_and_macro_f1(tmp_path: Path) -> None:
     bad.write_text("{\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["inspect", "eval", str(bad)])
     assert res.exit_code == 1 and "line 1" in res.output
+
+
+@pytest.mark.parametrize("command", ["import", "run"])
+def test_a_line_nested_past_the_parser_is_named_not_a_traceback(env: FastAPI, tmp_path: Path, command: str) -> None:
+    """``[[[[…`` raised RecursionError out of json.loads: a traceback instead of the line (issue 17)."""
+    f = tmp_path / "deep.jsonl"
+    f.write_text(jsonl([line(), "[" * 100_000 + "]" * 100_000]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", command, str(f)])
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    assert "nested too deeply" in res.output, res.output
+    assert _count(env) == 0

@@ -24,6 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.internal": {"zh-CN": "服务器内部错误，请稍后再试（编号 {ref}）",
                        "en": "internal error, please retry later (ref {ref})"},
     "error.conflict": {"zh-CN": "{reason}", "en": "{reason}"},
+    "request.too_large": {"zh-CN": "请求体过大：上限 {cap} 字节", "en": "request body too large: at most {cap} bytes"},
     "error.unverified": {"zh-CN": "该接触尚未核实客户身份，不能办理账户变更业务",
                          "en": "the caller's identity is not verified on this contact; account changes refused"},
     "error.verify_locked": {"zh-CN": "身份核实失败次数过多，已锁定至 {until}",

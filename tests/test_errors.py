@@ -115,3 +115,20 @@ def test_a_user_is_on_the_staff_list_once(app: FastAPI, client: TestClient) -> N
     assert client.post("/api/v1/workforce/staff", json=body, headers=h).status_code == 201
     again = client.post("/api/v1/workforce/staff", json=body, headers=h)
     assert again.status_code == 409 and again.json()["field"] == "body.user_id", again.text
+
+
+@pytest.mark.parametrize("body", [b"[" * 50_000 + b"]" * 50_000, b'{"name": 1' + b"0" * 5000 + b"}",
+                                  b'{"name": "\xff\xfe"}'], ids=["nested", "digits", "not-utf8"])
+def test_a_body_no_parser_takes_is_a_clean_400_in_the_clients_language(app: FastAPI, client: TestClient,
+                                                                      body: bytes) -> None:
+    """FastAPI answered these with its English "There was an error parsing the body" (issue 17: clean errors)."""
+    make_user(app, "adm", Role.admin)
+    make_user(app, "ag", Role.agent, region_scope=["440000"])
+    json_type = {"content-type": "application/json"}
+    r = client.post("/api/v1/customers", content=body, headers={**login(client, "adm"), **json_type})
+    assert r.status_code == 400 and "请求体无法解析" in r.json()["detail"], r.text
+    r = client.post("/tmf-api/troubleTicket/v4/troubleTicket", content=body,
+                    headers={**login(client, "ag"), **json_type, "accept-language": "en"})
+    assert r.status_code == 400, r.text
+    tmf = r.json()
+    assert tmf["status"] == "400" and tmf["message"].startswith("the request body cannot be parsed"), tmf

@@ -3,7 +3,9 @@
 
 Schemathesis generates the requests from the published schema (valid and invalid ones), as an administrator
 (every operation reachable) and as an agent (scoped); derandomised and bounded so that CI runs the same
-cases every time. A failure names the operation, the request and the answer."""
+cases every time. Two checks, as issue 17 asks: no server error (``not_a_server_error``), and every answer
+matches the response schema /openapi.json publishes for its status (``response_schema_conformance``). A
+failure names the operation, the request and the answer."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.result import Err
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from helpers import login, make_user
 from telqc.core.rbac import Role
@@ -28,7 +32,7 @@ SKIP = {("POST", "/api/v1/auth/logout")}
 
 
 def _probe(op: Any, headers: dict[str, str]) -> str | None:
-    """The first server error this operation answers among its generated cases, described; None if none."""
+    """The first server error or off-schema answer among this operation's generated cases; None if none."""
     found: list[str] = []
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -46,6 +50,11 @@ def _probe(op: Any, headers: dict[str, str]) -> str | None:
             return
         if r.status_code >= 500:
             found.append(f"{request} -> {r.status_code} {r.text[:300]}")
+            return
+        try:
+            case.validate_response(r, checks=[response_schema_conformance])
+        except (Failure, FailureGroup) as exc:  # FailureGroup is a BaseExceptionGroup, not an Exception
+            found.append(f"{request} -> {r.status_code} {r.text[:200]}: not the published schema: {str(exc)[:400]}")
 
     probe()
     return found[0] if found else None

@@ -182,3 +182,17 @@ def test_batched_detection_decides_as_the_specification(app: FastAPI, gaps: list
             confirms = any(count_in_window(times[: j + 1], times[j], rule.window) >= rule.confirm_threshold
                            for j in range(k + 1, len(times)))
             assert found[0].status == ("confirmed" if confirms else "suspected")
+
+
+@pytest.mark.parametrize("bad", [b"[" * 100_000 + b"]" * 100_000, b'{"value": 1' + b"0" * 5000 + b"}",
+                                 b'{"district_code": "440106", "metric": "latency_ms", '
+                                 b'"at": "2026-11-02T01:40:00+00:00", "value": NaN}'],
+                         ids=["nested", "digits", "nan"])
+def test_a_jsonl_sample_no_parser_takes_is_a_rejected_row(app: FastAPI, client: TestClient, bad: bytes) -> None:
+    """These raised RecursionError / ValueError out of json.loads (a 500), or stored NaN (issue 17)."""
+    w = NetWorld(app, client)
+    good = b'{"district_code": "440106", "metric": "latency_ms", "at": "2026-11-02T01:40:00+00:00", "value": 40}'
+    r = client.post("/api/v1/network-samples/import", headers=w.netops,
+                    files={"file": ("kpi.jsonl", good + b"\n" + bad + b"\n", "application/x-ndjson")})
+    assert r.status_code == 400, r.text
+    assert [(x["row"], x["reason"].split(":")[0]) for x in r.json()["rows"]] == [(2, "invalid JSON")]

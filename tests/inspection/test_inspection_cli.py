@@ -94,3 +94,29 @@ def test_eval_prints_precision_recall_and_macro_f1(tmp_path: Path) -> None:
     bad.write_text("{\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["inspect", "eval", str(bad)])
     assert res.exit_code == 1 and "line 1" in res.output
+
+
+@pytest.mark.parametrize("command", ["import", "run"])
+def test_a_line_nested_past_the_parser_is_named_not_a_traceback(env: FastAPI, tmp_path: Path, command: str) -> None:
+    """``[[[[…`` raised RecursionError out of json.loads: a traceback instead of the line (issue 17)."""
+    f = tmp_path / "deep.jsonl"
+    f.write_text(jsonl([line(), "[" * 100_000 + "]" * 100_000]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", command, str(f)])
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    assert "nested too deeply" in res.output, res.output
+    assert _count(env) == 0
+
+
+def test_a_gbk_file_or_a_huge_id_is_named_by_line_not_a_traceback(env: FastAPI, tmp_path: Path) -> None:
+    """Issue 17: ``telqc inspect import`` crashed with UnicodeDecodeError / OverflowError tracebacks."""
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(jsonl([line()]).encode("utf-8") + jsonl([line()]).replace("您好", "你好").encode("gbk"))
+    res = CliRunner().invoke(cli, ["inspect", "import", str(gbk)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.output
+    assert "gbk.jsonl:2: not UTF-8 text" in res.output, res.output
+    huge = tmp_path / "huge.jsonl"
+    huge.write_text(jsonl([line(), {**line(), "customer_id": 2**63}]), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["inspect", "import", str(huge)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.output
+    assert "customer_id" in res.output and "2147483647" in res.output, res.output
+    assert _count(env) == 0

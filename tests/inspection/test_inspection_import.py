@@ -140,3 +140,33 @@ def test_single_interaction_api_and_recognizer(app: FastAPI, client: TestClient,
     app.state.speech_recognizer = FakeRecognizer({"s3://calls/rec-1.wav": turns()[:5]})
     r = client.post("/api/v1/interactions", headers=importer_headers, json=rec)
     assert r.status_code == 201 and r.json()["turn_count"] == 5
+
+
+# A line no JSON parser should take whole: nested past the parser's stack, an integer of 5,001 digits, NaN.
+UNPARSABLE = ["[" * 100_000 + "]" * 100_000, '{"queue_wait_s": 1' + "0" * 5000 + "}",
+              '{"queue_wait_s": NaN}']
+
+
+@pytest.mark.parametrize("bad", UNPARSABLE, ids=["nested", "digits", "nan"])
+def test_an_unparsable_line_is_named_not_a_server_error(app: FastAPI, client: TestClient,
+                                                        importer_headers: dict[str, str], bad: str) -> None:
+    """json.loads raises RecursionError / ValueError for these, not JSONDecodeError: they were 500s (issue 17)."""
+    before = _counts(app)
+    r = upload(client, importer_headers, jsonl([line(external_id="ok-1"), bad]))
+    assert r.status_code == 422, r.text
+    assert [(e["line"], e["field"].split(" ")[0]) for e in r.json()["errors"]] == [(2, "(json)")]
+    assert _counts(app) == before
+
+
+def test_an_uploaded_file_that_is_not_utf8_is_named_by_line_and_nothing_stored(
+        app: FastAPI, client: TestClient, importer_headers: dict[str, str]) -> None:
+    """A GBK export was decoded with replacement marks and its transcripts stored as '���' (issue 17)."""
+    before = _counts(app)
+    gbk = jsonl([line(external_id="ok-1"), line(external_id="gbk-2")]).encode("utf-8").replace(
+        "您好".encode(), "您好".encode("gbk"), 2)
+    r = client.post("/api/v1/interactions/import", headers=importer_headers,
+                    files={"file": ("calls.jsonl", gbk, "application/x-ndjson")})
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["errors"]
+    assert error["line"] == 1 and error["field"].startswith("(encoding) column") and "UTF-8" in error["msg"]
+    assert _counts(app) == before

@@ -140,3 +140,19 @@ def test_a_file_that_is_not_utf8_is_refused_naming_its_line(env: FastAPI, tmp_pa
     assert "gbk.jsonl:2: not UTF-8 text (byte 0xc1 at column 12)" in res.output
     assert res.exception is None or isinstance(res.exception, SystemExit)
     assert _count(env) == 0
+
+
+@pytest.mark.parametrize(("bad", "words"), [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"title": "话费查询", "body": "x", "category": "billing", "n": 1' + "0" * 5000 + "}", "Exceeds the limit"),
+    ('{"title": "话费查询", "body": NaN, "category": "billing"}', "NaN is not a JSON number"),
+], ids=["nested", "digits", "nan"])
+def test_an_unparsable_line_is_named_not_a_traceback(env: FastAPI, tmp_path: Path, bad: str, words: str) -> None:
+    """json.loads raises RecursionError / ValueError here (or takes NaN): the import crashed (issue 17)."""
+    f = tmp_path / "odd.jsonl"
+    good = json.dumps({"title": "流量查询", "body": "发送 CXLL 到 10086。", "category": "billing"}, ensure_ascii=False)
+    f.write_text(f"{good}\n{bad}\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["kb", "import", str(f), "--author", "kbadmin"])
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    assert res.exit_code == 2 and f"odd.jsonl:2: not valid JSON ({words}" in res.output, res.output
+    assert _count(env) == 0

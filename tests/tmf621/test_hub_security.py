@@ -414,3 +414,25 @@ def test_two_concurrent_delivery_passes_send_each_event_once(
     sent = [headers["x-event-id"] for headers, _ in slow.requests]
     assert sorted(sent) == sorted(set(sent)) and len(sent) == due, sent
     assert column(app, TmfDelivery.status) == ["delivered"] * due
+
+
+def test_a_receiver_that_never_answers_is_timed_out_and_retried_with_growing_backoff(
+        app: FastAPI, client: TestClient, clock: FrozenClock, settings: Settings, people: dict[str, Any],
+        receivers: list[Receiver]) -> None:
+    """A callback that accepts the connection and never answers must not hold the delivery pass: the attempt
+    ends at TELQC_HUB_TIMEOUT_SECONDS, counts as failed, and the next one waits longer each time."""
+    settings.hub_timeout_seconds, settings.hub_max_attempts = 0.2, 4
+    hanging = receiver(receivers, delay=1.5)
+    subscribe(client, people["gd"], hanging.url)
+    client.post(f"{B}/troubleTicket", json=ticket(people["gd_customer"]), headers=people["gd"])
+    waits = []
+    for _ in range(3):
+        relay(app, clock, settings)
+        with app.state.sessionmaker() as s:
+            (d,) = s.scalars(select(TmfDelivery)).all()
+            assert d.status == "pending" and d.last_error.startswith("ReadTimeout"), d.last_error
+            waits.append((d.next_attempt_at - d.last_attempt_at).total_seconds())
+            clock.advance(d.next_attempt_at - clock.now())
+    assert waits == [5.0, 10.0, 20.0], waits
+    relay(app, clock, settings)
+    assert column(app, TmfDelivery.status) == ["dead"], "given up after TELQC_HUB_MAX_ATTEMPTS"

@@ -13,7 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import telqc
 from telqc.api import admin, auth, customer360, deps, errors, protect
-from telqc.api.body_limit import BodyLimit
+from telqc.api.body_limit import BodyLimit, upload_routes
 from telqc.api.deps import LANG_COOKIE, SESSION_COOKIE
 from telqc.core import pii
 from telqc.core.clock import Clock, SystemClock
@@ -86,14 +86,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     errors.install(app)
 
+    served = routers()
     app.add_middleware(RememberLanguage)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
+                       uploads=[r for router in served for r in upload_routes(router.routes)])
     app.add_middleware(protect.SecurityHeaders, production=settings.env == "production")
     app.add_middleware(protect.SameOriginWebSockets, session_cookie=SESSION_COOKIE)
     if settings.trusted_proxies.strip():  # the client is the peer, unless the peer is a proxy named here
         trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
-    for router in routers():
+    for router in served:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

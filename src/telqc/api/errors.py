@@ -21,6 +21,12 @@ from telqc.web.render import render_error
 log = logging.getLogger("telqc.api")
 
 
+BODY_UNPARSABLE = "There was an error parsing the body"
+"""FastAPI's own 400 for a body json.loads raised on with something other than a JSONDecodeError (nesting past
+the parser's stack, an integer of more than 4,300 digits, bytes that are not UTF-8): answered in the
+request's language like every other error."""
+
+
 def _is_page(request: Request) -> bool:
     path = request.url.path
     return not (path.startswith("/api/") or path.startswith("/tmf-api/") or path in ("/docs", "/openapi.json"))
@@ -75,6 +81,8 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404:
             detail = t("error.not_found", lang, what=request.url.path)
+        elif exc.status_code == 400 and detail == BODY_UNPARSABLE:
+            detail = t("error.bad_body", lang)
         if tmf_errors.is_tmf(request.url.path):  # no route or method here: still a TMF630 body
             return tmf_errors.response(exc.status_code, f"http.{exc.status_code}", detail, lang, headers=exc.headers)
         if _is_page(request) and exc.status_code == 404 and not request.url.path.startswith("/static/"):

@@ -24,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.internal": {"zh-CN": "服务器内部错误，请稍后再试（编号 {ref}）",
                        "en": "internal error, please retry later (ref {ref})"},
     "error.conflict": {"zh-CN": "{reason}", "en": "{reason}"},
+    "error.bad_body": {"zh-CN": "请求体无法解析：须为 UTF-8 编码的 JSON，嵌套不超过解析器的深度，整数不超过 4300 位",
+                       "en": "the request body cannot be parsed: it must be UTF-8 JSON, nested no deeper than the "
+                             "parser allows, with integers of at most 4,300 digits"},
+    "request.too_large": {"zh-CN": "请求体过大：上限 {cap} 字节", "en": "request body too large: at most {cap} bytes"},
     "error.unverified": {"zh-CN": "该接触尚未核实客户身份，不能办理账户变更业务",
                          "en": "the caller's identity is not verified on this contact; account changes refused"},
     "error.verify_locked": {"zh-CN": "身份核实失败次数过多，已锁定至 {until}",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from telqc.core import textfile
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.core.models import Region
@@ -48,7 +49,7 @@ def parse(filename: str, content: bytes) -> tuple[list[schemas.SampleIn], list[d
             if not line.strip():
                 continue
             try:
-                raw.append((n, json.loads(line)))
+                raw.append((n, textfile.json_line(line)))
             except json.JSONDecodeError as e:
                 rejected.append({"row": n, "field": None, "reason": f"invalid JSON: {e.msg}"})
     else:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from telqc.api.deps import CtxDep, IdPath, require
+from telqc.core import textfile
 from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT
@@ -70,7 +71,12 @@ def post_interaction(ctx: CtxDep, request: Request, body: s.InteractionIn, _: Im
 @router.post("/interactions/import", response_model=s.ImportOut, status_code=201)
 def import_file(ctx: CtxDep, request: Request, file: Annotated[UploadFile, File()], _: Import) -> Any:
     """A JSON Lines file, all or nothing: 422 lists every bad line and field."""
-    lines = file.file.read().decode("utf-8", errors="replace").splitlines()
+    try:
+        lines = textfile.decode(file.file.read(), file.filename or "file").splitlines()
+    except textfile.BadFile as exc:  # named by line, as the CLI does; not stored as U+FFFD replacement marks
+        error = importer.LineError(exc.line, f"(encoding) column {exc.column}",
+                                   t("qa.bad_encoding", ctx.lang, column=exc.column, byte=exc.byte))
+        return _rejected(ctx, importer.ImportRejected([error]))
     try:
         ids = importer.import_interactions(ctx, lines, recognizer=_recognizer(request))
     except importer.ImportRejected as exc:

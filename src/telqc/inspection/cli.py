@@ -97,7 +97,7 @@ def run_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
             if not raw.strip():
                 continue
             try:
-                item = json.loads(raw)
+                item = textfile.json_line(raw)
                 hits = evaluation.inspect(inspector, item)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 bad.append((n, str(exc)))

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from telqc.contacts import service as contacts
 from telqc.contacts.read import INTERACTIONS
+from telqc.core import textfile
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
 from telqc.core.i18n import MESSAGES, t
@@ -125,7 +126,7 @@ def _parse(ctx: Ctx, lines: Iterable[str], recognizer: SpeechRecognizer | None,
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
+            obj = textfile.json_line(raw)
         except json.JSONDecodeError as exc:
             errors.append(LineError(n, f"(json) column {exc.colno}", t("qa.bad_json", lang, error=exc.msg)))
             continue

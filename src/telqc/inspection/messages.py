@@ -19,6 +19,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "qa.import_rejected": {"zh-CN": "导入被拒绝：{count} 处错误，未写入任何数据",
                            "en": "import rejected: {count} error(s), nothing was written"},
     "qa.bad_json": {"zh-CN": "JSON 格式错误：{error}", "en": "invalid JSON: {error}"},
+    "qa.bad_encoding": {"zh-CN": "不是 UTF-8 文本（第 {column} 列的字节 0x{byte:02x}），请将文件另存为 UTF-8",
+                        "en": "not UTF-8 text (byte 0x{byte:02x} at column {column}); save the file as UTF-8"},
     "qa.unknown_agent": {"zh-CN": "坐席 {agent} 不存在", "en": "unknown agent {agent}"},
     "qa.unknown_customer": {"zh-CN": "客户 {id} 不存在", "en": "unknown customer {id}"},
     "qa.turn_overlap": {"zh-CN": "第 {turn} 句与同一说话人的上一句（第 {prev} 句）时间重叠",

@@ -42,7 +42,7 @@ def read_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = textfile.json_line(line)
             except json.JSONDecodeError as exc:
                 raise FormatError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
             if not isinstance(record, dict):

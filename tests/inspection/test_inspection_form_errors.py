@@ -32,6 +32,8 @@ def test_score_form_names_the_items_in_chinese(app: FastAPI, client: TestClient)
     found = re.search(r"/qa/inspections/(\d+)", page.get("/qa/workbench").text)
     assert found
     url = f"/qa/inspections/{found.group(1)}/score"
+    form = page.get(f"/qa/inspections/{found.group(1)}").text
+    assert "1 = 未违规，0 = 违规（整通得 0 分）" in form, "a fatal item says what 1 and 0 mean"
 
     nothing = page.post(url, data={"csrf_token": csrf})
     said = _refusal(nothing.text)

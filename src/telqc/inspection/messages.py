@@ -71,6 +71,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.qa_max": {"zh-CN": "满分", "en": "Max"},
     "ui.qa_mode": {"zh-CN": "方式", "en": "Mode"},
     "ui.qa_fatal": {"zh-CN": "致命项", "en": "Fatal"},
+    # a fatal item is met (1) or violated (0, the whole call scores 0): the audit found 1 prefilled, unexplained
+    "ui.qa_fatal_hint": {"zh-CN": "1 = 未违规，0 = 违规（整通得 0 分）",
+                         "en": "1 = no violation, 0 = violation (the call scores 0)"},
     "ui.qa_met": {"zh-CN": "符合", "en": "Met"},
     "ui.qa_failed": {"zh-CN": "不符合", "en": "Failed"},
     "ui.qa_comment": {"zh-CN": "批注", "en": "Comment"},

@@ -129,11 +129,14 @@ def test_scoring_and_appeal_overturned_by_another_inspector(app: FastAPI, client
     assert client.post(f"{url}/score", headers=h["insp2"], json={"items": MANUAL_FULL}).status_code == 403
     r = client.post(f"{url}/score", headers=h["insp1"], json={"items": {"solution.accuracy": 20}})
     assert r.status_code == 422 and r.json()["detail"][0]["field"].startswith("body.items.")
-    assert "verification.identity: missing" in r.json()["detail"][0]["msg"]
+    assert "按规定核实客户身份：未评分" in r.json()["detail"][0]["msg"], "the item by its name, in Chinese"
+    r = client.post(f"{url}/score", headers={**h["insp1"], "Accept-Language": "en"},
+                    json={"items": {"solution.accuracy": 20}})
+    assert "items.verification.identity: missing" in r.json()["detail"][0]["msg"]
     r = client.post(f"{url}/score", headers=h["insp1"], json={"items": {**MANUAL_FULL, "solution.accuracy": 30}})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.items.solution.accuracy"
     r = client.post(f"{url}/score", headers=h["insp1"], json={"items": {**MANUAL_FULL, "opening.greeting": 0}})
-    assert r.status_code == 422 and "automatically" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 422 and "由系统自动评分" in r.json()["detail"][0]["msg"]
 
     comment = {"at_ms": 4000, "item": "etiquette.no_forbidden", "text": "坐席使用服务忌语“不知道”"}
     r = client.post(f"{url}/score", headers=h["insp1"], json={"items": MANUAL_FULL, "comments": [comment]})

@@ -33,10 +33,12 @@ def _is_page(request: Request) -> bool:
 
 
 def _is_form(request: Request) -> bool:
-    """A plain HTML form post (not HTMX, not JSON): the browser shows whatever comes back as the page."""
+    """A person's request to a page: a link (GET), a plain HTML form post (the browser shows whatever comes back
+    as the page) or an HTMX form post (its answer is swapped into the page). All of them are answered in HTML, in
+    the reader's language; only a script's JSON call to a page path gets JSON."""
     kind = request.headers.get("content-type", "")
-    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")) \
-        and "hx-request" not in request.headers
+    return request.method == "GET" or "hx-request" in request.headers \
+        or kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 def field_errors(errors: Any, lang: str) -> list[dict[str, Any]]:
@@ -51,8 +53,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         lang = request_language(request)
-        if _is_page(request) and (request.method == "GET" or _is_form(request)):
-            # a person followed a bad link or sent a form: a page naming the fields as the form labels them
+        if _is_page(request) and _is_form(request):
+            # a person followed a bad link or sent a form: a page (or an HTMX fragment) naming the fields as the
+            # form labels them
             fields = [{**f, "field": field_label(f["loc"], lang)} for f in field_errors(exc.errors(), lang)]
             return render_error(request, 422, "", fields=fields)
         return JSONResponse(
@@ -71,8 +74,8 @@ def install(app: FastAPI) -> None:
                                     "message": msg}
         else:
             body = {"detail": msg, "code": exc.key, "field": exc.field, **exc.extra()}
-        if _is_page(request) and exc.status in (403, 404):
-            return render_error(request, exc.status, msg)
+        if _is_page(request) and (exc.status in (403, 404) or _is_form(request)):
+            return render_error(request, exc.status, msg, headers=exc.headers())
         return JSONResponse(body, status_code=exc.status, headers=exc.headers())
 
     @app.exception_handler(StarletteHTTPException)

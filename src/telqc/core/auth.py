@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import bindparam, delete, select
 
-from telqc.core import login_throttle
+from telqc.core import audit, login_throttle
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, TooManyRequests, Unauthenticated
 from telqc.core.models import AuthSession, User
@@ -71,7 +71,8 @@ def login(ctx: Ctx, username: str, password: str, address: str | None = None) ->
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=ctx.settings.session_hours)
     ctx.session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires))
-    ctx.audit("auth.login", "user", user.id)
+    # nobody is signed in yet (the context's actor is 系统): the entry names the person who just signed in
+    audit.record(ctx.uow, audit.Actor(user.id, user.username), "auth.login", "user", user.id, now)
     return token, expires
 
 

@@ -71,8 +71,9 @@ class AuditFilter:
 def audit_page(session: Session, f: AuditFilter, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
     """The audit log, newest first, filtered and paged (the admin's audit page)."""
     stmt = select(AuditEntry)
-    if f.actor:
-        stmt = stmt.where(AuditEntry.actor == f.actor)
+    if f.actor:  # the sign-in name the entry keeps, or the person's name the page shows
+        named = select(User.id).where(User.display_name == f.actor)
+        stmt = stmt.where((AuditEntry.actor == f.actor) | AuditEntry.actor_id.in_(named))
     if f.action:
         stmt = stmt.where(AuditEntry.action == f.action)
     if f.entity_type:

@@ -159,18 +159,19 @@ def compute(card: CardDef, values: Mapping[str, float], *, only: Iterable[str] |
     return Result(score, not fatal and score >= card.pass_mark, bool(fatal), fatal)
 
 
-def check_values(card: CardDef, values: Mapping[str, Any], required: set[str]) -> list[tuple[str, str]]:
-    """Problems of submitted item values as (field, message): unknown, missing, out of range."""
-    problems = []
+def check_values(card: CardDef, values: Mapping[str, Any], required: set[str]) -> list[tuple[str, str, float]]:
+    """Problems of submitted item values as (item code, kind, top): kind is ``unknown``, ``range`` (0…top) or
+    ``missing``; the caller words them for its reader (`telqc.inspection.scoring.resolve_values`)."""
+    problems: list[tuple[str, str, float]] = []
     for code, v in values.items():
         it = card.item(code)
         if it is None:
-            problems.append((f"items.{code}", "unknown item"))
+            problems.append((code, "unknown", 0.0))
             continue
         top = 1.0 if it.fatal else it.weight
         if not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= top:
-            problems.append((f"items.{code}", f"expected a number between 0 and {top:g}"))
-    problems += [(f"items.{code}", "missing") for code in sorted(required - set(values))]
+            problems.append((code, "range", top))
+    problems += [(code, "missing", 0.0) for code in sorted(required - set(values))]
     return problems
 
 

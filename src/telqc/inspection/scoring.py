@@ -18,6 +18,7 @@ from telqc.contacts import service as contacts
 from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Forbidden, Invalid, NotFound
+from telqc.core.i18n import t
 from telqc.inspection import carddef, scorecards
 from telqc.inspection import repository as repo
 from telqc.inspection import schemas as s
@@ -88,18 +89,29 @@ def proposed_values(ctx: Ctx, ins: Inspection) -> dict[str, float]:
     return carddef.auto_values(card, (h.rule_id for h in hits_for(ctx, ins)))
 
 
+_ENGLISH = {"unknown": "unknown item", "range": "expected a number between 0 and {top:g}", "missing": "missing",
+            "automatic": "scored automatically"}
+
+
 def resolve_values(ctx: Ctx, ins: Inspection, submitted: dict[str, float],
                    field: str = "body.items") -> tuple[carddef.CardDef, dict[str, float]]:
-    """Merge an inspector's values with the engine's; refuse unknown, missing or out-of-range items."""
+    """Merge an inspector's values with the engine's; refuse unknown, missing or out-of-range items, named as the
+    form names them (身份核实：未评分) for a zh-CN reader and by code for an English one."""
     card, _ = scorecards.compiled(scorecards.get(ctx, ins.scorecard_id))
     auto = proposed_values(ctx, ins)
     problems = carddef.check_values(card, submitted, {i.code for i in card.items if i.mode == Mode.manual})
-    problems += [(f"items.{code}", "scored automatically") for code in submitted
+    problems += [(code, "automatic", 0.0) for code in submitted
                  if (it := card.item(code)) is not None and it.mode == Mode.automatic]
     if problems:
-        raise Invalid("qa.bad_items", field=f"{field}.{problems[0][0].removeprefix('items.')}",
-                      problems="; ".join(f"{f}: {m}" for f, m in problems))
+        raise Invalid("qa.bad_items", field=f"{field}.{problems[0][0]}",
+                      problems="; ".join(f"items.{c}: {_ENGLISH[k].format(top=top)}" for c, k, top in problems),
+                      problems_zh="；".join(_chinese(card, c, k, top) for c, k, top in problems))
     return card, {**auto, **submitted}
+
+
+def _chinese(card: carddef.CardDef, code: str, kind: str, top: float) -> str:
+    it = card.item(code)
+    return f"{it.name if it else code}：{t('qa.item_problem.' + kind, 'zh-CN', top=f'{top:g}')}"
 
 
 def _review_hits(ctx: Ctx, ins: Inspection, card: carddef.CardDef, values: dict[str, float]) -> None:
@@ -130,7 +142,8 @@ def score(ctx: Ctx, inspection_id: int, data: s.ScoreIn) -> Inspection:
     card, values = resolve_values(ctx, ins, dict(data.items))
     for n, c in enumerate(data.comments):
         if c.item is not None and card.item(c.item) is None:
-            raise Invalid("qa.bad_items", field=f"body.comments.{n}.item", problems=f"{c.item}: unknown item")
+            raise Invalid("qa.bad_items", field=f"body.comments.{n}.item", problems=f"{c.item}: unknown item",
+                          problems_zh=f"{c.item}：{t('qa.item_problem.unknown', 'zh-CN')}")
     auto = proposed_values(ctx, ins)
     result = apply_values(ctx, ins, card, values, auto)
     _review_hits(ctx, ins, card, values)

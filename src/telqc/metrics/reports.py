@@ -117,7 +117,7 @@ def build(ctx: Ctx, period: str, day: date | None = None) -> Report:
     if stores.visits:
         notes.append(f"营业厅检查与暗访 {stores.visits} 次，平均 {stores.average} 分。")
     notes.append("数据来源：指标汇总表（增量维护），口径见 KPI 注册表。")
-    labels = {**service.region_names(ctx.session), **orders.category_names(ctx)}
+    labels = {**service.region_names(ctx.session), **orders.category_names(ctx, "zh-CN")}  # a Chinese report
     return Report(period, label, start, end, f"服务质量{PERIOD_ZH[period]}（{label}）", view["kpis"], trend, teams,
                   rises, clusters, notes, labels, stores)
 

@@ -240,6 +240,8 @@ def recent_for_customer(ctx: Ctx, customer_id: int, limit: int = 20) -> list[dic
 
 
 
-def category_names(ctx: Ctx) -> dict[str, str]:
-    """Order category code → its name in the reader's language (for charts and lists of other domains)."""
-    return {c.code: (c.name if ctx.lang == "zh-CN" else c.name_en) for c in config.categories(ctx)}
+def category_names(ctx: Ctx, lang: str | None = None) -> dict[str, str]:
+    """Order category code → its name in the reader's language, or in ``lang`` for a document written in one
+    (the monthly report is Chinese whoever downloads it), for charts and lists of other domains."""
+    zh = (lang or ctx.lang) == "zh-CN"
+    return {c.code: (c.name if zh else c.name_en) for c in config.categories(ctx)}

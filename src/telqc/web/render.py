@@ -107,8 +107,10 @@ def _csrf_token(request: Request) -> str:
 
 def render_error(request: Request, status: int, message: str, fields: list[dict[str, Any]] | None = None,
                  headers: dict[str, str] | None = None) -> HTMLResponse:
-    """An error page in the reader's language: what happened and what to do next (never a permission code)."""
-    resp = render(request, "error.html", status_code=status, status=status, message=message, fields=fields or [])
+    """An error page in the reader's language: what happened and what to do next (never a permission code). An
+    HTMX request gets the same words as a fragment for the element that asked."""
+    page = "error_fragment.html" if "hx-request" in request.headers else "error.html"
+    resp = render(request, page, status_code=status, status=status, message=message, fields=fields or [])
     if headers:
         resp.headers.update(headers)
     return resp

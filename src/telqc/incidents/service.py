@@ -9,7 +9,7 @@ version (412 when stale). Detection from complaints is `telqc.incidents.detect`,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -97,6 +97,20 @@ def get_for_update(ctx: Ctx, incident_id: int, if_match: int | None) -> Incident
 
 def search(ctx: Ctx, status: list[str] | None = None) -> list[Incident]:
     return repo.search(ctx.session, principal(ctx), status)
+
+
+def worklist(ctx: Ctx) -> dict[str, int]:
+    """Netops' to-do counts for the home page (工作台), in the caller's regions: suspected incidents waiting for a
+    decision, active ones (confirmed/restoring), restored ones waiting for verification, and planned works
+    starting or running within the next 7 days (the advance notice 服务体系建设 三.1 asks for)."""
+    p = principal(ctx)
+    by = repo.counts_by_status(ctx.session, p)
+    now = ctx.now()
+    soon = [w for w in repo.planned_works(ctx.session, p, now)
+            if w.status == "scheduled" and w.start_at <= now + timedelta(days=7)]
+    return {"suspected": by.get(S.SUSPECTED.value, 0),
+            "active": by.get(S.CONFIRMED.value, 0) + by.get(S.RESTORING.value, 0),
+            "to_verify": by.get(S.RESTORED.value, 0), "planned": len(soon)}
 
 
 def _check_scope(ctx: Ctx, province_code: str) -> None:

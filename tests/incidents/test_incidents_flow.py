@@ -159,3 +159,35 @@ def test_broadcast_reaches_the_customers_of_the_affected_service(app: FastAPI, c
     broadband = told({"title": "从化区光缆中断", "services": ["broadband"]})
     assert broadband == {made["broadband"], made["bundle"], made["none"]}
     assert told({"title": "从化区机房断电"}) == set(made.values())
+
+
+def test_the_grades_roles_are_told_once_when_an_incident_is_confirmed(app: FastAPI, client: TestClient,
+                                                                     channel: notify.RecordingChannel) -> None:
+    """Who is told (the grade's notify_roles; 操作流程 四.4: a major fault goes at once to the leaders): a major
+    incident tells netops, supervisors and managers of its region, each once, with the grade's response time;
+    a general one only netops; raising it to major tells the new grade's roles once."""
+    w = NetWorld(app, client)
+    mgr = staff(app, "mgr", Role.manager, province=None)
+    staff(app, "sup_zj", Role.supervisor, province="330000")
+    staff(app, "net_zj", Role.netops, province="330000")
+    net1 = client.get("/api/v1/auth/me", headers=w.netops).json()["id"]
+
+    def told(incident_id: int) -> list[str]:
+        w.relay()
+        return sorted(m.recipient for m in channel.sent
+                      if m.kind == "incident.escalated" and m.key.startswith(f"incident:{incident_id}:"))
+
+    major = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区核心机房断电", "severity": "major", "province_code": "440000", "district_code": "440104"})
+    assert major.status_code == 201, major.text
+    assert told(major.json()["id"]) == sorted(f"user:{u}" for u in (net1, w.sup_id, mgr))
+    body = next(m.body for m in channel.sent if m.kind == "incident.escalated")
+    assert "重大" in body and "30 分钟内响应" in body and "越秀区" in body
+    general = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "天河区个别小区信号弱", "province_code": "440000", "district_code": "440106"}).json()
+    assert told(general["id"]) == [f"user:{net1}"]
+    r = client.post(f"/api/v1/incidents/{general['id']}/updates", headers=w.netops,
+                    json={"severity": "major", "note": "影响扩大到整个天河区"})
+    assert r.status_code == 200, r.text
+    client.post(f"/api/v1/incidents/{general['id']}/updates", headers=w.netops, json={"note": "抢修中"})
+    assert told(general["id"]) == sorted([f"user:{net1}", f"user:{net1}", f"user:{w.sup_id}", f"user:{mgr}"])

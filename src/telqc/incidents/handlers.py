@@ -9,7 +9,7 @@ from telqc.core import events
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.settings import Settings
-from telqc.incidents import broadcast, detect, resolution
+from telqc.incidents import broadcast, detect, escalation, resolution
 from telqc.orders import notify
 
 
@@ -23,6 +23,7 @@ def detect_mass_complaints(ctx: Ctx, batch: list[events.Event]) -> None:
 def send_notices(ctx: Ctx, batch: list[events.Event]) -> None:
     """Claim-based like the orders' sender: running twice sends nothing twice."""
     broadcast.deliver(ctx.session, ctx.clock)
+    escalation.deliver(ctx.session, ctx.clock)
 
 
 @events.after_drain

@@ -36,6 +36,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "incidents.error.review_state": {"zh-CN": "只有已确认修复的故障可以复盘", "en": "review follows verification"},
     "incidents.error.bad_row": {"zh-CN": "第 {row} 行：{reason}", "en": "row {row}: {reason}"},
     "incidents.error.bad_file": {"zh-CN": "文件格式不正确：{reason}", "en": "bad file: {reason}"},
+    "incidents.msg.escalated": {
+        "zh-CN": "【{grade}网络故障】{title}（{area}）已确认，请在 {minutes} 分钟内响应，每 {update} 分钟通报进展。",
+        "en": "[{grade_en} network incident] {title} ({area}) is confirmed: respond within {minutes} min, "
+              "report progress every {update} min."},
     "incidents.sms.confirmed": {
         "zh-CN": "【TelQC】您所在区域发生网络故障（{title}），我们正在全力抢修，预计恢复时间 {eta}。"
                  "给您带来不便，敬请谅解。",

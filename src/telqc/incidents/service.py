@@ -19,7 +19,7 @@ from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from telqc.core.rbac import Principal
-from telqc.incidents import broadcast, config, links
+from telqc.incidents import broadcast, config, escalation, links
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.models import Incident, IncidentHistory, SeverityLevel
@@ -136,6 +136,7 @@ def create(ctx: Ctx, data: s.IncidentCreate) -> Incident:
     events.emit(ctx, "incident.confirmed", "incident", i.id, incident_id=i.id, at=iso(now),
                 detected_at=iso(i.detected_at), dims=dims(i))
     broadcast.announce(ctx, i, "confirmed", 0)
+    escalation.escalate(ctx, i)
     return i
 
 
@@ -200,6 +201,7 @@ def change_state(ctx: Ctx, i: Incident, target: IncidentState, note: str | None 
                 dims=dims(i), **{"from": old.value})
     if new is S.CONFIRMED:
         broadcast.announce(ctx, i, "confirmed", 0)
+        escalation.escalate(ctx, i)
     elif new is S.RESTORED:
         broadcast.announce(ctx, i, "restored", 0)
     return i
@@ -225,6 +227,8 @@ def update(ctx: Ctx, incident_id: int, data: s.UpdateIn, if_match: int | None = 
                     public=name == "estimated_restore_at")
     if data.note and not changes:
         history(ctx, i, "note", None, None, data.note, public=data.broadcast)
+    if "severity" in changes and S(i.status) in (S.CONFIRMED, S.RESTORING):
+        escalation.escalate(ctx, i)  # a raise in grade tells the new grade's roles, each once
     if data.broadcast:
         if not i.status or S(i.status) not in (S.CONFIRMED, S.RESTORING):
             raise Invalid("incidents.error.not_broadcastable", field="body.broadcast")

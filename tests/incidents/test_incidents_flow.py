@@ -191,3 +191,34 @@ def test_the_grades_roles_are_told_once_when_an_incident_is_confirmed(app: FastA
     assert r.status_code == 200, r.text
     client.post(f"/api/v1/incidents/{general['id']}/updates", headers=w.netops, json={"note": "抢修中"})
     assert told(general["id"]) == sorted([f"user:{net1}", f"user:{net1}", f"user:{w.sup_id}", f"user:{mgr}"])
+
+
+def test_the_scale_and_rules_are_configurable_nationally(app: FastAPI, client: TestClient,
+                                                         channel: notify.RecordingChannel) -> None:
+    """Item 1 and 2: a grade's intervals and who is told, and the mass-complaint rules, change through the API
+    (national scope only) and take effect: a 3-in-30 rule opens an incident at the third complaint, and a
+    general grade that tells supervisors tells them."""
+    w = NetWorld(app, client)
+    staff(app, "net_nat", Role.netops, province=None)
+    nat = login(client, "net_nat")
+    now = client.get("/api/v1/incident-settings", headers=w.netops).json()
+    assert [x["code"] for x in now["levels"]] == ["especially_major", "major", "large", "general"]
+    assert {(r["area_type"], r["threshold"]) for r in now["rules"]} == {(None, 10), ("rural", 5)}
+    body = {"response_min": 60, "update_min": 90, "notify_roles": ["netops", "supervisor"]}
+    assert client.put("/api/v1/incident-settings/levels/general", json=body, headers=w.netops).status_code == 403
+    r = client.put("/api/v1/incident-settings/levels/general", json=body, headers=nat)
+    assert r.status_code == 200 and r.json()["notify_roles"] == ["netops", "supervisor"], r.text
+    bad = client.put("/api/v1/incident-settings/rules", headers=nat, json={"rules": [
+        {"threshold": 5, "window_min": 30, "confirm_threshold": 3}]})
+    assert bad.status_code == 422 and "confirm_threshold" in bad.text
+    r = client.put("/api/v1/incident-settings/rules", headers=nat, json={"rules": [
+        {"threshold": 3, "window_min": 30, "confirm_threshold": 6}]})
+    assert r.status_code == 200, r.text
+    w.complaints("440106", 2)
+    assert w.incidents() == []
+    w.complaints("440106", 1, first=2)
+    inc = w.incidents()[0]
+    assert (inc["status"], inc["linked_count"]) == ("suspected", 3)
+    w.move(inc["id"], "confirmed")
+    w.relay()
+    assert f"user:{w.sup_id}" in {m.recipient for m in channel.sent if m.kind == "incident.escalated"}

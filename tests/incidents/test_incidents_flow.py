@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import create_customer, login
+from helpers import create_customer, login, page_login
 from incidents.incidents_helpers import NetWorld
 from orders.orders_helpers import staff
 from telqc.core.rbac import Role
@@ -222,3 +222,44 @@ def test_the_scale_and_rules_are_configurable_nationally(app: FastAPI, client: T
     w.move(inc["id"], "confirmed")
     w.relay()
     assert f"user:{w.sup_id}" in {m.recipient for m in channel.sent if m.kind == "incident.escalated"}
+
+
+def test_customers_hear_news_at_each_update_interval_once(app: FastAPI, client: TestClient,
+                                                          channel: notify.RecordingChannel) -> None:
+    """Item 6: confirmed, then at each update interval of the grade (一般: 240 min) with no news from netops,
+    the area hears that the repair goes on — once per interval, whatever the number of relay passes; a
+    progress broadcast by netops restarts the interval; restored incidents send no more."""
+    w = NetWorld(app, client)
+    for k in range(3):
+        w.customer_in("440104", k)
+    i = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区基站退服", "province_code": "440000", "district_code": "440104"}).json()
+
+    def updates() -> int:
+        w.relay()
+        w.relay()
+        return sum(1 for m in channel.sent if m.kind == "incident.update")
+
+    assert updates() == 0
+    app.state.clock.advance(timedelta(minutes=239))
+    assert updates() == 0
+    app.state.clock.advance(timedelta(minutes=2))
+    assert updates() == 3  # the area's three customers, once each
+    app.state.clock.advance(timedelta(minutes=100))
+    assert updates() == 3
+    app.state.clock.advance(timedelta(minutes=140))
+    assert updates() == 6
+    r = client.post(f"/api/v1/incidents/{i['id']}/updates", headers=w.netops,
+                    json={"note": "光缆熔接中", "broadcast": True})
+    assert r.status_code == 200, r.text
+    assert updates() == 9
+    app.state.clock.advance(timedelta(minutes=200))
+    assert updates() == 9  # 200 min since netops' news: not yet
+    detail = client.get(f"/api/v1/incidents/{i['id']}", headers=w.netops).json()
+    assert sum(1 for h in detail["timeline"] if h["note"] == "抢修仍在进行中，我们将按时通报进展。") == 2
+    w.move(i["id"], "restored")
+    app.state.clock.advance(timedelta(hours=10))
+    assert updates() == 9
+    page_login(client, "net1")
+    page = client.get(f"/incidents/{i['id']}").text
+    assert page.count("定时通报进展") == 2 and "i1</" not in page

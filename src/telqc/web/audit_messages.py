@@ -20,6 +20,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "improvement.measured": ("改进效果评估", "Effect measured"),
     "improvement.state": ("改进计划状态变更", "Plan status changed"),
     "incident.declared": ("确认网络事件", "Incident declared"),
+    "incident.auto_update": ("定时通报进展", "Scheduled progress notice"),
     "incident_settings.level_changed": ("修改故障分级", "Incident grade changed"),
     "incident_settings.rules_changed": ("修改批量投诉规则", "Mass-complaint rules changed"),
     "incident.joint_test": ("联合测试", "Joint test"),

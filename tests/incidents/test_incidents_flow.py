@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import create_customer, login
+from helpers import create_customer, login, page_login
 from incidents.incidents_helpers import NetWorld
 from orders.orders_helpers import staff
 from telqc.core.rbac import Role
@@ -159,3 +159,107 @@ def test_broadcast_reaches_the_customers_of_the_affected_service(app: FastAPI, c
     broadband = told({"title": "从化区光缆中断", "services": ["broadband"]})
     assert broadband == {made["broadband"], made["bundle"], made["none"]}
     assert told({"title": "从化区机房断电"}) == set(made.values())
+
+
+def test_the_grades_roles_are_told_once_when_an_incident_is_confirmed(app: FastAPI, client: TestClient,
+                                                                     channel: notify.RecordingChannel) -> None:
+    """Who is told (the grade's notify_roles; 操作流程 四.4: a major fault goes at once to the leaders): a major
+    incident tells netops, supervisors and managers of its region, each once, with the grade's response time;
+    a general one only netops; raising it to major tells the new grade's roles once."""
+    w = NetWorld(app, client)
+    mgr = staff(app, "mgr", Role.manager, province=None)
+    staff(app, "sup_zj", Role.supervisor, province="330000")
+    staff(app, "net_zj", Role.netops, province="330000")
+    net1 = client.get("/api/v1/auth/me", headers=w.netops).json()["id"]
+
+    def told(incident_id: int) -> list[str]:
+        w.relay()
+        return sorted(m.recipient for m in channel.sent
+                      if m.kind == "incident.escalated" and m.key.startswith(f"incident:{incident_id}:"))
+
+    major = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区核心机房断电", "severity": "major", "province_code": "440000", "district_code": "440104"})
+    assert major.status_code == 201, major.text
+    assert told(major.json()["id"]) == sorted(f"user:{u}" for u in (net1, w.sup_id, mgr))
+    body = next(m.body for m in channel.sent if m.kind == "incident.escalated")
+    assert "重大" in body and "30 分钟内响应" in body and "越秀区" in body
+    general = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "天河区个别小区信号弱", "province_code": "440000", "district_code": "440106"}).json()
+    assert told(general["id"]) == [f"user:{net1}"]
+    r = client.post(f"/api/v1/incidents/{general['id']}/updates", headers=w.netops,
+                    json={"severity": "major", "note": "影响扩大到整个天河区"})
+    assert r.status_code == 200, r.text
+    client.post(f"/api/v1/incidents/{general['id']}/updates", headers=w.netops, json={"note": "抢修中"})
+    assert told(general["id"]) == sorted([f"user:{net1}", f"user:{net1}", f"user:{w.sup_id}", f"user:{mgr}"])
+
+
+def test_the_scale_and_rules_are_configurable_nationally(app: FastAPI, client: TestClient,
+                                                         channel: notify.RecordingChannel) -> None:
+    """Item 1 and 2: a grade's intervals and who is told, and the mass-complaint rules, change through the API
+    (national scope only) and take effect: a 3-in-30 rule opens an incident at the third complaint, and a
+    general grade that tells supervisors tells them."""
+    w = NetWorld(app, client)
+    staff(app, "net_nat", Role.netops, province=None)
+    nat = login(client, "net_nat")
+    now = client.get("/api/v1/incident-settings", headers=w.netops).json()
+    assert [x["code"] for x in now["levels"]] == ["especially_major", "major", "large", "general"]
+    assert {(r["area_type"], r["threshold"]) for r in now["rules"]} == {(None, 10), ("rural", 5)}
+    body = {"response_min": 60, "update_min": 90, "notify_roles": ["netops", "supervisor"]}
+    assert client.put("/api/v1/incident-settings/levels/general", json=body, headers=w.netops).status_code == 403
+    r = client.put("/api/v1/incident-settings/levels/general", json=body, headers=nat)
+    assert r.status_code == 200 and r.json()["notify_roles"] == ["netops", "supervisor"], r.text
+    bad = client.put("/api/v1/incident-settings/rules", headers=nat, json={"rules": [
+        {"threshold": 5, "window_min": 30, "confirm_threshold": 3}]})
+    assert bad.status_code == 422 and "confirm_threshold" in bad.text
+    r = client.put("/api/v1/incident-settings/rules", headers=nat, json={"rules": [
+        {"threshold": 3, "window_min": 30, "confirm_threshold": 6}]})
+    assert r.status_code == 200, r.text
+    w.complaints("440106", 2)
+    assert w.incidents() == []
+    w.complaints("440106", 1, first=2)
+    inc = w.incidents()[0]
+    assert (inc["status"], inc["linked_count"]) == ("suspected", 3)
+    w.move(inc["id"], "confirmed")
+    w.relay()
+    assert f"user:{w.sup_id}" in {m.recipient for m in channel.sent if m.kind == "incident.escalated"}
+
+
+def test_customers_hear_news_at_each_update_interval_once(app: FastAPI, client: TestClient,
+                                                          channel: notify.RecordingChannel) -> None:
+    """Item 6: confirmed, then at each update interval of the grade (一般: 240 min) with no news from netops,
+    the area hears that the repair goes on — once per interval, whatever the number of relay passes; a
+    progress broadcast by netops restarts the interval; restored incidents send no more."""
+    w = NetWorld(app, client)
+    for k in range(3):
+        w.customer_in("440104", k)
+    i = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区基站退服", "province_code": "440000", "district_code": "440104"}).json()
+
+    def updates() -> int:
+        w.relay()
+        w.relay()
+        return sum(1 for m in channel.sent if m.kind == "incident.update")
+
+    assert updates() == 0
+    app.state.clock.advance(timedelta(minutes=239))
+    assert updates() == 0
+    app.state.clock.advance(timedelta(minutes=2))
+    assert updates() == 3  # the area's three customers, once each
+    app.state.clock.advance(timedelta(minutes=100))
+    assert updates() == 3
+    app.state.clock.advance(timedelta(minutes=140))
+    assert updates() == 6
+    r = client.post(f"/api/v1/incidents/{i['id']}/updates", headers=w.netops,
+                    json={"note": "光缆熔接中", "broadcast": True})
+    assert r.status_code == 200, r.text
+    assert updates() == 9
+    app.state.clock.advance(timedelta(minutes=200))
+    assert updates() == 9  # 200 min since netops' news: not yet
+    detail = client.get(f"/api/v1/incidents/{i['id']}", headers=w.netops).json()
+    assert sum(1 for h in detail["timeline"] if h["note"] == "抢修仍在进行中，我们将按时通报进展。") == 2
+    w.move(i["id"], "restored")
+    app.state.clock.advance(timedelta(hours=10))
+    assert updates() == 9
+    page_login(client, "net1")
+    page = client.get(f"/incidents/{i['id']}").text
+    assert page.count("定时通报进展") == 2 and "i1</" not in page

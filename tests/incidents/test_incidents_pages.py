@@ -3,6 +3,7 @@ customer's progress on their order page, planned works, the KPI import and the n
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -119,3 +120,39 @@ def test_a_time_that_is_no_time_is_the_forms_error_not_a_500(app: FastAPI, clien
     assert r.status_code == 422 and "开始时间不是有效的时间" in r.text
     r = client.post(f"/incidents/{inc['id']}/update", data={"estimated_restore_at": bad, "csrf_token": csrf})
     assert r.status_code == 422 and "预计恢复时间不是有效的时间" in r.text
+
+
+def _tile(html: str, key: str) -> tuple[int, str]:
+    m = re.search(rf'data-key="{re.escape(key)}">\s*<a href="([^"]+)"><span class="n">(\d+)</span>', html)
+    assert m, f"no tile {key}"
+    return int(m.group(2)), m.group(1)
+
+
+def test_netops_home_counts_incidents_not_only_single_network_problems(app: FastAPI, client: TestClient) -> None:
+    """The netops home counted only one-complaint network problems (orders handed to 网络部): after a storm of
+    ten complaints, an alarm and a planned cutover it read 0. Incidents are netops' work too: the suspected
+    ones to decide, the active ones, the restored ones to verify, the planned works of the coming week, each
+    in the user's regions."""
+    w = NetWorld(app, client)
+    w.complaints("440106", 10)  # suspected storm in Tianhe
+    declared = client.post("/api/v1/incidents", headers=w.netops, json={
+        "title": "越秀区光缆中断", "province_code": "440000", "district_code": "440104"})
+    assert declared.status_code == 201, declared.text
+    now = app.state.clock.now()
+    r = client.post("/api/v1/planned-works", headers=w.netops, json={
+        "title": "从化区核心网割接", "province_code": "440000", "district_code": "440117",
+        "start_at": (now + timedelta(days=2)).isoformat(), "end_at": (now + timedelta(days=2, hours=3)).isoformat()})
+    assert r.status_code == 201, r.text
+    page_login(client, "net1")
+    home = client.get("/").text
+    assert _tile(home, "home.incidents_suspected") == (1, "/incidents")
+    assert _tile(home, "home.incidents_active") == (1, "/incidents")
+    assert _tile(home, "home.incidents_to_verify")[0] == 0
+    assert _tile(home, "home.planned_soon") == (1, "/incidents/planned")
+    assert "待确认疑似故障" in home
+    staff(app, "net_zj", Role.netops, province="330000")  # another province's netops: nothing of Guangdong
+    client.cookies.clear()
+    page_login(client, "net_zj")
+    other = client.get("/").text
+    assert [_tile(other, k)[0] for k in ("home.incidents_suspected", "home.incidents_active",
+                                         "home.planned_soon")] == [0, 0, 0]

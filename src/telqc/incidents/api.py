@@ -14,7 +14,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, Invalid
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT, Moment
-from telqc.incidents import kpis, network, planned, progress, review, service
+from telqc.incidents import config, kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.models import Incident, IncidentHistory
@@ -107,6 +107,22 @@ def get_review(ctx: CtxDep, incident_id: IdPath, _: Read) -> s.ReviewOut:
     if r is None:
         raise Invalid("error.not_found", field="path.incident_id", what="w.review")
     return s.ReviewOut.model_validate(r)
+
+
+@router.get("/incident-settings", response_model=s.SettingsOut)
+def incident_settings(ctx: CtxDep, _: Read) -> s.SettingsOut:
+    """The severity scale and the detection rules in force."""
+    return config.settings(ctx)
+
+
+@router.put("/incident-settings/levels/{code}", response_model=s.LevelOut)
+def set_level(ctx: CtxDep, code: s.Severity, body: s.LevelIn, _: Manage) -> s.LevelOut:
+    return s.LevelOut.model_validate(config.set_level(ctx, code, body))
+
+
+@router.put("/incident-settings/rules", response_model=list[s.RuleOut])
+def set_rules(ctx: CtxDep, body: s.RulesIn, _: Manage) -> list[s.RuleOut]:
+    return [s.RuleOut.model_validate(r) for r in config.set_rules(ctx, body)]
 
 
 @router.get("/planned-works", response_model=list[s.PlannedWorkOut])

@@ -6,11 +6,15 @@ Exactly once: each notice row has a unique key (target, kind, occurrence, custom
 that causes it, and `deliver` claims unsent rows with a conditional UPDATE before sending them through the
 notification channel the orders use (SMS gateway or its fake), with the key as idempotency key.
 Frequency limit: progress updates are refused more often than the grade's update interval (`service.update`).
+At each update interval: when netops have posted nothing for a whole interval of the grade, `due_updates`
+(after every relay pass, beat's 5 s relay the floor) tells the customers that the repair goes on, with the
+estimate; its occurrence is the interval's number since confirmation, so each interval is told once.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +27,7 @@ from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
 from telqc.incidents import repository as repo
-from telqc.incidents.models import Incident, IncidentLink, IncidentNotice, PlannedWork
+from telqc.incidents.models import Incident, IncidentHistory, IncidentLink, IncidentNotice, PlannedWork, SeverityLevel
 from telqc.orders import notify
 
 log = logging.getLogger("telqc.incidents.broadcast")
@@ -44,7 +48,8 @@ def recipients(ctx: Ctx, target: Incident | PlannedWork) -> list[int]:
     return sorted(ids)
 
 
-def announce(ctx: Ctx, target: Incident | PlannedWork, kind: str, occurrence: int, note: str | None = None) -> int:
+def announce(ctx: Ctx, target: Incident | PlannedWork, kind: str, occurrence: int | str,
+             note: str | None = None) -> int:
     """Queue one notice per affected customer; answers how many are new."""
     is_incident = isinstance(target, Incident)
     prefix = "incident" if is_incident else "planned"
@@ -98,3 +103,37 @@ def deliver(session: Session, clock: Clock, limit: int = 2000) -> int:
     if failed:
         session.execute(_RELEASE, {"ids": failed})
     return len(claimed) - len(failed)
+
+
+_ACTIVE_NEWS = ("confirmed", "restoring")
+
+
+def due_updates(ctx: Ctx) -> int:
+    """Queue the interval's progress notice of every active incident whose grade's update interval passed with
+    no news; answers how many incidents it told about. The interval counts from the last news (confirmation
+    or netops' broadcast) and is recorded on the timeline (`auto_update`, its number), so each is told once
+    and netops' own broadcasts stay theirs to make (the frequency limit counts netops' news only)."""
+    now = ctx.now()
+    rows = ctx.session.execute(
+        select(Incident, SeverityLevel.update_min).join(SeverityLevel, SeverityLevel.code == Incident.severity)
+        .where(Incident.status.in_(_ACTIVE_NEWS), Incident.confirmed_at.is_not(None))
+        .order_by(Incident.id).with_for_update(of=Incident, skip_locked=True)).all()
+    told = 0
+    for i, minutes in rows:
+        gap = timedelta(minutes=minutes)
+        last = i.last_update_at or i.confirmed_at
+        if last is None or now - last < gap:
+            continue
+        occurrence = f"{int(last.timestamp())}i{(now - last) // gap}"
+        if ctx.session.scalar(select(IncidentHistory.id).where(
+                IncidentHistory.incident_id == i.id, IncidentHistory.field == "auto_update",
+                IncidentHistory.to_value == occurrence)) is not None:
+            continue
+        note = t("incidents.note.auto_update", "zh-CN")
+        announce(ctx, i, "update", occurrence, note)
+        ctx.session.add(IncidentHistory(incident_id=i.id, at=now, actor_id=None, field="auto_update",
+                                        from_value=None, to_value=occurrence, note=note, public=True))
+        ctx.audit("incident.auto_update", "incident", i.id, interval_min=minutes)
+        told += 1
+    ctx.session.flush()
+    return told

@@ -9,7 +9,8 @@ from telqc.core import events
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.settings import Settings
-from telqc.incidents import broadcast, detect, resolution
+from telqc.core.uow import transaction
+from telqc.incidents import broadcast, detect, escalation, resolution
 from telqc.orders import notify
 
 
@@ -23,6 +24,7 @@ def detect_mass_complaints(ctx: Ctx, batch: list[events.Event]) -> None:
 def send_notices(ctx: Ctx, batch: list[events.Event]) -> None:
     """Claim-based like the orders' sender: running twice sends nothing twice."""
     broadcast.deliver(ctx.session, ctx.clock)
+    escalation.deliver(ctx.session, ctx.clock)
 
 
 @events.after_drain
@@ -33,3 +35,14 @@ def resolve_restored(factory: sessionmaker[Session], clock: Clock, settings: Set
     if done:
         notify.deliver_pending(factory, clock, limit=max(500, 2 * done))
     return done
+
+
+@events.after_drain
+def interval_updates(factory: sessionmaker[Session], clock: Clock, settings: Settings) -> int:
+    """At each update interval of the grade with no news from netops, the affected customers hear that the
+    repair goes on (`broadcast.due_updates`), sent in the same transaction."""
+    with transaction(factory) as uow:
+        told = broadcast.due_updates(Ctx(uow=uow, clock=clock, settings=settings))
+        if told:
+            broadcast.deliver(uow.session, clock)
+    return told

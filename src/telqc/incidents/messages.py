@@ -12,6 +12,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "incidents.note.storm": {"zh-CN": "{minutes} 分钟内收到 {n} 起同类投诉",
                              "en": "{n} complaints within {minutes} minutes"},
     "incidents.note.second_threshold": {"zh-CN": "投诉量达到确认阈值，自动确认", "en": "second threshold reached"},
+    "incidents.note.auto_update": {"zh-CN": "抢修仍在进行中，我们将按时通报进展。",
+                                   "en": "The repair goes on; we will keep you posted."},
     "incidents.note.reviewed": {"zh-CN": "已录入复盘", "en": "review recorded"},
     "pwstatus.scheduled": {"zh-CN": "已排期", "en": "scheduled"},
     "pwstatus.cancelled": {"zh-CN": "已取消", "en": "cancelled"},
@@ -36,6 +38,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "incidents.error.review_state": {"zh-CN": "只有已确认修复的故障可以复盘", "en": "review follows verification"},
     "incidents.error.bad_row": {"zh-CN": "第 {row} 行：{reason}", "en": "row {row}: {reason}"},
     "incidents.error.bad_file": {"zh-CN": "文件格式不正确：{reason}", "en": "bad file: {reason}"},
+    "incidents.msg.escalated": {
+        "zh-CN": "【{grade}网络故障】{title}（{area}）已确认，请在 {minutes} 分钟内响应，每 {update} 分钟通报进展。",
+        "en": "[{grade_en} network incident] {title} ({area}) is confirmed: respond within {minutes} min, "
+              "report progress every {update} min."},
     "incidents.sms.confirmed": {
         "zh-CN": "【TelQC】您所在区域发生网络故障（{title}），我们正在全力抢修，预计恢复时间 {eta}。"
                  "给您带来不便，敬请谅解。",
@@ -68,6 +74,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "inc.update": {"zh-CN": "更新进展", "en": "Update"},
     "inc.broadcast": {"zh-CN": "同时向受影响客户播报", "en": "Broadcast to affected customers"},
     "inc.joint_test": {"zh-CN": "联合测试记录", "en": "Joint test record"},
+    "inc.auto_update": {"zh-CN": "定时通报进展", "en": "Scheduled progress notice"},
     "inc.link_all": {"zh-CN": "关联区域内全部未结工单", "en": "Link every open order of the area"},
     "inc.review": {"zh-CN": "故障复盘", "en": "Post-incident review"},
     "inc.progress": {"zh-CN": "网络故障处理进度", "en": "Network incident progress"},

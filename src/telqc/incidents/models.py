@@ -226,6 +226,25 @@ class IncidentNotice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class IncidentEscalation(Base):
+    """The grade's "who is told" (操作流程 四.4: a major fault is reported at once to the departments and leaders
+    concerned): one internal message per staff member of the grade's roles in the incident's region, its `key`
+    unique per incident × grade × user, so a confirmation or a raise to a grade tells each of them once."""
+
+    __tablename__ = "incident_escalations"
+    __table_args__ = (Index("ix_incident_escalations_unsent", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    severity: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class NetworkSample(Base):
     """One network KPI reading for an area (utilisation, latency, packet loss, call drop rate, availability)."""
 

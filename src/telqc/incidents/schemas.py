@@ -190,3 +190,70 @@ class ImportResult(BaseModel):
 class LinkResult(BaseModel):
     linked: list[int]
     skipped: list[dict[str, object]]
+
+
+StaffRole = Literal["netops", "supervisor", "manager", "admin", "agent", "inspector", "engineer"]
+WatchedCategory = Literal["complaint.network", "complaint.technical", "repair.mobile", "repair.broadband",
+                          "repair.iptv"]
+
+
+class LevelIn(_In):
+    """A grade's intervals and who is told (the stored scale in force; `severity.DEFAULTS` are the defaults)."""
+
+    response_min: int = Field(ge=1, le=10080)
+    update_min: int = Field(ge=1, le=10080)
+    notify_roles: list[StaffRole] = Field(default_factory=list, max_length=7)
+    joint_test_required: bool = False
+
+
+class LevelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    code: str
+    rank: int
+    name: str
+    name_en: str
+    response_min: int
+    update_min: int
+    notify_roles: list[str]
+    joint_test_required: bool
+
+
+class RuleIn(_In):
+    """One mass-complaint rule (KPI.md 批量投诉: N complaints in M minutes); no category / area type = any."""
+
+    category: WatchedCategory | None = None
+    area_type: Literal["urban", "rural"] | None = None
+    threshold: int = Field(ge=1, le=100_000)
+    window_min: int = Field(ge=1, le=1440)
+    confirm_threshold: int = Field(ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _confirm_not_below(self) -> RuleIn:
+        if self.confirm_threshold < self.threshold:
+            raise ValueError("confirm_threshold must be at least threshold")
+        return self
+
+
+class RulesIn(_In):
+    rules: list[RuleIn] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _one_per_scope(self) -> RulesIn:
+        scopes = [(r.category, r.area_type) for r in self.rules]
+        if len(set(scopes)) != len(scopes):
+            raise ValueError("one rule per category × area type")
+        return self
+
+
+class RuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    category: str | None
+    area_type: str | None
+    threshold: int
+    window_min: int
+    confirm_threshold: int
+
+
+class SettingsOut(BaseModel):
+    levels: list[LevelOut]
+    rules: list[RuleOut]

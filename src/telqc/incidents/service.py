@@ -9,7 +9,7 @@ version (412 when stale). Detection from complaints is `telqc.incidents.detect`,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,7 +19,7 @@ from telqc.core import events
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from telqc.core.rbac import Principal
-from telqc.incidents import broadcast, config, links
+from telqc.incidents import broadcast, config, escalation, links
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.models import Incident, IncidentHistory, SeverityLevel
@@ -99,6 +99,20 @@ def search(ctx: Ctx, status: list[str] | None = None) -> list[Incident]:
     return repo.search(ctx.session, principal(ctx), status)
 
 
+def worklist(ctx: Ctx) -> dict[str, int]:
+    """Netops' to-do counts for the home page (工作台), in the caller's regions: suspected incidents waiting for a
+    decision, active ones (confirmed/restoring), restored ones waiting for verification, and planned works
+    starting or running within the next 7 days (the advance notice 服务体系建设 三.1 asks for)."""
+    p = principal(ctx)
+    by = repo.counts_by_status(ctx.session, p)
+    now = ctx.now()
+    soon = [w for w in repo.planned_works(ctx.session, p, now)
+            if w.status == "scheduled" and w.start_at <= now + timedelta(days=7)]
+    return {"suspected": by.get(S.SUSPECTED.value, 0),
+            "active": by.get(S.CONFIRMED.value, 0) + by.get(S.RESTORING.value, 0),
+            "to_verify": by.get(S.RESTORED.value, 0), "planned": len(soon)}
+
+
 def _check_scope(ctx: Ctx, province_code: str) -> None:
     if not principal(ctx).sees_region(province_code):
         raise Invalid("error.not_found", field="body.province_code", what="w.region")
@@ -122,6 +136,7 @@ def create(ctx: Ctx, data: s.IncidentCreate) -> Incident:
     events.emit(ctx, "incident.confirmed", "incident", i.id, incident_id=i.id, at=iso(now),
                 detected_at=iso(i.detected_at), dims=dims(i))
     broadcast.announce(ctx, i, "confirmed", 0)
+    escalation.escalate(ctx, i)
     return i
 
 
@@ -186,6 +201,7 @@ def change_state(ctx: Ctx, i: Incident, target: IncidentState, note: str | None 
                 dims=dims(i), **{"from": old.value})
     if new is S.CONFIRMED:
         broadcast.announce(ctx, i, "confirmed", 0)
+        escalation.escalate(ctx, i)
     elif new is S.RESTORED:
         broadcast.announce(ctx, i, "restored", 0)
     return i
@@ -211,6 +227,8 @@ def update(ctx: Ctx, incident_id: int, data: s.UpdateIn, if_match: int | None = 
                     public=name == "estimated_restore_at")
     if data.note and not changes:
         history(ctx, i, "note", None, None, data.note, public=data.broadcast)
+    if "severity" in changes and S(i.status) in (S.CONFIRMED, S.RESTORING):
+        escalation.escalate(ctx, i)  # a raise in grade tells the new grade's roles, each once
     if data.broadcast:
         if not i.status or S(i.status) not in (S.CONFIRMED, S.RESTORING):
             raise Invalid("incidents.error.not_broadcastable", field="body.broadcast")

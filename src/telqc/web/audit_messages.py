@@ -20,6 +20,9 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "improvement.measured": ("改进效果评估", "Effect measured"),
     "improvement.state": ("改进计划状态变更", "Plan status changed"),
     "incident.declared": ("确认网络事件", "Incident declared"),
+    "incident.auto_update": ("定时通报进展", "Scheduled progress notice"),
+    "incident_settings.level_changed": ("修改故障分级", "Incident grade changed"),
+    "incident_settings.rules_changed": ("修改批量投诉规则", "Mass-complaint rules changed"),
     "incident.joint_test": ("联合测试", "Joint test"),
     "incident.orders_linked": ("关联工单", "Orders linked"),
     "incident.orders_resolved": ("批量办结关联工单", "Linked orders resolved"),
@@ -89,7 +92,8 @@ _TYPES: dict[str, tuple[str, str]] = {
     "address": ("地址", "Address"), "calibration": ("校准", "Calibration"), "database": ("数据库", "Database"),
     "evaluation_objection": ("考评异议", "Objection"), "evaluation_run": ("考评", "Evaluation run"),
     "improvement_action": ("整改措施", "Action"), "improvement_plan": ("改进计划", "Improvement plan"),
-    "incident": ("网络事件", "Incident"), "insight": ("客户洞察", "Insight"), "insight_plan": ("套餐", "Plan"),
+    "incident": ("网络事件", "Incident"), "incident_settings": ("故障配置", "Incident settings"),
+    "insight": ("客户洞察", "Insight"), "insight_plan": ("套餐", "Plan"),
     "insight_offer": ("推荐记录", "Offer"),
     "insight_import": ("用量与账单导入", "Usage and bills import"),
     "retention_campaign": ("挽留活动", "Retention campaign"),
@@ -116,6 +120,8 @@ _TARGETS: dict[str, tuple[str, str]] = {
     "churn": ("流失评分", "churn scores"), "tiering": ("分层与生命周期", "tiers and lifecycle"),
     "catalogue": ("套餐目录", "catalogue"), "demo": ("演示数据", "demo data"), "batch": ("批量", "batch"),
     "subscribers": ("用户数", "subscribers"), "default": ("默认配置", "defaults"),
+    "rules": ("批量投诉规则", "mass-complaint rules"), "especially_major": ("特别重大", "especially major"),
+    "major": ("重大", "major"), "large": ("较大", "large"), "general": ("一般", "general"),
 }
 
 # Actors that are not a person: jobs and commands write as "system".

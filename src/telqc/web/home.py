@@ -12,6 +12,7 @@ from typing import Any
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.rbac import Perm, Role
+from telqc.incidents import service as incidents
 from telqc.insight import campaigns as retention_tasks
 from telqc.inspection import worklist as qa_worklist
 from telqc.metrics import service as metrics
@@ -78,6 +79,12 @@ def view(ctx: Ctx) -> dict[str, Any]:
         parts.append(worklist.engineer(ctx))
     if p.can(Perm.network_work):
         parts.append(worklist.netops(ctx))
+    if p.can(Perm.incidents_manage):  # network incidents: many complaints, one problem (issue 20)
+        c = incidents.worklist(ctx)
+        extra += [Tile("home.incidents_suspected", c["suspected"], "/incidents", "warn" if c["suspected"] else ""),
+                  Tile("home.incidents_active", c["active"], "/incidents"),
+                  Tile("home.incidents_to_verify", c["to_verify"], "/incidents"),
+                  Tile("home.planned_soon", c["planned"], "/incidents/planned")]
     if p.can(Perm.metrics_read) and p.role in (Role.manager, Role.admin):
         out["kpis"] = manager_tiles(ctx)
     if p.can(Perm.users_admin):

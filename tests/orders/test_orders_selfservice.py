@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from helpers import create_customer, id_number, page_login
 from orders.orders_helpers import World
 from telqc.core.audit import AuditEntry
+from telqc.core.models import User
 from telqc.orders.models import Order
 
 
@@ -92,3 +93,22 @@ def test_the_self_service_page_files_and_shows_the_order(app: FastAPI, client: T
     assert r.status_code == 303 and r.headers["location"].startswith("/my/orders?filed=")
     mine = client.get(r.headers["location"])
     assert "话费多扣" in mine.text and 'id="filed-note"' in mine.text and "已受理" in mine.text
+
+
+def test_a_customer_login_without_a_customer_files_nothing(app: FastAPI, client: TestClient) -> None:
+    """The login is the identity: a customer account not linked to a customer has nobody to file for."""
+    w = World(app, client)
+    me = w.customer_login("nobody", customer_id=None)
+    with app.state.sessionmaker() as s:
+        s.execute(update(User).where(User.username == "nobody").values(customer_id=None))
+        s.commit()
+    r = client.post("/api/v1/me/orders", json={"type": "repair", "category": "repair.broadband", "title": "宽带断网",
+                                               "description": "家里宽带断网了"}, headers=me)
+    assert r.status_code == 403, r.text
+    r = client.post("/api/v1/me/plan-change", json={"plan_code": "M59", "plan_name": "畅享59元套餐"}, headers=me)
+    assert r.status_code == 403, r.text
+    assert client.post("/api/v1/orders", json={"type": "repair", "category": "repair.broadband",
+                                               "customer_id": w.customer_id, "title": "宽带断网",
+                                               "description": "家里宽带断网了"}, headers=me).status_code == 403
+    with app.state.sessionmaker() as s:
+        assert s.scalar(select(Order.id)) is None, "nothing was stored"

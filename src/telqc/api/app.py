@@ -17,7 +17,7 @@ from telqc.api.body_limit import BodyLimit, upload_routes
 from telqc.api.deps import LANG_COOKIE, SESSION_COOKIE
 from telqc.core import pii
 from telqc.core.clock import Clock, SystemClock
-from telqc.core.db import make_engine, make_sessionmaker
+from telqc.core.db import make_engine, make_sessionmaker, write_gate
 from telqc.core.i18n import LANGUAGES
 from telqc.core.settings import Settings, get_settings
 from telqc.domains import modules
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.clock = clock or SystemClock()
     app.state.engine = make_engine(settings.effective_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.write_gate = write_gate(app.state.engine)  # SQLite: see telqc.core.db.WriteGate
 
     errors.install(app)
 

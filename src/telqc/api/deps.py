@@ -7,6 +7,7 @@ test reads the same declarations.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import nullcontext
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
@@ -49,17 +50,19 @@ async def open_ctx(request: Request) -> AsyncIterator[Ctx]:
     wrote (a failed login attempt, ``persist=True``) commits, then goes on to its error response. After
     the commit the relay is woken for the events and audit entries it wrote (`telqc.jobs.dispatch`)."""
     state = request.app.state
-    ctx = Ctx(uow=UnitOfWork(state.sessionmaker()), clock=state.clock, settings=state.settings,
-              lang=request_language(request))
-    request.state.ctx = ctx  # pages render their navigation for the caller (`telqc.web.render`)
-    try:
-        yield ctx
-    except BaseException as exc:
-        if not ctx.uow.closed:
-            await run_in_threadpool(_end, request, ctx, isinstance(exc, DomainError) and exc.persist)
-        raise
-    if not ctx.uow.closed:  # an async route that used `run_and_commit` has committed already
-        await run_in_threadpool(_end, request, ctx, True)
+    gate = state.write_gate  # SQLite: one unit of work at a time, waited for without a thread (core.db.WriteGate)
+    async with gate.hold() if gate is not None else nullcontext():
+        ctx = Ctx(uow=UnitOfWork(state.sessionmaker()), clock=state.clock, settings=state.settings,
+                  lang=request_language(request))
+        request.state.ctx = ctx  # pages render their navigation for the caller (`telqc.web.render`)
+        try:
+            yield ctx
+        except BaseException as exc:
+            if not ctx.uow.closed:
+                await run_in_threadpool(_end, request, ctx, isinstance(exc, DomainError) and exc.persist)
+            raise
+        if not ctx.uow.closed:  # an async route that used `run_and_commit` has committed already
+            await run_in_threadpool(_end, request, ctx, True)
 
 
 def _end(request: Request, ctx: Ctx, commit: bool) -> None:

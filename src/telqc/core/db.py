@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -103,6 +107,33 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError() from e
         if not alive:
             raise DisconnectionError()
+
+
+class WriteGate:
+    """One request's unit of work at a time per process on SQLite, waited for on the event loop.
+
+    SQLite has one writer, and every transaction takes the write lock first (BEGIN IMMEDIATE above). A
+    request's transaction spans several worker-thread hops (the caller's lookup, the route, the commit), so
+    when requests waiting in SQLite's busy handler held every worker thread, the request holding the lock
+    could not get a thread to commit; the waiters answered 500 "database is locked" after the busy timeout
+    (seen on `telqc demo` when several users signed in at once). Waiting here costs no thread, and requests
+    are served in arrival order. It serializes nothing the lock did not already serialize; PostgreSQL has
+    no gate. One lock per event loop (a server has one; test clients may run several)."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop) or self._locks.setdefault(loop, asyncio.Lock())
+        async with lock:
+            yield
+
+
+def write_gate(engine: Engine) -> WriteGate | None:
+    """The gate a request's unit of work passes on this engine: SQLite only."""
+    return WriteGate() if engine.dialect.name == "sqlite" else None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 # (type, category, title, description)
 TEMPLATES = [
     ("complaint", "complaint.billing", "话费多扣", "本月账单多扣了{n}元流量费，套餐内明明还有流量，要求退还。"),
@@ -41,3 +43,18 @@ def solution_for(title: str, draw: float) -> str:
     codes = SOLUTIONS_BY_TITLE[title]
     return codes[1] if len(codes) > 1 and draw < 0.25 else codes[0]
 PLACES = ["小区地下车库", "家里卧室", "公司会议室", "学校宿舍"]
+
+
+def stops(age: timedelta) -> tuple[float, float, float]:
+    """The shares of orders of this age still new, still acknowledged only, and still being worked on.
+
+    A floor works its queue: an order from today may still wait for its first answer or its fix, one from
+    this week is rarely still open (a fault waiting for parts, a complaint waiting for another department:
+    the few that run late), and an older one has been resolved (the service standard's resolution limits
+    are hours to a few days). Without this, orders left new weeks ago showed the supervisor a queue nobody
+    had touched for a month."""
+    if age < timedelta(days=1):
+        return 0.2, 0.35, 0.6
+    if age < timedelta(days=7):
+        return 0.0, 0.02, 0.12
+    return 0.0, 0.0, 0.0

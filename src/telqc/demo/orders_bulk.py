@@ -28,7 +28,7 @@ from telqc.core.models import User
 from telqc.customers.models import Customer
 from telqc.demo import arrivals
 from telqc.demo.bulk import BulkWriter
-from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for
+from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for, stops
 from telqc.demo.seed import fix_sequences, next_id
 from telqc.metrics import ingest
 from telqc.orders import config, lifecycle
@@ -151,7 +151,9 @@ class _Generator:
         policy = self.policies.table.match(o.type, o.priority, o.tier, o.area_type)
         steps: list[tuple[str, datetime, str | None]] = [("new", t0, "created")]
         at = t0
-        for state, wait, floor in (("acknowledged", 0, 0.15), ("in_progress", 1, 0.30), ("resolved", 2, 0.45)):
+        floors = stops(self.now - t0)
+        for state, wait, floor in (("acknowledged", 0, floors[0]), ("in_progress", 1, floors[1]),
+                                   ("resolved", 2, floors[2])):
             at = at + timedelta(seconds=float(waits[wait]))
             if fate < floor or at >= self.now:
                 break

@@ -3,7 +3,8 @@ callbacks, audit and events look exactly like production data.
 
 Orders are spread over the last `days` days on a moving clock (deterministic for a seed), handled
 by the demo agents of the customer's province; a share is resolved and closed through the callback
-loop, some stay open (some of those already late, for the SLA colours), a few are repairs dispatched
+loop, today's are still open at every step and a few of this week's run late (`order_templates.stops`),
+a few are repairs dispatched
 to the demo engineer, and the final SLA sweep runs at the real current time.
 """
 
@@ -23,8 +24,9 @@ from telqc.core.errors import DomainError
 from telqc.core.models import User
 from telqc.core.rbac import Principal
 from telqc.customers.models import Customer
-from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for
+from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for, stops
 from telqc.demo.orders_bulk import seed_bulk_orders
+from telqc.demo.surveys_seed import seed_survey_answers
 from telqc.orders import complaints, config, repairs, service
 from telqc.orders import schemas as s
 from telqc.orders.models import Order
@@ -76,6 +78,7 @@ def seed_orders(ctx: Ctx, count: int = 300, days: int = 14, seed: int = 42,
         if progress:
             progress(1)
     made += _demo_customer_story(ctx, agents, supervisors, real_now)
+    seed_survey_answers(ctx, seed)  # after the resolutions, before the sweep: see telqc.demo.surveys_seed
     sweep_all(replace(ctx, principal=None), real_now)
     if count > service_count:
         made += seed_bulk_orders(ctx, count - service_count, days, seed, real_now, progress)
@@ -155,22 +158,23 @@ def _one(ctx: Ctx, supervisor: Principal, rng: random.Random, customer_id: int, 
     clock = ctx.clock
     assert isinstance(clock, FrozenClock)
     fate = rng.random()
+    stop_new, stop_ack, stop_work = stops(real_now - clock.now())
 
     def later(minutes: float) -> bool:
         clock.advance(timedelta(minutes=minutes * rng.uniform(0.3, 1.7)))
         return clock.now() < real_now
 
-    if fate < 0.15 or not later(25):
-        return  # still new: some of these will be late at the final sweep
+    if fate < stop_new or not later(25):
+        return  # still new: arrived in the last hours, a few already past the first-response time
     service.transition(ctx, o.id, s.TransitionIn(to="acknowledged"))
     if kind == "repair":
         sup_ctx = replace(ctx, principal=supervisor)
         repairs.dispatch(sup_ctx, o.id, s.DispatchIn())
-    if fate < 0.3 or not later(90):
+    if fate < stop_ack or not later(90):
         return
     service.transition(ctx, o.id, s.TransitionIn(to="in_progress"))
     service.add_note(ctx, o.id, s.NoteIn(body="已核实情况，正在处理。", public=True))
-    if fate < 0.45 or not later(600):
+    if fate < stop_work or not later(600):
         return
     service.transition(ctx, o.id, s.TransitionIn(to="resolved", solution_code=solution_for(title, (o.id % 4) / 4)))
     if kind != "complaint":
@@ -182,3 +186,13 @@ def _one(ctx: Ctx, supervisor: Principal, rng: random.Random, customer_id: int, 
     sup_ctx = replace(ctx, principal=supervisor)
     satisfied = rng.random() < 0.85
     complaints.record_callback(sup_ctx, o.id, s.CallbackIn(outcome="satisfied" if satisfied else "unsatisfied"))
+    if satisfied or not later(600):
+        return
+    # reopened on the callback: worked again and, with time, resolved and called back once more (not left open)
+    service.transition(ctx, o.id, s.TransitionIn(to="in_progress"))
+    service.add_note(ctx, o.id, s.NoteIn(body="回访不满意，已重新核查处理。", public=True))
+    if not later(900):
+        return
+    service.transition(ctx, o.id, s.TransitionIn(to="resolved", solution_code=solution_for(title, (o.id % 4) / 4)))
+    if later(300):
+        complaints.record_callback(sup_ctx, o.id, s.CallbackIn(outcome="satisfied"))

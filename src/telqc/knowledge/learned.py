@@ -45,6 +45,7 @@ HALF_LIFE_DAYS = 90.0
 PROFILE_HALF_LIFE_DAYS = 365.0  # how customers describe a fault ages slowly (dev: 90 days cost 3 points of P@1)
 CANDIDATES = 50  # lexical candidates re-scored, plus the best learned ones
 SCALE_SAMPLE = 512  # evidence texts the own-text scale is measured on
+MAX_OWN_SCALE = 2.0  # the sample is the evidenced profiles' own evidence, so a tiny corpus overstates the ratio
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class LearnedModel:
         total = sp.csr_matrix(sample.sum(axis=0))  # a sum of cosines is the summed query's dot product
         full = float((total @ self._matrix[evidenced].T).sum())
         own = float((total @ sp.vstack([self._profile(docs[self._ids[i]][:1]) for i in evidenced]).T).sum())
-        return full / own if own > 0 and full > 0 else 1.0
+        return min(full / own, MAX_OWN_SCALE) if own > 0 and full > 0 else 1.0
 
     @staticmethod
     def _age_weight(at: datetime | None, now: datetime | None, half_life_days: float) -> float:

@@ -84,3 +84,17 @@ def test_an_edited_article_keeps_what_orders_taught() -> None:
     before = model.similarities("盒子老是断网")["los"]
     model.add_article("los", "光猫LOS灯故障处理（新版）\n光猫红灯怎么办")
     assert model.similarities("盒子老是断网")["los"] > 0.5 * before
+
+
+def test_article_without_history_wins_on_a_query_that_states_its_answer() -> None:
+    """Fairness: orders written in customers' words make any query closer to a history-rich profile; an article
+    no order has used yet must still win where the query says what its own text says."""
+    articles = {**ARTICLES, "esim": "eSIM开通办法\n手表怎么开eSIM一号双终端"}
+    said = ("网很慢", "断网了", "没信号", "开不了")
+    orders = [*_orders(), *(Example(f"客户说我想手机{t}，怎么办", "los", NOW) for t in said)]
+    model = LearnedModel()
+    model.fit(articles, orders, now=NOW)
+    query = "客户说我想手机开通eSIM，怎么办"  # the customer's framing is the history's; the request is eSIM's
+    lexical = [("los", 1.0), ("esim", 1.0)]  # a tie lexically: both share words with the query
+    assert fuse(lexical, model, query)[0][0] == "esim", model.similarities(query)
+    assert model.own_scale > 1.0, "the evidenced profiles are on a higher scale than own text alone"

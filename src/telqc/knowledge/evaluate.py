@@ -23,6 +23,7 @@ from rank_bm25 import BM25Okapi
 from rich.console import Console
 from rich.table import Table
 
+from telqc.knowledge.excerpts import lead
 from telqc.knowledge.inverted_index import Article, KnowledgeIndex
 from telqc.knowledge.learned import (
     CANDIDATES,
@@ -108,8 +109,14 @@ def _doc_text(doc: dict[str, Any]) -> str:
 
 
 def article_texts(docs: list[dict[str, Any]]) -> dict[str, str]:
-    """What the learned model reads of an article of its own: title and question variants."""
-    return {str(d["id"]): "\n".join([d.get("title", ""), *d.get("questions", [])]).strip() for d in docs}
+    """What the learned model reads of an article of its own: title and question variants, or for an untitled
+    answer without questions (InsuranceQA) its lead sentence, as the index titles it — never nothing, so an
+    answer without history still has a profile to be found by."""
+    out = {}
+    for d in docs:
+        own = "\n".join([d.get("title", ""), *d.get("questions", [])]).strip()
+        out[str(d["id"])] = own or lead(d["text"])
+    return out
 
 
 def train_model(docs: list[dict[str, Any]], history: list[dict[str, Any]] | None,

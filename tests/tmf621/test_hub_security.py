@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -430,9 +431,86 @@ def test_a_receiver_that_never_answers_is_timed_out_and_retried_with_growing_bac
         relay(app, clock, settings)
         with app.state.sessionmaker() as s:
             (d,) = s.scalars(select(TmfDelivery)).all()
-            assert d.status == "pending" and d.last_error.startswith("ReadTimeout"), d.last_error
+            assert d.status == "pending" and d.last_error.startswith("Timeout"), d.last_error
             waits.append((d.next_attempt_at - d.last_attempt_at).total_seconds())
             clock.advance(d.next_attempt_at - clock.now())
     assert waits == [5.0, 10.0, 20.0], waits
     relay(app, clock, settings)
     assert column(app, TmfDelivery.status) == ["dead"], "given up after TELQC_HUB_MAX_ATTEMPTS"
+
+
+class DripReceiver:
+    """A receiver on 127.0.0.1 that reads the POST, then answers a complete 200 one byte every ``pause``
+    seconds, starting in the status line: each read gets a byte well within any per-read timeout."""
+
+    REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+    def __init__(self, pause: float = 0.1) -> None:
+        self.pause, self.sent, self.finished = pause, [0], [False]
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/listener"
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        with self.sock:
+            while True:
+                try:
+                    conn, _ = self.sock.accept()
+                except OSError:
+                    return  # closed by the test
+                with conn:
+                    self.answer(conn)
+
+    def answer(self, conn: socket.socket) -> None:
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            raw += conn.recv(65536)
+        head, _, body = raw.partition(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        while len(body) < length:
+            body += conn.recv(65536)
+        self.sent[0], self.finished[0] = 0, False
+        try:
+            for i in range(len(self.REPLY)):
+                conn.sendall(self.REPLY[i:i + 1])
+                self.sent[0] += 1
+                time.sleep(self.pause)
+            self.finished[0] = True
+        except OSError:
+            pass  # the hub hung up
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_attempts_deadline(
+        app: FastAPI, client: TestClient, clock: FrozenClock, settings: Settings, people: dict[str, Any]) -> None:
+    """httpx's timeouts apply to each read: a receiver sending its status line a byte every 0.1 s would hold
+    a 0.3 s attempt for seconds, past the claim's lease, and a second worker would send the event again.
+    The timeout is the whole attempt's: it fails, is retried with backoff, then dead-lettered."""
+    settings.hub_timeout_seconds, settings.hub_max_attempts = 0.3, 2
+    drip = DripReceiver()
+
+    def delivery() -> TmfDelivery:
+        with app.state.sessionmaker() as s:
+            (d,) = s.scalars(select(TmfDelivery)).all()
+            return d
+
+    try:
+        subscribe(client, people["gd"], drip.url)
+        started = time.monotonic()
+        client.post(f"{B}/troubleTicket", json=ticket(people["gd_customer"]), headers=people["gd"])
+        relay(app, clock, settings)  # the first attempt: in-process after the commit, or here
+        first, took_first = delivery(), time.monotonic() - started
+        clock.advance(first.next_attempt_at - clock.now())
+        started = time.monotonic()
+        relay(app, clock, settings)
+        second, took_second = delivery(), time.monotonic() - started
+    finally:
+        drip.sock.close()
+    assert (first.status, first.attempts, second.status, second.attempts) == ("pending", 1, "dead", 2), \
+        (first.status, first.attempts, first.last_error)
+    assert all((d.last_error or "").startswith("Timeout") for d in (first, second)), second.last_error
+    assert first.last_attempt_at is not None
+    assert (first.next_attempt_at - first.last_attempt_at).total_seconds() == 5.0, "retried with backoff"
+    assert max(took_first, took_second) < 5 * settings.hub_timeout_seconds, (took_first, took_second)
+    assert not drip.finished[0] and drip.sent[0] < len(b"HTTP/1.1 200 OK"), "the hub hung up in the status line"

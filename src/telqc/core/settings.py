@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     # Comma-separated host names or IP/CIDR ranges a callback may reach although loopback, private or
     # link-local (e.g. "127.0.0.1" for a test receiver, "10.20.0.0/16,crm.internal"); empty: public only.
     hub_allowed_hosts: str = ""
-    hub_timeout_seconds: float = 5.0  # per delivery attempt (connect, send, first response bytes)
+    hub_timeout_seconds: float = 5.0  # per delivery attempt, wall clock: connect, send, status line and headers
     hub_max_attempts: int = 10  # then the delivery is a dead letter, until an administrator replays it
     hub_max_subscriptions: int = 20  # per user: each subscription multiplies every event's deliveries
 

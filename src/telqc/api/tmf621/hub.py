@@ -26,12 +26,15 @@ import hmac
 import json
 import logging
 import secrets
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 import httpx
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -199,15 +202,23 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** (attempts - 1)))
 
 
-def _post(http: httpx.Client, target: callbacks.Target, d: TmfDelivery, secret: str, now: datetime) -> str | None:
-    """One attempt; None on a 2xx, else what went wrong. The answer's body is never read (nor a redirect)."""
+async def _post(http: httpx.AsyncClient, target: callbacks.Target, d: TmfDelivery, secret: str, now: datetime,
+                timeout: float) -> str | None:
+    """One attempt; None on a 2xx, else what went wrong. The answer's body is never read (nor a redirect).
+
+    ``timeout`` is the attempt's whole wall-clock budget: connecting, sending and the status line and
+    headers together (httpx's own timeouts apply to each read, so a receiver that drips its answer a byte
+    at a time would otherwise hold the attempt, and its claim, for as long as it likes)."""
     body = d.body.encode()
     headers = {"Content-Type": "application/json", "Host": target.host_header,
                "X-Event-Id": f"{d.event_id}-{d.event_type}", SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body)}
     try:
-        with http.stream("POST", target.request_url, content=body, headers=headers, follow_redirects=False,
-                         extensions=target.extensions) as r:
-            status = r.status_code
+        with anyio.fail_after(timeout):
+            async with http.stream("POST", target.request_url, content=body, headers=headers, follow_redirects=False,
+                                   extensions=target.extensions) as r:
+                status = r.status_code
+    except TimeoutError:
+        return f"Timeout: no complete answer within {timeout:g} s"
     except httpx.HTTPError as e:
         return (f"{type(e).__name__}: {e}")[:300]
     return None if 200 <= status < 300 else f"HTTP {status}"
@@ -233,7 +244,7 @@ def _claim(uow: UnitOfWork, delivery_id: int, now: datetime, settings: Settings)
 
 @events.after_drain
 def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Settings, limit: int = 200,
-                    client: httpx.Client | None = None) -> int:
+                    client: httpx.AsyncClient | None = None) -> int:
     """POST due deliveries; returns how many were delivered. Failures back off exponentially.
 
     Runs after every relay pass, so the common case (nothing due) is one indexed query: an HTTP client,
@@ -266,7 +277,7 @@ def deliver_pending(factory: sessionmaker[Session], clock: Clock, settings: Sett
                 if not _claim(ctx.uow, d.id, now, settings):
                     continue  # another pass (another worker) has it
                 session.refresh(d)  # as claimed: attempts made by a pass that had it before
-                error = target if isinstance(target, str) else _post(clients.get(target), target, d, secret, now)
+                error = target if isinstance(target, str) else clients.post(target, d, secret, now)
                 d.attempts += 1
                 d.last_attempt_at = now
                 if error is None:
@@ -291,24 +302,33 @@ class _Clients:
     """One HTTP client per callback host name in a pass: connections go to pinned addresses, and a pooled
     connection opened (and its certificate checked) for one host must not carry another host's request
     that happens to resolve to the same address. No proxy or .netrc from the environment (``trust_env``):
-    the checked address is the one connected to, and no ambient credentials travel to a callback."""
+    the checked address is the one connected to, and no ambient credentials travel to a callback.
 
-    def __init__(self, settings: Settings, given: httpx.Client | None) -> None:
+    The clients are httpx's async ones, run for this (synchronous) pass on an event loop of its own in a
+    thread (an anyio blocking portal, so it works whether or not the caller has a loop running), because an
+    async request can be cancelled at a deadline wherever it is waiting (`_post`)."""
+
+    def __init__(self, settings: Settings, given: httpx.AsyncClient | None) -> None:
         self.settings, self.given = settings, given
-        self.made: dict[tuple[str, str, int | None], httpx.Client] = {}
+        self.made: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+        self.stack = ExitStack()
+        self.portal = self.stack.enter_context(start_blocking_portal())
 
-    def get(self, target: callbacks.Target) -> httpx.Client:
+    def get(self, target: callbacks.Target) -> httpx.AsyncClient:
         if self.given is not None:
             return self.given
         key = (target.url.scheme, target.url.host, target.url.port)
-        if key not in self.made:
-            self.made[key] = httpx.Client(timeout=self.settings.hub_timeout_seconds, follow_redirects=False,
-                                          trust_env=False)
+        if key not in self.made:  # no per-read timeout: the attempt's deadline (`_post`) covers everything
+            self.made[key] = httpx.AsyncClient(timeout=None, follow_redirects=False, trust_env=False)
         return self.made[key]
 
+    def post(self, target: callbacks.Target, d: TmfDelivery, secret: str, now: datetime) -> str | None:
+        return self.portal.call(_post, self.get(target), target, d, secret, now, self.settings.hub_timeout_seconds)
+
     def close(self) -> None:
-        for c in self.made.values():
-            c.close()
+        with self.stack:
+            for c in self.made.values():
+                self.portal.call(c.aclose)
 
 
 def dead_letters(ctx: Ctx, offset: int, limit: int) -> tuple[list[tuple[TmfDelivery, str]], int]:

@@ -13,14 +13,11 @@ estimate; its occurrence is the interval's number since confirmation, so each in
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.clock import Clock
@@ -28,13 +25,10 @@ from telqc.core.context import Ctx
 from telqc.core.i18n import t
 from telqc.incidents import repository as repo
 from telqc.incidents.models import Incident, IncidentHistory, IncidentLink, IncidentNotice, PlannedWork, SeverityLevel
+from telqc.incidents.sending import SendQueue
 from telqc.orders import notify
 
-log = logging.getLogger("telqc.incidents.broadcast")
-_TABLE = IncidentNotice.__table__
-_INSERT = {name: ins(_TABLE).on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.id)
-           for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-CHUNK = 2000
+_QUEUE = SendQueue(IncidentNotice, "incident notice")
 _TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -61,12 +55,7 @@ def announce(ctx: Ctx, target: Incident | PlannedWork, kind: str, occurrence: in
              "incident_id": target.id if is_incident else None,
              "planned_work_id": None if is_incident else target.id, "created_at": now, "attempts": 0}
             for c in recipients(ctx, target)]
-    stmt = _INSERT[ctx.session.get_bind().dialect.name]
-    ctx.session.flush()
-    new = 0
-    for i in range(0, len(rows), CHUNK):
-        new += len(ctx.session.connection().execute(stmt, rows[i:i + CHUNK]).all())
-    return new
+    return _QUEUE.add(ctx.session, rows)
 
 
 def _fmt(dt: Any) -> str:
@@ -74,35 +63,10 @@ def _fmt(dt: Any) -> str:
     return "—" if dt is None else str(dt.astimezone(_TZ).strftime("%m-%d %H:%M"))
 
 
-_UNSENT = (select(IncidentNotice).where(IncidentNotice.sent_at.is_(None)).order_by(IncidentNotice.id)
-           .limit(bindparam("limit")))
-_CLAIM = (update(IncidentNotice).where(IncidentNotice.id.in_(bindparam("ids", expanding=True)),
-                                       IncidentNotice.sent_at.is_(None))
-          .values(sent_at=bindparam("now"), attempts=IncidentNotice.attempts + 1)
-          .returning(IncidentNotice.id).execution_options(synchronize_session=False))
-_RELEASE = (update(IncidentNotice).where(IncidentNotice.id.in_(bindparam("ids", expanding=True)))
-            .values(sent_at=None).execution_options(synchronize_session=False))
-
-
 def deliver(session: Session, clock: Clock, limit: int = 2000) -> int:
     """Send unsent notices in the caller's transaction; a failed send stays queued (its attempt counted)."""
-    rows = list(session.scalars(_UNSENT, {"limit": limit}))
-    if not rows:
-        return 0
-    claimed = set(session.scalars(_CLAIM, {"ids": [n.id for n in rows], "now": clock.now()}))
-    failed = []
-    for n in rows:
-        if n.id not in claimed:
-            continue
-        try:
-            notify.channel().send(notify.Message(n.key, "sms", f"customer:{n.customer_id}", f"incident.{n.kind}",
-                                                 n.body))
-        except Exception:
-            log.exception("incident notice %s failed; it stays queued", n.id)
-            failed.append(n.id)
-    if failed:
-        session.execute(_RELEASE, {"ids": failed})
-    return len(claimed) - len(failed)
+    return _QUEUE.deliver(session, clock, lambda n: notify.Message(n.key, "sms", f"customer:{n.customer_id}",
+                                                                   f"incident.{n.kind}", n.body), limit)
 
 
 _ACTIVE_NEWS = ("confirmed", "restoring")

@@ -6,11 +6,7 @@ while active), unique per incident × grade × user; sent claim-first like the c
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telqc.core.clock import Clock
@@ -19,12 +15,10 @@ from telqc.core.i18n import t
 from telqc.core.models import Region, User
 from telqc.incidents import config
 from telqc.incidents.models import Incident, IncidentEscalation
+from telqc.incidents.sending import SendQueue
 from telqc.orders import notify
 
-log = logging.getLogger("telqc.incidents.escalation")
-_TABLE = IncidentEscalation.__table__
-_INSERT = {name: ins(_TABLE).on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.id)
-           for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_QUEUE = SendQueue(IncidentEscalation, "incident escalation")
 
 
 def escalate(ctx: Ctx, i: Incident) -> int:
@@ -46,36 +40,10 @@ def escalate(ctx: Ctx, i: Incident) -> int:
     rows = [{"key": f"incident:{i.id}:escalated:{i.severity}:{u.id}", "incident_id": i.id, "user_id": u.id,
              "severity": i.severity, "body": body,
              "created_at": now, "attempts": 0} for u in users]
-    ctx.session.flush()
-    return len(ctx.session.connection().execute(_INSERT[ctx.session.get_bind().dialect.name], rows).all())
-
-
-_UNSENT = (select(IncidentEscalation).where(IncidentEscalation.sent_at.is_(None)).order_by(IncidentEscalation.id)
-           .limit(bindparam("limit")))
-_CLAIM = (update(IncidentEscalation).where(IncidentEscalation.id.in_(bindparam("ids", expanding=True)),
-                                           IncidentEscalation.sent_at.is_(None))
-          .values(sent_at=bindparam("now"), attempts=IncidentEscalation.attempts + 1)
-          .returning(IncidentEscalation.id).execution_options(synchronize_session=False))
-_RELEASE = (update(IncidentEscalation).where(IncidentEscalation.id.in_(bindparam("ids", expanding=True)))
-            .values(sent_at=None).execution_options(synchronize_session=False))
+    return _QUEUE.add(ctx.session, rows)
 
 
 def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
     """Send unsent escalations in the caller's transaction; a failed send stays queued (its attempt counted)."""
-    rows = list(session.scalars(_UNSENT, {"limit": limit}))
-    if not rows:
-        return 0
-    claimed = set(session.scalars(_CLAIM, {"ids": [n.id for n in rows], "now": clock.now()}))
-    failed = []
-    for n in rows:
-        if n.id not in claimed:
-            continue
-        try:
-            notify.channel().send(notify.Message(n.key, "internal", f"user:{n.user_id}", "incident.escalated",
-                                                 n.body))
-        except Exception:
-            log.exception("incident escalation %s failed; it stays queued", n.id)
-            failed.append(n.id)
-    if failed:
-        session.execute(_RELEASE, {"ids": failed})
-    return len(claimed) - len(failed)
+    return _QUEUE.deliver(session, clock, lambda n: notify.Message(n.key, "internal", f"user:{n.user_id}",
+                                                                   "incident.escalated", n.body), limit)

@@ -88,7 +88,8 @@ def test_hsts_in_production(production_client: TestClient) -> None:
 
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "telqc" / "web" / "templates"
-NOT_SERVED = {"metrics/report_pdf.html"}  # rendered into the PDF report, never sent to a browser
+# rendered by WeasyPrint into the PDF reports, never sent to a browser
+NOT_SERVED = {"pdf_base.html", "metrics/report_pdf.html", "surveys/campaign_report_pdf.html"}
 
 
 def test_templates_keep_to_the_policy() -> None:

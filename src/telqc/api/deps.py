@@ -22,7 +22,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Forbidden, Unauthenticated
 from telqc.core.i18n import pick_language
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import MAX_INT, refuse_control_characters
+from telqc.core.schemas import MAX_INT, refuse_unsafe_characters
 from telqc.core.uow import UnitOfWork
 from telqc.jobs.dispatch import after_commit
 
@@ -173,13 +173,14 @@ def if_match_version(value: str | None) -> int | None:
 
 
 def clean_parameters(request: HTTPConnection) -> None:
-    """Query and path parameters hold no control characters, like every text field of a body (`core.schemas.In`):
+    """Query and path parameters hold no unsafe character (`core.textchars`), like every text field of a body
+    (`core.schemas.In`):
     a NUL in `?status=` reached PostgreSQL as a driver error, a 500 (issue 17). Installed on the app as a
     dependency of every route; the 422 names the parameter."""
     for where, items in (("query", request.query_params.multi_items()), ("path", list(request.path_params.items()))):
         for name, value in items:
             try:
-                refuse_control_characters(str(value))
+                refuse_unsafe_characters(str(value))
             except PydanticCustomError as exc:
                 error = [{"loc": (where, name), "msg": exc.message(), "type": exc.type, "input": value}]
                 if request.scope["type"] == "websocket":  # closed with 1008 (policy violation) by FastAPI

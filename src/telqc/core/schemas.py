@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+from telqc.core.textchars import Kind, first_unsafe
 
 MAX_INT = 2**31 - 1
 """The largest integer a client may send: what a PostgreSQL INTEGER column holds (most ids and counts are INTEGER
@@ -42,9 +43,6 @@ Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 """A non-negative integer a client sends (an offset, a duration in seconds or milliseconds)."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _values(value: Any) -> Iterator[Any]:
     """Every scalar in a value: itself, or the items of a list, tuple or set, a dict's keys and values, at any
     depth (an improvement plan's fishbone is a dict of lists of texts)."""
@@ -63,26 +61,36 @@ def _texts(value: Any) -> Iterator[str]:
     return (v for v in _values(value) if isinstance(v, str))
 
 
-def refuse_control_characters(value: Any) -> Any:
-    """A text a client sends may hold tabs and line breaks but no other control character: a NUL is refused by
-    PostgreSQL's text type (a driver error, not a 422) and the others corrupt exports and pages (issue 17)."""
+_WORDS = {
+    Kind.control: ("string_control_character", "控制字符", "control character"),
+    Kind.bidi: ("string_bidi_control", "双向文本控制字符", "bidirectional control character"),
+    Kind.invisible: ("string_invisible_character", "不可见字符", "invisible character"),
+}
+
+
+def refuse_unsafe_characters(value: Any) -> Any:
+    """A text a client sends holds no control character but tab and line breaks, no bidirectional control and
+    no invisible character outside an emoji (`core.textchars`): a NUL is refused by PostgreSQL's text type (a
+    driver error, not a 422), the others corrupt exports and pages, reorder what a page shows, or hide a word
+    from search and inspection rules (issue 17). The 422 names the character and its position."""
     for text in _texts(value):
-        m = _CONTROL.search(text)
-        if m:
+        bad = first_unsafe(text)
+        if bad is not None:
+            kind, zh, en = _WORDS[bad.kind]
             raise PydanticCustomError(
-                "string_control_character",
-                "含有控制字符 U+{code}（第 {position} 个字符）/ control character U+{code} at position {position}",
-                {"code": f"{ord(m.group()):04X}", "position": m.start() + 1})
+                kind, f"含有{zh} {{code}}（第 {{position}} 个字符）/ {en} {{code}} at position {{position}}",
+                {"code": bad.code, "position": bad.index + 1})
     return value
 
 
 class CleanText(BaseModel):
-    """Refuses control characters in every text field of an input model (see `refuse_control_characters`)."""
+    """Refuses unsafe characters in every text field of an input model, nested ones included (see
+    `refuse_unsafe_characters`): the one place forms, the JSON API and TMF621 share."""
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        return refuse_out_of_range_time(refuse_control_characters(value))
+    def _no_unsafe_characters(cls, value: Any) -> Any:
+        return refuse_out_of_range_time(refuse_unsafe_characters(value))
 
 
 class In(CleanText):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from helpers import PASSWORD, csrf_of, make_user
 from telqc.api.app import create_app
-from telqc.core import audit
+from telqc.core import audit, login_throttle
 from telqc.core.audit import AuditEntry
 from telqc.core.audit_keys import keys_for
 from telqc.core.clock import FrozenClock
@@ -66,6 +66,41 @@ def test_forged_forwarded_for_does_not_reset_the_address(app: FastAPI) -> None:
     for i in range(3):
         _try(attacker, f"user{i}", "123456", **{"X-Forwarded-For": f"10.9.9.{i}"})
     assert _try(attacker, "user9", "123456", **{"X-Forwarded-For": "10.9.9.99"}).status_code == 429
+
+
+def test_one_ipv6_64_rotating_its_addresses_is_one_client(app: FastAPI) -> None:
+    """An IPv6 host picks any address of its /64: each guess from a fresh address counted as a new client."""
+    app.state.settings.login_max_failures_per_address = 5
+    make_user(app, "wang", Role.agent)
+    for i in range(5):  # a different account and a different address of the same /64 each time
+        assert _try(_from(app, f"2001:db8:1:2::{i + 1:x}"), f"user{i}", "123456").status_code == 401
+    r = _try(_from(app, "2001:db8:1:2:ffff:ffff:ffff:fffe"), "wang", PASSWORD)
+    assert r.status_code == 429, "another address of the same /64 is the same client"
+    assert _try(_from(app, "2001:db8:1:3::1"), "wang", PASSWORD).status_code == 200, "the next /64 is another"
+    [locked] = _audits(app, "auth.address_locked")
+    assert locked.entity_id == "2001:db8:1:2::/64"
+
+
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(app: FastAPI) -> None:
+    """A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d: it is that IPv4 client, not a /64."""
+    app.state.settings.login_max_failures_per_address = 4
+    for i, address in enumerate(["203.0.113.7", "::ffff:203.0.113.7", "203.0.113.7", "::ffff:cb00:7107"]):
+        assert _try(_from(app, address), f"user{i}", "123456").status_code == 401
+    assert _try(_from(app, "203.0.113.7"), "user9", "123456").status_code == 429
+    assert _try(_from(app, "::ffff:203.0.113.8"), "user9", "123456").status_code == 401, "its neighbour is not"
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("2001:DB8:1:2::", "2001:db8:1:2::/64"),
+    ("fe80::1%eth0", "fe80::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("::1", "::/64"),
+    ("testclient", "testclient"),
+])
+def test_the_address_key_is_the_ipv4_address_or_the_ipv6_64(address: str, key: str) -> None:
+    assert login_throttle.address_key(address) == key
 
 
 @pytest.fixture

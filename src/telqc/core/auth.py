@@ -48,8 +48,10 @@ def login(ctx: Ctx, username: str, password: str, address: str | None = None) ->
     a client address over its limit gets 429 with Retry-After (an address is no secret)."""
     now = ctx.now()
     limits = ctx.settings
-    if address and limits.login_max_failures_per_address > 0:
-        seen = login_throttle.current(ctx, login_throttle.ADDRESS, address)
+    # an IPv4 client counts by its address, an IPv6 one by its /64 (`login_throttle.address_key`)
+    counted = login_throttle.address_key(address) if address else None
+    if counted and limits.login_max_failures_per_address > 0:
+        seen = login_throttle.current(ctx, login_throttle.ADDRESS, counted)
         if seen is not None and seen.failures >= limits.login_max_failures_per_address:
             wait = (login_throttle.ends_at(ctx, seen) - now).total_seconds()
             raise TooManyRequests("error.too_many_logins", retry_after=math.ceil(wait), minutes=math.ceil(wait / 60))
@@ -63,7 +65,7 @@ def login(ctx: Ctx, username: str, password: str, address: str | None = None) ->
     else:
         ok = check_password(user.password_hash, password)
     if not ok:
-        _failed(ctx, user, username, address, tries, locked)
+        _failed(ctx, user, username, address, counted, tries, locked)
         raise Unauthenticated("error.bad_credentials", persist=True)
     assert user is not None
     if tries is not None:
@@ -76,7 +78,7 @@ def login(ctx: Ctx, username: str, password: str, address: str | None = None) ->
     return token, expires
 
 
-def _failed(ctx: Ctx, user: User | None, username: str, address: str | None,
+def _failed(ctx: Ctx, user: User | None, username: str, address: str | None, counted: str | None,
             tries: login_throttle.Count | None, locked: bool) -> None:
     """Count a failure against the address and audit it; the account's try was counted when reserved."""
     limits = ctx.settings
@@ -87,11 +89,11 @@ def _failed(ctx: Ctx, user: User | None, username: str, address: str | None,
     if tries is not None and tries.failures == limits.login_max_failures:
         until = login_throttle.ends_at(ctx, tries).isoformat()
         ctx.audit("auth.locked", *who, until=until, failures=tries.failures, address=address)
-    if address and limits.login_max_failures_per_address > 0:
-        count = login_throttle.add_failure(ctx, login_throttle.ADDRESS, address)
+    if counted and limits.login_max_failures_per_address > 0:
+        count = login_throttle.add_failure(ctx, login_throttle.ADDRESS, counted)
         if count.failures == limits.login_max_failures_per_address:
-            ctx.audit("auth.address_locked", "address", address, until=login_throttle.ends_at(ctx, count).isoformat(),
-                      failures=count.failures, username=username[:64])
+            ctx.audit("auth.address_locked", "address", counted, until=login_throttle.ends_at(ctx, count).isoformat(),
+                      failures=count.failures, username=username[:64], address=address)
 
 
 def logout(ctx: Ctx, token: str) -> None:

@@ -14,10 +14,14 @@ The address limit is a coarse guard against one client trying many accounts. Its
 and incremented after a failure (the same statement), without a reservation: logins from one NAT (a
 call centre behind one address) would otherwise queue behind each other's password hash. Parallel
 requests can overshoot it by the number in flight, never the account limit.
+
+An IPv4 client is counted by its address, an IPv6 client by its /64 (`address_key`): one IPv6 subscriber or
+host is given a whole /64 and picks any address in it, so counting full addresses gave it 2^64 fresh counters.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +48,21 @@ class Count:
 def _key(value: str) -> str:
     # no real user name is longer (users.username is 60); a longer one still counts, under its prefix
     return value[:_KEY_MAX]
+
+
+def address_key(address: str) -> str:
+    """What the address limit counts a client address under: an IPv4 address itself (an IPv4-mapped IPv6
+    address ``::ffff:a.b.c.d`` as that IPv4 address, since a dual-stack socket reports IPv4 clients that way),
+    an IPv6 address its /64 network (``2001:db8:1:2::/64``, any zone id dropped); anything else, as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
 
 
 def _window(ctx: Ctx) -> timedelta:

@@ -93,6 +93,17 @@ def _work_then_commit(request: Request, ctx: Ctx, work: Callable[[], T]) -> T:
     return result
 
 
+async def run_gated(conn: HTTPConnection, work: Callable[..., T], *args: Any) -> T:
+    """Blocking database work outside a request's unit of work (a WebSocket's): in a worker thread, and on
+    SQLite through the write gate every request passes (`open_ctx`), waited for on the event loop.
+
+    Without the gate such work waits for SQLite's write lock in the busy handler, holding a worker thread the
+    request that holds the lock may need to commit (`tests/inspection/test_live_sqlite_gate.py`)."""
+    gate = conn.app.state.write_gate
+    async with gate.hold() if gate is not None else nullcontext():
+        return await run_in_threadpool(work, *args)
+
+
 CtxDep = Annotated[Ctx, Depends(open_ctx, scope="function")]
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_INT)]

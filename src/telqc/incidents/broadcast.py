@@ -13,6 +13,7 @@ estimate; its occurrence is the interval's number since confirmation, so each in
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,12 +24,12 @@ from sqlalchemy.orm import Session
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
+from telqc.core.sending import SendQueue
 from telqc.incidents import repository as repo
 from telqc.incidents.models import Incident, IncidentHistory, IncidentLink, IncidentNotice, PlannedWork, SeverityLevel
-from telqc.incidents.sending import SendQueue
 from telqc.orders import notify
 
-_QUEUE = SendQueue(IncidentNotice, "incident notice")
+_QUEUE = SendQueue(IncidentNotice, "incident notice", logging.getLogger("telqc.incidents.sending"))
 _TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -65,8 +66,11 @@ def _fmt(dt: Any) -> str:
 
 def deliver(session: Session, clock: Clock, limit: int = 2000) -> int:
     """Send unsent notices in the caller's transaction; a failed send stays queued (its attempt counted)."""
-    return _QUEUE.deliver(session, clock, lambda n: notify.Message(n.key, "sms", f"customer:{n.customer_id}",
-                                                                   f"incident.{n.kind}", n.body), limit)
+    return _QUEUE.deliver(session, clock, _send, limit)
+
+
+def _send(n: IncidentNotice) -> None:
+    notify.channel().send(notify.Message(n.key, "sms", f"customer:{n.customer_id}", f"incident.{n.kind}", n.body))
 
 
 _ACTIVE_NEWS = ("confirmed", "restoring")

@@ -6,6 +6,8 @@ while active), unique per incident × grade × user; sent claim-first like the c
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,12 +15,12 @@ from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
 from telqc.core.models import Region, User
+from telqc.core.sending import SendQueue
 from telqc.incidents import config
 from telqc.incidents.models import Incident, IncidentEscalation
-from telqc.incidents.sending import SendQueue
 from telqc.orders import notify
 
-_QUEUE = SendQueue(IncidentEscalation, "incident escalation")
+_QUEUE = SendQueue(IncidentEscalation, "incident escalation", logging.getLogger("telqc.incidents.sending"))
 
 
 def escalate(ctx: Ctx, i: Incident) -> int:
@@ -45,5 +47,8 @@ def escalate(ctx: Ctx, i: Incident) -> int:
 
 def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
     """Send unsent escalations in the caller's transaction; a failed send stays queued (its attempt counted)."""
-    return _QUEUE.deliver(session, clock, lambda n: notify.Message(n.key, "internal", f"user:{n.user_id}",
-                                                                   "incident.escalated", n.body), limit)
+    return _QUEUE.deliver(session, clock, _send, limit)
+
+
+def _send(n: IncidentEscalation) -> None:
+    notify.channel().send(notify.Message(n.key, "internal", f"user:{n.user_id}", "incident.escalated", n.body))

@@ -9,6 +9,8 @@ inspected like an imported one, so inspectors can sample and score it afterwards
 in the supervisor's provinces.
 Both authenticate with the session cookie, a bearer header or ``?token=``; refusals close
 the socket with 4401 (not signed in) or 4403 (role lacks the permission).
+Their database work (admission, the agent's lookup, storing the call) runs in a worker thread and, on
+SQLite, through the write gate every request passes (`telqc.api.deps.run_gated`), never on the event loop.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
-from telqc.api.deps import SESSION_COOKIE, request_language
+from telqc.api.deps import SESSION_COOKIE, request_language, run_gated
 from telqc.core import auth
 from telqc.core.i18n import t
 from telqc.core.models import Team, User
@@ -63,7 +64,7 @@ def _connect(ws: WebSocket, token: str | None, with_engine: bool) -> tuple[Princ
 
 
 async def _admit(ws: WebSocket, perm: Perm, with_engine: bool = False) -> tuple[Principal, Inspector | None] | None:
-    principal, inspector = await run_in_threadpool(_connect, ws, _token(ws), with_engine)
+    principal, inspector = await run_gated(ws, _connect, ws, _token(ws), with_engine)
     if principal is None:
         await ws.close(code=4401, reason="unauthenticated")
         return None
@@ -134,7 +135,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
     principal, inspector = admitted
     assert inspector is not None
     lang = request_language(ws)
-    caller = await run_in_threadpool(_caller, ws)
+    caller = await run_gated(ws, _caller, ws)
     call = LiveCall.start(inspector, call_id, caller.agent.id if caller.agent else None, lang, caller.province_code)
     call.agent_name = caller.agent.display_name if caller.agent else None
     bus = _bus(ws)
@@ -148,7 +149,7 @@ async def live_call(ws: WebSocket, call_id: str) -> None:
                 msg = json.loads(raw)
                 if msg.get("type") == "end":
                     final = [hit_dict(h) for h in call.finish()]
-                    saved = await run_in_threadpool(_save, ws, principal, call, caller, lang)
+                    saved = await run_gated(ws, _save, ws, principal, call, caller, lang)
                     await ws.send_json({"type": "final", "hits": final, **saved})
                     await ws.close()
                     return

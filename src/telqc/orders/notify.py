@@ -14,16 +14,14 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
+from telqc.core.sending import SendQueue
 from telqc.orders.lifecycle import history
 from telqc.orders.models import Notification, Order
 
@@ -91,26 +89,17 @@ def row(ctx: Ctx, order_id: int, kind: str, occurrence: object, recipient: str, 
 
 
 def queue_many(ctx: Ctx, rows: list[dict[str, object]]) -> int:
-    """Insert the rows whose key is new (INSERT … ON CONFLICT DO NOTHING, one executemany).
+    """Insert the rows whose key is new (INSERT … ON CONFLICT DO NOTHING, executemany).
 
     Returns how many were inserted (RETURNING: drivers report no rowcount for ON CONFLICT batches)."""
     if not rows:
         return 0
-    stmt = _INSERT_NEW[ctx.session.get_bind().dialect.name]
-    ctx.session.flush()  # the orders the rows point at must exist
-    result = ctx.session.connection().execute(stmt, rows)  # one compiled statement (insertmanyvalues)
-    return len(result.all())
+    return _QUEUE.add(ctx.session, rows)  # flushes first: the orders the rows point at must exist
 
 
-def _insert_new(insert: Any) -> Any:
-    table = Notification.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-
-
-# built once per dialect: every acknowledge and resolve queues a notification
-_INSERT_NEW = {"postgresql": _insert_new(pg_insert), "sqlite": _insert_new(sqlite_insert)}
-
-
+# The statements are built once (`core.sending`): every acknowledge and resolve queues a notification, and the
+# relay runs `deliver` after every order event.
+_QUEUE = SendQueue(Notification, "notification", log)
 _TABLE = Notification.__table__
 
 
@@ -130,39 +119,17 @@ def notify_customer(ctx: Ctx, o: Order, kind: str, occurrence: object, message_k
     history(ctx, o, "notify", None, kind, body, public=True)
 
 
-# The relay runs `deliver` after every order event: its statements are built once.
-_UNSENT = (select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id)
-           .limit(bindparam("limit")))
-_CLAIM = (update(Notification).where(Notification.id.in_(bindparam("ids", expanding=True)),
-                                     Notification.sent_at.is_(None))
-          .values(sent_at=bindparam("now"), attempts=Notification.attempts + 1)
-          .returning(Notification.id).execution_options(synchronize_session=False))
-_RELEASE = (update(Notification).where(Notification.id.in_(bindparam("ids", expanding=True)))
-            .values(sent_at=None).execution_options(synchronize_session=False))
-
-
 def deliver(session: Session, clock: Clock, limit: int = 500) -> int:
     """Send unsent notifications inside the caller's transaction (the caller commits); returns how many.
 
     One conditional UPDATE claims the whole batch: a concurrent relay blocks on those rows and then finds
     them sent. A failed send is released again (its attempt still counted) and stays queued.
     """
-    rows = list(session.scalars(_UNSENT, {"limit": limit}))
-    if not rows:
-        return 0
-    claimed = set(session.scalars(_CLAIM, {"ids": [n.id for n in rows], "now": clock.now()}))
-    failed = []
-    for n in rows:
-        if n.id not in claimed:
-            continue
-        try:
-            channel().send(Message(n.key, n.channel, n.recipient, n.kind, n.body))
-        except Exception:
-            log.exception("notification %s failed; it stays queued", n.id)
-            failed.append(n.id)
-    if failed:
-        session.execute(_RELEASE, {"ids": failed})
-    return len(claimed) - len(failed)
+    return _QUEUE.deliver(session, clock, _send, limit)
+
+
+def _send(n: Notification) -> None:
+    channel().send(Message(n.key, n.channel, n.recipient, n.kind, n.body))
 
 
 def deliver_pending(factory: sessionmaker[Session], clock: Clock, limit: int = 500) -> int:

@@ -1,10 +1,10 @@
-"""Claim-first sending of an incident message table (customers' notices, staff escalations).
+"""Claim-first sending of a message table: orders' notifications, incidents' notices and escalations.
 
 A row is written with the change that causes it, unique by its key; `SendQueue.deliver` claims the unsent rows
-with one conditional UPDATE before sending them through the orders' notification channel (SMS gateway or its
-fake) with the key as idempotency key, so a concurrent relay blocks on those rows and then finds them sent. A
-failed send is released again (its attempt still counted) and stays queued. The statements are built once:
-the relay runs `deliver` after every incident event.
+with one conditional UPDATE before sending them (the caller's `send`: the orders' notification channel, SMS
+gateway or its fake, with the key as idempotency key), so a concurrent relay blocks on those rows and then
+finds them sent. A failed send is released again (its attempt still counted) and stays queued. The statements
+are built once per table: the relay runs `deliver` after every order and incident event.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from telqc.core.clock import Clock
-from telqc.orders import notify
 
-log = logging.getLogger("telqc.incidents.sending")
 CHUNK = 2000
 
 
 class SendQueue:
-    """The insert and claim statements of one message table (a model with key, sent_at and attempts)."""
+    """The insert and claim statements of one message table (a model with key, sent_at and attempts).
 
-    def __init__(self, model: Any, what: str) -> None:
-        self.what = what
+    `what` names a row in the failure log of the owning domain's logger `log`."""
+
+    def __init__(self, model: Any, what: str, log: logging.Logger) -> None:
+        self.what, self.log = what, log
         table = model.__table__
         self._insert = {name: ins(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
                         for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
@@ -47,8 +47,10 @@ class SendQueue:
         return sum(len(session.connection().execute(stmt, list(rows[i:i + CHUNK])).all())
                    for i in range(0, len(rows), CHUNK))
 
-    def deliver(self, session: Session, clock: Clock, message: Callable[[Any], notify.Message], limit: int) -> int:
-        """Send unsent rows in the caller's transaction (the caller commits); answers how many were sent."""
+    def deliver(self, session: Session, clock: Clock, send: Callable[[Any], None], limit: int) -> int:
+        """Send unsent rows in the caller's transaction (the caller commits); answers how many were sent.
+
+        `send(row)` raises on failure, and the row is released to stay queued."""
         rows = list(session.scalars(self._unsent, {"limit": limit}))
         if not rows:
             return 0
@@ -58,9 +60,9 @@ class SendQueue:
             if n.id not in claimed:
                 continue
             try:
-                notify.channel().send(message(n))
+                send(n)
             except Exception:
-                log.exception("%s %s failed; it stays queued", self.what, n.id)
+                self.log.exception("%s %s failed; it stays queued", self.what, n.id)
                 failed.append(n.id)
         if failed:
             session.execute(self._release, {"ids": failed})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from telqc.orders.holidays import CN_HOLIDAYS
@@ -71,3 +71,12 @@ def unresolved_per_customer(session: Session) -> dict[int, int]:
     rows = session.execute(select(Order.customer_id, func.count()).where(
         Order.status.in_([s.value for s in UNRESOLVED])).group_by(Order.customer_id))
     return {int(cid): int(n) for cid, n in rows}
+
+
+def history_of(session: Session, customer_id: int, since: datetime) -> dict[str, tuple[int, int]]:
+    """One customer's orders by type: (created since ``since``, ever), for the profile an agent reads beside an
+    order (故障/投诉历史, 质量分析 四.一.1); types without orders are absent."""
+    recent = func.sum(case((Order.created_at >= since, 1), else_=0))
+    rows = session.execute(select(Order.type, recent, func.count()).where(Order.customer_id == customer_id)
+                           .group_by(Order.type))
+    return {str(kind): (int(n_recent or 0), int(n)) for kind, n_recent, n in rows}

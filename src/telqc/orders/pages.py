@@ -297,7 +297,7 @@ def my_plan_change(request: Request, ctx: CtxDep, _: SelfFile, plan_code: Annota
     """申请变更为推荐套餐, from the recommendation on the customer's own page."""
     try:
         o = selfservice.request_plan_change(ctx, s.PlanChangeIn.model_validate(
-            {"plan_code": plan_code, "plan_name": plan_name, "explanation": explanation[:1000]}))
+            {"plan_code": plan_code, "plan_name": plan_name, "explanation": explanation}))
     except (ValidationError, DomainError) as e:
         ctx.uow.rollback()
         message, status = form_error(e, ctx.lang)

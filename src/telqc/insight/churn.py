@@ -49,6 +49,7 @@ LABELS: dict[str, str] = {
     "nps_gap": "满意度低分",
     "contract_expiring": "合约到期",
     "new_customer": "新入网",
+    "port_out_requests": "申请携号转网",
 }
 
 

@@ -64,6 +64,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "churn.reason.nps_gap": {"zh-CN": "满意度调查给出低分（NPS {s:.0f} 分）", "en": "low survey score (NPS {s:.0f})"},
     "churn.reason.contract_expiring": {"zh-CN": "合约3个月内到期", "en": "contract ends within 3 months"},
     "churn.reason.new_customer": {"zh-CN": "入网不满6个月", "en": "customer for under 6 months"},
+    "churn.reason.port_out_requests": {"zh-CN": "近3个月申请携号转网 {v:.0f} 次",
+                                       "en": "{v:.0f} port-out request(s) in 3 months"},
     "insight.churn_line": {"zh-CN": "流失风险 {score}：{reasons}", "en": "churn risk {score}: {reasons}"},
     "insight.churn_no_reason": {"zh-CN": "无突出风险因素", "en": "no notable risk factor"},
     "insight.churn_none": {"zh-CN": "暂无流失评分", "en": "not scored yet"},

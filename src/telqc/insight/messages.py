@@ -86,6 +86,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insight.task_agent": {"zh-CN": "负责坐席 {name}", "en": "agent {name}"},
     "insight.no_task": {"zh-CN": "无进行中的挽留任务", "en": "no open retention task"},
     "insight.full_profile": {"zh-CN": "查看完整客户画像", "en": "Full customer profile"},
+    "insight.error.no_history": {
+        "zh-CN": "历史数据不足，无法训练流失模型（近 {months} 个月）：{reason}",
+        "en": "not enough history to train the churn model (last {months} months): {reason}"},
+    "auditaction.insight.churn_model_trained": {"zh-CN": "训练流失模型", "en": "Churn model trained"},
     "insight.saved_revenue": {"zh-CN": "挽回收入", "en": "Saved revenue"},
     "insight.field.campaign_name": {"zh-CN": "活动名称", "en": "Campaign name"},
     # audit log

@@ -80,3 +80,17 @@ def history_of(session: Session, customer_id: int, since: datetime) -> dict[str,
     rows = session.execute(select(Order.type, recent, func.count()).where(Order.customer_id == customer_id)
                            .group_by(Order.type))
     return {str(kind): (int(n_recent or 0), int(n)) for kind, n_recent, n in rows}
+
+
+def complaints_per_customer_month(session: Session, since: datetime, tz: ZoneInfo
+                                  ) -> dict[tuple[int, int], tuple[int, int]]:
+    """Complaints created since ``since`` per (customer, local month as year * 12 + month - 1): (complaints, of
+    them repeats): the churn model's history, month by month."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for cid, at, repeat in session.execute(select(Order.customer_id, Order.created_at, Order.is_repeat).where(
+            Order.type == "complaint", Order.created_at >= since)):
+        local = at.astimezone(tz)
+        key = (int(cid), local.year * 12 + local.month - 1)
+        n, r = out.get(key, (0, 0))
+        out[key] = (n + 1, r + int(bool(repeat)))
+    return out

@@ -42,7 +42,8 @@ from telqc.demo import reference
 from telqc.insight import churn, features, scoring, synth
 from telqc.jobs.dispatch import job_ctx
 
-COLUMNS = ("data_gb", "bill", "complaints", "repeat_complaints", "unresolved_orders", "overdue_bills", "nps")
+COLUMNS = ("data_gb", "bill", "complaints", "repeat_complaints", "unresolved_orders", "overdue_bills", "nps",
+           "port_out_requests")
 
 
 def long_rows(p: synth.Panel) -> tuple[NDArray[np.int64], NDArray[np.int64], dict[str, NDArray[np.generic]]]:
@@ -69,7 +70,8 @@ def baseline(rows: pd.DataFrame, customers: pd.DataFrame, t: int) -> pd.DataFram
     recent = w[w["month"] >= t - 2]
     earlier = w[w["month"] < t - 2]
     r = recent.groupby("customer_id").agg(
-        arpu_3m=("bill", "mean"), data_3m=("data_gb", "mean"), complaints_90d=("complaints", "sum")
+        arpu_3m=("bill", "mean"), data_3m=("data_gb", "mean"), complaints_90d=("complaints", "sum"),
+        port_out_requests=("port_out_requests", "sum"),
     )
     e = earlier.groupby("customer_id").agg(arpu_before=("bill", "mean"), data_before=("data_gb", "mean"))
     nps = recent[recent["nps"] >= 0].sort_values("month").groupby("customer_id")["nps"].last()

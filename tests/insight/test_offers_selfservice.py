@@ -14,9 +14,11 @@ from telqc.jobs.relay import relay_backlog
 
 def test_self_service_plan_change_is_an_accepted_offer(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
+    rec = client.get(f"/api/v1/insight/customers/{w.customer_id}/profile", headers=w.agent).json()["recommendation"]
+    assert rec["plan"], "the demo usage of this customer has a recommendation"
     me = w.customer_login()
-    r = client.post("/api/v1/me/plan-change", json={"plan_code": "5G59", "plan_name": "5G畅享套餐59元",
-                                                    "explanation": "近3个月平均每月流量 20 GB"}, headers=me)
+    r = client.post("/api/v1/me/plan-change", json={"plan_code": rec["plan"]["code"], "plan_name": rec["plan"]["name"],
+                                                    "explanation": rec["text"]}, headers=me)
     assert r.status_code == 201, r.text
     client.post("/api/v1/me/orders", headers=me, json={"type": "repair", "category": "repair.broadband",
                                                        "title": "宽带断网", "description": "家里宽带断网了"})

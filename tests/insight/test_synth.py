@@ -69,7 +69,8 @@ def test_panel_from_long_rows_gives_the_same_features() -> None:
     cust, month = np.nonzero(np.arange(12)[None, :] < np.minimum(p.churn_month, 12)[:, None])
     shuffle = np.random.default_rng(0).permutation(cust.size)
     cust, month = cust[shuffle], month[shuffle]
-    names = ("data_gb", "bill", "complaints", "repeat_complaints", "unresolved_orders", "overdue_bills", "nps")
+    names = ("data_gb", "bill", "complaints", "repeat_complaints", "unresolved_orders", "overdue_bills", "nps",
+             "port_out_requests")
     q = features.panel_from_rows(
         p.customer_id[cust],
         month.astype(np.int64),

@@ -63,16 +63,17 @@ def test_self_service_refuses_what_a_customer_may_not_file(app: FastAPI, client:
 
 def test_plan_change_request_is_a_back_office_order_with_the_reason(app: FastAPI, client: TestClient) -> None:
     w = World(app, client)
+    rec = client.get(f"/api/v1/insight/customers/{w.customer_id}/profile", headers=w.agent).json()["recommendation"]
+    assert rec["plan"], "the demo usage of this customer has a recommendation"
     me = w.customer_login()
     r = client.post("/api/v1/me/plan-change", json={
-        "plan_code": "M59", "plan_name": "畅享59元套餐",
-        "explanation": "3 个月平均流量 38 GB，当前套餐 20 GB"}, headers=me)
+        "plan_code": rec["plan"]["code"], "plan_name": rec["plan"]["name"], "explanation": rec["text"]}, headers=me)
     assert r.status_code == 201, r.text
     with app.state.sessionmaker() as s:
         o = s.get(Order, r.json()["id"])
         assert o is not None
         assert (o.type, o.category_code, o.customer_id) == ("business", "business.plan_change", w.customer_id)
-        assert "畅享59元套餐" in o.title and "38 GB" in o.description
+        assert rec["plan"]["name"] in o.title and rec["text"] in o.description
 
 
 def test_the_self_service_page_files_and_shows_the_order(app: FastAPI, client: TestClient) -> None:
@@ -105,7 +106,7 @@ def test_a_customer_login_without_a_customer_files_nothing(app: FastAPI, client:
     r = client.post("/api/v1/me/orders", json={"type": "repair", "category": "repair.broadband", "title": "宽带断网",
                                                "description": "家里宽带断网了"}, headers=me)
     assert r.status_code == 403, r.text
-    r = client.post("/api/v1/me/plan-change", json={"plan_code": "M59", "plan_name": "畅享59元套餐"}, headers=me)
+    r = client.post("/api/v1/me/plan-change", json={"plan_code": "5G79", "plan_name": "5G畅享套餐79元"}, headers=me)
     assert r.status_code == 403, r.text
     assert client.post("/api/v1/orders", json={"type": "repair", "category": "repair.broadband",
                                                "customer_id": w.customer_id, "title": "宽带断网",

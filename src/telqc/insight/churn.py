@@ -49,6 +49,7 @@ LABELS: dict[str, str] = {
     "nps_gap": "满意度低分",
     "contract_expiring": "合约到期",
     "new_customer": "新入网",
+    "port_out_requests": "申请携号转网",
 }
 
 
@@ -177,3 +178,30 @@ def evaluate(p: Panel, test_months: int = 3) -> Evaluation:
         calibration=calibration(y_te, prob),
         top_reasons=top,
     )
+
+
+def to_params(model: Model) -> dict[str, list[float] | float | list[str]]:
+    """The fitted numbers of a model, as JSON stores them (`InsightChurnModel.params`)."""
+    scaler: StandardScaler = model.pipeline.named_steps["scale"]
+    lr: LogisticRegression = model.pipeline.named_steps["lr"]
+    return {"features": list(MODEL_FEATURES), "mean": [float(v) for v in scaler.mean_],
+            "scale": [float(v) for v in scaler.scale_], "coef": [float(v) for v in lr.coef_[0]],
+            "intercept": float(lr.intercept_[0])}
+
+
+def from_params(params: dict[str, list[float] | float | list[str]], version: str,
+                train_months: tuple[int, int], rows: int) -> Model:
+    """The model stored by `to_params`, fitted as it was; one stored for other features is refused (ValueError),
+    never scored with columns it was not trained on."""
+    if list(params["features"]) != list(MODEL_FEATURES):  # type: ignore[arg-type]
+        raise ValueError(f"model {version} was trained on other features: {params['features']}")
+    mean, scale = np.asarray(params["mean"], dtype=np.float64), np.asarray(params["scale"], dtype=np.float64)
+    scaler = StandardScaler()
+    scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, scale**2
+    scaler.n_features_in_, scaler.n_samples_seen_ = mean.shape[0], rows
+    lr = LogisticRegression(**PARAMS)
+    lr.coef_ = np.asarray([params["coef"]], dtype=np.float64)
+    lr.intercept_ = np.asarray([params["intercept"]], dtype=np.float64)
+    lr.classes_ = np.array([False, True])
+    lr.n_features_in_ = mean.shape[0]
+    return Model(Pipeline([("scale", scaler), ("lr", lr)]), version, train_months, rows)

@@ -4,7 +4,8 @@ over (customers, months) arrays, no per-customer Python.
 A 3-month window against the 3 months before it is what the source asks a recommendation to look at
 (近3个月流量使用曲线, 质量分析 三.三) and is long enough that one odd month does not read as a trend. Falls are
 clipped to 0..1 (a customer using more is not "less at risk" without bound); satisfaction counts only a
-detractor's gap below 7 in the last 3 months' answers (an unanswered survey is no signal).
+detractor's gap below 7 in the last 3 months' answers (an unanswered survey is no signal); port-out
+(携号转网) requests count over the last 3 months (the code is valid for a while after it is asked for).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ FEATURES = (
     "nps_gap",
     "contract_expiring",
     "new_customer",
+    "port_out_requests",
 )
 FIRST_MONTH = WARMUP - 1  # the first month with 6 months of history behind it
 NPS_PASSIVE = 7
@@ -68,6 +70,7 @@ def snapshot(p: Panel, month: int) -> tuple[NDArray[np.int64], NDArray[np.float6
     x[:, 11] = np.where(last_nps >= 0, np.maximum(NPS_PASSIVE - last_nps, 0), 0)
     x[:, 12] = (to_end >= 0) & (to_end <= 2)
     x[:, 13] = x[:, 0] < NEW_MONTHS
+    x[:, 14] = p.port_out_requests[rows, t - 2 : t + 1].sum(axis=1, dtype=np.int64)
     return rows, x
 
 
@@ -128,6 +131,8 @@ def panel_from_rows(
         unresolved_orders=grid("unresolved_orders", np.int8, 0),
         overdue_bills=grid("overdue_bills", np.int8, 0),
         nps=grid("nps", np.int8, -1),
+        port_out_requests=grid("port_out_requests", np.int8, 0) if "port_out_requests" in columns
+        else np.zeros((n, m), dtype=np.int8),
         churn_month=seen.astype(np.int32),
         signal=False,
     )

@@ -207,3 +207,45 @@ class InsightOffer(Base):
     shown_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted: Mapped[bool | None] = mapped_column(Boolean)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+CHURN_EVENTS = ("port_out_request", "port_out", "cancelled")
+
+
+class InsightChurnEvent(Base):
+    """What the operator observed of a customer leaving, by month: a port-out (携号转网) authorisation request
+    (a feature), a completed port-out or a cancellation (销户: either is the label the model learns)."""
+
+    __tablename__ = "insight_churn_events"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "month", "kind", name="uq_insight_churn_events_key"),
+        CheckConstraint(_in("kind", CHURN_EVENTS), name="kind"),
+        CheckConstraint("count >= 1", name="count"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    month: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InsightChurnModel(Base):
+    """A churn model trained on the operator's own history (`retrain`): its version (what a stored score
+    names), the calendar months trained on, the held-out months' AUC and Brier, and its coefficients (plain
+    numbers, not a pickle: loading a model runs no code). The latest trained is the one scoring uses."""
+
+    __tablename__ = "insight_churn_models"
+
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    first_month: Mapped[date] = mapped_column(Date)  # first and last feature month trained on
+    last_month: Mapped[date] = mapped_column(Date)
+    test_first: Mapped[date] = mapped_column(Date)  # the held-out months of the evaluation
+    test_last: Mapped[date] = mapped_column(Date)
+    rows: Mapped[int] = mapped_column(Integer)
+    auc: Mapped[float] = mapped_column(Float)
+    brier: Mapped[float] = mapped_column(Float)
+    base_rate: Mapped[float] = mapped_column(Float)
+    params: Mapped[dict[str, list[float] | float | list[str]]] = mapped_column(JSON)

@@ -19,7 +19,15 @@ from sqlalchemy import JSON, Column, MetaData, Table, and_, delete, func, insert
 from sqlalchemy.orm import Session
 
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
-from telqc.insight.models import InsightBill, InsightChurnScore, InsightHousehold, InsightPlan, InsightUsageMonth
+from telqc.insight.models import (
+    InsightBill,
+    InsightChurnScore,
+    InsightHousehold,
+    InsightPlan,
+    InsightUsageMonth,
+    RetentionCampaign,
+    RetentionMember,
+)
 
 CHUNK = 5000  # ids per IN list; rows per executemany batch
 COPY_PROGRESS = 20_000  # rows between progress reports during a COPY
@@ -159,3 +167,25 @@ def usage_rows(session: Session, customer_id: int) -> list[InsightUsageMonth]:
 def bills(session: Session, customer_id: int) -> list[InsightBill]:
     return list(session.scalars(select(InsightBill).where(InsightBill.customer_id == customer_id)
                                 .order_by(InsightBill.month)))
+
+
+def bill_amounts(session: Session, customer_id: int, since: date) -> dict[date, int]:
+    """The customer's billed amount (fen) per month from `since` on."""
+    return {m: int(a) for m, a in session.execute(select(InsightBill.month, InsightBill.amount_fen).where(
+        InsightBill.customer_id == customer_id, InsightBill.month >= since))}
+
+
+def latest_terminal(session: Session, customer_id: int) -> str | None:
+    """The terminal model of the customer's latest usage month that names one."""
+    u = InsightUsageMonth
+    return session.scalar(select(u.terminal_model).where(u.customer_id == customer_id, u.terminal_model.is_not(None))
+                          .order_by(u.month.desc(), u.subscription).limit(1))
+
+
+def open_tasks(session: Session, customer_id: int) -> list[tuple[RetentionMember, str]]:
+    """The customer's open retention tasks (treated members only: a holdout member has no task, and telling
+    an agent who is held out would let the holdout be treated) with their campaign's name, newest first."""
+    m = RetentionMember
+    rows = session.execute(select(m, RetentionCampaign.name).join(RetentionCampaign).where(
+        m.customer_id == customer_id, m.status == "open", m.holdout.is_(False)).order_by(m.id.desc()))
+    return [(r[0], str(r[1])) for r in rows]

@@ -14,6 +14,7 @@ Fen = Annotated[int, Field(ge=0, le=MAX_INT)]
 UsageSource = Literal["given", "stored", "synthetic"]
 # stored: `insight_households`; default: usage is stored but the household is not, so one person is assumed
 HouseholdSource = Literal["given", "stored", "synthetic", "default"]
+Trend = Literal["up", "down", "flat"]
 
 
 class PlanBrief(Out):
@@ -57,6 +58,42 @@ class ProfileOut(Out):
     usage: list[UsageMonth]
     recommendation: RecommendationOut
     churn: ChurnOut | None = None  # None until a scoring run
+
+
+class RetentionTaskBrief(Out):
+    """An open retention task of the customer, as an agent beside one of their orders reads it."""
+
+    action: str  # offer | callback | fault_check
+    action_name: str  # its Chinese label
+    campaign: str
+    agent: str | None  # the assigned agent's display name
+    stage: str
+
+
+class OrderHistoryOut(Out):
+    """The customer's orders of one type: in the last 90 days and ever."""
+
+    recent: int
+    total: int
+
+
+class AgentBriefOut(Out):
+    """The profile's key facts an agent reads beside a work order (issue 23 §2: the profile is shown on the
+    customer 360 page and on the agent's order page): tier, stage, ARPU trend, device, fault and complaint
+    history, churn risk and any open retention task."""
+
+    customer_id: int
+    tier: str
+    lifecycle: str
+    arpu: Decimal | None  # yuan a month, mean of the last 3 billed months
+    arpu_before: Decimal | None  # the 3 months before
+    arpu_trend: Trend | None  # None: not both windows billed
+    arpu_change: float | None  # arpu / arpu_before - 1
+    device: str | None  # terminal model of the latest usage month that names one
+    faults: OrderHistoryOut
+    complaints: OrderHistoryOut
+    churn: ChurnOut | None = None
+    retention: list[RetentionTaskBrief] = []
 
 
 class PlanIn(In):

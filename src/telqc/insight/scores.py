@@ -25,7 +25,7 @@ Reason = list[str | float]  # [feature, value]
 # per cent, {s} an NPS answer).
 REASONS: dict[str, str] = {name: f"churn.reason.{name}" for name in (
     "arpu_drop", "usage_drop", "complaints_30d", "complaints_90d", "repeat_complaints_30d", "unresolved_orders",
-    "overdue_bills", "nps_gap", "contract_expiring", "new_customer")}
+    "overdue_bills", "nps_gap", "contract_expiring", "new_customer", "port_out_requests")}
 
 
 def reason_text(name: str, value: float, lang: str = DEFAULT) -> str:

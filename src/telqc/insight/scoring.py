@@ -8,9 +8,11 @@ answer of the last 3 months from the surveys read model (`surveys.read`), one gr
 without any of them gets 0 — "no sign", the value the model sees for a customer without them — and a fall is
 0 unless both windows have data (a customer without imported usage has not "dropped 100%").
 
-The model: `reference_model()` is trained on the synthetic panel with the planted drivers (`synth`,
-`churn evaluate` shows its AUC and calibration) until the operator's own labelled history is imported; the
-stored version says which model gave a score, so a score from another model is never read as this one's.
+The model: the latest one trained on the operator's own history (`retrain`, `telqc insight churn train` and
+the monthly job), else `reference_model()`, trained on the synthetic panel with the planted drivers (`synth`,
+`churn evaluate` shows its AUC and calibration); the stored version says which model gave a score, so a score
+from another model is never read as this one's. Port-out (携号转网) requests count over the last 3 months
+(`insight_churn_events`).
 Reasons are stored as codes with the customer's value ([feature, value]) and put into words when read, in the
 reader's language (`churn.reason_text`, messages in `insight.messages`).
 """
@@ -27,9 +29,9 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select
 
 from telqc.core.context import Ctx
-from telqc.insight import assessments, churn, features, scores, synth
+from telqc.insight import assessments, churn, features, retrain, scores, synth
 from telqc.insight import repository as repo
-from telqc.insight.models import InsightUsageMonth
+from telqc.insight.models import InsightChurnEvent, InsightUsageMonth
 from telqc.orders import read as orders_read
 from telqc.surveys import read as surveys_read
 
@@ -68,6 +70,10 @@ def feature_rows(ctx: Ctx, today: date) -> tuple[list[int], NDArray[np.float64]]
     repeats_30d = orders_read.repeat_complaints_per_customer(ctx.session, now - timedelta(days=30))
     unresolved = orders_read.unresolved_per_customer(ctx.session)
     last_nps = surveys_read.last_nps_per_customer(ctx.session, now - timedelta(days=NPS_DAYS))
+    ports = {int(cid): int(n or 0) for cid, n in ctx.session.execute(
+        select(InsightChurnEvent.customer_id, func.sum(InsightChurnEvent.count)).where(
+            InsightChurnEvent.kind == "port_out_request", InsightChurnEvent.month >= _first_of(now_m - 3))
+        .group_by(InsightChurnEvent.customer_id))}
     ids = sorted(facts)
     x = np.zeros((len(ids), len(features.FEATURES)), dtype=np.float64)
     col = {name: i for i, name in enumerate(features.FEATURES)}
@@ -90,6 +96,7 @@ def feature_rows(ctx: Ctx, today: date) -> tuple[list[int], NDArray[np.float64]]
         x[r, col["overdue_bills"]] = f.overdue_bills
         x[r, col["contract_expiring"]] = f.months_to_contract_end is not None and 0 <= f.months_to_contract_end <= 2
         x[r, col["new_customer"]] = f.tenure_months < features.NEW_MONTHS
+        x[r, col["port_out_requests"]] = ports.get(cid, 0)
     return ids, x
 
 
@@ -115,7 +122,7 @@ class RunSummary:
 def run(ctx: Ctx, model: churn.Model | None = None) -> RunSummary:
     """Score every customer and replace their stored score (a re-run with the same model and data writes the
     same numbers); audited once for the run, not per customer."""
-    model = model or reference_model()
+    model = model or retrain.current(ctx) or reference_model()
     today = ctx.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
     ids, x = feature_rows(ctx, today)
     prob = model.score(x) if ids else np.zeros(0)

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid, NotFound
 from telqc.core.i18n import t
@@ -38,8 +40,12 @@ from telqc.insight.catalogue import DEMO_CATALOGUE, demo_usage
 from telqc.insight.imports import Kind, RowError
 from telqc.insight.models import HOUSEHOLD_SOURCES, InsightHousehold, InsightPlan
 from telqc.insight.recommend import Month, Plan, recommend
+from telqc.insight.retention import ACTION_LABELS
+from telqc.orders import read as orders_read
 
 RECENT_MONTHS = 3  # 近3个月流量使用曲线 (质量分析 三.三)
+HISTORY_DAYS = 90  # the fault and complaint counts' recent window, as the stage rules' complaints_90d
+FLAT = 0.05  # an ARPU within 5% of the 3 months before reads as steady
 
 
 def _yuan(fen: int | None) -> Decimal | None:
@@ -84,7 +90,6 @@ def profile(
     priced = {p.code for p in plans}
     current = next((code for code in codes if code in priced), None)
     r = recommend(plans, current, months, people)
-    sc = churn_scores.stored(ctx, [c.id]).get(c.id)
     return s.ProfileOut(
         customer_id=c.id,
         tier=c.tier,
@@ -102,9 +107,51 @@ def profile(
             saving=_yuan(r.saving_fen),
             text=r.text,
         ),
-        churn=None if sc is None else s.ChurnOut(
-            score=sc.score, model_version=sc.model_version, scored_at=sc.scored_at,
-            reasons=churn_scores.reason_texts(sc.reasons, ctx.lang), codes=[str(r[0]) for r in sc.reasons]),
+        churn=_churn(ctx, c.id),
+    )
+
+
+def _churn(ctx: Ctx, customer_id: int) -> s.ChurnOut | None:
+    sc = churn_scores.stored(ctx, [customer_id]).get(customer_id)
+    return None if sc is None else s.ChurnOut(
+        score=sc.score, model_version=sc.model_version, scored_at=sc.scored_at,
+        reasons=churn_scores.reason_texts(sc.reasons, ctx.lang), codes=[str(r[0]) for r in sc.reasons])
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def brief(ctx: Ctx, customer_id: int) -> s.AgentBriefOut:
+    """The profile's key facts for the agent's order page (NotFound unless the reader may see the customer):
+    the read model other domains show, so none of them reads insight's tables."""
+    c = customers.get(ctx, customer_id)
+    now = ctx.now().astimezone(ZoneInfo(ctx.settings.timezone))
+    now_m = _month_index(now.date())
+    bills = {_month_index(m): fen for m, fen in repo.bill_amounts(
+        ctx.session, c.id, date((now_m - 6) // 12, (now_m - 6) % 12 + 1, 1)).items()}
+    last3 = [bills[m] for m in range(now_m - 3, now_m) if m in bills]
+    before3 = [bills[m] for m in range(now_m - 6, now_m - 3) if m in bills]
+    arpu = Decimal(sum(last3)) / len(last3) / 100 if last3 else None
+    before = Decimal(sum(before3)) / len(before3) / 100 if before3 else None
+    change = float(arpu / before - 1) if arpu is not None and before else None
+    trend: s.Trend | None = (None if change is None else "flat" if abs(change) <= FLAT
+                             else "up" if change > 0 else "down")
+    history = orders_read.history_of(ctx.session, c.id, now - timedelta(days=HISTORY_DAYS))
+    tasks = repo.open_tasks(ctx.session, c.id)
+    names = core_repo.display_names(ctx.session, (m.agent_id for m, _ in tasks))
+    return s.AgentBriefOut(
+        customer_id=c.id, tier=c.tier, lifecycle=c.lifecycle,
+        arpu=None if arpu is None else round(arpu, 2), arpu_before=None if before is None else round(before, 2),
+        arpu_trend=trend, arpu_change=None if change is None else round(change, 4),
+        device=repo.latest_terminal(ctx.session, c.id),
+        faults=s.OrderHistoryOut(recent=history.get("repair", (0, 0))[0], total=history.get("repair", (0, 0))[1]),
+        complaints=s.OrderHistoryOut(recent=history.get("complaint", (0, 0))[0],
+                                     total=history.get("complaint", (0, 0))[1]),
+        churn=_churn(ctx, c.id),
+        retention=[s.RetentionTaskBrief(action=m.action, action_name=ACTION_LABELS.get(m.action, m.action),
+                                        campaign=name, agent=names.get(m.agent_id) if m.agent_id else None,
+                                        stage=m.stage) for m, name in tasks],
     )
 
 

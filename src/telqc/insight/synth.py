@@ -4,7 +4,8 @@ Why synthetic: the churn pipeline must be shown to find a signal that is known t
 0.5 on held-out months) and to find nothing when it is not (AUC near 0.5), before it is trusted on the
 operator's own history. The drivers planted are the ones the source documents name: repeat complaints and
 unresolved orders (投诉处理"闭环不闭环", 质量分析 三.四), the contract-expiry window (合约到期, 四.三.1), falling
-usage, overdue bills, low satisfaction and a short tenure.
+usage, overdue bills, low satisfaction and a short tenure, and a request to port the number to another operator
+(携号转网: the customer asks for the port-out authorisation code before leaving).
 
 Layout: customer i is row i of every array; monthly arrays are (customers, months). The first `WARMUP`
 months are history only (every window of `telqc.insight.features` is full from then on); a customer can
@@ -26,6 +27,8 @@ ALLOWANCE_GB = np.array([5.0, 20.0, 40.0, 80.0, 100.0, 200.0])
 PLAN_SHARE = np.array([0.15, 0.25, 0.25, 0.2, 0.1, 0.05])
 OVERAGE_YUAN_PER_GB = 3.0
 BASE_CHURN = 0.015  # monthly probability of leaving when nothing is wrong
+PORT_OUT_RATE = 0.006  # customers asking for a port-out authorisation code in a month
+PORT_OUT_LOGIT = 2.5  # a port-out request in the month: most who ask for the code go
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,11 @@ class Panel:
     unresolved_orders: NDArray[np.int8]  # (N, M) orders still open at month end
     overdue_bills: NDArray[np.int8]  # (N, M) bills unpaid past their due date at month end
     nps: NDArray[np.int8]  # (N, M) 0–10 answer of the month's survey, -1 when not surveyed
+    port_out_requests: NDArray[np.int8]  # (N, M) port-out (携号转网) authorisation requests in the month
     churn_month: NDArray[np.int32]  # (N,) the month the customer left in; NEVER when they stayed
     signal: bool
+    # (N,) the first month the customer has a row in (joined later, or history imported later); None: month 0
+    first_month: NDArray[np.int32] | None = None
 
     @property
     def customers(self) -> int:
@@ -57,8 +63,11 @@ class Panel:
         return self.months + 1
 
     def active(self, month: int) -> NDArray[np.bool_]:
-        """Customers with a row in `month` (not yet gone)."""
-        return np.asarray(self.churn_month > month, dtype=np.bool_)
+        """Customers with a row in `month` (already there, not yet gone)."""
+        present = self.churn_month > month
+        if self.first_month is not None:
+            present &= self.first_month <= month
+        return np.asarray(present, dtype=np.bool_)
 
     def label(self, month: int) -> NDArray[np.bool_]:
         """Leaves during the month after `month` (for every customer; meaningful where active)."""
@@ -110,9 +119,15 @@ def generate(customers: int, months: int = 12, *, seed: int = 0, signal: bool = 
     score = np.clip(np.rint(rng.normal(8.0, 1.6, (n, m)) - 1.2 * complaints), 0, 10)
     nps = np.where(surveyed, score, -1).astype(np.int8)
 
+    # Port-out requests from a generator of their own (the draws above stay those of earlier versions): rare,
+    # and drawn apart from the other drivers, so each keeps its own weight in the model.
+    ports = np.random.default_rng([seed, 0x504F5254])
+    port_out = (ports.random((n, m)) < PORT_OUT_RATE).astype(np.int8)
+
     logit = np.full((n, m), np.log(BASE_CHURN / (1 - BASE_CHURN)))
     if signal:
         logit = logit + _planted(tenure0, contract_end, data, complaints, repeat, unresolved, overdue, nps)
+        logit = logit + PORT_OUT_LOGIT * port_out
     hazard = 1.0 / (1.0 + np.exp(-logit))
     leaves = rng.random((n, m)) < hazard
     leaves[:, :WARMUP] = False  # the warm-up months are history: everyone observed then is still a customer
@@ -131,6 +146,7 @@ def generate(customers: int, months: int = 12, *, seed: int = 0, signal: bool = 
         unresolved_orders=unresolved.astype(np.int8),
         overdue_bills=overdue,
         nps=nps,
+        port_out_requests=port_out,
         churn_month=churn_month,
         signal=signal,
     )

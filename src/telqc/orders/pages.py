@@ -24,6 +24,7 @@ from telqc.core.i18n import t
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT
 from telqc.customers import service as customers
+from telqc.insight import service as insight
 from telqc.knowledge import solutions
 from telqc.orders import (
     access,
@@ -144,6 +145,9 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
     people = core_repo.display_names(ctx.session, (d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline)))
     p = access.principal(ctx)
     handles = access.may_handle(p, o)  # the check the write routes make: no button that would answer 403
+    brief = None
+    if customer is not None and p.can(Perm.customers_read):
+        brief = insight.brief(ctx, o.customer_id)  # the customer's profile facts, read once per page
     teams, staff = service.transfer_targets(ctx, o) if handles else ({}, [])
     viewer = viewer_of(request)
     viewer.know_people((d.owner_id, d.handler_id, *(x.actor_id for x in d.timeline),
@@ -155,7 +159,7 @@ def _detail_page(request: Request, ctx: Ctx, order_id: int, error: str | None = 
                   verify_msg=verify_msg, verify_next=f"/orders/{o.id}",
                   verification=customers.verification_state(ctx, o.customer_id, o.contact_id)
                   if p.can(Perm.customers_verify) else None,
-                  viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer),
+                  viewer=viewer, tl_line=lambda item: timeline_words.line(item, viewer), brief=brief,
                   status_code=status_code)
 
 
@@ -293,7 +297,7 @@ def my_plan_change(request: Request, ctx: CtxDep, _: SelfFile, plan_code: Annota
     """申请变更为推荐套餐, from the recommendation on the customer's own page."""
     try:
         o = selfservice.request_plan_change(ctx, s.PlanChangeIn.model_validate(
-            {"plan_code": plan_code, "plan_name": plan_name, "explanation": explanation[:1000]}))
+            {"plan_code": plan_code, "plan_name": plan_name, "explanation": explanation}))
     except (ValidationError, DomainError) as e:
         ctx.uow.rollback()
         message, status = form_error(e, ctx.lang)

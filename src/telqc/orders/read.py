@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from telqc.orders.holidays import CN_HOLIDAYS
@@ -71,3 +71,26 @@ def unresolved_per_customer(session: Session) -> dict[int, int]:
     rows = session.execute(select(Order.customer_id, func.count()).where(
         Order.status.in_([s.value for s in UNRESOLVED])).group_by(Order.customer_id))
     return {int(cid): int(n) for cid, n in rows}
+
+
+def history_of(session: Session, customer_id: int, since: datetime) -> dict[str, tuple[int, int]]:
+    """One customer's orders by type: (created since ``since``, ever), for the profile an agent reads beside an
+    order (故障/投诉历史, 质量分析 四.一.1); types without orders are absent."""
+    recent = func.sum(case((Order.created_at >= since, 1), else_=0))
+    rows = session.execute(select(Order.type, recent, func.count()).where(Order.customer_id == customer_id)
+                           .group_by(Order.type))
+    return {str(kind): (int(n_recent or 0), int(n)) for kind, n_recent, n in rows}
+
+
+def complaints_per_customer_month(session: Session, since: datetime, tz: ZoneInfo
+                                  ) -> dict[tuple[int, int], tuple[int, int]]:
+    """Complaints created since ``since`` per (customer, local month as year * 12 + month - 1): (complaints, of
+    them repeats): the churn model's history, month by month."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for cid, at, repeat in session.execute(select(Order.customer_id, Order.created_at, Order.is_repeat).where(
+            Order.type == "complaint", Order.created_at >= since)):
+        local = at.astimezone(tz)
+        key = (int(cid), local.year * 12 + local.month - 1)
+        n, r = out.get(key, (0, 0))
+        out[key] = (n + 1, r + int(bool(repeat)))
+    return out

@@ -7,6 +7,11 @@ the same priority, the same SLA deadlines, the same notifications, routed by ski
 no agent, so `create` routes it) — and the routed agent becomes the first-contact owner (首问负责人). A plan
 change is a business order (套餐变更) for the back office, carrying the plan asked for and the recommendation's
 own explanation, so the agent sees why.
+
+Nothing of a plan change is taken on the client's word: the plan must be one the catalogue offers (its name as
+the catalogue spells it) and not one the customer holds, and the explanation the back office reads as the
+reason is the recommendation the insight service computes for this customer now. A client's explanation that
+is not that text (forged, or a page gone stale) is refused, so the reason the order carries is always true.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 
 from telqc.core.context import Ctx
 from telqc.core.errors import Forbidden, Invalid
+from telqc.insight import service as insight
 from telqc.orders import config, service
 from telqc.orders import schemas as s
 from telqc.orders.models import Order
@@ -57,9 +63,22 @@ def file(ctx: Ctx, data: s.SelfFileIn) -> Order:
 
 def request_plan_change(ctx: Ctx, data: s.PlanChangeIn) -> Order:
     customer_id = _customer(ctx)
-    lines = [f"客户自助申请变更为套餐 {data.plan_name}（{data.plan_code}）。"]
-    if data.explanation:
-        lines.append(f"推荐依据：{data.explanation}")
+    plan = next((p for p in insight.plan_catalogue(ctx) if p.code == data.plan_code), None)
+    if plan is None:
+        raise Invalid("selfservice.error.plan_unknown", field="body.plan_code", code=data.plan_code)
+    if data.plan_name.strip() != plan.name:
+        raise Invalid("selfservice.error.plan_name", field="body.plan_name", name=plan.name)
+    profile = insight.profile(ctx, customer_id)
+    if plan.code in {p.code for p in profile.plans}:
+        raise Invalid("selfservice.error.plan_held", field="body.plan_code", name=plan.name)
+    rec = profile.recommendation
+    recommended = rec.plan is not None and rec.plan.code == plan.code
+    given = data.explanation.strip()
+    if given and not (recommended and given == rec.text.strip()):
+        raise Invalid("selfservice.error.explanation", field="body.explanation")
+    lines = [f"客户自助申请变更为套餐 {plan.name}（{plan.code}）。"]
+    if recommended:
+        lines.append(f"推荐依据：{rec.text}")
     return service.create(ctx, s.OrderCreate(type="business", category=PLAN_CHANGE, customer_id=customer_id,
-                                             channel=data.channel, title=f"套餐变更：{data.plan_name}",
+                                             channel=data.channel, title=f"套餐变更：{plan.name}",
                                              description="\n".join(lines), auto_assign=True))

@@ -34,6 +34,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "insight.campaign_measured": ("评估挽留效果", "Retention uplift measured"),
     "insight.campaign_run": ("发起挽留活动", "Retention campaign run"),
     "insight.churn_scored": ("计算流失评分", "Churn scores computed"),
+    "insight.churn_model_trained": ("训练流失模型", "Churn model trained"),
     "insight.usage_imported": ("导入用量", "Usage imported"),
     "insight.bills_imported": ("导入账单", "Bills imported"),
     "insight.households_imported": ("导入家庭人数", "Household sizes imported"),

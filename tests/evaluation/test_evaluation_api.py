@@ -176,8 +176,11 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     row = html.split('<tr data-agent="li">', 1)[1].split("</details>", 1)[0]
     links = dict(re.findall(r'<tr data-part="([a-z_]+)"><td><a href="([^"]+)" class="evidence">', row))
     span = f"agent={li}&amp;from=2026-10-01&amp;to=2026-10-31"
+    result_id = next(x["id"] for x in run["results"] if x["agent"] == "li")
     assert links == {"sla_compliance": f"/metrics/orders?kpi=sla_compliance&amp;{span}",
-                     "timely_complaint_handling": f"/metrics/orders?kpi=timely_complaint_handling&amp;{span}"}
+                     "timely_complaint_handling": f"/metrics/orders?kpi=timely_complaint_handling&amp;{span}",
+                     "qa_score": f"/evaluation/results/{result_id}/evidence/qa_score",
+                     "csat": f"/evaluation/results/{result_id}/evidence/csat"}
     orders = browser.get(links["sla_compliance"].replace("&amp;", "&"))
     assert orders.status_code == 200 and 'href="/orders/900"' in orders.text
     late = browser.get(links["timely_complaint_handling"].replace("&amp;", "&"))
@@ -185,4 +188,4 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     agent = TestClient(app, raise_server_exceptions=False)
     page_login(agent, "li")
     mine = agent.get("/evaluation/mine").text
-    assert 'data-part="sla_compliance"' in mine and 'class="evidence"' not in mine
+    assert 'data-part="sla_compliance"' in mine and "/metrics/orders" not in mine, "an agent cannot open the drill"

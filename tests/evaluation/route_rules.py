@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-M, MINE = "evaluation:manage", "evaluation:mine"
+M, MINE, SCHEMES = "evaluation:manage", "evaluation:mine", "evaluation:schemes"
+SIGNED = "authenticated"  # the evidence page: the result's reader (its agent, or a manager of its province)
 A = "/api/v1/evaluation"
 RULES: dict[tuple[str, str], str | None] = {
     ("GET", f"{A}/runs"): M,
@@ -13,10 +14,17 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", f"{A}/results/{{result_id}}/objections"): MINE,
     ("GET", f"{A}/objections"): M,
     ("POST", f"{A}/objections/{{objection_id}}/decide"): M,
+    ("GET", f"{A}/schemes"): M,
+    ("POST", f"{A}/schemes"): SCHEMES,
+    ("POST", f"{A}/teamwork"): MINE,
     ("GET", "/evaluation"): M,
     ("POST", "/evaluation/runs"): M,
     ("GET", "/evaluation/runs/{run_id}"): M,
     ("POST", "/evaluation/objections/{objection_id}/decide"): M,
     ("GET", "/evaluation/mine"): MINE,
     ("POST", "/evaluation/mine/{result_id}/object"): MINE,
+    ("POST", "/evaluation/teamwork"): MINE,
+    ("GET", "/evaluation/schemes"): M,
+    ("POST", "/evaluation/schemes"): SCHEMES,
+    ("GET", "/evaluation/results/{result_id}/evidence/{key}"): SIGNED,
 }

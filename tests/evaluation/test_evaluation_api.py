@@ -14,55 +14,14 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from helpers import login, make_user, page_login
+from evaluation.conftest import run_october
+from helpers import page_login
 from metrics import metrics_factories as mf
-from metrics.metrics_factories import Ev, contact, emit_all, inspection, survey_answered
+from metrics.metrics_factories import emit_all
 from telqc.core.audit import AuditEntry
-from telqc.core.models import Team, User
-from telqc.core.rbac import Role
 
 A = "/api/v1/evaluation"
 OCT = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def staff(app: FastAPI, client: TestClient) -> dict[str, Any]:
-    ids = {n: make_user(app, n, Role.agent, ["440000"]) for n in ("li", "wang", "zhao")}
-    ids["sup"] = make_user(app, "sup", Role.supervisor, ["440000"])
-    ids["zj_sup"] = make_user(app, "zj_sup", Role.supervisor, ["330000"])
-    with app.state.sessionmaker() as s:
-        east, west = Team(name="东区一组", province_code="440000"), Team(name="西区二组", province_code="440000")
-        s.add_all([east, west])
-        s.flush()
-        for name, team in (("li", east), ("wang", east), ("zhao", west)):
-            u = s.scalar(select(User).where(User.username == name))
-            assert u is not None
-            u.team_id = team.id
-        teams = {"east": east.id, "west": west.id}
-        s.commit()
-    evs: list[Ev] = []
-    n = 0
-    for day in range(20):
-        at = OCT + timedelta(days=day)
-        for name, qa, fatal, talk, good in (("li", 96.0, False, 280, True), ("wang", 95.0, day == 3, 300, True),
-                                            ("zhao", 72.0, False, 520, day % 2 == 0)):
-            agent, team_id = ids[name], teams["east" if name != "zhao" else "west"]
-            n += 1
-            evs.append(inspection(n, at, qa, qa >= 80 and not fatal, fatal, agent=agent, team=team_id))
-            evs.append(contact(n, at, None, "账单查询", talk=talk, agent=agent, team=team_id))
-            if name == "li":  # li takes twice the contacts of wang
-                evs.append(contact(10_000 + n, at, None, "账单查询", talk=talk, agent=agent, team=team_id))
-            evs.append(survey_answered(n, at, csat=5 if good else 2, nps=None, resolved=None, agent=agent,
-                                       team=team_id))
-    emit_all(app, evs)
-    return {"ids": ids, "teams": teams, **{k: login(client, k) for k in ids}}
-
-
-def run_october(client: TestClient, h: dict[str, str]) -> dict[str, Any]:
-    r = client.post(f"{A}/runs", headers=h, json={"name": "2026年10月坐席考评", "period_start": "2026-10-01",
-                                                  "period_end": "2026-10-31", "province": "440000"})
-    assert r.status_code == 201, r.text
-    return dict(r.json())
 
 
 def test_month_evaluation_ranked_by_team_with_explanation_and_a_fatal_cap(client: TestClient,
@@ -176,8 +135,11 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     row = html.split('<tr data-agent="li">', 1)[1].split("</details>", 1)[0]
     links = dict(re.findall(r'<tr data-part="([a-z_]+)"><td><a href="([^"]+)" class="evidence">', row))
     span = f"agent={li}&amp;from=2026-10-01&amp;to=2026-10-31"
+    result_id = next(x["id"] for x in run["results"] if x["agent"] == "li")
     assert links == {"sla_compliance": f"/metrics/orders?kpi=sla_compliance&amp;{span}",
-                     "timely_complaint_handling": f"/metrics/orders?kpi=timely_complaint_handling&amp;{span}"}
+                     "timely_complaint_handling": f"/metrics/orders?kpi=timely_complaint_handling&amp;{span}",
+                     "qa_score": f"/evaluation/results/{result_id}/evidence/qa_score",
+                     "csat": f"/evaluation/results/{result_id}/evidence/csat"}
     orders = browser.get(links["sla_compliance"].replace("&amp;", "&"))
     assert orders.status_code == 200 and 'href="/orders/900"' in orders.text
     late = browser.get(links["timely_complaint_handling"].replace("&amp;", "&"))
@@ -185,4 +147,4 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     agent = TestClient(app, raise_server_exceptions=False)
     page_login(agent, "li")
     mine = agent.get("/evaluation/mine").text
-    assert 'data-part="sla_compliance"' in mine and 'class="evidence"' not in mine
+    assert 'data-part="sla_compliance"' in mine and "/metrics/orders" not in mine, "an agent cannot open the drill"

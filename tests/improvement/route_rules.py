@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-R, M = "improvement:read", "improvement:manage"
+R, M, SUGGEST = "improvement:read", "improvement:manage", "improvement:suggest"
 A = "/api/v1/improvement"
 RULES: dict[tuple[str, str], str | None] = {
     ("GET", f"{A}/plans"): R,
@@ -16,6 +16,12 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", f"{A}/plans/{{plan_id}}/transition"): M,
     ("POST", f"{A}/plans/{{plan_id}}/measure"): M,
     ("POST", f"{A}/plans/{{plan_id}}/next"): M,
+    ("GET", f"{A}/suggestions"): SUGGEST,
+    ("POST", f"{A}/suggestions"): SUGGEST,
+    ("POST", f"{A}/suggestions/{{suggestion_id}}/decide"): M,
+    ("GET", "/suggestions"): SUGGEST,
+    ("POST", "/suggestions"): SUGGEST,
+    ("POST", "/suggestions/{suggestion_id}/decide"): M,
     ("GET", "/improvement"): R,
     ("GET", "/improvement/new"): M,
     ("POST", "/improvement/new"): M,

@@ -67,9 +67,11 @@ class Perm(StrEnum):
 
     evaluation_manage = "evaluation:manage"  # run evaluations, read every result in scope, decide objections
     evaluation_mine = "evaluation:mine"      # an agent's own evaluation, and objections to it
+    evaluation_schemes = "evaluation:schemes"  # the quality manager's schemes per role and period (versioned)
 
     improvement_read = "improvement:read"    # improvement plans (PDCA) in the user's regions
     improvement_manage = "improvement:manage"  # open plans, analyse causes, add and close actions, measure
+    improvement_suggest = "improvement:suggest"  # propose an improvement (合理化建议) and follow one's own
 
     workforce_read = "workforce:read"        # forecasts, requirement, rosters, the intraday gap and what-if
     workforce_manage = "workforce:manage"    # run forecasts, set queue rules, shift templates, staff, rosters
@@ -88,12 +90,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
         Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine, Perm.incidents_read,
-        Perm.training_mine, Perm.insight_tasks,
+        Perm.training_mine, Perm.insight_tasks, Perm.improvement_suggest,
     }),
-    Role.engineer: frozenset({Perm.repair_work, Perm.kb_read}),
+    Role.engineer: frozenset({Perm.repair_work, Perm.kb_read, Perm.evaluation_mine, Perm.improvement_suggest}),
     Role.inspector: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.orders_read, Perm.inspection_score, Perm.inspection_view,
-        Perm.inspection_sample, Perm.interactions_import, Perm.metrics_read, Perm.kb_read,
+        Perm.inspection_sample, Perm.interactions_import, Perm.metrics_read, Perm.kb_read, Perm.improvement_suggest,
     }),
     Role.supervisor: frozenset({
         Perm.customers_read, Perm.customers_pii, Perm.customers_verify, Perm.customers_account,
@@ -102,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
         Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
         Perm.inspection_view, Perm.workforce_read, Perm.training_manage, Perm.insight_read,
+        Perm.evaluation_mine, Perm.improvement_suggest,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
@@ -110,10 +113,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
         Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
         Perm.workforce_read, Perm.workforce_manage, Perm.training_manage, Perm.insight_read, Perm.insight_manage,
+        Perm.evaluation_schemes, Perm.improvement_suggest,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
                             Perm.incidents_manage}),
-    Role.trainer: frozenset({Perm.training_manage, Perm.kb_read}),
+    Role.trainer: frozenset({Perm.training_manage, Perm.kb_read, Perm.improvement_suggest}),
     # not a customer's own pages (self:file too: its form links to 我的工单, which self:read guards)
     Role.admin: frozenset(Perm) - {Perm.self_read, Perm.self_file, Perm.inspection_mine, Perm.repair_work,
                                       Perm.evaluation_mine, Perm.training_mine, Perm.insight_tasks},

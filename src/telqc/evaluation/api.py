@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT
-from telqc.evaluation import export, service
+from telqc.evaluation import export, schemes, service, teamwork
 from telqc.evaluation import schemas as s
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
+Schemes = Annotated[Principal, require(Perm.evaluation_schemes)]
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,3 +67,23 @@ def list_objections(ctx: CtxDep, _: Manage,
 @router.post("/objections/{objection_id}/decide", response_model=s.ObjectionOut)
 def decide(ctx: CtxDep, _: Manage, objection_id: Id, body: s.DecisionIn) -> s.ObjectionOut:
     return s.ObjectionOut.model_validate(service.decide(ctx, objection_id, body))
+
+
+@router.get("/schemes", response_model=list[s.SchemeOut])
+def list_schemes(ctx: CtxDep, _: Manage) -> list[s.SchemeOut]:
+    """The scheme in force for every role and period kind (the built-in one until a version is saved)."""
+    return schemes.overview(ctx)
+
+
+@router.post("/schemes", response_model=s.SchemeOut, status_code=201)
+def save_scheme(ctx: CtxDep, _: Schemes, body: s.SchemeIn) -> s.SchemeOut:
+    """A new version of the role's scheme for the period kind; runs from now on use it, earlier runs keep theirs."""
+    row = schemes.save(ctx, body)
+    return s.SchemeOut(id=row.id, role=row.role, period_kind=row.period_kind, version=row.version, name=row.name,
+                       components=row.body["components"], gates=row.body["gates"], grades=row.body["grades"])
+
+
+@router.post("/teamwork", response_model=s.TeamworkOut, status_code=201)
+def rate_teamwork(ctx: CtxDep, _: Mine, body: s.TeamworkIn) -> s.TeamworkOut:
+    """Rate a teammate's (or, as a supervisor, a team member's) teamwork in a month, 1–5."""
+    return s.TeamworkOut.model_validate(teamwork.rate(ctx, body))

@@ -13,14 +13,17 @@ from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.rbac import Perm, Principal
+from telqc.evaluation import evidence as proof
 from telqc.evaluation import schemas as s
-from telqc.evaluation import service
+from telqc.evaluation import scheme_pages, schemes, service, teamwork
 from telqc.metrics import service as metrics
 from telqc.web.render import form_action, render
 
 router = APIRouter(include_in_schema=False)
+ROUTERS = [router, scheme_pages.router]  # 考评方案 and a component's evidence (`telqc.evaluation.scheme_pages`)
 NAV = [(Perm.evaluation_manage, "/evaluation", "ui.evaluation"), (Perm.evaluation_mine, "/evaluation/mine",
-                                                                  "ui.evaluation_mine")]
+                                                                  "ui.evaluation_mine"),
+       (Perm.evaluation_schemes, "/evaluation/schemes", "ui.evaluation_schemes")]
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
 
@@ -29,15 +32,26 @@ Mine = Annotated[Principal, require(Perm.evaluation_mine)]
 ORDER_KPIS = {"sla_compliance", "timely_complaint_handling"}
 
 
-def evidence(principal: Principal, run: Any, agent_id: int, key: str) -> str | None:
-    """Where a component's number comes from, for a reader who may open it: the agent's work orders behind an
-    order KPI in the period (``metrics:read``), the exam results behind the exam score (``training:manage``).
-    The contact and survey KPIs get no link yet: the KPI breakdown cannot cut one agent inside a province scope
-    (不支持该维度组合：agent,province), so a link there would open an error for a provincial supervisor."""
-    if key in service.EXTERNAL:
-        return "/training#results" if principal.can(Perm.training_manage) else None
+def evidence(principal: Principal, run: Any, x: s.ResultOut, key: str) -> str | None:
+    """Where a component's number comes from, for a reader who may open it: the calls behind the QA score and the
+    survey answers behind CSAT (the result's own evidence page, for its reader: the supervisor or the agent), the
+    agent's work orders behind an order KPI (``metrics:read``), the exam, course and simulated-call results
+    (``training:manage``, or the agent's own training page), the adopted suggestions (the suggestions page).
+    Teamwork has no link: who rated whom is not shown. The contact KPIs (FCR, AHT, volume) get none either: the
+    KPI breakdown cannot cut one agent inside a province scope (不支持该维度组合：agent,province)."""
+    own = x.agent_id == principal.user_id
+    if key in proof.KINDS:
+        return f"/evaluation/results/{x.id}/evidence/{key}"
+    if key in ("exam_score", "course_completion", "sim_call_score"):
+        anchor = {"exam_score": "results", "course_completion": "assignments", "sim_call_score": "simulations"}[key]
+        if own and principal.can(Perm.training_mine):
+            return f"/training/mine#my-{'exams' if key == 'exam_score' else anchor}"
+        return f"/training#{anchor}" if principal.can(Perm.training_manage) else None
+    if key == "suggestions_adopted" and principal.can(Perm.improvement_suggest):
+        return "/suggestions" if own else f"/suggestions?author={x.agent_id}"
     if key in ORDER_KPIS and principal.can(Perm.metrics_read):
-        span = urlencode({"agent": agent_id, "from": run.period_start.isoformat(), "to": run.period_end.isoformat()})
+        span = urlencode({"agent": x.agent_id, "from": run.period_start.isoformat(),
+                          "to": run.period_end.isoformat()})
         return f"/metrics/orders?kpi={key}&{span}"
     return None
 
@@ -50,7 +64,7 @@ def _index(request: Request, ctx: Ctx, error: str | None = None, status_code: in
     return render(request, "evaluation/index.html", status_code=status_code, error=error, runs=service.runs(ctx),
                   objections=service.objections(ctx), regions=core_repo.regions(ctx.session), region_names=names,
                   default_start=last_month_end.replace(day=1), default_end=last_month_end,
-                  default_name=f"{last_month_end.year}年{last_month_end.month}月坐席考评")
+                  default_name=f"{last_month_end.year}年{last_month_end.month}月坐席考评", roles=schemes.ROLES)
 
 
 @router.get("/evaluation", response_class=HTMLResponse)
@@ -61,9 +75,10 @@ def index(request: Request, ctx: CtxDep, _: Manage) -> Response:
 @router.post("/evaluation/runs")
 def create_run(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str, Form()],
                period_start: Annotated[str, Form()], period_end: Annotated[str, Form()],
-               province: Annotated[str, Form()] = "") -> Response:
+               province: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "agent") -> Response:
     return form_action(ctx, lambda: service.run(ctx, s.RunIn.model_validate(
-        {"name": name, "period_start": period_start, "period_end": period_end, "province": province or None})),
+        {"name": name, "period_start": period_start, "period_end": period_end, "province": province or None,
+         "role": role})),
         lambda r: f"/evaluation/runs/{getattr(r, 'id', '')}", lambda m, st: _index(request, ctx, m, st))
 
 
@@ -86,8 +101,10 @@ def decide(request: Request, ctx: CtxDep, _: Manage, objection_id: IdPath, verdi
 
 
 def _mine(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
+    today = metrics.local_today(ctx)
     return render(request, "evaluation/mine.html", status_code=status_code, error=error, results=service.mine(ctx),
-                  evidence=evidence)
+                  evidence=evidence, teammates=teamwork.teammates(ctx), given=teamwork.mine(ctx),
+                  names=dict(teamwork.teammates(ctx)), this_month=f"{today:%Y-%m}")
 
 
 @router.get("/evaluation/mine", response_class=HTMLResponse)
@@ -99,3 +116,12 @@ def mine(request: Request, ctx: CtxDep, _: Mine) -> Response:
 def object_to(request: Request, ctx: CtxDep, _: Mine, result_id: IdPath, reason: Annotated[str, Form()]) -> Response:
     return form_action(ctx, lambda: service.object_to(ctx, result_id, s.ObjectionIn.model_validate(
         {"reason": reason})), lambda _o: "/evaluation/mine", lambda m, st: _mine(request, ctx, m, st))
+
+
+@router.post("/evaluation/teamwork")
+def rate_teamwork(request: Request, ctx: CtxDep, _: Mine, ratee_id: Annotated[str, Form()],
+                  month: Annotated[str, Form()], score: Annotated[str, Form()],
+                  comment: Annotated[str, Form()] = "") -> Response:
+    return form_action(ctx, lambda: teamwork.rate(ctx, s.TeamworkIn.model_validate(
+        {"ratee_id": ratee_id, "month": month, "score": score, "comment": comment})),
+        lambda _r: "/evaluation/mine#teamwork", lambda m, st: _mine(request, ctx, m, st))

@@ -4,9 +4,10 @@ The default scheme follows the handbook's dimensions where TelQC has the data (�
 service quality (QA score, with a fatal item capping the grade), customer satisfaction (CSAT), professional
 knowledge (first-contact resolution), efficiency (AHT against target), timeliness (SLA compliance of the orders
 they handled), complaint handling (complaints they closed in time, 投诉处理及时率), volume (contacts handled,
-against their own team) and professional knowledge by exam (the best exam passed in the period, from
-`telqc.training.service.exam_scores`, against 90 points). Teamwork and adopted suggestions join when those
-domains publish them. KPI values are read from `telqc.metrics.service` by agent.
+against their own team), professional knowledge by exam, course and simulated call (training), teamwork
+(ratings kept here) and adopted suggestions (improvement): see `schemes.py` for the scheme chosen by role and
+period and `external.py` for the components other domains supply. KPI values are read from
+`telqc.metrics.service` by agent.
 """
 
 from __future__ import annotations
@@ -21,53 +22,26 @@ from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Forbidden, Invalid, NotFound
 from telqc.core.models import Team, User
+from telqc.evaluation import external, schemes, scoring
 from telqc.evaluation import schemas as s
-from telqc.evaluation import scoring
 from telqc.evaluation.models import EvaluationObjection, EvaluationResult, EvaluationRun
 from telqc.metrics import registry, rollup
 from telqc.metrics import service as metrics
-from telqc.training import service as training
 
 MAX_PERIOD_DAYS = 186  # a half-year at most: the rollups by agent are daily
 
-DEFAULT_SCHEME: dict[str, Any] = {
-    "name": "坐席月度考评",
-    "components": [
-        {"key": "qa_score", "weight": 30, "normalise": "target"},
-        {"key": "csat", "weight": 25, "normalise": "target"},
-        {"key": "fcr", "weight": 15, "normalise": "target"},
-        {"key": "aht", "weight": 10, "normalise": "target"},
-        {"key": "sla_compliance", "weight": 10, "normalise": "target"},
-        {"key": "timely_complaint_handling", "weight": 10, "normalise": "target"},
-        {"key": "offered", "weight": 10, "normalise": "percentile"},
-        {"key": "exam_score", "weight": 10, "normalise": "target"},
-    ],
-    "gates": [{"key": "fatal_error_rate", "above": 0.0, "cap": 79.99, "reason": "fatal"}],
-    "grades": [{"name": "A", "min_score": 90, "tier": "reward"}, {"name": "B", "min_score": 80, "tier": "keep"},
-               {"name": "C", "min_score": 70, "tier": "coach"}, {"name": "D", "min_score": 0, "tier": "help"}],
-}
-
-
-# Components that are no KPI of the registry: read from the domain that owns them (zh, en, target).
-EXTERNAL: dict[str, tuple[str, str, float]] = {"exam_score": ("考试成绩", "Exam score", 90.0)}
+DEFAULT_SCHEME: dict[str, Any] = schemes.builtin("agent", "month")
+EXTERNAL = schemes.EXTERNAL
 
 
 def _components(scheme: dict[str, Any]) -> list[scoring.Component]:
-    out = []
-    for c in scheme["components"]:
-        if c["key"] in EXTERNAL:
-            out.append(scoring.Component(c["key"], float(c["weight"]), c["normalise"], "higher",
-                                         EXTERNAL[c["key"]][2]))
-            continue
-        kpi = registry.get(c["key"])
-        assert kpi is not None, f"scheme names unknown KPI {c['key']}"
-        direction = kpi.direction if kpi.direction in ("higher", "lower") else "higher"
-        out.append(scoring.Component(c["key"], float(c["weight"]), c["normalise"], direction, kpi.target))
-    return out
+    """A run's stored (resolved) scheme as the engine's components."""
+    return [scoring.Component(c["key"], float(c["weight"]), c["normalise"], c["direction"], c.get("target"))
+            for c in scheme["components"]]
 
 
-def _agents(ctx: Ctx, province: str | None) -> list[User]:
-    rows = ctx.session.scalars(select(User).where(User.role == "agent", User.is_active.is_(True)).order_by(User.id))
+def _agents(ctx: Ctx, province: str | None, role: str = "agent") -> list[User]:
+    rows = ctx.session.scalars(select(User).where(User.role == role, User.is_active.is_(True)).order_by(User.id))
     return [u for u in rows if province is None or province in (u.region_scope or [])]
 
 
@@ -98,22 +72,23 @@ def run(ctx: Ctx, data: s.RunIn) -> EvaluationRun:
     scope = ctx.principal.region_scope if ctx.principal else None
     if scope is not None and data.province not in scope:
         raise Invalid("evaluation.error.scope", field="body.province")
-    scheme = DEFAULT_SCHEME
+    kind = schemes.period_kind((data.period_end - data.period_start).days + 1)
+    if data.period_kind is not None and data.period_kind != kind:
+        raise Invalid(f"evaluation.error.period_{data.period_kind}", field="body.period_kind")
+    scheme_id, chosen = schemes.current(ctx, data.role, kind)
+    scheme = schemes.resolve(chosen)
     r = EvaluationRun(name=data.name, period_start=data.period_start, period_end=data.period_end,
-                      province_code=data.province, scheme=scheme, created_at=ctx.now(),
-                      created_by=ctx.principal.user_id if ctx.principal else None)
+                      province_code=data.province, role=data.role, period_kind=kind, scheme_id=scheme_id,
+                      scheme=scheme, created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None)
     ctx.session.add(r)
     ctx.session.flush()
-    agents = _agents(ctx, data.province)
+    agents = _agents(ctx, data.province, data.role)
     components = _components(scheme)
     gates = [scoring.Gate(**g) for g in scheme["gates"]]
     grades = [scoring.Grade(**g) for g in scheme["grades"]]
     kpis = [c.key for c in components if c.key not in EXTERNAL] + [g.key for g in gates]
     values = agent_values(ctx, kpis, r, {u.id for u in agents})
-    if any(c.key == "exam_score" for c in components):  # the best passed exam of the period (training)
-        exams = training.exam_scores(ctx, list(values), r.period_start, r.period_end)
-        for agent, v in values.items():
-            v["exam_score"] = exams.get(agent)
+    external.fill(ctx, values, {c.key for c in components if c.key in EXTERNAL}, r.period_start, r.period_end)
     results = scoring.evaluate(values, {u.id: u.team_id for u in agents}, components, gates, grades)
     ctx.session.add_all([EvaluationResult(
         run_id=r.id, agent_id=x.agent_id, team_id=x.team_id, total=x.total, grade=x.grade, tier=x.tier,
@@ -121,7 +96,7 @@ def run(ctx: Ctx, data: s.RunIn) -> EvaluationRun:
         capped_by=list(x.capped_by), adjusted=False) for x in results])
     r.agents = len(results)
     ctx.audit("evaluation.run", "evaluation_run", r.id, period=f"{r.period_start}..{r.period_end}",
-              province=r.province_code, agents=r.agents)
+              province=r.province_code, agents=r.agents, role=r.role, scheme=f"{scheme['name']} v{scheme['version']}")
     return r
 
 
@@ -142,21 +117,31 @@ def runs(ctx: Ctx) -> list[EvaluationRun]:
 
 
 def method_text(c: dict[str, Any], lang: str) -> str:
-    kpi = registry.get(c["key"])
+    """How a stored component turned its value into points, with the target the run used."""
     if c["normalise"] == "percentile":
         return "团队内百分位" if lang == "zh-CN" else "percentile within the team"
-    if c["key"] in EXTERNAL:
-        t = EXTERNAL[c["key"]][2]
-        return f"对标目标 {t:.0f} 分" if lang == "zh-CN" else f"against target {t:.0f} points"
-    target = kpi.target if kpi else None
-    return (f"对标目标 {show(c['key'], target)}" if lang == "zh-CN" else f"against target {show(c['key'], target)}")
+    target = c.get("target")
+    if target is None and (kpi := registry.get(c["key"])) is not None:
+        target = kpi.target  # a run stored before targets were copied into its scheme
+    points = c["key"] in EXTERNAL and EXTERNAL[c["key"]].unit == "points" and target is not None
+    shown = f"{target:g} 分" if points else show(c["key"], target)
+    return f"对标目标 {shown}" if lang == "zh-CN" else f"against target {shown}"
 
 
 def show(key: str, value: float | None) -> str:
+    if value is None:
+        return "—"
     if key in EXTERNAL:
-        return "—" if value is None else f"{value:.1f} 分"
+        unit = EXTERNAL[key].unit
+        if unit == "ratio":
+            return f"{value * 100:.1f}%"
+        if unit == "five":
+            return f"{value:.2f} / 5 分"
+        if unit == "count":
+            return f"{value:.0f} 条"
+        return f"{value:.1f} 分"
     kpi = registry.get(key)
-    if value is None or kpi is None:
+    if kpi is None:
         return "—"
     if kpi.unit == "ratio":
         return f"{value * 100:.1f}%"
@@ -174,7 +159,7 @@ def _out(ctx: Ctx, run: EvaluationRun, rows: list[EvaluationResult]) -> list[s.R
     out = []
     for x in rows:
         parts = [s.PartOut(**p, name=(k.zh if (k := registry.get(p["key"])) else
-                                      EXTERNAL[p["key"]][0] if p["key"] in EXTERNAL else p["key"]),
+                                      EXTERNAL[p["key"]].zh if p["key"] in EXTERNAL else p["key"]),
                            shown=show(p["key"], p["raw"]), method=method_text(methods[p["key"]], ctx.lang))
                  for p in x.parts if p["key"] in methods]
         o = open_objections.get(x.id)

@@ -10,12 +10,13 @@ from telqc.api.deps import CtxDep, require
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT
 from telqc.improvement import schemas as s
-from telqc.improvement import service
+from telqc.improvement import service, suggestions
 from telqc.improvement.states import PlanState
 
 router = APIRouter(prefix="/api/v1/improvement", tags=["improvement"])
 Read = Annotated[Principal, require(Perm.improvement_read)]
 Manage = Annotated[Principal, require(Perm.improvement_manage)]
+Suggest = Annotated[Principal, require(Perm.improvement_suggest)]
 PlanId = Annotated[int, Path(ge=1, le=MAX_INT)]
 ActionId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
@@ -79,3 +80,21 @@ def measure(ctx: CtxDep, _: Manage, plan_id: PlanId, body: s.MeasureIn) -> s.Pla
 def next_cycle(ctx: CtxDep, _: Manage, plan_id: PlanId, body: s.NextCycleIn) -> s.PlanOut:
     """Roll a standardised plan out to another scope, or start the next cycle of one being adjusted."""
     return service.view(ctx, service.next_cycle(ctx, plan_id, body))
+
+
+@router.get("/suggestions", response_model=list[s.SuggestionOut])
+def list_suggestions(ctx: CtxDep, _: Suggest) -> list[s.SuggestionOut]:
+    """A manager's province's suggestions; anyone else's own."""
+    return suggestions.listing(ctx)
+
+
+@router.post("/suggestions", response_model=s.SuggestionOut, status_code=201)
+def submit_suggestion(ctx: CtxDep, _: Suggest, body: s.SuggestionIn) -> s.SuggestionOut:
+    return s.SuggestionOut.model_validate(suggestions.submit(ctx, body))
+
+
+@router.post("/suggestions/{suggestion_id}/decide", response_model=s.SuggestionOut)
+def decide_suggestion(ctx: CtxDep, _: Manage, suggestion_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+                      body: s.SuggestionDecisionIn) -> s.SuggestionOut:
+    """Adopt (optionally into a plan) or reject; adopted ones count in the author's evaluation."""
+    return s.SuggestionOut.model_validate(suggestions.decide(ctx, suggestion_id, body))

@@ -96,3 +96,27 @@ class ImprovementHistory(Base):
     from_state: Mapped[str | None] = mapped_column(String(14))
     to_state: Mapped[str | None] = mapped_column(String(14))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ImprovementSuggestion(Base):
+    """An improvement suggestion from the floor (合理化建议): anyone proposes how to improve a process or work
+    faster; a manager adopts or rejects it, optionally into a plan. Adopted suggestions count in their author's
+    evaluation (操作流程 六.1 创新与改进建议)."""
+
+    __tablename__ = "improvement_suggestions"
+    __table_args__ = (
+        CheckConstraint("status in ('submitted','adopted','rejected')", name="status"),
+        Index("ix_improvement_suggestions_author", "author_id", "status", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    province_code: Mapped[str | None] = mapped_column(String(6), index=True)  # the author's province, for scope
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    decision: Mapped[str | None] = mapped_column(Text)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("improvement_plans.id", ondelete="SET NULL"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

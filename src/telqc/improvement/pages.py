@@ -21,7 +21,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
 from telqc.core.rbac import ROLE_PERMISSIONS, Perm, Principal, Role
 from telqc.improvement import schemas as s
-from telqc.improvement import service
+from telqc.improvement import service, suggestion_pages
 from telqc.improvement.states import TRANSITIONS, PlanState, RootCause, Source
 from telqc.metrics import hotspots, registry
 from telqc.metrics import service as metrics
@@ -29,7 +29,9 @@ from telqc.orders import service as orders
 from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
-NAV = [(Perm.improvement_read, "/improvement", "ui.improvement")]
+ROUTERS = [router, suggestion_pages.router]  # 合理化建议 (`telqc.improvement.suggestion_pages`)
+NAV = [(Perm.improvement_read, "/improvement", "ui.improvement"),
+       (Perm.improvement_suggest, "/suggestions", "ui.suggestions")]
 Read = Annotated[Principal, require(Perm.improvement_read)]
 Manage = Annotated[Principal, require(Perm.improvement_manage)]
 BOARD_COLUMNS = (PlanState.PLANNING, PlanState.DOING, PlanState.CHECKING, PlanState.STANDARDISED,

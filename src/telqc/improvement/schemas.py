@@ -135,3 +135,27 @@ class PlanPage(Out):
     total: int
     offset: int
     limit: int
+
+
+class SuggestionIn(In):
+    title: str = Field(min_length=2, max_length=120)
+    body: str = Field(min_length=5, max_length=4000)
+
+
+class SuggestionDecisionIn(In):
+    adopted: bool
+    decision: str = Field(min_length=2, max_length=2000)
+    plan_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class SuggestionOut(Out):
+    id: int
+    author_id: int
+    author: str = ""
+    title: str
+    body: str
+    status: str
+    decision: str | None
+    plan_id: int | None
+    created_at: datetime
+    decided_at: datetime | None

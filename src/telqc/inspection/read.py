@@ -69,3 +69,25 @@ def item_failures(session: Session, start: datetime, end: datetime, min_count: i
             names.setdefault(code, (it.name if (it := card.item(code)) else code))
     return [ItemFailures(agent, code, names[code], len(at), max(at))
             for (agent, code), at in sorted(found.items()) if len(at) >= min_count]
+
+
+@dataclass(frozen=True)
+class ScoredCall:
+    inspection_id: int
+    contact_id: int
+    scored_at: datetime
+    score: float | None
+    passed: bool | None
+    fatal: bool | None
+
+
+def agent_calls(session: Session, agent_id: int, start: datetime, end: datetime, limit: int = 500) -> list[ScoredCall]:
+    """The agent's manually inspected calls scored in start ≤ scored_at < end (what their QA score and fatal gate
+    are computed from, and what they may see and appeal), newest first."""
+    rows = session.execute(select(Inspection.id, Inspection.contact_id, Inspection.scored_at, Inspection.score,
+                                  Inspection.passed, Inspection.fatal).where(
+        Inspection.agent_id == agent_id, Inspection.kind == Kind.manual.value,
+        Inspection.status.in_(SHOWN_TO_AGENT), Inspection.scored_at >= start, Inspection.scored_at < end)
+        .order_by(Inspection.scored_at.desc(), Inspection.id.desc()).limit(limit))
+    return [ScoredCall(int(i), int(c), at, score, passed, fatal) for i, c, at, score, passed, fatal in rows
+            if at is not None]

@@ -7,6 +7,7 @@ dimensions 1–5 and is not mapped onto it (a made-up conversion would be read b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,3 +24,25 @@ def last_nps_per_customer(session: Session, since: datetime) -> dict[int, int]:
                            .where(SurveyResponse.answered_at >= since, SurveyResponse.nps.is_not(None))
                            .order_by(SurveyResponse.answered_at, SurveyResponse.id))
     return {int(cid): int(nps) for cid, nps in rows if nps is not None}  # in answer order: the latest wins
+
+
+@dataclass(frozen=True)
+class Answer:
+    invitation_id: int
+    order_id: int | None
+    contact_id: int | None
+    answered_at: datetime
+    csat: int | None
+    resolved: bool | None
+
+
+def agent_answers(session: Session, agent_id: int, start: datetime, end: datetime, limit: int = 500) -> list[Answer]:
+    """The post-service survey answers about the agent's service given in start ≤ answered_at < end (what their
+    CSAT is computed from), newest first; no customer identity, no free text."""
+    rows = session.execute(select(SurveyInvitation.id, SurveyInvitation.order_id, SurveyInvitation.contact_id,
+                                  SurveyResponse.answered_at, SurveyResponse.csat, SurveyResponse.resolved)
+                           .join(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+                           .where(SurveyInvitation.agent_id == agent_id, SurveyResponse.answered_at >= start,
+                                  SurveyResponse.answered_at < end)
+                           .order_by(SurveyResponse.answered_at.desc(), SurveyResponse.id.desc()).limit(limit))
+    return [Answer(int(i), o, c, at, csat, resolved) for i, o, c, at, csat, resolved in rows]

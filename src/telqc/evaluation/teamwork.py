@@ -1,0 +1,93 @@
+"""Teamwork ratings (团队协作): teammates and supervisors rate how someone works with others each month.
+
+The handbook evaluates teamwork as working with other departments and sharing experience and knowledge
+(操作流程 六.1). Only people who see that work may rate it: a teammate (same team) or a supervisor of the
+person's province. A rating is 1–5; the component is the mean of the teammates' mean and the supervisors' mean
+(each side counts half whatever its number of raters, so one supervisor is not outvoted by a large team), over
+the months the period touches. Who rated whom is never shown to the person rated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+
+from telqc.core.context import Ctx
+from telqc.core.errors import Conflict, Invalid
+from telqc.core.models import User
+from telqc.core.rbac import Perm
+from telqc.evaluation import schemas as s
+from telqc.evaluation.models import TeamworkRating
+from telqc.evaluation.schemes import ROLES
+from telqc.metrics import service as metrics
+
+
+def _month(text: str) -> date:
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def rate(ctx: Ctx, data: s.TeamworkIn) -> TeamworkRating:
+    assert ctx.principal is not None
+    me = ctx.principal
+    ratee = ctx.session.get(User, data.ratee_id)
+    if ratee is None or not ratee.is_active or ratee.role not in ROLES:
+        raise Invalid("evaluation.error.ratee", field="body.ratee_id")
+    if ratee.id == me.user_id:
+        raise Invalid("evaluation.error.rate_self", field="body.ratee_id")
+    if me.can(Perm.evaluation_manage):
+        kind = "supervisor"
+        if me.region_scope is not None and not set(ratee.region_scope or ()) & set(me.region_scope):
+            raise Invalid("evaluation.error.ratee", field="body.ratee_id")
+    else:
+        kind = "peer"
+        if me.team_id is None or ratee.team_id != me.team_id:
+            raise Invalid("evaluation.error.not_teammate", field="body.ratee_id")
+    month = _month(data.month)
+    if month > metrics.local_today(ctx):
+        raise Invalid("evaluation.error.month_future", field="body.month")
+    if ctx.session.scalar(select(TeamworkRating.id).where(
+            TeamworkRating.rater_id == me.user_id, TeamworkRating.ratee_id == ratee.id,
+            TeamworkRating.month == month)) is not None:
+        raise Conflict("evaluation.error.rated", field="body.ratee_id")
+    row = TeamworkRating(ratee_id=ratee.id, rater_id=me.user_id, rater_kind=kind, month=month, score=data.score,
+                         comment=data.comment, created_at=ctx.now())
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit("evaluation.teamwork_rated", "evaluation_teamwork", row.id, ratee_id=ratee.id, month=str(month),
+              kind=kind, score=data.score)
+    return row
+
+
+def values(ctx: Ctx, ids: Iterable[int], start: date, end: date) -> dict[int, float]:
+    """Each rated person's teamwork (1–5) over the months ``start``..``end`` touch; the unrated are absent."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = ctx.session.execute(select(TeamworkRating.ratee_id, TeamworkRating.rater_kind, TeamworkRating.score)
+                               .where(TeamworkRating.ratee_id.in_(wanted), TeamworkRating.month >= start.replace(day=1),
+                                      TeamworkRating.month <= end))
+    scores: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for ratee, kind, score in rows:
+        scores[ratee][kind].append(score)
+    return {ratee: sum(sum(v) / len(v) for v in sides.values()) / len(sides) for ratee, sides in scores.items()}
+
+
+def teammates(ctx: Ctx) -> list[tuple[int, str]]:
+    """Whom the caller may rate as a teammate: the active members of their team."""
+    me = ctx.principal
+    if me is None or me.team_id is None:
+        return []
+    return [(u.id, u.display_name) for u in ctx.session.scalars(
+        select(User).where(User.team_id == me.team_id, User.is_active.is_(True), User.id != me.user_id,
+                           User.role.in_(ROLES)).order_by(User.id))]
+
+
+def mine(ctx: Ctx) -> list[TeamworkRating]:
+    """The ratings the caller gave (never those they received)."""
+    assert ctx.principal is not None
+    return list(ctx.session.scalars(select(TeamworkRating).where(TeamworkRating.rater_id == ctx.principal.user_id)
+                                    .order_by(TeamworkRating.month.desc(), TeamworkRating.id.desc()).limit(50)))

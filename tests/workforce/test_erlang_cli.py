@@ -46,3 +46,27 @@ def test_missing_column_is_named(tmp_path):
     src.write_text("case_id,calls_per_interval\na,1\n")
     res = CliRunner().invoke(cli, ["workforce", "erlang", str(src), "--out", str(out)])
     assert res.exit_code == 2 and "column interval_s" in res.output and not out.exists()
+
+
+def test_errors_are_chinese_first_then_english(tmp_path):
+    """The reason is in Chinese by default (the project's messages, zh-CN first) with the English after it."""
+    src, out = tmp_path / "cases.csv", tmp_path / "out.csv"
+    src.write_text(HEADER + "a,100,1800,300,0.8,20,0.85,0.3\nb,100,1800,0,0.8,20,1,0\n")
+    res = CliRunner().invoke(cli, ["workforce", "erlang", str(src), "--out", str(out)])
+    assert res.exit_code == 2 and not out.exists()
+    zh, en = res.output.strip().splitlines()
+    assert zh == "第 2 行，列 aht_s：须大于 0；未写出文件"
+    assert en == "(row 2, column aht_s: must be > 0; nothing written)"
+
+
+def test_file_errors_in_chinese(tmp_path):
+    src, out = tmp_path / "cases.csv", tmp_path / "out.csv"
+    for body, zh in ((HEADER + "a,100,1800,x5,0.8,20,0.85,0.3\n", "第 1 行，列 aht_s：不是数字：“x5”"),
+                     ("case_id,calls_per_interval\na,1\n", "表头，列 interval_s：缺少该列"),
+                     (HEADER + "a,1,1800,300,0.8,20,0.85,0.3\na,1,1800,300,0.8,20,0.85,0.3\n",
+                      "第 2 行，列 case_id：case_id 重复：“a”"),
+                     (HEADER + "a,100,1800,300,0.8,20,1.5,0.3\n", "第 1 行，列 max_occupancy：须大于 0 且不超过 1")):
+        src.write_text(body)
+        res = CliRunner().invoke(cli, ["workforce", "erlang", str(src), "--out", str(out)])
+        assert res.exit_code == 2 and res.output.startswith(zh), res.output
+        assert not out.exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -18,6 +19,7 @@ from telqc.core.clock import SystemClock
 from telqc.core.context import Ctx
 from telqc.core.db import sessionmaker_for
 from telqc.core.errors import DomainError
+from telqc.core.i18n import LANGUAGES, t
 from telqc.core.settings import get_settings
 from telqc.jobs.dispatch import job_ctx
 from telqc.workforce import erlang_csv, planning, service
@@ -44,8 +46,9 @@ def erlang(
     try:
         result = erlang_csv.run(text)
     except erlang_csv.RowError as e:
-        where = "表头" if e.row == 0 else f"第 {e.row} 行"
-        console.print(f"[red]{where}，列 {e.column}: {e.reason}[/red] (row {e.row}, column {e.column}); 未写出文件")
+        zh, en = (t("workforce.erlang.error_line", lang, where=e.where(lang), reason=e.message(lang))
+                  for lang in LANGUAGES)
+        console.print(f"[red]{escape(zh)}[/red]\n({escape(en)})", soft_wrap=True)
         raise typer.Exit(2) from None
     out.write_text(result, encoding="utf-8")
     console.print(f"[green]{result.count(chr(10)) - 1} cases[/green] → {out}")

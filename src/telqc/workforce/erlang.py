@@ -25,14 +25,24 @@ from fractions import Fraction
 
 import numpy as np
 
+from telqc.core.i18n import DEFAULT, t
+
 
 class ErlangInputError(ValueError):
-    """A case that cannot be staffed; `field` names the input at fault."""
+    """A case that cannot be staffed; `field` names the input at fault, `code` the rule it breaks (its words are
+    the messages ``workforce.erlang.<code>``, zh-CN first: `message(lang)`)."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+    def __init__(self, field: str, code: str) -> None:
         self.field = field
-        self.reason = reason
+        self.code = code
+        super().__init__(f"{field}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        return self.message("en")
+
+    def message(self, lang: str = DEFAULT) -> str:
+        return t(f"workforce.erlang.{self.code}", lang)
 
 
 Exact = Fraction | int
@@ -126,29 +136,29 @@ def erlang_c_wait(n: int, a: float, b: float) -> float:
 def _validate(case: Case) -> None:
     # signs and bounds on numerators and denominators: a Fraction comparison costs more than the Erlang step
     if case.interval_s.numerator <= 0:
-        raise ErlangInputError("interval_s", "must be > 0")
+        raise ErlangInputError("interval_s", "gt0")
     if case.aht_s.numerator <= 0:
-        raise ErlangInputError("aht_s", "must be > 0")
+        raise ErlangInputError("aht_s", "gt0")
     if case.calls.numerator < 0:
-        raise ErlangInputError("calls_per_interval", "must be ≥ 0")
+        raise ErlangInputError("calls_per_interval", "ge0")
     occ = case.max_occupancy
     if not 0 < occ.numerator <= occ.denominator:
-        raise ErlangInputError("max_occupancy", "must be in (0, 1]")
+        raise ErlangInputError("max_occupancy", "occupancy_range")
     shr = case.shrinkage
     if not 0 <= shr.numerator < shr.denominator:
-        raise ErlangInputError("shrinkage", "must be in [0, 1)")
+        raise ErlangInputError("shrinkage", "shrinkage_range")
     if case.service_level_target is None and case.asa_target_s is None:
-        raise ErlangInputError("service_level_target", "a service-level or an ASA target is needed")
+        raise ErlangInputError("service_level_target", "target_needed")
     if case.service_level_target is not None and not 0 < case.service_level_target < 1:
-        raise ErlangInputError("service_level_target", "must be in (0, 1)")
+        raise ErlangInputError("service_level_target", "level_range")
     if not case.answer_time_s >= 0:
-        raise ErlangInputError("answer_time_s", "must be ≥ 0")
+        raise ErlangInputError("answer_time_s", "ge0")
     if case.asa_target_s is not None and not case.asa_target_s > 0:
-        raise ErlangInputError("asa_target_s", "must be > 0")
+        raise ErlangInputError("asa_target_s", "gt0")
     if case.patience_s is not None and not case.patience_s > 0:
-        raise ErlangInputError("patience_s", "must be > 0")
+        raise ErlangInputError("patience_s", "gt0")
     if case.concurrency < 1:
-        raise ErlangInputError("concurrency", "must be ≥ 1")
+        raise ErlangInputError("concurrency", "ge1")
 
 
 def _c_metrics(n: int, a: float, b: float, aht: float, t: float) -> tuple[float, float, float]:
@@ -244,7 +254,7 @@ def erlang_a(case: Case) -> Staffing:
     """Fewest servers meeting the target(s) and the occupancy cap under Erlang A (mean patience `patience_s`)."""
     _validate(case)
     if case.patience_s is None:
-        raise ErlangInputError("patience_s", "Erlang A needs the callers' mean patience")
+        raise ErlangInputError("patience_s", "patience_needed")
     a_exact = load(case)
     if a_exact == 0:
         return Staffing(0, 0, 1.0, 0.0, 0.0, 0.0, 0.0, "erlang_a")
@@ -296,7 +306,7 @@ def evaluate(case: Case, agents: int) -> Staffing:
     Under Erlang A callers hang up, so every count has a steady state."""
     _validate(case)
     if agents < 0:
-        raise ErlangInputError("agents", "must be ≥ 0")
+        raise ErlangInputError("agents", "ge0")
     a_exact = load(case)
     n = agents * case.concurrency
     model = "erlang_a" if case.patience_s is not None else "erlang_c"

@@ -58,7 +58,7 @@ BAD: list[tuple[str, dict[str, str], str, str]] = [
     ("forged reason", {"explanation": "客服已承诺永久免月租"}, "body.explanation", "与系统为您计算的推荐不符"),
     ("reason for a plan not recommended", {"plan_code": "5G79", "plan_name": "5G畅享套餐79元"},
      "body.explanation", "推荐依据（explanation）"),
-    ("bidi override in the reason", {"explanation": "\u202e"}, "body.explanation", "与系统为您计算的推荐不符"),
+    ("bidi override in the reason", {"explanation": "\u202e"}, "body.explanation", "U+202E"),
     ("NUL in the reason", {"explanation": "\x00"}, "body.explanation", "U+0000"),
     ("unknown channel", {"channel": "sms"}, "body.channel", ""),
     ("code with a quote", {"plan_code": "5G199'--"}, "body.plan_code", ""),

@@ -78,9 +78,7 @@ def list_schemes(ctx: CtxDep, _: Manage) -> list[s.SchemeOut]:
 @router.post("/schemes", response_model=s.SchemeOut, status_code=201)
 def save_scheme(ctx: CtxDep, _: Schemes, body: s.SchemeIn) -> s.SchemeOut:
     """A new version of the role's scheme for the period kind; runs from now on use it, earlier runs keep theirs."""
-    row = schemes.save(ctx, body)
-    return s.SchemeOut(id=row.id, role=row.role, period_kind=row.period_kind, version=row.version, name=row.name,
-                       components=row.body["components"], gates=row.body["gates"], grades=row.body["grades"])
+    return schemes.saved_out(schemes.save(ctx, body))
 
 
 @router.post("/teamwork", response_model=s.TeamworkOut, status_code=201)

@@ -154,6 +154,12 @@ def save(ctx: Ctx, data: s.SchemeIn) -> EvaluationScheme:
     return row
 
 
+def saved_out(row: EvaluationScheme) -> s.SchemeOut:
+    """A saved version as the API shows it."""
+    return s.SchemeOut(id=row.id, role=row.role, period_kind=row.period_kind, version=row.version, name=row.name,
+                       components=row.body["components"], gates=row.body["gates"], grades=row.body["grades"])
+
+
 def overview(ctx: Ctx) -> list[s.SchemeOut]:
     """Every role × period: the scheme in force and how many versions were saved."""
     counts = dict(((r, p), n) for r, p, n in ctx.session.execute(

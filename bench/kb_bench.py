@@ -153,6 +153,7 @@ def main() -> None:
     table.add_row("snapshot save / load (s)", f"{save_s:.1f} / {load_s:.1f}")
     table.add_row("snapshot size (MB)", f"{len(blob) / 1e6:.0f}")
     table.add_row(f"learned: train ({args.n:,} articles + {len(orders):,} orders) (s)", f"{train_s:.1f}")
+    table.add_row("learned: own_scale (leave-one-out choice, part of train)", f"{model.own_scale:g}")
     table.add_row(f"learned: fused search p50 / p95 (ms, {args.queries} queries)", p50_p95(lat_fused))
     table.add_row("learned: add one article without refit p50 / p95 (ms)", p50_p95(add_learned))
     table.add_row("learned: fused search right after an add p50 / p95 (ms)", p50_p95(lat_after_add))

@@ -74,7 +74,7 @@ def test_feedback_recorded_audited_validated_and_learned(app: FastAPI, client: T
     finally:
         get_settings.cache_clear()
     assert out.exit_code == 0, out.output
-    assert "fitting on 2 article(s)" in out.output and "model v2 trained" in out.output
+    assert "fitting on 2 article(s)" in out.output and "model v3 trained" in out.output
     assert learning.model_path(settings.data_dir).exists()
     assert titles(symptom)[0] == LOS["title"], "the adopted article now answers the customer's words"
     assert titles("怎么查话费")[0] == BILL["title"], "what the lexical engine knew still holds"

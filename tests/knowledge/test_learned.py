@@ -98,3 +98,39 @@ def test_article_without_history_wins_on_a_query_that_states_its_answer() -> Non
     lexical = [("los", 1.0), ("esim", 1.0)]  # a tie lexically: both share words with the query
     assert fuse(lexical, model, query)[0][0] == "esim", model.similarities(query)
     assert model.own_scale > 1.0, "the evidenced profiles are on a higher scale than own text alone"
+
+
+FRAME = "客户来电说：您好，我家里{}，麻烦您帮我看一下到底应该怎么弄，我不太懂这些，谢谢您了，辛苦"
+TOPICS = {"esim": ("eSIM开通办法", "想开通eSIM"), "roam": ("国际漫游开通", "要开国际漫游"),
+          "pwd": ("服务密码重置", "服务密码忘了"), "port": ("携号转网办理", "想办携号转网"),
+          "bill": ("话费账单查询", "要查话费账单"), "stop": ("停机保号办理", "要办停机保号")}
+FAULTS = ("宽带很慢", "一直断网", "光猫没信号", "网页打不开", "光猫红灯", "网络卡顿")
+
+
+def test_scale_for_articles_without_history_is_chosen_by_leave_one_out() -> None:
+    """Long customer framing in every order: an article's own short text is far below the history-rich profile.
+    Six articles each solved one order stated in their own words; leaving each out shows a scale of 3 is needed
+    for such an article to be found, so a new article (物联网卡) wins on a query stating it. A cap at 2 lost."""
+    articles = {"los": "光猫LOS灯故障处理\n光猫红灯怎么办", **{k: t for k, (t, _) in TOPICS.items()},
+                "iot": "物联网卡办理"}
+    orders = [*(Example(FRAME.format(f), "los", NOW) for f in FAULTS),
+              *(Example(FRAME.format(said), k, NOW) for k, (_, said) in TOPICS.items())]
+    model = LearnedModel()
+    model.fit(articles, orders, now=NOW)
+    assert model.own_scale > 2.0
+    query = FRAME.format("想办物联网卡")
+    assert fuse([("los", 1.0), ("iot", 1.0)], model, query)[0][0] == "iot", model.similarities(query)
+    again = LearnedModel()
+    again.fit(dict(reversed(list(articles.items()))), list(reversed(orders)), now=NOW)
+    assert again.own_scale == model.own_scale, "the choice does not depend on input order"
+
+
+def test_no_scale_where_every_article_with_history_has_more_than_one_order() -> None:
+    """Nothing left out shows an article without history being the answer: the scale stays 1, so an unused
+    article never overtakes the one adopted for the customer's own words (the two-article feedback case)."""
+    articles = {"los": "光猫LOS灯故障处理\n光猫红灯怎么办", "pwd": "服务密码重置\n服务密码忘了怎么办"}
+    orders = [Example(FRAME.format(f), "los", NOW) for f in FAULTS]
+    model = LearnedModel()
+    model.fit(articles, orders, now=NOW)
+    assert model.own_scale == 1.0
+    assert fuse([("los", 1.0), ("pwd", 1.0)], model, FRAME.format("光猫一直断网"))[0][0] == "los"

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from telqc.api.deps import CtxDep, require
 from telqc.core import audit, users
@@ -14,7 +14,7 @@ from telqc.core import repository as core_repo
 from telqc.core.audit_keys import keys_for
 from telqc.core.models import Region, User
 from telqc.core.rbac import Perm, Principal, Role
-from telqc.core.schemas import Id, In, Out
+from telqc.core.schemas import CleanText, Id, In, Out
 from telqc.customers import service as customers
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -29,6 +29,22 @@ class UserCreate(In):
     region_scope: list[str] | None = None
     customer_id: Id | None = None
     skills: list[str] = Field(default_factory=list)
+
+
+class UserEdit(In):
+    """What the user page's edit form changes besides role, team and regions (no API route edits users yet):
+    through the text policy like every text a client sends, so a name cannot hold an override or a zero-width
+    space."""
+
+    display_name: str = Field(max_length=60)  # empty: `users.update` names it missing
+
+
+class PasswordReset(CleanText):
+    """The administrator's new password for a user: the text policy and `UserCreate`'s length, but not `In`'s
+    whitespace stripping (a password is what was typed; sign-in compares it unstripped)."""
+
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=8, max_length=128)
 
 
 class UserOut(Out):

@@ -1,8 +1,8 @@
 """A demo retention campaign: six months of bills and usage for the customers the rules look at (with the
 risk signals of their stage planted), a churn scoring run over them, and the campaign drawn with those stored
 scores — so every demo task shows its score and reasons ("流失风险 0.41：近3个月流量较前3个月下降 65%、欠费 3
-期"), a few at-risk customers having answered a survey with a low NPS. Then two outcomes recorded by the
-demo agent (王晓燕, Guangdong) and a handful of plan offers so conversion has numbers.
+期"), a few at-risk customers having answered a survey with a low NPS over the last four weeks. Then two
+outcomes recorded by the demo agent (王晓燕, Guangdong) and a handful of plan offers so conversion has numbers.
 
 The history goes in through the real imports (`insight.service.import_usage` / `import_bills`: checked,
 atomic, audited), like an operator's monthly files; what it plants is fixed by the customer id, so the same
@@ -25,13 +25,19 @@ from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.models import User
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
+from telqc.demo.surveys_seed import WINDOW_DAYS
 from telqc.insight import campaigns, offers, retention, scoring, service
 from telqc.surveys import channels
+from telqc.surveys import read as surveys_read
 from telqc.surveys import schemas as ss
 from telqc.surveys import service as surveys
 
 NAME = "演示：合约到期与流失风险挽留"
 HISTORY_CAP = 3000  # customers given a history: enough for every demo agent's tasks, quick to import
+# Low survey answers by at-risk customers: a small share of the answers the dashboard's window holds (at-risk
+# customers answer less, and more would drag the CSAT/NPS tiles far under target), never fewer than LOW_MIN.
+LOW_SHARE = 0.04
+LOW_MIN = 12
 
 
 def _csv(header: Sequence[str], rows: list[list[object]]) -> bytes:
@@ -87,22 +93,34 @@ def seed_history(ctx: Ctx) -> int:
 
 
 def seed_low_answers(ctx: Ctx) -> int:
-    """One at-risk customer in three answered a post-service survey last week with a detractor's NPS (2–4), so
-    "满意度调查给出低分" is among the demo's churn reasons; through the survey service (invitation, single-use
-    link, answer), the link sent to the recording channel (the edge of the outside world). How many answered."""
+    """A few at-risk customers answered a post-service survey during the last four weeks with a low score (CSAT
+    2–4, NPS 3–7: mostly detractors), so "满意度调查给出低分" is among the demo's churn reasons while the
+    CSAT and NPS tiles stay near their targets: they are at most ``LOW_SHARE`` of the window's other answers
+    (at least ``LOW_MIN``), one in three at-risk customers, spread evenly over the window so no day of the trend
+    spikes. Through the survey service (invitation, single-use link, answer), the link sent to the
+    recording channel (the edge of the outside world). How many answered."""
+    now = ctx.now()
+    since = now - timedelta(days=WINDOW_DAYS)
+    others = len(surveys_read.last_nps_per_customer(ctx.session, since))  # one survey per customer per 30 days
+    cap = max(LOW_MIN, round(LOW_SHARE * others))
     ids = [int(i) for i in ctx.session.scalars(select(CUSTOMERS.c.id).where(CUSTOMERS.c.lifecycle == "churn_risk")
-                                               .order_by(CUSTOMERS.c.id).limit(HISTORY_CAP)) if i % 3 == 0]
-    clock = FrozenClock(ctx.now() - timedelta(days=7))
+                                               .order_by(CUSTOMERS.c.id).limit(HISTORY_CAP)) if i % 3 == 0][:cap]
     previous = channels.use(channels.RecordingChannel())
+    answered = 0
     try:
-        sent = surveys.invite_many(replace(ctx, clock=clock), [surveys.Trigger(cid, "contact") for cid in ids])
+        for k, cid in enumerate(ids):
+            # evenly over the window's first WINDOW_DAYS - 1 days (every answer is in the past), hour by customer
+            sent_at = since + timedelta(days=(k + 0.5) * (WINDOW_DAYS - 1) / len(ids), hours=cid % 6)
+            sent = surveys.invite_many(replace(ctx, clock=FrozenClock(sent_at)), [surveys.Trigger(cid, "contact")])
+            if not sent:
+                continue
+            csat = (2, 3, 3, 4)[k % 4]
+            surveys.answer(replace(ctx, clock=FrozenClock(sent_at + timedelta(hours=2)), principal=None), sent[0][1],
+                           ss.AnswerIn(nps=3 + k % 5, csat=csat, resolved=csat >= 4))
+            answered += 1
     finally:
         channels.use(previous)
-    clock.advance(timedelta(hours=2))
-    for inv, token in sent:
-        surveys.answer(replace(ctx, clock=clock, principal=None), token,
-                       ss.AnswerIn(nps=2 + inv.customer_id // 3 % 3, csat=2, resolved=False))
-    return len(sent)
+    return answered
 
 
 def seed_retention(ctx: Ctx) -> int:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from telqc.api.admin import UserCreate
+from telqc.api.admin import PasswordReset, UserCreate, UserEdit
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import audit, users
 from telqc.core import repository as core_repo
@@ -136,8 +136,8 @@ def user_update(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin, displa
                 role: Annotated[str, Form()], team_id: Annotated[str, Form()] = "",
                 region_scope: Annotated[list[str] | None, Form()] = None) -> Response:
     return _user_act(request, ctx, user_id, "saved", lambda: users.update(
-        ctx, user_id, display_name=display_name, role=_role(role), team_id=_team(team_id),
-        region_scope=_regions(region_scope or [])))
+        ctx, user_id, display_name=UserEdit.model_validate({"display_name": display_name}).display_name,
+        role=_role(role), team_id=_team(team_id), region_scope=_regions(region_scope or [])))
 
 
 @router.post("/users/{user_id}/active")
@@ -149,7 +149,8 @@ def user_active(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin, active
 @router.post("/users/{user_id}/password")
 def user_password(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin,
                   password: Annotated[str, Form()]) -> Response:
-    return _user_act(request, ctx, user_id, "password", lambda: users.reset_password(ctx, user_id, password))
+    return _user_act(request, ctx, user_id, "password", lambda: users.reset_password(
+        ctx, user_id, PasswordReset.model_validate({"password": password}).password))
 
 
 def action_label(action: str, lang: str) -> str:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from telqc.api import customer360, protect
+from telqc.api.auth import SignIn
 from telqc.api.deps import SESSION_COOKIE, CtxDep, IdPath, _token, require
 from telqc.core import auth
 from telqc.core.errors import DomainError, Invalid, Locked, NotFound
@@ -20,7 +21,7 @@ from telqc.insight import retention
 from telqc.insight import service as insight
 from telqc.orders import pages as order_pages
 from telqc.web import home
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +56,11 @@ def login_submit(
         # a page on another site must not sign the browser in (into the attacker's account, say)
         protect.check(protect.login_csrf_token(ctx.settings.secret_key, prelogin or ""),
                       csrf_token if prelogin else None)
-        token, expires = auth.login(ctx, username, password, request.client.host if request.client else None)
+        creds = SignIn.model_validate({"username": username, "password": password})  # the text policy
+        token, expires = auth.login(ctx, creds.username, creds.password,
+                                    request.client.host if request.client else None)
+    except ValidationError as e:  # refused before anything is counted or stored
+        return _login_form(request, status_code=422, next=_safe_next(next), error=validation_text(e, ctx.lang))
     except DomainError as e:  # answered as a page, so the request commits what must persist (failed attempts)
         resp = _login_form(request, status_code=e.status, next=_safe_next(next), error=e.message(ctx.lang))
         resp.headers.update(e.headers())

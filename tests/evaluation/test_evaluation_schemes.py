@@ -105,14 +105,19 @@ def test_bad_schemes_are_refused_naming_the_field(client: TestClient, qm: dict[s
     assert all(x["version"] == 0 for x in client.get(f"{A}/schemes", headers=qm).json()), "nothing saved"
 
 
+def join(app: FastAPI, users: list[int], team: int) -> None:
+    with app.state.sessionmaker() as s:
+        for uid in users:
+            u = s.get(User, uid)
+            assert u is not None
+            u.team_id = team
+        s.commit()
+
+
 def test_teamwork_is_the_mean_of_the_teammates_and_the_supervisors(
         app: FastAPI, client: TestClient, staff: dict[str, Any], qm: dict[str, str]) -> None:
     chen = make_user(app, "chen", Role.agent, ["440000"])
-    with app.state.sessionmaker() as s:
-        u = s.get(User, chen)
-        assert u is not None
-        u.team_id = staff["teams"]["east"]
-        s.commit()
+    join(app, [chen, staff["ids"]["sup"]], staff["teams"]["east"])  # sup leads 东区一组
     h = {**staff, "chen": login(client, "chen")}
     ids = staff["ids"]
 
@@ -128,6 +133,7 @@ def test_teamwork_is_the_mean_of_the_teammates_and_the_supervisors(
                                              ("li", "li", "2026-10", 422, "body.ratee_id"),
                                              ("chen", "li", "2026-10", 409, "body.ratee_id"),
                                              ("li", "wang", "2026-12", 422, "body.month"),
+                                             ("sup", "zhao", "2026-10", 422, "body.ratee_id"),  # not sup's team
                                              ("zj_sup", "li", "2026-10", 422, "body.ratee_id")):
         r = rate(who, ratee, 4, month)
         assert r.status_code == status, (who, ratee, r.text)

@@ -68,6 +68,9 @@ class Perm(StrEnum):
     evaluation_manage = "evaluation:manage"  # run evaluations, read every result in scope, decide objections
     evaluation_mine = "evaluation:mine"      # an agent's own evaluation, and objections to it
     evaluation_schemes = "evaluation:schemes"  # the quality manager's schemes per role and period (versioned)
+    # rate teamwork (团队协作): a teammate (agents, engineers), one's own team (a team lead), the people of one's
+    # regions (a manager); evaluation:mine is an agent's own view and no manager holds it
+    evaluation_rate = "evaluation:rate"
 
     improvement_read = "improvement:read"    # improvement plans (PDCA) in the user's regions
     improvement_manage = "improvement:manage"  # open plans, analyse causes, add and close actions, measure
@@ -90,9 +93,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.customers_read, Perm.customers_verify, Perm.customers_account,
         Perm.contacts_read, Perm.contacts_write, Perm.orders_read, Perm.orders_write, Perm.orders_escalate,
         Perm.inspection_mine, Perm.kb_read, Perm.kb_write, Perm.evaluation_mine, Perm.incidents_read,
-        Perm.training_mine, Perm.insight_tasks, Perm.improvement_suggest,
+        Perm.training_mine, Perm.insight_tasks, Perm.improvement_suggest, Perm.evaluation_rate,
     }),
-    Role.engineer: frozenset({Perm.repair_work, Perm.kb_read, Perm.evaluation_mine, Perm.improvement_suggest}),
+    Role.engineer: frozenset({Perm.repair_work, Perm.kb_read, Perm.evaluation_mine, Perm.improvement_suggest,
+                              Perm.evaluation_rate}),
     Role.inspector: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.orders_read, Perm.inspection_score, Perm.inspection_view,
         Perm.inspection_sample, Perm.interactions_import, Perm.metrics_read, Perm.kb_read, Perm.improvement_suggest,
@@ -104,7 +108,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.reports_read, Perm.kb_read, Perm.kb_write, Perm.kb_publish, Perm.improvement_read,
         Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read, Perm.incidents_manage,
         Perm.inspection_view, Perm.workforce_read, Perm.training_manage, Perm.insight_read,
-        Perm.evaluation_mine, Perm.improvement_suggest,
+        Perm.evaluation_mine, Perm.improvement_suggest, Perm.evaluation_rate,
     }),
     Role.manager: frozenset({
         Perm.customers_read, Perm.contacts_read, Perm.users_read, Perm.audit_read, Perm.orders_read,
@@ -113,14 +117,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.surveys_manage, Perm.metrics_read, Perm.reports_read, Perm.kb_read, Perm.kb_publish,
         Perm.improvement_read, Perm.improvement_manage, Perm.evaluation_manage, Perm.incidents_read,
         Perm.workforce_read, Perm.workforce_manage, Perm.training_manage, Perm.insight_read, Perm.insight_manage,
-        Perm.evaluation_schemes, Perm.improvement_suggest,
+        Perm.evaluation_schemes, Perm.improvement_suggest, Perm.evaluation_rate,
     }),
     Role.netops: frozenset({Perm.network_work, Perm.metrics_read, Perm.kb_read, Perm.incidents_read,
                             Perm.incidents_manage}),
     Role.trainer: frozenset({Perm.training_manage, Perm.kb_read, Perm.improvement_suggest}),
-    # not a customer's own pages (self:file too: its form links to 我的工单, which self:read guards)
+    # not a customer's own pages (self:file too: its form links to 我的工单, which self:read guards); no teamwork
+    # rating either: the administrator sees nobody's work with others
     Role.admin: frozenset(Perm) - {Perm.self_read, Perm.self_file, Perm.inspection_mine, Perm.repair_work,
-                                      Perm.evaluation_mine, Perm.training_mine, Perm.insight_tasks},
+                                      Perm.evaluation_mine, Perm.training_mine, Perm.insight_tasks,
+                                      Perm.evaluation_rate},
 }
 
 

@@ -18,6 +18,7 @@ from telqc.core.auth import create_user, principal_of
 from telqc.core.context import Ctx
 from telqc.core.models import Team, User
 from telqc.core.rbac import Role
+from telqc.demo.peer_input_seed import seed_peer_input
 from telqc.evaluation import schemas as es
 from telqc.evaluation import service as evaluation
 from telqc.metrics import service as metrics
@@ -51,9 +52,8 @@ def _month_start(d: date) -> date:
     return d.replace(day=1)
 
 
-def seed_evaluations(ctx: Ctx, days: int) -> int:
-    """Per demo province, the three months before the current one (those the rollups reach) and the quarter;
-    returns the runs made."""
+def _months(ctx: Ctx, days: int) -> list[tuple[date, date]]:
+    """The (up to) three calendar months before the current one that the history reaches, oldest first."""
     today = metrics.local_today(ctx)
     first_data = today - timedelta(days=days)
     months: list[tuple[date, date]] = []
@@ -65,6 +65,15 @@ def seed_evaluations(ctx: Ctx, days: int) -> int:
         months.append((max(start, first_data), end))
         end = start - timedelta(days=1)
     months.reverse()
+    return months
+
+
+def seed_evaluations(ctx: Ctx, days: int) -> int:
+    """Per demo province, the three months before the current one (those the rollups reach) and the quarter,
+    after the quarter's teamwork ratings, suggestions and simulated calls (`telqc.demo.peer_input_seed`);
+    returns the runs made."""
+    months = _months(ctx, days)
+    seed_peer_input(ctx, months)
     made = 0
     for province in FLOOR:  # one run per province: a supervisor sees the runs of their own province
         runs = [evaluation.run(ctx, es.RunIn(name=f"{end.year}年{end.month}月坐席月度考评", period_start=start,

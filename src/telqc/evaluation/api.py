@@ -17,6 +17,7 @@ router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
 Schemes = Annotated[Principal, require(Perm.evaluation_schemes)]
+Rate = Annotated[Principal, require(Perm.evaluation_rate)]
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -82,6 +83,7 @@ def save_scheme(ctx: CtxDep, _: Schemes, body: s.SchemeIn) -> s.SchemeOut:
 
 
 @router.post("/teamwork", response_model=s.TeamworkOut, status_code=201)
-def rate_teamwork(ctx: CtxDep, _: Mine, body: s.TeamworkIn) -> s.TeamworkOut:
-    """Rate a teammate's (or, as a supervisor, a team member's) teamwork in a month, 1–5."""
+def rate_teamwork(ctx: CtxDep, _: Rate, body: s.TeamworkIn) -> s.TeamworkOut:
+    """Rate a teammate's (as a team lead, a member of one's team; as a manager, a person of one's regions)
+    teamwork in a month, 1–5."""
     return s.TeamworkOut.model_validate(teamwork.rate(ctx, body))

@@ -73,6 +73,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evaluation.error.ratee": {"zh-CN": "请选择您可评价的在职人员", "en": "choose an active person you may rate"},
     "evaluation.error.rate_self": {"zh-CN": "不能评价自己", "en": "you cannot rate yourself"},
     "evaluation.error.not_teammate": {"zh-CN": "只能评价本班组的同事", "en": "you may rate only your teammates"},
+    "evaluation.error.not_your_team": {"zh-CN": "班组长只能评价本班组的成员",
+                                       "en": "a team lead may rate only the members of their own team"},
     "evaluation.error.month_future": {"zh-CN": "不能评价尚未开始的月份", "en": "that month has not begun"},
     "evaluation.error.rated": {"zh-CN": "本月已评价过该同事", "en": "you already rated this person for that month"},
     "w.evaluation_scheme": {"zh-CN": "考评方案", "en": "evaluation scheme"},

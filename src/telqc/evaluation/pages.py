@@ -26,6 +26,7 @@ NAV = [(Perm.evaluation_manage, "/evaluation", "ui.evaluation"), (Perm.evaluatio
        (Perm.evaluation_schemes, "/evaluation/schemes", "ui.evaluation_schemes")]
 Manage = Annotated[Principal, require(Perm.evaluation_manage)]
 Mine = Annotated[Principal, require(Perm.evaluation_mine)]
+Rate = Annotated[Principal, require(Perm.evaluation_rate)]
 
 
 # components computed from work orders: the drill lists the orders themselves
@@ -56,6 +57,15 @@ def evidence(principal: Principal, run: Any, x: s.ResultOut, key: str) -> str | 
     return None
 
 
+def _teamwork(ctx: Ctx) -> dict[str, Any]:
+    """The teamwork form's parts: whom the caller may rate, what they gave (by name), the current month."""
+    people = teamwork.rateable(ctx)
+    given = teamwork.mine(ctx)
+    names = core_repo.display_names(ctx.session, [g.ratee_id for g in given])
+    return {"teammates": people, "given": given, "names": names,
+            "this_month": f"{metrics.local_today(ctx):%Y-%m}"}
+
+
 def _index(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
     today = metrics.local_today(ctx)
     first = today.replace(day=1)
@@ -64,7 +74,8 @@ def _index(request: Request, ctx: Ctx, error: str | None = None, status_code: in
     return render(request, "evaluation/index.html", status_code=status_code, error=error, runs=service.runs(ctx),
                   objections=service.objections(ctx), regions=core_repo.regions(ctx.session), region_names=names,
                   default_start=last_month_end.replace(day=1), default_end=last_month_end,
-                  default_name=f"{last_month_end.year}年{last_month_end.month}月坐席考评", roles=schemes.ROLES)
+                  default_name=f"{last_month_end.year}年{last_month_end.month}月坐席考评", roles=schemes.ROLES,
+                  **_teamwork(ctx))
 
 
 @router.get("/evaluation", response_class=HTMLResponse)
@@ -101,10 +112,12 @@ def decide(request: Request, ctx: CtxDep, _: Manage, objection_id: IdPath, verdi
 
 
 def _mine(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200) -> Response:
-    today = metrics.local_today(ctx)
+    # a team lead rates on the evaluation page, as a supervisor; here only a teammate's (peer) rating
+    assert ctx.principal is not None
+    peer = teamwork.rater_kind(ctx.principal) == "peer"
+    parts = _teamwork(ctx) if peer else {"teammates": [], "given": [], "names": {}, "this_month": ""}
     return render(request, "evaluation/mine.html", status_code=status_code, error=error, results=service.mine(ctx),
-                  evidence=evidence, teammates=teamwork.teammates(ctx), given=teamwork.mine(ctx),
-                  names=dict(teamwork.teammates(ctx)), this_month=f"{today:%Y-%m}")
+                  evidence=evidence, **parts)
 
 
 @router.get("/evaluation/mine", response_class=HTMLResponse)
@@ -119,9 +132,13 @@ def object_to(request: Request, ctx: CtxDep, _: Mine, result_id: IdPath, reason:
 
 
 @router.post("/evaluation/teamwork")
-def rate_teamwork(request: Request, ctx: CtxDep, _: Mine, ratee_id: Annotated[str, Form()],
+def rate_teamwork(request: Request, ctx: CtxDep, me: Rate, ratee_id: Annotated[str, Form()],
                   month: Annotated[str, Form()], score: Annotated[str, Form()],
                   comment: Annotated[str, Form()] = "") -> Response:
+    """The form of the page the rater uses: a teammate's on 我的考评, a team lead's or manager's on 坐席考评."""
+    peer = teamwork.rater_kind(me) == "peer"
+    back = "/evaluation/mine" if peer else "/evaluation"
     return form_action(ctx, lambda: teamwork.rate(ctx, s.TeamworkIn.model_validate(
         {"ratee_id": ratee_id, "month": month, "score": score, "comment": comment})),
-        lambda _r: "/evaluation/mine#teamwork", lambda m, st: _mine(request, ctx, m, st))
+        lambda _r: f"{back}#teamwork",
+        lambda m, st: (_mine if peer else _index)(request, ctx, m, st))

@@ -14,10 +14,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from telqc.core.context import Ctx
 from telqc.core.errors import Invalid
+from telqc.evaluation import repository as repo
 from telqc.evaluation import schemas as s
 from telqc.evaluation.models import EvaluationScheme
 from telqc.metrics import registry
@@ -93,9 +92,7 @@ def period_kind(days: int) -> str:
 
 def current(ctx: Ctx, role: str, period: str) -> tuple[int | None, dict[str, Any]]:
     """The newest saved version for the role and period (its id and body), else the built-in (None)."""
-    row = ctx.session.scalar(select(EvaluationScheme).where(
-        EvaluationScheme.role == role, EvaluationScheme.period_kind == period)
-        .order_by(EvaluationScheme.version.desc()).limit(1))
+    row = repo.latest_scheme(ctx.session, role, period)
     if row is None:
         return None, builtin(role, period)
     return row.id, {**copy.deepcopy(row.body), "name": row.name, "role": role, "period": period,
@@ -142,8 +139,7 @@ def save(ctx: Ctx, data: s.SchemeIn) -> EvaluationScheme:
         raise Invalid("evaluation.error.grades", field="body.grade_b")
     grades = [{"name": g["name"], "min_score": m, "tier": g["tier"]} for g, m in zip(GRADES, [*mins, 0], strict=True)]
     gates = [] if data.fatal_cap is None else [{**FATAL_GATE, "cap": data.fatal_cap}]
-    version = (ctx.session.scalar(select(func.max(EvaluationScheme.version)).where(
-        EvaluationScheme.role == data.role, EvaluationScheme.period_kind == data.period_kind)) or 0) + 1
+    version = repo.last_scheme_version(ctx.session, data.role, data.period_kind) + 1
     row = EvaluationScheme(role=data.role, period_kind=data.period_kind, version=version, name=data.name,
                            body={"components": comps, "gates": gates, "grades": grades}, created_at=ctx.now(),
                            created_by=ctx.principal.user_id if ctx.principal else None)
@@ -162,9 +158,7 @@ def saved_out(row: EvaluationScheme) -> s.SchemeOut:
 
 def overview(ctx: Ctx) -> list[s.SchemeOut]:
     """Every role × period: the scheme in force and how many versions were saved."""
-    counts = dict(((r, p), n) for r, p, n in ctx.session.execute(
-        select(EvaluationScheme.role, EvaluationScheme.period_kind, func.count())
-        .group_by(EvaluationScheme.role, EvaluationScheme.period_kind)).all())
+    counts = repo.scheme_version_counts(ctx.session)
     out = []
     for role in ROLES:
         for period in PERIODS:

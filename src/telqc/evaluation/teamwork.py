@@ -1,10 +1,12 @@
 """Teamwork ratings (团队协作): teammates and supervisors rate how someone works with others each month.
 
 The handbook evaluates teamwork as working with other departments and sharing experience and knowledge
-(操作流程 六.1). Only people who see that work may rate it: a teammate (same team) or a supervisor of the
-person's province. A rating is 1–5; the component is the mean of the teammates' mean and the supervisors' mean
-(each side counts half whatever its number of raters, so one supervisor is not outvoted by a large team), over
-the months the period touches. Who rated whom is never shown to the person rated.
+(操作流程 六.1). Only people who see that work may rate it (``evaluation:rate``): a teammate (same team, a
+"peer" rating), the team lead (a supervisor rates the members of their own team only) or a manager (the people
+of their regions, team leads included); the last two are "supervisor" ratings. A rating is 1–5; the component
+is the mean of the teammates' mean and the supervisors' mean (each side counts half whatever its number of
+raters, so one supervisor is not outvoted by a large team), over the months the period touches. Who rated whom
+is never shown to the person rated.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid
 from telqc.core.models import User
-from telqc.core.rbac import Perm
+from telqc.core.rbac import Perm, Principal, Role
 from telqc.evaluation import schemas as s
 from telqc.evaluation.models import TeamworkRating
 from telqc.evaluation.schemes import ROLES
@@ -38,14 +41,11 @@ def rate(ctx: Ctx, data: s.TeamworkIn) -> TeamworkRating:
         raise Invalid("evaluation.error.ratee", field="body.ratee_id")
     if ratee.id == me.user_id:
         raise Invalid("evaluation.error.rate_self", field="body.ratee_id")
-    if me.can(Perm.evaluation_manage):
-        kind = "supervisor"
-        if me.region_scope is not None and not set(ratee.region_scope or ()) & set(me.region_scope):
-            raise Invalid("evaluation.error.ratee", field="body.ratee_id")
-    else:
-        kind = "peer"
-        if me.team_id is None or ratee.team_id != me.team_id:
-            raise Invalid("evaluation.error.not_teammate", field="body.ratee_id")
+    kind = rater_kind(me)
+    if not _may_rate(me, ratee):
+        raise Invalid("evaluation.error.not_teammate" if kind == "peer" else
+                      "evaluation.error.not_your_team" if me.role is Role.supervisor else "evaluation.error.ratee",
+                      field="body.ratee_id")
     month = _month(data.month)
     if month > metrics.local_today(ctx):
         raise Invalid("evaluation.error.month_future", field="body.month")
@@ -76,14 +76,35 @@ def values(ctx: Ctx, ids: Iterable[int], start: date, end: date) -> dict[int, fl
     return {ratee: sum(sum(v) / len(v) for v in sides.values()) / len(sides) for ratee, sides in scores.items()}
 
 
-def teammates(ctx: Ctx) -> list[tuple[int, str]]:
-    """Whom the caller may rate as a teammate: the active members of their team."""
+def rater_kind(me: Principal) -> str:
+    """A team lead's or a manager's rating counts on the supervisors' side, anyone else's on the teammates'."""
+    return "supervisor" if me.can(Perm.evaluation_manage) else "peer"
+
+
+def _may_rate(me: Principal, ratee: User) -> bool:
+    """The access scope: a peer and a team lead rate their own team (a lead without a team rates nobody), a
+    manager the people of their regions."""
+    if not me.can(Perm.evaluation_rate):
+        return False
+    if rater_kind(me) == "peer" or me.role is Role.supervisor:
+        return me.team_id is not None and ratee.team_id == me.team_id
+    return me.region_scope is None or bool(set(ratee.region_scope or ()) & set(me.region_scope))
+
+
+def rateable(ctx: Ctx) -> list[tuple[int, str]]:
+    """Whom the caller may rate, as the form offers them: (id, "name · team"), by team then id."""
     me = ctx.principal
-    if me is None or me.team_id is None:
+    if me is None or not me.can(Perm.evaluation_rate):
         return []
-    return [(u.id, u.display_name) for u in ctx.session.scalars(
-        select(User).where(User.team_id == me.team_id, User.is_active.is_(True), User.id != me.user_id,
-                           User.role.in_(ROLES)).order_by(User.id))]
+    stmt = select(User).where(User.is_active.is_(True), User.id != me.user_id, User.role.in_(ROLES))
+    if rater_kind(me) == "peer" or me.role is Role.supervisor:
+        if me.team_id is None:
+            return []
+        stmt = stmt.where(User.team_id == me.team_id)
+    people = [u for u in ctx.session.scalars(stmt.order_by(User.team_id, User.id)) if _may_rate(me, u)]
+    teams = core_repo.team_names(ctx.session, [u.team_id for u in people if u.team_id is not None])
+    return [(u.id, f"{u.display_name} · {teams[u.team_id]}" if u.team_id in teams else u.display_name)
+            for u in people]
 
 
 def mine(ctx: Ctx) -> list[TeamworkRating]:

@@ -36,6 +36,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 console = terminal.console()
+DEMO_ORDERS = 1000  # `telqc demo`'s work orders (see `demo`; measured in docs/BENCHMARKS.md)
+DEMO_SUBSCRIBERS_PER_CUSTOMER = 1000
 
 
 def _progress() -> Progress:
@@ -258,8 +260,11 @@ def demo(
     with sessionmaker_for(settings)() as session:
         empty = not session.scalar(select(func.count()).select_from(CUSTOMERS))
     if empty:
-        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=150,
-             subscribers_per_customer=250)
+        # 1,000 orders over the last 30 days (the first 300 through the services, the rest in bulk): about 30 a day,
+        # so lists, queues and daily trends look like a real floor's; each demo customer stands for 1,000
+        # subscribers, so that volume is a complaint rate near the 2 per 10,000 target (KPI.md).
+        seed(customers=customers, days=days, seed=42, contacts_per_day=0.03, orders=DEMO_ORDERS,
+             subscribers_per_customer=DEMO_SUBSCRIBERS_PER_CUSTOMER)
         with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
             reference.link_demo_customer(ctx)
     table = Table(title="TelQC 演示账号 / demo logins")

@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 from helpers import customer_payload, page_login
 from orders.orders_helpers import World
 from telqc.core.schemas import refuse_unsafe_characters
-from telqc.core.textchars import ZWJ, Kind, first_unsafe
+from telqc.core.textchars import MARKS, ZWJ, Kind, first_unsafe, has_rtl_letter
 
 B = "/tmf-api/troubleTicket/v4"
 RLO, LRI, PDI, ZWSP, BOM, NEL, CSI = "\u202e", "\u2066", "\u2069", "\u200b", "\ufeff", "\x85", "\x9b"
@@ -137,11 +137,13 @@ REFUSED_ELSEWHERE = "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0"
 SAFE = st.characters(blacklist_categories=["Cc", "Cf", "Cs"], blacklist_characters=REFUSED_ELSEWHERE)
 REFUSED = st.one_of(
     st.sampled_from([c for c in map(chr, range(0xA0)) if unicodedata.category(c) == "Cc" and c not in "\t\n\r"]),
-    st.sampled_from("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    st.sampled_from("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
     st.sampled_from("\u00ad\u200b\u200c\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\ufff9\ufffa\ufffb\ud800\udfff"
                     + REFUSED_ELSEWHERE),
 )
 EMOJI = st.characters(whitelist_categories=["So"])
+LTR_ONLY = SAFE.filter(lambda c: unicodedata.bidirectional(c) not in ("R", "AL"))
+UYGHUR = st.sampled_from("ئابپتجچخدرزژسشغفقكگڭلمنھوۇۆۈۋېىي")
 
 
 @given(st.text(alphabet=SAFE | st.sampled_from("\t\n\r\ufe0f\U000e0100")))
@@ -180,3 +182,45 @@ def test_tag_characters_only_inside_a_flag() -> None:
     for text in ("投\U000e0041诉", "\U0001f3f4\U000e0067\U000e0062", "\U000e007f", "😀\U000e0067\U000e007f"):
         found = first_unsafe(text)
         assert found is not None and found.kind == Kind.invisible, text
+
+
+# --- the direction marks (LRM, RLM, ALM): allowed where right-to-left letters are --------------------------------
+
+UYGHUR_NAME = "ئابدۇرېھىم\u200f (阿卜杜热依木)\u200e ۋە\u061c 12"
+"""A Uyghur name as an RTL keyboard types it: marks around the bracketed Chinese name and the digits."""
+
+
+@given(st.text(alphabet=SAFE, max_size=10), UYGHUR, st.sampled_from(MARKS), st.text(alphabet=SAFE, max_size=10))
+def test_a_mark_passes_in_text_with_a_right_to_left_letter(head: str, letter: str, mark: str, tail: str) -> None:
+    """LRM, RLM and ALM cannot reorder text (they act as a letter of their direction would), and Uyghur and
+    Arabic editors put them into names: wherever the mark stands, before or after the letter."""
+    assert first_unsafe(head + letter + tail + mark) is None
+    assert first_unsafe(mark + head + letter + tail) is None
+
+
+@given(st.text(alphabet=LTR_ONLY, max_size=20), st.sampled_from(MARKS), st.text(alphabet=LTR_ONLY, max_size=20))
+def test_a_mark_is_refused_in_text_without_a_right_to_left_letter(head: str, mark: str, tail: str) -> None:
+    """In Chinese or Latin text a mark has nothing to do but hide inside a word or make a look-alike name."""
+    found = first_unsafe(head + mark + tail)
+    assert found is not None and (found.char, found.index, found.kind) == (mark, len(head), Kind.bidi)
+
+
+@given(st.text(alphabet=SAFE, max_size=10), UYGHUR, st.sampled_from("\u202a\u202b\u202d\u202e\u2066\u2067\u2068"))
+def test_overrides_and_isolates_stay_refused_in_right_to_left_text(head: str, letter: str, control: str) -> None:
+    text = head + letter
+    assert has_rtl_letter(text)
+    found = first_unsafe(text + control)
+    assert found is not None and (found.char, found.index, found.kind) == (control, len(text), Kind.bidi)
+
+
+def test_a_uyghur_name_with_marks_is_stored_and_a_chinese_one_refused(app: FastAPI, client: TestClient) -> None:
+    w = World(app, client)
+    r = client.post("/api/v1/customers", json=customer_payload(phone="13900002222", name=UYGHUR_NAME),
+                    headers=w.admin)
+    assert r.status_code == 201, r.text
+    assert client.get(f"/api/v1/customers/{r.json()['id']}", headers=w.admin).json()["name"] == UYGHUR_NAME
+    for name in ("张\u200f伟", "Li\u200eMing", "投\u061c诉"):
+        r = client.post("/api/v1/customers", json=customer_payload(phone="13900003333", name=name), headers=w.admin)
+        assert r.status_code == 422, r.text
+        [error] = r.json()["detail"]
+        assert error["field"] == "body.name" and error["type"] == "string_bidi_control", error

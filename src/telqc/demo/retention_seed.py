@@ -36,8 +36,8 @@ NAME = "演示：合约到期与流失风险挽留"
 HISTORY_CAP = 3000  # customers given a history: enough for every demo agent's tasks, quick to import
 # Low survey answers by at-risk customers: a small share of the answers the dashboard's window holds (at-risk
 # customers answer less, and more would drag the CSAT/NPS tiles far under target), never fewer than LOW_MIN.
-LOW_SHARE = 0.04
-LOW_MIN = 12
+LOW_SHARE = 0.03
+LOW_MIN = 10
 
 
 def _csv(header: Sequence[str], rows: list[list[object]]) -> bytes:

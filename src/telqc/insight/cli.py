@@ -154,6 +154,36 @@ def catalogue_seed(actor: ActorOpt = "admin") -> None:
     console.print(f"[green]{n} plan(s) stored[/green]" if n else "a catalogue is stored already: nothing changed")
 
 
+@app.command("partitions")
+def partitions(
+    ahead: Annotated[int, typer.Option(min=0, max=120, help="also create the partitions of this many months "
+                                                           "after the current one")] = 2,
+) -> None:
+    """Monthly partitions of the usage table on PostgreSQL: create the missing ones from this month to --ahead
+    months after it, then list them all (estimated rows, size). A monthly maintenance step; the usage import
+    creates its file's months by itself. SQLite keeps a plain table: nothing to do."""
+    from telqc.core.clock import SystemClock  # noqa: PLC0415
+    from telqc.core.db import sessionmaker_for  # noqa: PLC0415
+    from telqc.core.settings import get_settings  # noqa: PLC0415
+    from telqc.insight import service  # noqa: PLC0415
+    from telqc.jobs.dispatch import job_ctx  # noqa: PLC0415
+
+    settings = get_settings()
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        out = service.usage_partitions(ctx, ahead)
+    if out is None:
+        console.print("用量表为普通表（SQLite），无分区 / the usage table is a plain table on SQLite: no partitions")
+        return
+    created, every = out
+    table = Table(title=f"用量月分区 / usage partitions ({len(every)}; {len(created)} created)")
+    for col in ("月份 month", "分区 partition", "估计行数 rows (est.)", "大小 size (MB)", ""):
+        table.add_column(col)
+    for p in every:
+        table.add_row(p.month.strftime("%Y-%m"), p.name, f"{p.rows:,}", f"{p.bytes / 2**20:,.1f}",
+                      "新建 created" if p.name in created else "")
+    console.print(table)
+
+
 @churn_app.command("evaluate")
 def churn_evaluate(
     customers: Annotated[int, typer.Option(help="synthetic customers")] = 50_000,

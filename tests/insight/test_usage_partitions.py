@@ -161,7 +161,9 @@ def test_churn_and_profile_reads_scan_only_the_months_asked(database: Database, 
         assert len(window) == 1, seen
         assert scanned(conn, *window[0]) == names(MONTHS[1:4])
         since = [(st, p) for st, p in seen if "month >=" in st and "month <" not in st]
-        assert len(since) == 1 and scanned(conn, *since[0]) == names(MONTHS[1:])
+        # open-ended upwards: every partition from May on, later ones other tests made included; none before
+        later = {p for p in partitions.existing(conn) if p >= partitions.name(MONTHS[1])}
+        assert len(since) == 1 and scanned(conn, *since[0]) == later
     with job() as ctx, captured(app.state.engine) as seen:
         got = repository.recent_usage(ctx.session, customer)
         assert [m for m, _, _ in got] == MONTHS[-3:]
@@ -174,33 +176,53 @@ def test_churn_and_profile_reads_scan_only_the_months_asked(database: Database, 
         assert scanned(conn, *last3) == names(MONTHS[-3:])
 
 
-def test_partitions_command_creates_the_coming_months(database: Database, app: FastAPI, settings: Settings,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_partitions_service_starts_at_the_clocks_month(database: Database, app: FastAPI, job) -> None:
+    """The current month is the clock's (2026-11-02 here, Asia/Shanghai), never the machine's date."""
+    need_pg(database)
+    coming = [date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)]
+    with app.state.engine.begin() as conn:
+        for m in coming:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {partitions.name(m)}")
+    with job() as ctx:
+        out = service.usage_partitions(ctx, 2)
+    assert out is not None
+    created, every = out
+    assert created == [partitions.name(m) for m in coming]
+    assert names(coming) <= {p.name for p in every}
+    with job() as ctx:
+        assert service.usage_partitions(ctx, 2) is not None
+        assert service.usage_partitions(ctx, 1, date(2026, 12, 15)) == ([], repository.usage_partition_list(
+            ctx.session))
+
+
+def test_partitions_command_creates_the_months_asked(database: Database, app: FastAPI, settings: Settings,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELQC_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("TELQC_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
-    today = date.today()
-    index = today.year * 12 + today.month - 1
-    coming = [date((index + i) // 12, (index + i) % 12 + 1, 1) for i in range(3)]
+    coming = [date(2032, 11, 1), date(2032, 12, 1), date(2033, 1, 1)]  # no other test's months; across a year
     if database.kind == "postgresql":
-        with app.state.engine.connect() as conn:
-            new = len(names(coming) - partitions.existing(conn))
+        with app.state.engine.begin() as conn:
+            for m in coming:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {partitions.name(m)}")
     try:
-        result = CliRunner().invoke(cli, ["insight", "partitions", "--ahead", "2"])
-        again = CliRunner().invoke(cli, ["insight", "partitions", "--ahead", "2"])
+        result = CliRunner().invoke(cli, ["insight", "partitions", "--ahead", "2", "--from", "2032-11"])
+        again = CliRunner().invoke(cli, ["insight", "partitions", "--ahead", "2", "--from", "2032-11"])
         bad = CliRunner().invoke(cli, ["insight", "partitions", "--ahead", "-1"])
+        month = CliRunner().invoke(cli, ["insight", "partitions", "--from", "2032-13"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert bad.exit_code == 2 and "--ahead" in bad.output
+    assert month.exit_code == 2 and "--from" in month.output
     if database.kind == "sqlite":
         assert "plain table" in result.output
         return
     with app.state.engine.connect() as conn:
         assert names(coming) <= partitions.existing(conn)
     assert all(partitions.name(m) in result.output for m in coming)
-    assert f"; {new} created)" in result.output and "; 0 created)" in again.output
+    assert "; 3 created)" in result.output and "; 0 created)" in again.output
 
 
 def _migrated(kind: str, tmp_path: Path) -> Iterator[str]:
@@ -226,7 +248,7 @@ def _migrated(kind: str, tmp_path: Path) -> Iterator[str]:
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_migration_moves_the_stored_rows_and_back(kind: str, tmp_path: Path) -> None:
     for url in _migrated(kind, tmp_path):
-        migrate.upgrade(url, "0172")
+        migrate.upgrade(url, "0173")
         engine = create_engine(url)
         rows = [(1, "5G129", date(2026, 9, 1), 100), (1, "5G129", date(2026, 10, 1), 200),
                 (2, "BB1000", date(2026, 10, 1), 0)]
@@ -253,7 +275,7 @@ def test_migration_moves_the_stored_rows_and_back(kind: str, tmp_path: Path) -> 
             if kind == "postgresql":
                 assert partitions.existing(conn) == names([date(2026, 9, 1), date(2026, 10, 1)])
         engine.dispose()
-        command.downgrade(migrate.alembic_config(url), "0172")
+        command.downgrade(migrate.alembic_config(url), "0173")
         engine = create_engine(url)
         with engine.connect() as conn:
             assert len(conn.execute(read).all()) == 3

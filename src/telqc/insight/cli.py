@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -157,10 +158,13 @@ def catalogue_seed(actor: ActorOpt = "admin") -> None:
 @app.command("partitions")
 def partitions(
     ahead: Annotated[int, typer.Option(min=0, max=120, help="also create the partitions of this many months "
-                                                           "after the current one")] = 2,
+                                                           "after the first")] = 2,
+    start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM",
+                                              help="the first month (default: the current one), e.g. to "
+                                                   "prepare the months of a backfill")] = None,
 ) -> None:
-    """Monthly partitions of the usage table on PostgreSQL: create the missing ones from this month to --ahead
-    months after it, then list them all (estimated rows, size). A monthly maintenance step; the usage import
+    """Monthly partitions of the usage table on PostgreSQL: create the missing ones from this month (or --from)
+    to --ahead months after it, then list them all (estimated rows, size). A monthly maintenance step; the usage import
     creates its file's months by itself. SQLite keeps a plain table: nothing to do."""
     from telqc.core.clock import SystemClock  # noqa: PLC0415
     from telqc.core.db import sessionmaker_for  # noqa: PLC0415
@@ -168,9 +172,15 @@ def partitions(
     from telqc.insight import service  # noqa: PLC0415
     from telqc.jobs.dispatch import job_ctx  # noqa: PLC0415
 
+    first = None
+    if start is not None:
+        try:
+            first = datetime.strptime(start, "%Y-%m").date()
+        except ValueError:
+            raise typer.BadParameter("expected YYYY-MM, e.g. 2027-01", param_hint="--from") from None
     settings = get_settings()
     with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
-        out = service.usage_partitions(ctx, ahead)
+        out = service.usage_partitions(ctx, ahead, first)
     if out is None:
         console.print("用量表为普通表（SQLite），无分区 / the usage table is a plain table on SQLite: no partitions")
         return

@@ -2,9 +2,13 @@
 
 A partition per month, `insight_usage_months_YYYYMM`, holding [first of the month, first of the next). There is
 no default partition on purpose: a row of a month without a partition is refused rather than parked where
-every later CREATE … PARTITION OF would have to scan it. So whatever writes months creates them first: the
-usage import, for the months of its file (`repository.ensure_partitions`), and the maintenance command
-`telqc insight partitions --ahead N`, for the coming months.
+every later CREATE … PARTITION OF would have to scan it under its exclusive lock (and fail while it holds
+that month's rows, so the loader would have to detach it and move them out), and where every read open-ended
+upwards (`month >= since`) would look too. A safety net is not needed because there is no way around the
+creation: the only writers are `repository.replace_rows` (imports, demo seeding) and `repository.add_usage`
+(fixtures), both calling `repository.ensure_partitions` for the months they write, and
+tests/insight/test_usage_writers.py fails on any other insert of the table in src or tests. The maintenance
+command `telqc insight partitions --ahead N` creates the coming months beforehand.
 
 Creating a partition takes an ACCESS EXCLUSIVE lock on the parent, which queues every reader behind it; the
 loader therefore creates missing partitions in a short transaction of its own, with a lock timeout, before its

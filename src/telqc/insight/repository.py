@@ -127,6 +127,19 @@ def ensure_partitions(session: Session, months: Iterable[date]) -> list[str]:
     return partitions.create(conn, wanted)
 
 
+def add_usage(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert usage rows (column name to value), creating the partitions of their months first; how many.
+
+    The one plain insert of usage, for seeding and fixtures (imports replace through `replace_rows`, which
+    does the same): on PostgreSQL a row of a month without a partition is refused, so no writer may go around
+    `ensure_partitions` (tests/insight/test_usage_writers.py keeps the others out)."""
+    if not rows:
+        return 0
+    ensure_partitions(session, {r["month"] for r in rows})
+    session.execute(insert(USAGE), list(rows))
+    return len(rows)
+
+
 def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Sequence[str],
                  rows: Sequence[Sequence[Any]], constants: Mapping[str, Any],
                  progress: Callable[[int], None] | None = None) -> tuple[int, int]:

@@ -329,9 +329,11 @@ def _check_references(ctx: Ctx, parsed: imports.Parsed) -> None:
 # --- usage storage ---------------------------------------------------------------------------------------------
 
 
-def usage_partitions(ctx: Ctx, ahead: int) -> tuple[list[str], list[repo.Partition]] | None:
-    """Create the monthly usage partitions from this month (the operator's zone) to `ahead` months after it,
-    those missing; (created names, every partition). None on SQLite, whose usage table is a plain one.
+def usage_partitions(ctx: Ctx, ahead: int, start: date | None = None
+                     ) -> tuple[list[str], list[repo.Partition]] | None:
+    """Create the monthly usage partitions from `start`'s month (default this month in the operator's zone) to
+    `ahead` months after it, those missing; (created names, every partition). None on SQLite, whose usage
+    table is a plain one.
 
     A maintenance step, like a migration, so not audited: it changes no row. The import creates its file's
     months anyway; running this ahead keeps the ACCESS EXCLUSIVE lock of a CREATE off the import's path."""
@@ -339,7 +341,7 @@ def usage_partitions(ctx: Ctx, ahead: int) -> tuple[list[str], list[repo.Partiti
         raise Invalid("v.less_than_equal" if ahead > 120 else "v.greater_than_equal", field="ahead", ge=0, le=120)
     if not repo.usage_partitioned(ctx.session):
         return None
-    today = ctx.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    today = start or ctx.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
     index = today.year * 12 + today.month - 1
     months = [date((index + i) // 12, (index + i) % 12 + 1, 1) for i in range(ahead + 1)]
     created = repo.ensure_partitions(ctx.session, months)

@@ -1,7 +1,7 @@
 """insight_usage_months keyed by (customer, month, subscription), range-partitioned by month on PostgreSQL
 
 Revision ID: 0175
-Revises: 0172
+Revises: 0173
 Create Date: 2026-12-07 21:20:00
 
 Issue 23 §1 asks for a provincial operator's volume: 10M subscriptions, one row each a month. On PostgreSQL the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0175'
-down_revision = '0172'
+down_revision = '0173'
 branch_labels = None
 depends_on = None
 

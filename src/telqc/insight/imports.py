@@ -27,10 +27,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from telqc.core.errors import Invalid
 from telqc.core.i18n import MESSAGES, t
+from telqc.core.schemas import CleanText
 from telqc.core.textfile import MAX_IMPORT_BYTES
 from telqc.insight.messages import MESSAGES as OWN
 
@@ -87,7 +88,11 @@ MonthDate = Annotated[date, BeforeValidator(_month)]
 Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 
 
-class _Row(BaseModel):
+class _Row(CleanText):
+    """A file's row takes the text policy of every text a client sends (`core.schemas.CleanText`, issue 17):
+    an operator's export is client input too, and a terminal model is shown on agents' pages, so a control,
+    bidirectional or invisible character refuses the file, named by row and column, as any other bad cell."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 

@@ -130,7 +130,7 @@ def test_parquet_file() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["usage", "bills", "households"]), st.text(max_size=400))
+@given(st.sampled_from(["usage", "bills", "households", "churn_events"]), st.text(max_size=400))
 def test_arbitrary_text_raises_only_import_rejected(kind: str, text: str) -> None:
     try:
         parse_csv(kind, text)  # type: ignore[arg-type]

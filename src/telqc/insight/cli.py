@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 NAME = "insight"
 app = typer.Typer(help="客户洞察 / customer insight", no_args_is_help=True)
 churn_app = typer.Typer(help="流失风险 / churn risk", no_args_is_help=True)
-import_app = typer.Typer(help="导入用量与账单 / import usage and bills (CSV or Parquet, all or nothing)",
+import_app = typer.Typer(help="导入用量、账单、家庭人数与离网事件 / import usage, bills, household sizes and churn "
+                              "events (CSV or Parquet, all or nothing)",
                          no_args_is_help=True)
 catalogue_app = typer.Typer(help="推荐套餐目录 / the plan catalogue of recommendations", no_args_is_help=True)
 app.add_typer(churn_app, name="churn")
@@ -86,7 +87,7 @@ def _run(kind: str, file: Path, actor: str) -> None:
         raise typer.Exit(1)
     data = file.read_bytes()
     store = {"usage": service.import_usage, "bills": service.import_bills,
-             "households": service.import_households}[kind]
+             "households": service.import_households, "churn_events": service.import_churn_events}[kind]
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console, transient=True) as bar, _session(actor) as ctx:
@@ -120,6 +121,16 @@ def import_bills(file: FileArg, actor: ActorOpt = "admin") -> None:
 def import_households(file: FileArg, actor: ActorOpt = "admin") -> None:
     """Household sizes: customer_id, size (家庭人数), 1 to 20. A row replaces the customer's stored size."""
     _run("households", file, actor)
+
+
+@app.command("import-churn")
+@import_app.command("churn")
+def import_churn(file: FileArg, actor: ActorOpt = "admin") -> None:
+    """Churn events by month: customer_id, month, kind, count (客户编号, 月份, 事件, 次数). kind is
+    port_out_request (携号转网申请), port_out (携号转网) or cancelled (销户); count is 1 when left out. A row
+    replaces the stored count of the same customer, month and kind. The churn model learns from these
+    (`telqc insight churn train`). Also `telqc insight import churn`."""
+    _run("churn_events", file, actor)
 
 
 @catalogue_app.command("show")

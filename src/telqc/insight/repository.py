@@ -28,6 +28,7 @@ from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
 from telqc.insight import partitions
 from telqc.insight.models import (
     InsightBill,
+    InsightChurnEvent,
     InsightChurnScore,
     InsightHousehold,
     InsightPlan,
@@ -42,7 +43,7 @@ USAGE = InsightUsageMonth.__table__
 BILLS = InsightBill.__table__
 HOUSEHOLDS = InsightHousehold.__table__
 TABLES: dict[str, Table] = {"usage": USAGE, "bills": BILLS, "households": HOUSEHOLDS,
-                            "churn_scores": InsightChurnScore.__table__}
+                            "churn_events": InsightChurnEvent.__table__, "churn_scores": InsightChurnScore.__table__}
 
 
 def catalogue(session: Session) -> list[InsightPlan]:

@@ -285,6 +285,13 @@ def import_households(ctx: Ctx, data: bytes, filename: str, progress: Progress |
     return _import(ctx, "households", data, filename, progress, total)
 
 
+def import_churn_events(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None,
+                        total: Progress | None = None) -> s.ImportOut:
+    """Port-out requests, port-outs and cancellations by customer and month (the labels and a feature
+    `retrain` learns from): each replaces the stored count of the same customer, month and event."""
+    return _import(ctx, "churn_events", data, filename, progress, total)
+
+
 def parse(ctx: Ctx, kind: Kind, data: bytes, filename: str) -> imports.Parsed:
     """The file's rows, checked whole including what they refer to; raises `ImportRejected`."""
     parsed = imports.parse(kind, data, filename, lang=ctx.lang, tz=ZoneInfo(ctx.settings.timezone))

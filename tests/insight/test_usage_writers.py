@@ -23,7 +23,7 @@ from telqc.insight import partitions, repository
 from telqc.insight.models import InsightUsageMonth
 
 ROOT = Path(__file__).resolve().parents[2]
-WRITES = re.compile(r"(?<!class )InsightUsageMonth\(|insert\((InsightUsageMonth|USAGE)\b|"
+WRITES = re.compile(r"(?<!class )InsightUsageMonth\(|insert\((\w+\.)?(InsightUsageMonth|USAGE)\b|"
                     r"INTO\s+insight_usage_months\b", re.IGNORECASE)
 ALLOWED = {
     "src/telqc/insight/repository.py",  # the writers themselves

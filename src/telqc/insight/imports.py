@@ -28,11 +28,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from telqc.core.errors import Invalid
 from telqc.core.i18n import MESSAGES, t
-from telqc.core.schemas import CleanText
+from telqc.core.schemas import Moment, SafeText
 from telqc.core.textfile import MAX_IMPORT_BYTES
 from telqc.insight.messages import MESSAGES as OWN
 
@@ -89,10 +89,11 @@ MonthDate = Annotated[date, BeforeValidator(_month)]
 Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 
 
-class _Row(CleanText):
-    """A file's row takes the text policy of every text a client sends (`core.schemas.CleanText`, issue 17):
-    an operator's export is client input too, and a terminal model is shown on agents' pages, so a control,
-    bidirectional or invisible character refuses the file, named by row and column, as any other bad cell."""
+class _Row(BaseModel):
+    """Its text fields take the text policy of every text a client sends (`core.schemas.SafeText`, the check of
+    `CleanText` per field, issue 17): an operator's export is client input too, and a terminal model is shown on
+    agents' pages, so a control, bidirectional or invisible character refuses the file, named by row and
+    column, as any other bad cell. Times lie in 1900..2100 (`Moment`) as everywhere."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -101,7 +102,7 @@ class UsageRow(_Row):
     """One subscription's month (`models.InsightUsageMonth`)."""
 
     customer_id: Annotated[int, Field(ge=1, le=INT_MAX)]
-    subscription: Annotated[str, Field(min_length=1, max_length=20)]
+    subscription: Annotated[SafeText, Field(min_length=1, max_length=20)]
     month: MonthDate
     data_mb: Count = 0
     voice_min: Count = 0
@@ -110,7 +111,7 @@ class UsageRow(_Row):
     broadband_mbps: Count | None = None
     broadband_gb: Count | None = None
     home_devices: Annotated[int, Field(ge=0, le=1000)] | None = None
-    terminal_model: Annotated[str, Field(max_length=60)] | None = None
+    terminal_model: Annotated[SafeText, Field(max_length=60)] | None = None
 
 
 class BillRow(_Row):
@@ -120,7 +121,7 @@ class BillRow(_Row):
     month: MonthDate
     amount_fen: Count
     paid_fen: Count = 0
-    paid_at: datetime | None = None
+    paid_at: Moment | None = None
 
     @field_validator("paid_at")
     @classmethod

@@ -80,6 +80,13 @@ def test_text_cells_take_the_text_policy() -> None:
     assert parse_csv("usage", f"客户编号,订购套餐,月份,终端型号\n7,5G129,2026-10,{emoji}\n").rows[0][-1] == emoji
 
 
+def test_a_payment_time_out_of_range_is_a_row_error() -> None:
+    """Year 1 in the operator's zone has no UTC time: an OverflowError out of the parser before (issue 17)."""
+    e = rejected("bills", "customer_id,month,amount_fen,paid_at\n7,2026-10,1,0001-01-01 00:00\n")
+    assert [(r.row, r.field) for r in e.errors] == [(2, "paid_at")]
+    assert "1900-01-01" in e.errors[0].reason
+
+
 def test_header_problems_refuse_the_file_before_any_row() -> None:
     e = rejected("usage", "客户编号,month,月份,流量MB?,\n7,2026-10,2026-10,1,\n")
     assert [(r.row, r.field) for r in e.errors] == [(1, "month"), (1, "(header)"), (1, "subscription")]

@@ -22,13 +22,12 @@ from telqc.core.errors import Invalid
 from telqc.core.rbac import Role
 from telqc.core.settings import Settings, get_settings
 from telqc.customers.models import Customer
-from telqc.insight import retrain, scoring, synth
+from telqc.insight import repository, retrain, scoring, synth
 from telqc.insight.models import (
     InsightBill,
     InsightChurnEvent,
     InsightChurnModel,
     InsightChurnScore,
-    InsightUsageMonth,
 )
 from telqc.jobs.dispatch import job_ctx
 
@@ -68,7 +67,7 @@ def store_history(app: FastAPI, customers: int, signal: bool, seed: int = 5) -> 
                            "kind": "port_out" if cid % 2 else "cancelled", "count": 1, "imported_at": AT})
     with app.state.sessionmaker() as s:
         s.execute(insert(Customer), cust)
-        s.execute(insert(InsightUsageMonth), usage)
+        repository.add_usage(s, usage)  # with the partitions of its months (PostgreSQL)
         s.execute(insert(InsightBill), bills)
         if events:
             s.execute(insert(InsightChurnEvent), events)

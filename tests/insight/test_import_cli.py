@@ -1,9 +1,11 @@
-"""`telqc insight import usage|bills FILE` and `telqc insight catalogue`: row errors printed and nothing stored,
-or the rows stored with a summary."""
+"""`telqc insight import usage|bills|churn FILE` (churn also as `import-churn`) and `telqc insight catalogue`:
+row errors printed and nothing stored, or the rows stored with a summary."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,10 @@ from typer.testing import CliRunner
 
 from helpers import create_customer, login, make_user
 from telqc.cli import app as cli
+from telqc.core.audit import AuditEntry
 from telqc.core.rbac import Role
 from telqc.core.settings import Settings, get_settings
-from telqc.insight.models import InsightBill, InsightPlan, InsightUsageMonth
+from telqc.insight.models import InsightBill, InsightChurnEvent, InsightPlan, InsightUsageMonth
 
 
 @pytest.fixture
@@ -83,3 +86,39 @@ def test_assess_prints_tiers_and_stages_by_their_chinese_names(env: int) -> None
     assert "已评估 1 位客户" in res.output
     assert "无账单，星级不变 unchanged" in res.output, "a customer without bills keeps the tier"
     assert "成熟期 mature" in res.output, "a customer since before the contract window is mature"
+
+
+def stored(app: FastAPI) -> list[tuple[int, date, str, int]]:
+    e = InsightChurnEvent
+    with app.state.sessionmaker() as s:
+        return [tuple(r) for r in s.execute(select(e.customer_id, e.month, e.kind, e.count)
+                                            .order_by(e.customer_id, e.month, e.kind))]
+
+
+def test_import_churn_is_atomic_and_replaces_by_key(app: FastAPI, env: int, tmp_path: Path) -> None:
+    bad = tmp_path / "churn.csv"
+    bad.write_text(f"客户编号,月份,事件,次数\n{env},2026-09,携号转网申请,2\n{env + 999},2026-10,销户,1\n"
+                   f"{env},2026-10,携号转网,1\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["insight", "import-churn", str(bad)])
+    assert res.exit_code == 1, res.output
+    # the unknown customer of row 3 refuses the whole file: the good rows 2 and 4 are not stored either
+    out = " ".join(res.output.split())  # rich wraps at the terminal width
+    assert "nothing stored" in out and "│ 3 │ customer_id │" in out and f"客户 {env + 999} 不存在" in out
+    assert stored(app) == []
+    good = tmp_path / "churn2.csv"
+    good.write_text(bad.read_text(encoding="utf-8").replace(f"{env + 999},", f"{env},"), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["insight", "import-churn", str(good)])
+    assert res.exit_code == 0, res.output
+    assert "3 churn_events row(s) imported" in res.output and "0 stored row(s)" in res.output
+    assert stored(app) == [(env, date(2026, 9, 1), "port_out_request", 2), (env, date(2026, 10, 1), "cancelled", 1),
+                           (env, date(2026, 10, 1), "port_out", 1)]
+    fix = tmp_path / "fix.csv"  # the operator corrects September's count: replaced, the rest kept
+    fix.write_text(f"customer_id,month,kind,count\n{env},2026-09,port_out_request,3\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["insight", "import", "churn", str(fix)])
+    assert res.exit_code == 0 and "1 stored row(s) with the same key replaced" in " ".join(res.output.split())
+    assert stored(app)[0] == (env, date(2026, 9, 1), "port_out_request", 3) and len(stored(app)) == 3
+    with app.state.sessionmaker() as s:
+        audits = [json.loads(d) for d in s.scalars(select(AuditEntry.data)
+                                                  .where(AuditEntry.action == "insight.churn_events_imported")
+                                                  .order_by(AuditEntry.id))]
+    assert [(a["rows"], a["replaced"], a["file"]) for a in audits] == [(3, 0, "churn2.csv"), (1, 1, "fix.csv")]

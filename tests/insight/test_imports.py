@@ -63,6 +63,30 @@ def test_every_error_is_named_by_row_and_field() -> None:
     assert "第 3 行" in e.message("zh-CN")
 
 
+def test_text_cells_take_the_text_policy() -> None:
+    """An export is client input (issue 17): a bidi override in a terminal model would reorder what the order
+    page shows, a zero-width space makes a second subscription code look like the first; refused, by row and
+    column as the file writes it, with the character named."""
+    e = rejected("usage", "客户编号,订购套餐,月份,终端型号\n7,5G129,2026-10,iPhone 15\n"
+                 "7,BB1000,2026-10,HUAWEI \u202eMate 60\n8,5G\u200b59,2026-10,\n")
+    assert [(r.row, r.field, r.column) for r in e.errors] == [(3, "terminal_model", "终端型号"),
+                                                              (4, "subscription", "订购套餐")]
+    assert "U+202E" in e.errors[0].reason and "bidirectional" in e.errors[0].reason
+    assert "U+200B" in e.errors[1].reason and "invisible" in e.errors[1].reason
+    zh = rejected("usage", USAGE_HEAD + "7,5G129,2026-10,1,1,1,1,,,,\u202dX\n", lang="zh-CN")
+    assert [(r.row, r.field, r.column) for r in zh.errors] == [(2, "terminal_model", None)]
+    assert "双向文本控制字符 U+202D" in zh.errors[0].reason
+    emoji = "小米 14 👨\u200d💻"  # a ZWJ between two emoji is allowed, as everywhere
+    assert parse_csv("usage", f"客户编号,订购套餐,月份,终端型号\n7,5G129,2026-10,{emoji}\n").rows[0][-1] == emoji
+
+
+def test_a_payment_time_out_of_range_is_a_row_error() -> None:
+    """Year 1 in the operator's zone has no UTC time: an OverflowError out of the parser before (issue 17)."""
+    e = rejected("bills", "customer_id,month,amount_fen,paid_at\n7,2026-10,1,0001-01-01 00:00\n")
+    assert [(r.row, r.field) for r in e.errors] == [(2, "paid_at")]
+    assert "1900-01-01" in e.errors[0].reason
+
+
 def test_header_problems_refuse_the_file_before_any_row() -> None:
     e = rejected("usage", "客户编号,month,月份,流量MB?,\n7,2026-10,2026-10,1,\n")
     assert [(r.row, r.field) for r in e.errors] == [(1, "month"), (1, "(header)"), (1, "subscription")]
@@ -113,7 +137,7 @@ def test_parquet_file() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["usage", "bills", "households"]), st.text(max_size=400))
+@given(st.sampled_from(["usage", "bills", "households", "churn_events"]), st.text(max_size=400))
 def test_arbitrary_text_raises_only_import_rejected(kind: str, text: str) -> None:
     try:
         parse_csv(kind, text)  # type: ignore[arg-type]

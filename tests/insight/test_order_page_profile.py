@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from helpers import create_customer, login, make_user, page_login
 from telqc.core.rbac import Role
+from telqc.insight import repository
 from telqc.insight.models import (
     InsightBill,
     InsightChurnScore,
-    InsightUsageMonth,
     RetentionCampaign,
     RetentionMember,
 )
@@ -52,9 +52,10 @@ def test_the_order_page_shows_the_customers_profile(app: FastAPI, client: TestCl
             fen = 10000 if m < 8 else 6000
             s.add(InsightBill(customer_id=cid, month=date(2026, m, 1), amount_fen=fen, paid_fen=fen,
                               imported_at=AT))
-        for m, model in ((9, "iPhone 12"), (10, "HUAWEI Mate 60")):
-            s.add(InsightUsageMonth(customer_id=cid, subscription="5G129", month=date(2026, m, 1), data_mb=20480,
-                                    voice_min=300, sms=10, roaming_mb=0, terminal_model=model, imported_at=AT))
+        repository.add_usage(s, [
+            {"customer_id": cid, "subscription": "5G129", "month": date(2026, m, 1), "data_mb": 20480,
+             "voice_min": 300, "sms": 10, "roaming_mb": 0, "terminal_model": model, "imported_at": AT}
+            for m, model in ((9, "iPhone 12"), (10, "HUAWEI Mate 60"))])
         s.add(InsightChurnScore(customer_id=cid, score=0.62, model_version="churn-logistic-test", scored_at=AT,
                                 reasons=[["arpu_drop", 0.4], ["complaints_30d", 1.0]]))
         treated = RetentionCampaign(name="十一月挽留", holdout_share=0.2, seed=1, created_at=AT)

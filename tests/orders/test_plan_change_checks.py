@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from helpers import page_login
 from orders.orders_helpers import World
-from telqc.insight.models import InsightUsageMonth
+from telqc.insight import repository
 from telqc.orders.models import Order
 
 API = "/api/v1/me/plan-change"
@@ -33,10 +33,9 @@ def world(app: FastAPI, client: TestClient) -> World:
     """The customer (holding 5G129) used 150 GB a month for 3 months: 5G199 covers it at the least cost."""
     w = World(app, client)
     with app.state.sessionmaker() as s:
-        for m in (8, 9, 10):
-            s.add(InsightUsageMonth(customer_id=w.customer_id, subscription="5G129", month=date(2026, m, 1),
-                                    data_mb=150 * 1024, voice_min=600, sms=0, roaming_mb=0,
-                                    imported_at=datetime(2026, 11, 1, tzinfo=UTC)))
+        repository.add_usage(s, [{"customer_id": w.customer_id, "subscription": "5G129", "month": date(2026, m, 1),
+                                  "data_mb": 150 * 1024, "voice_min": 600, "sms": 0, "roaming_mb": 0,
+                                  "imported_at": datetime(2026, 11, 1, tzinfo=UTC)} for m in (8, 9, 10)])
         s.commit()
     return w
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 NAME = "insight"
 app = typer.Typer(help="客户洞察 / customer insight", no_args_is_help=True)
 churn_app = typer.Typer(help="流失风险 / churn risk", no_args_is_help=True)
-import_app = typer.Typer(help="导入用量与账单 / import usage and bills (CSV or Parquet, all or nothing)",
+import_app = typer.Typer(help="导入用量、账单、家庭人数与离网事件 / import usage, bills, household sizes and churn "
+                              "events (CSV or Parquet, all or nothing)",
                          no_args_is_help=True)
 catalogue_app = typer.Typer(help="推荐套餐目录 / the plan catalogue of recommendations", no_args_is_help=True)
 app.add_typer(churn_app, name="churn")
@@ -85,7 +87,7 @@ def _run(kind: str, file: Path, actor: str) -> None:
         raise typer.Exit(1)
     data = file.read_bytes()
     store = {"usage": service.import_usage, "bills": service.import_bills,
-             "households": service.import_households}[kind]
+             "households": service.import_households, "churn_events": service.import_churn_events}[kind]
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console, transient=True) as bar, _session(actor) as ctx:
@@ -121,6 +123,16 @@ def import_households(file: FileArg, actor: ActorOpt = "admin") -> None:
     _run("households", file, actor)
 
 
+@app.command("import-churn")
+@import_app.command("churn")
+def import_churn(file: FileArg, actor: ActorOpt = "admin") -> None:
+    """Churn events by month: customer_id, month, kind, count (客户编号, 月份, 事件, 次数). kind is
+    port_out_request (携号转网申请), port_out (携号转网) or cancelled (销户); count is 1 when left out. A row
+    replaces the stored count of the same customer, month and kind. The churn model learns from these
+    (`telqc insight churn train`). Also `telqc insight import churn`."""
+    _run("churn_events", file, actor)
+
+
 @catalogue_app.command("show")
 def catalogue_show() -> None:
     """The plans recommendations are priced with (the stored catalogue, or the demo one while none is)."""
@@ -152,6 +164,45 @@ def catalogue_seed(actor: ActorOpt = "admin") -> None:
     with _session(actor) as ctx:
         n = service.ensure_catalogue(ctx)
     console.print(f"[green]{n} plan(s) stored[/green]" if n else "a catalogue is stored already: nothing changed")
+
+
+@app.command("partitions")
+def partitions(
+    ahead: Annotated[int, typer.Option(min=0, max=120, help="also create the partitions of this many months "
+                                                           "after the first")] = 2,
+    start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM",
+                                              help="the first month (default: the current one), e.g. to "
+                                                   "prepare the months of a backfill")] = None,
+) -> None:
+    """Monthly partitions of the usage table on PostgreSQL: create the missing ones from this month (or --from)
+    to --ahead months after it, then list them all (estimated rows, size). A monthly maintenance step; the usage import
+    creates its file's months by itself. SQLite keeps a plain table: nothing to do."""
+    from telqc.core.clock import SystemClock  # noqa: PLC0415
+    from telqc.core.db import sessionmaker_for  # noqa: PLC0415
+    from telqc.core.settings import get_settings  # noqa: PLC0415
+    from telqc.insight import service  # noqa: PLC0415
+    from telqc.jobs.dispatch import job_ctx  # noqa: PLC0415
+
+    first = None
+    if start is not None:
+        try:
+            first = datetime.strptime(start, "%Y-%m").date()
+        except ValueError:
+            raise typer.BadParameter("expected YYYY-MM, e.g. 2027-01", param_hint="--from") from None
+    settings = get_settings()
+    with job_ctx(sessionmaker_for(settings), SystemClock(), settings) as ctx:
+        out = service.usage_partitions(ctx, ahead, first)
+    if out is None:
+        console.print("用量表为普通表（SQLite），无分区 / the usage table is a plain table on SQLite: no partitions")
+        return
+    created, every = out
+    table = Table(title=f"用量月分区 / usage partitions ({len(every)}; {len(created)} created)")
+    for col in ("月份 month", "分区 partition", "估计行数 rows (est.)", "大小 size (MB)", ""):
+        table.add_column(col)
+    for p in every:
+        table.add_row(p.month.strftime("%Y-%m"), p.name, f"{p.rows:,}", f"{p.bytes / 2**20:,.1f}",
+                      "新建 created" if p.name in created else "")
+    console.print(table)
 
 
 @churn_app.command("evaluate")

@@ -1,4 +1,5 @@
-"""Usage and bill files (CSV or Parquet) into checked rows, all or nothing; pure: bytes in, rows out.
+"""Usage, bill, household and churn event files (CSV or Parquet) into checked rows, all or nothing; pure:
+bytes in, rows out.
 
 DESIGN.md: "imports are atomic or report exactly which rows were rejected and why". Every row is validated
 (Pydantic) and every problem is collected as (row, field, reason); one problem refuses the whole file with
@@ -24,17 +25,18 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from telqc.core.errors import Invalid
 from telqc.core.i18n import MESSAGES, t
+from telqc.core.schemas import Moment, SafeText
 from telqc.core.textfile import MAX_IMPORT_BYTES
 from telqc.insight.messages import MESSAGES as OWN
 
-Kind = Literal["usage", "bills", "households"]
+Kind = Literal["usage", "bills", "households", "churn_events"]
 MAX_ERRORS = 1000  # kept for the report; the rest are counted (a wrong file can have an error in every row)
 INT_MAX = 2**31 - 1
 _MONTH = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]?\s*(\d{1,2})\s*日?)?")
@@ -88,6 +90,11 @@ Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 
 
 class _Row(BaseModel):
+    """Its text fields take the text policy of every text a client sends (`core.schemas.SafeText`, the check of
+    `CleanText` per field, issue 17): an operator's export is client input too, and a terminal model is shown on
+    agents' pages, so a control, bidirectional or invisible character refuses the file, named by row and
+    column, as any other bad cell. Times lie in 1900..2100 (`Moment`) as everywhere."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
@@ -95,7 +102,7 @@ class UsageRow(_Row):
     """One subscription's month (`models.InsightUsageMonth`)."""
 
     customer_id: Annotated[int, Field(ge=1, le=INT_MAX)]
-    subscription: Annotated[str, Field(min_length=1, max_length=20)]
+    subscription: Annotated[SafeText, Field(min_length=1, max_length=20)]
     month: MonthDate
     data_mb: Count = 0
     voice_min: Count = 0
@@ -104,7 +111,7 @@ class UsageRow(_Row):
     broadband_mbps: Count | None = None
     broadband_gb: Count | None = None
     home_devices: Annotated[int, Field(ge=0, le=1000)] | None = None
-    terminal_model: Annotated[str, Field(max_length=60)] | None = None
+    terminal_model: Annotated[SafeText, Field(max_length=60)] | None = None
 
 
 class BillRow(_Row):
@@ -114,7 +121,7 @@ class BillRow(_Row):
     month: MonthDate
     amount_fen: Count
     paid_fen: Count = 0
-    paid_at: datetime | None = None
+    paid_at: Moment | None = None
 
     @field_validator("paid_at")
     @classmethod
@@ -135,11 +142,44 @@ class HouseholdRow(_Row):
     size: Annotated[int, Field(ge=1, le=20)]
 
 
-MODELS: dict[str, type[_Row]] = {"usage": UsageRow, "bills": BillRow, "households": HouseholdRow}
+Event = Literal["port_out_request", "port_out", "cancelled"]  # `models.CHURN_EVENTS` (a test holds them equal)
+# what an operator's export calls the churn events, besides their English names
+EVENT_WORDS: dict[str, str] = {
+    "携号转网申请": "port_out_request", "携转申请": "port_out_request", "携出申请": "port_out_request",
+    "携号转网授权码申请": "port_out_request", "port-out request": "port_out_request",
+    "携号转网": "port_out", "携出": "port_out", "携转": "port_out", "port-out": "port_out",
+    "销户": "cancelled", "拆机": "cancelled", "离网": "cancelled", "cancellation": "cancelled",
+}
+_EVENTS = {_e: _e for _e in get_args(Event)} | {re.sub(r"\s+", " ", k).lower(): v for k, v in EVENT_WORDS.items()}
+
+
+def _event(v: object) -> object:
+    """An event kind from its English name or an export's Chinese word (NFKC, case and spaces aside)."""
+    if not isinstance(v, str):
+        return v
+    kind = _EVENTS.get(re.sub(r"\s+", " ", unicodedata.normalize("NFKC", v)).strip().lower())
+    if kind is None:
+        raise ValueError("churn_event")
+    return kind
+
+
+class ChurnEventRow(_Row):
+    """What the operator saw of a customer leaving in a month (`models.InsightChurnEvent`): port-out requests
+    (a feature of the churn model), a port-out or a cancellation (its label); `count` 1 when left out."""
+
+    customer_id: Annotated[int, Field(ge=1, le=INT_MAX)]
+    month: MonthDate
+    kind: Annotated[Event, BeforeValidator(_event)]
+    count: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+MODELS: dict[str, type[_Row]] = {"usage": UsageRow, "bills": BillRow, "households": HouseholdRow,
+                                 "churn_events": ChurnEventRow}
 KEYS: dict[str, tuple[str, ...]] = {
     "usage": ("customer_id", "subscription", "month"),
     "bills": ("customer_id", "month"),
     "households": ("customer_id",),
+    "churn_events": ("customer_id", "month", "kind"),
 }
 
 # Column headers of an operator's export, besides the English field names.
@@ -159,6 +199,8 @@ HEADERS: dict[str, str] = {
     "实收金额(分)": "paid_fen", "已缴金额(分)": "paid_fen", "缴费金额(分)": "paid_fen",
     "缴费时间": "paid_at", "缴费日期": "paid_at",
     "家庭人数": "size", "家庭成员数": "size", "household": "size", "household_size": "size",
+    "事件": "kind", "事件类型": "kind", "类型": "kind", "event": "kind",
+    "次数": "count", "数量": "count", "申请次数": "count",
 }
 
 

@@ -45,6 +45,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insight.import.duplicate_bills": {"zh-CN": "与第 {other} 行的客户和月份相同",
                                        "en": "same customer and month as row {other}"},
     "insight.import.duplicate_households": {"zh-CN": "与第 {other} 行的客户相同", "en": "same customer as row {other}"},
+    "insight.import.duplicate_churn_events": {"zh-CN": "与第 {other} 行的客户、月份和事件相同",
+                                              "en": "same customer, month and event as row {other}"},
+    "insight.import.churn_event": {"zh-CN": "未知的事件：须为 携号转网申请、携号转网 或 销户"
+                                            "（port_out_request、port_out、cancelled）",
+                                   "en": "unknown event: port_out_request, port_out or cancelled "
+                                         "(携号转网申请、携号转网、销户)"},
     "insight.import.unknown_customer": {"zh-CN": "客户 {id} 不存在", "en": "no customer {id}"},
     "insight.import.unknown_subscription": {"zh-CN": "客户 {id} 没有订购套餐 {code}",
                                             "en": "customer {id} has no plan {code}"},

@@ -60,21 +60,24 @@ class InsightPlan(Base):
 
 
 class InsightUsageMonth(Base):
-    """One subscription's usage in one month; broadband and home-network columns are empty for a mobile line."""
+    """One subscription's usage in one month; broadband and home-network columns are empty for a mobile line.
+
+    Keyed by (customer, month, subscription), the key every read and the import's replace use. On PostgreSQL
+    the table is range-partitioned by month, a partition per month (migration 0175, `insight.partitions`): the
+    churn and profile reads ask for a few months and scan only those partitions."""
 
     __tablename__ = "insight_usage_months"
     __table_args__ = (
-        UniqueConstraint("customer_id", "subscription", "month", name="uq_insight_usage_months_key"),
         CheckConstraint("data_mb >= 0 and voice_min >= 0 and sms >= 0 and roaming_mb >= 0", name="usage"),
         CheckConstraint("(broadband_mbps is null or broadband_mbps >= 0) and "
                         "(broadband_gb is null or broadband_gb >= 0) and "
                         "(home_devices is null or home_devices >= 0)", name="home"),
+        {"postgresql_partition_by": "RANGE (month)"},
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
-    subscription: Mapped[str] = mapped_column(String(20))
-    month: Mapped[date] = mapped_column(Date)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(20), primary_key=True)
     data_mb: Mapped[int] = mapped_column(Integer)
     voice_min: Mapped[int] = mapped_column(Integer)
     sms: Mapped[int] = mapped_column(Integer)

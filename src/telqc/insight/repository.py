@@ -5,6 +5,11 @@ subscriptions) and the weekly churn scores of every customer: the rows go into a
 COPY on PostgreSQL (psycopg's `cursor.copy`) and by `executemany` in batches on SQLite, and then two set
 statements replace the stored rows with the same key and insert the new ones, inside the caller's transaction
 (all or nothing). Writing 1M scores this way against DELETE by id lists and executemany: docs/BENCHMARKS.md.
+
+Usage rows go into a table range-partitioned by month on PostgreSQL (`partitions`, migration 0175): the
+import first creates the partitions of its file's months, and its replace and the reads below name the
+months they want, so only those months' partitions are touched. Loading usage by COPY against executemany:
+`bench/insight_load_bench.py`.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from datetime import date
 from typing import Any
 
 import psycopg
-from sqlalchemy import JSON, Column, MetaData, Table, and_, delete, func, insert, literal, select
+from sqlalchemy import JSON, Column, Engine, MetaData, Table, and_, delete, func, insert, literal, select, tuple_
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS
+from telqc.insight import partitions
 from telqc.insight.models import (
     InsightBill,
+    InsightChurnEvent,
     InsightChurnScore,
     InsightHousehold,
     InsightPlan,
@@ -35,7 +43,7 @@ USAGE = InsightUsageMonth.__table__
 BILLS = InsightBill.__table__
 HOUSEHOLDS = InsightHousehold.__table__
 TABLES: dict[str, Table] = {"usage": USAGE, "bills": BILLS, "households": HOUSEHOLDS,
-                            "churn_scores": InsightChurnScore.__table__}
+                            "churn_events": InsightChurnEvent.__table__, "churn_scores": InsightChurnScore.__table__}
 
 
 def catalogue(session: Session) -> list[InsightPlan]:
@@ -52,16 +60,20 @@ def household(session: Session, customer_id: int) -> InsightHousehold | None:
 
 def recent_usage(session: Session, customer_id: int, months: int = 3) -> list[tuple[date, int, int]]:
     """(month, data MB, voice minutes) of the household, all its subscriptions summed, for the stored months
-    among the `months` months ending at its latest stored month, oldest first."""
-    u = InsightUsageMonth
-    rows = session.execute(select(u.month, func.sum(u.data_mb), func.sum(u.voice_min))
-                           .where(u.customer_id == customer_id).group_by(u.month)
-                           .order_by(u.month.desc()).limit(months)).all()
-    if not rows:
+    among the `months` months ending at its latest stored month, oldest first.
+
+    Two reads so that PostgreSQL touches only the months wanted: the latest month (partitions walked newest
+    first along the key's index, stopping at the first with a row) and then that window by its bounds."""
+    u = USAGE.c
+    latest = session.scalar(select(u.month).where(u.customer_id == customer_id).order_by(u.month.desc()).limit(1))
+    if latest is None:
         return []
-    latest = rows[0][0]
-    first = (latest.year * 12 + latest.month - 1) - (months - 1)
-    return [(m, int(d), int(v)) for m, d, v in reversed(rows) if m.year * 12 + m.month - 1 >= first]
+    index = latest.year * 12 + latest.month - 1 - (months - 1)
+    first = date(index // 12, index % 12 + 1, 1)
+    rows = session.execute(select(u.month, func.sum(u.data_mb), func.sum(u.voice_min))
+                           .where(u.customer_id == customer_id, u.month >= first, u.month <= latest)
+                           .group_by(u.month).order_by(u.month)).all()
+    return [(m, int(d), int(v)) for m, d, v in rows]
 
 
 def existing_customers(session: Session, ids: Iterable[int]) -> set[int]:
@@ -95,6 +107,40 @@ def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def ensure_partitions(session: Session, months: Iterable[date]) -> list[str]:
+    """Create the usage partitions of `months` that are missing (PostgreSQL; nothing on SQLite); their names.
+
+    In a short transaction of its own with a lock timeout (`partitions`: creating one locks out the table's
+    readers until commit, and an import's transaction lasts as long as its COPY), unless this session already
+    holds a lock on the table or has no engine of its own; then in the session's transaction."""
+    conn = session.connection()
+    wanted = partitions.missing(conn, months)
+    if not wanted:
+        return []
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not partitions.holds_lock(conn):
+        try:
+            with bind.begin() as own:
+                own.exec_driver_sql(f"SET LOCAL lock_timeout = '{partitions.LOCK_TIMEOUT}'")
+                return partitions.create(own, wanted)
+        except OperationalError:
+            pass  # a long reader holds the table: wait in the import's own transaction instead
+    return partitions.create(conn, wanted)
+
+
+def add_usage(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert usage rows (column name to value), creating the partitions of their months first; how many.
+
+    The one plain insert of usage, for seeding and fixtures (imports replace through `replace_rows`, which
+    does the same): on PostgreSQL a row of a month without a partition is refused, so no writer may go around
+    `ensure_partitions` (tests/insight/test_usage_writers.py keeps the others out)."""
+    if not rows:
+        return 0
+    ensure_partitions(session, {r["month"] for r in rows})
+    session.execute(insert(USAGE), list(rows))
+    return len(rows)
+
+
 def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Sequence[str],
                  rows: Sequence[Sequence[Any]], constants: Mapping[str, Any],
                  progress: Callable[[int], None] | None = None) -> tuple[int, int]:
@@ -102,7 +148,11 @@ def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Seque
     stored row with the same `key`; (rows inserted, stored rows replaced). `progress` is told how many rows
     are loaded, as they are."""
     target = TABLES[kind]
-    (pk,) = target.primary_key.columns
+    months: list[date] = []
+    if target is USAGE:
+        at = list(columns).index("month")
+        months = sorted({r[at] for r in rows})
+        ensure_partitions(session, months)
     staging = _staging(target, columns)
     if _is_pg(session):
         # two imports at once would both delete a key and both insert it (a unique violation for one): they
@@ -118,16 +168,26 @@ def replace_rows(session: Session, kind: str, columns: Sequence[str], key: Seque
             session.execute(insert(staging), [dict(zip(columns, r, strict=True)) for r in batch])
             if progress:
                 progress(len(batch))
-    same_key = and_(*(target.c[k] == staging.c[k] for k in key))
-    # driven by the staging rows, each probing the key's unique index (not the stored table scanned)
-    stored = select(pk).select_from(staging.join(target, same_key))
-    replaced = session.connection().execute(delete(target).where(pk.in_(stored))).rowcount
+    replaced = session.connection().execute(_replaced(session, target, staging, key, months)).rowcount
     # every staged row goes in: the parser refuses a key repeated in a file, and the stored ones are gone
     session.execute(insert(target).from_select(
         [*columns, *constants],
         select(*staging.c, *(literal(v, target.c[c].type) for c, v in constants.items()))))
     _drop(session, staging)
     return len(rows), int(replaced)
+
+
+def _replaced(session: Session, target: Table, staging: Table, key: Sequence[str], months: Sequence[date]) -> Any:
+    """The DELETE of the stored rows that staged rows replace."""
+    if len(target.primary_key.columns) == 1:
+        (pk,) = target.primary_key.columns
+        same_key = and_(*(target.c[k] == staging.c[k] for k in key))
+        # driven by the staging rows, each probing the key's unique index (not the stored table scanned)
+        return delete(target).where(pk.in_(select(pk).select_from(staging.join(target, same_key))))
+    # the usage table's key is its primary key; on PostgreSQL the file's months as constants keep the delete
+    # to their partitions (the join alone would plan every partition)
+    stmt = delete(target).where(tuple_(*(target.c[k] for k in key)).in_(select(*(staging.c[k] for k in key))))
+    return stmt.where(target.c.month.in_(months)) if months and _is_pg(session) else stmt
 
 
 def _copy(session: Session, staging: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -150,6 +210,17 @@ def _copy(session: Session, staging: Table, columns: Sequence[str], rows: Sequen
                 pending = 0
         if progress and pending:
             progress(pending)
+
+
+Partition = partitions.Partition
+
+
+def usage_partitioned(session: Session) -> bool:
+    return partitions.is_partitioned(session.connection())
+
+
+def usage_partition_list(session: Session) -> list[Partition]:
+    return partitions.listing(session.connection())
 
 
 def usage_count(session: Session, customer_id: int | None = None) -> int:

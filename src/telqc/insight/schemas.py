@@ -117,7 +117,7 @@ class PlanOut(PlanIn):
 
 
 class ImportOut(Out):
-    kind: Literal["usage", "bills", "households"]
+    kind: Literal["usage", "bills", "households", "churn_events"]
     file: str
     digest: str  # SHA-256 of the file, first 16 hex digits (the audit entry's id)
     rows: int

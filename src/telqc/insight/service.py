@@ -285,6 +285,13 @@ def import_households(ctx: Ctx, data: bytes, filename: str, progress: Progress |
     return _import(ctx, "households", data, filename, progress, total)
 
 
+def import_churn_events(ctx: Ctx, data: bytes, filename: str, progress: Progress | None = None,
+                        total: Progress | None = None) -> s.ImportOut:
+    """Port-out requests, port-outs and cancellations by customer and month (the labels and a feature
+    `retrain` learns from): each replaces the stored count of the same customer, month and event."""
+    return _import(ctx, "churn_events", data, filename, progress, total)
+
+
 def parse(ctx: Ctx, kind: Kind, data: bytes, filename: str) -> imports.Parsed:
     """The file's rows, checked whole including what they refer to; raises `ImportRejected`."""
     parsed = imports.parse(kind, data, filename, lang=ctx.lang, tz=ZoneInfo(ctx.settings.timezone))
@@ -324,3 +331,25 @@ def _check_references(ctx: Ctx, parsed: imports.Parsed) -> None:
                                                             id=row[0], code=row[1])))
     errors.raise_if_any()
 
+
+
+# --- usage storage ---------------------------------------------------------------------------------------------
+
+
+def usage_partitions(ctx: Ctx, ahead: int, start: date | None = None
+                     ) -> tuple[list[str], list[repo.Partition]] | None:
+    """Create the monthly usage partitions from `start`'s month (default this month in the operator's zone) to
+    `ahead` months after it, those missing; (created names, every partition). None on SQLite, whose usage
+    table is a plain one.
+
+    A maintenance step, like a migration, so not audited: it changes no row. The import creates its file's
+    months anyway; running this ahead keeps the ACCESS EXCLUSIVE lock of a CREATE off the import's path."""
+    if not 0 <= ahead <= 120:
+        raise Invalid("v.less_than_equal" if ahead > 120 else "v.greater_than_equal", field="ahead", ge=0, le=120)
+    if not repo.usage_partitioned(ctx.session):
+        return None
+    today = start or ctx.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    index = today.year * 12 + today.month - 1
+    months = [date((index + i) // 12, (index + i) % 12 + 1, 1) for i in range(ahead + 1)]
+    created = repo.ensure_partitions(ctx.session, months)
+    return created, repo.usage_partition_list(ctx.session)

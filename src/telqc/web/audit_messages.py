@@ -42,6 +42,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "insight.usage_imported": ("导入用量", "Usage imported"),
     "insight.bills_imported": ("导入账单", "Bills imported"),
     "insight.households_imported": ("导入家庭人数", "Household sizes imported"),
+    "insight.churn_events_imported": ("导入离网事件", "Churn events imported"),
     "insight.offer_decided": ("客户答复推荐", "Offer decided"),
     "insight.offer_shown": ("向客户推荐", "Offer shown"),
     "insight.retention_outcome": ("记录挽留结果", "Retention outcome"),

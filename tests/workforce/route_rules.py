@@ -28,6 +28,7 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", "/workforce"): R,
     ("POST", "/workforce/forecast"): M,
     ("POST", "/workforce/roster"): M,
+    ("POST", "/workforce/templates"): M,
     ("POST", "/workforce/events"): M,
     ("POST", "/workforce/events/{event_id}/remove"): M,
     ("GET", "/workforce/intraday"): R,

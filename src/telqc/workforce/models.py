@@ -91,7 +91,8 @@ class QueueRule(Base):
 
 
 class ShiftTemplate(Base):
-    """A shift: its paid length, the window its start may fall in, and where lunch may go (minutes)."""
+    """A shift: its paid length, the window its start may fall in, where lunch and the short break (小休) may go
+    (minutes). A break of up to 30 minutes takes its whole 30-minute interval off the floor (`roster_model`)."""
 
     __tablename__ = "wfm_shift_templates"
     __table_args__ = (
@@ -99,6 +100,8 @@ class ShiftTemplate(Base):
         CheckConstraint("earliest_start_min <= latest_start_min and earliest_start_min % 30 = 0 "
                         "and latest_start_min % 30 = 0", name="window"),
         CheckConstraint("lunch_min % 30 = 0 and lunch_earliest_min <= lunch_latest_min", name="lunch"),
+        CheckConstraint("break_min between 0 and 30 and break_earliest_min % 30 = 0 and break_latest_min % 30 = 0 "
+                        "and break_earliest_min <= break_latest_min", name="break"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -109,6 +112,9 @@ class ShiftTemplate(Base):
     lunch_min: Mapped[int] = mapped_column(Integer)
     lunch_earliest_min: Mapped[int] = mapped_column(Integer)  # minutes after the shift's start
     lunch_latest_min: Mapped[int] = mapped_column(Integer)
+    break_min: Mapped[int] = mapped_column(Integer, server_default="0")  # 0: no short break
+    break_earliest_min: Mapped[int] = mapped_column(Integer, server_default="0")  # minutes after the shift's start
+    break_latest_min: Mapped[int] = mapped_column(Integer, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -167,6 +173,8 @@ class RosterShift(Base):
     length_min: Mapped[int] = mapped_column(Integer)
     lunch_start_min: Mapped[int | None] = mapped_column(Integer)  # minutes after midnight
     lunch_min: Mapped[int] = mapped_column(Integer)
+    break_start_min: Mapped[int | None] = mapped_column(Integer)  # the short break, minutes after midnight
+    break_min: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 EVENT_KINDS = ("plan_launch", "marketing", "bill_run", "planned_work", "outage", "other")

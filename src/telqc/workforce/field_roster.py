@@ -174,13 +174,13 @@ def solve(days: Sequence[date], need: Mapping[str, Sequence[int]], engineers: Se
                       if (e, d + 1, k, p) in var]
             if cells:
                 row(cells, 0.0, 1.0)
-    c = np.concatenate([np.full(n_x, DUTY_COST), np.tile([UNDER_WEIGHT, OVER_WEIGHT], len(blocks)),
+    cost = np.concatenate([np.full(n_x, DUTY_COST), np.tile([UNDER_WEIGHT, OVER_WEIGHT], len(blocks)),
                         np.full(len(nights), NIGHT_WEIGHT)])
     integrality = np.concatenate([np.ones(n_x), np.zeros(n_var - n_x)])
     upper = np.concatenate([np.ones(n_x), np.full(2 * len(blocks), np.inf), np.ones(len(nights))])
     if lo:
         a = coo_matrix((vals, (rows, cols)), shape=(len(lo), n_var)).tocsr()
-        res = milp(c, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
+        res = milp(cost, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
                    bounds=Bounds(np.zeros(n_var), upper), options={"time_limit": time_limit_s, "presolve": True})
         if res.x is None:
             raise RuntimeError(f"engineer roster: the solver found no roster ({res.message})")

@@ -20,6 +20,8 @@ RULES: dict[tuple[str, str], str | None] = {
     ("GET", f"{A}/rosters/{{roster_id}}"): R,
     ("GET", f"{A}/rosters/{{roster_id}}/shifts"): R,
     ("GET", f"{A}/field"): R,
+    ("POST", f"{A}/engineer-rosters"): M,
+    ("GET", f"{A}/engineer-rosters/{{roster_id}}"): R,
     ("GET", f"{A}/events"): R,
     ("POST", f"{A}/events"): M,
     ("DELETE", f"{A}/events/{{event_id}}"): M,
@@ -33,5 +35,6 @@ RULES: dict[tuple[str, str], str | None] = {
     ("POST", "/workforce/events/{event_id}/remove"): M,
     ("GET", "/workforce/intraday"): R,
     ("GET", "/workforce/field"): R,
+    ("POST", "/workforce/field/roster"): M,
     ("POST", "/workforce/intraday/what-if"): R,
 }

@@ -8,8 +8,9 @@ day's visits) holds in each of the three blocks 08–12 (early only), 12–16 (b
 province needing N engineers needs N early and N late, and the overlap is the afternoon peak's slack.
 
 Rules. At most one duty a day per engineer, in a province their region scope covers (no scope: any); at most
-`max_duties_per_week` duties (5) per calendar week (Monday–Sunday) within the roster; after a night on call no day
-duty the next day (it ends at 08:00: the agents' 11 h rest); at most one on-call engineer per province and night.
+`max_duties_per_week` duties (5) in any 7 days in a row of the roster (so in each calendar week too; duties of
+rosters before this one are not counted); after a night on call no day duty the next day (it ends at 08:00: the
+agents' 11 h rest); at most one on-call engineer per province and night.
 
 Solver. The same approach as the agents' stage 1 (`roster_plan`): one integer program solved by HiGHS
 (`scipy.optimize.milp`), short (weight 10 per engineer-block) and over (1) against the requirement, a night with
@@ -32,7 +33,6 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from telqc.workforce.roster_model import SLOT_MIN, SLOTS
-from telqc.workforce.roster_rules import week_of
 
 KINDS = ("early", "late", "night")
 # local minutes after the duty day's midnight: [start, end)
@@ -161,12 +161,10 @@ def solve(days: Sequence[date], need: Mapping[str, Sequence[int]], engineers: Se
         for d in range(n_days):  # one duty a day
             if by_person_day[(e, d)]:
                 row([(c, 1.0) for c in by_person_day[(e, d)]], 0.0, 1.0)
-        weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for d, day in enumerate(days):
-            weeks[week_of(day)].append(d)
-        for week in weeks.values():  # duties per calendar week
-            cells = [(c, 1.0) for d in week for c in by_person_day[(e, d)]]
-            if len(week) > eng.max_duties_per_week and cells:
+        span = min(7, n_days)
+        for a in range(n_days - span + 1):  # duties in any 7 days in a row (so in every calendar week too)
+            cells = [(c, 1.0) for d in range(a, a + span) for c in by_person_day[(e, d)]]
+            if span > eng.max_duties_per_week and cells:
                 row(cells, 0.0, float(eng.max_duties_per_week))
         for d in range(n_days - 1):  # no day duty after a night on call
             cells = [(var[(e, d, night, p)], 1.0) for p in provinces if (e, d, night, p) in var]

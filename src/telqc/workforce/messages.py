@@ -5,6 +5,11 @@ from __future__ import annotations
 MESSAGES: dict[str, dict[str, str]] = {
     "w.wfm_forecast": {"zh-CN": "话务预测", "en": "forecast"},
     "w.wfm_roster": {"zh-CN": "排班表", "en": "roster"},
+    "w.wfm_engineer_roster": {"zh-CN": "装维工程师排班表", "en": "engineer roster"},
+    "workforce.error.no_repairs": {"zh-CN": "近 28 天没有报修工单，无法计算工程师需求",
+                                   "en": "no repair orders in the last 28 days to size the engineers from"},
+    "workforce.error.no_engineers": {"zh-CN": "没有负责这些省份的在岗装维工程师",
+                                     "en": "no active field engineer covers these provinces"},
     "ui.workforce_planner": {"zh-CN": "排班规划", "en": "Workforce planning"},
     "ui.workforce_intraday": {"zh-CN": "实时监控", "en": "Intraday"},
     "workforce.error.staff_exists": {"zh-CN": "该用户已在排班人员名单中",

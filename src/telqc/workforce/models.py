@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
@@ -203,3 +203,39 @@ class KnownEvent(Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
+class EngineerRoster(Base):
+    """A field engineers' roster (`field_roster`): duties per province and day against the engineers the repair
+    visits need, stored with that need so the page shows the roster against what it was built for."""
+
+    __tablename__ = "wfm_engineer_rosters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    start_date: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    solver: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    need: Mapped[dict[str, list[int]]] = mapped_column(JSON)  # province -> engineers needed per day
+    short_blocks: Mapped[float] = mapped_column(Float)  # engineer × 4-hour blocks short of the need
+    over_blocks: Mapped[float] = mapped_column(Float)
+    nights_uncovered: Mapped[int] = mapped_column(Integer)  # province-nights with nobody on call
+    solve_s: Mapped[float] = mapped_column(Float)
+
+
+class EngineerDuty(Base):
+    __tablename__ = "wfm_engineer_duties"
+    __table_args__ = (
+        CheckConstraint("kind in ('early','late','night')", name="kind"),
+        UniqueConstraint("roster_id", "engineer_id", "day", name="uq_wfm_engineer_duties_one_a_day"),
+        Index("ix_wfm_engineer_duties_day_province", "day", "province_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("wfm_engineer_rosters.id", ondelete="CASCADE"))
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    province_code: Mapped[str] = mapped_column(String(12))
+    day: Mapped[date] = mapped_column(Date)  # the duty's local day (a night duty runs into the next morning)
+    kind: Mapped[str] = mapped_column(String(10))

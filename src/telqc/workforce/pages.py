@@ -21,7 +21,7 @@ from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT, Day
 from telqc.web.render import form_error, render, viewer_of
-from telqc.workforce import planning, service
+from telqc.workforce import field_planning, planning, service
 from telqc.workforce import schemas as s
 
 router = APIRouter(include_in_schema=False)
@@ -200,12 +200,49 @@ def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated
 
 
 @router.get("/workforce/field", response_class=HTMLResponse)
-def field_page(request: Request, ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7) -> Response:
-    """装维工程师需求: repair visits per area and the engineers the response limits need, against the staff."""
+def field_page(request: Request, ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7,
+               province: Annotated[str | None, Query(max_length=12, pattern=r"^[0-9]{1,12}$")] = None) -> Response:
+    """装维工程师需求: repair visits per area and the engineers the response limits need, against the staff, and the
+    engineers' roster (duties per province and day) against that need."""
+    return _field(request, ctx, days, province)
+
+
+def _field(request: Request, ctx: Ctx, days: int, province: str | None, error: str | None = None,
+           status_code: int = 200) -> Response:
     out = service.field_requirement(ctx, days)
     chart = {"provinces": [p.province for p in out.provinces], "needed": [p.scheduled_peak for p in out.provinces],
              "staff": [p.engineers for p in out.provinces]}
-    return render(request, "workforce/field.html", field=out, chart=chart)
+    roster = field_planning.latest(ctx)
+    duties, table, coverage, shown = [], [], None, None
+    if roster is not None:
+        view = field_planning.view(ctx, roster)
+        duties = view.duties
+        table = field_planning.duty_table(roster, duties)
+        codes = sorted(roster.need)
+        shown = province if province in codes else (codes[0] if codes else None)
+        if shown is not None:
+            tz = viewer_of(request).tz
+            first = service.day_start(roster.start_date, service.zone(ctx))
+            series = field_planning.chart(roster, duties, shown)
+            coverage = {"labels": [f"{(first + timedelta(minutes=30 * k)).astimezone(tz):%m-%d %H:%M}"
+                                   for k in range(len(series["required"]))], **series,
+                        "province": next((x.province for x in duties if x.province_code == shown), shown)}
+    names = {x.province_code: x.province for x in duties}
+    return render(request, "workforce/field.html", status_code=status_code, field=out, chart=chart, roster=roster,
+                  duty_rows=table, coverage=coverage, shown=shown, error=error,
+                  roster_provinces=[(p, names.get(p, p)) for p in sorted(roster.need)] if roster else [])
+
+
+@router.post("/workforce/field/roster", response_class=HTMLResponse)
+def page_engineer_roster(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str, Form()] = "") -> Response:
+    """生成工程师排班 from the engineers' page; an empty 天数 is refused by its label, as on the planner."""
+    try:
+        _required(days=days)
+        field_planning.build(ctx, s.EngineerRosterIn.model_validate({"days": days}))
+    except (DomainError, ValidationError) as e:
+        ctx.uow.rollback()
+        return _field(request, ctx, 7, None, form_error(e, ctx.lang)[0], 422)
+    return RedirectResponse("/workforce/field#engineer-roster", status_code=303)
 
 
 @router.get("/workforce/intraday", response_class=HTMLResponse)

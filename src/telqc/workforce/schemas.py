@@ -300,3 +300,35 @@ class FieldOut(Out):
     days: int
     areas: list[FieldAreaOut]
     provinces: list[FieldProvinceOut]
+
+
+DutyKind = Literal["early", "late", "night"]
+
+
+class EngineerRosterIn(In):
+    start_date: Day | None = None  # default: tomorrow, local (the field requirement's first day)
+    days: Annotated[int, Field(ge=1, le=28)] = 7
+
+
+class EngineerDutyOut(Out):
+    engineer_id: int
+    engineer: str  # display name
+    province_code: str
+    province: str
+    day: date
+    kind: DutyKind  # early 08:00–16:00, late 12:00–20:00, night on call 20:00–08:00 (local)
+
+
+class EngineerRosterOut(Out):
+    id: int
+    created_at: datetime
+    start_date: date
+    days: int
+    solver: str
+    status: str
+    need: dict[str, list[int]]  # province -> engineers needed on duty per day (the requirement it was built for)
+    short_blocks: float  # engineer × 4-hour blocks short of the need
+    over_blocks: float
+    nights_uncovered: int
+    solve_s: float
+    duties: list[EngineerDutyOut] = []

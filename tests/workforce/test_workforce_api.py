@@ -229,3 +229,30 @@ def test_a_roster_built_before_a_stored_later_one_keeps_the_rest_and_days_in_a_r
     assert isinstance(body["dropped"], list) and isinstance(body["retimed"], list)
     assert all(u["text"] and u["planned_start"].endswith("+08:00") for u in body["dropped"] + body["retimed"]), (
         "Beijing times")
+
+
+def test_templates_take_a_short_break_and_refuse_a_bad_one_by_field(client: TestClient,
+                                                                    people: dict[str, Any]) -> None:
+    h = people["mgr"]
+    good = {"name": "带小休", "length_min": 480, "earliest_start_min": 480, "latest_start_min": 540,
+            "lunch_min": 60, "lunch_earliest_min": 180, "lunch_latest_min": 240,
+            "break_min": 15, "break_earliest_min": 60, "break_latest_min": 120}
+    for change, status, field in (({"break_latest_min": 30}, 422, "body.break_latest_min"),
+                                  ({"break_earliest_min": 450, "break_latest_min": 480}, 422, "body.break_latest_min"),
+                                  ({"break_min": 45}, 422, "body.break_min"),
+                                  ({"break_min": -5}, 422, "body.break_min"),
+                                  ({"break_earliest_min": 75}, 422, "body.break_earliest_min"),
+                                  ({"lunch_latest_min": 180, "break_earliest_min": 180, "break_latest_min": 210}, 422,
+                                   "body.break_earliest_min")):
+        r = client.post(f"{A}/templates", json={**good, **change}, headers=h)
+        assert r.status_code == status and field_of(r.json()) == field, (change, r.json())
+    assert client.get(f"{A}/templates", headers=h).json() == [], "nothing stored"
+    r = client.post(f"{A}/templates", json=good, headers=h)
+    assert r.status_code == 201, r.json()
+    out = r.json()
+    assert (out["break_min"], out["break_earliest_min"], out["break_latest_min"]) == (15, 60, 120)
+    r = client.post(f"{A}/templates", json={**good, "name": "无小休", "break_min": 0, "break_latest_min": 0}, headers=h)
+    assert r.status_code == 422 and field_of(r.json()) == "body.break_latest_min", "a window backwards, even unused"
+    r = client.post(f"{A}/templates", json={**good, "name": "无小休", "break_min": 0, "break_earliest_min": 0,
+                                            "break_latest_min": 0}, headers=h)
+    assert r.status_code == 201 and r.json()["break_min"] == 0

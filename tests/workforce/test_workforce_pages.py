@@ -115,3 +115,40 @@ def test_supervisor_sees_intraday_and_runs_a_what_if(app: FastAPI) -> None:
     assert r.status_code == 422 and "平均处理时长" in r.text
     agent, _ = _page(app, "agent")
     assert agent.get("/workforce/intraday").status_code == 403
+
+
+def test_planner_shows_short_breaks_and_the_template_form_names_the_refused_field(app: FastAPI) -> None:
+    """The roster of the day has a 小休 column (the demo's 早班 and 晚班 carry a 15-minute break, placed by the
+    optimiser inside its window); the template form refuses a bad break by its label and stores a good one."""
+    make_user(app, "mgr", Role.manager)
+    seed(app, roster_days=1)
+    mgr, csrf = _page(app, "mgr")
+    html = mgr.get("/workforce").text
+    assert "<th>小休</th>" in html
+    breaks = re.findall(r'<td>早班</td><td>(\d\d):(\d\d)</td><td>[^<]*</td><td>[^<]*</td><td class="break">'
+                        r'(\d\d):(\d\d)–(\d\d):(\d\d)</td>', html)
+    assert breaks, "the early shifts show their break"
+    for h, m, bh, bm, eh, em in breaks:
+        offset = (int(bh) * 60 + int(bm)) - (int(h) * 60 + int(m))
+        assert 60 <= offset <= 90 and (int(eh) * 60 + int(em)) - (int(bh) * 60 + int(bm)) == 15
+    form = {"name": "小休测试", "length_min": "480", "earliest_start": "08:00", "latest_start": "09:00",
+            "lunch_min": "60", "lunch_earliest_min": "180", "lunch_latest_min": "240", "break_min": "15",
+            "break_earliest_min": "120", "break_latest_min": "60", "csrf_token": csrf}
+    for change, text in (({}, "小休最晚（上班后分钟）：不得早于小休最早"),
+                         ({"break_min": "45", "break_latest_min": "120"}, "小休时长（分钟）："),
+                         ({"lunch_latest_min": "180", "break_earliest_min": "180", "break_latest_min": "210"},
+                          "小休最早（上班后分钟）："),
+                         ({"break_earliest_min": "45", "break_latest_min": "120"}, "小休最早（上班后分钟）："),
+                         ({"earliest_start": "8点", "break_latest_min": "120"}, "最早上班：")):
+        r = mgr.post("/workforce/templates", data={**form, **change}, follow_redirects=False)
+        error = re.search(r'id="form-error">([^<]*)<', r.text)
+        assert r.status_code == 422 and error and error.group(1).startswith(text), (change, error)
+    with app.state.sessionmaker() as db:
+        assert db.scalar(select(ShiftTemplate).where(ShiftTemplate.name == "小休测试")) is None
+    r = mgr.post("/workforce/templates", data={**form, "break_latest_min": "150"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/workforce#templates"
+    with app.state.sessionmaker() as db:
+        t = db.scalar(select(ShiftTemplate).where(ShiftTemplate.name == "小休测试"))
+        assert t is not None and (t.earliest_start_min, t.break_min, t.break_earliest_min, t.break_latest_min) == (
+            480, 15, 120, 150)
+    assert "15 分，上班后 120–150 分开始" in mgr.get("/workforce").text

@@ -14,7 +14,8 @@ from telqc.workforce import schemas as s
 
 TEMPLATES = (
     s.TemplateIn(name="早班", length_min=480, earliest_start_min=7 * 60, latest_start_min=9 * 60, lunch_min=60,
-                 lunch_earliest_min=180, lunch_latest_min=300),
+                 lunch_earliest_min=180, lunch_latest_min=300, break_min=15, break_earliest_min=60,
+                 break_latest_min=90),
     s.TemplateIn(name="白班", length_min=480, earliest_start_min=9 * 60 + 30, latest_start_min=12 * 60,
                  lunch_min=60, lunch_earliest_min=150, lunch_latest_min=300),
     s.TemplateIn(name="晚班", length_min=480, earliest_start_min=13 * 60, latest_start_min=16 * 60, lunch_min=60,

@@ -9,6 +9,8 @@ on site → in progress, parts needed → pending on a third party, fixed → re
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from telqc.core.context import Ctx
@@ -70,7 +72,8 @@ def dispatch(ctx: Ctx, order_id: int, data: s.DispatchIn, if_match: int | None =
                 eng.region_scope is None or o.province_code in eng.region_scope):
             raise Invalid("orders.error.not_assignable", field="body.engineer_id")
     else:
-        eng = routing.pick_engineer(ctx.session, o.province_code, o.district_code, d.skill)
+        eng = routing.pick_engineer(ctx.session, o.province_code, o.district_code, d.skill,
+                                    data.appointment_start or ctx.now(), ZoneInfo(ctx.settings.timezone))
         if eng is None:
             raise Invalid("orders.error.no_candidate", field="body.engineer_id")
     now = ctx.now()

@@ -89,6 +89,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "workforce.event_removed": ("删除话务事件", "Event removed"),
     "workforce.forecast_created": ("生成话务预测", "Forecast created"),
     "workforce.roster_built": ("生成排班", "Roster built"),
+    "workforce.engineer_roster_built": ("生成装维工程师排班", "Engineer roster built"),
     "workforce.rules_set": ("设置排班规则", "Rules set"),
     "workforce.staff_created": ("新增排班人员", "Staff added"),
     "workforce.template_created": ("新建班次模板", "Shift template created"),

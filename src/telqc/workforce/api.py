@@ -12,7 +12,7 @@ from telqc.api.deps import CtxDep, if_match_version, require, set_etag
 from telqc.contacts.read import Channel
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT, Day
-from telqc.workforce import planning, service
+from telqc.workforce import field_planning, planning, service
 from telqc.workforce import schemas as s
 
 router = APIRouter(prefix="/api/v1/workforce", tags=["workforce"])
@@ -107,6 +107,19 @@ def roster_shifts(ctx: CtxDep, _: Read, roster_id: RosterId,
 def field_requirement(ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7) -> s.FieldOut:
     """Repair visits per city × area type and the field engineers they need, against those on staff."""
     return service.field_requirement(ctx, days)
+
+
+@router.post("/engineer-rosters", response_model=s.EngineerRosterOut, status_code=201)
+def build_engineer_roster(ctx: CtxDep, _: Manage, body: s.EngineerRosterIn) -> s.EngineerRosterOut:
+    """Roster the field engineers (early / late duties per province, one on call at night) against the engineers
+    the repair visits need."""
+    r, _result = field_planning.build(ctx, body)
+    return field_planning.view(ctx, r)
+
+
+@router.get("/engineer-rosters/{roster_id}", response_model=s.EngineerRosterOut)
+def get_engineer_roster(ctx: CtxDep, _: Read, roster_id: RosterId) -> s.EngineerRosterOut:
+    return field_planning.view(ctx, field_planning.get(ctx, roster_id))
 
 
 @router.get("/events", response_model=list[s.EventOut])

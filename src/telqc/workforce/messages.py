@@ -5,6 +5,11 @@ from __future__ import annotations
 MESSAGES: dict[str, dict[str, str]] = {
     "w.wfm_forecast": {"zh-CN": "话务预测", "en": "forecast"},
     "w.wfm_roster": {"zh-CN": "排班表", "en": "roster"},
+    "w.wfm_engineer_roster": {"zh-CN": "装维工程师排班表", "en": "engineer roster"},
+    "workforce.error.no_repairs": {"zh-CN": "近 28 天没有报修工单，无法计算工程师需求",
+                                   "en": "no repair orders in the last 28 days to size the engineers from"},
+    "workforce.error.no_engineers": {"zh-CN": "没有负责这些省份的在岗装维工程师",
+                                     "en": "no active field engineer covers these provinces"},
     "ui.workforce_planner": {"zh-CN": "排班规划", "en": "Workforce planning"},
     "ui.workforce_intraday": {"zh-CN": "实时监控", "en": "Intraday"},
     "workforce.error.staff_exists": {"zh-CN": "该用户已在排班人员名单中",
@@ -46,7 +51,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                                      "en": "the latest start is before the earliest start"},
     "workforce.error.lunch_window": {"zh-CN": "午休时段须在班次内、按30分钟对齐",
                                      "en": "the lunch window must lie inside the shift, on 30-minute steps"},
+    "workforce.error.break_window": {"zh-CN": "小休最晚（上班后分钟）：不得早于小休最早，且小休须在班次结束前结束",
+                                     "en": "break latest: not before the earliest, and the break must end inside "
+                                           "the shift"},
+    "workforce.error.break_lunch": {"zh-CN": "小休最早（上班后分钟）：小休时段处处与午休重叠，无处安排小休",
+                                    "en": "break earliest: the break window overlaps lunch everywhere; no break "
+                                          "fits"},
     "workforce.error.template_exists": {"zh-CN": "已有同名班次模板", "en": "a shift template with this name exists"},
+    # the shift template form's fields, as its labels read (form errors name them)
+    "fld.length_min": {"zh-CN": "班次时长（分钟）", "en": "shift length (min)"},
+    "fld.earliest_start_min": {"zh-CN": "最早上班", "en": "earliest start"},
+    "fld.latest_start_min": {"zh-CN": "最晚上班", "en": "latest start"},
+    "fld.lunch_min": {"zh-CN": "午休时长（分钟）", "en": "lunch (min)"},
+    "fld.lunch_earliest_min": {"zh-CN": "午休最早（上班后分钟）", "en": "lunch earliest (min after start)"},
+    "fld.lunch_latest_min": {"zh-CN": "午休最晚（上班后分钟）", "en": "lunch latest (min after start)"},
+    "fld.break_min": {"zh-CN": "小休时长（分钟）", "en": "break (min)"},
+    "fld.break_earliest_min": {"zh-CN": "小休最早（上班后分钟）", "en": "break earliest (min after start)"},
+    "fld.break_latest_min": {"zh-CN": "小休最晚（上班后分钟）", "en": "break latest (min after start)"},
     # the staffing calculator's file errors (`telqc workforce erlang`): zh-CN first, English second
     "workforce.erlang.at_header": {"zh-CN": "表头，列 {column}", "en": "header, column {column}"},
     "workforce.erlang.at_row": {"zh-CN": "第 {row} 行，列 {column}", "en": "row {row}, column {column}"},

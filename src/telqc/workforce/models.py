@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telqc.core.db import Base, UTCDateTime
@@ -91,7 +91,8 @@ class QueueRule(Base):
 
 
 class ShiftTemplate(Base):
-    """A shift: its paid length, the window its start may fall in, and where lunch may go (minutes)."""
+    """A shift: its paid length, the window its start may fall in, where lunch and the short break (小休) may go
+    (minutes). A break of up to 30 minutes takes its whole 30-minute interval off the floor (`roster_model`)."""
 
     __tablename__ = "wfm_shift_templates"
     __table_args__ = (
@@ -99,6 +100,8 @@ class ShiftTemplate(Base):
         CheckConstraint("earliest_start_min <= latest_start_min and earliest_start_min % 30 = 0 "
                         "and latest_start_min % 30 = 0", name="window"),
         CheckConstraint("lunch_min % 30 = 0 and lunch_earliest_min <= lunch_latest_min", name="lunch"),
+        CheckConstraint("break_min between 0 and 30 and break_earliest_min % 30 = 0 and break_latest_min % 30 = 0 "
+                        "and break_earliest_min <= break_latest_min", name="break"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -109,6 +112,9 @@ class ShiftTemplate(Base):
     lunch_min: Mapped[int] = mapped_column(Integer)
     lunch_earliest_min: Mapped[int] = mapped_column(Integer)  # minutes after the shift's start
     lunch_latest_min: Mapped[int] = mapped_column(Integer)
+    break_min: Mapped[int] = mapped_column(Integer, server_default="0")  # 0: no short break
+    break_earliest_min: Mapped[int] = mapped_column(Integer, server_default="0")  # minutes after the shift's start
+    break_latest_min: Mapped[int] = mapped_column(Integer, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -167,6 +173,8 @@ class RosterShift(Base):
     length_min: Mapped[int] = mapped_column(Integer)
     lunch_start_min: Mapped[int | None] = mapped_column(Integer)  # minutes after midnight
     lunch_min: Mapped[int] = mapped_column(Integer)
+    break_start_min: Mapped[int | None] = mapped_column(Integer)  # the short break, minutes after midnight
+    break_min: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 EVENT_KINDS = ("plan_launch", "marketing", "bill_run", "planned_work", "outage", "other")
@@ -195,3 +203,39 @@ class KnownEvent(Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
+class EngineerRoster(Base):
+    """A field engineers' roster (`field_roster`): duties per province and day against the engineers the repair
+    visits need, stored with that need so the page shows the roster against what it was built for."""
+
+    __tablename__ = "wfm_engineer_rosters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    start_date: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    solver: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    need: Mapped[dict[str, list[int]]] = mapped_column(JSON)  # province -> engineers needed per day
+    short_blocks: Mapped[float] = mapped_column(Float)  # engineer × 4-hour blocks short of the need
+    over_blocks: Mapped[float] = mapped_column(Float)
+    nights_uncovered: Mapped[int] = mapped_column(Integer)  # province-nights with nobody on call
+    solve_s: Mapped[float] = mapped_column(Float)
+
+
+class EngineerDuty(Base):
+    __tablename__ = "wfm_engineer_duties"
+    __table_args__ = (
+        CheckConstraint("kind in ('early','late','night')", name="kind"),
+        UniqueConstraint("roster_id", "engineer_id", "day", name="uq_wfm_engineer_duties_one_a_day"),
+        Index("ix_wfm_engineer_duties_day_province", "day", "province_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("wfm_engineer_rosters.id", ondelete="CASCADE"))
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    province_code: Mapped[str] = mapped_column(String(12))
+    day: Mapped[date] = mapped_column(Date)  # the duty's local day (a night duty runs into the next morning)
+    kind: Mapped[str] = mapped_column(String(10))

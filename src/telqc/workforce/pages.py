@@ -21,7 +21,7 @@ from telqc.core.errors import DomainError
 from telqc.core.rbac import Perm, Principal
 from telqc.core.schemas import MAX_INT, Day
 from telqc.web.render import form_error, render, viewer_of
-from telqc.workforce import planning, service
+from telqc.workforce import field_planning, planning, service
 from telqc.workforce import schemas as s
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +71,9 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
             shifts_shown = [{"who": names.get(x.staff_id, "—"), "template": tnames.get(x.template_id, "—"),
                              "start": _hm(x.start_min), "end": _hm(x.start_min + x.length_min),
                              "lunch": f"{_hm(x.lunch_start_min)}–{_hm(x.lunch_start_min + x.lunch_min)}"
-                             if x.lunch_start_min is not None else "—"}
+                             if x.lunch_start_min is not None else "—",
+                             "break": f"{_hm(x.break_start_min)}–{_hm(x.break_start_min + x.break_min)}"
+                             if x.break_start_min is not None else "—"}
                             for x in planning.shifts(ctx, roster, first) if x.channel == channel]
         peak = int(np.argmax(ser.scheduled)) if ser.scheduled else 0
         rows = [{"label": "预测话务量（首日）", "value": f"{sum(ser.contacts[:service.SLOTS]):,.0f}"},
@@ -84,7 +86,7 @@ def _planner(request: Request, ctx: Ctx, forecast_id: int | None, channel: str, 
     return render(request, "workforce/planner.html", status_code=status_code, error=error, forecasts=forecasts,
                   f=f, channel=channel, channels=CHANNEL_ZH, chart=chart, heat=heat, roster=roster, summary=rows,
                   shifts=shifts_shown, unplaced=planning.unplaced(ctx, roster) if roster else [],
-                  rules=service.rules_view(ctx, channel), tz=tz,
+                  rules=service.rules_view(ctx, channel), tz=tz, templates=planning.templates(ctx), hm=_hm,
                   known_events=service.events(ctx, service.local_today(ctx) - timedelta(days=90)),
                   event_kinds=get_args(s.EventKind))
 
@@ -97,7 +99,8 @@ def _required(**fields: str) -> None:
 
 
 def _hm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    """Local wall-clock time of minutes after the start day's midnight (past 24:00 on overnight shifts)."""
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 @router.get("/workforce", response_class=HTMLResponse)
@@ -148,6 +151,40 @@ def page_remove_event(request: Request, ctx: CtxDep, _: Manage,
     return RedirectResponse("/workforce#known-events", status_code=303)
 
 
+@router.post("/workforce/templates", response_class=HTMLResponse)
+def page_template(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str, Form()] = "",
+                  length_min: Annotated[str, Form()] = "", earliest_start: Annotated[str, Form()] = "",
+                  latest_start: Annotated[str, Form()] = "", lunch_min: Annotated[str, Form()] = "0",
+                  lunch_earliest_min: Annotated[str, Form()] = "0", lunch_latest_min: Annotated[str, Form()] = "0",
+                  break_min: Annotated[str, Form()] = "0", break_earliest_min: Annotated[str, Form()] = "0",
+                  break_latest_min: Annotated[str, Form()] = "0") -> Response:
+    """新增班次模板 (start window as HH:MM, the rest in minutes). A refused field is named by its label; an empty
+    lunch or break field means none."""
+    try:
+        _required(name=name, length_min=length_min, earliest_start_min=earliest_start,
+                  latest_start_min=latest_start)
+        values = {"name": name.strip(), "length_min": length_min, "earliest_start_min": _minutes(earliest_start,
+                                                                                                "earliest_start_min"),
+                  "latest_start_min": _minutes(latest_start, "latest_start_min"),
+                  "lunch_min": lunch_min or "0", "lunch_earliest_min": lunch_earliest_min or "0",
+                  "lunch_latest_min": lunch_latest_min or "0", "break_min": break_min or "0",
+                  "break_earliest_min": break_earliest_min or "0", "break_latest_min": break_latest_min or "0"}
+        planning.create_template(ctx, s.TemplateIn.model_validate(values))
+    except (DomainError, ValidationError) as e:
+        ctx.uow.rollback()
+        return _planner(request, ctx, None, "hotline", form_error(e, ctx.lang)[0], 422)
+    return RedirectResponse("/workforce#templates", status_code=303)
+
+
+def _minutes(hhmm: str, name: str) -> int:
+    """"09:30" as minutes after midnight; anything else is refused under the field `name` (its label)."""
+    hh, sep, mm = hhmm.strip().partition(":")
+    if sep and hh.isdigit() and mm.isdigit() and len(mm) == 2 and int(mm) < 60:
+        return int(hh) * 60 + int(mm)
+    raise ValidationError.from_exception_data("form", [{"type": "time_parsing", "loc": (name,), "input": hhmm,
+                                                        "ctx": {"error": "HH:MM"}}])
+
+
 @router.post("/workforce/roster", response_class=HTMLResponse)
 def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated[str, Form()],
                 days: Annotated[str, Form()] = "") -> Response:
@@ -163,12 +200,49 @@ def page_roster(request: Request, ctx: CtxDep, _: Manage, forecast_id: Annotated
 
 
 @router.get("/workforce/field", response_class=HTMLResponse)
-def field_page(request: Request, ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7) -> Response:
-    """装维工程师需求: repair visits per area and the engineers the response limits need, against the staff."""
+def field_page(request: Request, ctx: CtxDep, _: Read, days: Annotated[int, Query(ge=1, le=42)] = 7,
+               province: Annotated[str | None, Query(max_length=12, pattern=r"^[0-9]{1,12}$")] = None) -> Response:
+    """装维工程师需求: repair visits per area and the engineers the response limits need, against the staff, and the
+    engineers' roster (duties per province and day) against that need."""
+    return _field(request, ctx, days, province)
+
+
+def _field(request: Request, ctx: Ctx, days: int, province: str | None, error: str | None = None,
+           status_code: int = 200) -> Response:
     out = service.field_requirement(ctx, days)
     chart = {"provinces": [p.province for p in out.provinces], "needed": [p.scheduled_peak for p in out.provinces],
              "staff": [p.engineers for p in out.provinces]}
-    return render(request, "workforce/field.html", field=out, chart=chart)
+    roster = field_planning.latest(ctx)
+    duties, table, coverage, shown = [], [], None, None
+    if roster is not None:
+        view = field_planning.view(ctx, roster)
+        duties = view.duties
+        table = field_planning.duty_table(roster, duties)
+        codes = sorted(roster.need)
+        shown = province if province in codes else (codes[0] if codes else None)
+        if shown is not None:
+            tz = viewer_of(request).tz
+            first = service.day_start(roster.start_date, service.zone(ctx))
+            series = field_planning.chart(roster, duties, shown)
+            coverage = {"labels": [f"{(first + timedelta(minutes=30 * k)).astimezone(tz):%m-%d %H:%M}"
+                                   for k in range(len(series["required"]))], **series,
+                        "province": next((x.province for x in duties if x.province_code == shown), shown)}
+    names = {x.province_code: x.province for x in duties}
+    return render(request, "workforce/field.html", status_code=status_code, field=out, chart=chart, roster=roster,
+                  duty_rows=table, coverage=coverage, shown=shown, error=error,
+                  roster_provinces=[(p, names.get(p, p)) for p in sorted(roster.need)] if roster else [])
+
+
+@router.post("/workforce/field/roster", response_class=HTMLResponse)
+def page_engineer_roster(request: Request, ctx: CtxDep, _: Manage, days: Annotated[str, Form()] = "") -> Response:
+    """生成工程师排班 from the engineers' page; an empty 天数 is refused by its label, as on the planner."""
+    try:
+        _required(days=days)
+        field_planning.build(ctx, s.EngineerRosterIn.model_validate({"days": days}))
+    except (DomainError, ValidationError) as e:
+        ctx.uow.rollback()
+        return _field(request, ctx, 7, None, form_error(e, ctx.lang)[0], 422)
+    return RedirectResponse("/workforce/field#engineer-roster", status_code=303)
 
 
 @router.get("/workforce/intraday", response_class=HTMLResponse)

@@ -4,8 +4,8 @@ The roster is built by `roster.solve` against the requirement of a stored foreca
 the rest of today's forecast by how the day has run so far (actual ÷ forecast over the elapsed intervals,
 bounded to 0.5–2 so one odd half-hour does not swing the afternoon), scales the AHT profile the same way by
 today's handle time, recomputes the heads needed and sets them against the heads rostered. Suggestions
-follow the levers a supervisor has (客户服务质量分析 四.二.1): move lunches out of a short stretch, overtime at
-its edges, offer callbacks on the hotline, and training or coaching where there are spare heads.
+follow the levers a supervisor has (客户服务质量分析 四.二.1): move lunches and short breaks out of a short
+stretch, overtime at its edges, offer callbacks on the hotline, and training or coaching where there are spare heads.
 """
 
 from __future__ import annotations
@@ -44,6 +44,15 @@ def create_template(ctx: Ctx, data: s.TemplateIn) -> ShiftTemplate:
         raise Invalid("workforce.error.lunch_window", field="body.lunch_latest_min")
     if data.lunch_earliest_min % 30 or data.lunch_latest_min % 30:
         raise Invalid("workforce.error.lunch_window", field="body.lunch_earliest_min")
+    if data.lunch_latest_min < data.lunch_earliest_min:  # the table's check holds with no lunch too
+        raise Invalid("workforce.error.lunch_window", field="body.lunch_latest_min")
+    if data.break_latest_min < data.break_earliest_min:
+        raise Invalid("workforce.error.break_window", field="body.break_latest_min")
+    if data.break_min:
+        if data.break_latest_min + data.break_min > data.length_min:
+            raise Invalid("workforce.error.break_window", field="body.break_latest_min")
+        if not any(p.break_start_min is not None for p in rs.patterns([rs.Template(0, **data.model_dump())])):
+            raise Invalid("workforce.error.break_lunch", field="body.break_earliest_min")
     if repo.template_named(ctx.session, data.name) is not None:
         raise Conflict("workforce.error.template_exists", field="body.name")
     t = ShiftTemplate(**data.model_dump())
@@ -98,11 +107,8 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
     days = [start + timedelta(days=i) for i in range(data.days)]
     previous = published_before(ctx, start)
     following = published_after(ctx, start + timedelta(days=data.days))
-    result = rs.solve(days, req, [rs.Template(t.id, t.name, t.length_min, t.earliest_start_min, t.latest_start_min,
-                                              t.lunch_min, t.lunch_earliest_min, t.lunch_latest_min)
-                                  for t in templates],
-                      [_person(p) for p in people], time_limit_s=time_limit_s,
-                      previous=previous, following=following)
+    result = rs.solve(days, req, [_engine_template(t) for t in templates], [_person(p) for p in people],
+                      time_limit_s=time_limit_s, previous=previous, following=following)
     r = Roster(created_at=ctx.now(), created_by=ctx.principal.user_id if ctx.principal else None, forecast_id=f.id,
                start_date=start, days=data.days, solver=service.SOLVER, status=result.status,
                under_intervals=result.under, over_intervals=result.over, solve_s=round(result.solve_s, 3),
@@ -115,7 +121,8 @@ def build_roster(ctx: Ctx, data: s.RosterIn, time_limit_s: float = 50.0) -> tupl
     ctx.session.add_all(RosterShift(roster_id=r.id, staff_id=x.person_id, channel=x.channel, day=x.day,
                                     template_id=x.pattern.template_id, start_min=x.pattern.start_min,
                                     length_min=x.pattern.length_min, lunch_start_min=x.pattern.lunch_start_min,
-                                    lunch_min=x.pattern.lunch_min) for x in result.shifts)
+                                    lunch_min=x.pattern.lunch_min, break_start_min=x.pattern.break_start_min,
+                                    break_min=x.pattern.break_min) for x in result.shifts)
     ctx.audit("workforce.roster_built", "wfm_roster", r.id, forecast_id=f.id, start=start.isoformat(),
               days=data.days, shifts=len(result.shifts), under=result.under, over=result.over,
               dropped=result.dropped, retimed=result.retimed, carried_in=len(previous), carried_after=len(following),
@@ -214,7 +221,14 @@ def shifts(ctx: Ctx, r: Roster, day: date | None = None) -> list[RosterShift]:
 
 
 def _pattern(x: RosterShift) -> rs.Pattern:
-    return rs.Pattern(x.template_id, x.start_min, x.length_min, x.lunch_start_min, x.lunch_min)
+    return rs.Pattern(x.template_id, x.start_min, x.length_min, x.lunch_start_min, x.lunch_min, x.break_start_min,
+                      x.break_min or 0)
+
+
+def _engine_template(t: ShiftTemplate) -> rs.Template:
+    return rs.Template(t.id, t.name, t.length_min, t.earliest_start_min, t.latest_start_min, t.lunch_min,
+                       t.lunch_earliest_min, t.lunch_latest_min, t.break_min or 0, t.break_earliest_min or 0,
+                       t.break_latest_min or 0)
 
 
 def _person(p: Staff) -> rs.Person:
@@ -299,6 +313,10 @@ def intraday(ctx: Ctx, channel: str, day: date | None = None) -> s.IntradayOut:
         for x in repo.shifts(ctx.session, r.id, day):
             if x.channel == channel and x.lunch_start_min is not None:
                 lunches[x.lunch_start_min // 30:(x.lunch_start_min + x.lunch_min) // 30] += 1
+            if x.channel == channel:  # a short break can be moved like lunch
+                for k in _pattern(x).break_slots():
+                    if k < SLOTS:
+                        lunches[k] += 1
     gap = cov - needed
     rows = [s.GapRow(interval=t, forecast=round(float(plan[k]), 1), reforecast=round(float(refc[k]), 1),
                      actual=int(h.offered[0][k]) if done[k] else None, needed=int(needed[k]), rostered=int(cov[k]),
@@ -335,7 +353,7 @@ def suggestions(channel: str, gap: np.ndarray, lunches: np.ndarray, elapsed: np.
         tips = []
         moved = int(lunches[a:b].max()) if b > a else 0
         if moved:
-            tips.append(f"将 {min(moved, short)} 人的午休移出该时段")
+            tips.append(f"将 {min(moved, short)} 人的午休或小休移出该时段")
         if short > moved:
             tips.append(f"安排 {short - min(moved, short)} 人加班或调用弹性坐席")
         if channel == "hotline":

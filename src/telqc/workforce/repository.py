@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from telqc.contacts.read import CONTACTS
 from telqc.core.models import User
 from telqc.workforce.models import (
+    EngineerDuty,
+    EngineerRoster,
     Forecast,
     ForecastPoint,
     IntervalActual,
@@ -133,3 +135,31 @@ def engineers_by_province(session: Session, provinces: Sequence[str]) -> dict[st
             if scope is None or p in scope:
                 out[p] += 1
     return out
+
+
+def engineers(session: Session) -> list[tuple[int, str, list[str] | None]]:
+    """Active field engineers: (user id, display name, region scope; None covers every province)."""
+    rows = session.execute(select(User.id, User.display_name, User.region_scope)
+                           .where(User.role == "engineer", User.is_active.is_(True)).order_by(User.id))
+    return [(int(r[0]), str(r[1]), r[2]) for r in rows]
+
+
+def user_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {int(i): str(n) for i, n in session.execute(select(User.id, User.display_name)
+                                                       .where(User.id.in_(list(ids))))}
+
+
+def engineer_roster(session: Session, roster_id: int) -> EngineerRoster | None:
+    return session.get(EngineerRoster, roster_id)
+
+
+def engineer_rosters(session: Session, limit: int = 20) -> list[EngineerRoster]:
+    return list(session.scalars(select(EngineerRoster).order_by(EngineerRoster.id.desc()).limit(limit)))
+
+
+def duties(session: Session, roster_id: int) -> list[EngineerDuty]:
+    return list(session.scalars(select(EngineerDuty).where(EngineerDuty.roster_id == roster_id)
+                                .order_by(EngineerDuty.day, EngineerDuty.province_code, EngineerDuty.kind,
+                                          EngineerDuty.engineer_id)))

@@ -1,6 +1,13 @@
 """The roster engine's vocabulary: shift templates, people, shift patterns (a template at one start with one
-lunch placement), shifts, the result, and the pools people are planned in. Pure; the stages are in
-`roster_plan` (stage 1), `roster_assign` (stages 2 and 3) and `roster` (the whole solve)."""
+lunch placement and one short-break placement), shifts, the result, and the pools people are planned in. Pure;
+the stages are in `roster_plan` (stage 1), `roster_assign` (stages 2 and 3) and `roster` (the whole solve).
+
+Short breaks (小休, 15 minutes say) on the 30-minute grid: a break takes its whole interval off the floor. The
+requirement and the coverage are heads per interval, and a head who is away for half of it does not answer that
+interval's calls at the rate the Erlang count assumed; counting them out for the interval is the conservative
+choice (the supervisor may bring them back for the other quarter hour), and keeps every count an integer so
+stages 2 and 3 stay matchings and flows. So a break of up to 30 minutes starting on the grid costs one
+interval, and the optimiser places it, like lunch, where the requirement can spare a head."""
 
 from __future__ import annotations
 
@@ -30,6 +37,9 @@ class Template:
     lunch_min: int = 0
     lunch_earliest_min: int = 0  # after the shift's start
     lunch_latest_min: int = 0
+    break_min: int = 0  # a short break (小休): takes its whole 30-minute interval (see the module's docstring)
+    break_earliest_min: int = 0  # after the shift's start
+    break_latest_min: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ class Pattern:
     length_min: int
     lunch_start_min: int | None  # minutes after the start day's midnight (may pass 1440 on overnight shifts)
     lunch_min: int
+    break_start_min: int | None = None  # minutes after the start day's midnight, on the 30-minute grid
+    break_min: int = 0
 
     @property
     def end_min(self) -> int:
@@ -68,7 +80,15 @@ class Pattern:
         c[self.start_min // SLOT_MIN:-(-self.end_min // SLOT_MIN)] = 1.0
         if self.lunch_start_min is not None:
             c[self.lunch_start_min // SLOT_MIN:(self.lunch_start_min + self.lunch_min) // SLOT_MIN] = 0.0
+        if self.break_start_min is not None:  # the whole interval (or intervals) the break touches
+            c[self.break_start_min // SLOT_MIN:-(-(self.break_start_min + self.break_min) // SLOT_MIN)] = 0.0
         return c
+
+    def break_slots(self) -> range:
+        """The slots (of the start day and the next) the short break takes off the floor."""
+        if self.break_start_min is None:
+            return range(0)
+        return range(self.break_start_min // SLOT_MIN, -(-(self.break_start_min + self.break_min) // SLOT_MIN))
 
 
 @dataclass(frozen=True)
@@ -110,18 +130,25 @@ class Unplaced:
 
 
 def patterns(templates: Sequence[Template]) -> list[Pattern]:
-    """Every start (30-minute steps in the window) × lunch placement of every template."""
+    """Every start (30-minute steps in the window) × lunch placement × short-break placement of every template;
+    a break never shares an interval with lunch."""
     out = []
     for t in templates:
+        if t.length_min > 24 * 60 or t.length_min <= 0:
+            continue
+        lunches: list[int | None] = [off for off in range(t.lunch_earliest_min, t.lunch_latest_min + 1, SLOT_MIN)
+                                     if off + t.lunch_min <= t.length_min] if t.lunch_min else [None]
+        breaks: list[int | None] = [off for off in range(t.break_earliest_min, t.break_latest_min + 1, SLOT_MIN)
+                                    if off + t.break_min <= t.length_min] if t.break_min else [None]
         for start in range(t.earliest_start_min, min(t.latest_start_min, 24 * 60 - SLOT_MIN) + 1, SLOT_MIN):
-            if t.length_min > 24 * 60 or t.length_min <= 0:
-                continue
-            if t.lunch_min:
-                for off in range(t.lunch_earliest_min, t.lunch_latest_min + 1, SLOT_MIN):
-                    if off + t.lunch_min <= t.length_min:
-                        out.append(Pattern(t.id, start, t.length_min, start + off, t.lunch_min))
-            else:
-                out.append(Pattern(t.id, start, t.length_min, None, 0))
+            for lunch in lunches:
+                for brk in breaks:
+                    if lunch is not None and brk is not None and brk < lunch + t.lunch_min and lunch < -(
+                            -(brk + t.break_min) // SLOT_MIN) * SLOT_MIN:
+                        continue  # the break would fall in (or share an interval with) lunch
+                    out.append(Pattern(t.id, start, t.length_min, None if lunch is None else start + lunch,
+                                       t.lunch_min if lunch is not None else 0,
+                                       None if brk is None else start + brk, t.break_min if brk is not None else 0))
     return out
 
 

@@ -80,6 +80,11 @@ class TemplateIn(In):
     lunch_min: Annotated[int, Field(ge=0, le=120, multiple_of=30)] = 0
     lunch_earliest_min: Annotated[int, Field(ge=0, le=720)] = 0
     lunch_latest_min: Annotated[int, Field(ge=0, le=720)] = 0
+    # the short break (小休): up to 30 minutes, placed on the 30-minute grid inside its window after the start; it
+    # takes its whole interval off the floor (`roster_model`)
+    break_min: Annotated[int, Field(ge=0, le=30)] = 0
+    break_earliest_min: Annotated[int, Field(ge=0, le=720, multiple_of=30)] = 0
+    break_latest_min: Annotated[int, Field(ge=0, le=720, multiple_of=30)] = 0
 
 
 class TemplateOut(Out):
@@ -91,6 +96,9 @@ class TemplateOut(Out):
     lunch_min: int
     lunch_earliest_min: int
     lunch_latest_min: int
+    break_min: int = 0
+    break_earliest_min: int = 0
+    break_latest_min: int = 0
 
 
 class StaffIn(In):
@@ -172,6 +180,8 @@ class ShiftOut(Out):
     length_min: int
     lunch_start_min: int | None
     lunch_min: int
+    break_start_min: int | None = None
+    break_min: int = 0
 
 
 class RefreshIn(In):
@@ -290,3 +300,35 @@ class FieldOut(Out):
     days: int
     areas: list[FieldAreaOut]
     provinces: list[FieldProvinceOut]
+
+
+DutyKind = Literal["early", "late", "night"]
+
+
+class EngineerRosterIn(In):
+    start_date: Day | None = None  # default: tomorrow, local (the field requirement's first day)
+    days: Annotated[int, Field(ge=1, le=28)] = 7
+
+
+class EngineerDutyOut(Out):
+    engineer_id: int
+    engineer: str  # display name
+    province_code: str
+    province: str
+    day: date
+    kind: DutyKind  # early 08:00–16:00, late 12:00–20:00, night on call 20:00–08:00 (local)
+
+
+class EngineerRosterOut(Out):
+    id: int
+    created_at: datetime
+    start_date: date
+    days: int
+    solver: str
+    status: str
+    need: dict[str, list[int]]  # province -> engineers needed on duty per day (the requirement it was built for)
+    short_blocks: float  # engineer × 4-hour blocks short of the need
+    over_blocks: float
+    nights_uncovered: int
+    solve_s: float
+    duties: list[EngineerDutyOut] = []

@@ -45,4 +45,17 @@
       series: [{name: "高峰日需排班", type: "bar", data: F.needed}, {name: "在册工程师", type: "bar", data: F.staff}]
     });
   }
+  const ec = document.getElementById("engineer-coverage-data");
+  if (ec) {  // the engineers' roster against the need, per interval, like the agents' requirement vs roster
+    const E = JSON.parse(ec.textContent);
+    echarts.init(document.getElementById("chart-engineer-coverage")).setOption({
+      animation: false, tooltip: {trigger: "axis", renderMode: "richText"}, legend: {},
+      dataZoom: [{type: "inside"}, {type: "slider"}],
+      xAxis: {type: "category", data: E.labels}, yAxis: {type: "value", name: "人", minInterval: 1},
+      series: [
+        {name: "需在岗工程师", type: "line", step: "start", showSymbol: false, data: E.required},
+        {name: "排班在岗", type: "line", step: "start", showSymbol: false, lineStyle: {type: "dashed"}, data: E.on_duty}
+      ]
+    });
+  }
 })();

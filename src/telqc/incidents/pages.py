@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from telqc.api.deps import CtxDep, IdPath, require
@@ -24,6 +24,7 @@ from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid
 from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import SiteId
 from telqc.incidents import api, kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
@@ -183,14 +184,26 @@ def samples_import(request: Request, ctx: CtxDep, _: Manage, file: Annotated[Upl
     return render(request, "incidents/imported.html", result=out, status_code=200 if not out.rejected else 422)
 
 
+_SITE: TypeAdapter[str] = TypeAdapter(SiteId)
+
+
+def _site(value: str) -> str | None:
+    try:
+        return _SITE.validate_python(value) if value.strip() else None
+    except ValidationError:
+        return None
+
+
 @router.get("/incidents/banner", response_class=HTMLResponse)
 def banner(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.orders_write)],
-           customer_id: str = "") -> Response:
-    """该区域有进行中的网络故障: shown to the agent while an order is created or handled for the customer."""
+           customer_id: str = "", site_id: str = "") -> Response:
+    """该区域有进行中的网络故障: shown to the agent while an order is created or handled for the customer (on the
+    site the agent typed, when it is a site id; a half-typed one is ignored, not an error in a fragment)."""
     found: list[Any] = []
+    site = _site(site_id)
     if customer_id.isdigit():
         try:
-            found = progress.active_for_customer(ctx, int(customer_id))
+            found = progress.active_for_customer(ctx, int(customer_id), site)
         except DomainError:
             found = []
     return render(request, "incidents/banner.html", incidents=found)

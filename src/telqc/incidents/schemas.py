@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from telqc.core.schemas import CleanText, Id
+from telqc.core.schemas import CleanText, Id, SiteId
 
 Severity = Literal["especially_major", "major", "large", "general"]
 Service = Literal["mobile", "broadband", "iptv", "voice"]
@@ -23,7 +23,7 @@ class IncidentCreate(_In):
     province_code: str = Field(min_length=2, max_length=12)
     city_code: str | None = Field(default=None, max_length=12)
     district_code: str | None = Field(default=None, max_length=12)
-    cells: list[str] = Field(default_factory=list, max_length=500)
+    cells: list[SiteId] = Field(default_factory=list, max_length=500)  # listed: matched by site (`area`)
     categories: list[str] = Field(default_factory=list, max_length=20)
     services: list[Service] = Field(default_factory=list)
     cause: str | None = Field(default=None, max_length=2000)

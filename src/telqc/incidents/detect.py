@@ -238,10 +238,10 @@ def _in_window(seen: list[_Seen], at: datetime, rule: Rule) -> int:
     return sum(1 for x in seen if at - rule.window < x.at <= at)
 
 
-_CATEGORY_NAMES = {"complaint.network": "网络质量", "complaint.technical": "技术故障", "repair.mobile": "手机信号",
+CATEGORY_NAMES = {"complaint.network": "网络质量", "complaint.technical": "技术故障", "repair.mobile": "手机信号",
                    "repair.broadband": "宽带故障", "repair.iptv": "IPTV故障"}
 
 
 def _title(ctx: Ctx, c: Complaint) -> str:
     region = ctx.session.get(Region, c.district_code)
-    return f"{region.name if region else c.district_code}{_CATEGORY_NAMES.get(c.category, c.category)}批量投诉"
+    return f"{region.name if region else c.district_code}{CATEGORY_NAMES.get(c.category, c.category)}批量投诉"

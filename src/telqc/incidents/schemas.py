@@ -230,7 +230,7 @@ class RuleIn(_In):
     @model_validator(mode="after")
     def _confirm_not_below(self) -> RuleIn:
         if self.confirm_threshold < self.threshold:
-            raise ValueError("confirm_threshold must be at least threshold")
+            raise ValueError("确认阈值不得小于发现阈值 / confirm_threshold must be at least threshold")
         return self
 
 
@@ -241,7 +241,7 @@ class RulesIn(_In):
     def _one_per_scope(self) -> RulesIn:
         scopes = [(r.category, r.area_type) for r in self.rules]
         if len(set(scopes)) != len(scopes):
-            raise ValueError("one rule per category × area type")
+            raise ValueError("同一投诉类别与区域类型只能有一条规则 / one rule per category × area type")
         return self
 
 

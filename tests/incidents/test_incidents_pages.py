@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from helpers import page_login
 from incidents.incidents_helpers import NetWorld
 from orders.orders_helpers import staff
+from telqc.core.audit import AuditEntry, PendingEntry
 from telqc.core.rbac import Role
 
 
@@ -156,3 +158,39 @@ def test_netops_home_counts_incidents_not_only_single_network_problems(app: Fast
     other = client.get("/").text
     assert [_tile(other, k)[0] for k in ("home.incidents_suspected", "home.incidents_active",
                                          "home.planned_soon")] == [0, 0, 0]
+
+
+def test_settings_page_edits_the_scale_names_bad_fields_and_is_national_only(app: FastAPI, client: TestClient) -> None:
+    """故障分级与规则: a grade's intervals and who is told change from the page (and hold for the API and the
+    audit log); a bad number is the form's error naming the field; a regional netops user reads, cannot write."""
+    w = NetWorld(app, client)
+    staff(app, "net_nat", Role.netops, province=None)
+    csrf = page_login(client, "net_nat")
+    assert 'href="/incidents/settings"' in client.get("/incidents").text
+    page = client.get("/incidents/settings")
+    assert page.status_code == 200 and "故障分级与规则" in page.text and "特别重大" in page.text
+    r = client.post("/incidents/settings/levels/general", data={
+        "csrf_token": csrf, "response_min": "45", "update_min": "90", "notify_roles": ["netops", "supervisor"]},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    level = next(x for x in client.get("/api/v1/incident-settings", headers=w.netops).json()["levels"]
+                 if x["code"] == "general")
+    assert (level["response_min"], level["update_min"], level["notify_roles"]) == (45, 90, ["netops", "supervisor"])
+    bad = client.post("/incidents/settings/levels/general", data={
+        "csrf_token": csrf, "response_min": "abc", "update_min": "90"})
+    assert bad.status_code == 422 and "响应时限（分钟）" in bad.text
+    rules = client.post("/incidents/settings/rules", data={
+        "csrf_token": csrf, "category": ["", "repair.broadband"], "area_type": ["", "rural"],
+        "threshold": ["8", "0"], "window_min": ["30", "60"], "confirm_threshold": ["16", "4"]})
+    assert rules.status_code == 422 and "第 2 条规则" in rules.text and "发现阈值（条）" in rules.text
+    with app.state.sessionmaker() as s:
+        acts = [*s.scalars(select(PendingEntry.action)), *s.scalars(select(AuditEntry.action))]
+    assert acts.count("incident_settings.level_changed") == 1 and "incident_settings.rules_changed" not in acts
+
+    client.cookies.clear()
+    csrf = page_login(client, "net1")  # Guangdong only
+    mine = client.get("/incidents/settings")
+    assert "仅全国范围" in mine.text and 'action="/incidents/settings/levels/general"' not in mine.text
+    refused = client.post("/incidents/settings/rules", data={
+        "csrf_token": csrf, "threshold": "3", "window_min": "30", "confirm_threshold": "6"})
+    assert refused.status_code == 403

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from telqc.core.textchars import Kind, first_unsafe
@@ -41,6 +41,11 @@ Moment = Annotated[datetime, AfterValidator(refuse_out_of_range_time)]
 
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 """A non-negative integer a client sends (an offset, a duration in seconds or milliseconds)."""
+
+SiteId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                          pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")]
+"""A cell id or broadband access point (OLT/port) a client names: letters, digits and `_ . : / -`, at most 40
+(the `site_id` columns), so a site is matched by equality and never carries spaces or markup."""
 
 
 def _values(value: Any) -> Iterator[Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
 from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.rbac import Perm, Principal
@@ -66,6 +66,17 @@ def change_plan(
     _: Annotated[Principal, require(Perm.customers_account)],
 ) -> s.CustomerOut:
     return service.present(ctx, [service.change_plan(ctx, customer_id, body)])[0]
+
+
+@router.put("/customers/{customer_id}/plans/{plan_code}/site", response_model=s.CustomerOut)
+def set_plan_site(
+    ctx: CtxDep, customer_id: IdPath, plan_code: Annotated[str, Path(min_length=1, max_length=20)],
+    body: s.PlanSiteIn, response: Response, _: Annotated[Principal, require(Perm.customers_write)],
+) -> s.CustomerOut:
+    """The cell or access point serving one current subscription (network-incident matching by site)."""
+    c = service.set_plan_site(ctx, customer_id, plan_code, body)
+    set_etag(response, c.version)
+    return service.present(ctx, [c])[0]
 
 
 @router.post("/customers/{customer_id}/address-change", response_model=s.CustomerOut)

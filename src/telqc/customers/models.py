@@ -98,6 +98,8 @@ class CustomerPlan(Base):
     monthly_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # the cell or broadband access point serving this subscription: an incident listing sites reaches it
+    site_id: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class VerificationAttempt(Base):

@@ -25,7 +25,7 @@ CUSTOMERS = table("customers", *(column(c.name, c.type) for c in (
 # services a customer takes, e.g. to tell only the customers a broadband outage affects.
 _cp, _p = CustomerPlan.__table__.c, Plan.__table__.c
 CUSTOMER_PLANS = table("customer_plans", *(column(c.name, c.type) for c in (_cp.customer_id, _cp.plan_code,
-                                                                              _cp.ended_on)))
+                                                                              _cp.ended_on, _cp.site_id)))
 PLANS = table("plans", *(column(c.name, c.type) for c in (_p.code, _p.kind)))
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
-from telqc.core.schemas import Day, Id, In, Out
+from telqc.core.schemas import Day, Id, In, Out, SiteId
 from telqc.customers.models import Lifecycle, Tier
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -83,6 +83,7 @@ class PlanOut(Out):
     name: str
     monthly_fee: Decimal
     started_on: date
+    site_id: str | None = None  # the cell or broadband access point serving it
 
 
 class CustomerOut(Out):
@@ -140,6 +141,12 @@ class PlanChangeIn(In):
     contact_id: Id
     plan_code: str = Field(min_length=1, max_length=20)
     replaces: str | None = Field(default=None, max_length=20)
+
+
+class PlanSiteIn(In):
+    """The site serving a current subscription; null clears it (the customer is then matched by address only)."""
+
+    site_id: SiteId | None
 
 
 class AddressChangeIn(In):

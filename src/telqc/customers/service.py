@@ -67,8 +67,8 @@ def present(ctx: Ctx, customers: list[Customer]) -> list[s.CustomerOut]:
                 tier=Tier(c.tier), tags=c.tags, lifecycle=Lifecycle(c.lifecycle),
                 joined_on=c.joined_on, tenure_months=_months_between(c.joined_on, today),
                 contract_end=c.contract_end,
-                plans=[s.PlanOut(code=pl.code, name=pl.name, monthly_fee=cp.monthly_fee, started_on=cp.started_on)
-                       for cp, pl in current],
+                plans=[s.PlanOut(code=pl.code, name=pl.name, monthly_fee=cp.monthly_fee, started_on=cp.started_on,
+                                 site_id=cp.site_id) for cp, pl in current],
                 monthly_fee_total=sum((cp.monthly_fee for cp, _ in current), Decimal("0")),
                 pii_masked=not unmasked, version=c.version,
             )
@@ -294,6 +294,23 @@ def change_plan(ctx: Ctx, customer_id: int, data: s.PlanChangeIn) -> Customer:
     ctx.session.flush()
     ctx.audit("customer.plan_changed", "customer", c.id, plan=data.plan_code, replaces=data.replaces,
               contact_id=data.contact_id)
+    return c
+
+
+def set_plan_site(ctx: Ctx, customer_id: int, plan_code: str, data: s.PlanSiteIn) -> Customer:
+    """Record which cell or broadband access point serves a current subscription: an incident that lists sites
+    reaches the customers on them, not their neighbours (`incidents.area`). A network fact, not an account
+    change: no identity check, the customer write permission and region scope as for a profile edit."""
+    c = get(ctx, customer_id)
+    cp = ctx.session.scalar(select(CustomerPlan).where(
+        CustomerPlan.customer_id == c.id, CustomerPlan.plan_code == plan_code, CustomerPlan.ended_on.is_(None)))
+    if cp is None:
+        raise NotFound(what="w.plan")
+    before = cp.site_id
+    cp.site_id = data.site_id
+    c.updated_at = ctx.now()
+    ctx.session.flush()
+    ctx.audit("customer.plan_site_set", "customer", c.id, plan=plan_code, before=before, after=data.site_id)
     return c
 
 

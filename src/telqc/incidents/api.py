@@ -13,7 +13,7 @@ from telqc.api.deps import CtxDep, IdPath, if_match_version, require, set_etag
 from telqc.core.context import Ctx
 from telqc.core.errors import BadRequest, Invalid
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import MAX_INT, Moment
+from telqc.core.schemas import MAX_INT, Moment, SiteId
 from telqc.incidents import config, kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
@@ -62,9 +62,10 @@ def incident_kpis(ctx: CtxDep, _: Read, start: Moment | None = None,
 
 @router.get("/incidents/active", response_model=list[s.IncidentOut])
 def active_for_customer(ctx: CtxDep, customer_id: Annotated[int, Query(ge=1, le=MAX_INT)],
-                        _: Annotated[Principal, require(Perm.orders_write)]) -> list[s.IncidentOut]:
-    """What the agent's banner shows while creating an order for this customer."""
-    return [s.IncidentOut.model_validate(i) for i in progress.active_for_customer(ctx, customer_id)]
+                        _: Annotated[Principal, require(Perm.orders_write)],
+                        site_id: Annotated[SiteId | None, Query()] = None) -> list[s.IncidentOut]:
+    """What the agent's banner shows while creating an order for this customer (on `site_id`, when named)."""
+    return [s.IncidentOut.model_validate(i) for i in progress.active_for_customer(ctx, customer_id, site_id)]
 
 
 @router.get("/incidents/{incident_id}", response_model=s.IncidentDetail)

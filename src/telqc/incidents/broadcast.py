@@ -25,6 +25,7 @@ from telqc.core.clock import Clock
 from telqc.core.context import Ctx
 from telqc.core.i18n import t
 from telqc.core.sending import SendQueue
+from telqc.incidents import area
 from telqc.incidents import repository as repo
 from telqc.incidents.models import Incident, IncidentHistory, IncidentLink, IncidentNotice, PlannedWork, SeverityLevel
 from telqc.orders import notify
@@ -34,10 +35,11 @@ _TZ = ZoneInfo("Asia/Shanghai")
 
 
 def recipients(ctx: Ctx, target: Incident | PlannedWork) -> list[int]:
-    """Customers of the area who take an affected service (all of the area when none is named), and those whose
-    orders are linked (whatever their address or plans: they told us it affects them)."""
-    ids = set(repo.customers_in(ctx.session, target.province_code, target.city_code, target.district_code,
-                                target.services or ()))
+    """Customers of the area (`area`: on its sites when it lists some) who take an affected service (all of the
+    area when none is named), and those whose orders are linked (whatever their address or plans: they told
+    us it affects them)."""
+    where = area.of(target, target.cells if isinstance(target, Incident) else ())
+    ids = set(repo.customers_in(ctx.session, where, target.services or ()))
     col = IncidentLink.incident_id if isinstance(target, Incident) else IncidentLink.planned_work_id
     ids.update(ctx.session.scalars(select(IncidentLink.customer_id).where(col == target.id)))
     return sorted(ids)

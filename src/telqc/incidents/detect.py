@@ -23,7 +23,8 @@ from telqc.core.context import Ctx
 from telqc.core.events import Event
 from telqc.core.i18n import t
 from telqc.core.models import Region
-from telqc.incidents import config, links, service, severity
+from telqc.incidents import area, config, links, service, severity
+from telqc.incidents import repository as repo
 from telqc.incidents.detection import WATCHED, Rule, RuleTable
 from telqc.incidents.models import ComplaintSignal, Detector, Incident, IncidentLink, PlannedWork, SeverityLevel
 from telqc.incidents.states import ACTIVE, IncidentState
@@ -46,6 +47,7 @@ class Complaint:
     district_code: str
     area_type: str
     at: datetime
+    site_id: str | None = None  # the cell / access point the order names (`OrderCreate.site_id`)
 
 
 def complaint_of(event: Event) -> Complaint | None:
@@ -56,7 +58,7 @@ def complaint_of(event: Event) -> Complaint | None:
         return None
     return Complaint(int(p["order_id"]), int(p["customer_id"]), d["category"], d["province_code"], d.get("city_code"),
                      d["district_code"], d.get("area_type") or "urban",
-                     datetime.fromisoformat(p.get("created_at") or event.at.isoformat()))
+                     datetime.fromisoformat(p.get("created_at") or event.at.isoformat()), p.get("site_id") or None)
 
 
 def observe(ctx: Ctx, events: list[Event], table: RuleTable | None = None) -> list[int]:
@@ -101,7 +103,7 @@ def _insert_signals(ctx: Ctx, cs: list[Complaint]) -> set[int]:
     s = ctx.session
     rows = [{"order_id": c.order_id, "customer_id": c.customer_id, "category": c.category,
              "province_code": c.province_code, "city_code": c.city_code, "district_code": c.district_code,
-             "area_type": c.area_type, "at": c.at, "counted": True} for c in cs]
+             "area_type": c.area_type, "site_id": c.site_id, "at": c.at, "counted": True} for c in cs]
     return {r[0] for r in s.connection().execute(_NEW_SIGNAL[s.get_bind().dialect.name], rows)}
 
 
@@ -150,6 +152,19 @@ class _Batch:
         self.targets: dict[tuple[str, int], Incident | PlannedWork] = {}
         self.explained: list[int] = []
         self.opened: list[int] = []
+        self._sites: dict[int, list[str]] | None = None
+
+    def place(self, c: Complaint, target: Incident | PlannedWork) -> bool:
+        """`area.covers` for the complaint; the batch's customers' subscription sites are read once, and only
+        when an incident listing sites meets a complaint that names none."""
+        cells = target.cells if isinstance(target, Incident) else []
+        if not cells:
+            return area.covers(area.of(target), area.Place(c.province_code, c.city_code, c.district_code))
+        if c.site_id is None and self._sites is None:
+            self._sites = repo.current_sites(self.ctx.session, {x.customer_id for x in self.batch})
+        subscribed = (self._sites or {}).get(c.customer_id, []) if c.site_id is None else []
+        return area.covers(area.of(target, cells), area.Place(c.province_code, c.city_code, c.district_code,
+                                                              area.sites_of(c.site_id, subscribed)))
 
     def rule(self, c: Complaint) -> Rule:
         return self.table.match(c.category, c.area_type)
@@ -166,7 +181,7 @@ class _Batch:
 
     def decide(self, c: Complaint) -> None:
         """What one-by-one handling decides for `c` (see the module docstring), on the batch's state."""
-        work = next((w for w in self.works if _place(w, c) and w.start_at <= c.at <= w.end_at
+        work = next((w for w in self.works if self.place(c, w) and w.start_at <= c.at <= w.end_at
                      and (not w.categories or c.category in w.categories)), None)
         if work is not None:
             self.explained.append(c.order_id)
@@ -176,8 +191,8 @@ class _Batch:
         seen = self.seen[(c.district_code, c.category)]
         me = _Seen(c.at, c.order_id, c.customer_id, False)
         seen.append(me)
-        active = next((i for _, i in self.active if _place(i, c) and (not i.categories or c.category in i.categories)),
-                      None)
+        active = next((i for _, i in self.active
+                       if self.place(c, i) and (not i.categories or c.category in i.categories)), None)
         if active is not None:
             me.linked = True
             self.link(active, c.order_id, c.customer_id, "auto")
@@ -218,21 +233,15 @@ class _Batch:
             links.link(self.ctx, self.targets[(key[0], key[1])], pairs, key[2])
 
 
-def _place(target: Incident | PlannedWork, c: Complaint) -> bool:
-    """The target's area contains the complaint's place (an unset city or district covers all of them)."""
-    return (target.province_code == c.province_code and target.city_code in (None, c.city_code)
-            and target.district_code in (None, c.district_code))
-
-
 def _in_window(seen: list[_Seen], at: datetime, rule: Rule) -> int:
     """Counted complaints in (at − window, at]: the window the complaint arriving at `at` closes."""
     return sum(1 for x in seen if at - rule.window < x.at <= at)
 
 
-_CATEGORY_NAMES = {"complaint.network": "网络质量", "complaint.technical": "技术故障", "repair.mobile": "手机信号",
+CATEGORY_NAMES = {"complaint.network": "网络质量", "complaint.technical": "技术故障", "repair.mobile": "手机信号",
                    "repair.broadband": "宽带故障", "repair.iptv": "IPTV故障"}
 
 
 def _title(ctx: Ctx, c: Complaint) -> str:
     region = ctx.session.get(Region, c.district_code)
-    return f"{region.name if region else c.district_code}{_CATEGORY_NAMES.get(c.category, c.category)}批量投诉"
+    return f"{region.name if region else c.district_code}{CATEGORY_NAMES.get(c.category, c.category)}批量投诉"

@@ -13,6 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from telqc.core import events
 from telqc.core.context import Ctx
+from telqc.incidents import area
+from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
 from telqc.incidents.models import Incident, IncidentLink, PlannedWork
 from telqc.orders import service as orders
@@ -55,15 +57,22 @@ def link(ctx: Ctx, target: Incident | PlannedWork, pairs: Sequence[tuple[int, in
 
 
 def link_existing(ctx: Ctx, i: Incident, order_ids: Sequence[int], all_open: bool) -> s.LinkResult:
+    """Link open orders by hand: these ids, or every open one of the area and categories; an order outside the
+    area (`area.covers`: its address, or for an incident listing sites the site its complaint named, else its
+    customer's subscriptions' sites) is skipped."""
+    where = area.of(i, i.cells)
     if all_open:  # every open order in the area, a page at a time (an area can hold more than one page)
         cats = i.categories or ["complaint.network", "complaint.technical"]
         candidates: dict[int, orders.OrderBrief] = {}
         after = 0
-        while page := orders.open_in_area(ctx, i.province_code, i.city_code, i.district_code, cats, PAGE, after):
+        # by site, the orders' addresses say nothing: the province's open orders are read and the rule decides
+        city, district = (None, None) if where.sites else (i.city_code, i.district_code)
+        while page := orders.open_in_area(ctx, i.province_code, city, district, cats, PAGE, after):
             candidates.update((b.id, b) for b in page)
             after = page[-1].id
     else:
         candidates = {b.id: b for b in orders.briefs(ctx, order_ids)}
+    places = _places(ctx, where, list(candidates.values()))
     skipped: list[dict[str, object]] = []
     ok: list[tuple[int, int]] = []
     for oid in (order_ids if not all_open else list(candidates)):
@@ -72,8 +81,9 @@ def link_existing(ctx: Ctx, i: Incident, order_ids: Sequence[int], all_open: boo
             skipped.append({"order_id": oid, "reason": "not_found"})
         elif b.status in ("resolved", "callback", "closed", "cancelled"):
             skipped.append({"order_id": oid, "reason": "not_open"})
-        elif not _inside(i, b):
-            skipped.append({"order_id": oid, "reason": "outside_area"})
+        elif not area.covers(where, places[b.id]):
+            if not all_open:
+                skipped.append({"order_id": oid, "reason": "outside_area"})
         else:
             ok.append((b.id, b.customer_id))
     done = link(ctx, i, ok, "manual")
@@ -81,6 +91,11 @@ def link_existing(ctx: Ctx, i: Incident, order_ids: Sequence[int], all_open: boo
     return s.LinkResult(linked=done, skipped=skipped)
 
 
-def _inside(i: Incident, b: orders.OrderBrief) -> bool:
-    return (b.province_code == i.province_code and i.city_code in (None, b.city_code)
-            and i.district_code in (None, b.district_code))
+def _places(ctx: Ctx, where: area.Area, briefs: list[orders.OrderBrief]) -> dict[int, area.Place]:
+    """Each order's place; its sites (the complaint's own, else the customer's) only when the area lists sites."""
+    own = repo.signal_sites(ctx.session, [b.id for b in briefs]) if where.sites else {}
+    subscribed = repo.current_sites(ctx.session, {b.customer_id for b in briefs if b.id not in own}) \
+        if where.sites else {}
+    return {b.id: area.Place(b.province_code, b.city_code, b.district_code,
+                             area.sites_of(own.get(b.id), subscribed.get(b.customer_id, [])))
+            for b in briefs}

@@ -81,6 +81,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "inc.chart": {"zh-CN": "网络指标与投诉量", "en": "Network KPIs and complaints"},
     "inc.import": {"zh-CN": "导入网络指标（CSV/JSONL）", "en": "Import network KPIs (CSV/JSONL)"},
     "inc.board": {"zh-CN": "故障看板", "en": "Incident board"},
+    "inc.settings": {"zh-CN": "故障分级与规则", "en": "Grades and rules"},
+    "inc.settings.levels": {"zh-CN": "故障分级", "en": "Severity scale"},
+    "inc.settings.rules": {"zh-CN": "批量投诉检测规则", "en": "Mass-complaint detection rules"},
+    "inc.settings.rules_hint": {
+        "zh-CN": "同一区县、同一类别的投诉在时间窗口内达到发现阈值即生成疑似故障，达到确认阈值自动确认；"
+                 "类别或区域类型留空表示不限，最具体的规则优先。清空一行的数字即删除该行。",
+        "en": "Complaints of one category in one district reaching the threshold within the window open a suspected "
+              "incident; the confirmation threshold confirms it. An empty category or area type means any; the most "
+              "specific rule wins. Clear a row's numbers to remove it."},
+    "inc.settings.grade": {"zh-CN": "等级", "en": "Grade"},
+    "inc.settings.save": {"zh-CN": "保存", "en": "Save"},
+    "inc.settings.saved": {"zh-CN": "已保存，新的设置立即生效。", "en": "Saved; the new settings apply now."},
+    "inc.settings.any": {"zh-CN": "不限", "en": "Any"},
+    "inc.settings.rule_row": {"zh-CN": "第 {n} 条规则", "en": "Rule {n}"},
+    "inc.settings.national_only": {"zh-CN": "分级与规则对所有地区生效，仅全国范围的网络运维或管理人员可以修改。",
+                                   "en": "The scale and rules hold for every region: only national-scope staff "
+                                         "may change them."},
+    "fld.response_min": {"zh-CN": "响应时限（分钟）", "en": "response time (min)"},
+    "fld.update_min": {"zh-CN": "通报间隔（分钟）", "en": "update interval (min)"},
+    "fld.notify_roles": {"zh-CN": "通知对象", "en": "who is told"},
+    "fld.joint_test_required": {"zh-CN": "验证前须联合测试", "en": "joint test before verification"},
+    "fld.threshold": {"zh-CN": "发现阈值（条）", "en": "threshold"},
+    "fld.window_min": {"zh-CN": "时间窗口（分钟）", "en": "window (min)"},
+    "fld.confirm_threshold": {"zh-CN": "确认阈值（条）", "en": "confirmation threshold"},
+    "fld.area_type": {"zh-CN": "区域类型", "en": "area type"},
     "inc.window": {"zh-CN": "作业窗口", "en": "Window"},
     "inc.new_work": {"zh-CN": "登记计划作业", "en": "Register planned work"},
     "inc.kpi.detect": {"zh-CN": "平均发现时长（分钟）", "en": "Mean time to detect (min)"},

@@ -193,6 +193,7 @@ class ComplaintSignal(Base):
     city_code: Mapped[str | None] = mapped_column(String(12))
     district_code: Mapped[str] = mapped_column(String(12))
     area_type: Mapped[str] = mapped_column(String(8))
+    site_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the cell / access point complained of
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     counted: Mapped[bool] = mapped_column(Boolean, default=True)  # False: explained by a planned work
 

@@ -13,20 +13,23 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError, Invalid
+from telqc.core.i18n import t
 from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
-from telqc.incidents import api, kpis, network, planned, progress, review, service
+from telqc.core.schemas import SiteId
+from telqc.incidents import api, config, kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
+from telqc.incidents.detect import CATEGORY_NAMES
 from telqc.incidents.states import TRANSITIONS, IncidentState
 from telqc.orders import service as orders
 from telqc.web.render import render, validation_text
@@ -183,14 +186,26 @@ def samples_import(request: Request, ctx: CtxDep, _: Manage, file: Annotated[Upl
     return render(request, "incidents/imported.html", result=out, status_code=200 if not out.rejected else 422)
 
 
+_SITE: TypeAdapter[str] = TypeAdapter(SiteId)
+
+
+def _site(value: str) -> str | None:
+    try:
+        return _SITE.validate_python(value) if value.strip() else None
+    except ValidationError:
+        return None
+
+
 @router.get("/incidents/banner", response_class=HTMLResponse)
 def banner(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.orders_write)],
-           customer_id: str = "") -> Response:
-    """该区域有进行中的网络故障: shown to the agent while an order is created or handled for the customer."""
+           customer_id: str = "", site_id: str = "") -> Response:
+    """该区域有进行中的网络故障: shown to the agent while an order is created or handled for the customer (on the
+    site the agent typed, when it is a site id; a half-typed one is ignored, not an error in a fragment)."""
     found: list[Any] = []
+    site = _site(site_id)
     if customer_id.isdigit():
         try:
-            found = progress.active_for_customer(ctx, int(customer_id))
+            found = progress.active_for_customer(ctx, int(customer_id), site)
         except DomainError:
             found = []
     return render(request, "incidents/banner.html", incidents=found)
@@ -200,6 +215,74 @@ def banner(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.o
 def my_progress(request: Request, ctx: CtxDep, order_id: IdPath,
                 _: Annotated[Principal, require(Perm.self_read)]) -> Response:
     return render(request, "incidents/my_progress.html", p=progress.for_order(ctx, order_id))
+
+
+_ROLES = ("netops", "supervisor", "manager", "admin", "agent", "inspector", "engineer")
+
+
+def _settings(request: Request, ctx: Ctx, error: str | None = None, status_code: int = 200,
+              rules: list[dict[str, str]] | None = None) -> Response:
+    """故障分级与规则: the severity scale and the mass-complaint rules in force, editable by national scope."""
+    now = config.settings(ctx)
+    shown = rules if rules is not None else [
+        {k: "" if v is None else str(v) for k, v in r.model_dump().items()} for r in now.rules]
+    blank = {"category": "", "area_type": "", "threshold": "", "window_min": "", "confirm_threshold": ""}
+    p = service.principal(ctx)
+    return render(request, "incidents/settings.html", levels=now.levels, rules=[*shown, blank, blank],
+                  roles=_ROLES, categories=CATEGORY_NAMES, error=error, saved=request.query_params.get("saved"),
+                  editable=p.can(Perm.incidents_manage) and p.region_scope is None, status_code=status_code)
+
+
+@router.get("/incidents/settings", response_class=HTMLResponse)
+def settings_page(request: Request, ctx: CtxDep, _: Read) -> Response:
+    return _settings(request, ctx)
+
+
+def _settings_refused(request: Request, ctx: Ctx, e: ValidationError | DomainError,
+                      rules: list[dict[str, str]] | None = None) -> Response:
+    ctx.uow.rollback()
+    if isinstance(e, DomainError):
+        return _settings(request, ctx, e.message(ctx.lang), e.status, rules)
+    loc = e.errors()[0].get("loc", ())
+    text = validation_text(e, ctx.lang)
+    if rules is not None and len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int):
+        text = f"{t('inc.settings.rule_row', ctx.lang, n=loc[1] + 1)} · {text}"  # which row of the table
+    return _settings(request, ctx, text, 422, rules)
+
+
+@router.post("/incidents/settings/levels/{code}")
+def settings_level(request: Request, ctx: CtxDep, _: Manage, code: Annotated[str, Path(max_length=20)],
+                   response_min: Annotated[str, Form()], update_min: Annotated[str, Form()],
+                   notify_roles: Annotated[list[str] | None, Form()] = None,
+                   joint_test_required: Annotated[bool, Form()] = False) -> Response:
+    try:
+        config.set_level(ctx, code, s.LevelIn.model_validate({
+            "response_min": response_min, "update_min": update_min, "notify_roles": notify_roles or [],
+            "joint_test_required": joint_test_required}))
+    except (ValidationError, DomainError) as e:
+        return _settings_refused(request, ctx, e)
+    return RedirectResponse("/incidents/settings?saved=levels", status_code=303)
+
+
+@router.post("/incidents/settings/rules")
+def settings_rules(request: Request, ctx: CtxDep, _: Manage,
+                   category: Annotated[list[str] | None, Form()] = None,
+                   area_type: Annotated[list[str] | None, Form()] = None,
+                   threshold: Annotated[list[str] | None, Form()] = None,
+                   window_min: Annotated[list[str] | None, Form()] = None,
+                   confirm_threshold: Annotated[list[str] | None, Form()] = None) -> Response:
+    """The whole table at once (as the API's PUT); a row left without numbers is dropped."""
+    cols = {"category": category or [], "area_type": area_type or [], "threshold": threshold or [],
+            "window_min": window_min or [], "confirm_threshold": confirm_threshold or []}
+    n = max(len(v) for v in cols.values())
+    rows = [{k: (v[i].strip() if i < len(v) else "") for k, v in cols.items()} for i in range(n)]
+    kept = [r for r in rows if r["threshold"] or r["window_min"] or r["confirm_threshold"]]
+    try:
+        config.set_rules(ctx, s.RulesIn.model_validate({"rules": [
+            {**r, "category": r["category"] or None, "area_type": r["area_type"] or None} for r in kept]}))
+    except (ValidationError, DomainError) as e:
+        return _settings_refused(request, ctx, e, kept)
+    return RedirectResponse("/incidents/settings?saved=rules", status_code=303)
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)

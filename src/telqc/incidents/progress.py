@@ -33,13 +33,14 @@ class CustomerProgress(BaseModel):
     steps: list[Step]
 
 
-def active_for_customer(ctx: Ctx, customer_id: int) -> list[Incident]:
-    """Active incidents covering the customer's address (404 outside the caller's scope)."""
+def active_for_customer(ctx: Ctx, customer_id: int, site_id: str | None = None) -> list[Incident]:
+    """Active incidents covering the customer (404 outside the caller's scope): their address, and the site the
+    order names (`site_id`), else their subscriptions' sites, for an incident that lists sites (`area`)."""
     if readable_province(ctx.session, principal(ctx), customer_id) is None:
         raise NotFound(what="w.customer")
-    place = repo.customer_place(ctx.session, customer_id)
+    place = repo.customer_place(ctx.session, customer_id, site_id)
     assert place is not None
-    return repo.active_for(ctx.session, *place)
+    return repo.active_for(ctx.session, place)
 
 
 def for_me(ctx: Ctx) -> list[CustomerProgress]:

@@ -3,14 +3,15 @@ scope as orders: the caller's provinces)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from telqc.core.rbac import Principal
 from telqc.customers.read import CUSTOMER_PLANS, CUSTOMERS, PLANS
+from telqc.incidents import area
 from telqc.incidents.models import (
     ComplaintSignal,
     DetectionRule,
@@ -22,6 +23,8 @@ from telqc.incidents.models import (
     SeverityLevel,
 )
 from telqc.incidents.states import ACTIVE
+
+_IN_CHUNK = 1000  # ids per IN list (SQLite and PostgreSQL both take it, one statement per thousand)
 
 
 def scoped(principal: Principal, stmt: Select[Incident]) -> Select[Incident]:
@@ -46,31 +49,14 @@ def search(session: Session, principal: Principal, status: Sequence[str] | None,
     return list(session.scalars(stmt.order_by(Incident.id.desc()).limit(limit)))
 
 
-def _covers(province: str, city: str | None, district: str | None) -> list[ColumnElement[bool]]:
-    """Incidents whose area contains this place (an unset city or district covers all of them)."""
-    return [Incident.province_code == province,
-            or_(Incident.city_code.is_(None), Incident.city_code == city),
-            or_(Incident.district_code.is_(None), Incident.district_code == district)]
-
-
-def active_for(session: Session, province: str, city: str | None, district: str | None,
-               category: str | None = None) -> list[Incident]:
-    """Active incidents covering the place (and explaining the category, when given), most severe first."""
+def active_for(session: Session, place: area.Place, category: str | None = None) -> list[Incident]:
+    """Active incidents covering the place (`area.covers`; and explaining the category, when given), most
+    severe first. The province's active incidents are few: they are read, then the rule decides."""
     stmt = select(Incident).join(SeverityLevel, SeverityLevel.code == Incident.severity).where(
-        Incident.status.in_([s.value for s in ACTIVE]), *_covers(province, city, district))
+        Incident.status.in_([s.value for s in ACTIVE]), Incident.province_code == place.province_code)
     rows = list(session.scalars(stmt.order_by(SeverityLevel.rank, Incident.id)))
-    return [i for i in rows if category is None or not i.categories or category in i.categories]
-
-
-def planned_for(session: Session, province: str, city: str | None, district: str | None, category: str,
-                at: datetime) -> PlannedWork | None:
-    stmt = select(PlannedWork).where(
-        PlannedWork.status == "scheduled", PlannedWork.province_code == province,
-        or_(PlannedWork.city_code.is_(None), PlannedWork.city_code == city),
-        or_(PlannedWork.district_code.is_(None), PlannedWork.district_code == district),
-        PlannedWork.start_at <= at, PlannedWork.end_at >= at)
-    return next((w for w in session.scalars(stmt.order_by(PlannedWork.id))
-                 if not w.categories or category in w.categories), None)
+    return [i for i in rows if area.covers(area.of(i, i.cells), place)
+            and (category is None or not i.categories or category in i.categories)]
 
 
 def planned_works(session: Session, principal: Principal, since: datetime, limit: int = 200) -> list[PlannedWork]:
@@ -108,10 +94,39 @@ def detection_rules(session: Session) -> list[DetectionRule]:
     return list(session.scalars(select(DetectionRule).order_by(DetectionRule.id)))
 
 
-def customer_place(session: Session, customer_id: int) -> tuple[str, str | None, str | None] | None:
+def current_sites(session: Session, customer_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The sites of each customer's current subscriptions (customers with none recorded are absent)."""
+    ids = sorted(set(customer_ids))
+    out: dict[int, list[str]] = {}
+    plans = CUSTOMER_PLANS.c
+    for k in range(0, len(ids), _IN_CHUNK):
+        for cid, site in session.execute(select(plans.customer_id, plans.site_id).where(
+                plans.customer_id.in_(ids[k:k + _IN_CHUNK]), plans.ended_on.is_(None), plans.site_id.is_not(None))
+                .order_by(plans.customer_id, plans.site_id)):
+            out.setdefault(int(cid), []).append(str(site))
+    return out
+
+
+def customer_place(session: Session, customer_id: int, site_id: str | None = None) -> area.Place | None:
+    """Where the customer is: the address's area, and `site_id` when the order names one, else the sites of
+    the customer's current subscriptions (`area.sites_of`)."""
     row = session.execute(select(CUSTOMERS.c.province_code, CUSTOMERS.c.city_code, CUSTOMERS.c.district_code)
                           .where(CUSTOMERS.c.id == customer_id)).first()
-    return (row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    subscribed = () if site_id else current_sites(session, [customer_id]).get(customer_id, [])
+    return area.Place(row[0], row[1], row[2], area.sites_of(site_id, subscribed))
+
+
+def signal_sites(session: Session, order_ids: Iterable[int]) -> dict[int, str]:
+    """The site each complaint named when it arrived (orders keep no site: their `incident_signals` row does)."""
+    ids = sorted(set(order_ids))
+    out: dict[int, str] = {}
+    for k in range(0, len(ids), _IN_CHUNK):
+        out.update((int(o), str(site)) for o, site in session.execute(
+            select(ComplaintSignal.order_id, ComplaintSignal.site_id).where(
+                ComplaintSignal.order_id.in_(ids[k:k + _IN_CHUNK]), ComplaintSignal.site_id.is_not(None))))
+    return out
 
 
 # Plan kinds (customers.read.PLANS) that carry each affected service: a fusion bundle carries them all.
@@ -119,22 +134,28 @@ PLAN_KINDS = {"mobile": ("mobile", "fusion"), "voice": ("mobile", "fusion"), "br
               "iptv": ("iptv", "fusion")}
 
 
-def customers_in(session: Session, province: str, city: str | None, district: str | None,
-                 services: Sequence[str] = ()) -> list[int]:
-    """Customers of the area; with `services`, those whose current plans carry one of them, and those with no
-    current plan on record (better told once too often than a broken service left unexplained)."""
-    stmt = select(CUSTOMERS.c.id).where(CUSTOMERS.c.province_code == province)
+def customers_in(session: Session, where: area.Area, services: Sequence[str] = ()) -> list[int]:
+    """Customers inside the area, as `area.covers` decides for a customer's address and subscriptions' sites.
+
+    By area: the customers of the province, city and district; with `services`, those whose current plans
+    carry one of them, and those with no current plan on record (better told once too often than a broken
+    service left unexplained). By site: the customers of the province with a current plan on one of the
+    sites (carrying one of the services, when named)."""
+    plans = CUSTOMER_PLANS.c
+    current = [plans.customer_id == CUSTOMERS.c.id, plans.ended_on.is_(None)]
+    kinds = sorted({k for sv in services for k in PLAN_KINDS.get(sv, (sv,))})
+    carries = select(plans.customer_id).select_from(CUSTOMER_PLANS.join(PLANS, PLANS.c.code == plans.plan_code)) \
+        .where(*current, *([PLANS.c.kind.in_(kinds)] if kinds else []))
+    stmt = select(CUSTOMERS.c.id).where(CUSTOMERS.c.province_code == where.province_code)
+    if where.sites:
+        return list(session.scalars(stmt.where(carries.where(plans.site_id.in_(sorted(where.sites))).exists())
+                                    .order_by(CUSTOMERS.c.id)))
     if services:
-        plans = CUSTOMER_PLANS.c
-        current = [plans.customer_id == CUSTOMERS.c.id, plans.ended_on.is_(None)]
-        kinds = sorted({k for sv in services for k in PLAN_KINDS.get(sv, (sv,))})
-        carries = select(plans.customer_id).select_from(CUSTOMER_PLANS.join(PLANS, PLANS.c.code == plans.plan_code)) \
-            .where(*current, PLANS.c.kind.in_(kinds))
         stmt = stmt.where(or_(carries.exists(), ~select(plans.customer_id).where(*current).exists()))
-    if city:
-        stmt = stmt.where(CUSTOMERS.c.city_code == city)
-    if district:
-        stmt = stmt.where(CUSTOMERS.c.district_code == district)
+    if where.city_code:
+        stmt = stmt.where(CUSTOMERS.c.city_code == where.city_code)
+    if where.district_code:
+        stmt = stmt.where(CUSTOMERS.c.district_code == where.district_code)
     return list(session.scalars(stmt.order_by(CUSTOMERS.c.id)))
 
 

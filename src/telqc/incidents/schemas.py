@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from telqc.core.schemas import CleanText, Id
+from telqc.core.schemas import CleanText, Id, SiteId
 
 Severity = Literal["especially_major", "major", "large", "general"]
 Service = Literal["mobile", "broadband", "iptv", "voice"]
@@ -23,7 +23,7 @@ class IncidentCreate(_In):
     province_code: str = Field(min_length=2, max_length=12)
     city_code: str | None = Field(default=None, max_length=12)
     district_code: str | None = Field(default=None, max_length=12)
-    cells: list[str] = Field(default_factory=list, max_length=500)
+    cells: list[SiteId] = Field(default_factory=list, max_length=500)  # listed: matched by site (`area`)
     categories: list[str] = Field(default_factory=list, max_length=20)
     services: list[Service] = Field(default_factory=list)
     cause: str | None = Field(default=None, max_length=2000)
@@ -230,7 +230,7 @@ class RuleIn(_In):
     @model_validator(mode="after")
     def _confirm_not_below(self) -> RuleIn:
         if self.confirm_threshold < self.threshold:
-            raise ValueError("confirm_threshold must be at least threshold")
+            raise ValueError("确认阈值不得小于发现阈值 / confirm_threshold must be at least threshold")
         return self
 
 
@@ -241,7 +241,7 @@ class RulesIn(_In):
     def _one_per_scope(self) -> RulesIn:
         scopes = [(r.category, r.area_type) for r in self.rules]
         if len(set(scopes)) != len(scopes):
-            raise ValueError("one rule per category × area type")
+            raise ValueError("同一投诉类别与区域类型只能有一条规则 / one rule per category × area type")
         return self
 
 

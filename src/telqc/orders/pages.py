@@ -116,14 +116,16 @@ def order_create(request: Request, ctx: CtxDep, _: Write,
                  type: Annotated[str, Form()], category: Annotated[str, Form()],
                  customer_id: Annotated[str, Form()], title: Annotated[str, Form()],
                  description: Annotated[str, Form()], channel: Annotated[str, Form()] = "hotline",
-                 contact_id: Annotated[str, Form()] = "", product: Annotated[str, Form()] = "") -> Response:
+                 contact_id: Annotated[str, Form()] = "", product: Annotated[str, Form()] = "",
+                 site_id: Annotated[str, Form()] = "") -> Response:
     values = {"type": type, "category": category, "customer_id": customer_id, "title": title,
-              "description": description, "channel": channel, "contact_id": contact_id, "product": product}
+              "description": description, "channel": channel, "contact_id": contact_id, "product": product,
+              "site_id": site_id}
     try:
         data = s.OrderCreate.model_validate({
             "type": type, "category": category, "customer_id": customer_id, "title": title,
             "description": description, "channel": channel, "contact_id": contact_id or None,
-            "repair": {"product": product or "未指定"} if type == "repair" else None,
+            "repair": {"product": product or "未指定"} if type == "repair" else None, "site_id": site_id or None,
         })
         o = service.create(ctx, data)
     except ValidationError as e:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from telqc.core.schemas import Day, Id, In, Out
+from telqc.core.schemas import Day, Id, In, Out, SiteId
 from telqc.orders.sla import Area, CustomerTier, Priority
 from telqc.orders.states import OrderType
 
@@ -41,6 +41,9 @@ class OrderCreate(In):
     repair: RepairIn | None = None
     # the reporter's assessment (1 critical … 4 minor), kept and shown; priority stays the category's
     severity: int | None = Field(default=None, ge=1, le=4)
+    # the cell or broadband access point the caller is on, when the agent asked: an incident listing sites
+    # matches on it instead of the customer's subscriptions' sites (`incidents.area`)
+    site_id: SiteId | None = None
 
 
 class SelfFileIn(In):

@@ -97,14 +97,15 @@ def create(ctx: Ctx, data: s.OrderCreate, *, caller_unidentified: bool = False) 
     ctx.session.flush()  # one INSERT with every field decided
     history(ctx, o, "status", None, S.NEW.value, "created", public=True)
     ctx.audit("order.created", "order", o.id, type=o.type, category=o.category_code, priority=o.priority,
-              customer_id=o.customer_id, handler_id=o.handler_id, risk_terms=o.risk_terms)
+              customer_id=o.customer_id, handler_id=o.handler_id, risk_terms=o.risk_terms,
+              site_id=data.site_id)
     if prior is not None:
         complaints.link_repeat(ctx, o, prior)
     if data.repair is not None:
         repairs.attach(ctx, o, data.repair, cat.skill or "repair")
     events.emit(ctx, "order.created", "order", o.id, order_id=o.id, type=o.type, priority=o.priority,
                 customer_id=o.customer_id, created_at=iso(now), escalation_risk=o.escalation_risk,
-                regulator=o.regulator_risk, dims=dims(o))
+                regulator=o.regulator_risk, dims=dims(o), site_id=data.site_id)
     if live:
         esc = decide_escalation(o.type, o.priority, o.sla_status, 0.0, o.escalation_level, live)
         if esc is not None:

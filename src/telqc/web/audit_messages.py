@@ -7,6 +7,7 @@ from __future__ import annotations
 
 _ACTIONS: dict[str, tuple[str, str]] = {
     "customer.assessed": ("客户分层评估", "Customer assessed"),
+    "customer.plan_site_set": ("设置套餐服务站点", "Subscription site set"),
     "evaluation.objected": ("考评异议", "Evaluation objection"),
     "evaluation.objection_decided": ("裁定考评异议", "Objection decided"),
     "evaluation.run": ("坐席考评", "Evaluation run"),

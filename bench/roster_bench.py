@@ -4,6 +4,7 @@
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --no-night # multi-skill, day shifts only
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single   # before: one skill each, day shifts
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --open-week  # 7 days available, 6 shifts a week
+    PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single --breaks  # a 15-min break on 早班/晚班
 
 Requirement: the demo's channel volumes (hotline, WeChat, APP; 60 days of history forecast 14 days ahead)
 through the Erlang staffing of `staffing.DEFAULT_RULES`; 200 people (120 hotline, 45 WeChat, 35 APP) with
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -59,6 +61,8 @@ def main() -> None:
     ap.add_argument("--no-night", action="store_true", help="multi-skill without the night shift")
     ap.add_argument("--open-week", action="store_true",
                     help="everyone available every day with six shifts a week: where the 6-days-in-a-row cap binds")
+    ap.add_argument("--breaks", action="store_true",
+                    help="a 15-minute break (小休) on 早班 and 晚班, 60–120 min after the start (3 placements each)")
     args = ap.parse_args()
     people: list[Person] = []
     groups = [(ch, (), n) for ch, n in HEADS.items()] if args.single else MULTI
@@ -71,6 +75,9 @@ def main() -> None:
             else:
                 people.append(Person(i + 1, ch, frozenset(set(range(7)) - off), 5, frozenset(extra)))
     templates = TEMPLATES if args.single or args.no_night else [*TEMPLATES, NIGHT]
+    if args.breaks:
+        templates = [replace(t, break_min=15, break_earliest_min=60, break_latest_min=120) if t.lunch_min else t
+                     for t in templates]
     t0 = time.perf_counter()
     days, req = requirement(date(2026, 12, 7), 14)
     t_req = time.perf_counter() - t0

@@ -179,7 +179,8 @@ def solve(days: Sequence[date], need: Mapping[str, Sequence[int]], engineers: Se
     if lo:
         a = coo_matrix((vals, (rows, cols)), shape=(len(lo), n_var)).tocsr()
         res = milp(cost, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
-                   bounds=Bounds(np.zeros(n_var), upper), options={"time_limit": time_limit_s, "presolve": True})
+                   bounds=Bounds(np.zeros(n_var), upper),
+                   options={"time_limit": time_limit_s, "mip_rel_gap": 1e-3, "presolve": True})
         if res.x is None:
             raise RuntimeError(f"engineer roster: the solver found no roster ({res.message})")
         x, status = res.x, "optimal" if res.status == 0 else "time_limit"

@@ -24,16 +24,22 @@ from telqc.orders.models import Order, OrderCallback, OrderHistory
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
-def test_bulk_orders_rows_events_and_kpis(app: FastAPI, client: TestClient) -> None:
+def _seed(app: FastAPI, count: int, days: int) -> int:
+    """The demo users, 300 customers and ``count`` bulk orders over ``days`` days before NOW; how many made."""
     st = app.state
     with st.sessionmaker() as s:
         uow = UnitOfWork(s)
         ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings)
         load_demo_users(ctx)
         seed_customers(s, 300, 5, NOW)
-        made = seed_bulk_orders(ctx, 400, 14, 5, NOW)
+        made = seed_bulk_orders(ctx, count, days, 5, NOW)
         uow.commit()
-    assert made == 400
+    return made
+
+
+def test_bulk_orders_rows_events_and_kpis(app: FastAPI, client: TestClient) -> None:
+    st = app.state
+    assert _seed(app, 400, 14) == 400
     with st.sessionmaker() as s:
         orders = s.scalars(select(Order)).all()
         assert len(orders) == 400 and all(NOW - timedelta(days=14) <= o.created_at < NOW for o in orders)
@@ -72,15 +78,8 @@ def test_a_complaint_reopened_weeks_ago_was_worked_again_and_closed(app: FastAPI
     """Issue 18: every bulk complaint whose callback was unsatisfied stayed reopened, so a month of bulk orders
     showed the manager dozens of complaints open and late for weeks. One reopened more than a week ago has been
     worked again, resolved and called back satisfied, as the services would record it; a recent one is open."""
-    st = app.state
-    with st.sessionmaker() as s:
-        uow = UnitOfWork(s)
-        ctx = Ctx(uow=uow, clock=st.clock, settings=st.settings)
-        load_demo_users(ctx)
-        seed_customers(s, 300, 5, NOW)
-        seed_bulk_orders(ctx, 1500, 30, 5, NOW)
-        uow.commit()
-    with st.sessionmaker() as s:
+    _seed(app, 1500, 30)
+    with app.state.sessionmaker() as s:
         reworked = [o for o in s.scalars(select(Order).where(Order.reopen_count == 1)) if o.status == "closed"]
         assert reworked, "some reopened complaints were closed on a second callback"
         stale = s.scalars(select(Order).where(Order.status == "reopened")).all()

@@ -38,6 +38,9 @@ from telqc.orders.sla import derive_priority
 
 BATCH = 10_000
 MINUTE = 60.0
+REWORK = timedelta(days=7)
+"""A complaint reopened longer ago than this has been worked again, resolved and called back satisfied (as
+`order_templates.stops` has older orders resolved); without it every reopened one stayed open and late."""
 
 
 @dataclass
@@ -169,15 +172,20 @@ class _Generator:
                     steps.append(("callback", at, "callback started"))
                     steps.append(("closed" if cb_outcome == "satisfied" else "reopened", at,
                                   f"callback: {cb_outcome}"))
+                    if cb_outcome == "unsatisfied" and self.now - at > REWORK:
+                        again = [at + timedelta(seconds=float(waits[1:k].sum())) for k in (2, 3, 4)]
+                        steps += [("in_progress", again[0], None), ("resolved", again[1], None),
+                                  ("callback", again[2], "callback started"),
+                                  ("closed", again[2], "callback: satisfied")]
         first_response = steps[1][1] if len(steps) > 1 else None
-        resolved = next((a for s, a, _ in steps if s == "resolved"), None)
+        resolved = next((a for s, a, _ in reversed(steps) if s == "resolved"), None)  # the last resolution
         final = steps[-1][0]
         o.status, o.created_at, o.updated_at = final, t0, steps[-1][1]
         o.first_response_at = first_response
         o.resolved_at = resolved if final in ("resolved", "callback", "closed") else None
         o.closed_at = steps[-1][1] if final == "closed" else None
         o.customer_notified_at = resolved
-        o.reopen_count = 1 if final == "reopened" else 0
+        o.reopen_count = 1 if any(s == "reopened" for s, _, _ in steps) else 0
         o.solution_code = solution_for(t.title, (oid % 4) / 4) if resolved else None
         lifecycle.refresh_sla(o, policy, [], self.now)
         o.sla_policy_id = self.policies.ids.get(policy.name)
@@ -205,18 +213,26 @@ class _Generator:
                                 "public": True})
             ids["history"] += 1
             prev = state
-        self._events(out, o, t, steps, cb_outcome, policy)
+        self._events(out, o, t, steps, policy)
         if t.type == "complaint" and resolved is not None:
-            done = cb_outcome is not None
-            out.callbacks.append({"id": ids["callback"], "order_id": oid, "created_at": resolved,
-                                  "due_at": resolved + timedelta(days=1), "status": "done" if done else "open",
-                                  "attempts": 1 if done else 0, "outcome": cb_outcome, "reason": None,
-                                  "done_at": steps[-1][1] if done else None,
-                                  "by_id": self.supervisor[o.province_code].id if done else None})
-            ids["callback"] += 1
+            # one callback task per resolution: done (with the outcome the next step shows) or still open
+            since = resolved
+            for k, (state, when, _) in enumerate(steps):
+                if state == "resolved":
+                    since = when
+                if state != "callback" and not (state == "resolved" and k == len(steps) - 1):
+                    continue
+                done = state == "callback"
+                out.callbacks.append({"id": ids["callback"], "order_id": oid, "created_at": since,
+                                      "due_at": since + timedelta(days=1), "status": "done" if done else "open",
+                                      "attempts": 1 if done else 0,
+                                      "outcome": _outcome(steps, k) if done else None, "reason": None,
+                                      "done_at": steps[k + 1][1] if done else None,
+                                      "by_id": self.supervisor[o.province_code].id if done else None})
+                ids["callback"] += 1
 
     def _events(self, out: _Batch, o: Any, t: _Template, steps: list[tuple[str, datetime, str | None]],
-                cb_outcome: str | None, policy: Any) -> None:
+                policy: Any) -> None:
         d = lifecycle.dims(o)
         iso = lifecycle.iso
         base = {"order_id": o.id, "type": o.type}
@@ -225,7 +241,9 @@ class _Generator:
                                                   "created_at": iso(o.created_at),
                                                   "escalation_risk": bool(t.risk_terms), "regulator": t.regulator,
                                                   "dims": d}))
-        for state, at, _ in steps[1:]:
+        for k, (state, at, _) in enumerate(steps):
+            if k == 0:
+                continue
             if state == "acknowledged":
                 ev(("order.first_response", o.id, at, {**base, "at": iso(at), "dims": d,
                                                        "business_s": lifecycle.business_seconds(policy.calendar, o,
@@ -234,10 +252,11 @@ class _Generator:
                 ev(("order.resolved", o.id, at, {
                     **base, "at": iso(at), "customer_id": o.customer_id,
                     "resolution_business_s": lifecycle.business_seconds(policy.calendar, o, at, []),
-                    "within_deadline": o.resolution_due is None or at <= o.resolution_due, "reopened": False,
+                    "within_deadline": o.resolution_due is None or at <= o.resolution_due,
+                    "reopened": any(s == "reopened" for s, _, _ in steps[:k]),
                     "solution_code": o.solution_code, "description": o.description, "dims": d}))
             elif state == "callback":
-                ev(("order.callback_recorded", o.id, at, {**base, "at": iso(at), "outcome": cb_outcome,
+                ev(("order.callback_recorded", o.id, at, {**base, "at": iso(at), "outcome": _outcome(steps, k),
                                                           "reason": None, "dims": d}))
             elif state == "reopened":
                 ev(("order.reopened", o.id, at, {**base, "at": iso(at), "dims": d}))
@@ -245,7 +264,12 @@ class _Generator:
                 resolved = o.resolved_at or at
                 ev(("order.closed", o.id, at, {
                     **base, "at": iso(at), "within_deadline": o.resolution_due is None or resolved <= o.resolution_due,
-                    "closed_loop": o.type == "complaint" and cb_outcome == "satisfied", "dims": d}))
+                    "closed_loop": o.type == "complaint" and steps[k - 1][0] == "callback", "dims": d}))
+
+
+def _outcome(steps: list[tuple[str, datetime, str | None]], k: int) -> str:
+    """The outcome of the callback at ``steps[k]``: the step after it closes (satisfied) or reopens the order."""
+    return "satisfied" if steps[k + 1][0] == "closed" else "unsatisfied"
 
 
 def _write(ctx: Ctx, writers: dict[str, BulkWriter], b: _Batch, ids: dict[str, int], now: datetime) -> None:

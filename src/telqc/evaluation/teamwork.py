@@ -15,13 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
-
 from telqc.core import repository as core_repo
 from telqc.core.context import Ctx
 from telqc.core.errors import Conflict, Invalid
 from telqc.core.models import User
 from telqc.core.rbac import Perm, Principal, Role
+from telqc.evaluation import repository as repo
 from telqc.evaluation import schemas as s
 from telqc.evaluation.models import TeamworkRating
 from telqc.evaluation.schemes import ROLES
@@ -49,9 +48,7 @@ def rate(ctx: Ctx, data: s.TeamworkIn) -> TeamworkRating:
     month = _month(data.month)
     if month > metrics.local_today(ctx):
         raise Invalid("evaluation.error.month_future", field="body.month")
-    if ctx.session.scalar(select(TeamworkRating.id).where(
-            TeamworkRating.rater_id == me.user_id, TeamworkRating.ratee_id == ratee.id,
-            TeamworkRating.month == month)) is not None:
+    if repo.teamwork_rated(ctx.session, me.user_id, ratee.id, month):
         raise Conflict("evaluation.error.rated", field="body.ratee_id")
     row = TeamworkRating(ratee_id=ratee.id, rater_id=me.user_id, rater_kind=kind, month=month, score=data.score,
                          comment=data.comment, created_at=ctx.now())
@@ -67,9 +64,7 @@ def values(ctx: Ctx, ids: Iterable[int], start: date, end: date) -> dict[int, fl
     wanted = list(ids)
     if not wanted:
         return {}
-    rows = ctx.session.execute(select(TeamworkRating.ratee_id, TeamworkRating.rater_kind, TeamworkRating.score)
-                               .where(TeamworkRating.ratee_id.in_(wanted), TeamworkRating.month >= start.replace(day=1),
-                                      TeamworkRating.month <= end))
+    rows = repo.teamwork_scores(ctx.session, wanted, start.replace(day=1), end)
     scores: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for ratee, kind, score in rows:
         scores[ratee][kind].append(score)
@@ -96,12 +91,12 @@ def rateable(ctx: Ctx) -> list[tuple[int, str]]:
     me = ctx.principal
     if me is None or not me.can(Perm.evaluation_rate):
         return []
-    stmt = select(User).where(User.is_active.is_(True), User.id != me.user_id, User.role.in_(ROLES))
+    team = None
     if rater_kind(me) == "peer" or me.role is Role.supervisor:
         if me.team_id is None:
             return []
-        stmt = stmt.where(User.team_id == me.team_id)
-    people = [u for u in ctx.session.scalars(stmt.order_by(User.team_id, User.id)) if _may_rate(me, u)]
+        team = me.team_id
+    people = [u for u in repo.active_people(ctx.session, ROLES, me.user_id, team) if _may_rate(me, u)]
     teams = core_repo.team_names(ctx.session, [u.team_id for u in people if u.team_id is not None])
     return [(u.id, f"{u.display_name} · {teams[u.team_id]}" if u.team_id in teams else u.display_name)
             for u in people]
@@ -110,5 +105,4 @@ def rateable(ctx: Ctx) -> list[tuple[int, str]]:
 def mine(ctx: Ctx) -> list[TeamworkRating]:
     """The ratings the caller gave (never those they received)."""
     assert ctx.principal is not None
-    return list(ctx.session.scalars(select(TeamworkRating).where(TeamworkRating.rater_id == ctx.principal.user_id)
-                                    .order_by(TeamworkRating.month.desc(), TeamworkRating.id.desc()).limit(50)))
+    return repo.teamwork_given(ctx.session, ctx.principal.user_id)

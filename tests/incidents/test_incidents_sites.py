@@ -100,3 +100,15 @@ def test_the_banner_shows_for_an_order_naming_an_affected_site(app: FastAPI, cli
     assert "网络故障" not in client.get(f"/incidents/banner?customer_id={cust}&site_id=OLT-9/1").text
     assert "网络故障" not in client.get(f"/incidents/banner?customer_id={cust}").text  # no site on record
     assert "网络故障" not in client.get(f"/incidents/banner?customer_id={cust}&site_id=%3Cb%3E").text
+
+
+def test_netops_declare_a_site_listed_incident_from_the_board(app: FastAPI, client: TestClient) -> None:
+    NetWorld(app, client)
+    csrf = page_login(client, "net1")
+    form = {"csrf_token": csrf, "title": "天河两个基站退服", "district_code": "440106"}
+    bad = client.post("/incidents", data={**form, "cells": "CELL-1，<b>"})
+    assert bad.status_code == 422 and "受影响小区/宽带接入点" in bad.text
+    r = client.post("/incidents", data={**form, "cells": "CELL-1， CELL-2"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    detail = client.get(r.headers["location"])
+    assert "CELL-1, CELL-2" in detail.text

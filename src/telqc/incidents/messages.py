@@ -98,6 +98,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "inc.settings.national_only": {"zh-CN": "分级与规则对所有地区生效，仅全国范围的网络运维或管理人员可以修改。",
                                    "en": "The scale and rules hold for every region: only national-scope staff "
                                          "may change them."},
+    "inc.cells": {"zh-CN": "受影响小区/宽带接入点", "en": "Affected cells / access points"},
+    "inc.cells_hint": {"zh-CN": "选填，逗号分隔；填写后只影响这些站点上的客户", "en": "optional, comma-separated; "
+                       "when given only the customers on these sites are affected"},
+    "fld.cells": {"zh-CN": "受影响小区/宽带接入点", "en": "cells / access points"},
     "fld.response_min": {"zh-CN": "响应时限（分钟）", "en": "response time (min)"},
     "fld.update_min": {"zh-CN": "通报间隔（分钟）", "en": "update interval (min)"},
     "fld.notify_roles": {"zh-CN": "通知对象", "en": "who is told"},

@@ -8,6 +8,7 @@ refused action re-renders the page with the reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -95,15 +96,15 @@ def board_rows(request: Request, ctx: CtxDep, _: Read) -> Response:
 def declare(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, Form()],
             district_code: Annotated[str, Form()], severity: Annotated[str, Form()] = "general",
             cause: Annotated[str, Form()] = "", prepared_answer: Annotated[str, Form()] = "",
-            estimated_restore_at: Annotated[str, Form()] = "") -> Response:
+            estimated_restore_at: Annotated[str, Form()] = "", cells: Annotated[str, Form()] = "") -> Response:
     try:
         region = ctx.session.get(Region, district_code)
         city = ctx.session.get(Region, region.parent_code) if region and region.parent_code else None
         data = s.IncidentCreate.model_validate({
             "title": title, "severity": severity, "province_code": (city.parent_code if city else None) or "",
             "city_code": city.code if city else None, "district_code": district_code, "cause": cause or None,
-            "prepared_answer": prepared_answer or None,
-            "estimated_restore_at": _local_input(estimated_restore_at, "estimated_restore_at")})
+            "prepared_answer": prepared_answer or None, "cells": re.split(r"[\s,，、]+", cells.strip()) if cells.strip()
+            else [], "estimated_restore_at": _local_input(estimated_restore_at, "estimated_restore_at")})
         i = service.create(ctx, data)
     except ValidationError as e:
         ctx.uow.rollback()

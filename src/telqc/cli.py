@@ -70,12 +70,12 @@ def seed(
     # `import telqc.cli`), paid by every `telqc` command (serve, audit verify, --help ...).
     from telqc.demo import reference  # noqa: PLC0415
     from telqc.demo import seed as seeding  # noqa: PLC0415
-    from telqc.demo.evaluation_seed import load_demo_floor, seed_evaluations  # noqa: PLC0415
+    from telqc.demo.evaluation_seed import evaluated_months, load_demo_floor, seed_evaluations  # noqa: PLC0415
     from telqc.demo.improvement_seed import seed_improvement  # noqa: PLC0415
     from telqc.demo.incidents_seed import advance_incidents, seed_incidents  # noqa: PLC0415
     from telqc.demo.inspection_seed import seed_inspection, seed_store_visits  # noqa: PLC0415
     from telqc.demo.kb_seed import load_kb, train_kb  # noqa: PLC0415
-    from telqc.demo.orders_seed import SERVICE_ORDERS, seed_orders  # noqa: PLC0415
+    from telqc.demo.orders_seed import SERVICE_ORDERS, seed_earlier_orders, seed_orders  # noqa: PLC0415
     from telqc.demo.quarter_seed import seed_campaign, seed_training  # noqa: PLC0415
     from telqc.demo.retention_seed import seed_retention  # noqa: PLC0415
     from telqc.demo.workforce_seed import seed_workforce  # noqa: PLC0415
@@ -104,11 +104,15 @@ def seed(
     if orders:
         with _progress() as bar, job_ctx(factory, clock, settings) as ctx:
             otask = bar.add_task("工单 orders", total=orders)
-            made = seed_orders(ctx, count=orders, days=min(days, 30) or 14, seed=seed,
+            order_days = min(days, 30) or 14
+            made = seed_orders(ctx, count=orders, days=order_days, seed=seed,
                                progress=lambda k: bar.advance(otask, k))
+            # the evaluated months before that window: a complaint and another order per agent and month
+            earlier = seed_earlier_orders(ctx, evaluated_months(ctx, days), now - timedelta(days=order_days), seed)
         how = ("through the order services" if orders <= SERVICE_ORDERS else
                f"the first {SERVICE_ORDERS} through the order services, the rest bulk-generated")
-        console.print(f"[green]seeded[/green] {made} work orders ({how})")
+        console.print(f"[green]seeded[/green] {made} work orders ({how}), and {earlier} in the evaluated months "
+                      "before them")
     with job_ctx(factory, clock, settings) as ctx:
         storm = seed_incidents(ctx)  # a complaint storm, a network alarm, a planned cutover
     _relay(factory, settings)  # detection opens the storm's incident as its complaints' events arrive
@@ -139,10 +143,11 @@ def seed(
     console.print(f"[green]seeded[/green] training: {sat} exam attempts; a quarterly satisfaction campaign with "
                   f"{answers} answers")
     with job_ctx(factory, clock, settings) as ctx:
-        sampled = seed_inspection(ctx)
+        sampled = seed_inspection(ctx, evaluated_months(ctx, days))  # a week of each evaluated month too
         visits = seed_store_visits(ctx)
     _relay(factory, settings)  # the scored samples reach the QA rollups the evaluations read
-    console.print(f"[green]seeded[/green] quality inspection: last week's Guangdong calls, a weekly sampling plan, "
+    console.print(f"[green]seeded[/green] quality inspection: a week of Guangdong calls per evaluated month and last "
+                  f"week's, a weekly sampling plan, "
                   f"{sampled} samples for the inspector, {visits} store visits")
     with job_ctx(factory, clock, settings) as ctx:
         runs = seed_evaluations(ctx, days)

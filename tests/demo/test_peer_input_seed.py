@@ -13,7 +13,7 @@ from helpers import login
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.uow import UnitOfWork
-from telqc.demo.evaluation_seed import _months, load_demo_floor
+from telqc.demo.evaluation_seed import evaluated_months, load_demo_floor
 from telqc.demo.peer_input_seed import seed_peer_input
 from telqc.demo.reference import DEMO_PASSWORD, load_demo_users, load_reference
 
@@ -27,7 +27,7 @@ def _seed(app: FastAPI, clock: FrozenClock) -> tuple[list[tuple[date, date]], li
         load_reference(ctx)
         load_demo_users(ctx)
         load_demo_floor(ctx, DEMO_PASSWORD)
-        months = _months(ctx, 92)
+        months = evaluated_months(ctx, 92)
         made = [seed_peer_input(ctx, months), seed_peer_input(ctx, months)]
         uow.commit()
     return months, made
@@ -37,7 +37,7 @@ def test_every_component_has_data_and_the_seed_runs_once(app: FastAPI, client: T
                                                          clock: FrozenClock) -> None:
     months, (first, second) = _seed(app, clock)
     assert len(months) == 3
-    assert first.ratings > 0 and first.suggestions == 24 and first.sim_calls == 8
+    assert first.ratings > 0 and first.suggestions == 24 and first.sim_calls == 24
     assert (second.ratings, second.suggestions, second.sim_calls) == (0, 0, 0), "idempotent"
     sup = login(client, "supervisor", DEMO_PASSWORD)
     start, end = months[1]

@@ -52,7 +52,7 @@ def _month_start(d: date) -> date:
     return d.replace(day=1)
 
 
-def _months(ctx: Ctx, days: int) -> list[tuple[date, date]]:
+def evaluated_months(ctx: Ctx, days: int) -> list[tuple[date, date]]:
     """The (up to) three calendar months before the current one that the history reaches, oldest first."""
     today = metrics.local_today(ctx)
     first_data = today - timedelta(days=days)
@@ -72,7 +72,7 @@ def seed_evaluations(ctx: Ctx, days: int) -> int:
     """Per demo province, the three months before the current one (those the rollups reach) and the quarter,
     after the quarter's teamwork ratings, suggestions and simulated calls (`telqc.demo.peer_input_seed`);
     returns the runs made."""
-    months = _months(ctx, days)
+    months = evaluated_months(ctx, days)
     seed_peer_input(ctx, months)
     made = 0
     for province in FLOOR:  # one run per province: a supervisor sees the runs of their own province

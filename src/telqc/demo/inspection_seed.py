@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from telqc.core.auth import principal_of
+from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.models import User
 from telqc.inspection import importer, sampling_plans, scorecards, scoring, store_visits
@@ -70,9 +71,42 @@ def _user(ctx: Ctx, username: str) -> User | None:
     return ctx.session.scalar(select(User).where(User.username == username))
 
 
-def seed_inspection(ctx: Ctx) -> int:
+def _week_lines(agents: list[User], since: datetime, tag: str) -> list[str]:
+    """The floor's calls of the week starting at `since` as import lines (`tag` keeps their ids apart)."""
+    lines = []
+    for a, agent in enumerate(agents):
+        for k in range(CALLS_PER_AGENT):
+            script = ROTATION[(a + k) % len(ROTATION)]
+            start = since + timedelta(days=k % 5, hours=1 + (a * 7 + k * 3) % 8, minutes=(a * 13 + k * 7) % 60)
+            rec = {"external_id": f"demo-qa-{tag}{agent.username}-{k}", "channel": "hotline",
+                   "agent": agent.username, "started_at": start.isoformat(), "queue_wait_s": 10 + (a * k) % 50,
+                   "acw_s": 30, "talk_s": 1100 if script == "long_complaint" else 180 + 20 * k,
+                   "complaint": script in ("long_complaint", "angry"), "category": "complaint"
+                   if script == "long_complaint" else None, "turns": _turns(SCRIPTS[script], agent.display_name)}
+            lines.append(json.dumps(rec, ensure_ascii=False))
+    return lines
+
+
+def _earlier_weeks(now: datetime, tz: ZoneInfo, months: list[tuple[date, date]]) -> list[datetime]:
+    """For each evaluated month, the Monday (local midnight, as UTC) that closes its second complete ISO week, so
+    that week and the scoring the day after fall inside the month; oldest first, before last week's."""
+    out = []
+    this_monday, _ = sampling_plans.last_period("weekly", now, tz)
+    for start, end in months:
+        monday = start + timedelta(days=(7 - start.weekday()) % 7 + 7)
+        at = datetime.combine(monday, time(), tz).astimezone(UTC)
+        if monday + timedelta(days=1) <= end and at < this_monday:
+            out.append(at)
+    return out
+
+
+def seed_inspection(ctx: Ctx, months: list[tuple[date, date]] | None = None) -> int:
     """Calls, a weekly plan sampled for the inspector, some of it scored; returns the samples made (0 if the
-    demo users are missing or the week was sampled already)."""
+    demo users are missing or the week was sampled already).
+
+    With the evaluated `months` (`telqc.demo.evaluation_seed.evaluated_months`), one week of each month is
+    imported, sampled by the plan and scored in full on a clock set just after it, as the inspector would have
+    then, so every month's evaluation has QA scores; last week's queue is scored only in part."""
     inspector, manager = _user(ctx, "inspector"), _user(ctx, "manager")
     agents = [u for name in AGENTS if (u := _user(ctx, name)) is not None]
     if inspector is None or manager is None or not agents:
@@ -80,27 +114,36 @@ def seed_inspection(ctx: Ctx) -> int:
     as_manager = replace(ctx, principal=principal_of(manager))
     if any(p.name == PLAN_NAME for p in sampling_plans.listing(as_manager)):
         return 0
-    since, _ = sampling_plans.last_period("weekly", ctx.now(), ZoneInfo(ctx.settings.timezone))
-    lines = []
-    for a, agent in enumerate(agents):
-        for k in range(CALLS_PER_AGENT):
-            script = ROTATION[(a + k) % len(ROTATION)]
-            start = since + timedelta(days=k % 5, hours=1 + (a * 7 + k * 3) % 8, minutes=(a * 13 + k * 7) % 60)
-            rec = {"external_id": f"demo-qa-{agent.username}-{k}", "channel": "hotline", "agent": agent.username,
-                   "started_at": start.isoformat(), "queue_wait_s": 10 + (a * k) % 50, "acw_s": 30,
-                   "talk_s": 1100 if script == "long_complaint" else 180 + 20 * k,
-                   "complaint": script in ("long_complaint", "angry"), "category": "complaint"
-                   if script == "long_complaint" else None, "turns": _turns(SCRIPTS[script], agent.display_name)}
-            lines.append(json.dumps(rec, ensure_ascii=False))
-    importer.import_interactions(as_manager, lines)
-    plan = sampling_plans.create(as_manager, s.PlanIn(
-        name=PLAN_NAME, period="weekly", targets=["complaint", "auto_hits"], per_agent_week_min=1,
-        random_pct=10, inspectors=[inspector.id]))
-    as_inspector = replace(ctx, principal=principal_of(inspector))
-    batch = sampling_plans.run(as_inspector, plan.id)
-    card, _ = scorecards.compiled(scorecards.ensure_default(ctx))
+    tz = ZoneInfo(ctx.settings.timezone)
+    weeks = _earlier_weeks(ctx.now(), tz, months or [])
+    plan_id = None
+    made = 0
+    for monday, tag in [(w, f"{w:%Y%m%d}-") for w in weeks] + [(None, "")]:
+        clock = FrozenClock(monday + timedelta(hours=1)) if monday else None  # None: now, last week
+        manager_then = replace(as_manager, clock=clock) if clock else as_manager
+        since = monday - timedelta(days=7) if monday else sampling_plans.last_period("weekly", ctx.now(), tz)[0]
+        importer.import_interactions(manager_then, _week_lines(agents, since, tag))
+        if plan_id is None:
+            plan_id = sampling_plans.create(manager_then, s.PlanIn(
+                name=PLAN_NAME, period="weekly", targets=["complaint", "auto_hits"], per_agent_week_min=1,
+                random_pct=10, inspectors=[inspector.id])).id
+        made += _sample_and_score(replace(manager_then, principal=principal_of(inspector)), plan_id,
+                                  None if monday else 3)
+    return made
+
+
+def _sample_and_score(as_inspector: Ctx, plan_id: int, part: int | None) -> int:
+    """Run the plan for the week before the clock's (two hours on) and score the queue (a `part`-th of it, or
+    all of it a day later); returns the samples made."""
+    if isinstance(as_inspector.clock, FrozenClock):
+        as_inspector.clock.advance(timedelta(hours=2))
+    batch = sampling_plans.run(as_inspector, plan_id)
+    queue = sorted(i.id for i in scoring.queue(as_inspector, 1000))
+    if part is None and isinstance(as_inspector.clock, FrozenClock):
+        as_inspector.clock.advance(timedelta(days=1))
+    card, _ = scorecards.compiled(scorecards.ensure_default(as_inspector))
     manual = [it for it in card.items if it.mode == Mode.manual]
-    for n, ins_id in enumerate(sorted(i.id for i in scoring.queue(as_inspector, 1000))[: batch.created // 3]):
+    for n, ins_id in enumerate(queue[: batch.created // part] if part else queue):
         values = {it.code: (1.0 if it.fatal else it.weight) for it in manual}
         if n % 3 == 1 and manual:  # one in three loses points on a manual item
             it = next(i for i in manual if not i.fatal)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -27,6 +27,8 @@ from telqc.customers.models import Customer
 from telqc.demo.order_templates import PLACES, TEMPLATES, solution_for, stops
 from telqc.demo.orders_bulk import seed_bulk_orders
 from telqc.demo.surveys_seed import seed_survey_answers
+from telqc.metrics import rollup
+from telqc.metrics import service as metrics
 from telqc.orders import complaints, config, repairs, service
 from telqc.orders import schemas as s
 from telqc.orders.models import Order
@@ -146,8 +148,49 @@ def _demo_customer_story(ctx: Ctx, agents: dict[str, list[User]], supervisors: d
     return made
 
 
-def _one(ctx: Ctx, supervisor: Principal, rng: random.Random, customer_id: int, real_now: datetime) -> None:
-    kind, category, title, text = rng.choice(TEMPLATES)
+def seed_earlier_orders(ctx: Ctx, months: list[tuple[date, date]], until: datetime, seed: int = 42) -> int:
+    """Before `until` (where `seed_orders`' window starts), in each evaluated month: a complaint and one other order
+    per agent of each province, through the order services on clocks set then, so every month's evaluation has
+    SLA compliance and complaint handling for every agent. Returns the orders made."""
+    rng = random.Random(seed + 3)
+    sess = ctx.session
+    real_now = ctx.now()
+    tz = metrics.tz_of(ctx)
+    customers: dict[str, list[int]] = {}
+    for cid, code in sess.execute(select(Customer.id, Customer.province_code).order_by(Customer.id).limit(5000)):
+        customers.setdefault(code, []).append(cid)
+    staff = [u for u in sess.scalars(select(User).where(User.role.in_(["agent", "supervisor"]),
+                                                        User.is_active.is_(True)).order_by(User.id))]
+    supervisors = {p: u for u in reversed(staff) if u.role == "supervisor" for p in u.region_scope or []}
+    complaint = [x for x in TEMPLATES if x[0] == "complaint"]
+    other = [x for x in TEMPLATES if x[0] not in ("complaint", "repair")]
+    made = 0
+    for start, end in months:
+        t0 = rollup.local_midnight(start, tz)
+        t1 = min(rollup.local_midnight(end + timedelta(days=1), tz), until) - timedelta(days=1)
+        if t1 <= t0:
+            continue
+        for agent in (u for u in staff if u.role == "agent"):
+            province = next((p for p in agent.region_scope or [] if customers.get(p)), None)
+            if province is None:
+                continue
+            for template in (rng.choice(complaint), rng.choice(other)):
+                at = FrozenClock(t0 + (t1 - t0) * rng.random())
+                sup = supervisors.get(province, agent)
+                ctx.uow.flush()
+                try:
+                    with sess.begin_nested():
+                        _one(replace(ctx, clock=at, principal=principal_of(agent)), principal_of(sup), rng,
+                             rng.choice(customers[province]), real_now, template)
+                except DomainError:
+                    continue
+                made += 1
+    return made
+
+
+def _one(ctx: Ctx, supervisor: Principal, rng: random.Random, customer_id: int, real_now: datetime,
+         template: tuple[str, str, str, str] | None = None) -> None:
+    kind, category, title, text = template or rng.choice(TEMPLATES)
     body: dict[str, object] = {"type": kind, "category": category, "customer_id": customer_id,
                                "channel": rng.choice(["hotline", "hotline", "app", "wechat", "web", "store"]),
                                "title": title, "description": text.format(n=rng.randint(10, 90),

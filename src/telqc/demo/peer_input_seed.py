@@ -9,7 +9,7 @@ simulated calls, so every component of the demo's evaluations has people with da
   adopts most of them a week later and turns a few down with a reason, and the last month's newest ones still
   wait for a decision, so the suggestions page has something to decide. An adopted Guangdong suggestion names
   the improvement plan that carries it out when the improvement seed made that plan.
-- Simulated calls (模拟通话): the trainer scores one for each Guangdong agent in the quarter's middle month.
+- Simulated calls (模拟通话): the trainer scores one for each Guangdong agent every month.
 
 Everything goes through the domains' services on clocks set in the past (as `telqc.demo.quarter_seed` does),
 so dates, audit entries and the evaluations' explanations look as they would in production. Runs once: a
@@ -164,18 +164,20 @@ def _suggestions(ctx: Ctx, people: list[User], months: list[tuple[date, date]], 
 
 
 def _sim_calls(ctx: Ctx, people: list[User], months: list[tuple[date, date]], rng: random.Random) -> int:
-    """The trainer's scorecard, and one simulated call per Guangdong agent in the middle month."""
+    """The trainer's scorecard, and one simulated call per Guangdong agent in each month (a monthly drill)."""
     trainer = ctx.session.scalar(select(User).where(User.username == "trainer"))
     agents = [u for u in people if u.role == Role.agent.value and _in(u, PROVINCES[0])]
-    if trainer is None or not agents:
+    if trainer is None or not agents or not months:
         return 0
-    start, end = months[len(months) // 2]
-    when = _at(_day(start, end, 20), 7)
-    card = training.create_sim_card(_as(ctx, trainer, when), ts.SimCardIn.model_validate(
-        {"name": "账单查询模拟通话评分表", "pass_mark": 80, "items": SIM_ITEMS}))
-    for i, agent in enumerate(agents):
-        values = {it["code"]: (1.0 if it.get("fatal") else float(round(float(it["weight"]) * rng.uniform(0.6, 1.0))))
-                  for it in SIM_ITEMS}
-        training.score_sim_call(_as(ctx, trainer, when + timedelta(minutes=20 * i)), ts.SimCallIn(
-            scorecard_id=card.id, agent_id=agent.id, scenario="客户质疑本月账单多扣流量费", values=values))
-    return len(agents)
+    card = None
+    for start, end in months:
+        when = _at(_day(start, end, 20), 7)
+        if card is None:
+            card = training.create_sim_card(_as(ctx, trainer, when), ts.SimCardIn.model_validate(
+                {"name": "账单查询模拟通话评分表", "pass_mark": 80, "items": SIM_ITEMS}))
+        for i, agent in enumerate(agents):
+            values = {it["code"]: (1.0 if it.get("fatal") else
+                                   float(round(float(it["weight"]) * rng.uniform(0.6, 1.0)))) for it in SIM_ITEMS}
+            training.score_sim_call(_as(ctx, trainer, when + timedelta(minutes=20 * i)), ts.SimCallIn(
+                scorecard_id=card.id, agent_id=agent.id, scenario="客户质疑本月账单多扣流量费", values=values))
+    return len(agents) * len(months)

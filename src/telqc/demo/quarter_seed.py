@@ -1,6 +1,6 @@
 """The demo's quarter of people development and customer voice: an identity-verification course with its exam,
-studied and then sat by the Guangdong floor in the middle of the quarter (most pass, two fail and are sent back
-to the course, so the trainer has their retakes to arrange), and a quarterly satisfaction campaign to a
+studied and then sat by the Guangdong floor in the middle of the quarter's last month (most pass, two fail and
+are sent back to the course, so the trainer has their retakes to arrange), and a quarterly satisfaction campaign to a
 stratified sample of customers, most of whom answer.
 
 Both go through their domains' services on clocks set in the past, so attempts, audit and results look as they
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +22,9 @@ from telqc.core.auth import principal_of
 from telqc.core.clock import FrozenClock
 from telqc.core.context import Ctx
 from telqc.core.models import User
+from telqc.demo.evaluation_seed import evaluated_months
 from telqc.knowledge.models import KbArticle, KbVersion
+from telqc.metrics import service as metrics
 from telqc.surveys import campaigns, channels
 from telqc.surveys import schemas as ss
 from telqc.training import attempts
@@ -51,16 +53,25 @@ def _article(ctx: Ctx) -> int | None:
     return next((i for i, t in rows if "身份" in t or "实名" in t), rows[0][0] if rows else None)
 
 
+def _exam_day(ctx: Ctx, days: int) -> datetime:
+    """The middle of the last evaluated month at 10:00 local (so that month's evaluation has exam scores and
+    course completion), else half-way through the history."""
+    months = evaluated_months(ctx, days)
+    if not months:
+        return ctx.now() - timedelta(days=max(days // 2, 1))
+    start, end = months[-1]
+    return datetime.combine(start + (end - start) / 2, time(10), metrics.tz_of(ctx)).astimezone(UTC)
+
+
 def seed_training(ctx: Ctx, days: int) -> int:
-    """The course, its question bank and exam; the Guangdong agents sit it half-way through the history.
-    Returns the attempts made."""
+    """The course, its question bank and exam; the Guangdong agents sit it in the middle of the last evaluated
+    month. Returns the attempts made."""
     trainer = ctx.session.scalar(select(User).where(User.username == "trainer"))
     agents = [u for u in ctx.session.scalars(select(User).where(User.role == "agent", User.is_active.is_(True))
                                              .order_by(User.id)) if "440000" in (u.region_scope or [])]
     if trainer is None or not agents:
         return 0
-    now = ctx.now()
-    when = now - timedelta(days=max(days // 2, 1))
+    when = _exam_day(ctx, days)
     as_trainer = replace(ctx, clock=FrozenClock(when - timedelta(days=3)), principal=principal_of(trainer))
     article = _article(ctx)
     course = training.create_course(as_trainer, ts.CourseIn(

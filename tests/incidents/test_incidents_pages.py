@@ -8,13 +8,14 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpers import page_login
 from incidents.incidents_helpers import NetWorld
 from orders.orders_helpers import staff
 from telqc.core.audit import AuditEntry, PendingEntry
 from telqc.core.rbac import Role
+from telqc.incidents.models import Incident, PlannedWork
 
 
 def test_netops_board_detail_and_actions(app: FastAPI, client: TestClient) -> None:
@@ -194,3 +195,30 @@ def test_settings_page_edits_the_scale_names_bad_fields_and_is_national_only(app
     refused = client.post("/incidents/settings/rules", data={
         "csrf_token": csrf, "threshold": "3", "window_min": "30", "confirm_threshold": "6"})
     assert refused.status_code == 403
+
+
+def _incident_rows(app: FastAPI) -> tuple[int, int]:
+    with app.state.sessionmaker() as s:
+        return (int(s.scalar(select(func.count()).select_from(Incident)) or 0),
+                int(s.scalar(select(func.count()).select_from(PlannedWork)) or 0))
+
+
+def test_the_declare_and_planned_forms_check_the_district_before_looking_it_up(app: FastAPI,
+                                                                               client: TestClient) -> None:
+    """Both forms looked the district code up before any input model checked it: a NUL there reached the query
+    (on PostgreSQL a driver error, a 500). Now a 422 naming the field, and nothing stored (issue 17)."""
+    NetWorld(app, client)
+    client.raise_server_exceptions = False
+    csrf = page_login(client, "net1")
+    before = _incident_rows(app)
+    for bad, word in (("4401\x0006", "控制字符"), ("44\u202e0106", "双向文本控制字符")):
+        r = client.post("/incidents", data={"title": "基站退服", "district_code": bad, "severity": "general",
+                                            "csrf_token": csrf})
+        assert r.status_code == 422, r.text
+        assert "区县：" in r.text and word in r.text, r.text
+        r = client.post("/incidents/planned", data={"title": "割接", "district_code": bad,
+                                                    "start_at": "2026-11-03T00:00", "end_at": "2026-11-03T02:00",
+                                                    "csrf_token": csrf})
+        assert r.status_code == 422, r.text
+        assert "区县：" in r.text and word in r.text, r.text
+    assert _incident_rows(app) == before

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from helpers import PASSWORD, csrf_of, page_login
+from helpers import PASSWORD, csrf_of, login, page_login
 from orders.orders_helpers import World
 from telqc.core.audit import AuditEntry
 from telqc.core.models import LoginFailure, User
@@ -74,3 +74,23 @@ def test_the_token_endpoint_refuses_a_nul_in_the_name(app: FastAPI, client: Test
     [error] = r.json()["detail"]
     assert error["field"] == "body.username" and error["type"] == "string_control_character", error
     assert _count(app, LoginFailure) == failures
+
+
+def test_a_password_created_with_a_trailing_space_signs_in_as_typed(app: FastAPI, client: TestClient) -> None:
+    """User creation stripped the password (`In`'s whitespace stripping) while sign-in compares it as typed, so a
+    password created with a trailing space could never be used: it is now stored as typed, on the page and the
+    API alike."""
+    World(app, client)
+    adm, csrf = _admin_page(app)
+    r = adm.post("/users/new", data={"username": "spaced.page", "display_name": "王芳", "role": "agent",
+                                     "password": "long-enough-1 ", "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = client.post("/api/v1/users", json={"username": "spaced.api", "password": " long-enough-2 ", "role": "agent"},
+                    headers=login(client, "adm"))
+    assert r.status_code == 201, r.text
+    token = "/api/v1/auth/token"
+    assert client.post(token, data={"username": "spaced.page", "password": "long-enough-1 "}).status_code == 200
+    assert client.post(token, data={"username": "spaced.api", "password": " long-enough-2 "}).status_code == 200
+    assert client.post(token, data={"username": "spaced.page", "password": "long-enough-1"}).status_code == 401, \
+        "the password is what was typed, not its stripped form"
+    page_login(TestClient(app, raise_server_exceptions=False), "spaced.page", "long-enough-1 ")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from telqc.api.deps import CtxDep, require
 from telqc.core import audit, users
@@ -20,9 +20,14 @@ from telqc.customers import service as customers
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 
 
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
+"""A new password as typed: not stripped like `In`'s other texts, since sign-in compares it unstripped (a
+password created with a trailing space could otherwise never be used), but under the text policy."""
+
+
 class UserCreate(In):
     username: str = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9_.@-]+$")
-    password: str = Field(min_length=8, max_length=128)
+    password: Password
     role: Role
     display_name: str | None = Field(default=None, max_length=60)
     team_id: Id | None = None
@@ -44,7 +49,7 @@ class PasswordReset(CleanText):
     whitespace stripping (a password is what was typed; sign-in compares it unstripped)."""
 
     model_config = ConfigDict(extra="forbid")
-    password: str = Field(min_length=8, max_length=128)
+    password: Password
 
 
 class UserOut(Out):

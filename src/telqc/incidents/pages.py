@@ -56,6 +56,17 @@ def _form_error(ctx: Ctx, e: ValidationError) -> str:
     return validation_text(e, ctx.lang)
 
 
+def _area(ctx: Ctx, district_code: str) -> dict[str, str | None]:
+    """A form's district with its city and province, for the input models. The code passes the text policy
+    before it is looked up (a `ValidationError` naming the field); an unknown one leaves the province empty,
+    which the model refuses."""
+    code = s.DistrictForm.model_validate({"district_code": district_code}).district_code
+    region = ctx.session.get(Region, code)
+    city = ctx.session.get(Region, region.parent_code) if region and region.parent_code else None
+    return {"province_code": (city.parent_code if city else None) or "", "city_code": city.code if city else None,
+            "district_code": code}
+
+
 def _local_input(value: str, field: str) -> datetime | None:
     """A datetime-local field is Beijing time; a value that is no time is the form's error, not a 500."""
     if not value:
@@ -98,11 +109,8 @@ def declare(request: Request, ctx: CtxDep, _: Manage, title: Annotated[str, Form
             cause: Annotated[str, Form()] = "", prepared_answer: Annotated[str, Form()] = "",
             estimated_restore_at: Annotated[str, Form()] = "", cells: Annotated[str, Form()] = "") -> Response:
     try:
-        region = ctx.session.get(Region, district_code)
-        city = ctx.session.get(Region, region.parent_code) if region and region.parent_code else None
         data = s.IncidentCreate.model_validate({
-            "title": title, "severity": severity, "province_code": (city.parent_code if city else None) or "",
-            "city_code": city.code if city else None, "district_code": district_code, "cause": cause or None,
+            "title": title, "severity": severity, **_area(ctx, district_code), "cause": cause or None,
             "prepared_answer": prepared_answer or None, "cells": re.split(r"[\s,，、]+", cells.strip()) if cells.strip()
             else [], "estimated_restore_at": _local_input(estimated_restore_at, "estimated_restore_at")})
         i = service.create(ctx, data)
@@ -158,11 +166,8 @@ def planned_create(request: Request, ctx: CtxDep, _: Manage, title: Annotated[st
                    district_code: Annotated[str, Form()], start_at: Annotated[str, Form()],
                    end_at: Annotated[str, Form()], description: Annotated[str, Form()] = "") -> Response:
     try:
-        region = ctx.session.get(Region, district_code)
-        city = ctx.session.get(Region, region.parent_code) if region and region.parent_code else None
         planned.create(ctx, s.PlannedWorkIn.model_validate({
-            "title": title, "description": description, "province_code": (city.parent_code if city else None) or "",
-            "city_code": city.code if city else None, "district_code": district_code,
+            "title": title, "description": description, **_area(ctx, district_code),
             "start_at": _local_input(start_at, "start_at"), "end_at": _local_input(end_at, "end_at")}))
     except ValidationError as e:
         ctx.uow.rollback()

@@ -17,6 +17,13 @@ class _In(CleanText):
     model_config = ConfigDict(extra="forbid")
 
 
+class DistrictForm(_In):
+    """The district the declare and planned-work forms name, checked by the text policy before the page looks
+    it up for its city and province: a NUL reached that query (a driver error on PostgreSQL, a 500)."""
+
+    district_code: str = Field(min_length=1, max_length=12)
+
+
 class IncidentCreate(_In):
     title: str = Field(min_length=2, max_length=120)
     severity: Severity = "general"

@@ -32,8 +32,8 @@ WINDOW_DAYS = 28  # answers within the dashboard's default 30 days
 CONTACT_SAMPLE = 600  # answered calls whose customer is invited (one survey per customer per 30 days)
 RESPONSE_RATE = 0.6
 # Before the window, back to the start of the contact history (the quarter the evaluations show), answered calls
-# are surveyed at the window's daily rate, so every evaluated month has CSAT answers by agent.
-EARLIER_PER_DAY = CONTACT_SAMPLE / WINDOW_DAYS
+# are surveyed at a third of the window's daily rate, so every evaluated month has CSAT answers by agent.
+EARLIER_PER_DAY = CONTACT_SAMPLE / WINDOW_DAYS / 3  # a third: enough answers per agent and month, a short seed
 # A little above the targets (90% satisfied, NPS 30): complaint customers score lower (`_scores`) and the at-risk
 # customers' few low answers (`retention_seed.seed_low_answers`) bring the demo's tiles to about the target.
 CSAT = ([5, 4, 3, 2, 1], [0.60, 0.31, 0.05, 0.02, 0.02])  # 91% satisfied

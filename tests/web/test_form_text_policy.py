@@ -112,3 +112,16 @@ def test_the_user_edit_form_refuses_a_nul_region_and_a_non_ascii_team(app: FastA
         u = s.get(User, w.agent_id)
         assert u is not None and (u.display_name, u.role) == ("agent1", "agent"), "nothing changed"
     assert _count(app, AuditEntry) == audit
+
+
+def test_a_transfer_to_a_team_numbered_in_superscript_is_the_forms_error(app: FastAPI, client: TestClient) -> None:
+    """`str.isdigit` passes "²", which `int` refuses: the transfer form's pick answered 500, now its own error."""
+    w = World(app, client)
+    o = w.create()
+    agent = TestClient(app, raise_server_exceptions=False)
+    csrf = page_login(agent, "agent1")
+    audit = _count(app, AuditEntry)
+    r = agent.post(f"/orders/{o['id']}/transfer", data={"target": "team:²", "handoff_note": "需计费二线核对账单",
+                                                        "csrf_token": csrf})
+    assert r.status_code == 422, r.text
+    assert _count(app, AuditEntry) == audit

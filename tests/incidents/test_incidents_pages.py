@@ -222,3 +222,14 @@ def test_the_declare_and_planned_forms_check_the_district_before_looking_it_up(a
         assert r.status_code == 422, r.text
         assert "区县：" in r.text and word in r.text, r.text
     assert _incident_rows(app) == before
+
+
+def test_linking_orders_numbered_in_superscript_is_not_a_500(app: FastAPI, client: TestClient) -> None:
+    """`str.isdigit` passes "²", which `int` refuses: the link form answered 500; now the digit is skipped."""
+    w = NetWorld(app, client)
+    w.complaints("440106", 10)
+    inc = w.incidents()[0]
+    client.raise_server_exceptions = False
+    csrf = page_login(client, "net1")
+    r = client.post(f"/incidents/{inc['id']}/links", data={"order_ids": "²", "csrf_token": csrf})
+    assert r.status_code < 500, r.text

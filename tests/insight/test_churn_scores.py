@@ -18,7 +18,7 @@ from telqc.core.clock import FrozenClock
 from telqc.core.rbac import Role
 from telqc.customers.models import Customer
 from telqc.insight import scores, scoring, uplift
-from telqc.insight.models import InsightBill, InsightChurnScore, InsightOffer, RetentionMember
+from telqc.insight.models import InsightBill, InsightChurnScore, InsightOffer, RetentionCampaign, RetentionMember
 from telqc.jobs.dispatch import job_ctx
 
 A = "/api/v1/insight"
@@ -233,3 +233,51 @@ def test_retention_offer_decided_from_the_customer_page(app: FastAPI, client: Te
 
 def test_a_score_without_reasons_says_so() -> None:
     assert scores.line(0.02, []) == "流失风险 0.02：无突出风险因素"
+
+
+RLO = "\u202e"
+
+
+def _rows(app: FastAPI) -> tuple[int, int, int]:
+    with app.state.sessionmaker() as s:
+        return (len(s.scalars(select(RetentionCampaign.id)).all()), len(s.scalars(select(InsightOffer.id)).all()),
+                len(s.scalars(select(AuditEntry.id)).all()))
+
+
+def test_the_campaign_form_refuses_an_override_in_the_name(app: FastAPI, client: TestClient, clock: FrozenClock,
+                                                           world: dict[str, Any]) -> None:
+    """The board's form passed the name straight to the draw, skipping the API's text policy (issue 17)."""
+    run_scoring(app, clock)
+    token = page_login(client, "mgr")
+    before = _rows(app)
+    r = client.post("/insight/campaigns", data={"name": f"挽留{RLO}活动", "csrf_token": token})
+    assert r.status_code == 422, r.text
+    assert "活动名称（name）：" in r.text and "U+202E" in r.text and "双向文本控制字符" in r.text
+    assert _rows(app) == before, "nothing drawn or audited"
+
+
+def test_the_outcome_form_refuses_an_override_in_the_note(app: FastAPI, client: TestClient,
+                                                          world: dict[str, Any]) -> None:
+    client.post(f"{A}/campaigns", json={"name": "备注"}, headers=world["h"]["mgr"])
+    task = client.get(f"{A}/tasks", headers=world["h"]["gd1"]).json()[0]
+    token = page_login(client, "gd1")
+    before = _rows(app)
+    r = client.post(f"/insight/tasks/{task['id']}/outcome",
+                    data={"outcome": "contacted", "note": f"客户{RLO}同意", "csrf_token": token})
+    assert r.status_code == 422, r.text
+    assert "备注：" in r.text and "U+202E" in r.text
+    with app.state.sessionmaker() as s:
+        m = s.get(RetentionMember, task["id"])
+        assert m is not None and (m.status, m.note) == ("open", None), "nothing recorded"
+    assert _rows(app) == before
+
+
+def test_the_offer_form_refuses_an_override_in_the_plan_code(app: FastAPI, client: TestClient,
+                                                             world: dict[str, Any]) -> None:
+    token = page_login(client, "gd1")
+    before = _rows(app)
+    r = client.post(f"/insight/customers/{world['custs'][0]}/offer",
+                    data={"decision": "accepted", "plan_code": f"5G{RLO}59", "csrf_token": token})
+    assert r.status_code == 422, r.text
+    assert "套餐编码" in r.text and "U+202E" in r.text
+    assert _rows(app) == before, "no offer shown or decided"

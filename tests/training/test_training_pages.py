@@ -75,3 +75,15 @@ def test_trainer_builds_and_agent_sits_the_exam(app: FastAPI, client: TestClient
     assert "7 / 7" in result and "通过" in result and "参考答案" in result
     assert "您已通过该考试" in client.get("/training/mine").text
     assert client.get("/training").status_code == 403
+
+
+def test_an_exam_for_a_course_numbered_in_superscript_is_the_forms_error(app: FastAPI, client: TestClient) -> None:
+    """`str.isdigit` passes "²" (and any length), which `int` or the query then refused: a 500, now a 422."""
+    people(app, client)
+    trainer = TestClient(app, raise_server_exceptions=False)
+    csrf = page_login(trainer, "trainer")
+    for course in ("²", "9" * 30):
+        r = trainer.post("/training/exams", data={"csrf_token": csrf, "course_id": course, "title": "身份核实考试",
+                                                  "draw_count": "4", "time_limit_min": "20"})
+        assert r.status_code == 422, r.text
+        assert 'role="alert"' in r.text

@@ -94,3 +94,34 @@ def test_a_password_created_with_a_trailing_space_signs_in_as_typed(app: FastAPI
     assert client.post(token, data={"username": "spaced.page", "password": "long-enough-1"}).status_code == 401, \
         "the password is what was typed, not its stripped form"
     page_login(TestClient(app, raise_server_exceptions=False), "spaced.page", "long-enough-1 ")
+
+
+def test_the_user_edit_form_refuses_a_nul_region_and_a_non_ascii_team(app: FastAPI, client: TestClient) -> None:
+    """The province codes reached the region lookup unchecked (a NUL: a driver error on PostgreSQL) and a team of
+    "²" passed `str.isdigit` but not `int` (a 500 everywhere): each is a 422 naming the field, nothing changed."""
+    w = World(app, client)
+    adm, csrf = _admin_page(app)
+    audit = _count(app, AuditEntry)
+    form = {"display_name": "王芳", "role": "supervisor", "csrf_token": csrf}
+    r = adm.post(f"/users/{w.agent_id}", data={**form, "region_scope": ["44\x000000"]})
+    assert r.status_code == 422, r.text
+    assert "数据范围：" in r.text and "控制字符" in r.text
+    r = adm.post(f"/users/{w.agent_id}", data={**form, "team_id": "²"})
+    assert r.status_code == 422 and "所选班组不存在" in r.text, r.text
+    with app.state.sessionmaker() as s:
+        u = s.get(User, w.agent_id)
+        assert u is not None and (u.display_name, u.role) == ("agent1", "agent"), "nothing changed"
+    assert _count(app, AuditEntry) == audit
+
+
+def test_a_transfer_to_a_team_numbered_in_superscript_is_the_forms_error(app: FastAPI, client: TestClient) -> None:
+    """`str.isdigit` passes "²", which `int` refuses: the transfer form's pick answered 500, now its own error."""
+    w = World(app, client)
+    o = w.create()
+    agent = TestClient(app, raise_server_exceptions=False)
+    csrf = page_login(agent, "agent1")
+    audit = _count(app, AuditEntry)
+    r = agent.post(f"/orders/{o['id']}/transfer", data={"target": "team:²", "handoff_note": "需计费二线核对账单",
+                                                        "csrf_token": csrf})
+    assert r.status_code == 422, r.text
+    assert _count(app, AuditEntry) == audit

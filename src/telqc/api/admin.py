@@ -42,6 +42,7 @@ class UserEdit(In):
     space."""
 
     display_name: str = Field(max_length=60)  # empty: `users.update` names it missing
+    region_scope: list[str] | None = None  # checked before `users.check_regions` looks the codes up (a NUL: 500)
 
 
 class PasswordReset(CleanText):

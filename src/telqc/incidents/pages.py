@@ -26,7 +26,7 @@ from telqc.core.errors import DomainError, Invalid
 from telqc.core.i18n import t
 from telqc.core.models import Region
 from telqc.core.rbac import Perm, Principal
-from telqc.core.schemas import SiteId
+from telqc.core.schemas import MAX_INT, SiteId
 from telqc.incidents import api, config, kpis, network, planned, progress, review, service
 from telqc.incidents import repository as repo
 from telqc.incidents import schemas as s
@@ -209,7 +209,7 @@ def banner(request: Request, ctx: CtxDep, _: Annotated[Principal, require(Perm.o
     site the agent typed, when it is a site id; a half-typed one is ignored, not an error in a fragment)."""
     found: list[Any] = []
     site = _site(site_id)
-    if customer_id.isdigit():
+    if customer_id.isdecimal() and int(customer_id) <= MAX_INT:
         try:
             found = progress.active_for_customer(ctx, int(customer_id), site)
         except DomainError:
@@ -336,7 +336,7 @@ def page_joint_test(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manag
 @router.post("/incidents/{incident_id}/links")
 def page_link(request: Request, ctx: CtxDep, incident_id: IdPath, _: Manage,
               order_ids: Annotated[str, Form()] = "", all_open: Annotated[bool, Form()] = False) -> Response:
-    ids = [int(x) for x in order_ids.replace("，", ",").split(",") if x.strip().isdigit()]
+    ids = [int(x) for x in order_ids.replace("，", ",").split(",") if x.strip().isdecimal()]
     return _act(request, ctx, incident_id, lambda: service.link_orders(
         ctx, incident_id, s.LinkIn.model_validate({"order_ids": ids, "all_open_in_area": all_open})))
 

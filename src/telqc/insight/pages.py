@@ -8,25 +8,27 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.context import Ctx
 from telqc.core.errors import DomainError
-from telqc.core.i18n import t
+from telqc.core.i18n import t, validation_message
 from telqc.core.rbac import Perm, Principal
 from telqc.customers.read import CUSTOMERS
 from telqc.insight import campaigns, offers, retention, uplift
+from telqc.insight import schemas as sch
 from telqc.insight import scores as churn_scores
-from telqc.web.render import render
+from telqc.web.render import render, validation_text
 
 router = APIRouter(include_in_schema=False)
 NAV = [(Perm.insight_read, "/insight", "ui.insight"), (Perm.insight_tasks, "/insight/tasks", "ui.insight_tasks")]
 Read = Annotated[Principal, require(Perm.insight_read)]
 Manage = Annotated[Principal, require(Perm.insight_manage)]
 Tasks = Annotated[Principal, require(Perm.insight_tasks)]
-NAME_MAX = 100  # `RetentionCampaign.name`
 
 TIERS = {k: t(f"tier.{k}") for k in ("vip", "gold", "silver", "regular")}
 STAGES = {k: t(f"lifecycle.{k}") for k in ("new", "in_contract", "growing", "mature", "contract_expiring",
@@ -71,14 +73,14 @@ def _board(request: Request, ctx: Ctx, error: str | None = None, status_code: in
 @router.post("/insight/campaigns")
 def run_campaign(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str, Form()] = "") -> Response:
     """The board's form: the same draw as `telqc insight campaign run` (and the weekly job), with the stored
-    churn scores; a name that is empty or too long is answered 422 naming the field, nothing drawn."""
-    clean = name.strip()
-    if not 1 <= len(clean) <= NAME_MAX:
-        key = "v.string_too_short" if not clean else "v.string_too_long"
-        msg = f"{t('insight.field.campaign_name', ctx.lang)}（name）：" + t(key, ctx.lang, min_length=1,
-                                                                              max_length=NAME_MAX)
+    churn scores; a name that is empty, too long or against the text policy (`CampaignIn`, as the API) is
+    answered 422 naming the field, nothing drawn."""
+    try:
+        body = sch.CampaignIn.model_validate({"name": name})
+    except ValidationError as e:
+        msg = f"{t('insight.field.campaign_name', ctx.lang)}（name）：" + validation_message(e.errors()[0], ctx.lang)
         return _board(request, ctx, msg, 422, name)
-    c = campaigns.run(ctx, clean)
+    c = campaigns.run(ctx, body.name)
     return RedirectResponse(f"/insight#campaign-{c.id}", status_code=303)
 
 
@@ -107,8 +109,11 @@ def my_tasks(request: Request, ctx: CtxDep, _: Tasks) -> Response:
 def record_outcome(request: Request, ctx: CtxDep, _: Tasks, task_id: IdPath, outcome: Annotated[str, Form()],
                    note: Annotated[str, Form(max_length=500)] = "",
                    next: Annotated[str, Form(max_length=200)] = "") -> Response:
-    try:
-        campaigns.record_outcome(ctx, task_id, outcome, note.strip() or None)
+    try:  # `OutcomeIn`, as the API: the note under the text policy before the service stores it
+        body = sch.OutcomeIn.model_validate({"outcome": outcome, "note": note.strip() or None})
+        campaigns.record_outcome(ctx, task_id, body.outcome, body.note)
+    except ValidationError as e:
+        return _tasks(request, ctx, validation_text(e, ctx.lang), 422)
     except DomainError as e:
         ctx.uow.rollback()
         if e.status == 404:
@@ -122,7 +127,12 @@ def decide_recommendation(ctx: CtxDep, _: Tasks, customer_id: IdPath,
                           decision: Annotated[Literal["accepted", "declined"], Form()],
                           plan_code: Annotated[str, Form(min_length=1, max_length=20)]) -> Response:
     """The customer's answer to the plan the agent recommended on the 360 page: recorded as an agent offer and
-    its decision (both audited), so it counts in the conversion KPI by channel and segment."""
-    o = offers.shown(ctx, customer_id, "agent", plan_code)
+    its decision (both audited), so it counts in the conversion KPI by channel and segment. The plan code goes
+    through `OfferIn` (the text policy, as the API) before the service stores it: a 422 naming the field."""
+    try:
+        body = sch.OfferIn.model_validate({"customer_id": customer_id, "channel": "agent", "plan_code": plan_code})
+    except ValidationError as e:
+        raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from e
+    o = offers.shown(ctx, body.customer_id, body.channel, body.plan_code)
     offers.decide(ctx, o.id, decision == "accepted")
     return RedirectResponse(f"/customers/{customer_id}?offer={decision}#plan-recommendation", status_code=303)

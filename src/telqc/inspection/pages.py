@@ -101,7 +101,7 @@ def _comments_from(form: Any) -> list[dict[str, Any]]:
     if not text:
         return []
     at = str(form.get("comment_at") or "0").strip()
-    seconds = float(at) if at.replace(".", "", 1).isdigit() else 0.0
+    seconds = float(at) if at.replace(".", "", 1).isdecimal() else 0.0
     return [{"at_ms": int(seconds * 1000), "text": text, "item": form.get("comment_item") or None}]
 
 

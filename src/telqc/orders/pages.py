@@ -204,7 +204,7 @@ def transfer_body(target: str, handoff_note: str) -> dict[str, Any]:
     """The form's one choice, ``team:<id>`` or ``user:<id>``, as the API's transfer body."""
     kind, _, ident = target.partition(":")
     key = {"team": "to_team_id", "user": "to_handler_id"}.get(kind)
-    if key is None or not ident.isdigit():
+    if key is None or not ident.isdecimal():
         raise Invalid("orders.error.pick_target", field="body.target")
     return {key: int(ident), "handoff_note": handoff_note}
 

@@ -24,7 +24,7 @@ NAV = [(Perm.surveys_manage, "/surveys", "ui.surveys"),
 
 
 def _int(v: str | None) -> int | None:
-    return int(v) if v not in (None, "") and str(v).lstrip("-").isdigit() else None
+    return int(v) if v not in (None, "") and str(v).lstrip("-").isdecimal() else None
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)

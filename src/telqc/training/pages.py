@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from telqc.api.deps import CtxDep, IdPath, require
 from telqc.core.context import Ctx
 from telqc.core.rbac import Perm, Principal
+from telqc.core.schemas import MAX_INT
 from telqc.training import attempts, service
 from telqc.training import schemas as s
 from telqc.training.grading import QType
@@ -140,7 +141,7 @@ def add_question(request: Request, ctx: CtxDep, _: Manage, course_id: IdPath, ty
                  rubric: Annotated[str, Form()] = "", points: Annotated[str, Form()] = "1",
                  explanation: Annotated[str, Form()] = "") -> Response:
     def act() -> object:
-        picked = [int(x) - 1 for x in _ints(correct) if x.isdigit() and int(x) > 0]
+        picked = [int(x) - 1 for x in _ints(correct) if x.isdecimal() and int(x) > 0]
         return service.add_question(ctx, course_id, s.QuestionIn.model_validate({
             "type": type, "text": text, "options": _lines(options) if type in ("single", "multiple") else [],
             "correct": picked if type in ("single", "multiple") else [],
@@ -166,7 +167,7 @@ def create_exam(request: Request, ctx: CtxDep, _: Manage, course_id: Annotated[s
                 retrain_after_fail: Annotated[str, Form()] = "") -> Response:
     def act() -> object:
         ids = _ints(pool)
-        if not ids and course_id.isdigit():  # empty: the course's whole active bank
+        if not ids and course_id.isdecimal() and int(course_id) <= MAX_INT:  # empty: the whole bank
             ids = [str(q.id) for q in service.questions(ctx, int(course_id)) if q.active]
         return service.create_exam(ctx, s.ExamIn.model_validate({
             "course_id": course_id, "title": title, "pool": ids, "draw_count": draw_count,

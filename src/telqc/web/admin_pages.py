@@ -41,7 +41,7 @@ def _regions(values: list[str]) -> list[str] | None:
 def _team(value: str) -> int | None:
     if not value.strip():
         return None
-    if not value.isdigit() or int(value) > MAX_INT:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_INT:  # "²" is a digit that `int` refuses
         raise Invalid("users.error.team", field="team_id")
     return int(value)
 
@@ -135,9 +135,11 @@ def _user_act(request: Request, ctx: Ctx, user_id: int, done: str, action: Any) 
 def user_update(request: Request, ctx: CtxDep, user_id: IdPath, _: Admin, display_name: Annotated[str, Form()],
                 role: Annotated[str, Form()], team_id: Annotated[str, Form()] = "",
                 region_scope: Annotated[list[str] | None, Form()] = None) -> Response:
-    return _user_act(request, ctx, user_id, "saved", lambda: users.update(
-        ctx, user_id, display_name=UserEdit.model_validate({"display_name": display_name}).display_name,
-        role=_role(role), team_id=_team(team_id), region_scope=_regions(region_scope or [])))
+    def save() -> object:
+        edit = UserEdit.model_validate({"display_name": display_name, "region_scope": _regions(region_scope or [])})
+        return users.update(ctx, user_id, display_name=edit.display_name, role=_role(role), team_id=_team(team_id),
+                            region_scope=edit.region_scope)
+    return _user_act(request, ctx, user_id, "saved", save)
 
 
 @router.post("/users/{user_id}/active")

@@ -179,7 +179,7 @@ def page_template(request: Request, ctx: CtxDep, _: Manage, name: Annotated[str,
 def _minutes(hhmm: str, name: str) -> int:
     """"09:30" as minutes after midnight; anything else is refused under the field `name` (its label)."""
     hh, sep, mm = hhmm.strip().partition(":")
-    if sep and hh.isdigit() and mm.isdigit() and len(mm) == 2 and int(mm) < 60:
+    if sep and hh.isdecimal() and mm.isdecimal() and len(mm) == 2 and int(mm) < 60:
         return int(hh) * 60 + int(mm)
     raise ValidationError.from_exception_data("form", [{"type": "time_parsing", "loc": (name,), "input": hhmm,
                                                         "ctx": {"error": "HH:MM"}}])

@@ -5,6 +5,7 @@
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single   # before: one skill each, day shifts
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --open-week  # 7 days available, 6 shifts a week
     PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single --breaks  # a 15-min break on 早班/晚班
+    PYTHONPATH=src:. .venv/bin/python bench/roster_bench.py --single --breaks --breaks-in-patterns  # the old way
 
 Requirement: the demo's channel volumes (hotline, WeChat, APP; 60 days of history forecast 14 days ahead)
 through the Erlang staffing of `staffing.DEFAULT_RULES`; 200 people (120 hotline, 45 WeChat, 35 APP) with
@@ -63,6 +64,8 @@ def main() -> None:
                     help="everyone available every day with six shifts a week: where the 6-days-in-a-row cap binds")
     ap.add_argument("--breaks", action="store_true",
                     help="a 15-minute break (小休) on 早班 and 晚班, 60–120 min after the start (3 placements each)")
+    ap.add_argument("--breaks-in-patterns", action="store_true",
+                    help="place the breaks in stage 1's patterns (the old way) instead of after the solve")
     args = ap.parse_args()
     people: list[Person] = []
     groups = [(ch, (), n) for ch, n in HEADS.items()] if args.single else MULTI
@@ -81,12 +84,16 @@ def main() -> None:
     t0 = time.perf_counter()
     days, req = requirement(date(2026, 12, 7), 14)
     t_req = time.perf_counter() - t0
-    res = solve(days, req, templates, people, time_limit_s=55.0)
+    res = solve(days, req, templates, people, time_limit_s=55.0,
+                breaks="patterns" if args.breaks_in_patterns else "auto")
     total = sum(float(r.sum()) for r in req.values())
     print(f"requirement: {total:.0f} agent-intervals over {len(days)} days × 48 (computed in {t_req:.1f} s)")
     print(f"roster: {len(res.shifts)} shifts for {len(people)} people ({len(MULTI) if not args.single else 3} "
           f"skill pools), status {res.status}, under {res.under:.0f} ({res.under / total:.1%}), "
           f"over {res.over:.0f}, dropped {res.dropped}, retimed {res.retimed}, solved in {res.solve_s:.1f} s")
+    if args.breaks:
+        print(f"breaks: {sum(s.pattern.break_start_min is not None for s in res.shifts)} placed "
+              f"({'in the patterns' if args.breaks_in_patterns else 'after the solve'})")
     for ch in sorted(req):
         need = float(req[ch].sum())
         print(f"  {ch:8s} required {need:6.0f}  covered {float(np.minimum(res.coverage[ch], req[ch]).sum()):6.0f}"

@@ -3,6 +3,8 @@ the published response limits, against the engineers on staff."""
 
 from __future__ import annotations
 
+import json
+
 from datetime import date, timedelta
 
 import pytest
@@ -69,4 +71,7 @@ def test_field_page_shows_the_shortfall_by_name(app: FastAPI, client: TestClient
     assert gd["engineers"] == 1 and gd["scheduled_peak"] == 2, "one engineer on duty needs two rostered"
     page = client.get("/workforce/field", headers=h)
     assert page.status_code == 200 and "广州市" in page.text and "缺 1 人" in page.text
+    # the bar chart is drawn from the same numbers as the table (engineers and peak need, not visits a day)
+    chart = json.loads(page.text.split('id="field-data">', 1)[1].split("</script>", 1)[0])
+    assert chart == {"provinces": [gd["province"]], "needed": [2], "staff": [1]}
     assert client.get("/api/v1/workforce/field", params={"days": 0}, headers=h).status_code == 422

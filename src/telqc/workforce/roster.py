@@ -54,7 +54,7 @@ from datetime import date
 
 import numpy as np
 
-from telqc.workforce.roster_assign import assign_skills, on_floor, staff_plan
+from telqc.workforce.roster_assign import assign_skills, on_floor, place_breaks, staff_plan
 from telqc.workforce.roster_model import (
     HOUR_COST,
     MAX_CONSECUTIVE_DAYS,
@@ -69,6 +69,7 @@ from telqc.workforce.roster_model import (
     Shift,
     Template,
     Unplaced,
+    break_offsets,
     patterns,
     pools_of,
 )
@@ -76,6 +77,7 @@ from telqc.workforce.roster_plan import plan_counts
 from telqc.workforce.roster_rules import NEVER, Carry, carry_in, most_days, week_of
 
 __all__ = [
+    "BREAKS_IN_PATTERNS_MAX",
     "HOUR_COST",
     "MAX_CONSECUTIVE_DAYS",
     "MIN_REST_MIN",
@@ -92,10 +94,12 @@ __all__ = [
     "Template",
     "Unplaced",
     "assign_skills",
+    "break_offsets",
     "carry_in",
     "most_days",
     "on_floor",
     "patterns",
+    "place_breaks",
     "plan_counts",
     "pools_of",
     "solve",
@@ -104,23 +108,41 @@ __all__ = [
 ]
 
 
+BREAKS_IN_PATTERNS_MAX = 2_000  # stage 1's pattern-count integers with breaks in the patterns, at most (see solve)
+
+
 def solve(days: Sequence[date], req: Mapping[str, np.ndarray], templates: Sequence[Template],
           people: Sequence[Person], min_rest_min: int = MIN_REST_MIN, time_limit_s: float = 50.0,
-          previous: Sequence[Shift] = (), following: Sequence[Shift] = ()) -> Result:
+          previous: Sequence[Shift] = (), following: Sequence[Shift] = (),
+          breaks: str = "auto") -> Result:
     """Roster `people` over `days` against `req` (skill -> (days, SLOTS) heads needed). `previous`: shifts
     already published for days before the first (the last days of the roster before): the rest after them, the
     days worked in a row and the shifts they used of the first calendar week's allowance hold for the new
     roster too, and their heads still on the floor after midnight (a night shift) cover the first morning.
     `following`: shifts of a stored roster for days after the last: the rest before them, the days in a row
-    and the last week's allowance hold likewise."""
+    and the last week's allowance hold likewise.
+
+    `breaks`: where short breaks (小休) are placed. "patterns": in stage 1's patterns, like lunch, so the
+    optimiser sees each break's 30-minute hole; but every legal break offset multiplies the patterns (3 offsets
+    on 早班/晚班: 91 -> 231 patterns per pool and day) and the bench's 200-person, 2-week roster then ends at the
+    time limit. "after": stage 1 plans shifts with lunch only, and `place_breaks` puts each rostered shift's
+    break where its window has the most heads over the requirement. The trade-off: stage 1 no longer sees the
+    hole, so it cannot add a head or shift a start to cover it; where the window holds no spare head the break
+    cuts coverage (measured on the bench in docs/BENCHMARKS.md). "auto" (default): "patterns" while stage 1
+    would have at most `BREAKS_IN_PATTERNS_MAX` pattern integers (pools × days × patterns with breaks: small
+    rosters, where the exact placement is cheap), "after" above."""
     t0 = time.perf_counter()
     for ch, r in req.items():
         if r.shape != (len(days), SLOTS):
             raise ValueError(f"requirement of {ch} must have shape ({len(days)}, {SLOTS})")
+    if breaks not in ("auto", "patterns", "after"):
+        raise ValueError(f"breaks must be auto, patterns or after, not {breaks}")
+    pools = pools_of(people, sorted(req))
     pats = patterns(templates)
+    if breaks == "after" or (breaks == "auto" and len(pools) * len(days) * len(pats) > BREAKS_IN_PATTERNS_MAX):
+        breaks, pats = "after", patterns(templates, breaks=False)
     if not pats:
         raise ValueError("no shift pattern fits in a day")
-    pools = pools_of(people, sorted(req))
     carry = carry_in(previous, days[0], min_rest_min, following, len(days)) if days else {}
     spill = [x for x in previous if days and x.day < days[0]]
     fixed: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -132,6 +154,8 @@ def solve(days: Sequence[date], req: Mapping[str, np.ndarray], templates: Sequen
     counts, status = (plan_counts(days, req, pats, pools, min_rest_min, time_limit_s, carry, fixed) if pools
                       else ({}, "optimal"))
     shifts, unplaced = staff_plan(days, pats, pools, counts, carry, min_rest_min)
+    if breaks == "after":
+        shifts = place_breaks(shifts, spill, days, req, people, templates)
     coverage, assignment = assign_skills([*spill, *shifts], days, req, people)
     under = {ch: float(np.maximum(req[ch] - coverage[ch], 0).sum()) for ch in req}
     over = sum(float(np.maximum(coverage[ch] - req[ch], 0).sum()) for ch in req)

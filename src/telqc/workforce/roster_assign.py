@@ -1,11 +1,13 @@
 """Stages 2 and 3 of the roster (see `roster`): who works each planned shift (a maximum matching per pool and
-day within the labour rules, re-timing a shift rather than dropping it), and which skill each person on the
+day within the labour rules, re-timing a shift rather than dropping it), where each rostered shift takes its
+short break when stage 1 left breaks out of its patterns (`place_breaks`), and which skill each person on the
 floor covers per interval (an integer maximum flow). Pure."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -13,7 +15,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from telqc.workforce.roster_model import SLOTS, Pattern, Person, Shift, Unplaced
+from telqc.workforce.roster_model import SLOT_MIN, SLOTS, Pattern, Person, Shift, Template, Unplaced, break_offsets
 from telqc.workforce.roster_rules import NEVER, Carry, week_of
 
 NO_EDGE = 1e6
@@ -104,6 +106,78 @@ def _rested(pid: int, d: int, pat: Pattern, rest_until: Mapping[int, int], end_b
     """The shift `pat` on day index `d` starts after the person's rest since their last shift and ends by the
     rest before their next stored one."""
     return rest_until.get(pid, -NEVER) <= d * 1440 + pat.start_min and d * 1440 + pat.end_min <= end_by.get(pid, NEVER)
+
+
+def place_breaks(shifts: Sequence[Shift], fixed: Sequence[Shift], days: Sequence[date],
+                 req: Mapping[str, np.ndarray], people: Sequence[Person],
+                 templates: Sequence[Template]) -> list[Shift]:
+    """Stage 2b: the short break of each rostered shift whose template has one and whose pattern has none, put
+    in the interval of its window with the most heads on the floor over the requirement (cutting over-staffing
+    first, under-staffing only where no interval of the window has a spare head), shifts with the fewest
+    legal offsets first, ties to the earliest; each placed break takes its head off before the next is placed,
+    so breaks stagger. Heads and requirement are counted per group of skills joined by someone having both
+    (for single-skill people: their channel), which is the Hall bound stage 3's flow works within; `fixed`:
+    shifts already published before the roster, on the floor as they are. Intervals past the last day have no
+    requirement, so a break there costs nothing."""
+    skills = sorted(req)
+    if not days:
+        return list(shifts)
+    group = {k: k for k in skills}
+
+    def root(k: str) -> str:
+        while group[k] != k:
+            k = group[k]
+        return k
+
+    by_id = {p.id: p for p in people}
+    for p in people:
+        mine = sorted(p.skill_set & set(skills))
+        for k in mine[1:]:
+            group[root(k)] = root(mine[0])
+    n = len(days)
+    spare = {root(k): np.zeros((n + 2) * SLOTS) for k in skills}  # slot 0 is the day before's midnight
+    for k in skills:
+        spare[root(k)][SLOTS:(n + 1) * SLOTS] -= np.asarray(req[k], dtype=float).ravel()
+    for arr in spare.values():
+        arr[(n + 1) * SLOTS:] = np.inf
+
+    def where(x: Shift) -> tuple[str | None, int]:
+        p = by_id.get(x.person_id)
+        mine = sorted(p.skill_set & set(skills)) if p else []
+        return (root(mine[0]) if mine else None), ((x.day - days[0]).days + 1) * SLOTS
+
+    for x in [*fixed, *shifts]:
+        g, base = where(x)
+        if g is not None and 0 <= base <= n * SLOTS:
+            spare[g][base:base + 2 * SLOTS] += x.pattern.cover()
+    by_t = {t.id: t for t in templates}
+    todo = []
+    out = list(shifts)
+    for i, x in enumerate(shifts):
+        t = by_t.get(x.pattern.template_id)
+        if t is None or not t.break_min or x.pattern.break_start_min is not None:
+            continue
+        lunch = None if x.pattern.lunch_start_min is None else x.pattern.lunch_start_min - x.pattern.start_min
+        offs = break_offsets(t, lunch)
+        if offs:
+            todo.append((len(offs), x.day, x.pattern.start_min, x.person_id, i, t, offs))
+    for _, _, _, _, i, t, offs in sorted(todo, key=lambda z: z[:4]):
+        x = shifts[i]
+        g, base = where(x)
+        if g is None:
+            continue
+        best = None
+        for off in offs:
+            at = x.pattern.start_min + off
+            slots = range(base + at // SLOT_MIN, base - (-(at + t.break_min) // SLOT_MIN))
+            room = min(float(spare[g][s]) for s in slots)
+            if best is None or room > best[0]:
+                best = (room, at, slots)
+        assert best is not None
+        for s in best[2]:
+            spare[g][s] -= 1
+        out[i] = replace(x, pattern=replace(x.pattern, break_start_min=best[1], break_min=t.break_min))
+    return out
 
 
 def on_floor(shifts: Sequence[Shift], days: Sequence[date]) -> dict[tuple[int, int], list[int]]:

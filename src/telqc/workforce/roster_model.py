@@ -7,7 +7,8 @@ requirement and the coverage are heads per interval, and a head who is away for 
 interval's calls at the rate the Erlang count assumed; counting them out for the interval is the conservative
 choice (the supervisor may bring them back for the other quarter hour), and keeps every count an integer so
 stages 2 and 3 stay matchings and flows. So a break of up to 30 minutes starting on the grid costs one
-interval, and the optimiser places it, like lunch, where the requirement can spare a head."""
+interval. Small rosters have it placed by the optimiser, like lunch, in the patterns; large ones after the solve,
+where the window has the most spare heads (`roster.solve`'s `breaks` says where the switch is and what it costs)."""
 
 from __future__ import annotations
 
@@ -129,23 +130,40 @@ class Unplaced:
 
 
 
-def patterns(templates: Sequence[Template]) -> list[Pattern]:
+def break_offsets(t: Template, lunch_off: int | None) -> list[int]:
+    """The legal short-break offsets (after the shift's start) of template `t` with lunch `lunch_off` minutes after
+    the start (None: no lunch): on the grid, inside the window and the shift, never sharing an interval with
+    lunch. Stage 1 (breaks in the patterns) and the after-placement (`roster_assign.place_breaks`) share it."""
+    out = []
+    for brk in range(t.break_earliest_min, t.break_latest_min + 1, SLOT_MIN):
+        if brk + t.break_min > t.length_min:
+            continue
+        if lunch_off is not None and brk < lunch_off + t.lunch_min and lunch_off < -(
+                -(brk + t.break_min) // SLOT_MIN) * SLOT_MIN:
+            continue  # the break would fall in (or share an interval with) lunch
+        out.append(brk)
+    return out
+
+
+def patterns(templates: Sequence[Template], breaks: bool = True) -> list[Pattern]:
     """Every start (30-minute steps in the window) × lunch placement × short-break placement of every template;
-    a break never shares an interval with lunch."""
+    a break never shares an interval with lunch. `breaks=False`: no break placement in the patterns (it is
+    placed after the solve, `roster_assign.place_breaks`), but only lunch placements that leave a legal break
+    offset, so the after-placement always finds one."""
     out = []
     for t in templates:
         if t.length_min > 24 * 60 or t.length_min <= 0:
             continue
         lunches: list[int | None] = [off for off in range(t.lunch_earliest_min, t.lunch_latest_min + 1, SLOT_MIN)
                                      if off + t.lunch_min <= t.length_min] if t.lunch_min else [None]
-        breaks: list[int | None] = [off for off in range(t.break_earliest_min, t.break_latest_min + 1, SLOT_MIN)
-                                    if off + t.break_min <= t.length_min] if t.break_min else [None]
         for start in range(t.earliest_start_min, min(t.latest_start_min, 24 * 60 - SLOT_MIN) + 1, SLOT_MIN):
             for lunch in lunches:
-                for brk in breaks:
-                    if lunch is not None and brk is not None and brk < lunch + t.lunch_min and lunch < -(
-                            -(brk + t.break_min) // SLOT_MIN) * SLOT_MIN:
-                        continue  # the break would fall in (or share an interval with) lunch
+                brks: list[int | None] = [None]
+                if t.break_min:
+                    brks = list(break_offsets(t, lunch))
+                    if not breaks:
+                        brks = [None] if brks else []
+                for brk in brks:
                     out.append(Pattern(t.id, start, t.length_min, None if lunch is None else start + lunch,
                                        t.lunch_min if lunch is not None else 0,
                                        None if brk is None else start + brk, t.break_min if brk is not None else 0))

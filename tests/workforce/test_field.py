@@ -4,7 +4,6 @@ the published response limits, against the engineers on staff."""
 from __future__ import annotations
 
 import json
-
 from datetime import date, timedelta
 
 import pytest

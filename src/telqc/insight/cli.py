@@ -198,7 +198,9 @@ def partitions(
     created, every = out
     table = Table(title=f"用量月分区 / usage partitions ({len(every)}; {len(created)} created)")
     for col in ("月份 month", "分区 partition", "估计行数 rows (est.)", "大小 size (MB)", ""):
-        table.add_column(col)
+        # a partition's name is copied into SQL: never wrapped or cut, however narrow the terminal
+        table.add_column(col, no_wrap=col.startswith("分区"), min_width=max((len(p.name) for p in every), default=0)
+                         if col.startswith("分区") else None)
     for p in every:
         table.add_row(p.month.strftime("%Y-%m"), p.name, f"{p.rows:,}", f"{p.bytes / 2**20:,.1f}",
                       "新建 created" if p.name in created else "")

@@ -148,3 +148,19 @@ def test_order_and_exam_components_link_to_what_they_were_computed_from(
     page_login(agent, "li")
     mine = agent.get("/evaluation/mine").text
     assert 'data-part="sla_compliance"' in mine and "/metrics/orders" not in mine, "an agent cannot open the drill"
+
+
+def test_the_evidence_page_opens_for_the_agent_and_their_supervisor_only(
+        app: FastAPI, client: TestClient, staff: dict[str, Any]) -> None:
+    """The calls and surveys behind QA score and CSAT are the agent's own: another agent, or a supervisor of
+    another province, finds no such result (404, as for the API's objections), while li and li's supervisor
+    open it."""
+    run = run_october(client, staff["sup"])
+    result_id = next(x["id"] for x in run["results"] if x["agent"] == "li")
+    seen = {}
+    for who in ("li", "sup", "wang", "zj_sup"):
+        browser = TestClient(app, raise_server_exceptions=False)
+        page_login(browser, who)
+        seen[who] = tuple(browser.get(f"/evaluation/results/{result_id}/evidence/{key}").status_code
+                          for key in ("qa_score", "csat"))
+    assert seen == {"li": (200, 200), "sup": (200, 200), "wang": (404, 404), "zj_sup": (404, 404)}, seen

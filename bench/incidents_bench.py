@@ -81,8 +81,11 @@ def factory_for(url: str) -> tuple[Settings, sessionmaker[Session]]:
 
 # -- 2. detection ---------------------------------------------------------------------------------------------
 
-def schedule(rate: int, seconds: float, storms: int, seed_: int = 20) -> list[tuple[float, str, str, str]]:
-    """(offset s, order type, category, district) of every arrival, in time order."""
+def schedule(rate: int, seconds: float, storms: int, seed_: int = 20, complaint_share: float = 0.3
+             ) -> list[tuple[float, str, str, str]]:
+    """(offset s, order type, category, district) of every arrival, in time order. Of the background arrivals,
+    `complaint_share` are complaints and repairs the detector watches, the rest consultations and business orders
+    (``--complaint-share 1`` puts every offered event through the detection window)."""
     rnd = random.Random(seed_)
     out: list[tuple[float, str, str, str]] = []
     for k in range(storms):
@@ -92,7 +95,7 @@ def schedule(rate: int, seconds: float, storms: int, seed_: int = 20) -> list[tu
     for k in range(QUIET_DISTRICTS):
         out += [(rnd.uniform(0, seconds), "complaint", "complaint.network", f"Q{k:04d}") for _ in range(QUIET_SIZE)]
     for _ in range(max(0, int(rate * seconds) - len(out))):
-        if rnd.random() < 0.7:
+        if rnd.random() >= complaint_share:
             typ = rnd.choice(("consultation", "business"))
             out.append((rnd.uniform(0, seconds), typ, f"{typ}.billing", f"B{rnd.randrange(BACKGROUND_DISTRICTS):05d}"))
         else:
@@ -169,7 +172,7 @@ def detect(args: argparse.Namespace) -> dict[str, Any]:
     with factory() as s:
         first_id = int(s.scalar(select(func.coalesce(func.max(OutboxEvent.id), 0))) or 0)
         before = set(s.scalars(select(Incident.id)))
-    plan = schedule(args.rate, args.seconds, args.storms)
+    plan = schedule(args.rate, args.seconds, args.storms, complaint_share=args.complaint_share)
     base = 50_000_000
     arrivals = [(base + k, *a) for k, a in enumerate(plan)]
     log(f"detect: {len(arrivals):,} order.created events over {args.seconds:.0f} s from {args.producers} producers, "
@@ -231,7 +234,7 @@ def detect(args: argparse.Namespace) -> dict[str, Any]:
         "missed": len(missing), "spurious": len(spurious),
         "lag_p50_s": statistics.median(lags) if lags else None,
         "lag_p99_s": lags[int(0.99 * (len(lags) - 1))] if lags else None, "lag_max_s": lags[-1] if lags else None,
-        "storm_districts": args.storms,
+        "storm_districts": args.storms, "complaint_share": args.complaint_share,
     }
     log(f"  delivered {res['delivered_per_s']:,.0f} events/s (offered {args.rate:,}/s); outbox delay p50 "
         f"{res['outbox_delay_p50_s']:.3f} s, p99 {res['outbox_delay_p99_s']:.3f} s")
@@ -395,6 +398,8 @@ def main() -> None:
     ap.add_argument("--producers", type=int, default=2)
     ap.add_argument("--relays", type=int, default=2)
     ap.add_argument("--storms", type=int, default=50)
+    ap.add_argument("--complaint-share", type=float, default=0.3,
+                    help="share of the background events that are watched complaints (1: all of them)")
     ap.add_argument("--customers", type=int, default=3000)
     ap.add_argument("--orders", type=int, default=15000)
     ap.add_argument("--linked", type=int, default=10000)

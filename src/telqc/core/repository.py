@@ -30,6 +30,14 @@ def regions(session: Session, parent: str | None = None) -> list[Region]:
     return list(session.scalars(stmt))
 
 
+def city_and_province(session: Session, district_code: str) -> tuple[str | None, str | None]:
+    """A district's city and province codes (regions: province → city → district); (None, None) when the code is
+    no known district with a city."""
+    district = session.get(Region, district_code)
+    city = session.get(Region, district.parent_code) if district and district.parent_code else None
+    return (city.code, city.parent_code) if city else (None, None)
+
+
 def audit_rows(session: Session, limit: int = 100, entity_type: str | None = None,
                entity_id: str | None = None) -> list[AuditEntry]:
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

@@ -61,10 +61,8 @@ def _area(ctx: Ctx, district_code: str) -> dict[str, str | None]:
     before it is looked up (a `ValidationError` naming the field); an unknown one leaves the province empty,
     which the model refuses."""
     code = s.DistrictForm.model_validate({"district_code": district_code}).district_code
-    region = ctx.session.get(Region, code)
-    city = ctx.session.get(Region, region.parent_code) if region and region.parent_code else None
-    return {"province_code": (city.parent_code if city else None) or "", "city_code": city.code if city else None,
-            "district_code": code}
+    city, province = core_repo.city_and_province(ctx.session, code)
+    return {"province_code": province or "", "city_code": city, "district_code": code}
 
 
 def _local_input(value: str, field: str) -> datetime | None:
